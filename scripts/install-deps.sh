@@ -1,0 +1,18 @@
+#!/bin/sh
+# Installs what spiketrace needs to build and test on Debian 12.
+# Idempotent: does nothing when everything is there already.
+set -eu
+pkgs="build-essential autoconf automake libtool pkg-config
+      libconfuse-dev libcjson-dev libcunit1-dev python3"
+missing=
+for p in $pkgs; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
+		missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+sudo=
+[ "$(id -u)" -eq 0 ] || sudo=sudo
+echo "installing:$missing"
+$sudo apt-get update -qq
+# shellcheck disable=SC2086
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends $missing
