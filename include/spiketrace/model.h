@@ -1,0 +1,210 @@
+/*
+ * spiketrace — the read-only data model a plugin sees.
+ *
+ * Everything here is plain C: no cJSON, no libconfuse, no core internals.
+ * A detector reads a `struct st_history`; a sink reads a `struct st_dump`.
+ * All pointers a plugin receives are owned by the core and valid only for
+ * the duration of the callback that received them.
+ *
+ * Units are in the field names: _pct, _kib, _ns, _ticks.
+ *   - A process's cpu_pct is percent of ONE core (a process saturating one
+ *     core is 100, a process saturating four cores is 400), as top shows it.
+ *   - System-wide cpu figures are percent of the whole machine (0..100).
+ */
+#ifndef SPIKETRACE_MODEL_H
+#define SPIKETRACE_MODEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Longest comm the kernel reports is 15 bytes (TASK_COMM_LEN - 1); kernel
+ * threads and future kernels may report up to 63. The core truncates. */
+#define ST_COMM_MAX 64
+
+/*
+ * What does not change per sample: kept once per process in the core's
+ * process table. A process is identified by pid + start_ticks, because pids
+ * are reused.
+ */
+struct st_proc_info {
+	int32_t  pid;
+	int32_t  ppid;
+	uint64_t start_ticks;       /* field 22 of /proc/[pid]/stat: clock ticks after boot */
+	uint64_t first_seen_seq;    /* sequence number of the first sample that saw it */
+	char     comm[ST_COMM_MAX]; /* raw bytes from the kernel, NUL-terminated; may
+	                               hold spaces, parentheses, control bytes and
+	                               invalid UTF-8: escape it for your medium */
+};
+
+/*
+ * One process in one sample. Kept compact on purpose: the ring holds
+ * history x processes of these.
+ */
+struct st_proc_sample {
+	int32_t  pid;
+	uint32_t info;              /* index into st_history.infos; stable for the
+	                               process's lifetime in the history */
+	float    cpu_pct;           /* utime+stime over the last interval, percent of
+	                               one core; for a process seen for the first time,
+	                               its average since it started */
+	float    children_cpu_pct;  /* cutime+cstime growth over the last interval:
+	                               CPU of children reaped during the interval */
+	uint32_t rss_kib;
+	uint32_t minflt_delta;
+	uint16_t majflt_delta;
+	char     state;             /* R, S, D, Z, ... */
+	uint8_t  flags;             /* ST_PROC_* */
+};
+
+#define ST_PROC_NEW 0x01            /* first sample that sees this process */
+
+/* Bits of st_sample.have: which system figures the kernel provided. */
+#define ST_HAVE_CPU      0x01
+#define ST_HAVE_MEM      0x02
+#define ST_HAVE_MEMAVAIL 0x04       /* MemAvailable (kernels >= 3.14) */
+#define ST_HAVE_SWAP     0x08
+
+/* One consistent view of the system. */
+struct st_sample {
+	uint64_t seq;               /* 1 for the first sample, +1 per tick */
+	int64_t  mono_ns;           /* CLOCK_MONOTONIC when the sample was taken */
+	int64_t  wall_ns;           /* CLOCK_REALTIME, for people */
+	double   interval_s;        /* time since the previous sample (0 for the first) */
+	double   uptime_s;          /* /proc/uptime; with st_proc_info.start_ticks
+	                               and clock_ticks it gives a process's age */
+	uint32_t have;              /* ST_HAVE_* */
+
+	/* system CPU over the interval, percent of the whole machine */
+	float    cpu_total_pct;
+	float    cpu_user_pct;      /* user + nice */
+	float    cpu_system_pct;    /* system + irq + softirq */
+	float    cpu_iowait_pct;
+	float    cpu_steal_pct;
+	uint32_t ncores;
+	const float *core_busy_pct; /* ncores entries, percent of that core */
+
+	/* memory, from /proc/meminfo */
+	uint64_t mem_total_kib;
+	uint64_t mem_available_kib;
+	uint64_t mem_free_kib;
+	uint64_t swap_total_kib;
+	uint64_t swap_free_kib;
+
+	/* scheduler, from /proc/stat */
+	uint64_t forks_delta;       /* processes created during the interval */
+	uint32_t procs_running;
+	uint32_t procs_blocked;
+
+	uint32_t nprocs;
+	const struct st_proc_sample *procs; /* in no particular order */
+};
+
+/*
+ * The recent past as a detector sees it: samples[0] is the oldest,
+ * samples[count - 1] the newest (the one just taken).
+ */
+struct st_history {
+	uint32_t count;
+	const struct st_sample *const *samples;
+	/* process identities referenced by st_proc_sample.info; ninfos is the
+	 * table's current size, so a detector may keep per-process state in an
+	 * array indexed by info and check pid + start_ticks to spot reuse. */
+	uint32_t ninfos;
+	const struct st_proc_info *infos;
+	long     clock_ticks;       /* sysconf(_SC_CLK_TCK) */
+};
+
+/* What a detector reports. Fixed-size fields: filling one allocates nothing. */
+#define ST_TRIGGER_TYPE_MAX    32
+#define ST_TRIGGER_UNITS_MAX   16
+#define ST_TRIGGER_SUMMARY_MAX 160
+
+struct st_trigger {
+	char     type[ST_TRIGGER_TYPE_MAX];   /* e.g. "cpu_delta" */
+	int32_t  pid;               /* 0 when no process is to blame */
+	uint64_t start_ticks;
+	char     comm[ST_COMM_MAX];
+	double   value;             /* the figure that crossed the threshold */
+	double   baseline;          /* what it was compared against */
+	double   threshold;
+	char     units[ST_TRIGGER_UNITS_MAX]; /* "pct", "kib", ... */
+	char     summary[ST_TRIGGER_SUMMARY_MAX];
+	uint64_t sample_seq;        /* filled in by the core */
+};
+
+/* ------------------------------------------------------------------ dump */
+
+#define ST_DUMP_SCHEMA "spiketrace.dump/1"
+
+/* A process as recorded in a dump: identity and figures together. */
+struct st_dump_proc {
+	int32_t  pid;
+	int32_t  ppid;
+	uint64_t start_ticks;
+	char     comm[ST_COMM_MAX];
+	char     state;
+	double   cpu_pct;
+	double   children_cpu_pct;
+	uint64_t rss_kib;
+	uint64_t minflt_delta;
+	uint64_t majflt_delta;
+	int64_t  uid;               /* -1 when unknown */
+	char    *cmdline;           /* NULL when unknown; arguments joined by spaces */
+};
+
+struct st_dump_sample {
+	int64_t  offset_ns;         /* from the trigger sample: negative before it */
+	uint64_t seq;
+	int64_t  mono_ns;
+	int64_t  wall_ns;
+	double   cpu_total_pct, cpu_user_pct, cpu_system_pct;
+	double   cpu_iowait_pct, cpu_steal_pct;
+	uint32_t ncores;
+	double  *core_busy_pct;
+	uint64_t mem_total_kib, mem_available_kib, mem_free_kib;
+	uint64_t swap_total_kib, swap_free_kib;
+	uint64_t forks_delta;
+	uint32_t procs_running, procs_blocked;
+	uint32_t nprocs_total;      /* processes in the system, not only listed */
+	uint32_t ntop_cpu, ntop_rss, nblamed;
+	struct st_dump_proc *top_cpu;   /* by cpu_pct, highest first */
+	struct st_dump_proc *top_rss;   /* by rss_kib, largest first */
+	struct st_dump_proc *blamed;    /* triggers' processes not in the top lists */
+};
+
+struct st_dump_host {
+	char     hostname[256];
+	char     kernel[256];
+	uint32_t ncores;
+	uint64_t mem_total_kib;
+	char     boot_id[64];
+};
+
+struct st_dump_trigger {
+	struct st_trigger trigger;
+	int32_t  sample_index;      /* index into st_dump.samples, -1 if outside */
+};
+
+struct st_dump {
+	char     schema[32];        /* ST_DUMP_SCHEMA */
+	char     id[64];            /* unique per dump, sorts by time */
+	int64_t  wall_ns;           /* when the first trigger fired */
+	int64_t  mono_ns;
+	double   interval_s;
+	struct st_dump_host host;
+	uint32_t ntriggers;
+	struct st_dump_trigger *triggers;   /* first one opened the incident */
+	uint32_t nsamples;
+	struct st_dump_sample *samples;     /* oldest first */
+	int32_t  trigger_index;     /* index of the first trigger's sample */
+};
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* SPIKETRACE_MODEL_H */

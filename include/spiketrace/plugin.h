@@ -1,0 +1,174 @@
+/*
+ * spiketrace — the plugin ABI.
+ *
+ * A plugin is a shared object that exports exactly one symbol,
+ *
+ *     const struct st_plugin *spiketrace_plugin_entry(void);
+ *
+ * returning a pointer to a static const descriptor. Everything else in the
+ * plugin is static. The file is named after the plugin: a plugin called
+ * "cpu_delta" lives in cpu_delta.so.
+ *
+ * The core checks abi_version before it reads any other field, and size to
+ * know how much of the descriptor it may read; a mismatch is refused with a
+ * message naming the file. Plugins are never unloaded before exit.
+ *
+ * Life cycle:
+ *   create(host, options, &state)     once, after the configuration is read
+ *   evaluate(state, history, ...)     detectors: every sample
+ *   emit(state, dump, json, len)      sinks: every dump, on the sink thread
+ *   destroy(state)                    at exit or before a reconfiguration
+ *
+ * A plugin talks to the core only through the host table it is given at
+ * create time. It must not write files, sleep or log per sample in evaluate.
+ *
+ * Minimal detector:
+ *
+ *     #include <spiketrace/plugin.h>
+ *     static const struct st_option opts[] = {
+ *         { "limit", ST_OPT_FLOAT, { .f = 50 }, 0, 100, "percent of one core" },
+ *         { 0 }
+ *     };
+ *     static int create(const struct st_host *h, const union st_value *o, void **s)
+ *     { ... *s = my_state; return 0; }
+ *     static int evaluate(void *s, const struct st_history *hist,
+ *                         struct st_trigger *out, size_t max) { ... return n; }
+ *     static const struct st_plugin plugin = {
+ *         .abi_version = ST_ABI_VERSION, .size = sizeof(struct st_plugin),
+ *         .kind = ST_PLUGIN_DETECTOR, .name = "my_detector", .version = "1.0",
+ *         .description = "...", .options = opts,
+ *         .create = create, .destroy = destroy, .evaluate = evaluate,
+ *     };
+ *     ST_PLUGIN_EXPORT const struct st_plugin *spiketrace_plugin_entry(void)
+ *     { return &plugin; }
+ */
+#ifndef SPIKETRACE_PLUGIN_H
+#define SPIKETRACE_PLUGIN_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <spiketrace/model.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Bumped on any incompatible change to this header or model.h. */
+#define ST_ABI_VERSION 1
+
+#define ST_PLUGIN_ENTRY_SYMBOL "spiketrace_plugin_entry"
+#define ST_PLUGIN_EXPORT __attribute__((visibility("default")))
+
+enum st_plugin_kind {
+	ST_PLUGIN_DETECTOR = 1,
+	ST_PLUGIN_SINK = 2,
+};
+
+/* Log levels, as syslog orders them. */
+enum st_log_level {
+	ST_LOG_ERR = 3,
+	ST_LOG_WARNING = 4,
+	ST_LOG_NOTICE = 5,
+	ST_LOG_INFO = 6,
+	ST_LOG_DEBUG = 7,
+};
+
+/* ---------------------------------------------------------------- options */
+
+enum st_option_type {
+	ST_OPT_END = 0,         /* terminates an option table */
+	ST_OPT_BOOL,
+	ST_OPT_INT,
+	ST_OPT_FLOAT,
+	ST_OPT_STRING,
+};
+
+union st_value {
+	long        i;          /* ST_OPT_INT */
+	double      f;          /* ST_OPT_FLOAT */
+	int         b;          /* ST_OPT_BOOL: 0 or 1 */
+	const char *s;          /* ST_OPT_STRING */
+};
+
+/*
+ * One option of a plugin's section in spiketrace.conf. The core turns the
+ * table into the config schema, refuses numbers outside [min, max] (no range
+ * check when min > max: write ST_OPTION_NO_RANGE), and prints the table in
+ * `spiketrace --list-plugins`.
+ * The names "enabled" and "cooldown" are reserved: the core adds them.
+ */
+struct st_option {
+	const char         *name;
+	enum st_option_type type;
+	union st_value      def;
+	double              min;
+	double              max;
+	const char         *help;
+};
+
+#define ST_OPTION_NO_RANGE 1, 0  /* min > max: no range check */
+
+/* ------------------------------------------------------------------- host */
+
+/*
+ * Functions the core lends a plugin. Each plugin gets its own table (log
+ * lines carry the plugin's name). Check `size` before using a member added
+ * after the first release.
+ */
+struct st_host {
+	uint32_t abi_version;
+	uint32_t size;
+	const char *plugin_name;
+	/* printf-style log line, prefixed with the plugin's name. */
+	void (*log)(const struct st_host *host, enum st_log_level level,
+		    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+	/* CLOCK_MONOTONIC and CLOCK_REALTIME in nanoseconds. */
+	int64_t (*mono_ns)(void);
+	int64_t (*wall_ns)(void);
+	/* The /proc the daemon samples ("/proc" unless tests change it). */
+	const char *proc_root;
+	/* Number of online CPU cores seen in /proc/stat. */
+	uint32_t ncores;
+	void *core;             /* the core's; do not touch */
+};
+
+/* ------------------------------------------------------------- descriptor */
+
+struct st_plugin {
+	uint32_t abi_version;   /* ST_ABI_VERSION */
+	uint32_t size;          /* sizeof(struct st_plugin) */
+	enum st_plugin_kind kind;
+	const char *name;       /* equal to the file name without ".so" */
+	const char *version;
+	const char *description;
+	const struct st_option *options; /* terminated by type ST_OPT_END; may be NULL */
+
+	/* options[i] is the configured value of the i-th option; strings stay
+	 * valid until destroy. Return 0, or -1 after logging why. */
+	int  (*create)(const struct st_host *host, const union st_value *options,
+		       void **state);
+	void (*destroy)(void *state);
+
+	/* Detectors: look at history (newest sample last) and write up to max
+	 * triggers into out. Return how many, or -1 on an internal error. */
+	int  (*evaluate)(void *state, const struct st_history *history,
+			 struct st_trigger *out, size_t max);
+
+	/* Sinks: deliver one dump, given both as a model and as the JSON text
+	 * the core serialised once. Return 0, or -1 after logging why. */
+	int  (*emit)(void *state, const struct st_dump *dump,
+		     const char *json, size_t json_len);
+};
+
+typedef const struct st_plugin *(*st_plugin_entry_fn)(void);
+
+/* The one symbol a plugin exports. */
+ST_PLUGIN_EXPORT const struct st_plugin *spiketrace_plugin_entry(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* SPIKETRACE_PLUGIN_H */
