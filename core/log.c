@@ -1,0 +1,60 @@
+#include "log.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static enum st_log_level threshold = ST_LOG_INFO;
+
+static const char *const level_names[] = {
+	[ST_LOG_ERR] = "err",
+	[ST_LOG_WARNING] = "warning",
+	[ST_LOG_NOTICE] = "notice",
+	[ST_LOG_INFO] = "info",
+	[ST_LOG_DEBUG] = "debug",
+};
+
+void st_log_set_level(enum st_log_level level)
+{
+	threshold = level;
+}
+
+enum st_log_level st_log_get_level(void)
+{
+	return threshold;
+}
+
+int st_log_level_from_name(const char *name)
+{
+	for (int l = ST_LOG_ERR; l <= ST_LOG_DEBUG; l++)
+		if (name && strcmp(name, level_names[l]) == 0)
+			return l;
+	return -1;
+}
+
+void st_vlog(enum st_log_level level, const char *prefix, const char *fmt, va_list ap)
+{
+	if (level > threshold)
+		return;
+	/* Plugins pass levels in; an out-of-range one must not index past the table. */
+	if (level < ST_LOG_ERR)
+		level = ST_LOG_ERR;
+	if (level > ST_LOG_DEBUG)
+		level = ST_LOG_DEBUG;
+	/* One fprintf per line part under the stream lock, so lines from the
+	 * sink thread and the main loop never interleave. */
+	flockfile(stderr);
+	fprintf(stderr, "spiketrace: %s: ", level_names[level]);
+	if (prefix)
+		fprintf(stderr, "%s: ", prefix);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	funlockfile(stderr);
+}
+
+void st_log(enum st_log_level level, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	st_vlog(level, NULL, fmt, ap);
+	va_end(ap);
+}

@@ -1,0 +1,89 @@
+/*
+ * Parsers for the /proc files the sampler reads. Pure functions over a
+ * buffer: no I/O, no allocation, so they are cheap on the hot path and easy
+ * to fuzz. Every parser accepts any bytes and never reads past len; buf need
+ * not be NUL-terminated.
+ */
+#ifndef ST_PROC_PARSE_H
+#define ST_PROC_PARSE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <spiketrace/model.h>
+
+/* /proc/[pid]/stat, the fields the sampler uses (see proc(5)). */
+struct st_pid_stat {
+	int32_t  pid;           /* field 1 */
+	char     comm[ST_COMM_MAX]; /* field 2, between the first '(' and the LAST ')',
+	                           truncated to ST_COMM_MAX - 1 bytes, NUL-terminated */
+	char     state;         /* 3 */
+	int32_t  ppid;          /* 4 */
+	uint64_t minflt;        /* 10 */
+	uint64_t majflt;        /* 12 */
+	uint64_t utime;         /* 14, clock ticks */
+	uint64_t stime;         /* 15 */
+	uint64_t cutime;        /* 16; signed in the kernel ABI, negative read as 0 */
+	uint64_t cstime;        /* 17 */
+	uint64_t start_ticks;   /* 22 */
+	uint64_t rss_pages;     /* 24; negative read as 0 */
+};
+
+/* Returns 0, or -1 when the buffer is not a stat line (missing parentheses,
+ * fewer than 24 fields, a non-number where a number belongs). Fields after
+ * the 24th are ignored. */
+int st_parse_pid_stat(const char *buf, size_t len, struct st_pid_stat *out);
+
+/* One "cpu" line of /proc/stat, in clock ticks. Absent trailing fields
+ * (old kernels) are 0. */
+struct st_cpu_times {
+	uint64_t user, nice, system, idle, iowait, irq, softirq, steal;
+};
+
+struct st_proc_stat {
+	struct st_cpu_times total;  /* the "cpu" line */
+	uint32_t ncores;            /* "cpuN" lines found (may exceed max_cores) */
+	uint64_t processes;         /* forks since boot */
+	uint32_t procs_running;
+	uint32_t procs_blocked;
+	unsigned have;              /* ST_PSTAT_* */
+};
+#define ST_PSTAT_CPU       0x01
+#define ST_PSTAT_PROCESSES 0x02
+#define ST_PSTAT_RUNNING   0x04
+#define ST_PSTAT_BLOCKED   0x08
+
+/* cores[] receives the cpuN lines by N, up to max_cores (N >= max_cores is
+ * counted in ncores but not stored). Returns 0, or -1 when there is no
+ * "cpu" line. */
+int st_parse_proc_stat(const char *buf, size_t len, struct st_proc_stat *out,
+		       struct st_cpu_times *cores, uint32_t max_cores);
+
+struct st_meminfo {
+	uint64_t mem_total_kib, mem_free_kib, mem_available_kib;
+	uint64_t swap_total_kib, swap_free_kib;
+	unsigned have;              /* ST_MEMINFO_* */
+};
+#define ST_MEMINFO_TOTAL     0x01
+#define ST_MEMINFO_FREE      0x02
+#define ST_MEMINFO_AVAILABLE 0x04
+#define ST_MEMINFO_SWAPTOTAL 0x08
+#define ST_MEMINFO_SWAPFREE  0x10
+
+/* Returns 0, or -1 when MemTotal is missing. Unknown lines are skipped. */
+int st_parse_meminfo(const char *buf, size_t len, struct st_meminfo *out);
+
+/* /proc/uptime: first number, seconds. Returns 0 or -1. */
+int st_parse_uptime(const char *buf, size_t len, double *seconds);
+
+/*
+ * Busy share between two readings of a cpu line, percent (0..100 each).
+ * Counters that went backwards (iowait does) count as no change: never a
+ * negative, NaN or Inf result. All zero when no time passed.
+ */
+struct st_cpu_pct {
+	double total, user, system, iowait, steal;
+};
+void st_cpu_pct_between(const struct st_cpu_times *prev,
+			const struct st_cpu_times *cur, struct st_cpu_pct *out);
+
+#endif

@@ -1,0 +1,169 @@
+#include "proc_table.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static uint32_t hash_pid(int32_t pid, uint32_t cap)
+{
+	/* Fibonacci hashing: pids are dense and sequential, spread them. */
+	return (uint32_t)(((uint32_t)pid * 2654435769u) >> 7) & (cap - 1);
+}
+
+static int hash_resize(struct st_proc_table *t, uint32_t cap)
+{
+	uint32_t *h = malloc(sizeof(*h) * cap);
+	if (!h)
+		return -1;
+	for (uint32_t i = 0; i < cap; i++)
+		h[i] = ST_PROC_NONE;
+	for (uint32_t i = 0; t->hash && i < t->hash_cap; i++) {
+		uint32_t slot = t->hash[i];
+		if (slot == ST_PROC_NONE)
+			continue;
+		uint32_t j = hash_pid(t->infos[slot].pid, cap);
+		while (h[j] != ST_PROC_NONE)
+			j = (j + 1) & (cap - 1);
+		h[j] = slot;
+	}
+	free(t->hash);
+	t->hash = h;
+	t->hash_cap = cap;
+	return 0;
+}
+
+static int slots_grow(struct st_proc_table *t, uint32_t n)
+{
+	struct st_proc_info *infos = realloc(t->infos, sizeof(*infos) * n);
+	if (!infos)
+		return -1;
+	t->infos = infos;
+	struct st_proc_track *tracks = realloc(t->tracks, sizeof(*tracks) * n);
+	if (!tracks)
+		return -1;
+	t->tracks = tracks;
+	/* New slots go on the free list lowest first, so slots stay dense. */
+	for (uint32_t i = n; i-- > t->nslots;) {
+		memset(&t->infos[i], 0, sizeof(t->infos[i]));
+		memset(&t->tracks[i], 0, sizeof(t->tracks[i]));
+		t->tracks[i].fd = -1;
+		t->tracks[i].next_free = t->free_head;
+		t->free_head = i;
+	}
+	t->nslots = n;
+	return 0;
+}
+
+int st_proc_table_init(struct st_proc_table *t, uint32_t initial_slots)
+{
+	memset(t, 0, sizeof(*t));
+	t->free_head = ST_PROC_NONE;
+	uint32_t cap = 64;
+	if (initial_slots < 16)
+		initial_slots = 16;
+	while (cap < initial_slots * 2)
+		cap <<= 1;
+	if (slots_grow(t, initial_slots) < 0 || hash_resize(t, cap) < 0) {
+		st_proc_table_destroy(t);
+		return -1;
+	}
+	return 0;
+}
+
+void st_proc_table_destroy(struct st_proc_table *t)
+{
+	for (uint32_t i = 0; i < t->nslots; i++)
+		if (t->tracks[i].fd >= 0)
+			close(t->tracks[i].fd);
+	free(t->infos);
+	free(t->tracks);
+	free(t->hash);
+	memset(t, 0, sizeof(*t));
+}
+
+uint32_t st_proc_table_find(const struct st_proc_table *t, int32_t pid)
+{
+	uint32_t j = hash_pid(pid, t->hash_cap);
+	for (;;) {
+		uint32_t slot = t->hash[j];
+		if (slot == ST_PROC_NONE || t->infos[slot].pid == pid)
+			return slot;
+		j = (j + 1) & (t->hash_cap - 1);
+	}
+}
+
+uint32_t st_proc_table_add(struct st_proc_table *t, int32_t pid)
+{
+	/* Keep the load factor at or under one half: probes stay short. */
+	if ((t->nalive + 1) * 2 > t->hash_cap && hash_resize(t, t->hash_cap * 2) < 0)
+		return ST_PROC_NONE;
+	if (t->free_head == ST_PROC_NONE &&
+	    slots_grow(t, t->nslots + t->nslots / 2 + 16) < 0)
+		return ST_PROC_NONE;
+	uint32_t slot = t->free_head;
+	t->free_head = t->tracks[slot].next_free;
+	memset(&t->infos[slot], 0, sizeof(t->infos[slot]));
+	memset(&t->tracks[slot], 0, sizeof(t->tracks[slot]));
+	t->tracks[slot].fd = -1;
+	t->tracks[slot].used = 1;
+	t->tracks[slot].alive = 1;
+	t->infos[slot].pid = pid;
+
+	uint32_t j = hash_pid(pid, t->hash_cap);
+	while (t->hash[j] != ST_PROC_NONE)
+		j = (j + 1) & (t->hash_cap - 1);
+	t->hash[j] = slot;
+	t->nalive++;
+	return slot;
+}
+
+/* Backward-shift deletion keeps linear probing correct without tombstones. */
+static void hash_remove(struct st_proc_table *t, uint32_t slot)
+{
+	uint32_t mask = t->hash_cap - 1;
+	uint32_t i = hash_pid(t->infos[slot].pid, t->hash_cap);
+	while (t->hash[i] != slot) {
+		if (t->hash[i] == ST_PROC_NONE)
+			return;
+		i = (i + 1) & mask;
+	}
+	uint32_t j = i;
+	for (;;) {
+		j = (j + 1) & mask;
+		uint32_t s = t->hash[j];
+		if (s == ST_PROC_NONE)
+			break;
+		uint32_t home = hash_pid(t->infos[s].pid, t->hash_cap);
+		/* Move s back into the hole unless its home lies cyclically in (i, j]. */
+		if ((j > i && (home <= i || home > j)) || (j < i && (home <= i && home > j))) {
+			t->hash[i] = s;
+			i = j;
+		}
+	}
+	t->hash[i] = ST_PROC_NONE;
+}
+
+void st_proc_table_forget(struct st_proc_table *t, uint32_t slot)
+{
+	struct st_proc_track *tr = &t->tracks[slot];
+	if (!tr->alive)
+		return;
+	if (tr->fd >= 0)
+		close(tr->fd);
+	tr->fd = -1;
+	hash_remove(t, slot);
+	tr->alive = 0;
+	t->nalive--;
+}
+
+void st_proc_table_reclaim(struct st_proc_table *t, uint64_t oldest_seq)
+{
+	for (uint32_t i = 0; i < t->nslots; i++) {
+		struct st_proc_track *tr = &t->tracks[i];
+		if (tr->used && !tr->alive && tr->last_seen_seq < oldest_seq) {
+			tr->used = 0;
+			tr->next_free = t->free_head;
+			t->free_head = i;
+		}
+	}
+}

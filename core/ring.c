@@ -1,0 +1,102 @@
+#include "ring.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+int st_ring_init(struct st_ring *r, uint32_t capacity)
+{
+	memset(r, 0, sizeof(*r));
+	if (capacity == 0)
+		return -1;
+	r->slots = calloc(capacity, sizeof(*r->slots));
+	r->view = calloc(capacity, sizeof(*r->view));
+	if (!r->slots || !r->view) {
+		st_ring_destroy(r);
+		return -1;
+	}
+	r->capacity = capacity;
+	return 0;
+}
+
+void st_ring_destroy(struct st_ring *r)
+{
+	for (uint32_t i = 0; r->slots && i < r->capacity; i++) {
+		free(r->slots[i].procs);
+		free(r->slots[i].cores);
+	}
+	free(r->slots);
+	free(r->view);
+	memset(r, 0, sizeof(*r));
+}
+
+struct st_ring_slot *st_ring_begin(struct st_ring *r)
+{
+	return &r->slots[r->next];
+}
+
+void st_ring_commit(struct st_ring *r)
+{
+	r->next = (r->next + 1) % r->capacity;
+	if (r->count < r->capacity)
+		r->count++;
+	uint32_t first = (r->next + r->capacity - r->count) % r->capacity;
+	for (uint32_t i = 0; i < r->count; i++)
+		r->view[i] = &r->slots[(first + i) % r->capacity].sample;
+}
+
+/* Grow geometrically so a slowly rising process count reallocates rarely. */
+static uint32_t grown(uint32_t cap, uint32_t n)
+{
+	uint32_t c = cap ? cap : 64;
+	while (c < n)
+		c += c / 2;
+	return c;
+}
+
+int st_ring_slot_reserve_procs(struct st_ring_slot *s, uint32_t n)
+{
+	if (n <= s->procs_cap)
+		return 0;
+	uint32_t cap = grown(s->procs_cap, n);
+	struct st_proc_sample *p = realloc(s->procs, sizeof(*p) * cap);
+	if (!p)
+		return -1;
+	s->procs = p;
+	s->procs_cap = cap;
+	s->sample.procs = p;
+	return 0;
+}
+
+int st_ring_slot_reserve_cores(struct st_ring_slot *s, uint32_t n)
+{
+	if (n <= s->cores_cap)
+		return 0;
+	float *c = realloc(s->cores, sizeof(*c) * n);
+	if (!c)
+		return -1;
+	s->cores = c;
+	s->cores_cap = n;
+	s->sample.core_busy_pct = c;
+	return 0;
+}
+
+const struct st_sample *st_ring_at(const struct st_ring *r, uint32_t i)
+{
+	return i < r->count ? r->view[i] : NULL;
+}
+
+const struct st_sample *st_ring_newest(const struct st_ring *r)
+{
+	return r->count ? r->view[r->count - 1] : NULL;
+}
+
+int st_ring_find_seq(const struct st_ring *r, uint64_t seq)
+{
+	if (!r->count)
+		return -1;
+	/* Sequence numbers are consecutive within the ring. */
+	uint64_t oldest = r->view[0]->seq;
+	if (seq < oldest || seq - oldest >= r->count)
+		return -1;
+	return (int)(seq - oldest);
+}

@@ -1,0 +1,500 @@
+#include "sampler.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+
+static int64_t clock_ns(clockid_t id)
+{
+	struct timespec ts;
+	clock_gettime(id, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* Whole file from offset 0 into s->buf; grows the buffer when the file
+ * does not fit. Returns the length, or -1 with errno set. */
+static ssize_t read_whole(struct st_sampler *s, int fd)
+{
+	for (;;) {
+		size_t len = 0;
+		for (;;) {
+			ssize_t n = pread(fd, s->buf.data + len, s->buf.cap - len, (off_t)len);
+			if (n < 0) {
+				if (errno == EINTR)
+					continue;
+				return -1;
+			}
+			if (n == 0)
+				return (ssize_t)len;
+			len += (size_t)n;
+			if (len == s->buf.cap)
+				break;
+		}
+		char *bigger = realloc(s->buf.data, s->buf.cap * 2);
+		if (!bigger) {
+			errno = ENOMEM;
+			return -1;
+		}
+		s->buf.data = bigger;
+		s->buf.cap *= 2;
+	}
+}
+
+static int open_system_file(struct st_sampler *s, const char *name, int required,
+			    char *err, size_t errlen)
+{
+	int fd = openat(s->root_fd, name, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 && required)
+		snprintf(err, errlen, "%s/%s: %s", s->proc_root, name, strerror(errno));
+	return fd;
+}
+
+static int cores_reserve(struct st_sampler *s, uint32_t n)
+{
+	if (n <= s->cores_cap)
+		return 0;
+	struct st_cpu_times *c = realloc(s->cores, sizeof(*c) * n);
+	if (!c)
+		return -1;
+	s->cores = c;
+	struct st_cpu_times *p = realloc(s->prev_cores, sizeof(*p) * n);
+	if (!p)
+		return -1;
+	s->prev_cores = p;
+	memset(&s->cores[s->cores_cap], 0, sizeof(*c) * (n - s->cores_cap));
+	memset(&s->prev_cores[s->cores_cap], 0, sizeof(*p) * (n - s->cores_cap));
+	s->cores_cap = n;
+	return 0;
+}
+
+/* /proc/stat into s->pstat and s->cores; grows the core arrays on hotplug. */
+static int read_proc_stat(struct st_sampler *s)
+{
+	for (;;) {
+		ssize_t n = read_whole(s, s->stat_fd);
+		if (n < 0) {
+			st_err("%s/stat: %s", s->proc_root, strerror(errno));
+			return -1;
+		}
+		if (st_parse_proc_stat(s->buf.data, (size_t)n, &s->pstat,
+				       s->cores, s->cores_cap) < 0) {
+			st_err("%s/stat: no \"cpu\" line", s->proc_root);
+			return -1;
+		}
+		if (s->pstat.ncores <= s->cores_cap)
+			return 0;
+		if (cores_reserve(s, s->pstat.ncores) < 0) {
+			st_err("%s/stat: out of memory for %u cores", s->proc_root,
+			       s->pstat.ncores);
+			return -1;
+		}
+	}
+}
+
+static void raise_fd_limit(void)
+{
+	/* One fd per process is the point; ask for as many as we may have. */
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
+int st_sampler_init(struct st_sampler *s, const char *proc_root,
+		    char *err, size_t errlen)
+{
+	memset(s, 0, sizeof(*s));
+	s->root_fd = s->stat_fd = s->meminfo_fd = s->uptime_fd = -1;
+	s->keep_fds = 1;
+	s->clock_ticks = sysconf(_SC_CLK_TCK);
+	s->page_kib = sysconf(_SC_PAGESIZE) / 1024;
+	if (s->clock_ticks <= 0)
+		s->clock_ticks = 100;
+	s->proc_root = strdup(proc_root);
+	s->buf.cap = 64 * 1024;
+	s->buf.data = malloc(s->buf.cap);
+	if (!s->proc_root || !s->buf.data ||
+	    st_proc_table_init(&s->table, 256) < 0 || cores_reserve(s, 64) < 0) {
+		snprintf(err, errlen, "%s: out of memory", proc_root);
+		goto fail;
+	}
+	s->root_fd = open(proc_root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (s->root_fd < 0) {
+		snprintf(err, errlen, "%s: %s", proc_root, strerror(errno));
+		goto fail;
+	}
+	int dfd = dup(s->root_fd);
+	s->root_dir = dfd >= 0 ? fdopendir(dfd) : NULL;
+	if (!s->root_dir) {
+		snprintf(err, errlen, "%s: %s", proc_root, strerror(errno));
+		if (dfd >= 0)
+			close(dfd);
+		goto fail;
+	}
+	s->stat_fd = open_system_file(s, "stat", 1, err, errlen);
+	if (s->stat_fd < 0)
+		goto fail;
+	s->meminfo_fd = open_system_file(s, "meminfo", 1, err, errlen);
+	if (s->meminfo_fd < 0)
+		goto fail;
+	/* Without uptime a new process's CPU since start is unknown (0). */
+	s->uptime_fd = open_system_file(s, "uptime", 0, err, errlen);
+	raise_fd_limit();
+	return 0;
+fail:
+	st_sampler_destroy(s);
+	return -1;
+}
+
+void st_sampler_destroy(struct st_sampler *s)
+{
+	if (s->root_dir)
+		closedir(s->root_dir);
+	int fds[] = { s->root_fd, s->stat_fd, s->meminfo_fd, s->uptime_fd };
+	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	st_proc_table_destroy(&s->table);
+	free(s->cores);
+	free(s->prev_cores);
+	free(s->buf.data);
+	free(s->proc_root);
+	memset(s, 0, sizeof(*s));
+	s->root_fd = s->stat_fd = s->meminfo_fd = s->uptime_fd = -1;
+}
+
+/* Growth of all CPU time between two readings; a counter that went
+ * backwards (iowait does) counts as no growth, not as negative time. */
+static uint64_t cpu_elapsed(const struct st_cpu_times *a, const struct st_cpu_times *b)
+{
+	const uint64_t before[] = { a->user, a->nice, a->system, a->idle,
+				    a->iowait, a->irq, a->softirq, a->steal };
+	const uint64_t after[] = { b->user, b->nice, b->system, b->idle,
+				   b->iowait, b->irq, b->softirq, b->steal };
+	uint64_t sum = 0;
+	for (size_t i = 0; i < sizeof(before) / sizeof(before[0]); i++)
+		sum += after[i] > before[i] ? after[i] - before[i] : 0;
+	return sum;
+}
+
+/*
+ * The interval over which process CPU is measured, in the kernel's own
+ * clock: the growth of all CPU time in /proc/stat divided by the cores.
+ * Process ticks and these ticks come from the same accounting, so a
+ * process saturating a core reads 100% even when this tick ran late.
+ * Falls back to the monotonic clock when /proc/stat did not advance.
+ */
+static double process_interval(const struct st_sampler *s, double wall_s)
+{
+	uint64_t elapsed = cpu_elapsed(&s->prev_total, &s->pstat.total);
+	uint32_t n = s->pstat.ncores ? s->pstat.ncores : 1;
+	if (s->seq == 0 || elapsed == 0)
+		return wall_s;
+	return (double)elapsed / n / (double)s->clock_ticks;
+}
+
+static void fill_system_cpu(struct st_sampler *s, struct st_ring_slot *slot)
+{
+	struct st_sample *smp = &slot->sample;
+	uint32_t n = s->pstat.ncores;
+	smp->ncores = n;
+	smp->core_busy_pct = slot->cores;
+	if (s->seq == 0) {
+		/* Nothing to compare the first reading with. */
+		memset(slot->cores, 0, sizeof(float) * n);
+	} else {
+		struct st_cpu_pct pct;
+		st_cpu_pct_between(&s->prev_total, &s->pstat.total, &pct);
+		smp->cpu_total_pct = (float)pct.total;
+		smp->cpu_user_pct = (float)pct.user;
+		smp->cpu_system_pct = (float)pct.system;
+		smp->cpu_iowait_pct = (float)pct.iowait;
+		smp->cpu_steal_pct = (float)pct.steal;
+		for (uint32_t i = 0; i < n; i++) {
+			st_cpu_pct_between(&s->prev_cores[i], &s->cores[i], &pct);
+			slot->cores[i] = (float)pct.total;
+		}
+		if (s->pstat.processes >= s->prev_processes)
+			smp->forks_delta = s->pstat.processes - s->prev_processes;
+	}
+	smp->procs_running = s->pstat.procs_running;
+	smp->procs_blocked = s->pstat.procs_blocked;
+	s->prev_total = s->pstat.total;
+	memcpy(s->prev_cores, s->cores, sizeof(*s->cores) * n);
+	s->prev_processes = s->pstat.processes;
+	smp->have |= ST_HAVE_CPU;
+}
+
+static int read_meminfo(struct st_sampler *s, struct st_meminfo *mi)
+{
+	ssize_t n = read_whole(s, s->meminfo_fd);
+	if (n < 0) {
+		st_err("%s/meminfo: %s", s->proc_root, strerror(errno));
+		return -1;
+	}
+	if (st_parse_meminfo(s->buf.data, (size_t)n, mi) < 0) {
+		st_err("%s/meminfo: no MemTotal line", s->proc_root);
+		return -1;
+	}
+	return 0;
+}
+
+static void fill_memory(const struct st_meminfo *m, struct st_sample *smp)
+{
+	smp->mem_total_kib = m->mem_total_kib;
+	smp->mem_free_kib = m->mem_free_kib;
+	smp->have |= ST_HAVE_MEM;
+	if (m->have & ST_MEMINFO_AVAILABLE) {
+		smp->mem_available_kib = m->mem_available_kib;
+		smp->have |= ST_HAVE_MEMAVAIL;
+	} else {
+		smp->mem_available_kib = m->mem_free_kib;
+	}
+	if ((m->have & ST_MEMINFO_SWAPTOTAL) && (m->have & ST_MEMINFO_SWAPFREE)) {
+		smp->swap_total_kib = m->swap_total_kib;
+		smp->swap_free_kib = m->swap_free_kib;
+		smp->have |= ST_HAVE_SWAP;
+	}
+}
+
+static double read_uptime(struct st_sampler *s)
+{
+	double up = 0;
+	if (s->uptime_fd < 0)
+		return 0;
+	ssize_t n = read_whole(s, s->uptime_fd);
+	if (n < 0 || st_parse_uptime(s->buf.data, (size_t)n, &up) < 0)
+		return 0;
+	return up;
+}
+
+static int parse_pid(const char *name, int32_t *pid)
+{
+	long v = 0;
+	if (!isdigit((unsigned char)*name))
+		return -1;
+	for (; *name; name++) {
+		if (!isdigit((unsigned char)*name))
+			return -1;
+		v = v * 10 + (*name - '0');
+		if (v > INT32_MAX)
+			return -1;
+	}
+	*pid = (int32_t)v;
+	return 0;
+}
+
+/* Reads one process's stat. fd < 0: open it (kept in *fd when we may keep
+ * fds). Returns 1 parsed, 0 the process is gone, -1 malformed. */
+static int read_pid_stat(struct st_sampler *s, int32_t pid, int *fd,
+			 struct st_pid_stat *ps)
+{
+	int own = -1;
+	if (*fd < 0) {
+		char rel[32];
+		snprintf(rel, sizeof(rel), "%d/stat", pid);
+		own = openat(s->root_fd, rel, O_RDONLY | O_CLOEXEC);
+		if (own < 0) {
+			if ((errno == EMFILE || errno == ENFILE) && s->keep_fds) {
+				st_warn("file descriptor limit reached at %u processes: "
+					"reading the rest with open/read/close",
+					s->table.nalive);
+				s->keep_fds = 0;
+			}
+			return 0;       /* vanished between readdir and open, or no fd */
+		}
+	}
+	int use = *fd >= 0 ? *fd : own;
+	char line[1024];
+	ssize_t n;
+	do
+		n = pread(use, line, sizeof(line), 0);
+	while (n < 0 && errno == EINTR);
+	int rc;
+	if (n <= 0)
+		rc = 0;         /* ESRCH: reaped; 0 bytes: gone */
+	else
+		rc = st_parse_pid_stat(line, (size_t)n, ps) == 0 ? 1 : -1;
+	if (own >= 0) {
+		if (rc == 1 && s->keep_fds && s->table.nalive < UINT32_MAX)
+			*fd = own;
+		else
+			close(own);
+	}
+	return rc;
+}
+
+static float clamp_pct(double v, uint32_t ncores)
+{
+	double max = 100.0 * (ncores ? ncores : 1);
+	if (!(v > 0))           /* also catches NaN */
+		return 0;
+	return (float)(v > max ? max : v);
+}
+
+static uint64_t delta(uint64_t now, uint64_t before)
+{
+	return now >= before ? now - before : 0;
+}
+
+static void sample_process(struct st_sampler *s, struct st_ring_slot *slot,
+			   uint32_t *nprocs, int32_t pid, uint64_t seq,
+			   double interval_s, double uptime_s)
+{
+	struct st_proc_table *t = &s->table;
+	struct st_pid_stat ps;
+	int fd = -1;
+	uint32_t idx = st_proc_table_find(t, pid);
+	int rc;
+
+	if (idx != ST_PROC_NONE) {
+		fd = t->tracks[idx].fd;
+		rc = read_pid_stat(s, pid, &fd, &ps);
+		if (rc == 1 && ps.start_ticks == t->infos[idx].start_ticks) {
+			t->tracks[idx].fd = fd;
+			goto record;
+		}
+		/* Gone, or the pid now belongs to another process: the old
+		 * identity ends here and never lends its counters. */
+		st_proc_table_forget(t, idx);
+		idx = ST_PROC_NONE;
+		fd = -1;
+	}
+	rc = read_pid_stat(s, pid, &fd, &ps);
+	if (rc == 0)
+		return;
+	if (rc < 0) {
+		if (s->malformed++ == 0)
+			st_warn("%s/%d/stat: not a stat line; skipping such files",
+				s->proc_root, pid);
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	idx = st_proc_table_add(t, pid);
+	if (idx == ST_PROC_NONE) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	t->tracks[idx].fd = fd;
+	t->infos[idx].start_ticks = ps.start_ticks;
+	t->infos[idx].first_seen_seq = seq;
+
+record:;
+	if (*nprocs >= slot->procs_cap &&
+	    st_ring_slot_reserve_procs(slot, *nprocs + 1) < 0)
+		return;
+	struct st_proc_info *info = &t->infos[idx];
+	struct st_proc_track *tr = &t->tracks[idx];
+	struct st_proc_sample *rec = &slot->procs[(*nprocs)++];
+	int fresh = info->first_seen_seq == seq;
+	uint64_t cpu = ps.utime + ps.stime;
+	uint64_t child = ps.cutime + ps.cstime;
+	double hz = (double)s->clock_ticks;
+	uint32_t ncores = s->pstat.ncores;
+
+	/* comm changes on exec and prctl, ppid on reparenting. */
+	memcpy(info->comm, ps.comm, sizeof(info->comm));
+	info->ppid = ps.ppid;
+
+	memset(rec, 0, sizeof(*rec));
+	rec->pid = pid;
+	rec->info = idx;
+	rec->state = ps.state;
+	uint64_t rss = ps.rss_pages * (uint64_t)s->page_kib;
+	rec->rss_kib = rss > UINT32_MAX ? UINT32_MAX : (uint32_t)rss;
+	if (fresh) {
+		/* Not "0%": its average since it started, so a new busy
+		 * process is caught on the first sample that sees it. */
+		double age = uptime_s - (double)ps.start_ticks / hz;
+		if (age > 0)
+			rec->cpu_pct = clamp_pct((double)cpu / hz / age * 100.0, ncores);
+		rec->flags = ST_PROC_NEW;
+	} else if (interval_s > 0) {
+		rec->cpu_pct = clamp_pct((double)delta(cpu, tr->cpu_ticks) / hz /
+					 interval_s * 100.0, ncores);
+		rec->children_cpu_pct = clamp_pct((double)delta(child, tr->child_ticks) /
+						  hz / interval_s * 100.0, ncores);
+		uint64_t mi = delta(ps.minflt, tr->minflt);
+		uint64_t ma = delta(ps.majflt, tr->majflt);
+		rec->minflt_delta = mi > UINT32_MAX ? UINT32_MAX : (uint32_t)mi;
+		rec->majflt_delta = ma > UINT16_MAX ? UINT16_MAX : (uint16_t)ma;
+	}
+	tr->cpu_ticks = cpu;
+	tr->child_ticks = child;
+	tr->minflt = ps.minflt;
+	tr->majflt = ps.majflt;
+	tr->last_seen_seq = seq;
+}
+
+int st_sampler_take(struct st_sampler *s, struct st_ring *ring)
+{
+	struct st_ring_slot *slot = st_ring_begin(ring);
+	struct st_sample *smp = &slot->sample;
+	uint64_t seq = s->seq + 1;
+	int64_t mono = clock_ns(CLOCK_MONOTONIC);
+	struct st_meminfo mi;
+
+	/* Read the system files before touching the slot: once the ring is
+	 * full the slot holds the oldest sample, which a failed read must
+	 * leave in place. */
+	if (read_proc_stat(s) < 0 || read_meminfo(s, &mi) < 0 ||
+	    st_ring_slot_reserve_cores(slot, s->pstat.ncores) < 0)
+		return -1;
+	memset(smp, 0, sizeof(*smp));
+	smp->seq = seq;
+	smp->mono_ns = mono;
+	smp->wall_ns = clock_ns(CLOCK_REALTIME);
+	smp->interval_s = s->seq ? (double)(mono - s->last_mono_ns) / 1e9 : 0;
+	smp->procs = slot->procs;
+	fill_memory(&mi, smp);
+	double cpu_interval_s = process_interval(s, smp->interval_s);
+	fill_system_cpu(s, slot);
+	smp->uptime_s = read_uptime(s);
+
+	uint32_t nprocs = 0;
+	DIR *dir = s->root_dir;
+	rewinddir(dir);
+	struct dirent *de;
+	while ((de = readdir(dir)) != NULL) {
+		int32_t pid;
+		if (parse_pid(de->d_name, &pid) == 0)
+			sample_process(s, slot, &nprocs, pid, seq,
+				       cpu_interval_s, smp->uptime_s);
+	}
+	smp->procs = slot->procs;
+	smp->nprocs = nprocs;
+
+	/* Whoever was not listed this time has exited. */
+	struct st_proc_table *t = &s->table;
+	for (uint32_t i = 0; i < t->nslots; i++)
+		if (t->tracks[i].alive && t->tracks[i].last_seen_seq != seq)
+			st_proc_table_forget(t, i);
+
+	st_ring_commit(ring);
+	s->seq = seq;
+	s->last_mono_ns = mono;
+	st_proc_table_reclaim(t, st_ring_at(ring, 0)->seq);
+	return 0;
+}
+
+void st_sampler_history(const struct st_sampler *s, const struct st_ring *ring,
+			struct st_history *out)
+{
+	out->count = ring->count;
+	out->samples = ring->view;
+	out->ninfos = s->table.nslots;
+	out->infos = s->table.infos;
+	out->clock_ticks = s->clock_ticks;
+}

@@ -1,0 +1,58 @@
+/*
+ * Turns the proc root into samples. Per tick it reads /proc/stat,
+ * /proc/meminfo, /proc/uptime and, per process, exactly /proc/[pid]/stat,
+ * each through a file descriptor kept open and re-read with pread: a
+ * reaped pid answers ESRCH, so a reused pid never reads the old process.
+ */
+#ifndef ST_SAMPLER_H
+#define ST_SAMPLER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <spiketrace/model.h>
+
+#include "proc_parse.h"
+#include "proc_table.h"
+#include "ring.h"
+
+struct st_read_buf {
+	char  *data;
+	size_t cap;
+};
+
+struct st_sampler {
+	char    *proc_root;
+	int      root_fd;
+	void    *root_dir;          /* DIR *, rewound each tick */
+	int      stat_fd, meminfo_fd, uptime_fd;
+	struct st_read_buf buf;     /* grows to the largest file read */
+	long     clock_ticks;
+	long     page_kib;
+	uint64_t seq;               /* of the last committed sample */
+	int64_t  last_mono_ns;
+	int      keep_fds;          /* 0 once the fd limit is reached */
+	struct st_proc_stat pstat;
+	struct st_cpu_times *cores, *prev_cores;
+	struct st_cpu_times prev_total;
+	uint32_t cores_cap;
+	uint64_t prev_processes;
+	struct st_proc_table table;
+	uint64_t malformed;         /* stat files that did not parse */
+};
+
+/* Opens the proc root and its system files. Returns 0, or -1 with a
+ * one-line reason in err ("/x/proc/stat: No such file or directory"). */
+int st_sampler_init(struct st_sampler *s, const char *proc_root,
+		    char *err, size_t errlen);
+void st_sampler_destroy(struct st_sampler *s);
+
+/* Take one sample into the ring (committed on success) and reclaim the
+ * process slots no sample refers to any more. Returns 0, or -1 when the
+ * system files could not be read (reason logged; the ring is unchanged). */
+int st_sampler_take(struct st_sampler *s, struct st_ring *ring);
+
+/* The history view of the ring for detectors (infos from the table). */
+void st_sampler_history(const struct st_sampler *s, const struct st_ring *ring,
+			struct st_history *out);
+
+#endif
