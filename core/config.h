@@ -1,0 +1,59 @@
+/*
+ * spiketrace.conf, through libconfuse, in two passes: the first (lenient)
+ * finds plugin_dir so the plugins can be loaded; the second (strict) has
+ * every loaded plugin's options in its schema under detectors { NAME {} }
+ * or sinks { NAME {} }. Errors are one line: "FILE:LINE: reason".
+ */
+#ifndef ST_CONFIG_H
+#define ST_CONFIG_H
+
+#include <stddef.h>
+#include <spiketrace/plugin.h>
+
+#define ST_EX_CONFIG 78         /* sysexits.h EX_CONFIG */
+
+/* What the config says about one plugin. */
+struct st_plugin_config {
+	int    configured;       /* the plugin has a section */
+	int    enabled;          /* detectors: 1 unless "enabled = false";
+	                            sinks: 1 only when configured and enabled */
+	double cooldown_s;       /* detectors: per trigger key (default 5) */
+	union st_value *values;  /* one per option of the plugin, in table order;
+	                            strings owned by this struct */
+	size_t nvalues;
+};
+
+struct st_config {
+	char    *path;           /* the file read, or NULL when defaults */
+	double   interval_s;     /* 0.1 .. 60, default 1.0 */
+	unsigned history;        /* samples kept, 2 .. 3600, default 60 */
+	unsigned pre_trigger;    /* default 10, < history */
+	unsigned post_trigger;   /* default 3, < history */
+	unsigned top;            /* processes per top list in a dump, default 10 */
+	double   max_dumps_per_minute; /* global rate limit, default 6 */
+	char    *plugin_dir;
+	char    *log_level;      /* "info" by default */
+	size_t   nplugins;
+	struct st_plugin_config *plugins; /* parallel to the plugins given to load */
+};
+
+/* Pass 1: read only plugin_dir from path (unknown options and sections
+ * ignored). *plugin_dir is malloc'd: the configured value, or def when
+ * the option is absent. A missing file is an error only if required.
+ * Returns 0, or ST_EX_CONFIG with the reason in err. */
+int st_config_plugin_dir(const char *path, int required, const char *def,
+			 char **plugin_dir, char *err, size_t errlen);
+
+/* Pass 2: strict parse against the core options plus every plugin's
+ * section. path NULL, or missing and !required: all defaults (plugin_dir =
+ * def_plugin_dir). Checks types, ranges (the plugins' min/max and the core's
+ * own), unknown options, sections naming no loaded plugin (or a detector
+ * under sinks), pre_trigger + post_trigger < history. Returns 0, or
+ * ST_EX_CONFIG with "FILE:LINE: reason" in err and *out untouched. */
+int st_config_load(const char *path, int required, const char *def_plugin_dir,
+		   const struct st_plugin *const *plugins, size_t nplugins,
+		   struct st_config *out, char *err, size_t errlen);
+
+void st_config_free(struct st_config *cfg);
+
+#endif
