@@ -1,0 +1,332 @@
+#define _GNU_SOURCE
+#include "dump_builder.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "dump.h"
+#include "log.h"
+#include "proc_parse.h"
+
+#define CMDLINE_MAX 4096
+
+static ssize_t read_rel(int dirfd, const char *rel, char *buf, size_t cap)
+{
+	int fd = openat(dirfd, rel, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	ssize_t n = read(fd, buf, cap);
+	close(fd);
+	return n;
+}
+
+void st_dump_host_read(int proc_root_fd, uint32_t ncores, uint64_t mem_total_kib,
+		       struct st_dump_host *host)
+{
+	struct utsname u;
+	memset(host, 0, sizeof(*host));
+	if (gethostname(host->hostname, sizeof(host->hostname) - 1) < 0)
+		snprintf(host->hostname, sizeof(host->hostname), "unknown");
+	if (uname(&u) == 0)
+		snprintf(host->kernel, sizeof(host->kernel), "%s", u.release);
+	host->ncores = ncores;
+	host->mem_total_kib = mem_total_kib;
+	ssize_t n = read_rel(proc_root_fd, "sys/kernel/random/boot_id",
+			     host->boot_id, sizeof(host->boot_id) - 1);
+	if (n > 0) {
+		host->boot_id[n] = '\0';
+		host->boot_id[strcspn(host->boot_id, "\n")] = '\0';
+	} else {
+		host->boot_id[0] = '\0';
+	}
+}
+
+void st_dump_make_id(char *out, size_t outlen, int64_t wall_ns,
+		     const char *type, int32_t pid)
+{
+	time_t secs = (time_t)(wall_ns / 1000000000);
+	struct tm tm;
+	char stamp[32];
+	gmtime_r(&secs, &tm);
+	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%S", &tm);
+	snprintf(out, outlen, "%s.%03dZ_%s_%d", stamp,
+		 (int)((wall_ns / 1000000) % 1000), type, pid);
+}
+
+/* What a dump says about a process beyond its figures, read once per dump. */
+struct extra {
+	int32_t  pid;
+	uint64_t start_ticks;
+	int64_t  uid;
+	char    *cmdline;
+};
+
+struct extras {
+	struct extra *v;
+	size_t n, cap;
+};
+
+static void read_extra(int root, struct extra *e)
+{
+	char rel[48], buf[CMDLINE_MAX];
+	struct st_pid_stat ps;
+	struct stat st;
+	e->uid = -1;
+	e->cmdline = NULL;
+	/* Only if the pid still names the same process: never attribute a
+	 * newcomer's command line to the process that spiked. */
+	snprintf(rel, sizeof(rel), "%d/stat", e->pid);
+	ssize_t n = read_rel(root, rel, buf, sizeof(buf));
+	if (n <= 0 || st_parse_pid_stat(buf, (size_t)n, &ps) < 0 ||
+	    ps.start_ticks != e->start_ticks)
+		return;
+	snprintf(rel, sizeof(rel), "%d", e->pid);
+	if (fstatat(root, rel, &st, 0) == 0)
+		e->uid = st.st_uid;
+	snprintf(rel, sizeof(rel), "%d/cmdline", e->pid);
+	n = read_rel(root, rel, buf, sizeof(buf) - 1);
+	if (n <= 0)
+		return;     /* kernel threads and zombies have none */
+	while (n > 0 && buf[n - 1] == '\0')
+		n--;
+	for (ssize_t i = 0; i < n; i++)
+		if (buf[i] == '\0')
+			buf[i] = ' ';
+	buf[n] = '\0';
+	e->cmdline = strdup(buf);
+}
+
+static const struct extra *extra_for(struct extras *x, int root, int32_t pid,
+				     uint64_t start_ticks)
+{
+	for (size_t i = 0; i < x->n; i++)
+		if (x->v[i].pid == pid && x->v[i].start_ticks == start_ticks)
+			return &x->v[i];
+	if (x->n == x->cap) {
+		size_t cap = x->cap ? x->cap * 2 : 32;
+		struct extra *v = realloc(x->v, sizeof(*v) * cap);
+		if (!v)
+			return NULL;
+		x->v = v;
+		x->cap = cap;
+	}
+	struct extra *e = &x->v[x->n++];
+	e->pid = pid;
+	e->start_ticks = start_ticks;
+	read_extra(root, e);
+	return e;
+}
+
+static void extras_free(struct extras *x)
+{
+	for (size_t i = 0; i < x->n; i++)
+		free(x->v[i].cmdline);
+	free(x->v);
+}
+
+static void fill_proc(struct st_dump_proc *out, const struct st_proc_sample *rec,
+		      const struct st_proc_info *info, struct extras *x, int root)
+{
+	memset(out, 0, sizeof(*out));
+	out->pid = rec->pid;
+	out->ppid = info->ppid;
+	out->start_ticks = info->start_ticks;
+	memcpy(out->comm, info->comm, sizeof(out->comm));
+	out->state = rec->state;
+	out->cpu_pct = rec->cpu_pct;
+	out->children_cpu_pct = rec->children_cpu_pct;
+	out->rss_kib = rec->rss_kib;
+	out->minflt_delta = rec->minflt_delta;
+	out->majflt_delta = rec->majflt_delta;
+	out->uid = -1;
+	const struct extra *e = extra_for(x, root, rec->pid, info->start_ticks);
+	if (e) {
+		out->uid = e->uid;
+		out->cmdline = e->cmdline ? strdup(e->cmdline) : NULL;
+	}
+}
+
+static const struct st_proc_sample *sort_base;
+
+static int by_cpu(const void *a, const void *b)
+{
+	float x = sort_base[*(const uint32_t *)a].cpu_pct;
+	float y = sort_base[*(const uint32_t *)b].cpu_pct;
+	return (x < y) - (x > y);
+}
+
+static int by_rss(const void *a, const void *b)
+{
+	uint32_t x = sort_base[*(const uint32_t *)a].rss_kib;
+	uint32_t y = sort_base[*(const uint32_t *)b].rss_kib;
+	return (x < y) - (x > y);
+}
+
+/* The n largest by cmp, as dump processes. Returns the count or -1. */
+static int top_list(const struct st_sample *smp, const struct st_proc_table *t,
+		    int (*cmp)(const void *, const void *), unsigned top,
+		    uint32_t *order, struct st_dump_proc **out,
+		    struct extras *x, int root)
+{
+	unsigned n = smp->nprocs < top ? smp->nprocs : top;
+	for (uint32_t i = 0; i < smp->nprocs; i++)
+		order[i] = i;
+	sort_base = smp->procs;
+	qsort(order, smp->nprocs, sizeof(*order), cmp);
+	*out = n ? calloc(n, sizeof(**out)) : NULL;
+	if (n && !*out)
+		return -1;
+	for (unsigned i = 0; i < n; i++) {
+		const struct st_proc_sample *rec = &smp->procs[order[i]];
+		fill_proc(&(*out)[i], rec, &t->infos[rec->info], x, root);
+	}
+	return (int)n;
+}
+
+static int listed(const struct st_dump_proc *v, uint32_t n, int32_t pid,
+		  uint64_t start_ticks)
+{
+	for (uint32_t i = 0; i < n; i++)
+		if (v[i].pid == pid && v[i].start_ticks == start_ticks)
+			return 1;
+	return 0;
+}
+
+/* Triggers' processes that the top lists left out: the blamed process
+ * is always in the dump, even when it is small. */
+static int blamed_list(struct st_dump_sample *ds, const struct st_sample *smp,
+		       const struct st_proc_table *t, const struct st_incidents *inc,
+		       struct extras *x, int root)
+{
+	ds->blamed = calloc(inc->ntriggers ? inc->ntriggers : 1, sizeof(*ds->blamed));
+	if (!ds->blamed)
+		return -1;
+	for (size_t k = 0; k < inc->ntriggers; k++) {
+		const struct st_trigger *tr = &inc->triggers[k];
+		if (tr->pid <= 0 ||
+		    listed(ds->top_cpu, ds->ntop_cpu, tr->pid, tr->start_ticks) ||
+		    listed(ds->top_rss, ds->ntop_rss, tr->pid, tr->start_ticks) ||
+		    listed(ds->blamed, ds->nblamed, tr->pid, tr->start_ticks))
+			continue;
+		for (uint32_t i = 0; i < smp->nprocs; i++) {
+			const struct st_proc_sample *rec = &smp->procs[i];
+			const struct st_proc_info *info = &t->infos[rec->info];
+			if (rec->pid == tr->pid && info->start_ticks == tr->start_ticks) {
+				fill_proc(&ds->blamed[ds->nblamed++], rec, info, x, root);
+				break;
+			}
+		}
+	}
+	return 0;
+}
+
+static int fill_sample(const struct st_dump_builder *b, struct st_dump_sample *ds,
+		       const struct st_sample *smp, int64_t trigger_mono,
+		       const struct st_proc_table *t, const struct st_incidents *inc,
+		       uint32_t *order, struct extras *x)
+{
+	ds->offset_ns = smp->mono_ns - trigger_mono;
+	ds->seq = smp->seq;
+	ds->mono_ns = smp->mono_ns;
+	ds->wall_ns = smp->wall_ns;
+	ds->cpu_total_pct = smp->cpu_total_pct;
+	ds->cpu_user_pct = smp->cpu_user_pct;
+	ds->cpu_system_pct = smp->cpu_system_pct;
+	ds->cpu_iowait_pct = smp->cpu_iowait_pct;
+	ds->cpu_steal_pct = smp->cpu_steal_pct;
+	ds->ncores = smp->ncores;
+	ds->core_busy_pct = calloc(smp->ncores ? smp->ncores : 1, sizeof(double));
+	if (!ds->core_busy_pct)
+		return -1;
+	for (uint32_t i = 0; i < smp->ncores; i++)
+		ds->core_busy_pct[i] = smp->core_busy_pct[i];
+	ds->mem_total_kib = smp->mem_total_kib;
+	ds->mem_available_kib = smp->mem_available_kib;
+	ds->mem_free_kib = smp->mem_free_kib;
+	ds->swap_total_kib = smp->swap_total_kib;
+	ds->swap_free_kib = smp->swap_free_kib;
+	ds->forks_delta = smp->forks_delta;
+	ds->procs_running = smp->procs_running;
+	ds->procs_blocked = smp->procs_blocked;
+	ds->nprocs_total = smp->nprocs;
+	int n = top_list(smp, t, by_cpu, b->top, order, &ds->top_cpu, x, b->proc_root_fd);
+	if (n < 0)
+		return -1;
+	ds->ntop_cpu = (uint32_t)n;
+	n = top_list(smp, t, by_rss, b->top, order, &ds->top_rss, x, b->proc_root_fd);
+	if (n < 0)
+		return -1;
+	ds->ntop_rss = (uint32_t)n;
+	return blamed_list(ds, smp, t, inc, x, b->proc_root_fd);
+}
+
+struct st_dump *st_dump_build(const struct st_dump_builder *b,
+			      const struct st_ring *ring,
+			      const struct st_proc_table *table,
+			      const struct st_incidents *inc)
+{
+	const struct st_sample *newest = st_ring_newest(ring);
+	struct st_dump *d = st_dump_new();
+	struct extras x = { 0 };
+	uint32_t *order = NULL;
+	if (!d || !newest || !inc->ntriggers)
+		goto fail;
+
+	uint64_t lo = inc->first_seq > b->pre ? inc->first_seq - b->pre : 1;
+	if (lo < st_ring_at(ring, 0)->seq)
+		lo = st_ring_at(ring, 0)->seq;
+	uint64_t hi = inc->first_seq + inc->post;
+	if (hi > newest->seq)
+		hi = newest->seq;   /* shutting down before the window closed */
+	int first = st_ring_find_seq(ring, lo);
+	if (first < 0 || hi < lo)
+		goto fail;
+
+	const struct st_trigger *t0 = &inc->triggers[0];
+	st_dump_make_id(d->id, sizeof(d->id), inc->first_wall_ns, t0->type, t0->pid);
+	d->wall_ns = inc->first_wall_ns;
+	d->mono_ns = inc->first_mono_ns;
+	d->interval_s = b->interval_s;
+	d->host = b->host;
+	d->nsamples = (uint32_t)(hi - lo + 1);
+	d->trigger_index = (int32_t)(inc->first_seq - lo);
+	d->samples = calloc(d->nsamples, sizeof(*d->samples));
+	d->triggers = calloc(inc->ntriggers, sizeof(*d->triggers));
+	if (!d->samples || !d->triggers)
+		goto fail;
+	d->ntriggers = (uint32_t)inc->ntriggers;
+	for (size_t k = 0; k < inc->ntriggers; k++) {
+		d->triggers[k].trigger = inc->triggers[k];
+		uint64_t s = inc->triggers[k].sample_seq;
+		d->triggers[k].sample_index = s >= lo && s <= hi ? (int32_t)(s - lo) : -1;
+	}
+
+	uint32_t most = 1;
+	for (uint32_t i = 0; i < d->nsamples; i++) {
+		uint32_t np = st_ring_at(ring, (uint32_t)first + i)->nprocs;
+		most = np > most ? np : most;
+	}
+	order = malloc(sizeof(*order) * most);
+	if (!order)
+		goto fail;
+	for (uint32_t i = 0; i < d->nsamples; i++)
+		if (fill_sample(b, &d->samples[i], st_ring_at(ring, (uint32_t)first + i),
+				inc->first_mono_ns, table, inc, order, &x) < 0)
+			goto fail;
+	free(order);
+	extras_free(&x);
+	return d;
+fail:
+	st_err("cannot build the dump of an incident: out of memory");
+	free(order);
+	extras_free(&x);
+	st_dump_free(d);
+	return NULL;
+}

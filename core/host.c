@@ -1,0 +1,43 @@
+#include "host.h"
+
+#include <string.h>
+#include <time.h>
+
+#include "log.h"
+
+int64_t st_mono_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+int64_t st_wall_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static void host_log(const struct st_host *host, enum st_log_level level,
+		     const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	st_vlog(level, host->plugin_name, fmt, ap);
+	va_end(ap);
+}
+
+void st_host_init(struct st_host *host, const char *plugin_name,
+		  const char *proc_root, uint32_t ncores)
+{
+	memset(host, 0, sizeof(*host));
+	host->abi_version = ST_ABI_VERSION;
+	host->size = sizeof(*host);
+	host->plugin_name = plugin_name;
+	host->log = host_log;
+	host->mono_ns = st_mono_ns;
+	host->wall_ns = st_wall_ns;
+	host->proc_root = proc_root;
+	host->ncores = ncores;
+}

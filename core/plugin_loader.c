@@ -1,0 +1,367 @@
+#define _GNU_SOURCE
+#include "plugin_loader.h"
+
+#include <dirent.h>
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "host.h"
+#include "log.h"
+
+#define MAX_OPTIONS 64
+
+/*
+ * As root, a plugin is code that runs as root: accept it only if nobody but
+ * root could have written it, as sudo and sshd treat their files.
+ */
+static int check_trusted(const struct stat *st, const char *what, char *err, size_t errlen)
+{
+	if (geteuid() != 0)
+		return 0;
+	if (st->st_uid != 0) {
+		snprintf(err, errlen, "%s is owned by uid %u, not root", what,
+			 (unsigned)st->st_uid);
+		return -1;
+	}
+	if (st->st_mode & (S_IWGRP | S_IWOTH)) {
+		snprintf(err, errlen, "%s is writable by %s", what,
+			 (st->st_mode & S_IWOTH) ? "others" : "its group");
+		return -1;
+	}
+	return 0;
+}
+
+static const char *kind_name(enum st_plugin_kind kind)
+{
+	return kind == ST_PLUGIN_DETECTOR ? "detector" :
+	       kind == ST_PLUGIN_SINK ? "sink" : "unknown";
+}
+
+/* The file is named after the plugin: "cpu_delta.so" holds "cpu_delta". */
+static int name_matches_file(const char *name, const char *path)
+{
+	const char *base = strrchr(path, '/');
+	base = base ? base + 1 : path;
+	size_t n = strlen(name);
+	return strncmp(base, name, n) == 0 && strcmp(base + n, ".so") == 0;
+}
+
+static int check_options(const struct st_option *opts, char *err, size_t errlen)
+{
+	for (int i = 0; opts && opts[i].type != ST_OPT_END; i++) {
+		const struct st_option *o = &opts[i];
+		if (i >= MAX_OPTIONS) {
+			snprintf(err, errlen, "more than %d options", MAX_OPTIONS);
+			return -1;
+		}
+		if (!o->name || !*o->name) {
+			snprintf(err, errlen, "option %d has no name", i);
+			return -1;
+		}
+		if (!strcmp(o->name, "enabled") || !strcmp(o->name, "cooldown")) {
+			snprintf(err, errlen, "option name '%s' is reserved", o->name);
+			return -1;
+		}
+		if (o->type > ST_OPT_STRING) {
+			snprintf(err, errlen, "option '%s' has unknown type %d",
+				 o->name, (int)o->type);
+			return -1;
+		}
+		double d = o->type == ST_OPT_INT ? (double)o->def.i : o->def.f;
+		if ((o->type == ST_OPT_INT || o->type == ST_OPT_FLOAT) &&
+		    o->min <= o->max && (d < o->min || d > o->max)) {
+			snprintf(err, errlen, "option '%s' default %g outside %g..%g",
+				 o->name, d, o->min, o->max);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int check_descriptor(const struct st_plugin *d, const char *path,
+			    char *err, size_t errlen)
+{
+	/* abi_version first: nothing else is known to be where we expect. */
+	if (d->abi_version != ST_ABI_VERSION) {
+		snprintf(err, errlen, "plugin ABI version %u, this spiketrace needs %u",
+			 d->abi_version, ST_ABI_VERSION);
+		return -1;
+	}
+	if (d->size < sizeof(struct st_plugin)) {
+		snprintf(err, errlen, "descriptor is %u bytes, expected %zu",
+			 d->size, sizeof(struct st_plugin));
+		return -1;
+	}
+	if (d->kind != ST_PLUGIN_DETECTOR && d->kind != ST_PLUGIN_SINK) {
+		snprintf(err, errlen, "unknown plugin kind %d", (int)d->kind);
+		return -1;
+	}
+	if (!d->name || !name_matches_file(d->name, path)) {
+		snprintf(err, errlen, "plugin name '%s' does not match the file name",
+			 d->name ? d->name : "(none)");
+		return -1;
+	}
+	if (d->kind == ST_PLUGIN_DETECTOR && !d->evaluate) {
+		snprintf(err, errlen, "detector without an evaluate function");
+		return -1;
+	}
+	if (d->kind == ST_PLUGIN_SINK && !d->emit) {
+		snprintf(err, errlen, "sink without an emit function");
+		return -1;
+	}
+	return check_options(d->options, err, errlen);
+}
+
+int st_plugin_load_file(const char *path, struct st_loaded_plugin *out,
+			char *err, size_t errlen)
+{
+	memset(out, 0, sizeof(*out));
+	/* Check the very file we then load: open it once, fstat the fd and
+	 * dlopen it through /proc/self/fd, so it cannot be swapped between
+	 * the check and the load. */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0) {
+		snprintf(err, errlen, "%s", strerror(errno));
+		return -1;
+	}
+	struct stat st;
+	if (fstat(fd, &st) < 0) {
+		snprintf(err, errlen, "%s", strerror(errno));
+		close(fd);
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "not a regular file");
+		close(fd);
+		return -1;
+	}
+	if (check_trusted(&st, "the file", err, errlen) < 0) {
+		close(fd);
+		return -1;
+	}
+	char fdpath[64];
+	snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", fd);
+	void *h = dlopen(fdpath, RTLD_NOW | RTLD_LOCAL);
+	if (!h) {
+		/* The fd path in the message would mean nothing to anyone. */
+		const char *why = dlerror();
+		const char *p = why ? strstr(why, fdpath) : NULL;
+		snprintf(err, errlen, "cannot load: %s",
+			 p ? p + strlen(fdpath) + (p[strlen(fdpath)] == ':' ? 2 : 0) :
+			 why ? why : "unknown dlopen error");
+		close(fd);
+		return -1;
+	}
+	dlerror();
+	st_plugin_entry_fn entry = (st_plugin_entry_fn)dlsym(h, ST_PLUGIN_ENTRY_SYMBOL);
+	if (!entry) {
+		snprintf(err, errlen, "no symbol %s: not a spiketrace plugin",
+			 ST_PLUGIN_ENTRY_SYMBOL);
+		goto refuse;
+	}
+	const struct st_plugin *d = entry();
+	if (!d) {
+		snprintf(err, errlen, "%s returned no descriptor", ST_PLUGIN_ENTRY_SYMBOL);
+		goto refuse;
+	}
+	if (check_descriptor(d, path, err, errlen) < 0)
+		goto refuse;
+	out->path = strdup(path);
+	if (!out->path) {
+		snprintf(err, errlen, "out of memory");
+		goto refuse;
+	}
+	out->handle = h;
+	out->fd = fd;
+	out->desc = d;
+	return 0;
+refuse:
+	dlclose(h);
+	close(fd);
+	return -1;
+}
+
+static int is_plugin_file(const struct dirent *de)
+{
+	size_t n = strlen(de->d_name);
+	return n > 3 && de->d_name[0] != '.' && strcmp(de->d_name + n - 3, ".so") == 0;
+}
+
+static int check_dir(const char *dir)
+{
+	struct stat st;
+	char err[256];
+	if (stat(dir, &st) < 0) {
+		st_err("plugin directory %s: %s", dir, strerror(errno));
+		return -1;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		st_err("plugin directory %s: not a directory", dir);
+		return -1;
+	}
+	if (check_trusted(&st, "the directory", err, sizeof(err)) < 0) {
+		st_err("plugin directory %s refused: %s", dir, err);
+		return -1;
+	}
+	return 0;
+}
+
+int st_plugins_load_dir(const char *dir, struct st_plugin_set *set)
+{
+	struct dirent **names;
+	if (check_dir(dir) < 0)
+		return -1;
+	int n = scandir(dir, &names, is_plugin_file, alphasort);
+	if (n < 0) {
+		st_err("plugin directory %s: %s", dir, strerror(errno));
+		return -1;
+	}
+	int loaded = 0;
+	for (int i = 0; i < n; i++) {
+		char *path = NULL;
+		char err[512];
+		struct st_loaded_plugin p;
+		if (asprintf(&path, "%s/%s", dir, names[i]->d_name) < 0)
+			path = NULL;
+		free(names[i]);
+		if (!path)
+			continue;
+		if (st_plugin_load_file(path, &p, err, sizeof(err)) < 0) {
+			st_err("plugin %s refused: %s", path, err);
+			free(path);
+			continue;
+		}
+		free(path);
+		struct st_loaded_plugin *items =
+			realloc(set->items, sizeof(*items) * (set->n + 1));
+		if (!items) {
+			st_err("plugin %s: out of memory", p.path);
+			dlclose(p.handle);
+			close(p.fd);
+			free(p.path);
+			continue;
+		}
+		set->items = items;
+		set->items[set->n++] = p;
+		st_debug("plugin %s: %s %s %s", p.path, kind_name(p.desc->kind),
+			 p.desc->name, p.desc->version ? p.desc->version : "");
+		loaded++;
+	}
+	free(names);
+	return loaded;
+}
+
+const struct st_plugin **st_plugins_descriptors(const struct st_plugin_set *set)
+{
+	const struct st_plugin **d = calloc(set->n + 1, sizeof(*d));
+	for (size_t i = 0; d && i < set->n; i++)
+		d[i] = set->items[i].desc;
+	return d;
+}
+
+size_t st_plugins_start(struct st_plugin_set *set, const struct st_config *cfg,
+			const char *proc_root, uint32_t ncores)
+{
+	size_t running = 0;
+	for (size_t i = 0; i < set->n; i++) {
+		struct st_loaded_plugin *p = &set->items[i];
+		const struct st_plugin_config *pc = &cfg->plugins[i];
+		p->running = 0;
+		p->state = NULL;
+		p->cooldown_s = pc->cooldown_s;
+		if (!pc->enabled)
+			continue;
+		st_host_init(&p->host, p->desc->name, proc_root, ncores);
+		if (p->desc->create &&
+		    p->desc->create(&p->host, pc->values, &p->state) != 0) {
+			st_err("plugin %s: create failed; it stays off", p->desc->name);
+			continue;
+		}
+		p->running = 1;
+		running++;
+	}
+	return running;
+}
+
+void st_plugins_stop(struct st_plugin_set *set)
+{
+	for (size_t i = 0; i < set->n; i++) {
+		struct st_loaded_plugin *p = &set->items[i];
+		if (p->running && p->desc->destroy)
+			p->desc->destroy(p->state);
+		p->running = 0;
+		p->state = NULL;
+	}
+}
+
+void st_plugins_unload(struct st_plugin_set *set)
+{
+	st_plugins_stop(set);
+	for (size_t i = 0; i < set->n; i++) {
+		dlclose(set->items[i].handle);
+		close(set->items[i].fd);
+		free(set->items[i].path);
+	}
+	free(set->items);
+	set->items = NULL;
+	set->n = 0;
+}
+
+static void print_value(FILE *out, enum st_option_type type, union st_value v)
+{
+	switch (type) {
+	case ST_OPT_BOOL:   fputs(v.b ? "true" : "false", out); break;
+	case ST_OPT_INT:    fprintf(out, "%ld", v.i); break;
+	case ST_OPT_FLOAT:  fprintf(out, "%g", v.f); break;
+	case ST_OPT_STRING: fprintf(out, "\"%s\"", v.s ? v.s : ""); break;
+	default:            break;
+	}
+}
+
+static const char *const type_names[] = {
+	[ST_OPT_BOOL] = "bool", [ST_OPT_INT] = "int",
+	[ST_OPT_FLOAT] = "float", [ST_OPT_STRING] = "string",
+};
+
+void st_plugins_print(const struct st_plugin_set *set, FILE *out)
+{
+	for (size_t i = 0; i < set->n; i++) {
+		const struct st_plugin *d = set->items[i].desc;
+		fprintf(out, "%s %s %s\n  %s\n  file: %s\n", kind_name(d->kind), d->name,
+			d->version ? d->version : "", d->description ? d->description : "",
+			set->items[i].path);
+		fprintf(out, "  %-16s %-6s %-10s %-14s %s\n", "option", "type",
+			"default", "range", "help");
+		if (d->kind == ST_PLUGIN_DETECTOR) {
+			fprintf(out, "  %-16s %-6s %-10s %-14s %s\n", "enabled", "bool",
+				"true", "", "false turns this detector off");
+			fprintf(out, "  %-16s %-6s %-10s %-14s %s\n", "cooldown", "float",
+				"5", "0..86400", "seconds before the same trigger fires again");
+		} else {
+			fprintf(out, "  %-16s %-6s %-10s %-14s %s\n", "enabled", "bool",
+				"true", "", "a sink runs only when its section exists");
+		}
+		for (const struct st_option *o = d->options; o && o->type != ST_OPT_END; o++) {
+			char def[64], range[32] = "";
+			FILE *m = fmemopen(def, sizeof(def), "w");
+			if (m) {
+				print_value(m, o->type, o->def);
+				fclose(m);
+			} else {
+				def[0] = '\0';
+			}
+			if ((o->type == ST_OPT_INT || o->type == ST_OPT_FLOAT) && o->min <= o->max)
+				snprintf(range, sizeof(range), "%g..%g", o->min, o->max);
+			fprintf(out, "  %-16s %-6s %-10s %-14s %s\n", o->name,
+				type_names[o->type], def, range, o->help ? o->help : "");
+		}
+		fputc('\n', out);
+	}
+}

@@ -1,0 +1,120 @@
+#include "sink_queue.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "dump.h"
+#include "dump_json.h"
+#include "log.h"
+
+static void job_free(struct st_sink_job *job)
+{
+	st_dump_free(job->dump);
+	free(job->json);
+	memset(job, 0, sizeof(*job));
+}
+
+static void deliver(struct st_sink_queue *q, struct st_sink_job *job)
+{
+	/* Serialised once here, off the sampling thread, for every sink. */
+	job->json = st_dump_to_json(job->dump, 1);
+	if (!job->json) {
+		st_err("dump %s: out of memory serialising it; dropped", job->dump->id);
+		return;
+	}
+	job->json_len = strlen(job->json);
+	for (size_t i = 0; i < q->plugins->n; i++) {
+		struct st_loaded_plugin *p = &q->plugins->items[i];
+		if (!p->running || p->desc->kind != ST_PLUGIN_SINK)
+			continue;
+		if (p->desc->emit(p->state, job->dump, job->json, job->json_len) != 0) {
+			p->failures++;
+			st_warn("sink %s failed on dump %s (%llu failures so far)",
+				p->desc->name, job->dump->id,
+				(unsigned long long)p->failures);
+		}
+	}
+	q->delivered++;
+}
+
+static void *worker(void *arg)
+{
+	struct st_sink_queue *q = arg;
+	pthread_mutex_lock(&q->lock);
+	for (;;) {
+		while (!q->len && !q->stopping)
+			pthread_cond_wait(&q->cond, &q->lock);
+		if (!q->len)
+			break;  /* stopping and drained */
+		struct st_sink_job job = q->jobs[q->head];
+		q->head = (q->head + 1) % q->cap;
+		q->len--;
+		pthread_mutex_unlock(&q->lock);
+		deliver(q, &job);
+		job_free(&job);
+		pthread_mutex_lock(&q->lock);
+	}
+	pthread_mutex_unlock(&q->lock);
+	return NULL;
+}
+
+int st_sink_queue_start(struct st_sink_queue *q, struct st_plugin_set *plugins,
+			size_t capacity)
+{
+	memset(q, 0, sizeof(*q));
+	q->plugins = plugins;
+	q->cap = capacity ? capacity : 1;
+	q->jobs = calloc(q->cap, sizeof(*q->jobs));
+	if (!q->jobs) {
+		st_err("sink queue: out of memory");
+		return -1;
+	}
+	pthread_mutex_init(&q->lock, NULL);
+	pthread_cond_init(&q->cond, NULL);
+	int rc = pthread_create(&q->thread, NULL, worker, q);
+	if (rc != 0) {
+		st_err("sink queue: cannot start the sink thread: %s", strerror(rc));
+		free(q->jobs);
+		q->jobs = NULL;
+		return -1;
+	}
+	q->started = 1;
+	return 0;
+}
+
+void st_sink_queue_push(struct st_sink_queue *q, struct st_dump *dump)
+{
+	struct st_sink_job dropped = { 0 };
+	pthread_mutex_lock(&q->lock);
+	if (q->len == q->cap) {
+		dropped = q->jobs[q->head];
+		q->head = (q->head + 1) % q->cap;
+		q->len--;
+		q->dropped++;
+	}
+	q->jobs[(q->head + q->len) % q->cap] = (struct st_sink_job){ .dump = dump };
+	q->len++;
+	pthread_cond_signal(&q->cond);
+	pthread_mutex_unlock(&q->lock);
+	if (dropped.dump) {
+		st_warn("sink queue full: dropped dump %s (%llu dropped so far)",
+			dropped.dump->id, (unsigned long long)q->dropped);
+		job_free(&dropped);
+	}
+}
+
+void st_sink_queue_stop(struct st_sink_queue *q)
+{
+	if (!q->started)
+		return;
+	pthread_mutex_lock(&q->lock);
+	q->stopping = 1;
+	pthread_cond_signal(&q->cond);
+	pthread_mutex_unlock(&q->lock);
+	pthread_join(q->thread, NULL);
+	pthread_mutex_destroy(&q->lock);
+	pthread_cond_destroy(&q->cond);
+	free(q->jobs);
+	q->jobs = NULL;
+	q->started = 0;
+}
