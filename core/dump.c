@@ -1,0 +1,51 @@
+#include "dump.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct st_dump *st_dump_new(void)
+{
+	struct st_dump *dump = calloc(1, sizeof(*dump));
+	if (!dump)
+		return NULL;
+	strcpy(dump->schema, ST_DUMP_SCHEMA);
+	dump->trigger_index = -1;
+	return dump;
+}
+
+static void free_procs(struct st_dump_proc *procs, uint32_t n)
+{
+	if (!procs)
+		return;
+	for (uint32_t i = 0; i < n; i++)
+		free(procs[i].cmdline);
+	free(procs);
+}
+
+void st_dump_sample_clear(struct st_dump_sample *s)
+{
+	if (!s)
+		return;
+	free(s->core_busy_pct);
+	free_procs(s->top_cpu, s->ntop_cpu);
+	free_procs(s->top_rss, s->ntop_rss);
+	free_procs(s->blamed, s->nblamed);
+	/* Leave the sample consistent so a second clear (or a free of the
+	 * whole dump after an error path cleared one sample) is harmless. */
+	s->core_busy_pct = NULL;
+	s->ncores = 0;
+	s->top_cpu = s->top_rss = s->blamed = NULL;
+	s->ntop_cpu = s->ntop_rss = s->nblamed = 0;
+}
+
+void st_dump_free(struct st_dump *dump)
+{
+	if (!dump)
+		return;
+	if (dump->samples)
+		for (uint32_t i = 0; i < dump->nsamples; i++)
+			st_dump_sample_clear(&dump->samples[i]);
+	free(dump->samples);
+	free(dump->triggers);
+	free(dump);
+}

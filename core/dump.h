@@ -1,0 +1,16 @@
+/* The dump model (include/spiketrace/model.h): allocation and release.
+ * Shared by the daemon, which builds dumps, and the viewer, which reads them. */
+#ifndef ST_DUMP_H
+#define ST_DUMP_H
+
+#include <spiketrace/model.h>
+
+/* A zeroed dump with schema set to ST_DUMP_SCHEMA and trigger_index -1;
+ * NULL when out of memory. */
+struct st_dump *st_dump_new(void);
+/* Frees the dump, its arrays and every cmdline; NULL is fine. */
+void st_dump_free(struct st_dump *dump);
+/* Frees what one sample owns (not the sample itself). */
+void st_dump_sample_clear(struct st_dump_sample *s);
+
+#endif

@@ -1,0 +1,941 @@
+/*
+ * The dump <-> JSON, schema "spiketrace.dump/1" (doc/dump-format.md).
+ *
+ * The writer trusts the model but not its strings: process names, command
+ * lines and everything a plugin filled in are made valid UTF-8, and fixed
+ * fields are read no further than their size.
+ *
+ * The reader trusts nothing: the file may be truncated, hand-edited or
+ * hostile. Every field is checked for presence, type and range, and the
+ * first problem is reported as one line naming the field's path.
+ */
+#define _GNU_SOURCE
+#include "dump_json.h"
+#include "dump.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define NS_PER_S 1000000000LL
+
+/* ------------------------------------------------------------ UTF-8 */
+
+/*
+ * Length of the UTF-8 sequence at s (avail bytes readable). *valid says
+ * whether it is well-formed (RFC 3629: no overlongs, no surrogates, nothing
+ * above U+10FFFF). An ill-formed one's length is its maximal subpart, so
+ * one U+FFFD replaces it, as Unicode and every browser do.
+ */
+static size_t utf8_seq(const unsigned char *s, size_t avail, bool *valid)
+{
+	unsigned char c = s[0], lo = 0x80, hi = 0xbf;
+	size_t need;
+
+	*valid = false;
+	if (c < 0x80) {
+		*valid = true;
+		return 1;
+	}
+	if (c >= 0xc2 && c <= 0xdf) {
+		need = 1;
+	} else if (c == 0xe0) {
+		need = 2;
+		lo = 0xa0;              /* below: overlong */
+	} else if (c == 0xed) {
+		need = 2;
+		hi = 0x9f;              /* above: UTF-16 surrogates */
+	} else if (c >= 0xe1 && c <= 0xef) {
+		need = 2;
+	} else if (c == 0xf0) {
+		need = 3;
+		lo = 0x90;              /* below: overlong */
+	} else if (c >= 0xf1 && c <= 0xf3) {
+		need = 3;
+	} else if (c == 0xf4) {
+		need = 3;
+		hi = 0x8f;              /* above: beyond U+10FFFF */
+	} else {
+		return 1;               /* 80..c1, f5..ff never start a sequence */
+	}
+	for (size_t i = 1; i <= need; i++) {
+		if (i >= avail || s[i] < lo || s[i] > hi)
+			return i;
+		lo = 0x80;
+		hi = 0xbf;
+	}
+	*valid = true;
+	return need + 1;
+}
+
+/* st_utf8_sanitize over srclen bytes (stopping at a NUL). Never writes
+ * part of a sequence, so truncation leaves valid UTF-8. */
+static char *sanitize_n(const char *src, size_t srclen, char *dst, size_t dstlen)
+{
+	static const char replacement[] = "\xef\xbf\xbd";   /* U+FFFD */
+	const unsigned char *p = (const unsigned char *)(src ? src : "");
+	size_t o = 0;
+
+	if (!dst || dstlen == 0)
+		return dst;
+	if (!src)
+		srclen = 0;
+	while (srclen > 0 && *p) {
+		bool valid;
+		size_t n = utf8_seq(p, srclen, &valid);
+		const char *piece = valid ? (const char *)p : replacement;
+		size_t plen = valid ? n : sizeof(replacement) - 1;
+
+		if (plen >= dstlen - o)
+			break;
+		memcpy(dst + o, piece, plen);
+		o += plen;
+		p += n;
+		srclen -= n;
+	}
+	dst[o] = '\0';
+	return dst;
+}
+
+char *st_utf8_sanitize(const char *src, char *dst, size_t dstlen)
+{
+	return sanitize_n(src, src ? strlen(src) : 0, dst, dstlen);
+}
+
+/* Sanitised malloc'd copy of the len bytes at s; each bad byte may grow
+ * into the three of U+FFFD. */
+static char *sanitized_dup(const char *s, size_t len)
+{
+	char *out = malloc(3 * len + 1);
+	if (out)
+		sanitize_n(s, len, out, 3 * len + 1);
+	return out;
+}
+
+/* ------------------------------------------------------------ writer */
+
+struct writer {
+	bool failed;            /* an allocation failed somewhere */
+};
+
+static cJSON *put(struct writer *w, cJSON *obj, const char *key, cJSON *item)
+{
+	/* Keys are string literals: the CS variant stores them uncopied. */
+	if (!item || !cJSON_AddItemToObjectCS(obj, key, item)) {
+		cJSON_Delete(item);
+		w->failed = true;
+		return NULL;
+	}
+	return item;
+}
+
+static cJSON *append(struct writer *w, cJSON *arr, cJSON *item)
+{
+	if (!item || !cJSON_AddItemToArray(arr, item)) {
+		cJSON_Delete(item);
+		w->failed = true;
+		return NULL;
+	}
+	return item;
+}
+
+/*
+ * cJSON holds numbers as doubles and prints integers from 10^15 up in
+ * exponent notation ("1.7637677401234568e+18"), which loses the last
+ * digits and which Python's json reads back as a float. Nanoseconds since
+ * the epoch are ~1.8e18, so big integers are written as their exact
+ * decimal text instead.
+ */
+#define EXACT_BELOW 1000000000000000LL
+
+static cJSON *make_i64(int64_t v)
+{
+	char buf[24];
+
+	if (v > -EXACT_BELOW && v < EXACT_BELOW)
+		return cJSON_CreateNumber((double)v);
+	snprintf(buf, sizeof(buf), "%" PRId64, v);
+	return cJSON_CreateRaw(buf);
+}
+
+static cJSON *make_u64(uint64_t v)
+{
+	char buf[24];
+
+	if (v < (uint64_t)EXACT_BELOW)
+		return cJSON_CreateNumber((double)v);
+	snprintf(buf, sizeof(buf), "%" PRIu64, v);
+	return cJSON_CreateRaw(buf);
+}
+
+/* NaN and infinities are not JSON (cJSON would print null, which the
+ * reader refuses); the core never produces them, but a plugin might. */
+static cJSON *make_num(double d)
+{
+	return cJSON_CreateNumber(isfinite(d) ? d : 0.0);
+}
+
+/* A string field of the model, read no further than its size in case a
+ * plugin left it unterminated. */
+static cJSON *make_str(const char *s, size_t len)
+{
+	char *clean = sanitized_dup(s, len);
+	cJSON *item = clean ? cJSON_CreateString(clean) : NULL;
+	free(clean);
+	return item;
+}
+
+#define FIELD_STR(field) make_str((field), strnlen((field), sizeof(field)))
+
+static void put_wall_time(struct writer *w, cJSON *obj, int64_t wall_ns)
+{
+	int64_t sec = wall_ns / NS_PER_S, rem = wall_ns % NS_PER_S;
+	char date[40], buf[48];
+	struct tm tm;
+	time_t t;
+
+	if (rem < 0) {
+		rem += NS_PER_S;
+		sec--;
+	}
+	t = (time_t)sec;
+	/* For people only: a clock too odd to format is simply left out. */
+	if (!gmtime_r(&t, &tm) || !strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S", &tm))
+		return;
+	snprintf(buf, sizeof(buf), "%s.%03dZ", date, (int)(rem / 1000000));
+	put(w, obj, "wall_time", cJSON_CreateString(buf));
+}
+
+static void put_proc(struct writer *w, cJSON *arr, const struct st_dump_proc *p)
+{
+	cJSON *o = append(w, arr, cJSON_CreateObject());
+	/* The state is one letter (R, S, D, ...); anything else becomes '?'
+	 * so the field stays a one-character string. */
+	char state[2] = { p->state > ' ' && p->state < 0x7f ? p->state : '?', '\0' };
+
+	if (!o)
+		return;
+	put(w, o, "pid", make_i64(p->pid));
+	put(w, o, "ppid", make_i64(p->ppid));
+	put(w, o, "start_ticks", make_u64(p->start_ticks));
+	put(w, o, "comm", FIELD_STR(p->comm));
+	put(w, o, "state", cJSON_CreateString(state));
+	put(w, o, "cpu_pct", make_num(p->cpu_pct));
+	put(w, o, "children_cpu_pct", make_num(p->children_cpu_pct));
+	put(w, o, "rss_kib", make_u64(p->rss_kib));
+	put(w, o, "minflt", make_u64(p->minflt_delta));
+	put(w, o, "majflt", make_u64(p->majflt_delta));
+	put(w, o, "uid", p->uid < 0 ? cJSON_CreateNull() : make_i64(p->uid));
+	put(w, o, "cmdline", p->cmdline ? make_str(p->cmdline, strlen(p->cmdline)) : cJSON_CreateNull());
+}
+
+static void put_procs(struct writer *w, cJSON *obj, const char *key,
+		      const struct st_dump_proc *procs, uint32_t n)
+{
+	cJSON *arr = put(w, obj, key, cJSON_CreateArray());
+
+	for (uint32_t i = 0; arr && procs && i < n; i++)
+		put_proc(w, arr, &procs[i]);
+}
+
+static void put_sample(struct writer *w, cJSON *arr, const struct st_dump_sample *s)
+{
+	cJSON *o = append(w, arr, cJSON_CreateObject());
+	cJSON *cpu, *mem, *cores;
+
+	if (!o)
+		return;
+	put(w, o, "offset_ns", make_i64(s->offset_ns));
+	put(w, o, "seq", make_u64(s->seq));
+	put(w, o, "mono_ns", make_i64(s->mono_ns));
+	put(w, o, "wall_ns", make_i64(s->wall_ns));
+
+	cpu = put(w, o, "cpu", cJSON_CreateObject());
+	put(w, cpu, "total_pct", make_num(s->cpu_total_pct));
+	put(w, cpu, "user_pct", make_num(s->cpu_user_pct));
+	put(w, cpu, "system_pct", make_num(s->cpu_system_pct));
+	put(w, cpu, "iowait_pct", make_num(s->cpu_iowait_pct));
+	put(w, cpu, "steal_pct", make_num(s->cpu_steal_pct));
+	cores = put(w, cpu, "cores_busy_pct", cJSON_CreateArray());
+	for (uint32_t i = 0; cores && s->core_busy_pct && i < s->ncores; i++)
+		append(w, cores, make_num(s->core_busy_pct[i]));
+
+	mem = put(w, o, "mem", cJSON_CreateObject());
+	put(w, mem, "total_kib", make_u64(s->mem_total_kib));
+	put(w, mem, "available_kib", make_u64(s->mem_available_kib));
+	put(w, mem, "free_kib", make_u64(s->mem_free_kib));
+	put(w, mem, "swap_total_kib", make_u64(s->swap_total_kib));
+	put(w, mem, "swap_free_kib", make_u64(s->swap_free_kib));
+
+	put(w, o, "forks", make_u64(s->forks_delta));
+	put(w, o, "procs_running", make_u64(s->procs_running));
+	put(w, o, "procs_blocked", make_u64(s->procs_blocked));
+	put(w, o, "nprocs", make_u64(s->nprocs_total));
+	put_procs(w, o, "top_cpu", s->top_cpu, s->ntop_cpu);
+	put_procs(w, o, "top_rss", s->top_rss, s->ntop_rss);
+	put_procs(w, o, "blamed", s->blamed, s->nblamed);
+}
+
+static void put_trigger(struct writer *w, cJSON *arr, const struct st_dump_trigger *dt)
+{
+	const struct st_trigger *t = &dt->trigger;
+	cJSON *o = append(w, arr, cJSON_CreateObject());
+
+	if (!o)
+		return;
+	put(w, o, "type", FIELD_STR(t->type));
+	put(w, o, "pid", make_i64(t->pid));
+	put(w, o, "start_ticks", make_u64(t->start_ticks));
+	put(w, o, "comm", FIELD_STR(t->comm));
+	put(w, o, "value", make_num(t->value));
+	put(w, o, "baseline", make_num(t->baseline));
+	put(w, o, "threshold", make_num(t->threshold));
+	put(w, o, "units", FIELD_STR(t->units));
+	put(w, o, "summary", FIELD_STR(t->summary));
+	put(w, o, "sample_seq", make_u64(t->sample_seq));
+	put(w, o, "sample_index", make_i64(dt->sample_index));
+}
+
+char *st_dump_to_json(const struct st_dump *dump, int pretty)
+{
+	struct writer w = { .failed = false };
+	cJSON *root, *host, *arr;
+	char *text;
+
+	if (!dump)
+		return NULL;
+	root = cJSON_CreateObject();
+	if (!root)
+		return NULL;
+	/* The writer speaks this version of the format, whatever the model's
+	 * schema field says. */
+	put(&w, root, "schema", cJSON_CreateString(ST_DUMP_SCHEMA));
+	put(&w, root, "id", FIELD_STR(dump->id));
+	put(&w, root, "wall_ns", make_i64(dump->wall_ns));
+	put_wall_time(&w, root, dump->wall_ns);
+	put(&w, root, "mono_ns", make_i64(dump->mono_ns));
+	put(&w, root, "interval_s", make_num(dump->interval_s));
+
+	host = put(&w, root, "host", cJSON_CreateObject());
+	put(&w, host, "hostname", FIELD_STR(dump->host.hostname));
+	put(&w, host, "kernel", FIELD_STR(dump->host.kernel));
+	put(&w, host, "cores", make_u64(dump->host.ncores));
+	put(&w, host, "mem_total_kib", make_u64(dump->host.mem_total_kib));
+	put(&w, host, "boot_id", FIELD_STR(dump->host.boot_id));
+
+	put(&w, root, "trigger_index", make_i64(dump->trigger_index));
+	arr = put(&w, root, "triggers", cJSON_CreateArray());
+	for (uint32_t i = 0; arr && dump->triggers && i < dump->ntriggers; i++)
+		put_trigger(&w, arr, &dump->triggers[i]);
+	arr = put(&w, root, "samples", cJSON_CreateArray());
+	for (uint32_t i = 0; arr && dump->samples && i < dump->nsamples; i++)
+		put_sample(&w, arr, &dump->samples[i]);
+
+	/* A dump with a hole in it is worse than no dump: all or nothing.
+	 * cJSON allocates the text with malloc (no hooks are installed), so
+	 * the caller's free() is right. */
+	text = NULL;
+	if (!w.failed)
+		text = pretty ? cJSON_Print(root) : cJSON_PrintUnformatted(root);
+	cJSON_Delete(root);
+	return text;
+}
+
+/* ------------------------------------------------------------ reader */
+
+struct reader {
+	char *err;
+	size_t errlen;
+};
+
+__attribute__((format(printf, 2, 3)))
+static bool fail(struct reader *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (r->err && r->errlen) {
+		va_start(ap, fmt);
+		vsnprintf(r->err, r->errlen, fmt, ap);
+		va_end(ap);
+	}
+	return false;
+}
+
+enum kind { K_NUMBER, K_STRING, K_OBJECT, K_ARRAY };
+
+static const char *const kind_names[] = {
+	[K_NUMBER] = "a number",
+	[K_STRING] = "a string",
+	[K_OBJECT] = "an object",
+	[K_ARRAY] = "an array",
+};
+
+static bool is_kind(const cJSON *it, enum kind kind)
+{
+	switch (kind) {
+	case K_NUMBER: return cJSON_IsNumber(it);
+	case K_STRING: return cJSON_IsString(it) && it->valuestring;
+	case K_OBJECT: return cJSON_IsObject(it);
+	case K_ARRAY:  return cJSON_IsArray(it);
+	}
+	return false;
+}
+
+/* path is the containing object's ("" at the top); key's full path is
+ * path.key. */
+#define SEP(path) (*(path) ? "." : "")
+
+/*
+ * Member key of obj, of the given kind. An optional member may be absent
+ * or null: NULL with *ok still true. Otherwise NULL means the reason is in
+ * r->err and *ok is false.
+ */
+static const cJSON *member_opt(struct reader *r, const cJSON *obj, const char *path,
+			       const char *key, enum kind kind, bool optional, bool *ok)
+{
+	const cJSON *it = cJSON_GetObjectItemCaseSensitive(obj, key);
+
+	*ok = true;
+	if (!it || (optional && cJSON_IsNull(it))) {
+		if (!optional)
+			*ok = fail(r, "missing field '%s%s%s'", path, SEP(path), key);
+		return NULL;
+	}
+	if (!is_kind(it, kind)) {
+		*ok = fail(r, "%s%s%s: expected %s", path, SEP(path), key, kind_names[kind]);
+		return NULL;
+	}
+	return it;
+}
+
+static const cJSON *member(struct reader *r, const cJSON *obj, const char *path,
+			   const char *key, enum kind kind)
+{
+	bool ok;
+	return member_opt(r, obj, path, key, kind, false, &ok);
+}
+
+static bool range_fail(struct reader *r, const char *path, const char *key, double d,
+		       const char *range)
+{
+	return fail(r, "%s%s%s: %.17g out of range (%s)", path, SEP(path), key, d, range);
+}
+
+/*
+ * JSON numbers arrive as doubles; a conversion to an integer type is only
+ * defined inside that type's range, hence the checks before each cast.
+ * The type's largest value (written exactly by the writer) reads back as
+ * the next power of two, so that one is taken as the maximum.
+ */
+static bool num_to_i64(struct reader *r, const char *path, const char *key, double d,
+		       int64_t min, int64_t max, int64_t *out)
+{
+	char range[48];
+	int64_t v;
+
+	snprintf(range, sizeof(range), "%" PRId64 "..%" PRId64, min, max);
+	if (!(d >= -0x1p63 && d <= 0x1p63))
+		return range_fail(r, path, key, d, range);
+	v = d == 0x1p63 ? INT64_MAX : (int64_t)d;
+	if (d != 0x1p63 && (double)v != d)
+		return fail(r, "%s%s%s: expected an integer", path, SEP(path), key);
+	if (v < min || v > max)
+		return range_fail(r, path, key, d, range);
+	*out = v;
+	return true;
+}
+
+static bool get_i64(struct reader *r, const cJSON *obj, const char *path, const char *key,
+		    int64_t min, int64_t max, int64_t *out)
+{
+	const cJSON *it = member(r, obj, path, key, K_NUMBER);
+	return it && num_to_i64(r, path, key, it->valuedouble, min, max, out);
+}
+
+static bool get_i32(struct reader *r, const cJSON *obj, const char *path, const char *key,
+		    int32_t min, int32_t max, int32_t *out)
+{
+	int64_t v;
+	if (!get_i64(r, obj, path, key, min, max, &v))
+		return false;
+	*out = (int32_t)v;
+	return true;
+}
+
+static bool get_u64(struct reader *r, const cJSON *obj, const char *path, const char *key,
+		    uint64_t max, uint64_t *out)
+{
+	const cJSON *it = member(r, obj, path, key, K_NUMBER);
+	char range[32];
+	uint64_t v;
+	double d;
+
+	if (!it)
+		return false;
+	d = it->valuedouble;
+	snprintf(range, sizeof(range), "0..%" PRIu64, max);
+	if (!(d > -1.0 && d <= 0x1p64))
+		return range_fail(r, path, key, d, range);
+	v = d == 0x1p64 ? UINT64_MAX : (uint64_t)d;
+	if (d != 0x1p64 && (double)v != d)
+		return fail(r, "%s%s%s: expected an integer", path, SEP(path), key);
+	if (v > max)
+		return range_fail(r, path, key, d, range);
+	*out = v;
+	return true;
+}
+
+static bool get_u32(struct reader *r, const cJSON *obj, const char *path, const char *key,
+		    uint32_t *out)
+{
+	uint64_t v;
+	if (!get_u64(r, obj, path, key, UINT32_MAX, &v))
+		return false;
+	*out = (uint32_t)v;
+	return true;
+}
+
+/* A finite number; percentages are never negative. */
+static bool check_double(struct reader *r, const char *path, const char *key, double d,
+			 bool nonnegative, double *out)
+{
+	if (!isfinite(d))
+		return fail(r, "%s%s%s: expected a finite number", path, SEP(path), key);
+	if (nonnegative && d < 0)
+		return range_fail(r, path, key, d, "0 or more");
+	*out = d;
+	return true;
+}
+
+static bool get_double(struct reader *r, const cJSON *obj, const char *path, const char *key,
+		       bool nonnegative, double *out)
+{
+	const cJSON *it = member(r, obj, path, key, K_NUMBER);
+	return it && check_double(r, path, key, it->valuedouble, nonnegative, out);
+}
+
+#define get_pct(r, obj, path, key, out) get_double(r, obj, path, key, true, out)
+
+/* Into a fixed field: made valid UTF-8 and cut at a character boundary. */
+static bool get_str(struct reader *r, const cJSON *obj, const char *path, const char *key,
+		    char *dst, size_t dstlen)
+{
+	const cJSON *it = member(r, obj, path, key, K_STRING);
+	if (!it)
+		return false;
+	st_utf8_sanitize(it->valuestring, dst, dstlen);
+	return true;
+}
+
+#define GET_FIELD_STR(r, obj, path, key, field) \
+	get_str(r, obj, path, key, field, sizeof(field))
+
+static bool read_proc(struct reader *r, const cJSON *o, const char *path, struct st_dump_proc *p)
+{
+	const cJSON *it;
+	char state[4];
+	bool ok;
+
+	if (!get_i32(r, o, path, "pid", 0, INT32_MAX, &p->pid) ||
+	    !get_i32(r, o, path, "ppid", 0, INT32_MAX, &p->ppid) ||
+	    !get_u64(r, o, path, "start_ticks", UINT64_MAX, &p->start_ticks) ||
+	    !GET_FIELD_STR(r, o, path, "comm", p->comm) ||
+	    !get_str(r, o, path, "state", state, sizeof(state)) ||
+	    !get_pct(r, o, path, "cpu_pct", &p->cpu_pct) ||
+	    !get_pct(r, o, path, "children_cpu_pct", &p->children_cpu_pct) ||
+	    !get_u64(r, o, path, "rss_kib", UINT64_MAX, &p->rss_kib) ||
+	    !get_u64(r, o, path, "minflt", UINT64_MAX, &p->minflt_delta) ||
+	    !get_u64(r, o, path, "majflt", UINT64_MAX, &p->majflt_delta))
+		return false;
+	if (strlen(state) != 1 || state[0] <= ' ' || state[0] >= 0x7f)
+		return fail(r, "%s.state: expected a one-character string", path);
+	p->state = state[0];
+
+	p->uid = -1;
+	it = member_opt(r, o, path, "uid", K_NUMBER, true, &ok);
+	if (!ok || (it && !num_to_i64(r, path, "uid", it->valuedouble, 0, UINT32_MAX, &p->uid)))
+		return false;
+
+	it = member_opt(r, o, path, "cmdline", K_STRING, true, &ok);
+	if (!ok)
+		return false;
+	if (it && !(p->cmdline = sanitized_dup(it->valuestring, strlen(it->valuestring))))
+		return fail(r, "out of memory");
+	return true;
+}
+
+/*
+ * The array at key, as a calloc'd array of n elements of size each; the
+ * caller stores both before filling it so that st_dump_free() cleans up
+ * after a failure half-way through.
+ */
+static const cJSON *get_array(struct reader *r, const cJSON *obj, const char *path,
+			      const char *key, size_t size, void **elems, uint32_t *n)
+{
+	const cJSON *arr = member(r, obj, path, key, K_ARRAY);
+	int count;
+
+	*elems = NULL;
+	*n = 0;
+	if (!arr)
+		return NULL;
+	count = cJSON_GetArraySize(arr);
+	if (count > 0) {
+		*elems = calloc((size_t)count, size);
+		if (!*elems) {
+			fail(r, "out of memory");
+			return NULL;
+		}
+	}
+	*n = (uint32_t)count;
+	return arr;
+}
+
+static bool read_procs(struct reader *r, const cJSON *o, const char *path, const char *key,
+		       struct st_dump_proc **procs, uint32_t *n)
+{
+	void *elems;
+	const cJSON *arr = get_array(r, o, path, key, sizeof(**procs), &elems, n);
+	const cJSON *it;
+	uint32_t i = 0;
+
+	*procs = elems;
+	if (!arr)
+		return false;
+	cJSON_ArrayForEach(it, arr) {
+		char p[160];
+		snprintf(p, sizeof(p), "%s.%s[%" PRIu32 "]", path, key, i);
+		if (!cJSON_IsObject(it))
+			return fail(r, "%s: expected an object", p);
+		if (!read_proc(r, it, p, &(*procs)[i]))
+			return false;
+		i++;
+	}
+	return true;
+}
+
+static bool read_cpu(struct reader *r, const cJSON *o, const char *path, struct st_dump_sample *s)
+{
+	const cJSON *cpu = member(r, o, path, "cpu", K_OBJECT);
+	const cJSON *arr, *it;
+	char cpath[128];
+	void *elems;
+	uint32_t i = 0;
+
+	if (!cpu)
+		return false;
+	snprintf(cpath, sizeof(cpath), "%s.cpu", path);
+	if (!get_pct(r, cpu, cpath, "total_pct", &s->cpu_total_pct) ||
+	    !get_pct(r, cpu, cpath, "user_pct", &s->cpu_user_pct) ||
+	    !get_pct(r, cpu, cpath, "system_pct", &s->cpu_system_pct) ||
+	    !get_pct(r, cpu, cpath, "iowait_pct", &s->cpu_iowait_pct) ||
+	    !get_pct(r, cpu, cpath, "steal_pct", &s->cpu_steal_pct))
+		return false;
+	arr = get_array(r, cpu, cpath, "cores_busy_pct", sizeof(double), &elems, &s->ncores);
+	s->core_busy_pct = elems;
+	if (!arr)
+		return false;
+	cJSON_ArrayForEach(it, arr) {
+		char key[32];
+		snprintf(key, sizeof(key), "cores_busy_pct[%" PRIu32 "]", i);
+		if (!cJSON_IsNumber(it))
+			return fail(r, "%s.%s: expected a number", cpath, key);
+		if (!check_double(r, cpath, key, it->valuedouble, true, &s->core_busy_pct[i]))
+			return false;
+		i++;
+	}
+	return true;
+}
+
+static bool read_mem(struct reader *r, const cJSON *o, const char *path, struct st_dump_sample *s)
+{
+	const cJSON *mem = member(r, o, path, "mem", K_OBJECT);
+	char mpath[128];
+
+	if (!mem)
+		return false;
+	snprintf(mpath, sizeof(mpath), "%s.mem", path);
+	return get_u64(r, mem, mpath, "total_kib", UINT64_MAX, &s->mem_total_kib) &&
+	       get_u64(r, mem, mpath, "available_kib", UINT64_MAX, &s->mem_available_kib) &&
+	       get_u64(r, mem, mpath, "free_kib", UINT64_MAX, &s->mem_free_kib) &&
+	       get_u64(r, mem, mpath, "swap_total_kib", UINT64_MAX, &s->swap_total_kib) &&
+	       get_u64(r, mem, mpath, "swap_free_kib", UINT64_MAX, &s->swap_free_kib);
+}
+
+static bool read_sample(struct reader *r, const cJSON *o, const char *path, struct st_dump_sample *s)
+{
+	return get_i64(r, o, path, "offset_ns", INT64_MIN, INT64_MAX, &s->offset_ns) &&
+	       get_u64(r, o, path, "seq", UINT64_MAX, &s->seq) &&
+	       get_i64(r, o, path, "mono_ns", INT64_MIN, INT64_MAX, &s->mono_ns) &&
+	       get_i64(r, o, path, "wall_ns", INT64_MIN, INT64_MAX, &s->wall_ns) &&
+	       read_cpu(r, o, path, s) &&
+	       read_mem(r, o, path, s) &&
+	       get_u64(r, o, path, "forks", UINT64_MAX, &s->forks_delta) &&
+	       get_u32(r, o, path, "procs_running", &s->procs_running) &&
+	       get_u32(r, o, path, "procs_blocked", &s->procs_blocked) &&
+	       get_u32(r, o, path, "nprocs", &s->nprocs_total) &&
+	       read_procs(r, o, path, "top_cpu", &s->top_cpu, &s->ntop_cpu) &&
+	       read_procs(r, o, path, "top_rss", &s->top_rss, &s->ntop_rss) &&
+	       read_procs(r, o, path, "blamed", &s->blamed, &s->nblamed);
+}
+
+static bool read_samples(struct reader *r, const cJSON *root, struct st_dump *dump)
+{
+	void *elems;
+	const cJSON *arr = get_array(r, root, "", "samples", sizeof(*dump->samples),
+				     &elems, &dump->nsamples);
+	const cJSON *it;
+	uint32_t i = 0;
+
+	dump->samples = elems;
+	if (!arr)
+		return false;
+	cJSON_ArrayForEach(it, arr) {
+		char p[48];
+		snprintf(p, sizeof(p), "samples[%" PRIu32 "]", i);
+		if (!cJSON_IsObject(it))
+			return fail(r, "%s: expected an object", p);
+		if (!read_sample(r, it, p, &dump->samples[i]))
+			return false;
+		/* Oldest first is what lets a reader find "before" and "after". */
+		if (i > 0 && dump->samples[i].seq <= dump->samples[i - 1].seq)
+			return fail(r, "%s.seq: %" PRIu64 " not after the previous sample's %" PRIu64,
+				    p, dump->samples[i].seq, dump->samples[i - 1].seq);
+		i++;
+	}
+	return true;
+}
+
+static bool read_trigger(struct reader *r, const cJSON *o, const char *path,
+			 const struct st_dump *dump, struct st_dump_trigger *dt)
+{
+	struct st_trigger *t = &dt->trigger;
+	int32_t last = (int32_t)dump->nsamples - 1;
+
+	if (!GET_FIELD_STR(r, o, path, "type", t->type) ||
+	    !get_i32(r, o, path, "pid", 0, INT32_MAX, &t->pid) ||
+	    !get_u64(r, o, path, "start_ticks", UINT64_MAX, &t->start_ticks) ||
+	    !GET_FIELD_STR(r, o, path, "comm", t->comm) ||
+	    !get_double(r, o, path, "value", false, &t->value) ||
+	    !get_double(r, o, path, "baseline", false, &t->baseline) ||
+	    !get_double(r, o, path, "threshold", false, &t->threshold) ||
+	    !GET_FIELD_STR(r, o, path, "units", t->units) ||
+	    !GET_FIELD_STR(r, o, path, "summary", t->summary) ||
+	    !get_u64(r, o, path, "sample_seq", UINT64_MAX, &t->sample_seq) ||
+	    !get_i32(r, o, path, "sample_index", -1, last, &dt->sample_index))
+		return false;
+	if (dt->sample_index >= 0 && dump->samples[dt->sample_index].seq != t->sample_seq)
+		return fail(r, "%s.sample_seq: %" PRIu64 " but samples[%" PRId32 "].seq is %" PRIu64,
+			    path, t->sample_seq, dt->sample_index,
+			    dump->samples[dt->sample_index].seq);
+	return true;
+}
+
+static bool read_triggers(struct reader *r, const cJSON *root, struct st_dump *dump)
+{
+	void *elems;
+	const cJSON *arr = get_array(r, root, "", "triggers", sizeof(*dump->triggers),
+				     &elems, &dump->ntriggers);
+	const cJSON *it;
+	uint32_t i = 0;
+
+	dump->triggers = elems;
+	if (!arr)
+		return false;
+	cJSON_ArrayForEach(it, arr) {
+		char p[48];
+		snprintf(p, sizeof(p), "triggers[%" PRIu32 "]", i);
+		if (!cJSON_IsObject(it))
+			return fail(r, "%s: expected an object", p);
+		if (!read_trigger(r, it, p, dump, &dump->triggers[i]))
+			return false;
+		i++;
+	}
+	return true;
+}
+
+static bool read_host(struct reader *r, const cJSON *root, struct st_dump_host *h)
+{
+	const cJSON *o = member(r, root, "", "host", K_OBJECT);
+
+	return o &&
+	       GET_FIELD_STR(r, o, "host", "hostname", h->hostname) &&
+	       GET_FIELD_STR(r, o, "host", "kernel", h->kernel) &&
+	       get_u32(r, o, "host", "cores", &h->ncores) &&
+	       get_u64(r, o, "host", "mem_total_kib", UINT64_MAX, &h->mem_total_kib) &&
+	       GET_FIELD_STR(r, o, "host", "boot_id", h->boot_id);
+}
+
+/* The schema is checked first: a future format gets "unknown schema", not
+ * a confusing complaint about some field that moved. */
+static bool check_schema(struct reader *r, const cJSON *root)
+{
+	const cJSON *it = member(r, root, "", "schema", K_STRING);
+	char shown[41];
+	size_t i;
+
+	if (!it)
+		return false;
+	if (strcmp(it->valuestring, ST_DUMP_SCHEMA) == 0)
+		return true;
+	/* It is quoted back to a terminal: printable ASCII only. */
+	for (i = 0; i < sizeof(shown) - 1 && it->valuestring[i]; i++) {
+		unsigned char c = (unsigned char)it->valuestring[i];
+		shown[i] = c >= ' ' && c < 0x7f ? (char)c : '?';
+	}
+	shown[i] = '\0';
+	return fail(r, "unknown schema '%s%s' (expected %s)", shown,
+		    it->valuestring[i] ? "..." : "", ST_DUMP_SCHEMA);
+}
+
+static bool read_dump(struct reader *r, const cJSON *root, struct st_dump *dump)
+{
+	int32_t last;
+
+	if (!cJSON_IsObject(root))
+		return fail(r, "not a spiketrace dump (expected a JSON object)");
+	if (!check_schema(r, root) ||
+	    !GET_FIELD_STR(r, root, "", "id", dump->id) ||
+	    !get_i64(r, root, "", "wall_ns", INT64_MIN, INT64_MAX, &dump->wall_ns) ||
+	    !get_i64(r, root, "", "mono_ns", INT64_MIN, INT64_MAX, &dump->mono_ns) ||
+	    !get_double(r, root, "", "interval_s", true, &dump->interval_s) ||
+	    !read_host(r, root, &dump->host) ||
+	    !read_samples(r, root, dump))
+		return false;
+	last = (int32_t)dump->nsamples - 1;
+	if (!get_i32(r, root, "", "trigger_index", -1, last, &dump->trigger_index) ||
+	    !read_triggers(r, root, dump))
+		return false;
+	if (dump->ntriggers > 0 && dump->trigger_index != dump->triggers[0].sample_index)
+		return fail(r, "trigger_index: %" PRId32 " but triggers[0].sample_index is %" PRId32,
+			    dump->trigger_index, dump->triggers[0].sample_index);
+	return true;
+}
+
+static bool is_json_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+struct st_dump *st_dump_from_json(const char *text, size_t len, char *err, size_t errlen)
+{
+	struct reader r = { .err = err, .errlen = errlen };
+	const char *end = NULL;
+	struct st_dump *dump;
+	cJSON *root;
+
+	if (!text || len == 0) {
+		fail(&r, "not JSON (empty input)");
+		return NULL;
+	}
+	root = cJSON_ParseWithLengthOpts(text, len, &end, 0);
+	if (!root) {
+		fail(&r, "not JSON (error near byte %zu)",
+		     end && end >= text && end <= text + len ? (size_t)(end - text) : (size_t)0);
+		return NULL;
+	}
+	/* cJSON stops after the first value; anything but space after it
+	 * means the file is not one JSON document. */
+	for (const char *p = end; p && p < text + len; p++) {
+		if (!is_json_space(*p)) {
+			fail(&r, "not JSON (unexpected data after the document at byte %zu)",
+			     (size_t)(p - text));
+			cJSON_Delete(root);
+			return NULL;
+		}
+	}
+	dump = st_dump_new();
+	if (!dump) {
+		fail(&r, "out of memory");
+	} else if (!read_dump(&r, root, dump)) {
+		st_dump_free(dump);
+		dump = NULL;
+	}
+	cJSON_Delete(root);
+	return dump;
+}
+
+/* ------------------------------------------------------------ file */
+
+static void errno_fail(struct reader *r, int e)
+{
+	char buf[128];
+	fail(r, "%s", strerror_r(e, buf, sizeof(buf)));
+}
+
+struct st_dump *st_dump_read_file(const char *path, char *err, size_t errlen)
+{
+	struct reader r = { .err = err, .errlen = errlen };
+	struct st_dump *dump = NULL;
+	struct stat st;
+	char *buf = NULL;
+	size_t got = 0;
+	int fd;
+
+	/* O_NONBLOCK: a FIFO named on the command line must not hang us
+	 * before we get to say it is not a regular file. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0) {
+		errno_fail(&r, errno);
+		return NULL;
+	}
+	if (fstat(fd, &st) < 0) {
+		errno_fail(&r, errno);
+		goto out;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		errno_fail(&r, EISDIR);
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		fail(&r, "not a regular file");
+		goto out;
+	}
+	/* Checked before reading: a huge file costs nothing to refuse. */
+	if (st.st_size > (off_t)ST_DUMP_MAX_BYTES) {
+		fail(&r, "file too large (%jd bytes, limit %u MiB)",
+		     (intmax_t)st.st_size, ST_DUMP_MAX_BYTES >> 20);
+		goto out;
+	}
+	if (st.st_size == 0) {
+		fail(&r, "empty file");
+		goto out;
+	}
+	buf = malloc((size_t)st.st_size);
+	if (!buf) {
+		fail(&r, "out of memory");
+		goto out;
+	}
+	/* Dumps are renamed into place whole, so the size does not change
+	 * under us; if it shrinks, the parser reports the truncation. */
+	while (got < (size_t)st.st_size) {
+		ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			errno_fail(&r, errno);
+			goto out;
+		}
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	if (got == 0)
+		fail(&r, "empty file");
+	else
+		dump = st_dump_from_json(buf, got, err, errlen);
+out:
+	free(buf);
+	close(fd);
+	return dump;
+}
