@@ -1,0 +1,154 @@
+/*
+ * cpu_delta: a process whose CPU jumps threshold_pct percentage points of
+ * one core above its own baseline.
+ *
+ * A process's figure is its own CPU plus the CPU of the children it reaped
+ * during the interval (cutime + cstime): a make whose compilers each live
+ * for a fraction of a second is still seen burning a core.
+ *
+ * The baseline is an exponential moving average, updated after each
+ * comparison: baseline += alpha * (value - baseline). It starts at the
+ * process's first figure, so a process is never compared before it has a
+ * baseline (a process that is busy from its birth is new_proc's business).
+ */
+#include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <spiketrace/plugin.h>
+
+struct baseline {
+	int32_t  pid;           /* with start_ticks: whose baseline this is */
+	uint64_t start_ticks;
+	float    value;
+};
+
+struct cpu_delta {
+	const struct st_host *host;
+	double threshold;
+	double alpha;
+	struct baseline *base;  /* indexed by st_proc_sample.info */
+	uint32_t nbase;
+};
+
+enum { OPT_THRESHOLD, OPT_ALPHA };
+
+static const struct st_option options[] = {
+	[OPT_THRESHOLD] = { "threshold_pct", ST_OPT_FLOAT, { .f = 10 }, 0.1, 6400,
+			    "fire when CPU (percent of one core) exceeds the baseline by this much" },
+	[OPT_ALPHA] = { "alpha", ST_OPT_FLOAT, { .f = 0.3 }, 0.01, 1,
+			"weight of the newest sample in the baseline (EMA); 1 = previous sample only" },
+	{ 0 },
+};
+
+static int cpu_delta_create(const struct st_host *host, const union st_value *opts,
+			    void **state)
+{
+	struct cpu_delta *cd = calloc(1, sizeof(*cd));
+	if (!cd) {
+		host->log(host, ST_LOG_ERR, "out of memory");
+		return -1;
+	}
+	cd->host = host;
+	cd->threshold = opts[OPT_THRESHOLD].f;
+	cd->alpha = opts[OPT_ALPHA].f;
+	*state = cd;
+	return 0;
+}
+
+static void cpu_delta_destroy(void *state)
+{
+	struct cpu_delta *cd = state;
+	if (cd)
+		free(cd->base);
+	free(cd);
+}
+
+/* One baseline per process-table slot; grows with the table, so steady
+ * state allocates nothing. */
+static int reserve(struct cpu_delta *cd, uint32_t n)
+{
+	if (n <= cd->nbase)
+		return 0;
+	struct baseline *b = realloc(cd->base, sizeof(*b) * n);
+	if (!b)
+		return -1;
+	memset(&b[cd->nbase], 0, sizeof(*b) * (n - cd->nbase));
+	cd->base = b;
+	cd->nbase = n;
+	return 0;
+}
+
+static void describe(struct st_trigger *t, const struct st_proc_sample *p,
+		     double value, double baseline)
+{
+	if (p->children_cpu_pct > 0)
+		snprintf(t->summary, sizeof(t->summary),
+			 "cpu %.1f%% of one core (%.1f%% own + %.1f%% reaped children), baseline %.1f%%",
+			 value, (double)p->cpu_pct, (double)p->children_cpu_pct, baseline);
+	else
+		snprintf(t->summary, sizeof(t->summary),
+			 "cpu %.1f%% of one core, baseline %.1f%% (+%.1f points)",
+			 value, baseline, value - baseline);
+}
+
+static int cpu_delta_evaluate(void *state, const struct st_history *h,
+			      struct st_trigger *out, size_t max)
+{
+	struct cpu_delta *cd = state;
+	if (h->count == 0)
+		return 0;
+	if (reserve(cd, h->ninfos) < 0)
+		return -1;
+	const struct st_sample *now = h->samples[h->count - 1];
+	size_t n = 0;
+	for (uint32_t i = 0; i < now->nprocs; i++) {
+		const struct st_proc_sample *p = &now->procs[i];
+		const struct st_proc_info *info = &h->infos[p->info];
+		struct baseline *b = &cd->base[p->info];
+		double value = (double)p->cpu_pct + (double)p->children_cpu_pct;
+
+		if ((p->flags & ST_PROC_NEW) || b->pid != p->pid ||
+		    b->start_ticks != info->start_ticks) {
+			/* First sight, or a new process in a reused slot: it
+			 * inherits nothing. */
+			b->pid = p->pid;
+			b->start_ticks = info->start_ticks;
+			b->value = (float)value;
+			continue;
+		}
+		double baseline = b->value;
+		if (value - baseline >= cd->threshold && n < max) {
+			struct st_trigger *t = &out[n++];
+			snprintf(t->type, sizeof(t->type), "cpu_delta");
+			t->pid = p->pid;
+			t->start_ticks = info->start_ticks;
+			snprintf(t->comm, sizeof(t->comm), "%s", info->comm);
+			t->value = value;
+			t->baseline = baseline;
+			t->threshold = cd->threshold;
+			snprintf(t->units, sizeof(t->units), "pct");
+			describe(t, p, value, baseline);
+		}
+		b->value = (float)(baseline + cd->alpha * (value - baseline));
+	}
+	return (int)n;
+}
+
+static const struct st_plugin cpu_delta_plugin = {
+	.abi_version = ST_ABI_VERSION,
+	.size = sizeof(struct st_plugin),
+	.kind = ST_PLUGIN_DETECTOR,
+	.name = "cpu_delta",
+	.version = "1.0",
+	.description = "a process's CPU jumps threshold_pct points of one core above its baseline",
+	.options = options,
+	.create = cpu_delta_create,
+	.destroy = cpu_delta_destroy,
+	.evaluate = cpu_delta_evaluate,
+};
+
+ST_PLUGIN_EXPORT const struct st_plugin *spiketrace_plugin_entry(void)
+{
+	return &cpu_delta_plugin;
+}

@@ -1,0 +1,260 @@
+/*
+ * json_file: each dump as one JSON file in `dir`, named
+ * spike_<UTC time>_<type>_<pid>.json so that names sort by time.
+ *
+ * Written atomically: a temp file in the same directory, fsync, rename
+ * without replacing, fsync of the directory. A reader never sees a partial
+ * dump and a crash never leaves one under a dump's name. Retention keeps at
+ * most max_dumps files and max_total_mib MiB, deleting the oldest first.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <spiketrace/plugin.h>
+
+#define PREFIX "spike_"
+#define SUFFIX ".json"
+#define TEMP_PREFIX ".tmp-spike_"
+
+struct json_file {
+	const struct st_host *host;
+	char *dir;
+	long max_dumps;
+	long long max_total_bytes;
+	int last_errno;         /* to log a failing condition once, not per dump */
+};
+
+enum { OPT_DIR, OPT_MAX_DUMPS, OPT_MAX_TOTAL_MIB };
+
+static const struct st_option options[] = {
+	[OPT_DIR] = { "dir", ST_OPT_STRING, { .s = "/var/lib/spiketrace" }, ST_OPTION_NO_RANGE,
+		      "directory the dumps are written to (created if missing)" },
+	[OPT_MAX_DUMPS] = { "max_dumps", ST_OPT_INT, { .i = 500 }, 1, 1000000,
+			    "keep at most this many dumps, deleting the oldest" },
+	[OPT_MAX_TOTAL_MIB] = { "max_total_mib", ST_OPT_INT, { .i = 100 }, 1, 1048576,
+				"keep the dumps under this many MiB in all, deleting the oldest" },
+	{ 0 },
+};
+
+static int is_dump(const struct dirent *de)
+{
+	size_t n = strlen(de->d_name);
+	return n > strlen(PREFIX) + strlen(SUFFIX) &&
+	       strncmp(de->d_name, PREFIX, strlen(PREFIX)) == 0 &&
+	       strcmp(de->d_name + n - strlen(SUFFIX), SUFFIX) == 0;
+}
+
+static int is_temp(const struct dirent *de)
+{
+	return strncmp(de->d_name, TEMP_PREFIX, strlen(TEMP_PREFIX)) == 0;
+}
+
+/* A crash between write and rename leaves a temp file: remove it. */
+static void remove_stray_temps(struct json_file *jf)
+{
+	struct dirent **names;
+	int n = scandir(jf->dir, &names, is_temp, NULL);
+	for (int i = 0; i < n; i++) {
+		char *path;
+		if (asprintf(&path, "%s/%s", jf->dir, names[i]->d_name) >= 0) {
+			if (unlink(path) == 0)
+				jf->host->log(jf->host, ST_LOG_NOTICE,
+					      "removed stray temp file %s", path);
+			free(path);
+		}
+		free(names[i]);
+	}
+	if (n >= 0)
+		free(names);
+}
+
+static int make_dir(struct json_file *jf)
+{
+	if (mkdir(jf->dir, 0750) == 0 || errno == EEXIST)
+		return 0;
+	return -1;
+}
+
+static int json_file_create(const struct st_host *host, const union st_value *opts,
+			    void **state)
+{
+	struct json_file *jf = calloc(1, sizeof(*jf));
+	if (!jf || !(jf->dir = strdup(opts[OPT_DIR].s))) {
+		host->log(host, ST_LOG_ERR, "out of memory");
+		free(jf);
+		return -1;
+	}
+	jf->host = host;
+	jf->max_dumps = opts[OPT_MAX_DUMPS].i;
+	jf->max_total_bytes = (long long)opts[OPT_MAX_TOTAL_MIB].i << 20;
+	/* A directory we cannot create now may appear later (a mount): say
+	 * so, and try again at each dump. */
+	if (make_dir(jf) < 0)
+		host->log(host, ST_LOG_WARNING, "%s: %s; will retry at each dump",
+			  jf->dir, strerror(errno));
+	else
+		remove_stray_temps(jf);
+	*state = jf;
+	return 0;
+}
+
+static void json_file_destroy(void *state)
+{
+	struct json_file *jf = state;
+	if (jf)
+		free(jf->dir);
+	free(jf);
+}
+
+static int write_all(int fd, const char *p, size_t len)
+{
+	while (len) {
+		ssize_t n = write(fd, p, len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* Rename tmp to the first free name: never replace an existing dump. */
+static int publish(int dfd, const char *tmp, const char *id, char *name, size_t namelen)
+{
+	for (int i = 0; i < 1000; i++) {
+		if (i == 0)
+			snprintf(name, namelen, PREFIX "%s" SUFFIX, id);
+		else
+			snprintf(name, namelen, PREFIX "%s-%d" SUFFIX, id, i);
+		if (renameat2(dfd, tmp, dfd, name, RENAME_NOREPLACE) == 0)
+			return 0;
+		if (errno == EEXIST)
+			continue;
+		if (errno != EINVAL && errno != ENOSYS)
+			return -1;
+		/* No RENAME_NOREPLACE on this filesystem: check, then rename. */
+		if (faccessat(dfd, name, F_OK, 0) == 0)
+			continue;
+		return renameat(dfd, tmp, dfd, name);
+	}
+	errno = EEXIST;
+	return -1;
+}
+
+static int by_name(const struct dirent **a, const struct dirent **b)
+{
+	return strcmp((*a)->d_name, (*b)->d_name);
+}
+
+/* Oldest first (names sort by time) until both limits hold. */
+static void enforce_retention(struct json_file *jf, int dfd)
+{
+	struct dirent **names;
+	int n = scandir(jf->dir, &names, is_dump, by_name);
+	if (n < 0)
+		return;
+	long long total = 0;
+	long long *sizes = calloc((size_t)n + 1, sizeof(*sizes));
+	for (int i = 0; i < n; i++) {
+		struct stat st;
+		if (sizes && fstatat(dfd, names[i]->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0)
+			sizes[i] = st.st_size;
+		total += sizes ? sizes[i] : 0;
+	}
+	long count = n;
+	for (int i = 0; i < n && (count > jf->max_dumps || total > jf->max_total_bytes); i++) {
+		if (unlinkat(dfd, names[i]->d_name, 0) == 0) {
+			count--;
+			total -= sizes ? sizes[i] : 0;
+		}
+	}
+	for (int i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	free(sizes);
+}
+
+static void report(struct json_file *jf, const char *what, int err)
+{
+	/* Once per condition: a full disk must not fill the log too. */
+	if (err != jf->last_errno)
+		jf->host->log(jf->host, ST_LOG_ERR, "%s: %s: %s", jf->dir, what, strerror(err));
+	jf->last_errno = err;
+}
+
+static int json_file_emit(void *state, const struct st_dump *dump,
+			  const char *json, size_t len)
+{
+	struct json_file *jf = state;
+	char tmp[64], name[128];
+	if (make_dir(jf) < 0) {
+		report(jf, "cannot create the directory", errno);
+		return -1;
+	}
+	int dfd = open(jf->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0) {
+		report(jf, "cannot open the directory", errno);
+		return -1;
+	}
+	snprintf(tmp, sizeof(tmp), TEMP_PREFIX "%d-%lld", (int)getpid(),
+		 (long long)jf->host->mono_ns());
+	int fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
+	if (fd < 0) {
+		report(jf, "cannot create a temp file", errno);
+		close(dfd);
+		return -1;
+	}
+	int err = 0;
+	const char *what = NULL;
+	/* umask must not widen or narrow what we promise: 0640. */
+	if (fchmod(fd, 0640) < 0 || write_all(fd, json, len) < 0 || write_all(fd, "\n", 1) < 0)
+		what = "cannot write the dump", err = errno;
+	else if (fsync(fd) < 0)
+		what = "cannot flush the dump to disk", err = errno;
+	if (close(fd) < 0 && !what)
+		what = "cannot write the dump", err = errno;
+	if (!what && publish(dfd, tmp, dump->id, name, sizeof(name)) < 0)
+		what = "cannot rename the dump into place", err = errno;
+	if (what) {
+		unlinkat(dfd, tmp, 0);      /* never a partial file */
+		report(jf, what, err);
+		close(dfd);
+		return -1;
+	}
+	fsync(dfd);     /* the rename itself must survive a crash */
+	if (jf->last_errno)
+		jf->host->log(jf->host, ST_LOG_NOTICE, "%s: writing dumps again", jf->dir);
+	jf->last_errno = 0;
+	jf->host->log(jf->host, ST_LOG_INFO, "wrote %s/%s", jf->dir, name);
+	enforce_retention(jf, dfd);
+	close(dfd);
+	return 0;
+}
+
+static const struct st_plugin json_file_plugin = {
+	.abi_version = ST_ABI_VERSION,
+	.size = sizeof(struct st_plugin),
+	.kind = ST_PLUGIN_SINK,
+	.name = "json_file",
+	.version = "1.0",
+	.description = "write each dump atomically as a JSON file",
+	.options = options,
+	.create = json_file_create,
+	.destroy = json_file_destroy,
+	.emit = json_file_emit,
+};
+
+ST_PLUGIN_EXPORT const struct st_plugin *spiketrace_plugin_entry(void)
+{
+	return &json_file_plugin;
+}
