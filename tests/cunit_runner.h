@@ -1,0 +1,19 @@
+/* One CUnit suite per test program: each tests/test_*.c defines its tests
+ * in a CU_TestInfo array and calls st_test_run() from main(). */
+#ifndef ST_CUNIT_RUNNER_H
+#define ST_CUNIT_RUNNER_H
+
+#include <CUnit/CUnit.h>
+
+/* Runs the suite verbosely; returns the exit status for make check:
+ * 0 when every assertion passed, 1 otherwise. */
+int st_test_run(const char *suite_name, CU_TestInfo *tests);
+
+/* A fresh directory under $TMPDIR (or /tmp), removed by st_test_rmtree. */
+char *st_test_mkdtemp(void);
+void st_test_rmtree(const char *path);
+/* Write a whole file (creating parent directories); aborts the test
+ * program on I/O failure. Rewrites in place so open fds see the change. */
+void st_test_write_file(const char *dir, const char *relpath, const char *content);
+
+#endif

@@ -1,0 +1,78 @@
+#!/bin/sh
+# End to end: the real daemon at a 0.2 s interval on the real /proc; a
+# process of ours goes from idle to a full core; within 3 seconds a dump on
+# disk names it as the cpu_delta trigger.
+. "${top_srcdir:-.}/tests/e2e_lib.sh"
+
+cat > "$TMP/spiketrace.conf" <<CONF
+interval = 0.2
+history = 30
+pre_trigger = 5
+post_trigger = 3
+plugin_dir = "$PLUGINS"
+detectors {
+  cpu_delta { threshold_pct = 40 cooldown = 5 }
+}
+sinks {
+  json_file { dir = "$TMP/dumps" }
+}
+CONF
+
+"$SPIKETRACE" --foreground --config "$TMP/spiketrace.conf" >"$TMP/daemon.log" 2>&1 &
+daemon=$!
+started $daemon
+# Let it take its first samples, so the burner is seen idle first.
+wait_for 5 grep -q "sampling /proc" "$TMP/daemon.log" || fail "daemon did not start"
+
+"$top_builddir/tests/cpu_burner" 600 8000 &
+burner=$!
+started $burner
+sleep 0.6
+burn_start=$(now_ms)
+
+# The burner's trigger may open an incident or join one that something else
+# on the machine opened: look at every trigger of every dump.
+dump_names_burner() {
+	DUMP=$(python3 - "$TMP/dumps" "$burner" <<'PY'
+import glob, json, sys
+for f in sorted(glob.glob(sys.argv[1] + "/spike_*.json")):
+    d = json.load(open(f))
+    if any(t["type"] == "cpu_delta" and t["pid"] == int(sys.argv[2]) for t in d["triggers"]):
+        print(f)
+        sys.exit(0)
+sys.exit(1)
+PY
+)
+}
+wait_for 3 dump_names_burner || fail "no cpu_delta dump naming pid $burner within 3 s"
+echo "dump $(basename "$DUMP") written $(( $(now_ms) - burn_start )) ms after the burn began"
+
+# The dump is valid JSON to an independent parser and names the burner.
+python3 - "$DUMP" "$burner" <<'PY' || fail "dump content"
+import json, sys
+d = json.load(open(sys.argv[1]))
+pid = int(sys.argv[2])
+assert d["schema"] == "spiketrace.dump/1", d["schema"]
+t = [t for t in d["triggers"] if t["pid"] == pid][0]
+assert t["type"] == "cpu_delta", t
+assert t["comm"] == "cpu_burner", t["comm"]
+assert t["value"] >= 40, t["value"]
+s = d["samples"][t["sample_index"]]
+assert any(p["pid"] == pid for p in s["top_cpu"] + s["blamed"]), s["top_cpu"]
+print("trigger:", t["summary"])
+PY
+
+# The viewer reads it through the shared reader.
+"$VIEW" "$DUMP" >"$TMP/view.txt" || fail "spiketrace-view exited $?"
+grep -q "=== spike trigger ===" "$TMP/view.txt" || fail "viewer: no trigger section"
+grep -q "cpu_burner" "$TMP/view.txt" || fail "viewer: burner not shown"
+grep -q "=== top processes by cpu ===" "$TMP/view.txt" || fail "viewer: no cpu table"
+
+# No temp file is left behind, and the dump is 0640.
+ls -A "$TMP/dumps" | grep -q '^\.tmp' && fail "temp file left in the dump directory"
+[ "$(stat -c %a "$DUMP")" = 640 ] || fail "dump mode $(stat -c %a "$DUMP"), expected 640"
+
+stop $burner
+stop $daemon
+[ "$STATUS" -eq 0 ] || fail "daemon exited $STATUS on SIGTERM"
+echo "PASS"

@@ -1,0 +1,54 @@
+# Shared by the end-to-end tests: a private temp dir, a config writer, the
+# real daemon started in the background, waiting with a deadline, and a
+# cleanup that ends only the processes this test started, by pid.
+set -u
+: "${top_builddir:?run through make check}"
+: "${top_srcdir:?run through make check}"
+
+SPIKETRACE="$top_builddir/spiketrace"
+VIEW="$top_builddir/spiketrace-view"
+PLUGINS="$top_builddir/plugins/.libs"
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/spiketrace-e2e.XXXXXX")
+STARTED_PIDS=""
+
+cleanup() {
+	for pid in $STARTED_PIDS; do
+		kill -TERM "$pid" 2>/dev/null
+	done
+	for pid in $STARTED_PIDS; do
+		wait "$pid" 2>/dev/null
+	done
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+fail() {
+	echo "FAIL: $*" >&2
+	[ -f "$TMP/daemon.log" ] && { echo "--- daemon log:" >&2; cat "$TMP/daemon.log" >&2; }
+	exit 1
+}
+
+# started PID: remember a process of ours for cleanup.
+started() { STARTED_PIDS="$STARTED_PIDS $1"; }
+
+# stop PID: SIGTERM one of our processes and wait for it; its exit status
+# is left in STATUS. (Not in a $(...) subshell: only this shell can wait.)
+stop() {
+	kill -TERM "$1" 2>/dev/null
+	wait "$1"
+	STATUS=$?
+	STARTED_PIDS=$(echo "$STARTED_PIDS" | tr ' ' '\n' | grep -vx "$1" | tr '\n' ' ')
+}
+
+# wait_for SECONDS COMMAND...: poll every 50 ms until COMMAND succeeds.
+wait_for() {
+	limit=$1; shift
+	end=$(( $(date +%s%N) + limit * 1000000000 ))
+	while [ "$(date +%s%N)" -lt "$end" ]; do
+		"$@" && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+now_ms() { echo $(( $(date +%s%N) / 1000000 )); }

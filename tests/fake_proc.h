@@ -1,0 +1,53 @@
+/*
+ * A scripted /proc for tests: the sampler reads it through --proc-root /
+ * st_sampler_init. Time only moves when the test says so: advancing by
+ * one second adds CLK_TCK ticks per core to /proc/stat (all idle unless a
+ * process burns them) and one second to /proc/uptime.
+ */
+#ifndef ST_FAKE_PROC_H
+#define ST_FAKE_PROC_H
+
+#include <stdint.h>
+
+struct fake_process {
+	int32_t  pid;
+	int32_t  ppid;
+	char     comm[64];
+	char     state;
+	uint64_t utime, stime, cutime, cstime;
+	uint64_t start_ticks;
+	uint64_t rss_pages;
+	uint64_t minflt, majflt;
+};
+
+struct fake_proc {
+	char    *root;
+	unsigned ncores;
+	long     hz;
+	uint64_t elapsed_ticks;     /* per core, since "boot" */
+	uint64_t busy_ticks;        /* user ticks in /proc/stat, all cores */
+	uint64_t forks;
+	uint64_t mem_total_kib, mem_available_kib, swap_total_kib, swap_free_kib;
+};
+
+/* A tree under a fresh temp dir with stat, meminfo and uptime, "booted"
+ * boot_s seconds ago. */
+struct fake_proc *fake_proc_new(unsigned ncores, uint64_t mem_total_kib, double boot_s);
+void fake_proc_free(struct fake_proc *fp);   /* removes the tree */
+
+/* Advance the clock (rewrites stat and uptime). */
+void fake_proc_advance(struct fake_proc *fp, double seconds);
+void fake_proc_set_memory(struct fake_proc *fp, uint64_t available_kib,
+			  uint64_t swap_total_kib, uint64_t swap_free_kib);
+
+/* Write /proc/PID/stat for p (in place, so kept-open fds see it). */
+void fake_proc_put(struct fake_proc *fp, const struct fake_process *p);
+/* Remove /proc/PID: the process has exited. */
+void fake_proc_remove(struct fake_proc *fp, int32_t pid);
+/* Write an arbitrary file under the root (malformed-input tests). */
+void fake_proc_write(struct fake_proc *fp, const char *relpath, const char *content);
+
+/* A process started now, sleeping, 1 MiB RSS. */
+struct fake_process fake_process_make(struct fake_proc *fp, int32_t pid, const char *comm);
+
+#endif

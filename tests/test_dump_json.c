@@ -1,0 +1,876 @@
+/* The dump's JSON writer and strict reader (core/dump_json.c). */
+#define _GNU_SOURCE
+#include "cunit_runner.h"
+#include "dump.h"
+#include "dump_json.h"
+
+#include <cjson/cJSON.h>
+#include <fcntl.h>
+#include <float.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* 2026-11-21T23:29:00.123456789Z: above 2^53, so not exact as a double. */
+#define WALL_NS 1795303740123456789LL
+
+/* ------------------------------------------------------------ fixtures */
+
+static void set_proc(struct st_dump_proc *p, int32_t pid, const char *comm, double cpu,
+		     uint64_t rss_kib, int64_t uid, const char *cmdline)
+{
+	memset(p, 0, sizeof(*p));
+	p->pid = pid;
+	p->ppid = pid > 1 ? 1 : 0;
+	p->start_ticks = 1000u + (uint64_t)pid;
+	snprintf(p->comm, sizeof(p->comm), "%s", comm);
+	p->state = 'R';
+	p->cpu_pct = cpu;
+	p->children_cpu_pct = cpu / 3.0;
+	p->rss_kib = rss_kib;
+	p->minflt_delta = 17u * (uint64_t)pid;
+	p->majflt_delta = 3;
+	p->uid = uid;
+	p->cmdline = cmdline ? strdup(cmdline) : NULL;
+}
+
+static struct st_dump_proc *procs(uint32_t n)
+{
+	struct st_dump_proc *p = calloc(n, sizeof(*p));
+	CU_ASSERT_FATAL(p != NULL);
+	return p;
+}
+
+/* Three samples (-1 s, 0, +1 s), two triggers, every field set. */
+static struct st_dump *full_dump(void)
+{
+	struct st_dump *d = st_dump_new();
+
+	CU_ASSERT_FATAL(d != NULL);
+	snprintf(d->id, sizeof(d->id), "spike_20261121T232900Z_cpu_delta_12345");
+	d->wall_ns = WALL_NS;
+	d->mono_ns = 123456789012345LL;
+	d->interval_s = 0.5;
+	snprintf(d->host.hostname, sizeof(d->host.hostname), "myhost");
+	snprintf(d->host.kernel, sizeof(d->host.kernel), "6.1.0-13-amd64");
+	d->host.ncores = 4;
+	d->host.mem_total_kib = 16252928;
+	snprintf(d->host.boot_id, sizeof(d->host.boot_id), "0f6c1d7e-4d0b-4c38-9a4c-2f1e8f3b9a11");
+
+	d->nsamples = 3;
+	d->samples = calloc(3, sizeof(*d->samples));
+	CU_ASSERT_FATAL(d->samples != NULL);
+	for (uint32_t i = 0; i < 3; i++) {
+		struct st_dump_sample *s = &d->samples[i];
+		s->offset_ns = ((int64_t)i - 1) * 500000000LL;
+		s->seq = 41 + i;
+		s->mono_ns = d->mono_ns + s->offset_ns;
+		s->wall_ns = WALL_NS + s->offset_ns + 1;
+		s->cpu_total_pct = 12.5 + i;
+		s->cpu_user_pct = 1.0 / 3.0;
+		s->cpu_system_pct = 0.1;
+		s->cpu_iowait_pct = 0;
+		s->cpu_steal_pct = 1e-9;
+		s->ncores = 4;
+		s->core_busy_pct = calloc(4, sizeof(double));
+		CU_ASSERT_FATAL(s->core_busy_pct != NULL);
+		for (int c = 0; c < 4; c++)
+			s->core_busy_pct[c] = 100.0 / (c + 1 + i);
+		s->mem_total_kib = 16252928;
+		s->mem_available_kib = 8000000 - i * 1024;
+		s->mem_free_kib = 1234567;
+		s->swap_total_kib = 2097148;
+		s->swap_free_kib = 2097148 - i;
+		s->forks_delta = 5 + i;
+		s->procs_running = 3;
+		s->procs_blocked = i;
+		s->nprocs_total = 312;
+		s->ntop_cpu = 2;
+		s->top_cpu = procs(2);
+		set_proc(&s->top_cpu[0], 12345, "firefox", 85.2, 2097152, 1000,
+			 "/usr/lib/firefox/firefox -P default");
+		set_proc(&s->top_cpu[1], 1001, "Xorg", 12.0, 524288, -1, NULL);
+		s->ntop_rss = 2;
+		s->top_rss = procs(2);
+		set_proc(&s->top_rss[0], 12345, "firefox", 85.2, 2097152, 0, "");
+		set_proc(&s->top_rss[1], 9876, "chromium", 3.1, 1572864, 4294967294LL, NULL);
+		if (i == 1) {
+			s->nblamed = 1;
+			s->blamed = procs(1);
+			set_proc(&s->blamed[0], 4242, "kworker/0:1", 0.0, 0, -1, NULL);
+			s->blamed[0].state = 'I';
+		}
+	}
+
+	d->ntriggers = 2;
+	d->triggers = calloc(2, sizeof(*d->triggers));
+	CU_ASSERT_FATAL(d->triggers != NULL);
+	struct st_trigger *t = &d->triggers[0].trigger;
+	snprintf(t->type, sizeof(t->type), "cpu_delta");
+	t->pid = 12345;
+	t->start_ticks = 13345;
+	snprintf(t->comm, sizeof(t->comm), "firefox");
+	t->value = 85.2;
+	t->baseline = 5.0;
+	t->threshold = 10.0;
+	snprintf(t->units, sizeof(t->units), "pct");
+	snprintf(t->summary, sizeof(t->summary), "firefox went from 5.0%% to 85.2%% cpu");
+	t->sample_seq = 42;
+	d->triggers[0].sample_index = 1;
+	t = &d->triggers[1].trigger;
+	snprintf(t->type, sizeof(t->type), "mem_drop");
+	t->pid = 0;
+	t->value = -786432.0;
+	t->baseline = 8000000;
+	t->threshold = 524288;
+	snprintf(t->units, sizeof(t->units), "kib");
+	t->sample_seq = 43;
+	d->triggers[1].sample_index = 2;
+	d->trigger_index = 1;
+	return d;
+}
+
+static char *full_json(int pretty)
+{
+	struct st_dump *d = full_dump();
+	char *text = st_dump_to_json(d, pretty);
+	CU_ASSERT_FATAL(text != NULL);
+	st_dump_free(d);
+	return text;
+}
+
+/* Integers above 2^53 come back as the nearest double: within half a
+ * step (256 ns at today's wall clock). */
+static int near_ns(int64_t a, int64_t b)
+{
+	int64_t diff = a > b ? a - b : b - a;
+	return diff <= 128;
+}
+
+/* cJSON prints doubles with 15 significant digits, or 17 when 15 do not
+ * come within one epsilon of the value: the last bit may differ. */
+static int near(double a, double b)
+{
+	double mag = a < 0 ? -a : a, diff = a > b ? a - b : b - a;
+	return diff <= 2 * DBL_EPSILON * mag;
+}
+
+#define CU_ASSERT_NEAR(a, b) CU_ASSERT(near((a), (b)))
+
+static void assert_proc_equal(const struct st_dump_proc *a, const struct st_dump_proc *b)
+{
+	CU_ASSERT_EQUAL(a->pid, b->pid);
+	CU_ASSERT_EQUAL(a->ppid, b->ppid);
+	CU_ASSERT_EQUAL(a->start_ticks, b->start_ticks);
+	CU_ASSERT_STRING_EQUAL(a->comm, b->comm);
+	CU_ASSERT_EQUAL(a->state, b->state);
+	CU_ASSERT_NEAR(a->cpu_pct, b->cpu_pct);
+	CU_ASSERT_NEAR(a->children_cpu_pct, b->children_cpu_pct);
+	CU_ASSERT_EQUAL(a->rss_kib, b->rss_kib);
+	CU_ASSERT_EQUAL(a->minflt_delta, b->minflt_delta);
+	CU_ASSERT_EQUAL(a->majflt_delta, b->majflt_delta);
+	CU_ASSERT_EQUAL(a->uid, b->uid);
+	if (a->cmdline && b->cmdline) {
+		CU_ASSERT_STRING_EQUAL(a->cmdline, b->cmdline);
+	} else {
+		CU_ASSERT(a->cmdline == NULL && b->cmdline == NULL);
+	}
+}
+
+static void assert_procs_equal(const struct st_dump_proc *a, uint32_t na,
+			       const struct st_dump_proc *b, uint32_t nb)
+{
+	CU_ASSERT_EQUAL_FATAL(na, nb);
+	for (uint32_t i = 0; i < na; i++)
+		assert_proc_equal(&a[i], &b[i]);
+}
+
+static void assert_dump_equal(const struct st_dump *a, const struct st_dump *b)
+{
+	CU_ASSERT_STRING_EQUAL(a->schema, b->schema);
+	CU_ASSERT_STRING_EQUAL(a->id, b->id);
+	CU_ASSERT(near_ns(a->wall_ns, b->wall_ns));
+	CU_ASSERT_EQUAL(a->mono_ns, b->mono_ns);
+	CU_ASSERT_NEAR(a->interval_s, b->interval_s);
+	CU_ASSERT_STRING_EQUAL(a->host.hostname, b->host.hostname);
+	CU_ASSERT_STRING_EQUAL(a->host.kernel, b->host.kernel);
+	CU_ASSERT_EQUAL(a->host.ncores, b->host.ncores);
+	CU_ASSERT_EQUAL(a->host.mem_total_kib, b->host.mem_total_kib);
+	CU_ASSERT_STRING_EQUAL(a->host.boot_id, b->host.boot_id);
+	CU_ASSERT_EQUAL(a->trigger_index, b->trigger_index);
+
+	CU_ASSERT_EQUAL_FATAL(a->ntriggers, b->ntriggers);
+	for (uint32_t i = 0; i < a->ntriggers; i++) {
+		const struct st_trigger *x = &a->triggers[i].trigger, *y = &b->triggers[i].trigger;
+		CU_ASSERT_STRING_EQUAL(x->type, y->type);
+		CU_ASSERT_EQUAL(x->pid, y->pid);
+		CU_ASSERT_EQUAL(x->start_ticks, y->start_ticks);
+		CU_ASSERT_STRING_EQUAL(x->comm, y->comm);
+		CU_ASSERT_NEAR(x->value, y->value);
+		CU_ASSERT_NEAR(x->baseline, y->baseline);
+		CU_ASSERT_NEAR(x->threshold, y->threshold);
+		CU_ASSERT_STRING_EQUAL(x->units, y->units);
+		CU_ASSERT_STRING_EQUAL(x->summary, y->summary);
+		CU_ASSERT_EQUAL(x->sample_seq, y->sample_seq);
+		CU_ASSERT_EQUAL(a->triggers[i].sample_index, b->triggers[i].sample_index);
+	}
+
+	CU_ASSERT_EQUAL_FATAL(a->nsamples, b->nsamples);
+	for (uint32_t i = 0; i < a->nsamples; i++) {
+		const struct st_dump_sample *x = &a->samples[i], *y = &b->samples[i];
+		CU_ASSERT_EQUAL(x->offset_ns, y->offset_ns);
+		CU_ASSERT_EQUAL(x->seq, y->seq);
+		CU_ASSERT_EQUAL(x->mono_ns, y->mono_ns);
+		CU_ASSERT(near_ns(x->wall_ns, y->wall_ns));
+		CU_ASSERT_NEAR(x->cpu_total_pct, y->cpu_total_pct);
+		CU_ASSERT_NEAR(x->cpu_user_pct, y->cpu_user_pct);
+		CU_ASSERT_NEAR(x->cpu_system_pct, y->cpu_system_pct);
+		CU_ASSERT_NEAR(x->cpu_iowait_pct, y->cpu_iowait_pct);
+		CU_ASSERT_NEAR(x->cpu_steal_pct, y->cpu_steal_pct);
+		CU_ASSERT_EQUAL_FATAL(x->ncores, y->ncores);
+		for (uint32_t c = 0; c < x->ncores; c++)
+			CU_ASSERT_NEAR(x->core_busy_pct[c], y->core_busy_pct[c]);
+		CU_ASSERT_EQUAL(x->mem_total_kib, y->mem_total_kib);
+		CU_ASSERT_EQUAL(x->mem_available_kib, y->mem_available_kib);
+		CU_ASSERT_EQUAL(x->mem_free_kib, y->mem_free_kib);
+		CU_ASSERT_EQUAL(x->swap_total_kib, y->swap_total_kib);
+		CU_ASSERT_EQUAL(x->swap_free_kib, y->swap_free_kib);
+		CU_ASSERT_EQUAL(x->forks_delta, y->forks_delta);
+		CU_ASSERT_EQUAL(x->procs_running, y->procs_running);
+		CU_ASSERT_EQUAL(x->procs_blocked, y->procs_blocked);
+		CU_ASSERT_EQUAL(x->nprocs_total, y->nprocs_total);
+		assert_procs_equal(x->top_cpu, x->ntop_cpu, y->top_cpu, y->ntop_cpu);
+		assert_procs_equal(x->top_rss, x->ntop_rss, y->top_rss, y->ntop_rss);
+		assert_procs_equal(x->blamed, x->nblamed, y->blamed, y->nblamed);
+	}
+}
+
+static struct st_dump *parse(const char *text, char *err, size_t errlen)
+{
+	return st_dump_from_json(text, strlen(text), err, errlen);
+}
+
+/* ------------------------------------------------------------ round trip */
+
+static void test_round_trip(void)
+{
+	for (int pretty = 0; pretty <= 1; pretty++) {
+		struct st_dump *orig = full_dump();
+		char *text = st_dump_to_json(orig, pretty);
+		char err[256] = "";
+		struct st_dump *back;
+
+		CU_ASSERT_FATAL(text != NULL);
+		back = parse(text, err, sizeof(err));
+		if (!back)
+			fprintf(stderr, "round trip: %s\n", err);
+		CU_ASSERT_FATAL(back != NULL);
+		assert_dump_equal(orig, back);
+		/* The optional fields really are written as null, not left out
+		 * and not -1, and the big clock values are written exactly. */
+		CU_ASSERT_PTR_NOT_NULL(strstr(text, pretty ? "\"uid\":\tnull" : "\"uid\":null"));
+		CU_ASSERT_PTR_NOT_NULL(strstr(text, pretty ? "\"cmdline\":\tnull" : "\"cmdline\":null"));
+		CU_ASSERT_PTR_NOT_NULL(strstr(text, "1795303740123456789"));
+		CU_ASSERT_PTR_NOT_NULL(strstr(text, "1795303740623456790"));
+		CU_ASSERT_PTR_NOT_NULL(strstr(text, "\"wall_time\""));
+		CU_ASSERT_PTR_NOT_NULL(strstr(text, "2026-11-21T23:29:00.123Z"));
+		CU_ASSERT_PTR_NULL(strstr(text, "e+"));
+		free(text);
+		st_dump_free(orig);
+		st_dump_free(back);
+	}
+}
+
+/* The ends of every integer type survive, including the 64-bit maxima,
+ * which do not fit a double exactly. */
+static void test_round_trip_extremes(void)
+{
+	struct st_dump *d = full_dump(), *back;
+	struct st_dump_proc *p = &d->samples[0].top_cpu[0];
+	char err[256] = "", *text;
+
+	d->samples[0].offset_ns = INT64_MIN;
+	d->samples[0].mono_ns = INT64_MAX;
+	d->samples[0].forks_delta = 1ULL << 60;
+	d->samples[0].procs_running = UINT32_MAX;
+	p->pid = INT32_MAX;
+	p->ppid = 0;
+	p->start_ticks = UINT64_MAX;
+	p->rss_kib = 0;
+	p->uid = UINT32_MAX;
+	d->host.ncores = UINT32_MAX;
+	text = st_dump_to_json(d, 0);
+	CU_ASSERT_FATAL(text != NULL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "18446744073709551615"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "-9223372036854775808"));
+	back = parse(text, err, sizeof(err));
+	if (!back)
+		fprintf(stderr, "extremes: %s\n", err);
+	CU_ASSERT_FATAL(back != NULL);
+	CU_ASSERT_EQUAL(back->samples[0].offset_ns, INT64_MIN);
+	CU_ASSERT_EQUAL(back->samples[0].mono_ns, INT64_MAX);
+	CU_ASSERT_EQUAL(back->samples[0].forks_delta, 1ULL << 60);
+	CU_ASSERT_EQUAL(back->samples[0].procs_running, UINT32_MAX);
+	CU_ASSERT_EQUAL(back->samples[0].top_cpu[0].pid, INT32_MAX);
+	CU_ASSERT_EQUAL(back->samples[0].top_cpu[0].start_ticks, UINT64_MAX);
+	CU_ASSERT_EQUAL(back->samples[0].top_cpu[0].uid, (int64_t)UINT32_MAX);
+	CU_ASSERT_EQUAL(back->host.ncores, UINT32_MAX);
+	free(text);
+	st_dump_free(d);
+	st_dump_free(back);
+}
+
+/* An empty dump: no triggers, no samples, empty arrays not missing ones. */
+static void test_round_trip_empty(void)
+{
+	struct st_dump *d = st_dump_new(), *back;
+	char err[256] = "", *text;
+
+	CU_ASSERT_FATAL(d != NULL);
+	CU_ASSERT_STRING_EQUAL(d->schema, ST_DUMP_SCHEMA);
+	CU_ASSERT_EQUAL(d->trigger_index, -1);
+	text = st_dump_to_json(d, 0);
+	CU_ASSERT_FATAL(text != NULL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "\"triggers\":[]"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "\"samples\":[]"));
+	back = parse(text, err, sizeof(err));
+	CU_ASSERT_FATAL(back != NULL);
+	assert_dump_equal(d, back);
+	free(text);
+	st_dump_free(d);
+	st_dump_free(back);
+}
+
+/* NaN and infinities are not JSON: they must not reach the file. */
+static void test_non_finite_written_as_zero(void)
+{
+	struct st_dump *d = full_dump(), *back;
+	char err[256] = "", *text;
+
+	d->triggers[0].trigger.value = 0.0 / 0.0;
+	d->triggers[0].trigger.baseline = 1.0 / 0.0;
+	d->samples[1].cpu_total_pct = -1.0 / 0.0;
+	text = st_dump_to_json(d, 0);
+	CU_ASSERT_FATAL(text != NULL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "\"value\":0,\"baseline\":0,"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "\"cpu\":{\"total_pct\":0,"));
+	back = parse(text, err, sizeof(err));
+	CU_ASSERT_FATAL(back != NULL);
+	CU_ASSERT_EQUAL(back->triggers[0].trigger.value, 0.0);
+	CU_ASSERT_EQUAL(back->triggers[0].trigger.baseline, 0.0);
+	CU_ASSERT_EQUAL(back->samples[1].cpu_total_pct, 0.0);
+	free(text);
+	st_dump_free(d);
+	st_dump_free(back);
+}
+
+/* ------------------------------------------------------------ hostile bytes */
+
+static int is_valid_utf8(const char *s)
+{
+	size_t len = strlen(s);
+	char *copy = malloc(3 * len + 1);
+	int same;
+
+	CU_ASSERT_FATAL(copy != NULL);
+	/* Sanitising is the identity exactly on valid UTF-8. */
+	same = strcmp(st_utf8_sanitize(s, copy, 3 * len + 1), s) == 0;
+	free(copy);
+	return same;
+}
+
+static void test_hostile_strings(void)
+{
+	static const char comm[] = "\x1b[31m\n\"\\\xff\xc0\x80ok";
+	static const char cmd[] = "sh -c \x1b]0;pwned\x07\t\xed\xa0\x80\xf4\x90\x80\x80 end";
+	struct st_dump *d = full_dump(), *back;
+	char err[256] = "", *text;
+
+	snprintf(d->samples[1].top_cpu[0].comm, ST_COMM_MAX, "%s", comm);
+	free(d->samples[1].top_cpu[0].cmdline);
+	d->samples[1].top_cpu[0].cmdline = strdup(cmd);
+	snprintf(d->triggers[0].trigger.comm, ST_COMM_MAX, "%s", comm);
+	snprintf(d->host.hostname, sizeof(d->host.hostname), "h\xfe\x01st");
+	text = st_dump_to_json(d, 0);
+	CU_ASSERT_FATAL(text != NULL);
+
+	CU_ASSERT(is_valid_utf8(text));
+	for (const char *p = text; *p; p++)
+		CU_ASSERT_FATAL((unsigned char)*p >= 0x20);
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "\\u001b[31m\\n\\\"\\\\\xef\xbf\xbd"));
+
+	cJSON *j = cJSON_Parse(text);
+	CU_ASSERT_PTR_NOT_NULL(j);
+	cJSON_Delete(j);
+
+	back = parse(text, err, sizeof(err));
+	CU_ASSERT_FATAL(back != NULL);
+	/* 0xff, then 0xc0 (never valid) and the stray 0x80: three U+FFFD. */
+	CU_ASSERT_STRING_EQUAL(back->samples[1].top_cpu[0].comm,
+			       "\x1b[31m\n\"\\\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbdok");
+	CU_ASSERT_STRING_EQUAL(back->triggers[0].trigger.comm,
+			       back->samples[1].top_cpu[0].comm);
+	/* A surrogate (ed a0 80) and a code point above U+10FFFF (f4 90 80 80)
+	 * are each invalid byte by byte after their lead byte. */
+	CU_ASSERT_STRING_EQUAL(back->samples[1].top_cpu[0].cmdline,
+			       "sh -c \x1b]0;pwned\x07\t"
+			       "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"
+			       "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd end");
+	CU_ASSERT_STRING_EQUAL(back->host.hostname, "h\xef\xbf\xbd\x01st");
+	free(text);
+	st_dump_free(d);
+	st_dump_free(back);
+}
+
+/* A plugin that fills a fixed field to the brim without a NUL must not
+ * make the writer read past it. */
+static void test_unterminated_fields(void)
+{
+	struct st_dump *d = full_dump(), *back;
+	char err[256] = "", *text;
+
+	memset(d->triggers[0].trigger.type, 'a', ST_TRIGGER_TYPE_MAX);
+	memset(d->triggers[0].trigger.units, 'u', ST_TRIGGER_UNITS_MAX);
+	memset(d->samples[0].top_cpu[1].comm, 'c', ST_COMM_MAX);
+	text = st_dump_to_json(d, 0);
+	CU_ASSERT_FATAL(text != NULL);
+	back = parse(text, err, sizeof(err));
+	CU_ASSERT_FATAL(back != NULL);
+	/* Read back into the same fixed fields: cut to size - 1. */
+	CU_ASSERT_EQUAL(strlen(back->triggers[0].trigger.type), ST_TRIGGER_TYPE_MAX - 1);
+	CU_ASSERT_EQUAL(strlen(back->triggers[0].trigger.units), ST_TRIGGER_UNITS_MAX - 1);
+	CU_ASSERT_EQUAL(strlen(back->samples[0].top_cpu[1].comm), ST_COMM_MAX - 1);
+	free(text);
+	st_dump_free(d);
+	st_dump_free(back);
+}
+
+/* ------------------------------------------------------------ malformed */
+
+/* The JSON of the full dump after edit(root): a precise way to break one
+ * field at a time. */
+static char *edited(void (*edit)(cJSON *root))
+{
+	char *text = full_json(0), *out;
+	cJSON *root = cJSON_Parse(text);
+
+	CU_ASSERT_FATAL(root != NULL);
+	edit(root);
+	out = cJSON_PrintUnformatted(root);
+	CU_ASSERT_FATAL(out != NULL);
+	cJSON_Delete(root);
+	free(text);
+	return out;
+}
+
+static void expect_refused(const char *text, size_t len, const char *reason)
+{
+	char err[256] = "";
+	struct st_dump *d = st_dump_from_json(text, len, err, sizeof(err));
+
+	CU_ASSERT_PTR_NULL(d);
+	st_dump_free(d);
+	CU_ASSERT_PTR_NULL(strchr(err, '\n'));
+	if (!strstr(err, reason))
+		fprintf(stderr, "\n  expected \"%s\", got \"%s\"\n", reason, err);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, reason));
+}
+
+static void expect_edit_refused(void (*edit)(cJSON *root), const char *reason)
+{
+	char *text = edited(edit);
+	expect_refused(text, strlen(text), reason);
+	cJSON_free(text);
+}
+
+static cJSON *at(cJSON *root, const char *arr, int i)
+{
+	cJSON *it = cJSON_GetArrayItem(cJSON_GetObjectItem(root, arr), i);
+	CU_ASSERT_FATAL(it != NULL);
+	return it;
+}
+
+static cJSON *proc_at(cJSON *root, int sample, const char *list, int i)
+{
+	cJSON *it = cJSON_GetArrayItem(cJSON_GetObjectItem(at(root, "samples", sample), list), i);
+	CU_ASSERT_FATAL(it != NULL);
+	return it;
+}
+
+static void set(cJSON *obj, const char *key, cJSON *value)
+{
+	CU_ASSERT_FATAL(cJSON_ReplaceItemInObject(obj, key, value));
+}
+
+static void ed_schema(cJSON *r) { set(r, "schema", cJSON_CreateString("spiketrace.dump/2")); }
+static void ed_schema_hostile(cJSON *r) { set(r, "schema", cJSON_CreateString("\x1b[2Jx")); }
+static void ed_schema_number(cJSON *r) { set(r, "schema", cJSON_CreateNumber(1)); }
+static void ed_no_schema(cJSON *r) { cJSON_DeleteItemFromObject(r, "schema"); }
+static void ed_no_triggers(cJSON *r) { cJSON_DeleteItemFromObject(r, "triggers"); }
+static void ed_pid_string(cJSON *r)
+{
+	set(proc_at(r, 1, "top_cpu", 0), "pid", cJSON_CreateString("12345"));
+}
+static void ed_pid_negative(cJSON *r)
+{
+	set(proc_at(r, 0, "top_rss", 1), "pid", cJSON_CreateNumber(-5));
+}
+static void ed_pid_huge(cJSON *r)
+{
+	set(proc_at(r, 2, "top_cpu", 1), "pid", cJSON_CreateNumber(2147483648.0));
+}
+static void ed_pid_fraction(cJSON *r)
+{
+	set(proc_at(r, 1, "blamed", 0), "pid", cJSON_CreateNumber(1.5));
+}
+static void ed_no_total(cJSON *r)
+{
+	cJSON_DeleteItemFromObject(cJSON_GetObjectItem(at(r, "samples", 2), "cpu"), "total_pct");
+}
+static void ed_core_string(cJSON *r)
+{
+	cJSON *cores = cJSON_GetObjectItem(cJSON_GetObjectItem(at(r, "samples", 0), "cpu"),
+					   "cores_busy_pct");
+	CU_ASSERT_FATAL(cJSON_ReplaceItemInArray(cores, 1, cJSON_CreateString("x")));
+}
+static void ed_cpu_infinite(cJSON *r)
+{
+	/* 1e999 is valid JSON syntax that overflows a double. */
+	set(proc_at(r, 0, "top_cpu", 0), "cpu_pct", cJSON_CreateRaw("1e999"));
+}
+static void ed_cpu_negative(cJSON *r)
+{
+	set(proc_at(r, 0, "top_cpu", 0), "cpu_pct", cJSON_CreateNumber(-0.5));
+}
+static void ed_state_long(cJSON *r)
+{
+	set(proc_at(r, 0, "top_cpu", 0), "state", cJSON_CreateString("RS"));
+}
+static void ed_state_control(cJSON *r)
+{
+	set(proc_at(r, 0, "top_cpu", 0), "state", cJSON_CreateString("\x1b"));
+}
+static void ed_uid_negative(cJSON *r)
+{
+	set(proc_at(r, 0, "top_cpu", 0), "uid", cJSON_CreateNumber(-2));
+}
+static void ed_cmdline_number(cJSON *r)
+{
+	set(proc_at(r, 0, "top_cpu", 0), "cmdline", cJSON_CreateNumber(7));
+}
+static void ed_sample_index(cJSON *r)
+{
+	set(at(r, "triggers", 0), "sample_index", cJSON_CreateNumber(3));
+}
+static void ed_sample_seq(cJSON *r)
+{
+	set(at(r, "triggers", 1), "sample_seq", cJSON_CreateNumber(41));
+}
+static void ed_trigger_index(cJSON *r)
+{
+	set(r, "trigger_index", cJSON_CreateNumber(0));
+}
+static void ed_seq_order(cJSON *r)
+{
+	set(at(r, "samples", 2), "seq", cJSON_CreateNumber(42));
+}
+static void ed_sample_not_object(cJSON *r)
+{
+	CU_ASSERT_FATAL(cJSON_ReplaceItemInArray(cJSON_GetObjectItem(r, "samples"), 1,
+						 cJSON_CreateArray()));
+}
+static void ed_host_string(cJSON *r) { set(r, "host", cJSON_CreateString("myhost")); }
+static void ed_samples_null(cJSON *r) { set(r, "samples", cJSON_CreateNull()); }
+
+static void test_malformed(void)
+{
+	static const char deep_prefix[] = "{\"schema\":";
+	char *text = full_json(0), *deep;
+	size_t len = strlen(text);
+
+	expect_refused("hello", 5, "not JSON (error near byte 0)");
+	expect_refused("", 0, "not JSON");
+	expect_refused("{\"schema\": 1} x", 15, "not JSON");
+	expect_refused("[]", 2, "not a spiketrace dump");
+	expect_refused("\"spiketrace.dump/1\"", 19, "not a spiketrace dump");
+	expect_refused(text, len / 2, "not JSON");
+	expect_refused(text, len - 1, "not JSON");
+
+	/* Nesting deeper than cJSON's limit is refused, not a stack overflow. */
+	deep = malloc(sizeof(deep_prefix) + 100000);
+	CU_ASSERT_FATAL(deep != NULL);
+	strcpy(deep, deep_prefix);
+	memset(deep + strlen(deep_prefix), '[', 100000);
+	deep[strlen(deep_prefix) + 100000] = '\0';
+	expect_refused(deep, strlen(deep), "not JSON");
+	free(deep);
+
+	expect_edit_refused(ed_schema,
+			    "unknown schema 'spiketrace.dump/2' (expected spiketrace.dump/1)");
+	expect_edit_refused(ed_schema_hostile, "unknown schema '?[2Jx'");
+	expect_edit_refused(ed_schema_number, "schema: expected a string");
+	expect_edit_refused(ed_no_schema, "missing field 'schema'");
+	expect_edit_refused(ed_no_triggers, "missing field 'triggers'");
+	expect_edit_refused(ed_pid_string, "samples[1].top_cpu[0].pid: expected a number");
+	expect_edit_refused(ed_pid_negative, "samples[0].top_rss[1].pid: -5 out of range (0..2147483647)");
+	expect_edit_refused(ed_pid_huge, "samples[2].top_cpu[1].pid: 2147483648 out of range");
+	expect_edit_refused(ed_pid_fraction, "samples[1].blamed[0].pid: expected an integer");
+	expect_edit_refused(ed_no_total, "missing field 'samples[2].cpu.total_pct'");
+	expect_edit_refused(ed_core_string, "samples[0].cpu.cores_busy_pct[1]: expected a number");
+	expect_edit_refused(ed_cpu_infinite, "samples[0].top_cpu[0].cpu_pct: expected a finite number");
+	expect_edit_refused(ed_cpu_negative, "samples[0].top_cpu[0].cpu_pct: -0.5 out of range");
+	expect_edit_refused(ed_state_long, "samples[0].top_cpu[0].state: expected a one-character string");
+	expect_edit_refused(ed_state_control, "samples[0].top_cpu[0].state: expected a one-character string");
+	expect_edit_refused(ed_uid_negative, "samples[0].top_cpu[0].uid: -2 out of range");
+	expect_edit_refused(ed_cmdline_number, "samples[0].top_cpu[0].cmdline: expected a string");
+	expect_edit_refused(ed_sample_index, "triggers[0].sample_index: 3 out of range (-1..2)");
+	expect_edit_refused(ed_sample_seq, "triggers[1].sample_seq: 41 but samples[2].seq is 43");
+	expect_edit_refused(ed_trigger_index, "trigger_index: 0 but triggers[0].sample_index is 1");
+	expect_edit_refused(ed_seq_order, "samples[2].seq: 42 not after");
+	expect_edit_refused(ed_sample_not_object, "samples[1]: expected an object");
+	expect_edit_refused(ed_host_string, "host: expected an object");
+	expect_edit_refused(ed_samples_null, "samples: expected an array");
+	free(text);
+}
+
+/* Optional fields may be absent or null; unknown fields are ignored (the
+ * schema may grow), and so is wall_time. */
+static void ed_lenient(cJSON *r)
+{
+	cJSON *p = proc_at(r, 0, "top_cpu", 0);
+	cJSON_DeleteItemFromObject(p, "uid");
+	cJSON_DeleteItemFromObject(p, "cmdline");
+	cJSON_DeleteItemFromObject(r, "wall_time");
+	cJSON_AddStringToObject(r, "added_in_a_later_minor", "x");
+	cJSON_AddNumberToObject(at(r, "samples", 1), "psi_some_pct", 3);
+}
+
+static void test_lenient_where_documented(void)
+{
+	char *text = edited(ed_lenient), err[256] = "";
+	struct st_dump *d = parse(text, err, sizeof(err));
+
+	if (!d)
+		fprintf(stderr, "lenient: %s\n", err);
+	CU_ASSERT_FATAL(d != NULL);
+	CU_ASSERT_EQUAL(d->samples[0].top_cpu[0].uid, -1);
+	CU_ASSERT_PTR_NULL(d->samples[0].top_cpu[0].cmdline);
+	st_dump_free(d);
+	cJSON_free(text);
+}
+
+/* Strings longer than their fixed field are cut at a character boundary. */
+static void ed_long_strings(cJSON *r)
+{
+	char comm[601] = "", summary[1001];
+
+	for (int i = 0; i < 300; i++)
+		strcat(comm, "\xc3\xa9");           /* é, two bytes */
+	memset(summary, 's', 1000);
+	summary[1000] = '\0';
+	set(proc_at(r, 0, "top_cpu", 0), "comm", cJSON_CreateString(comm));
+	set(at(r, "triggers", 0), "summary", cJSON_CreateString(summary));
+	set(at(r, "triggers", 0), "units", cJSON_CreateString("\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac"));
+}
+
+static void test_long_strings_truncated(void)
+{
+	char *text = edited(ed_long_strings), err[256] = "";
+	struct st_dump *d = parse(text, err, sizeof(err));
+
+	CU_ASSERT_FATAL(d != NULL);
+	/* 63 bytes of room: 31 two-byte characters, not 31.5. */
+	CU_ASSERT_EQUAL(strlen(d->samples[0].top_cpu[0].comm), 62);
+	CU_ASSERT(is_valid_utf8(d->samples[0].top_cpu[0].comm));
+	CU_ASSERT_EQUAL(strlen(d->triggers[0].trigger.summary), ST_TRIGGER_SUMMARY_MAX - 1);
+	/* 15 bytes of room: five three-byte euro signs. */
+	CU_ASSERT_STRING_EQUAL(d->triggers[0].trigger.units,
+			       "\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac");
+	st_dump_free(d);
+	cJSON_free(text);
+}
+
+/* Every prefix of a dump is refused, every one-byte change either parses
+ * or is refused: never a crash or a leak (ASan and valgrind watch). */
+static void test_corruption_never_crashes(void)
+{
+	static const char replacements[] = { '\0', '"', '9', '-', '}', '\xff' };
+	char *text = full_json(0);
+	size_t len = strlen(text);
+	char *copy = malloc(len);
+	unsigned refused = 0;
+
+	CU_ASSERT_FATAL(copy != NULL);
+	for (size_t cut = 0; cut < len; cut++) {
+		char err[128] = "";
+		struct st_dump *d = st_dump_from_json(text, cut, err, sizeof(err));
+		CU_ASSERT_PTR_NULL(d);
+		CU_ASSERT(err[0] != '\0');
+		st_dump_free(d);
+	}
+	for (size_t pos = 0; pos < len; pos += 7) {
+		for (size_t k = 0; k < sizeof(replacements); k++) {
+			char err[128] = "";
+			struct st_dump *d;
+			memcpy(copy, text, len);
+			copy[pos] = replacements[k];
+			d = st_dump_from_json(copy, len, err, sizeof(err));
+			if (!d) {
+				CU_ASSERT(err[0] != '\0');
+				refused++;
+			}
+			st_dump_free(d);
+		}
+	}
+	CU_ASSERT(refused > 0);
+	/* And without anywhere to put the reason. */
+	CU_ASSERT_PTR_NULL(st_dump_from_json("x", 1, NULL, 0));
+	CU_ASSERT_PTR_NULL(st_dump_from_json(NULL, 0, NULL, 0));
+	free(copy);
+	free(text);
+}
+
+/* ------------------------------------------------------------ files */
+
+static void expect_file_refused(const char *path, const char *reason)
+{
+	char err[256] = "";
+	struct st_dump *d = st_dump_read_file(path, err, sizeof(err));
+
+	CU_ASSERT_PTR_NULL(d);
+	st_dump_free(d);
+	if (!strstr(err, reason))
+		fprintf(stderr, "\n  expected \"%s\", got \"%s\"\n", reason, err);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, reason));
+	/* The caller names the file; the reason does not repeat it. */
+	CU_ASSERT_PTR_NULL(strstr(err, path));
+}
+
+static void test_read_file(void)
+{
+	char *dir = st_test_mkdtemp(), *text = full_json(1), *path, err[256] = "";
+	struct st_dump *d;
+
+	st_test_write_file(dir, "good.json", text);
+	CU_ASSERT_FATAL(asprintf(&path, "%s/good.json", dir) > 0);
+	d = st_dump_read_file(path, err, sizeof(err));
+	CU_ASSERT_FATAL(d != NULL);
+	CU_ASSERT_EQUAL(d->nsamples, 3);
+	CU_ASSERT_EQUAL(d->ntriggers, 2);
+	CU_ASSERT_STRING_EQUAL(d->triggers[0].trigger.comm, "firefox");
+	st_dump_free(d);
+	free(path);
+
+	st_test_write_file(dir, "empty.json", "");
+	CU_ASSERT_FATAL(asprintf(&path, "%s/empty.json", dir) > 0);
+	expect_file_refused(path, "empty file");
+	free(path);
+
+	st_test_write_file(dir, "notjson.json", "garbage\n");
+	CU_ASSERT_FATAL(asprintf(&path, "%s/notjson.json", dir) > 0);
+	expect_file_refused(path, "not JSON (error near byte 0)");
+	free(path);
+
+	CU_ASSERT_FATAL(asprintf(&path, "%s/missing.json", dir) > 0);
+	expect_file_refused(path, "No such file or directory");
+	free(path);
+
+	expect_file_refused(dir, "Is a directory");
+	free(text);
+	st_test_rmtree(dir);
+	free(dir);
+}
+
+/* A sparse file costs no disk; the size is refused before any reading. */
+static void expect_size_refused(const char *dir, off_t size, const char *reason)
+{
+	char *path;
+	int fd;
+
+	CU_ASSERT_FATAL(asprintf(&path, "%s/big.json", dir) > 0);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	CU_ASSERT_FATAL(fd >= 0);
+	CU_ASSERT_FATAL(ftruncate(fd, size) == 0);
+	close(fd);
+	expect_file_refused(path, reason);
+	unlink(path);
+	free(path);
+}
+
+static void test_read_file_too_large(void)
+{
+	char *dir = st_test_mkdtemp();
+
+	expect_size_refused(dir, 65 << 20, "file too large (68157440 bytes, limit 64 MiB)");
+	expect_size_refused(dir, (off_t)ST_DUMP_MAX_BYTES + 1,
+			    "file too large (67108865 bytes, limit 64 MiB)");
+	st_test_rmtree(dir);
+	free(dir);
+}
+
+/* ------------------------------------------------------------ UTF-8 */
+
+static void expect_sanitized(const char *in, const char *want)
+{
+	char out[64];
+	st_utf8_sanitize(in, out, sizeof(out));
+	if (strcmp(out, want) != 0)
+		fprintf(stderr, "\n  sanitize: want \"%s\", got \"%s\"\n", want, out);
+	CU_ASSERT_STRING_EQUAL(out, want);
+}
+
+#define FFFD "\xef\xbf\xbd"
+
+static void test_utf8_sanitize(void)
+{
+	char small[4];
+
+	expect_sanitized("plain ascii ~", "plain ascii ~");
+	expect_sanitized("\x01\x1b\x7f", "\x01\x1b\x7f");           /* valid; JSON escapes them */
+	expect_sanitized("\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80", "\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80");
+	expect_sanitized("\xef\xbf\xbf\xf4\x8f\xbf\xbf", "\xef\xbf\xbf\xf4\x8f\xbf\xbf"); /* U+FFFF, U+10FFFF */
+	expect_sanitized("a\xffz", "a" FFFD "z");
+	expect_sanitized("\xc0\x80", FFFD FFFD);                    /* overlong NUL */
+	expect_sanitized("\xc1\xbf", FFFD FFFD);                    /* overlong */
+	expect_sanitized("\xe0\x80\xaf", FFFD FFFD FFFD);           /* overlong '/' */
+	expect_sanitized("\xf0\x80\x80\xaf", FFFD FFFD FFFD FFFD);  /* overlong '/' */
+	expect_sanitized("\xed\xa0\x80", FFFD FFFD FFFD);           /* surrogate U+D800 */
+	expect_sanitized("\xed\xbf\xbf", FFFD FFFD FFFD);           /* surrogate U+DFFF */
+	expect_sanitized("\xf4\x90\x80\x80", FFFD FFFD FFFD FFFD);  /* U+110000 */
+	expect_sanitized("\xf5\x80\x80\x80", FFFD FFFD FFFD FFFD);
+	expect_sanitized("\xe2\x82", FFFD);                         /* truncated: one U+FFFD */
+	expect_sanitized("\xe2\x82z", FFFD "z");
+	expect_sanitized("\x80\xbf", FFFD FFFD);                    /* lone continuations */
+	expect_sanitized("", "");
+	expect_sanitized(NULL, "");
+
+	/* No room for a whole character: it is left out, not split. */
+	CU_ASSERT_STRING_EQUAL(st_utf8_sanitize("ab\xe2\x82\xac", small, sizeof(small)), "ab");
+	CU_ASSERT_STRING_EQUAL(st_utf8_sanitize("a\xff", small, sizeof(small)), "a");
+	CU_ASSERT_STRING_EQUAL(st_utf8_sanitize("abcdef", small, sizeof(small)), "abc");
+	CU_ASSERT_STRING_EQUAL(st_utf8_sanitize("abc", small, 1), "");
+	CU_ASSERT_PTR_NULL(st_utf8_sanitize("abc", NULL, 0));
+}
+
+int main(void)
+{
+	CU_TestInfo tests[] = {
+		{ "round trip of a full dump", test_round_trip },
+		{ "round trip of integer extremes", test_round_trip_extremes },
+		{ "round trip of an empty dump", test_round_trip_empty },
+		{ "non-finite numbers written as 0", test_non_finite_written_as_zero },
+		{ "hostile names: valid UTF-8 JSON", test_hostile_strings },
+		{ "unterminated fixed fields", test_unterminated_fields },
+		{ "malformed dumps refused with the path", test_malformed },
+		{ "optional and unknown fields accepted", test_lenient_where_documented },
+		{ "long strings truncated safely", test_long_strings_truncated },
+		{ "corruption never crashes", test_corruption_never_crashes },
+		{ "read_file: good, empty, missing, directory", test_read_file },
+		{ "read_file: size limit", test_read_file_too_large },
+		{ "utf8_sanitize", test_utf8_sanitize },
+		CU_TEST_INFO_NULL,
+	};
+	return st_test_run("dump_json", tests);
+}

@@ -1,0 +1,874 @@
+/*
+ * Tests for core/sampler.c on scripted fake /proc trees (tests/fake_proc.h),
+ * plus one smoke test on the real /proc. Time in the fake moves only when a
+ * test calls fake_proc_advance, so every expected percentage is exact.
+ */
+#define _GNU_SOURCE
+#include "cunit_runner.h"
+#include "fake_proc.h"
+#include "sampler.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define HISTORY 5
+#define PCT_EPS 0.01
+
+/* A fake tree, a sampler reading it and a small ring. */
+struct rig {
+	struct fake_proc *fp;
+	struct st_sampler s;
+	struct st_ring ring;
+	long hz;
+};
+
+static int rig_open(struct rig *r, unsigned ncores, double boot_s)
+{
+	char err[256] = "";
+
+	memset(r, 0, sizeof(*r));
+	r->fp = fake_proc_new(ncores, 8u << 20, boot_s);
+	r->hz = r->fp->hz;
+	if (st_sampler_init(&r->s, r->fp->root, err, sizeof(err)) < 0) {
+		fprintf(stderr, "st_sampler_init: %s\n", err);
+		fake_proc_free(r->fp);
+		return -1;
+	}
+	if (st_ring_init(&r->ring, HISTORY) < 0) {
+		st_sampler_destroy(&r->s);
+		fake_proc_free(r->fp);
+		return -1;
+	}
+	return 0;
+}
+
+static void rig_close(struct rig *r)
+{
+	st_ring_destroy(&r->ring);
+	st_sampler_destroy(&r->s);
+	fake_proc_free(r->fp);
+}
+
+static const struct st_sample *take(struct rig *r)
+{
+	if (st_sampler_take(&r->s, &r->ring) < 0)
+		return NULL;
+	return st_ring_newest(&r->ring);
+}
+
+static const struct st_proc_sample *find_proc(const struct st_sample *smp, int32_t pid)
+{
+	for (uint32_t i = 0; smp && i < smp->nprocs; i++)
+		if (smp->procs[i].pid == pid)
+			return &smp->procs[i];
+	return NULL;
+}
+
+static const struct st_proc_info *info_of(const struct rig *r,
+					  const struct st_proc_sample *p)
+{
+	struct st_history h;
+
+	st_sampler_history(&r->s, &r->ring, &h);
+	CU_ASSERT_FATAL(p->info < h.ninfos);
+	return &h.infos[p->info];
+}
+
+/* A process that started ago_s seconds before "now" in the fake. */
+static struct fake_process started(struct rig *r, int32_t pid, const char *comm,
+				   double ago_s)
+{
+	struct fake_process p = fake_process_make(r->fp, pid, comm);
+
+	p.start_ticks = r->fp->elapsed_ticks - (uint64_t)(ago_s * (double)r->hz);
+	return p;
+}
+
+/* ------------------------------------------------------------ processes */
+
+static void test_first_sample_average_since_start(void)
+{
+	struct rig r;
+
+	CU_ASSERT_FATAL(rig_open(&r, 4, 100) == 0);
+	/* 5 s of CPU in the 10 s since it started: 50% (500 ticks at HZ 100) */
+	struct fake_process busy = started(&r, 100, "busy", 10);
+	busy.utime = 5 * r.hz;
+	busy.ppid = 42;
+	busy.state = 'R';
+	fake_proc_put(r.fp, &busy);
+	/* 3 s user + 3 s system in 2 s on 4 cores: 300% of one core */
+	struct fake_process multi = started(&r, 101, "multi", 2);
+	multi.utime = 3 * r.hz;
+	multi.stime = 3 * r.hz;
+	fake_proc_put(r.fp, &multi);
+	struct fake_process idle = started(&r, 102, "idle", 30);
+	fake_proc_put(r.fp, &idle);
+
+	const struct st_sample *s = take(&r);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CU_ASSERT_EQUAL(s->seq, 1);
+	CU_ASSERT_EQUAL(s->interval_s, 0);
+	CU_ASSERT_DOUBLE_EQUAL(s->uptime_s, 100, PCT_EPS);
+	CU_ASSERT_EQUAL(s->nprocs, 3);
+	CU_ASSERT_EQUAL(s->ncores, 4);
+	CU_ASSERT(s->mono_ns > 0);
+	CU_ASSERT(s->wall_ns > 0);
+	for (uint32_t i = 0; i < s->nprocs; i++) {
+		CU_ASSERT(s->procs[i].flags & ST_PROC_NEW);
+		CU_ASSERT_EQUAL(s->procs[i].children_cpu_pct, 0);
+	}
+
+	const struct st_proc_sample *p = find_proc(s, 100);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	CU_ASSERT_DOUBLE_EQUAL(p->cpu_pct, 50, PCT_EPS);
+	CU_ASSERT_EQUAL(p->state, 'R');
+	CU_ASSERT_EQUAL(p->rss_kib, 256 * (sysconf(_SC_PAGESIZE) / 1024));
+	const struct st_proc_info *info = info_of(&r, p);
+	CU_ASSERT_EQUAL(info->pid, 100);
+	CU_ASSERT_EQUAL(info->ppid, 42);
+	CU_ASSERT_EQUAL(info->start_ticks, busy.start_ticks);
+	CU_ASSERT_EQUAL(info->first_seen_seq, 1);
+	CU_ASSERT_STRING_EQUAL(info->comm, "busy");
+
+	p = find_proc(s, 101);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	CU_ASSERT_DOUBLE_EQUAL(p->cpu_pct, 300, PCT_EPS);
+	p = find_proc(s, 102);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	CU_ASSERT_EQUAL(p->cpu_pct, 0);
+	rig_close(&r);
+}
+
+static void test_second_sample_interval_cpu(void)
+{
+	struct rig r;
+
+	CU_ASSERT_FATAL(rig_open(&r, 4, 100) == 0);
+	struct fake_process a = started(&r, 100, "a", 10);
+	a.utime = 5 * r.hz;
+	a.minflt = 1000;
+	a.majflt = 10;
+	fake_proc_put(r.fp, &a);
+	struct fake_process b = started(&r, 200, "b", 10);
+	fake_proc_put(r.fp, &b);
+	const struct st_sample *s = take(&r);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	uint32_t a_info = find_proc(s, 100)->info;
+
+	/* One second: a burns a whole core (+100 ticks at HZ 100), b three. */
+	a.utime += r.hz;
+	a.minflt += 7;
+	a.majflt += 2;
+	b.utime += 2 * r.hz;
+	b.stime += r.hz;
+	fake_proc_put(r.fp, &a);
+	fake_proc_put(r.fp, &b);
+	r.fp->busy_ticks += 4 * r.hz;
+	fake_proc_advance(r.fp, 1.0);
+	s = take(&r);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CU_ASSERT_EQUAL(s->seq, 2);
+	CU_ASSERT(s->interval_s >= 0);
+
+	const struct st_proc_sample *p = find_proc(s, 100);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	CU_ASSERT_EQUAL(p->flags & ST_PROC_NEW, 0);
+	CU_ASSERT_EQUAL(p->info, a_info);
+	/* percent of ONE core on a 4-core machine, not 25 */
+	CU_ASSERT_DOUBLE_EQUAL(p->cpu_pct, 100, PCT_EPS);
+	CU_ASSERT_EQUAL(p->minflt_delta, 7);
+	CU_ASSERT_EQUAL(p->majflt_delta, 2);
+	CU_ASSERT_EQUAL(info_of(&r, p)->first_seen_seq, 1);
+
+	p = find_proc(s, 200);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	CU_ASSERT_DOUBLE_EQUAL(p->cpu_pct, 300, PCT_EPS);
+
+	/* A quiet second: back to 0. */
+	fake_proc_advance(r.fp, 1.0);
+	s = take(&r);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CU_ASSERT_EQUAL(find_proc(s, 100)->cpu_pct, 0);
+	CU_ASSERT_EQUAL(find_proc(s, 100)->minflt_delta, 0);
+	rig_close(&r);
+}
+
+static void test_children_cpu(void)
+{
+	struct rig r;
+
+	CU_ASSERT_FATAL(rig_open(&r, 4, 100) == 0);
+	struct fake_process make = started(&r, 300, "make", 20);
+	make.cutime = 40 * r.hz;        /* history before we looked: not a delta */
+	make.cstime = 10 * r.hz;
+	fake_proc_put(r.fp, &make);
+	const struct st_sample *s = take(&r);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CU_ASSERT_EQUAL(find_proc(s, 300)->children_cpu_pct, 0);
+
+	/* Reaped compilers: 1.5 s user + 0.5 s system of children in 1 s. */
+	make.cutime += 3 * r.hz / 2;
+	make.cstime += r.hz / 2;
+	fake_proc_put(r.fp, &make);
+	r.fp->busy_ticks += 2 * r.hz;
+	fake_proc_advance(r.fp, 1.0);
+	s = take(&r);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	const struct st_proc_sample *p = find_proc(s, 300);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	CU_ASSERT_DOUBLE_EQUAL(p->children_cpu_pct, 200, PCT_EPS);
+	CU_ASSERT_EQUAL(p->cpu_pct, 0);         /* make itself only waited */
+	rig_close(&r);
+}
+
+static void test_comm_with_spaces_parens_newline(void)
+{
+	struct rig r;
+	const char *weird = "a b) c\nd";
+	const char *parens = ") (";
+
+	CU_ASSERT_FATAL(rig_open(&r, 2, 100) == 0);
+	struct fake_process p1 = started(&r, 400, weird, 10);
+	p1.utime = r.hz;                /* 10% */
+	p1.state = 'D';
+	fake_proc_put(r.fp, &p1);
+	struct fake_process p2 = started(&r, 401, parens, 10);
+	p2.state = 'Z';
+	fake_proc_put(r.fp, &p2);
+
+	const struct st_sample *s = take(&r);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CU_ASSERT_EQUAL(s->nprocs, 2);
+	const struct st_proc_sample *p = find_proc(s, 400);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	CU_ASSERT_STRING_EQUAL(info_of(&r, p)->comm, weird);
+	/* the fields after comm are read from after the LAST ')' */
+	CU_ASSERT_EQUAL(p->state, 'D');
+	CU_ASSERT_DOUBLE_EQUAL(p->cpu_pct, 10, PCT_EPS);
+	CU_ASSERT_EQUAL(info_of(&r, p)->start_ticks, p1.start_ticks);
+	p = find_proc(s, 401);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	CU_ASSERT_STRING_EQUAL(info_of(&r, p)->comm, parens);
+	CU_ASSERT_EQUAL(p->state, 'Z');
+
+	/* comm changes on exec: the info follows */
+	snprintf(p2.comm, sizeof(p2.comm), "renamed (x)");
+	fake_proc_put(r.fp, &p2);
+	fake_proc_advance(r.fp, 1.0);
+	s = take(&r);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	p = find_proc(s, 401);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	CU_ASSERT_STRING_EQUAL(info_of(&r, p)->comm, "renamed (x)");
+	rig_close(&r);
+}
+
+static void test_removed_process(void)
+{
+	struct rig r;
+
+	CU_ASSERT_FATAL(rig_open(&r, 2, 100) == 0);
+	struct fake_process stay = started(&r, 500, "stay", 10);
+	struct fake_process gone = started(&r, 501, "gone", 10);
+	fake_proc_put(r.fp, &stay);
+	fake_proc_put(r.fp, &gone);
+	const struct st_sample *s = take(&r);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CU_ASSERT_EQUAL(s->nprocs, 2);
+	const struct st_proc_sample *p = find_proc(s, 501);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	uint32_t gone_info = p->info;
+
+	fake_proc_remove(r.fp, 501);
+	fake_proc_advance(r.fp, 1.0);
+	s = take(&r);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CU_ASSERT_EQUAL(s->nprocs, 1);
+	CU_ASSERT_PTR_NULL(find_proc(s, 501));
+	CU_ASSERT_PTR_NOT_NULL(find_proc(s, 500));
+	CU_ASSERT_EQUAL(st_proc_table_find(&r.s.table, 501), ST_PROC_NONE);
+	CU_ASSERT_EQUAL(r.s.table.nalive, 1);
+
+	/* New processes arrive while sample 1 is still in the ring, more than
+	 * the table's free slots: none may take the dead process's slot. */
+	for (int32_t pid = 1000; pid < 1300; pid++) {
+		struct fake_process n = started(&r, pid, "newcomer", 1);
+		fake_proc_put(r.fp, &n);
+		if (pid % 100 == 99) {  /* seq 3, 4, 5 */
+			fake_proc_advance(r.fp, 1.0);
+			CU_ASSERT_PTR_NOT_NULL_FATAL(take(&r));
+		}
+	}
+	CU_ASSERT_EQUAL(r.s.table.nalive, 301);
+	/* seq 1..5 in the ring: the old record still names the old process */
+	CU_ASSERT_EQUAL(r.ring.count, HISTORY);
+	const struct st_sample *old = st_ring_at(&r.ring, 0);
+	CU_ASSERT_EQUAL_FATAL(old->seq, 1);
+	p = find_proc(old, 501);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	CU_ASSERT_EQUAL(p->info, gone_info);
+	struct st_history h;
+	st_sampler_history(&r.s, &r.ring, &h);
+	CU_ASSERT_EQUAL(h.count, HISTORY);
+	CU_ASSERT_PTR_EQUAL(h.samples[0], old);
+	CU_ASSERT(gone_info < h.ninfos);
+	CU_ASSERT_EQUAL(h.infos[gone_info].pid, 501);
+	CU_ASSERT_STRING_EQUAL(h.infos[gone_info].comm, "gone");
+	CU_ASSERT_EQUAL(h.infos[gone_info].start_ticks, gone.start_ticks);
+	CU_ASSERT_EQUAL(h.clock_ticks, r.hz);
+
+	/* Once sample 1 leaves the ring the slot may be reused. */
+	fake_proc_advance(r.fp, 1.0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(take(&r));
+	CU_ASSERT_EQUAL(st_ring_at(&r.ring, 0)->seq, 2);
+	CU_ASSERT_EQUAL(r.s.table.tracks[gone_info].used, 0);
+	rig_close(&r);
+}
+
+static void test_pid_reuse_new_identity(void)
+{
+	struct rig r;
+
+	CU_ASSERT_FATAL(rig_open(&r, 4, 100) == 0);
+	struct fake_process old = started(&r, 700, "old", 50);
+	old.utime = 20 * r.hz;          /* 40% over its life */
+	old.cutime = 5 * r.hz;
+	old.minflt = 100000;
+	fake_proc_put(r.fp, &old);
+	const struct st_sample *s = take(&r);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	const struct st_proc_sample *p = find_proc(s, 700);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	CU_ASSERT_DOUBLE_EQUAL(p->cpu_pct, 40, PCT_EPS);
+	uint32_t old_info = p->info;
+
+	/* The pid now belongs to a process started half a second ago that has
+	 * used a quarter second: 50% since its own start. Its counters are
+	 * lower than the old ones; inheriting them would read 0. */
+	fake_proc_advance(r.fp, 1.0);
+	struct fake_process young = started(&r, 700, "young", 0.5);
+	young.utime = (uint64_t)r.hz / 4;
+	young.minflt = 10;
+	fake_proc_put(r.fp, &young);
+	s = take(&r);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CU_ASSERT_EQUAL(s->nprocs, 1);
+	p = find_proc(s, 700);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	CU_ASSERT(p->flags & ST_PROC_NEW);
+	CU_ASSERT_DOUBLE_EQUAL(p->cpu_pct, 50, PCT_EPS);
+	CU_ASSERT_EQUAL(p->children_cpu_pct, 0);
+	CU_ASSERT_EQUAL(p->minflt_delta, 0);
+	CU_ASSERT_NOT_EQUAL(p->info, old_info);
+	const struct st_proc_info *info = info_of(&r, p);
+	CU_ASSERT_EQUAL(info->start_ticks, young.start_ticks);
+	CU_ASSERT_EQUAL(info->first_seen_seq, 2);
+	CU_ASSERT_STRING_EQUAL(info->comm, "young");
+
+	/* The first sample still describes the old process. */
+	p = find_proc(st_ring_at(&r.ring, 0), 700);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	CU_ASSERT_EQUAL(p->info, old_info);
+	CU_ASSERT_EQUAL(info_of(&r, p)->start_ticks, old.start_ticks);
+	CU_ASSERT_STRING_EQUAL(info_of(&r, p)->comm, "old");
+
+	/* From now on the young one is measured against its own counters. */
+	young.utime += r.hz / 2;
+	fake_proc_put(r.fp, &young);
+	fake_proc_advance(r.fp, 1.0);
+	s = take(&r);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	p = find_proc(s, 700);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	CU_ASSERT_EQUAL(p->flags & ST_PROC_NEW, 0);
+	CU_ASSERT_DOUBLE_EQUAL(p->cpu_pct, 50, PCT_EPS);
+	rig_close(&r);
+}
+
+static void test_process_counters_backwards(void)
+{
+	struct rig r;
+
+	CU_ASSERT_FATAL(rig_open(&r, 4, 100) == 0);
+	struct fake_process p = started(&r, 800, "odd", 20);
+	p.utime = 10 * r.hz;
+	p.stime = 2 * r.hz;
+	p.cutime = 5 * r.hz;
+	p.minflt = 1000;
+	p.majflt = 50;
+	fake_proc_put(r.fp, &p);
+	/* Garbage figures: started in the future, or more CPU than exists. */
+	struct fake_process future = fake_process_make(r.fp, 801, "future");
+	future.start_ticks = r.fp->elapsed_ticks + 10 * r.hz;
+	future.utime = r.hz;
+	fake_proc_put(r.fp, &future);
+	struct fake_process hog = started(&r, 802, "hog", 1);
+	hog.utime = 100 * r.hz;
+	fake_proc_put(r.fp, &hog);
+	const struct st_sample *s = take(&r);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	const struct st_proc_sample *rec = find_proc(s, 801);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(rec);
+	CU_ASSERT(isfinite(rec->cpu_pct));
+	CU_ASSERT(rec->cpu_pct >= 0);
+	rec = find_proc(s, 802);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(rec);
+	CU_ASSERT(isfinite(rec->cpu_pct));
+	CU_ASSERT(rec->cpu_pct >= 0 && rec->cpu_pct <= 400);
+
+	p.utime = 2 * r.hz;
+	p.stime = r.hz;
+	p.cutime = r.hz;
+	p.minflt = 10;
+	p.majflt = 1;
+	fake_proc_put(r.fp, &p);
+	fake_proc_advance(r.fp, 1.0);
+	s = take(&r);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	rec = find_proc(s, 800);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(rec);
+	CU_ASSERT_EQUAL(rec->flags & ST_PROC_NEW, 0);
+	CU_ASSERT(isfinite(rec->cpu_pct));
+	CU_ASSERT_EQUAL(rec->cpu_pct, 0);
+	CU_ASSERT(isfinite(rec->children_cpu_pct));
+	CU_ASSERT_EQUAL(rec->children_cpu_pct, 0);
+	CU_ASSERT_EQUAL(rec->minflt_delta, 0);
+	CU_ASSERT_EQUAL(rec->majflt_delta, 0);
+	for (uint32_t i = 0; i < s->nprocs; i++)
+		CU_ASSERT(isfinite(s->procs[i].cpu_pct) && s->procs[i].cpu_pct >= 0);
+
+	/* Measurement resumes from the lowered counters. */
+	p.utime += r.hz;
+	fake_proc_put(r.fp, &p);
+	r.fp->busy_ticks += r.hz;
+	fake_proc_advance(r.fp, 1.0);
+	s = take(&r);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CU_ASSERT_DOUBLE_EQUAL(find_proc(s, 800)->cpu_pct, 100, PCT_EPS);
+	rig_close(&r);
+}
+
+static void test_malformed_pid_stat_skipped(void)
+{
+	struct rig r;
+	char big[2001];
+
+	CU_ASSERT_FATAL(rig_open(&r, 2, 100) == 0);
+	struct fake_process good = started(&r, 900, "good", 10);
+	good.utime = r.hz;
+	fake_proc_put(r.fp, &good);
+	fake_proc_write(r.fp, "901/stat", "garbage");
+	fake_proc_write(r.fp, "902/stat", "");
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	fake_proc_write(r.fp, "903/stat", big);
+	fake_proc_write(r.fp, "904/stat", "904 (truncated) S 1 2");
+	/* not processes at all */
+	fake_proc_write(r.fp, "self/stat", "garbage");
+	fake_proc_write(r.fp, "4294967296/stat", "garbage");
+	fake_proc_write(r.fp, "905x/stat", "garbage");
+
+	const struct st_sample *s = take(&r);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CU_ASSERT_EQUAL(s->nprocs, 1);
+	CU_ASSERT_PTR_NOT_NULL(find_proc(s, 900));
+	CU_ASSERT_EQUAL(r.s.malformed, 3);      /* 901, 903, 904 */
+	CU_ASSERT_EQUAL(r.s.table.nalive, 1);
+
+	/* Sampling goes on; a file that becomes valid is picked up. */
+	struct fake_process fixed = started(&r, 901, "fixed", 10);
+	fake_proc_put(r.fp, &fixed);
+	good.utime += r.hz;
+	fake_proc_put(r.fp, &good);
+	fake_proc_advance(r.fp, 1.0);
+	s = take(&r);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CU_ASSERT_EQUAL(s->nprocs, 2);
+	CU_ASSERT_DOUBLE_EQUAL(find_proc(s, 900)->cpu_pct, 100, PCT_EPS);
+	const struct st_proc_sample *p = find_proc(s, 901);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	CU_ASSERT(p->flags & ST_PROC_NEW);
+
+	/* A known process whose file turns to garbage drops out. */
+	fake_proc_write(r.fp, "900/stat", "900 (good) ???");
+	fake_proc_advance(r.fp, 1.0);
+	s = take(&r);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CU_ASSERT_PTR_NULL(find_proc(s, 900));
+	CU_ASSERT_PTR_NOT_NULL(find_proc(s, 901));
+	rig_close(&r);
+}
+
+/* Many processes: the table and its hash grow, then half the processes go
+ * and others come (hash deletions), and every record still maps to the
+ * right identity. */
+static void test_many_processes(void)
+{
+	struct rig r;
+	enum { N = 700 };
+
+	CU_ASSERT_FATAL(rig_open(&r, 8, 1000) == 0);
+	for (int32_t i = 0; i < N; i++) {
+		struct fake_process p = started(&r, 1000 + i, "worker", 100);
+		p.utime = (uint64_t)i;  /* distinct, so records are checkable */
+		fake_proc_put(r.fp, &p);
+	}
+	const struct st_sample *s = take(&r);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CU_ASSERT_EQUAL(s->nprocs, N);
+	CU_ASSERT_EQUAL(r.s.table.nalive, N);
+
+	for (int32_t i = 0; i < N; i += 2)
+		fake_proc_remove(r.fp, 1000 + i);
+	for (int32_t i = 0; i < N / 2; i++) {
+		struct fake_process p = started(&r, 5000 + i * 7, "late", 1);
+		fake_proc_put(r.fp, &p);
+	}
+	fake_proc_advance(r.fp, 1.0);
+	s = take(&r);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CU_ASSERT_EQUAL(s->nprocs, N);
+	CU_ASSERT_EQUAL(r.s.table.nalive, N);
+
+	struct st_history h;
+	st_sampler_history(&r.s, &r.ring, &h);
+	unsigned wrong = 0, olds = 0, news = 0;
+	for (uint32_t i = 0; i < s->nprocs; i++) {
+		const struct st_proc_sample *p = &s->procs[i];
+		if (p->info >= h.ninfos || h.infos[p->info].pid != p->pid)
+			wrong++;
+		else if (p->pid < 5000 && (p->pid % 2) == 1 && !(p->flags & ST_PROC_NEW))
+			olds++;
+		else if (p->pid >= 5000 && (p->flags & ST_PROC_NEW))
+			news++;
+		CU_ASSERT_EQUAL(st_proc_table_find(&r.s.table, p->pid), p->info);
+	}
+	CU_ASSERT_EQUAL(wrong, 0);
+	CU_ASSERT_EQUAL(olds, N / 2);
+	CU_ASSERT_EQUAL(news, N / 2);
+	for (int32_t i = 0; i < N; i += 2)
+		CU_ASSERT_EQUAL(st_proc_table_find(&r.s.table, 1000 + i), ST_PROC_NONE);
+	rig_close(&r);
+}
+
+/* --------------------------------------------------------------- system */
+
+static void test_missing_system_files_at_init(void)
+{
+	struct fake_proc *fp = fake_proc_new(2, 1 << 20, 100);
+	struct st_sampler s;
+	char err[512] = "", want[512];
+
+	/* /proc/stat */
+	snprintf(want, sizeof(want), "%s/stat", fp->root);
+	CU_ASSERT_EQUAL_FATAL(unlink(want), 0);
+	CU_ASSERT_EQUAL(st_sampler_init(&s, fp->root, err, sizeof(err)), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, want));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "No such file"));
+	CU_ASSERT_PTR_NULL(strchr(err, '\n'));
+
+	/* /proc/meminfo */
+	fake_proc_advance(fp, 1);       /* rewrites stat */
+	snprintf(want, sizeof(want), "%s/meminfo", fp->root);
+	CU_ASSERT_EQUAL_FATAL(unlink(want), 0);
+	err[0] = '\0';
+	CU_ASSERT_EQUAL(st_sampler_init(&s, fp->root, err, sizeof(err)), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, want));
+
+	/* the root itself */
+	snprintf(want, sizeof(want), "%s/nonexistent", fp->root);
+	err[0] = '\0';
+	CU_ASSERT_EQUAL(st_sampler_init(&s, want, err, sizeof(err)), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, want));
+	fake_proc_free(fp);
+}
+
+/* uptime is optional: without it a new process's average is unknown (0). */
+static void test_missing_uptime(void)
+{
+	struct fake_proc *fp = fake_proc_new(2, 1 << 20, 100);
+	struct st_sampler s;
+	struct st_ring ring;
+	char err[512] = "", path[512];
+
+	snprintf(path, sizeof(path), "%s/uptime", fp->root);
+	CU_ASSERT_EQUAL_FATAL(unlink(path), 0);
+	CU_ASSERT_EQUAL_FATAL(st_sampler_init(&s, fp->root, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL_FATAL(st_ring_init(&ring, HISTORY), 0);
+	struct fake_process p = fake_process_make(fp, 10, "x");
+	p.start_ticks -= 10 * (uint64_t)fp->hz;
+	p.utime = 5 * (uint64_t)fp->hz;
+	fake_proc_put(fp, &p);
+	CU_ASSERT_EQUAL_FATAL(st_sampler_take(&s, &ring), 0);
+	const struct st_sample *smp = st_ring_newest(&ring);
+	CU_ASSERT_EQUAL(smp->uptime_s, 0);
+	CU_ASSERT_EQUAL(smp->nprocs, 1);
+	CU_ASSERT_EQUAL(smp->procs[0].cpu_pct, 0);
+	st_ring_destroy(&ring);
+	st_sampler_destroy(&s);
+	fake_proc_free(fp);
+}
+
+static void test_meminfo_without_memavailable(void)
+{
+	struct rig r;
+
+	CU_ASSERT_FATAL(rig_open(&r, 2, 100) == 0);
+	fake_proc_write(r.fp, "meminfo",
+			"MemTotal:        1000 kB\nMemFree:          300 kB\n"
+			"Buffers:          100 kB\nCached:           200 kB\n");
+	const struct st_sample *s = take(&r);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CU_ASSERT(s->have & ST_HAVE_MEM);
+	CU_ASSERT_EQUAL(s->have & ST_HAVE_MEMAVAIL, 0);
+	CU_ASSERT_EQUAL(s->have & ST_HAVE_SWAP, 0);
+	CU_ASSERT_EQUAL(s->mem_total_kib, 1000);
+	CU_ASSERT_EQUAL(s->mem_free_kib, 300);
+	/* old kernels: MemFree stands in, never more than what is free */
+	CU_ASSERT_EQUAL(s->mem_available_kib, 300);
+	rig_close(&r);
+}
+
+static void test_meminfo_full(void)
+{
+	struct rig r;
+
+	CU_ASSERT_FATAL(rig_open(&r, 2, 100) == 0);
+	fake_proc_set_memory(r.fp, 3u << 20, 2u << 20, 1u << 20);
+	const struct st_sample *s = take(&r);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CU_ASSERT_EQUAL(s->have & (ST_HAVE_CPU | ST_HAVE_MEM | ST_HAVE_MEMAVAIL | ST_HAVE_SWAP),
+			ST_HAVE_CPU | ST_HAVE_MEM | ST_HAVE_MEMAVAIL | ST_HAVE_SWAP);
+	CU_ASSERT_EQUAL(s->mem_total_kib, 8u << 20);
+	CU_ASSERT_EQUAL(s->mem_available_kib, 3u << 20);
+	CU_ASSERT_EQUAL(s->swap_total_kib, 2u << 20);
+	CU_ASSERT_EQUAL(s->swap_free_kib, 1u << 20);
+
+	/* available memory falls by 1 GiB */
+	fake_proc_set_memory(r.fp, 2u << 20, 2u << 20, 1u << 20);
+	fake_proc_advance(r.fp, 1.0);
+	s = take(&r);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CU_ASSERT_EQUAL(s->mem_available_kib, 2u << 20);
+	rig_close(&r);
+}
+
+static void test_system_cpu_split(void)
+{
+	struct rig r;
+
+	CU_ASSERT_FATAL(rig_open(&r, 4, 100) == 0);
+	const struct st_sample *s = take(&r);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	/* nothing to compare the first reading with */
+	CU_ASSERT_EQUAL(s->cpu_total_pct, 0);
+	CU_ASSERT_EQUAL(s->ncores, 4);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s->core_busy_pct);
+	for (uint32_t i = 0; i < s->ncores; i++)
+		CU_ASSERT_EQUAL(s->core_busy_pct[i], 0);
+
+	/* one core's worth of 4 busy for a second: 25% of the machine,
+	 * spread evenly by the fake over the cores */
+	r.fp->busy_ticks += r.hz;
+	r.fp->forks += 5;
+	fake_proc_advance(r.fp, 1.0);
+	s = take(&r);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CU_ASSERT(s->have & ST_HAVE_CPU);
+	CU_ASSERT_DOUBLE_EQUAL(s->cpu_total_pct, 25, PCT_EPS);
+	CU_ASSERT_DOUBLE_EQUAL(s->cpu_user_pct, 25, PCT_EPS);
+	CU_ASSERT_EQUAL(s->cpu_system_pct, 0);
+	CU_ASSERT_EQUAL(s->cpu_iowait_pct, 0);
+	CU_ASSERT_EQUAL(s->cpu_steal_pct, 0);
+	for (uint32_t i = 0; i < s->ncores; i++)
+		CU_ASSERT_DOUBLE_EQUAL(s->core_busy_pct[i], 25, PCT_EPS);
+	CU_ASSERT_EQUAL(s->forks_delta, 5);
+	CU_ASSERT_EQUAL(s->procs_running, 1);
+	CU_ASSERT_EQUAL(s->procs_blocked, 0);
+	rig_close(&r);
+}
+
+static void test_system_counters_backwards(void)
+{
+	struct rig r;
+
+	CU_ASSERT_FATAL(rig_open(&r, 1, 100) == 0);
+	fake_proc_write(r.fp, "stat",
+			"cpu  100 0 100 1000 500 0 0 0 0 0\n"
+			"cpu0 100 0 100 1000 500 0 0 0 0 0\n"
+			"processes 1000\nprocs_running 2\nprocs_blocked 1\n");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(take(&r));
+	/* iowait and the fork count go backwards; the rest moves on */
+	fake_proc_write(r.fp, "stat",
+			"cpu  150 0 150 1300 200 0 0 0 0 0\n"
+			"cpu0 150 0 150 1300 200 0 0 0 0 0\n"
+			"processes 900\nprocs_running 3\nprocs_blocked 0\n");
+	const struct st_sample *s = take(&r);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	float figs[] = { s->cpu_total_pct, s->cpu_user_pct, s->cpu_system_pct,
+			 s->cpu_iowait_pct, s->cpu_steal_pct, s->core_busy_pct[0] };
+	for (size_t i = 0; i < sizeof(figs) / sizeof(figs[0]); i++)
+		CU_ASSERT(isfinite(figs[i]) && figs[i] >= 0 && figs[i] <= 100);
+	CU_ASSERT_EQUAL(s->cpu_iowait_pct, 0);
+	/* 100 busy of 400 counted ticks (iowait's backward step counts as 0) */
+	CU_ASSERT_DOUBLE_EQUAL(s->cpu_total_pct, 25, PCT_EPS);
+	CU_ASSERT_DOUBLE_EQUAL(s->cpu_user_pct, 12.5, PCT_EPS);
+	CU_ASSERT_DOUBLE_EQUAL(s->cpu_system_pct, 12.5, PCT_EPS);
+	CU_ASSERT_DOUBLE_EQUAL(s->core_busy_pct[0], 25, PCT_EPS);
+	CU_ASSERT_EQUAL(s->forks_delta, 0);
+	CU_ASSERT_EQUAL(s->procs_running, 3);
+	rig_close(&r);
+}
+
+/*
+ * A process's cpu_pct is measured over the growth of /proc/stat. When
+ * iowait steps back, that growth must count the step as no change (as the
+ * system figures do), or the interval shrinks and the process looks busier
+ * than it was. Here: 4 cores, one real second; the process burns exactly
+ * one core; iowait steps back by two seconds' worth.
+ */
+static void test_process_cpu_when_iowait_backwards(void)
+{
+	struct rig r;
+	char buf[512];
+	long hz;
+
+	CU_ASSERT_FATAL(rig_open(&r, 4, 100) == 0);
+	hz = r.hz;
+	snprintf(buf, sizeof(buf), "cpu  0 0 0 %ld %ld 0 0 0 0 0\n"
+		 "cpu0 0 0 0 %ld %ld 0 0 0 0 0\ncpu1 0 0 0 %ld 0 0 0 0 0 0\n"
+		 "cpu2 0 0 0 %ld 0 0 0 0 0 0\ncpu3 0 0 0 %ld 0 0 0 0 0 0\n",
+		 400 * hz, 4 * hz, 100 * hz, 4 * hz, 100 * hz, 100 * hz, 100 * hz);
+	fake_proc_write(r.fp, "stat", buf);
+	struct fake_process p = started(&r, 100, "burner", 10);
+	fake_proc_put(r.fp, &p);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(take(&r));
+
+	p.utime += hz;
+	fake_proc_put(r.fp, &p);
+	snprintf(buf, sizeof(buf), "cpu  %ld 0 0 %ld %ld 0 0 0 0 0\n"
+		 "cpu0 %ld 0 0 %ld %ld 0 0 0 0 0\ncpu1 0 0 0 %ld 0 0 0 0 0 0\n"
+		 "cpu2 0 0 0 %ld 0 0 0 0 0 0\ncpu3 0 0 0 %ld 0 0 0 0 0 0\n",
+		 hz, 403 * hz, 2 * hz, hz, 100 * hz, 2 * hz, 101 * hz, 101 * hz, 101 * hz);
+	fake_proc_write(r.fp, "stat", buf);
+	const struct st_sample *s = take(&r);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	const struct st_proc_sample *rec = find_proc(s, 100);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(rec);
+	CU_ASSERT_DOUBLE_EQUAL(rec->cpu_pct, 100, PCT_EPS);
+	rig_close(&r);
+}
+
+/* A tick whose /proc/stat cannot be read leaves the history as it was:
+ * a detector or a dump must never see a half-filled sample. */
+static void test_failed_take_leaves_ring_unchanged(void)
+{
+	struct rig r;
+
+	CU_ASSERT_FATAL(rig_open(&r, 2, 100) == 0);
+	struct fake_process p = started(&r, 100, "x", 10);
+	fake_proc_put(r.fp, &p);
+	for (int i = 0; i < HISTORY; i++) {
+		fake_proc_advance(r.fp, 1.0);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(take(&r));
+	}
+	CU_ASSERT_EQUAL_FATAL(r.ring.count, HISTORY);
+	CU_ASSERT_EQUAL_FATAL(st_ring_at(&r.ring, 0)->seq, 1);
+
+	fake_proc_write(r.fp, "stat", "no cpu line here\n");
+	CU_ASSERT_EQUAL(st_sampler_take(&r.s, &r.ring), -1);
+	CU_ASSERT_EQUAL(r.ring.count, HISTORY);
+	CU_ASSERT_EQUAL(st_ring_newest(&r.ring)->seq, HISTORY);
+	CU_ASSERT_EQUAL(st_ring_at(&r.ring, 0)->seq, 1);
+	CU_ASSERT_EQUAL(st_ring_at(&r.ring, 0)->nprocs, 1);
+	CU_ASSERT_EQUAL(st_ring_find_seq(&r.ring, 1), 0);
+	CU_ASSERT_EQUAL(st_ring_find_seq(&r.ring, HISTORY), HISTORY - 1);
+
+	/* and the next good tick carries on from there */
+	fake_proc_advance(r.fp, 1.0);
+	const struct st_sample *s = take(&r);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CU_ASSERT_EQUAL(s->seq, HISTORY + 1);
+	CU_ASSERT_EQUAL(s->nprocs, 1);
+	CU_ASSERT_EQUAL(st_ring_at(&r.ring, 0)->seq, 2);
+	rig_close(&r);
+}
+
+/* ------------------------------------------------------------ real /proc */
+
+static void test_real_proc_smoke(void)
+{
+	struct st_sampler s;
+	struct st_ring ring;
+	char err[256] = "", comm[ST_COMM_MAX] = "";
+	FILE *f = fopen("/proc/self/comm", "r");
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	if (fgets(comm, sizeof(comm), f))
+		comm[strcspn(comm, "\n")] = '\0';
+	fclose(f);
+
+	CU_ASSERT_EQUAL_FATAL(st_sampler_init(&s, "/proc", err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL_FATAL(st_ring_init(&ring, HISTORY), 0);
+	CU_ASSERT_EQUAL(st_sampler_take(&s, &ring), 0);
+	usleep(100 * 1000);
+	CU_ASSERT_EQUAL(st_sampler_take(&s, &ring), 0);
+	const struct st_sample *smp = st_ring_newest(&ring);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(smp);
+	CU_ASSERT_EQUAL(smp->seq, 2);
+	CU_ASSERT(smp->interval_s >= 0.09);
+	CU_ASSERT(smp->ncores >= 1);
+	CU_ASSERT(smp->nprocs >= 1);
+	CU_ASSERT(smp->mem_total_kib > 0);
+	CU_ASSERT(smp->uptime_s > 0);
+	CU_ASSERT((smp->have & (ST_HAVE_CPU | ST_HAVE_MEM)) == (ST_HAVE_CPU | ST_HAVE_MEM));
+	CU_ASSERT(isfinite(smp->cpu_total_pct) && smp->cpu_total_pct >= 0 &&
+		  smp->cpu_total_pct <= 100);
+
+	const struct st_proc_sample *me = find_proc(smp, getpid());
+	CU_ASSERT_PTR_NOT_NULL_FATAL(me);
+	CU_ASSERT_EQUAL(me->flags & ST_PROC_NEW, 0);
+	CU_ASSERT(me->rss_kib > 0);
+	CU_ASSERT(me->state == 'R' || me->state == 'S');
+	struct st_history h;
+	st_sampler_history(&s, &ring, &h);
+	CU_ASSERT_FATAL(me->info < h.ninfos);
+	CU_ASSERT_EQUAL(h.infos[me->info].pid, getpid());
+	CU_ASSERT_EQUAL(h.infos[me->info].ppid, getppid());
+	CU_ASSERT_STRING_EQUAL(h.infos[me->info].comm, comm);
+	for (uint32_t i = 0; i < smp->nprocs; i++)
+		CU_ASSERT(isfinite(smp->procs[i].cpu_pct) && smp->procs[i].cpu_pct >= 0);
+	st_ring_destroy(&ring);
+	st_sampler_destroy(&s);
+}
+
+int main(void)
+{
+	CU_TestInfo tests[] = {
+		{ "first sample: new, average since start", test_first_sample_average_since_start },
+		{ "second sample: cpu over the interval", test_second_sample_interval_cpu },
+		{ "children cpu", test_children_cpu },
+		{ "comm with spaces, ')' and newline", test_comm_with_spaces_parens_newline },
+		{ "removed process", test_removed_process },
+		{ "pid reuse is a new identity", test_pid_reuse_new_identity },
+		{ "process counters backwards", test_process_counters_backwards },
+		{ "malformed pid stat skipped", test_malformed_pid_stat_skipped },
+		{ "many processes", test_many_processes },
+		{ "missing system files at init", test_missing_system_files_at_init },
+		{ "missing uptime", test_missing_uptime },
+		{ "meminfo without MemAvailable", test_meminfo_without_memavailable },
+		{ "meminfo with swap", test_meminfo_full },
+		{ "system cpu busy/idle split", test_system_cpu_split },
+		{ "system counters backwards", test_system_counters_backwards },
+		{ "process cpu when iowait goes backwards", test_process_cpu_when_iowait_backwards },
+		{ "failed take leaves ring unchanged", test_failed_take_leaves_ring_unchanged },
+		{ "real /proc smoke", test_real_proc_smoke },
+		CU_TEST_INFO_NULL,
+	};
+
+	return st_test_run("sampler", tests);
+}
