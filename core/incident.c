@@ -115,7 +115,7 @@ size_t st_incidents_offer(struct st_incidents *inc, struct st_trigger *t, size_t
 			inc->triggers[inc->ntriggers++] = t[i];
 		else
 			inc->overflow++;
-		kept++;
+		t[kept++] = t[i];
 	}
 	return kept;
 }

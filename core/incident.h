@@ -44,9 +44,9 @@ int st_incidents_init(struct st_incidents *inc, unsigned post_trigger,
 		      double max_dumps_per_minute);
 void st_incidents_destroy(struct st_incidents *inc);
 
-/* Offer one detector's triggers from sample seq (taken at now_ns). Each
- * passes its cooldown or is dropped; the survivors open an incident or join
- * the open one. Returns how many were kept. */
+/* Offer one detector's triggers from a sample. Each passes its cooldown
+ * or is dropped; the survivors open an incident or join the open one and
+ * are moved to the front of t, sample_seq set. Returns how many. */
 size_t st_incidents_offer(struct st_incidents *inc, struct st_trigger *t, size_t n,
 			  double cooldown_s, const struct st_sample *sample);
 

@@ -1,0 +1,175 @@
+#include "engine.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+
+int st_engine_load_plugins(struct st_engine *e, const char *config_path,
+			   int config_explicit, const char *plugin_dir)
+{
+	char err[1024];
+	char *dir = NULL;
+	if (st_config_plugin_dir(config_path, config_explicit, ST_DEFAULT_PLUGIN_DIR,
+				 &dir, err, sizeof(err)) != 0) {
+		st_err("%s", err);
+		return ST_EX_CONFIG;
+	}
+	/* --plugin-dir beats the config, which beats the built-in default. */
+	e->plugin_dir = plugin_dir ? strdup(plugin_dir) : dir;
+	if (plugin_dir)
+		free(dir);
+	if (!e->plugin_dir) {
+		st_err("out of memory");
+		return 1;
+	}
+	return st_plugins_load_dir(e->plugin_dir, &e->plugins) < 0 ? ST_EX_CONFIG : 0;
+}
+
+int st_engine_configure(struct st_engine *e, const char *config_path,
+			int config_explicit, const char *plugin_dir)
+{
+	char err[1024];
+	/* Pass 1, plugins, pass 2: a config can only be checked against the
+	 * options of the plugins it configures. */
+	int rc = st_engine_load_plugins(e, config_path, config_explicit, plugin_dir);
+	if (rc != 0)
+		return rc;
+	const struct st_plugin **descs = st_plugins_descriptors(&e->plugins);
+	if (!descs) {
+		st_err("out of memory");
+		return 1;
+	}
+	rc = st_config_load(config_path, config_explicit, e->plugin_dir, descs,
+			    e->plugins.n, &e->cfg, err, sizeof(err));
+	free(descs);
+	if (rc != 0) {
+		st_err("%s", err);
+		return ST_EX_CONFIG;
+	}
+	int level = st_log_level_from_name(e->cfg.log_level);
+	if (level >= 0)
+		st_log_set_level((enum st_log_level)level);
+	return 0;
+}
+
+int st_engine_start(struct st_engine *e, const char *proc_root)
+{
+	char err[512];
+	if (st_sampler_init(&e->sampler, proc_root, err, sizeof(err)) < 0) {
+		st_err("%s", err);
+		return -1;
+	}
+	e->started = 1;
+	if (st_ring_init(&e->ring, e->cfg.history) < 0 ||
+	    st_incidents_init(&e->incidents, e->cfg.post_trigger,
+			      e->cfg.max_dumps_per_minute) < 0) {
+		st_err("out of memory");
+		return -1;
+	}
+	/* The first sample sets the baselines and tells the core count. */
+	if (st_sampler_take(&e->sampler, &e->ring) < 0)
+		return -1;
+	const struct st_sample *first = st_ring_newest(&e->ring);
+	e->builder.proc_root_fd = e->sampler.root_fd;
+	e->builder.pre = e->cfg.pre_trigger;
+	e->builder.top = e->cfg.top;
+	e->builder.interval_s = e->cfg.interval_s;
+	st_dump_host_read(e->sampler.root_fd, first->ncores, first->mem_total_kib,
+			  &e->builder.host);
+	st_plugins_start(&e->plugins, &e->cfg, proc_root, first->ncores);
+	return 0;
+}
+
+static void accept(struct st_engine *e, const struct st_trigger *t, size_t n)
+{
+	for (size_t i = 0; i < n && e->naccepted < ST_TICK_TRIGGERS_MAX; i++)
+		e->accepted[e->naccepted++] = t[i];
+}
+
+static void evaluate_detectors(struct st_engine *e, const struct st_sample *newest)
+{
+	struct st_history hist;
+	st_sampler_history(&e->sampler, &e->ring, &hist);
+	for (size_t i = 0; i < e->plugins.n; i++) {
+		struct st_loaded_plugin *p = &e->plugins.items[i];
+		if (!p->running || p->desc->kind != ST_PLUGIN_DETECTOR)
+			continue;
+		memset(e->scratch, 0, sizeof(e->scratch));
+		int n = p->desc->evaluate(p->state, &hist, e->scratch,
+					  ST_TRIGGERS_PER_DETECTOR);
+		if (n < 0) {
+			/* The first failure and then every thousandth: a broken
+			 * detector must not flood the log every tick. */
+			if (p->failures++ % 1000 == 0)
+				st_warn("detector %s: evaluate failed (%llu times)",
+					p->desc->name, (unsigned long long)p->failures);
+			continue;
+		}
+		if (n > ST_TRIGGERS_PER_DETECTOR)
+			n = ST_TRIGGERS_PER_DETECTOR;
+		/* The incident layer keeps the accepted ones at the front. */
+		size_t kept = st_incidents_offer(&e->incidents, e->scratch, (size_t)n,
+						 p->cooldown_s, newest);
+		accept(e, e->scratch, kept);
+	}
+}
+
+static struct st_dump *close_incident(struct st_engine *e)
+{
+	struct st_dump *dump = st_dump_build(&e->builder, &e->ring,
+					     &e->sampler.table, &e->incidents);
+	if (dump) {
+		const struct st_trigger *t = &e->incidents.triggers[0];
+		st_notice("incident %s: %s [%d] %s: %s (%u triggers, %u samples)",
+			  dump->id, t->type, t->pid, t->comm, t->summary,
+			  dump->ntriggers, dump->nsamples);
+	}
+	st_incidents_close(&e->incidents);
+	return dump;
+}
+
+struct st_dump *st_engine_tick(struct st_engine *e)
+{
+	e->naccepted = 0;
+	if (st_sampler_take(&e->sampler, &e->ring) < 0)
+		return NULL;
+	const struct st_sample *newest = st_ring_newest(&e->ring);
+	evaluate_detectors(e, newest);
+	if (st_incidents_due(&e->incidents, newest->seq))
+		return close_incident(e);
+	return NULL;
+}
+
+void st_engine_manual_trigger(struct st_engine *e, const char *why)
+{
+	const struct st_sample *newest = st_ring_newest(&e->ring);
+	struct st_trigger t;
+	if (!newest)
+		return;
+	memset(&t, 0, sizeof(t));
+	snprintf(t.type, sizeof(t.type), "manual");
+	snprintf(t.summary, sizeof(t.summary), "%s", why);
+	st_incidents_offer(&e->incidents, &t, 1, 0, newest);
+}
+
+struct st_dump *st_engine_flush(struct st_engine *e)
+{
+	if (!e->started || !e->incidents.open || !e->ring.count)
+		return NULL;
+	return close_incident(e);
+}
+
+void st_engine_destroy(struct st_engine *e)
+{
+	st_plugins_unload(&e->plugins);
+	if (e->started) {
+		st_incidents_destroy(&e->incidents);
+		st_ring_destroy(&e->ring);
+		st_sampler_destroy(&e->sampler);
+	}
+	st_config_free(&e->cfg);
+	free(e->plugin_dir);
+	memset(e, 0, sizeof(*e));
+}
