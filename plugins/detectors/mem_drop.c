@@ -1,0 +1,189 @@
+/*
+ * mem_drop: available memory falls threshold_mib within a few samples.
+ *
+ * Rule: the newest sample's available memory is compared with the HIGHEST
+ * available figure among the previous `window` samples; the detector fires
+ * when (max_recent - now) >= threshold. Comparing with the peak rather than
+ * with the previous sample alone catches a fall spread over two or three
+ * samples as well as a sudden one, while a slow drift spread over more than
+ * `window` samples stays silent (that is mem_pressure's business once it
+ * matters). Available memory that rises never fires.
+ *
+ * While memory keeps falling the rule holds sample after sample; the
+ * core's cooldown (per trigger type and blamed process) keeps that to one
+ * trigger per cooldown.
+ *
+ * "Available" is MemAvailable, or MemFree on kernels without it (the
+ * sampler substitutes it); samples of the two kinds are never compared
+ * with each other. A sample without meminfo figures is skipped.
+ *
+ * The process blamed is the one whose RSS grew most between the peak and
+ * now, the span the fall was measured over (rss_blame).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <spiketrace/plugin.h>
+
+#include "rss_blame.h"
+
+struct mem_drop {
+	const struct st_host *host;
+	uint64_t threshold_kib;
+	uint32_t window;
+};
+
+enum { OPT_THRESHOLD, OPT_WINDOW };
+
+static const struct st_option options[] = {
+	[OPT_THRESHOLD] = ST_OPTION_INT("threshold_mib", 512, 1, 16 << 20,
+		"fire when available memory falls this many MiB below its recent peak"),
+	[OPT_WINDOW] = ST_OPTION_INT("window", 3, 1, 30,
+		"samples back in which the peak is looked for"),
+	ST_OPTION_END,
+};
+
+static int mem_drop_create(const struct st_host *host, const union st_value *opts,
+			   void **state)
+{
+	struct mem_drop *md = calloc(1, sizeof(*md));
+	if (!md) {
+		host->log(host, ST_LOG_ERR, "out of memory");
+		return -1;
+	}
+	md->host = host;
+	md->threshold_kib = (uint64_t)opts[OPT_THRESHOLD].i * 1024;
+	md->window = (uint32_t)opts[OPT_WINDOW].i;
+	*state = md;
+	return 0;
+}
+
+static void mem_drop_destroy(void *state)
+{
+	free(state);
+}
+
+/* Human figures for the one-line summary: the unit follows the size. */
+static void format_kib(char *buf, size_t len, uint64_t kib)
+{
+	if (kib >= (1u << 20))
+		snprintf(buf, len, "%.1f GiB", (double)kib / (1 << 20));
+	else if (kib >= 1024)
+		snprintf(buf, len, "%.1f MiB", (double)kib / 1024);
+	else
+		snprintf(buf, len, "%llu KiB", (unsigned long long)kib);
+}
+
+/* A comm may hold control bytes; the summary is one line. */
+static void printable_comm(char *dst, size_t len, const char *comm)
+{
+	size_t i = 0;
+	for (; comm[i] && i + 1 < len; i++) {
+		unsigned char c = (unsigned char)comm[i];
+		dst[i] = (c < 0x20 || c == 0x7f) ? '?' : (char)c;
+	}
+	dst[i] = '\0';
+}
+
+/* "; chrome grew 1.0 GiB" after the figures, truncated if a long comm
+ * does not fit. */
+static void append_blame(char *summary, size_t size, int used,
+			 const struct rss_blame *b)
+{
+	char grew[32], comm[ST_COMM_MAX];
+	if (used < 0 || (size_t)used >= size)
+		return;
+	if (!b->pid) {
+		snprintf(summary + used, size - (size_t)used, "; no process grew");
+		return;
+	}
+	format_kib(grew, sizeof(grew), b->growth_kib);
+	printable_comm(comm, sizeof(comm), b->comm);
+	snprintf(summary + used, size - (size_t)used, "; %s grew %s", comm, grew);
+}
+
+static void describe(struct st_trigger *t, const struct st_sample *peak,
+		     const struct st_sample *now, uint64_t max_recent, uint64_t avail,
+		     const struct rss_blame *b)
+{
+	char drop[32];
+	double secs = (double)(now->mono_ns - peak->mono_ns) / 1e9;
+	/* Both ends in the unit of the larger one: "22.7 -> 21.7 GiB". */
+	double div = max_recent >= (1u << 20) ? 1 << 20 : 1024;
+	const char *unit = max_recent >= (1u << 20) ? "GiB" : "MiB";
+
+	format_kib(drop, sizeof(drop), max_recent - avail);
+	int n = snprintf(t->summary, sizeof(t->summary),
+		 "available memory fell %s in %.3g s (%.1f -> %.1f %s)",
+		 drop, secs, (double)max_recent / div, (double)avail / div, unit);
+	append_blame(t->summary, sizeof(t->summary), n, b);
+}
+
+/* MemAvailable, or MemFree when the kernel has no MemAvailable. */
+static uint64_t available_kib(const struct st_sample *s)
+{
+	return (s->have & ST_HAVE_MEMAVAIL) ? s->mem_available_kib : s->mem_free_kib;
+}
+
+static int mem_drop_evaluate(void *state, const struct st_history *h,
+			     struct st_trigger *out, size_t max)
+{
+	struct mem_drop *md = state;
+	if (h->count < 2 || max == 0)
+		return 0;
+	const struct st_sample *now = h->samples[h->count - 1];
+	if (!(now->have & ST_HAVE_MEM))
+		return 0;
+	uint32_t kind = now->have & ST_HAVE_MEMAVAIL;
+	uint64_t avail = available_kib(now);
+
+	/* The nearest of equal peaks: the fall happened after it. */
+	const struct st_sample *peak = NULL;
+	uint32_t peak_back = 0;
+	uint64_t max_recent = 0;
+	for (uint32_t back = 1; back <= md->window && back < h->count; back++) {
+		const struct st_sample *s = h->samples[h->count - 1 - back];
+		if (!(s->have & ST_HAVE_MEM) || (s->have & ST_HAVE_MEMAVAIL) != kind)
+			continue;
+		if (!peak || available_kib(s) > max_recent) {
+			peak = s;
+			peak_back = back;
+			max_recent = available_kib(s);
+		}
+	}
+	/* Unsigned: test before subtracting, so a rise is never a drop. */
+	if (!peak || max_recent <= avail || max_recent - avail < md->threshold_kib)
+		return 0;
+
+	struct rss_blame b;
+	if (rss_blame_growth(h, peak_back, &b) < 0)
+		return -1;
+	struct st_trigger *t = &out[0];
+	snprintf(t->type, sizeof(t->type), "mem_drop");
+	rss_blame_to_trigger(&b, t);
+	t->value = (double)(max_recent - avail);
+	t->baseline = (double)max_recent;
+	t->threshold = (double)md->threshold_kib;
+	snprintf(t->units, sizeof(t->units), "kib");
+	describe(t, peak, now, max_recent, avail, &b);
+	return 1;
+}
+
+static const struct st_plugin mem_drop_plugin = {
+	.abi_version = ST_ABI_VERSION,
+	.size = sizeof(struct st_plugin),
+	.kind = ST_PLUGIN_DETECTOR,
+	.name = "mem_drop",
+	.version = "1.0",
+	.description = "available memory falls threshold_mib below its peak of the last window samples",
+	.options = options,
+	.create = mem_drop_create,
+	.destroy = mem_drop_destroy,
+	.evaluate = mem_drop_evaluate,
+};
+
+ST_PLUGIN_EXPORT const struct st_plugin *spiketrace_plugin_entry(void)
+{
+	return &mem_drop_plugin;
+}

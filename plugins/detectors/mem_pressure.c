@@ -1,0 +1,199 @@
+/*
+ * mem_pressure: RAM in use, 100 * (MemTotal - MemAvailable) / MemTotal,
+ * reaches threshold_pct.
+ *
+ * It fires ONCE when the condition starts, not again every cooldown while
+ * it lasts: a machine that sits at 95% for an hour is one incident, not
+ * seven hundred. Hysteresis: after firing the detector is disarmed, and it
+ * re-arms only once use has fallen below threshold_pct - hysteresis_pct
+ * (90 - 5 = 85 by default). Without that margin, use wobbling around the
+ * threshold (90.1, 89.9, 90.2, ...) would fire on every crossing. A daemon
+ * started while use is already above the threshold fires at its first
+ * evaluation: for it, the condition starts then.
+ *
+ * Only MemAvailable counts. On kernels without it (< 3.14) the fallback,
+ * MemFree, treats the page cache as used and would report a healthy
+ * machine at 95%: such samples are skipped and change nothing.
+ *
+ * The process blamed is the one whose RSS grew most over the last
+ * blame_window samples (rss_blame); value is the percentage in use,
+ * baseline the percentage at the previous sample.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <spiketrace/plugin.h>
+
+#include "rss_blame.h"
+
+struct mem_pressure {
+	const struct st_host *host;
+	double threshold;
+	double rearm_below;         /* threshold - hysteresis */
+	uint32_t blame_window;
+	int armed;
+};
+
+enum { OPT_THRESHOLD, OPT_HYSTERESIS, OPT_BLAME_WINDOW };
+
+static const struct st_option options[] = {
+	[OPT_THRESHOLD] = ST_OPTION_FLOAT("threshold_pct", 90, 1, 100,
+		"fire when this percentage of RAM is in use (total - available)"),
+	[OPT_HYSTERESIS] = ST_OPTION_FLOAT("hysteresis_pct", 5, 0, 99,
+		"after firing, re-arm only once use falls below threshold_pct minus this"),
+	[OPT_BLAME_WINDOW] = ST_OPTION_INT("blame_window", 10, 1, 60,
+		"samples back over which the process whose RSS grew most is blamed"),
+	ST_OPTION_END,
+};
+
+static int mem_pressure_create(const struct st_host *host, const union st_value *opts,
+			       void **state)
+{
+	double threshold = opts[OPT_THRESHOLD].f;
+	double hysteresis = opts[OPT_HYSTERESIS].f;
+	/* Use never falls below 0%: the detector would never re-arm. */
+	if (hysteresis >= threshold) {
+		host->log(host, ST_LOG_ERR,
+			  "hysteresis_pct (%g) must be below threshold_pct (%g)",
+			  hysteresis, threshold);
+		return -1;
+	}
+	struct mem_pressure *mp = calloc(1, sizeof(*mp));
+	if (!mp) {
+		host->log(host, ST_LOG_ERR, "out of memory");
+		return -1;
+	}
+	mp->host = host;
+	mp->threshold = threshold;
+	mp->rearm_below = threshold - hysteresis;
+	mp->blame_window = (uint32_t)opts[OPT_BLAME_WINDOW].i;
+	mp->armed = 1;
+	*state = mp;
+	return 0;
+}
+
+static void mem_pressure_destroy(void *state)
+{
+	free(state);
+}
+
+/* Percentage of RAM in use, or NAN when the sample cannot tell. */
+static double used_pct(const struct st_sample *s)
+{
+	uint32_t need = ST_HAVE_MEM | ST_HAVE_MEMAVAIL;
+	if ((s->have & need) != need || s->mem_total_kib == 0)
+		return NAN;
+	/* MemAvailable can exceed MemTotal on odd kernels: that is 0% used. */
+	if (s->mem_available_kib >= s->mem_total_kib)
+		return 0;
+	return 100.0 * (double)(s->mem_total_kib - s->mem_available_kib) /
+	       (double)s->mem_total_kib;
+}
+
+static void format_kib(char *buf, size_t len, uint64_t kib)
+{
+	if (kib >= (1u << 20))
+		snprintf(buf, len, "%.1f GiB", (double)kib / (1 << 20));
+	else if (kib >= 1024)
+		snprintf(buf, len, "%.1f MiB", (double)kib / 1024);
+	else
+		snprintf(buf, len, "%llu KiB", (unsigned long long)kib);
+}
+
+/* A comm may hold control bytes; the summary is one line. */
+static void printable_comm(char *dst, size_t len, const char *comm)
+{
+	size_t i = 0;
+	for (; comm[i] && i + 1 < len; i++) {
+		unsigned char c = (unsigned char)comm[i];
+		dst[i] = (c < 0x20 || c == 0x7f) ? '?' : (char)c;
+	}
+	dst[i] = '\0';
+}
+
+/* "; chrome grew 1.0 GiB" after the figures, truncated if a long comm
+ * does not fit. */
+static void append_blame(char *summary, size_t size, int used,
+			 const struct rss_blame *b)
+{
+	char grew[32], comm[ST_COMM_MAX];
+	if (used < 0 || (size_t)used >= size)
+		return;
+	if (!b->pid) {
+		snprintf(summary + used, size - (size_t)used, "; no process grew");
+		return;
+	}
+	format_kib(grew, sizeof(grew), b->growth_kib);
+	printable_comm(comm, sizeof(comm), b->comm);
+	snprintf(summary + used, size - (size_t)used, "; %s grew %s", comm, grew);
+}
+
+static void describe(struct st_trigger *t, const struct st_sample *now,
+		     double value, double baseline, const struct rss_blame *b)
+{
+	char used[32], total[32];
+	format_kib(used, sizeof(used), now->mem_total_kib - now->mem_available_kib);
+	format_kib(total, sizeof(total), now->mem_total_kib);
+	int n = snprintf(t->summary, sizeof(t->summary),
+		 "memory %.1f%% used (%s of %s), was %.1f%%",
+		 value, used, total, baseline);
+	append_blame(t->summary, sizeof(t->summary), n, b);
+}
+
+static int mem_pressure_evaluate(void *state, const struct st_history *h,
+				 struct st_trigger *out, size_t max)
+{
+	struct mem_pressure *mp = state;
+	if (h->count == 0)
+		return 0;
+	const struct st_sample *now = h->samples[h->count - 1];
+	double value = used_pct(now);
+	if (isnan(value))
+		return 0;
+	if (!mp->armed) {
+		if (value < mp->rearm_below)
+			mp->armed = 1;
+		return 0;
+	}
+	if (value < mp->threshold || max == 0)
+		return 0;
+
+	double baseline = h->count >= 2 ? used_pct(h->samples[h->count - 2]) : NAN;
+	if (isnan(baseline))
+		baseline = value;   /* nothing to compare with: no change seen */
+	struct rss_blame b;
+	if (rss_blame_growth(h, mp->blame_window, &b) < 0)
+		return -1;
+	/* Disarmed only once the trigger is out: an out-of-memory above
+	 * leaves the detector to try again on the next sample. */
+	mp->armed = 0;
+	struct st_trigger *t = &out[0];
+	snprintf(t->type, sizeof(t->type), "mem_pressure");
+	rss_blame_to_trigger(&b, t);
+	t->value = value;
+	t->baseline = baseline;
+	t->threshold = mp->threshold;
+	snprintf(t->units, sizeof(t->units), "pct");
+	describe(t, now, value, baseline, &b);
+	return 1;
+}
+
+static const struct st_plugin mem_pressure_plugin = {
+	.abi_version = ST_ABI_VERSION,
+	.size = sizeof(struct st_plugin),
+	.kind = ST_PLUGIN_DETECTOR,
+	.name = "mem_pressure",
+	.version = "1.0",
+	.description = "RAM in use reaches threshold_pct; once per episode (hysteresis_pct to re-arm)",
+	.options = options,
+	.create = mem_pressure_create,
+	.destroy = mem_pressure_destroy,
+	.evaluate = mem_pressure_evaluate,
+};
+
+ST_PLUGIN_EXPORT const struct st_plugin *spiketrace_plugin_entry(void)
+{
+	return &mem_pressure_plugin;
+}

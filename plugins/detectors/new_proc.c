@@ -1,0 +1,180 @@
+/*
+ * new_proc: a process not seen before that is busy from its birth, at
+ * threshold_pct percent of one core or more.
+ *
+ * cpu_delta compares a process with its own past, so it cannot see one that
+ * has no past. The sampler gives a newly seen process (ST_PROC_NEW) its
+ * average CPU since it started, so such a process is caught on the first
+ * sample that sees it.
+ *
+ * A process that is only a few milliseconds old has run for too short a
+ * time for that average to mean anything: the kernel charges CPU in whole
+ * clock ticks, so one tick in a 5 ms life reads as 200%. A process must
+ * also have consumed min_cpu_ms of CPU. One that is too young for that is
+ * looked at once more, on the next sample, over a full interval: otherwise
+ * a busy process started just before a sample would be missed by new_proc
+ * (too young) and by cpu_delta (its busy first figure becomes its baseline).
+ */
+#include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <spiketrace/plugin.h>
+
+/* A process seen new but too young to judge, waiting for the next sample. */
+struct young {
+	int32_t  pid;           /* with start_ticks: who is waiting */
+	uint64_t start_ticks;
+	uint64_t seq;           /* the sample that saw it new; 0 = none waiting */
+	double   age_s;         /* its age then */
+	double   cpu_ms;        /* CPU it had consumed by then */
+};
+
+struct new_proc {
+	const struct st_host *host;
+	double threshold;
+	double min_cpu_ms;
+	struct young *young;    /* indexed by st_proc_sample.info */
+	uint32_t nyoung;
+};
+
+enum { OPT_THRESHOLD, OPT_MIN_CPU_MS };
+
+static const struct st_option options[] = {
+	[OPT_THRESHOLD] = ST_OPTION_FLOAT("threshold_pct", 5, 0.1, 6400,
+		"fire when a new process's CPU since it started (percent of one core) reaches this"),
+	[OPT_MIN_CPU_MS] = ST_OPTION_FLOAT("min_cpu_ms", 50, 0, 10000,
+		"CPU a new process must have consumed before its percentage is believed"),
+	ST_OPTION_END,
+};
+
+static int new_proc_create(const struct st_host *host, const union st_value *opts,
+			   void **state)
+{
+	struct new_proc *np = calloc(1, sizeof(*np));
+	if (!np) {
+		host->log(host, ST_LOG_ERR, "out of memory");
+		return -1;
+	}
+	np->host = host;
+	np->threshold = opts[OPT_THRESHOLD].f;
+	np->min_cpu_ms = opts[OPT_MIN_CPU_MS].f;
+	*state = np;
+	return 0;
+}
+
+static void new_proc_destroy(void *state)
+{
+	struct new_proc *np = state;
+	if (np)
+		free(np->young);
+	free(np);
+}
+
+/* One entry per process-table slot; grows with the table, so steady state
+ * allocates nothing. */
+static int reserve(struct new_proc *np, uint32_t n)
+{
+	if (n <= np->nyoung)
+		return 0;
+	struct young *y = realloc(np->young, sizeof(*y) * n);
+	if (!y)
+		return -1;
+	memset(&y[np->nyoung], 0, sizeof(*y) * (n - np->nyoung));
+	np->young = y;
+	np->nyoung = n;
+	return 0;
+}
+
+static void report(struct new_proc *np, struct st_trigger *t,
+		   const struct st_proc_sample *p, const struct st_proc_info *info,
+		   double value, double age_s)
+{
+	snprintf(t->type, sizeof(t->type), "new_proc");
+	t->pid = p->pid;
+	t->start_ticks = info->start_ticks;
+	snprintf(t->comm, sizeof(t->comm), "%s", info->comm);
+	t->value = value;
+	t->baseline = 0;
+	t->threshold = np->threshold;
+	snprintf(t->units, sizeof(t->units), "pct");
+	snprintf(t->summary, sizeof(t->summary),
+		 "new process at %.1f%% of one core (started %.1f s ago)", value, age_s);
+}
+
+static int new_proc_evaluate(void *state, const struct st_history *h,
+			     struct st_trigger *out, size_t max)
+{
+	struct new_proc *np = state;
+	if (h->count == 0)
+		return 0;
+	const struct st_sample *now = h->samples[h->count - 1];
+	/*
+	 * Sample 1 flags every process as new: all of them were running
+	 * before the daemon started, and none is news. The sequence number
+	 * says so even after the history has wrapped; samples[0] does not.
+	 * Without uptime or the tick rate a process's age is unknown.
+	 */
+	if (now->seq <= 1 || now->uptime_s <= 0 || h->clock_ticks <= 0)
+		return 0;
+	if (reserve(np, h->ninfos) < 0)
+		return -1;
+	double hz = (double)h->clock_ticks;
+	size_t n = 0;
+	for (uint32_t i = 0; i < now->nprocs; i++) {
+		const struct st_proc_sample *p = &now->procs[i];
+		const struct st_proc_info *info = &h->infos[p->info];
+		struct young *y = &np->young[p->info];
+		double age_s = now->uptime_s - (double)info->start_ticks / hz;
+		double value, cpu_ms;
+
+		if (p->flags & ST_PROC_NEW) {
+			value = p->cpu_pct;
+			cpu_ms = age_s > 0 ? value / 100.0 * age_s * 1000.0 : 0;
+		} else if (y->seq && y->seq + 1 == now->seq && y->pid == p->pid &&
+			   y->start_ticks == info->start_ticks) {
+			/* The second look: cpu_pct covers the interval since. */
+			cpu_ms = y->cpu_ms + p->cpu_pct / 100.0 * (age_s - y->age_s) * 1000.0;
+			value = age_s > 0 ? cpu_ms / age_s / 10.0 : 0;
+			y->seq = 0;
+		} else {
+			continue;
+		}
+
+		/* Too little CPU to believe the percentage (see the top); the
+		 * slack absorbs cpu_pct being a float. */
+		if (cpu_ms < np->min_cpu_ms * (1 - 1e-6)) {
+			if (p->flags & ST_PROC_NEW) {
+				y->pid = p->pid;
+				y->start_ticks = info->start_ticks;
+				y->seq = now->seq;
+				y->age_s = age_s > 0 ? age_s : 0;
+				y->cpu_ms = cpu_ms;
+			}
+			continue;
+		}
+		/* At cpu_pct's float precision, so a process at exactly the
+		 * threshold fires whatever the threshold (0.7f < 0.7). */
+		if ((float)value >= (float)np->threshold && n < max)
+			report(np, &out[n++], p, info, value, age_s);
+	}
+	return (int)n;
+}
+
+static const struct st_plugin new_proc_plugin = {
+	.abi_version = ST_ABI_VERSION,
+	.size = sizeof(struct st_plugin),
+	.kind = ST_PLUGIN_DETECTOR,
+	.name = "new_proc",
+	.version = "1.0",
+	.description = "a process not seen before uses threshold_pct of one core from its start",
+	.options = options,
+	.create = new_proc_create,
+	.destroy = new_proc_destroy,
+	.evaluate = new_proc_evaluate,
+};
+
+ST_PLUGIN_EXPORT const struct st_plugin *spiketrace_plugin_entry(void)
+{
+	return &new_proc_plugin;
+}

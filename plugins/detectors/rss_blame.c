@@ -1,0 +1,58 @@
+#include "rss_blame.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct then {
+	int32_t  pid;               /* 0: not in the old sample */
+	uint32_t rss_kib;
+};
+
+int rss_blame_growth(const struct st_history *h, uint32_t window,
+		     struct rss_blame *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (h->count == 0)
+		return 0;
+	const struct st_sample *now = h->samples[h->count - 1];
+	uint32_t back = window < h->count - 1 ? window : h->count - 1;
+	const struct st_sample *old = h->samples[h->count - 1 - back];
+	struct then *then = calloc(h->ninfos ? h->ninfos : 1, sizeof(*then));
+	if (!then)
+		return -1;
+	/* Slots are stable for a process's life in the history; pid + start
+	 * time tell a reused slot from the same process. */
+	for (uint32_t i = 0; i < old->nprocs; i++) {
+		const struct st_proc_sample *p = &old->procs[i];
+		then[p->info].pid = p->pid;
+		then[p->info].rss_kib = p->rss_kib;
+	}
+	uint64_t best = 0;
+	for (uint32_t i = 0; i < now->nprocs; i++) {
+		const struct st_proc_sample *p = &now->procs[i];
+		const struct st_proc_info *info = &h->infos[p->info];
+		uint32_t before = 0;
+		if (then[p->info].pid == p->pid && info->first_seen_seq <= old->seq)
+			before = then[p->info].rss_kib;
+		uint64_t growth = p->rss_kib > before ? p->rss_kib - before : 0;
+		if (growth > best) {
+			best = growth;
+			out->pid = p->pid;
+			out->start_ticks = info->start_ticks;
+			memcpy(out->comm, info->comm, sizeof(out->comm));
+			out->rss_kib = p->rss_kib;
+			out->growth_kib = growth;
+		}
+	}
+	free(then);
+	return 0;
+}
+
+void rss_blame_to_trigger(const struct rss_blame *b, struct st_trigger *t)
+{
+	t->pid = b->pid;
+	t->start_ticks = b->start_ticks;
+	t->flags |= ST_TRIGGER_SYSTEM;
+	snprintf(t->comm, sizeof(t->comm), "%s", b->comm);
+}

@@ -1,0 +1,189 @@
+/*
+ * swap_spike: swap in use (SwapTotal - SwapFree) rises threshold_mib above
+ * its LOWEST figure among the previous `window` samples.
+ *
+ * The mirror of mem_drop: comparing with the recent trough catches a rise
+ * spread over a few samples as well as a sudden one; a slow creep over
+ * more than `window` samples stays silent. Swap that is being freed never
+ * fires. While swap keeps rising the rule holds sample after sample and
+ * the core's cooldown keeps that to one trigger per cooldown, as for
+ * mem_drop: a rise that lasts is not a new event every second, but one
+ * that comes back after the cooldown is worth a new dump.
+ *
+ * A machine without swap (no Swap lines, or SwapTotal 0) is normal, not an
+ * error: the detector stays silent and says nothing, not even once.
+ *
+ * The process blamed is the one whose RSS grew most between the trough
+ * and now (rss_blame): swapping is usually someone else's growth pushing
+ * pages out.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <spiketrace/plugin.h>
+
+#include "rss_blame.h"
+
+struct swap_spike {
+	const struct st_host *host;
+	uint64_t threshold_kib;
+	uint32_t window;
+};
+
+enum { OPT_THRESHOLD, OPT_WINDOW };
+
+static const struct st_option options[] = {
+	[OPT_THRESHOLD] = ST_OPTION_INT("threshold_mib", 256, 1, 16 << 20,
+		"fire when swap in use rises this many MiB above its recent low"),
+	[OPT_WINDOW] = ST_OPTION_INT("window", 3, 1, 30,
+		"samples back in which the low is looked for"),
+	ST_OPTION_END,
+};
+
+static int swap_spike_create(const struct st_host *host, const union st_value *opts,
+			     void **state)
+{
+	struct swap_spike *ss = calloc(1, sizeof(*ss));
+	if (!ss) {
+		host->log(host, ST_LOG_ERR, "out of memory");
+		return -1;
+	}
+	ss->host = host;
+	ss->threshold_kib = (uint64_t)opts[OPT_THRESHOLD].i * 1024;
+	ss->window = (uint32_t)opts[OPT_WINDOW].i;
+	*state = ss;
+	return 0;
+}
+
+static void swap_spike_destroy(void *state)
+{
+	free(state);
+}
+
+static int has_swap(const struct st_sample *s)
+{
+	return (s->have & ST_HAVE_SWAP) && s->swap_total_kib > 0;
+}
+
+/* SwapFree above SwapTotal (a swapoff racing the read) is none in use. */
+static uint64_t swap_used_kib(const struct st_sample *s)
+{
+	return s->swap_free_kib < s->swap_total_kib ? s->swap_total_kib - s->swap_free_kib : 0;
+}
+
+static void format_kib(char *buf, size_t len, uint64_t kib)
+{
+	if (kib >= (1u << 20))
+		snprintf(buf, len, "%.1f GiB", (double)kib / (1 << 20));
+	else if (kib >= 1024)
+		snprintf(buf, len, "%.1f MiB", (double)kib / 1024);
+	else
+		snprintf(buf, len, "%llu KiB", (unsigned long long)kib);
+}
+
+/* A comm may hold control bytes; the summary is one line. */
+static void printable_comm(char *dst, size_t len, const char *comm)
+{
+	size_t i = 0;
+	for (; comm[i] && i + 1 < len; i++) {
+		unsigned char c = (unsigned char)comm[i];
+		dst[i] = (c < 0x20 || c == 0x7f) ? '?' : (char)c;
+	}
+	dst[i] = '\0';
+}
+
+/* "; chrome grew 1.0 GiB" after the figures, truncated if a long comm
+ * does not fit. */
+static void append_blame(char *summary, size_t size, int used,
+			 const struct rss_blame *b)
+{
+	char grew[32], comm[ST_COMM_MAX];
+	if (used < 0 || (size_t)used >= size)
+		return;
+	if (!b->pid) {
+		snprintf(summary + used, size - (size_t)used, "; no process grew");
+		return;
+	}
+	format_kib(grew, sizeof(grew), b->growth_kib);
+	printable_comm(comm, sizeof(comm), b->comm);
+	snprintf(summary + used, size - (size_t)used, "; %s grew %s", comm, grew);
+}
+
+static void describe(struct st_trigger *t, const struct st_sample *trough,
+		     const struct st_sample *now, uint64_t low, uint64_t used,
+		     const struct rss_blame *b)
+{
+	char rise[32], from[32], to[32], total[32];
+	double secs = (double)(now->mono_ns - trough->mono_ns) / 1e9;
+
+	format_kib(rise, sizeof(rise), used - low);
+	format_kib(from, sizeof(from), low);
+	format_kib(to, sizeof(to), used);
+	format_kib(total, sizeof(total), now->swap_total_kib);
+	int n = snprintf(t->summary, sizeof(t->summary),
+		 "swap in use rose %s in %.3g s (%s -> %s of %s)",
+		 rise, secs, from, to, total);
+	append_blame(t->summary, sizeof(t->summary), n, b);
+}
+
+static int swap_spike_evaluate(void *state, const struct st_history *h,
+			       struct st_trigger *out, size_t max)
+{
+	struct swap_spike *ss = state;
+	if (h->count < 2 || max == 0)
+		return 0;
+	const struct st_sample *now = h->samples[h->count - 1];
+	if (!has_swap(now))
+		return 0;
+	uint64_t used = swap_used_kib(now);
+
+	/* The nearest of equal lows: the rise happened after it. */
+	const struct st_sample *trough = NULL;
+	uint32_t trough_back = 0;
+	uint64_t low = 0;
+	for (uint32_t back = 1; back <= ss->window && back < h->count; back++) {
+		const struct st_sample *s = h->samples[h->count - 1 - back];
+		if (!has_swap(s))
+			continue;
+		if (!trough || swap_used_kib(s) < low) {
+			trough = s;
+			trough_back = back;
+			low = swap_used_kib(s);
+		}
+	}
+	/* Unsigned: test before subtracting, so a fall is never a rise. */
+	if (!trough || used <= low || used - low < ss->threshold_kib)
+		return 0;
+
+	struct rss_blame b;
+	if (rss_blame_growth(h, trough_back, &b) < 0)
+		return -1;
+	struct st_trigger *t = &out[0];
+	snprintf(t->type, sizeof(t->type), "swap_spike");
+	rss_blame_to_trigger(&b, t);
+	t->value = (double)(used - low);
+	t->baseline = (double)low;
+	t->threshold = (double)ss->threshold_kib;
+	snprintf(t->units, sizeof(t->units), "kib");
+	describe(t, trough, now, low, used, &b);
+	return 1;
+}
+
+static const struct st_plugin swap_spike_plugin = {
+	.abi_version = ST_ABI_VERSION,
+	.size = sizeof(struct st_plugin),
+	.kind = ST_PLUGIN_DETECTOR,
+	.name = "swap_spike",
+	.version = "1.0",
+	.description = "swap in use rises threshold_mib above its low of the last window samples",
+	.options = options,
+	.create = swap_spike_create,
+	.destroy = swap_spike_destroy,
+	.evaluate = swap_spike_evaluate,
+};
+
+ST_PLUGIN_EXPORT const struct st_plugin *spiketrace_plugin_entry(void)
+{
+	return &swap_spike_plugin;
+}
