@@ -804,6 +804,34 @@ static int check_plugin_number(cfg_t *cfg, cfg_opt_t *opt)
 }
 
 /* Called when a plugin's section closes (cfg is its parent). */
+/* A string option with a closed set of values: a typo is a config error
+ * with its line, not a plugin that silently stays off. */
+static int check_plugin_choice(cfg_t *cfg, cfg_opt_t *opt)
+{
+	struct strict *sc = strict_active;
+	struct scope *s = sc ? scope_of(sc, cfg) : NULL;
+	if (!s || s->kind != SCOPE_PLUGIN)
+		return 0;
+	const struct st_option *o = sc->plugins[s->plugin]->options;
+	for (; o && o->type != ST_OPT_END; o++)
+		if (!strcmp(o->name, opt->name))
+			break;
+	if (!o || o->type == ST_OPT_END || !o->choices)
+		return 0;
+	const char *v = cfg_opt_getnstr(opt, 0);
+	char expected[256] = "";
+	for (const char *const *c = o->choices; *c; c++) {
+		if (v && !strcmp(v, *c))
+			return 0;
+		size_t len = strlen(expected);
+		snprintf(expected + len, sizeof(expected) - len, "%s%s",
+			 len ? ", " : "", *c);
+	}
+	fail(sc->es, AT_LINE, "%s = '%s' in %s: expected one of %s",
+	     opt->name, v ? v : "", s->label, expected);
+	return -1;
+}
+
 static int mark_configured(cfg_t *cfg, cfg_opt_t *opt)
 {
 	(void)cfg;
@@ -899,6 +927,8 @@ static cfg_opt_t *plugin_opts(const struct st_plugin *p)
 			break;
 		default:
 			opts[i] = (cfg_opt_t)CFG_STR(o->name, o->def.s, CFGF_NONE);
+			if (o->choices)
+				opts[i].validcb = check_plugin_choice;
 			break;
 		}
 	}

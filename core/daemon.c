@@ -8,9 +8,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/timerfd.h>
 #include <unistd.h>
+#ifdef HAVE_SYSTEMD
+#include <systemd/sd-daemon.h>
+#endif
 
 #include "engine.h"
 #include "host.h"
@@ -20,11 +25,48 @@
 #define SINK_QUEUE_DUMPS 16
 
 struct daemon {
+	const struct st_options *opts;
 	struct st_engine engine;
 	struct st_sink_queue sinks;
 	int timer_fd, signal_fd;
 	uint64_t missed_ticks;
 };
+
+/* Readiness and state for systemd (Type=notify); nothing without it. */
+static void notify(const char *state)
+{
+#ifdef HAVE_SYSTEMD
+	sd_notify(0, state);
+#else
+	(void)state;
+#endif
+}
+
+/*
+ * A recorder must survive the incident it records: under memory pressure
+ * its own pages must not be the ones swapped out. MCL_ONFAULT locks pages
+ * as they are touched, so reserved but unused memory (thread stacks)
+ * is not made resident.
+ */
+static void lock_memory(void)
+{
+	/* MCL_FUTURE under a finite RLIMIT_MEMLOCK makes every allocation past
+	 * the limit fail: lock only when the limit cannot bite. */
+	struct rlimit rl;
+	if (geteuid() != 0 && (getrlimit(RLIMIT_MEMLOCK, &rl) < 0 ||
+			       rl.rlim_cur != RLIM_INFINITY)) {
+		st_notice("memory not locked (RLIMIT_MEMLOCK is finite): under memory "
+			  "pressure the daemon's pages may be swapped out; "
+			  "LimitMEMLOCK=infinity in the unit locks them");
+		return;
+	}
+	if (mlockall(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT) == 0) {
+		st_info("memory locked: sampling goes on while the system swaps");
+		return;
+	}
+	st_notice("cannot lock memory (%s): under memory pressure the daemon's pages "
+		  "may be swapped out", strerror(errno));
+}
 
 static size_t count_enabled(const struct st_engine *e, enum st_plugin_kind kind)
 {
@@ -57,6 +99,8 @@ static int detach(void)
 	return 0;
 }
 
+static int arm_timer(struct daemon *d);
+
 static int open_event_fds(struct daemon *d)
 {
 	sigset_t mask;
@@ -78,6 +122,11 @@ static int open_event_fds(struct daemon *d)
 		st_err("timerfd: %s", strerror(errno));
 		return -1;
 	}
+	return arm_timer(d);
+}
+
+static int arm_timer(struct daemon *d)
+{
 	int64_t step = (int64_t)(d->engine.cfg.interval_s * 1e9);
 	int64_t first = st_mono_ns() + step;
 	struct itimerspec its = {
@@ -112,6 +161,24 @@ static void on_tick(struct daemon *d)
 	deliver(d, st_engine_tick(&d->engine));
 }
 
+static void reload(struct daemon *d)
+{
+	double interval = d->engine.cfg.interval_s;
+	notify("RELOADING=1");
+	st_notice("SIGHUP: reloading %s", d->opts->config_path);
+	/* The open incident is written under the configuration it began in,
+	 * and no sink runs while the sinks are recreated. */
+	deliver(d, st_engine_flush(&d->engine));
+	st_sink_queue_stop(&d->sinks);
+	if (st_engine_reload(&d->engine, d->opts->config_path, d->opts->config_explicit) == 0)
+		st_notice("configuration reloaded");
+	if (st_sink_queue_start(&d->sinks, &d->engine.plugins, SINK_QUEUE_DUMPS) < 0)
+		st_err("sinks stay off until restart");
+	if (d->engine.cfg.interval_s != interval && arm_timer(d) < 0)
+		st_err("interval unchanged");
+	notify("READY=1");
+}
+
 /* Returns 1 to go on, 0 to stop. */
 static int on_signal(struct daemon *d)
 {
@@ -127,8 +194,7 @@ static int on_signal(struct daemon *d)
 		st_engine_manual_trigger(&d->engine, "dump requested with SIGUSR1");
 		return 1;
 	case SIGHUP:
-		st_notice("SIGHUP: configuration reload is not supported yet; "
-			  "restart to apply changes");
+		reload(d);
 		return 1;
 	}
 	return 1;
@@ -156,6 +222,7 @@ static void run_loop(struct daemon *d)
 
 static int start(struct daemon *d, const struct st_options *o)
 {
+	lock_memory();
 	if (st_engine_start(&d->engine, o->proc_root) < 0 || open_event_fds(d) < 0 ||
 	    st_sink_queue_start(&d->sinks, &d->engine.plugins, SINK_QUEUE_DUMPS) < 0)
 		return 1;
@@ -164,11 +231,13 @@ static int start(struct daemon *d, const struct st_options *o)
 		running += d->engine.plugins.items[i].running ? 1 : 0;
 	st_notice("sampling %s every %gs, %zu plugins running, history %u samples",
 		  o->proc_root, d->engine.cfg.interval_s, running, d->engine.cfg.history);
+	notify("READY=1");
 	return 0;
 }
 
 static void finish(struct daemon *d)
 {
+	notify("STOPPING=1");
 	/* An incident cut short still gets its dump: the spike that made
 	 * someone stop the daemon is worth keeping. */
 	if (d->sinks.started)
@@ -189,6 +258,7 @@ int st_daemon_main(const struct st_options *o)
 		return 1;
 	}
 	d->timer_fd = d->signal_fd = -1;
+	d->opts = o;
 	int rc;
 	if (o->list_plugins) {
 		/* Listing helps write a config: it must work with a broken one. */

@@ -54,6 +54,61 @@ int st_engine_configure(struct st_engine *e, const char *config_path,
 	return 0;
 }
 
+/* The settings of the running pipeline that come from the config. */
+static void configure_pipeline(struct st_engine *e)
+{
+	e->builder.pre = e->cfg.pre_trigger;
+	e->builder.top = e->cfg.top;
+	e->builder.interval_s = e->cfg.interval_s;
+	e->incidents.post = e->cfg.post_trigger;
+	e->incidents.per_minute = e->cfg.max_dumps_per_minute;
+	int level = st_log_level_from_name(e->cfg.log_level);
+	if (level >= 0)
+		st_log_set_level((enum st_log_level)level);
+}
+
+int st_engine_reload(struct st_engine *e, const char *config_path, int config_explicit)
+{
+	char err[1024];
+	struct st_config next;
+	const struct st_plugin **descs = st_plugins_descriptors(&e->plugins);
+	if (!descs) {
+		st_err("reload: out of memory; keeping the running configuration");
+		return 1;
+	}
+	int rc = st_config_load(config_path, config_explicit, e->plugin_dir, descs,
+				e->plugins.n, &next, err, sizeof(err));
+	free(descs);
+	if (rc != 0) {
+		st_err("reload: %s; keeping the running configuration", err);
+		return ST_EX_CONFIG;
+	}
+	/* The ring's memory is fixed at start: history stays what it was. */
+	if (next.history != e->cfg.history) {
+		if (next.pre_trigger + next.post_trigger >= e->cfg.history) {
+			st_err("reload: %s: pre_trigger + post_trigger must stay below the "
+			       "running history (%u); keeping the running configuration",
+			       next.path ? next.path : "(defaults)", e->cfg.history);
+			st_config_free(&next);
+			return ST_EX_CONFIG;
+		}
+		st_warn("reload: history = %u takes effect at restart (running with %u)",
+			next.history, e->cfg.history);
+		next.history = e->cfg.history;
+	}
+	if (strcmp(next.plugin_dir, e->cfg.plugin_dir) != 0)
+		st_warn("reload: plugin_dir = \"%s\" takes effect at restart", next.plugin_dir);
+	/* Plugins are recreated with their new options: a detector's
+	 * baselines start again, as at start-up. */
+	st_plugins_stop(&e->plugins);
+	st_config_free(&e->cfg);
+	e->cfg = next;
+	configure_pipeline(e);
+	st_plugins_start(&e->plugins, &e->cfg, e->sampler.proc_root,
+			 st_ring_newest(&e->ring)->ncores);
+	return 0;
+}
+
 int st_engine_start(struct st_engine *e, const char *proc_root)
 {
 	char err[512];
@@ -62,6 +117,10 @@ int st_engine_start(struct st_engine *e, const char *proc_root)
 		return -1;
 	}
 	e->started = 1;
+	if (e->clock) {
+		e->sampler.clock = e->clock;
+		e->sampler.clock_ctx = e->clock_ctx;
+	}
 	if (st_ring_init(&e->ring, e->cfg.history) < 0 ||
 	    st_incidents_init(&e->incidents, e->cfg.post_trigger,
 			      e->cfg.max_dumps_per_minute) < 0) {
@@ -73,9 +132,7 @@ int st_engine_start(struct st_engine *e, const char *proc_root)
 		return -1;
 	const struct st_sample *first = st_ring_newest(&e->ring);
 	e->builder.proc_root_fd = e->sampler.root_fd;
-	e->builder.pre = e->cfg.pre_trigger;
-	e->builder.top = e->cfg.top;
-	e->builder.interval_s = e->cfg.interval_s;
+	configure_pipeline(e);
 	st_dump_host_read(e->sampler.root_fd, first->ncores, first->mem_total_kib,
 			  &e->builder.host);
 	st_plugins_start(&e->plugins, &e->cfg, proc_root, first->ncores);

@@ -32,6 +32,8 @@ struct st_engine {
 	struct st_trigger accepted[ST_TICK_TRIGGERS_MAX];
 	size_t naccepted;
 	char *plugin_dir;           /* where the plugins came from */
+	st_clock_fn clock;          /* NULL: CLOCK_MONOTONIC; tests set a fake one */
+	void *clock_ctx;
 	int started;
 };
 
@@ -48,6 +50,13 @@ int st_engine_configure(struct st_engine *e, const char *config_path,
 /* Open the proc root, take the first sample (baselines), create the
  * enabled plugins. Returns 0, or -1 after logging why. */
 int st_engine_start(struct st_engine *e, const char *proc_root);
+
+/* Re-read the config (SIGHUP) against the loaded plugins. On success the
+ * plugins are recreated with their new options; history and plugin_dir
+ * keep their running values until restart. On failure (logged) the
+ * running configuration is kept. The caller stops the sink thread around
+ * it and flushes an open incident first. Returns 0 or ST_EX_CONFIG. */
+int st_engine_reload(struct st_engine *e, const char *config_path, int config_explicit);
 
 /* One tick. Returns the dump of an incident that just completed (the
  * caller owns it), or NULL. */

@@ -1,5 +1,6 @@
 #include "host.h"
 
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -28,6 +29,16 @@ static void host_log(const struct st_host *host, enum st_log_level level,
 	va_end(ap);
 }
 
+static void host_dump_stored(const struct st_host *host, const struct st_dump *dump,
+			     const char *path)
+{
+	(void)host;
+	/* The dump is the core's: it hands sinks a const view of it, and
+	 * records here, between two sinks on the sink thread, where it went. */
+	struct st_dump *d = (struct st_dump *)dump;
+	snprintf(d->stored_as, sizeof(d->stored_as), "%s", path ? path : "");
+}
+
 void st_host_init(struct st_host *host, const char *plugin_name,
 		  const char *proc_root, uint32_t ncores)
 {
@@ -40,4 +51,5 @@ void st_host_init(struct st_host *host, const char *plugin_name,
 	host->wall_ns = st_wall_ns;
 	host->proc_root = proc_root;
 	host->ncores = ncores;
+	host->dump_stored = host_dump_stored;
 }

@@ -38,9 +38,12 @@ static int cooling(struct st_incidents *inc, const struct st_trigger *t,
 		   double cooldown_s, int64_t now)
 {
 	struct st_cooldown *slot = NULL;
+	/* The key: type + process, or the type alone for a system event. */
+	int32_t pid = (t->flags & ST_TRIGGER_SYSTEM) ? 0 : t->pid;
+	uint64_t start = (t->flags & ST_TRIGGER_SYSTEM) ? 0 : t->start_ticks;
 	for (size_t i = 0; i < inc->ncool; i++) {
 		struct st_cooldown *c = &inc->cool[i];
-		if (c->pid == t->pid && c->start_ticks == t->start_ticks &&
+		if (c->pid == pid && c->start_ticks == start &&
 		    strncmp(c->type, t->type, sizeof(c->type)) == 0) {
 			if (now < c->until_ns)
 				return 1;
@@ -59,8 +62,8 @@ static int cooling(struct st_incidents *inc, const struct st_trigger *t,
 					slot = &inc->cool[i];
 		}
 		memcpy(slot->type, t->type, sizeof(slot->type));
-		slot->pid = t->pid;
-		slot->start_ticks = t->start_ticks;
+		slot->pid = pid;
+		slot->start_ticks = start;
 	}
 	slot->until_ns = now + (int64_t)(cooldown_s * 1e9);
 	return 0;

@@ -1,4 +1,5 @@
 #include "log.h"
+#include "render_text.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -40,14 +41,16 @@ void st_vlog(enum st_log_level level, const char *prefix, const char *fmt, va_li
 		level = ST_LOG_ERR;
 	if (level > ST_LOG_DEBUG)
 		level = ST_LOG_DEBUG;
-	/* One fprintf per line part under the stream lock, so lines from the
-	 * sink thread and the main loop never interleave. */
+	/* Messages carry process names, which are anyone's bytes: a log line
+	 * read on a terminal or by journald must hold no control byte. */
+	char raw[2048], safe[4 * sizeof(raw)];
+	vsnprintf(raw, sizeof(raw), fmt, ap);
+	st_escape_terminal(raw, safe, sizeof(safe));
+	/* One locked write per line: lines from the sink thread and the main
+	 * loop never interleave. */
 	flockfile(stderr);
-	fprintf(stderr, "spiketrace: %s: ", level_names[level]);
-	if (prefix)
-		fprintf(stderr, "%s: ", prefix);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	fprintf(stderr, "spiketrace: %s: %s%s%s\n", level_names[level],
+		prefix ? prefix : "", prefix ? ": " : "", safe);
 	funlockfile(stderr);
 }
 

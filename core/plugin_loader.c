@@ -74,6 +74,16 @@ static int check_options(const struct st_option *opts, char *err, size_t errlen)
 				 o->name, (int)o->type);
 			return -1;
 		}
+		if (o->choices) {
+			int ok = o->type == ST_OPT_STRING && o->def.s == NULL;
+			for (const char *const *c = o->choices; o->type == ST_OPT_STRING && *c; c++)
+				ok |= o->def.s && !strcmp(*c, o->def.s);
+			if (!ok) {
+				snprintf(err, errlen, "option '%s': default is not one of its choices",
+					 o->name);
+				return -1;
+			}
+		}
 		double d = o->type == ST_OPT_INT ? (double)o->def.i : o->def.f;
 		if ((o->type == ST_OPT_INT || o->type == ST_OPT_FLOAT) &&
 		    o->min <= o->max && (d < o->min || d > o->max)) {
@@ -359,6 +369,10 @@ void st_plugins_print(const struct st_plugin_set *set, FILE *out)
 			}
 			if ((o->type == ST_OPT_INT || o->type == ST_OPT_FLOAT) && o->min <= o->max)
 				snprintf(range, sizeof(range), "%g..%g", o->min, o->max);
+			for (const char *const *c = o->choices; c && *c; c++) {
+				size_t len = strlen(range);
+				snprintf(range + len, sizeof(range) - len, "%s%s", len ? "|" : "", *c);
+			}
 			fprintf(out, "  %-16s %-6s %-10s %-14s %s\n", o->name,
 				type_names[o->type], def, range, o->help ? o->help : "");
 		}

@@ -24,6 +24,12 @@ struct st_proc_track {
 	uint64_t last_seen_seq;
 	uint64_t cpu_ticks;         /* utime + stime at last_seen_seq */
 	uint64_t child_ticks;       /* cutime + cstime */
+	uint64_t child_delta;       /* growth of child_ticks this sample, less
+	                               what was already seen of the reaped */
+	uint64_t reaped_credit;     /* CPU of exited children that samples saw:
+	                               not to be counted again when reaped */
+	uint64_t credit_seq;        /* when the credit was last added */
+	uint32_t rec_index;         /* this process's record in the newest sample */
 	uint64_t minflt, majflt;
 	uint32_t next_free;
 };

@@ -1,17 +1,20 @@
 /*
  * The dump for people, in the layout users of the original spiketrace-view
- * know (=== spike trigger ===, === top processes by cpu/rss ===), plus the
- * system figures of every sample so the shape of the spike shows.
+ * know (=== spike trigger ===, === top processes by cpu/rss ===), plus a
+ * timeline of the window so the shape of the spike shows.
  *
  * Every string that came from the dump goes through the terminal escaper:
  * a process can name itself "\e]0;pwned\a" or "\e[2J", and a viewer that
- * prints it raw hands that process the user's terminal.
+ * prints it raw hands that process the user's terminal. Colours are SGR
+ * sequences we write ourselves, around text that is already escaped.
  */
 #define _GNU_SOURCE
 #include "render_text.h"
 
 #include <inttypes.h>
+#include <math.h>
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -20,6 +23,16 @@
 #define KIB_PER_GIB (1024.0 * 1024.0)
 #define CMDLINE_SHOWN_MAX 512   /* escaped bytes of a command line shown */
 #define COMM_COLUMNS 16         /* the kernel's 15 bytes and a space */
+#define DEFAULT_TOP 10
+#define SPARK_MAX 60            /* sparkline characters: longer windows are
+                                   bucketed so a line fits a terminal */
+#define SPARK_LABEL 12          /* "blamed cpu" and two spaces */
+#define UNIT_MAX 17             /* one escaped unit: "\xNN" x 4 and NUL */
+
+#define SGR_HEADING   "1"       /* bold */
+#define SGR_ALERT     "1;31"    /* bold red: what fired */
+#define SGR_BLAMED    "33"      /* yellow: the blamed process in tables */
+#define SGR_SPARK     "36"      /* cyan */
 
 /* ------------------------------------------------------------ escaping */
 
@@ -64,105 +77,210 @@ static size_t utf8_valid_len(const unsigned char *s)
 	return need + 1;
 }
 
+static uint32_t utf8_decode(const unsigned char *p, size_t n)
+{
+	static const unsigned char lead_mask[] = { 0, 0x7f, 0x1f, 0x0f, 0x07 };
+	uint32_t cp = p[0] & lead_mask[n];
+
+	for (size_t i = 1; i < n; i++)
+		cp = cp << 6 | (p[i] & 0x3f);
+	return cp;
+}
+
 /*
- * The escaped form of the character at p into unit (NUL-terminated, at
- * most 9 bytes with it); returns how many input bytes it stands for.
+ * Valid characters that still act on the terminal or mislead the reader:
+ * C1 controls (U+009B is CSI to some terminals), the bidirectional marks,
+ * embeddings, overrides and isolates that reorder what follows ("Trojan
+ * Source"), and the line and paragraph separators.
  */
-static size_t escape_unit(const unsigned char *p, char unit[static 12])
+static bool is_steering(uint32_t cp)
+{
+	return (cp >= 0x80 && cp < 0xa0) || cp == 0x061c || cp == 0x200e || cp == 0x200f ||
+	       (cp >= 0x2028 && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
+}
+
+static bool in_ranges(uint32_t cp, const uint32_t (*r)[2], size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (cp >= r[i][0] && cp <= r[i][1])
+			return true;
+	return false;
+}
+
+/*
+ * Terminal columns of a printable character, so that tables line up: the
+ * common combining marks and zero-width characters take none, East Asian
+ * wide characters and emoji two. An approximation of wcwidth(3) that does
+ * not depend on which locales are installed.
+ */
+static size_t char_columns(uint32_t cp)
+{
+	static const uint32_t zero[][2] = {
+		{ 0x0300, 0x036f }, { 0x0483, 0x0489 }, { 0x0591, 0x05bd }, { 0x0610, 0x061a },
+		{ 0x064b, 0x065f }, { 0x1ab0, 0x1aff }, { 0x1dc0, 0x1dff }, { 0x200b, 0x200d },
+		{ 0x20d0, 0x20ff }, { 0x2060, 0x2064 }, { 0xfe00, 0xfe0f }, { 0xfe20, 0xfe2f },
+		{ 0xfeff, 0xfeff },
+	};
+	static const uint32_t wide[][2] = {
+		{ 0x1100, 0x115f }, { 0x231a, 0x231b }, { 0x2e80, 0x303e }, { 0x3041, 0x33ff },
+		{ 0x3400, 0x4dbf }, { 0x4e00, 0x9fff }, { 0xa000, 0xa4cf }, { 0xac00, 0xd7a3 },
+		{ 0xf900, 0xfaff }, { 0xfe30, 0xfe4f }, { 0xff00, 0xff60 }, { 0xffe0, 0xffe6 },
+		{ 0x1f300, 0x1f64f }, { 0x1f900, 0x1f9ff }, { 0x20000, 0x2fffd },
+		{ 0x30000, 0x3fffd },
+	};
+
+	if (in_ranges(cp, zero, sizeof(zero) / sizeof(zero[0])))
+		return 0;
+	if (in_ranges(cp, wide, sizeof(wide) / sizeof(wide[0])))
+		return 2;
+	return 1;
+}
+
+static size_t hex_bytes(const unsigned char *p, size_t n, char unit[static UNIT_MAX])
+{
+	size_t o = 0;
+
+	for (size_t i = 0; i < n; i++)
+		o += (size_t)snprintf(unit + o, UNIT_MAX - o, "\\x%02x", p[i]);
+	return o;       /* columns: all ASCII */
+}
+
+/*
+ * The escaped form of the character at p into unit, its width in *cols;
+ * returns how many input bytes it stands for.
+ */
+static size_t escape_unit(const unsigned char *p, bool ascii, char unit[static UNIT_MAX],
+			  size_t *cols)
 {
 	size_t n;
+	uint32_t cp;
 
+	*cols = 2;
 	switch (*p) {
 	case '\n': strcpy(unit, "\\n"); return 1;
 	case '\t': strcpy(unit, "\\t"); return 1;
 	case '\r': strcpy(unit, "\\r"); return 1;
 	case '\\': strcpy(unit, "\\\\"); return 1;
 	}
-	if (*p < 0x20 || *p == 0x7f) {
-		snprintf(unit, 12, "\\x%02x", *p);
+	if (*p < 0x20 || *p == 0x7f || (*p >= 0x80 && ascii)) {
+		*cols = hex_bytes(p, 1, unit);
 		return 1;
 	}
 	if (*p < 0x80) {
 		unit[0] = (char)*p;
 		unit[1] = '\0';
+		*cols = 1;
 		return 1;
 	}
 	n = utf8_valid_len(p);
-	/* U+0080..U+009F are C1 controls (CSI is U+009B): valid UTF-8, yet
-	 * some terminals act on them. */
-	if (n == 2 && p[0] == 0xc2 && p[1] < 0xa0) {
-		snprintf(unit, 12, "\\x%02x\\x%02x", p[0], p[1]);
-		return 2;
-	}
 	if (n == 0) {
-		snprintf(unit, 12, "\\x%02x", *p);
+		*cols = hex_bytes(p, 1, unit);
 		return 1;
+	}
+	cp = utf8_decode(p, n);
+	if (is_steering(cp)) {
+		*cols = hex_bytes(p, n, unit);
+		return n;
 	}
 	memcpy(unit, p, n);
 	unit[n] = '\0';
+	*cols = char_columns(cp);
 	return n;
 }
 
-/* st_escape_terminal, returning how many input bytes made it into out. */
-static size_t escape_into(const char *in, char *out, size_t outlen)
+/*
+ * Escape in into out, stopping before a unit that would not fit in outlen
+ * bytes or in maxcols columns. Returns how many input bytes made it in;
+ * the columns used go to *colsp.
+ */
+static size_t escape_into(const char *in, char *out, size_t outlen, bool ascii,
+			  size_t maxcols, size_t *colsp)
 {
 	const unsigned char *start = (const unsigned char *)(in ? in : "");
 	const unsigned char *p = start;
-	size_t o = 0;
+	size_t o = 0, cols = 0;
 
+	if (colsp)
+		*colsp = 0;
 	if (!out || outlen == 0)
 		return 0;
 	while (*p) {
-		char unit[12];
-		size_t n = escape_unit(p, unit);
+		char unit[UNIT_MAX];
+		size_t ucols, n = escape_unit(p, ascii, unit, &ucols);
 		size_t ulen = strlen(unit);
 
 		/* Whole units only: never half an escape or half a character. */
-		if (ulen >= outlen - o)
+		if (ulen >= outlen - o || cols + ucols > maxcols)
 			break;
 		memcpy(out + o, unit, ulen);
 		o += ulen;
+		cols += ucols;
 		p += n;
 	}
 	out[o] = '\0';
+	if (colsp)
+		*colsp = cols;
 	return (size_t)(p - start);
 }
 
 char *st_escape_terminal(const char *in, char *out, size_t outlen)
 {
-	escape_into(in, out, outlen);
+	escape_into(in, out, outlen, false, SIZE_MAX, NULL);
 	return out;
 }
 
-/* Escaped copy of a fixed-size model field, which need not be terminated. */
-#define ESCAPED_FIELD(field, buf) escape_field((field), sizeof(field), (buf), sizeof(buf))
-
-static char *escape_field(const char *field, size_t fieldsize, char *out, size_t outlen)
+char *st_escape_ascii(const char *in, char *out, size_t outlen)
 {
-	char tmp[fieldsize + 1];
-	size_t len = strnlen(field, fieldsize);
+	escape_into(in, out, outlen, true, SIZE_MAX, NULL);
+	return out;
+}
 
+void st_render_cell(FILE *out, const char *raw, size_t width, int ascii)
+{
+	char buf[1024];
+	size_t cols, used;
+
+	if (!out || width == 0)
+		return;
+	raw = raw ? raw : "";
+	used = escape_into(raw, buf, sizeof(buf), ascii, width, &cols);
+	if (raw[used]) {
+		escape_into(raw, buf, sizeof(buf), ascii, width - 1, &cols);
+		fputs(buf, out);
+		fputs(ascii ? "~" : "\xe2\x80\xa6", out);       /* U+2026 … */
+		cols++;
+	} else {
+		fputs(buf, out);
+	}
+	for (; cols < width; cols++)
+		fputc(' ', out);
+}
+
+int st_render_locale_is_utf8(void)
+{
+	static const char *const vars[] = { "LC_ALL", "LC_CTYPE", "LANG" };
+
+	/* The first one set decides, as for setlocale(LC_CTYPE, ""). */
+	for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++) {
+		const char *v = getenv(vars[i]);
+		if (v && *v)
+			return strcasestr(v, "utf-8") || strcasestr(v, "utf8");
+	}
+	return 0;
+}
+
+/* A fixed-size model field as a C string: it need not be terminated. */
+#define FIELD(field, tmp) field_cstr((field), sizeof(field), (tmp), sizeof(tmp))
+
+static const char *field_cstr(const char *field, size_t size, char *tmp, size_t tmplen)
+{
+	size_t len = strnlen(field, size);
+
+	if (len >= tmplen)
+		len = tmplen - 1;
 	memcpy(tmp, field, len);
 	tmp[len] = '\0';
-	return st_escape_terminal(tmp, out, outlen);
-}
-
-/* Terminal columns of escaped text: one per character, which is right
- * for everything but wide (CJK) characters and good enough to align. */
-static size_t columns(const char *s)
-{
-	size_t n = 0;
-	for (; *s; s++)
-		if (((unsigned char)*s & 0xc0) != 0x80)
-			n++;
-	return n;
-}
-
-static void put_padded(FILE *out, const char *s, size_t width)
-{
-	fputs(s, out);
-	for (size_t n = columns(s); n < width; n++)
-		fputc(' ', out);
+	return tmp;
 }
 
 /* ------------------------------------------------------------ numbers */
@@ -187,226 +305,584 @@ static uint64_t kib_to_mib(uint64_t kib)
 	return kib / 1024 + (kib % 1024 >= 512);
 }
 
-static double offset_s(const struct st_dump *dump, int32_t index)
+static int digits(uint64_t v)
 {
-	return (double)dump->samples[index].offset_ns / NS_PER_S;
+	int n = 1;
+	for (; v >= 10; v /= 10)
+		n++;
+	return n;
 }
 
-/* ------------------------------------------------------------ sections */
-
-static void render_header(FILE *out, const struct st_dump *dump, const char *name)
+char *st_format_wall_time(char *buf, size_t len, int64_t wall_ns)
 {
-	int64_t sec = dump->wall_ns / 1000000000LL;
-	char buf[4 * 256 + 1], kernel[4 * 256 + 1], date[64];
+	int64_t sec = wall_ns / 1000000000LL, rem = wall_ns % 1000000000LL;
+	char date[40];
 	struct tm tm;
 	time_t t;
 
-	if (dump->wall_ns % 1000000000LL < 0)
+	if (rem < 0) {
+		rem += 1000000000LL;
 		sec--;
+	}
 	t = (time_t)sec;
-
-	if (name)
-		st_escape_terminal(name, buf, sizeof(buf));
+	if (gmtime_r(&t, &tm) && strftime(date, sizeof(date), "%Y-%m-%d %H:%M:%S", &tm))
+		snprintf(buf, len, "%s.%03d UTC", date, (int)(rem / 1000000));
 	else
-		ESCAPED_FIELD(dump->id, buf);
-	fprintf(out, "spike dump: %s\n", *buf ? buf : "(unnamed)");
+		snprintf(buf, len, "unknown time");
+	return buf;
+}
 
-	if (gmtime_r(&t, &tm) && strftime(date, sizeof(date), "%Y-%m-%d %H:%M:%S UTC", &tm))
-		fprintf(out, "time: %s", date);
+char *st_format_trigger_value(char *buf, size_t len, const struct st_trigger *t, int ascii)
+{
+	char tmp[ST_TRIGGER_UNITS_MAX + 1], units[4 * ST_TRIGGER_UNITS_MAX + 1];
+
+	escape_into(FIELD(t->units, tmp), units, sizeof(units), ascii, SIZE_MAX, NULL);
+	if (strcmp(units, "pct") == 0)
+		snprintf(buf, len, "%.1f%%", t->value);
+	else if (strcmp(units, "kib") == 0)
+		fmt_kib(buf, len, t->value, false);
 	else
-		fprintf(out, "time: unknown");
-	fprintf(out, " (monotonic %" PRId64 " ns)\n", dump->mono_ns);
+		snprintf(buf, len, "%g%s%s", t->value, *units ? " " : "", units);
+	return buf;
+}
 
-	ESCAPED_FIELD(dump->host.hostname, buf);
-	ESCAPED_FIELD(dump->host.kernel, kernel);
-	fprintf(out, "host: %s (%s, %" PRIu32 " core%s, %.1f GiB)\n",
-		*buf ? buf : "unknown", *kernel ? kernel : "unknown kernel",
-		dump->host.ncores, dump->host.ncores == 1 ? "" : "s",
-		(double)dump->host.mem_total_kib / KIB_PER_GIB);
+/* ------------------------------------------------------------ output */
+
+struct ctx {
+	FILE *out;
+	const struct st_dump *dump;
+	bool color, ascii;
+	uint32_t top;
+	const struct st_trigger *blamed;    /* the first trigger with a process */
+};
+
+static const char *esc(const struct ctx *c, const char *in, char *out, size_t outlen)
+{
+	escape_into(in, out, outlen, c->ascii, SIZE_MAX, NULL);
+	return out;
+}
+
+static void sgr(const struct ctx *c, const char *code)
+{
+	if (c->color)
+		fprintf(c->out, "\x1b[%sm", code);
+}
+
+static void sgr_reset(const struct ctx *c)
+{
+	if (c->color)
+		fputs("\x1b[0m", c->out);
+}
+
+/* "=== title ===" after a blank line; the caller ends the line. */
+static void heading(const struct ctx *c, const char *title)
+{
+	fputc('\n', c->out);
+	sgr(c, SGR_HEADING);
+	fprintf(c->out, "=== %s ===", title);
+	sgr_reset(c);
+}
+
+static double offset_s(const struct st_dump_sample *s)
+{
+	return (double)s->offset_ns / NS_PER_S;
+}
+
+static bool same_proc(const struct st_dump_proc *p, const struct st_trigger *t)
+{
+	return t->pid > 0 && p->pid == t->pid &&
+	       (t->start_ticks == 0 || p->start_ticks == t->start_ticks);
 }
 
 static const struct st_dump_proc *find_in(const struct st_dump_proc *procs, uint32_t n,
 					  const struct st_trigger *t)
 {
 	for (uint32_t i = 0; procs && i < n; i++)
-		if (procs[i].pid == t->pid &&
-		    (t->start_ticks == 0 || procs[i].start_ticks == t->start_ticks))
+		if (same_proc(&procs[i], t))
 			return &procs[i];
 	return NULL;
 }
 
-/* The trigger's process as recorded in its sample, for its command line. */
-static const struct st_dump_proc *trigger_proc(const struct st_dump *dump,
-					       const struct st_dump_trigger *dt)
+/* A trigger's process as one sample recorded it, or NULL. */
+static const struct st_dump_proc *proc_in_sample(const struct st_dump_sample *s,
+						 const struct st_trigger *t)
 {
-	const struct st_dump_sample *s;
 	const struct st_dump_proc *p;
 
-	if (dt->trigger.pid <= 0 || dt->sample_index < 0 ||
-	    (uint32_t)dt->sample_index >= dump->nsamples || !dump->samples)
+	if (!t || t->pid <= 0)
 		return NULL;
-	s = &dump->samples[dt->sample_index];
-	if ((p = find_in(s->top_cpu, s->ntop_cpu, &dt->trigger)) ||
-	    (p = find_in(s->top_rss, s->ntop_rss, &dt->trigger)) ||
-	    (p = find_in(s->blamed, s->nblamed, &dt->trigger)))
+	if ((p = find_in(s->top_cpu, s->ntop_cpu, t)) ||
+	    (p = find_in(s->top_rss, s->ntop_rss, t)) ||
+	    (p = find_in(s->blamed, s->nblamed, t)))
 		return p;
 	return NULL;
 }
 
-static void render_value(FILE *out, const struct st_trigger *t, const char *type)
+/* ------------------------------------------------------------ sections */
+
+static void render_header(const struct ctx *c, const char *name)
+{
+	const struct st_dump *d = c->dump;
+	char buf[4 * 256 + 1], kernel[4 * 256 + 1], tmp[256], date[64];
+
+	esc(c, name ? name : FIELD(d->id, tmp), buf, sizeof(buf));
+	sgr(c, SGR_HEADING);
+	fprintf(c->out, "spike dump: %s", *buf ? buf : "(unnamed)");
+	sgr_reset(c);
+	fprintf(c->out, "\ntime: %s (monotonic %" PRId64 " ns)\n",
+		st_format_wall_time(date, sizeof(date), d->wall_ns), d->mono_ns);
+
+	esc(c, FIELD(d->host.hostname, tmp), buf, sizeof(buf));
+	esc(c, FIELD(d->host.kernel, tmp), kernel, sizeof(kernel));
+	fprintf(c->out, "host: %s (%s, %" PRIu32 " core%s, %.1f GiB)\n",
+		*buf ? buf : "unknown", *kernel ? kernel : "unknown kernel",
+		d->host.ncores, d->host.ncores == 1 ? "" : "s",
+		(double)d->host.mem_total_kib / KIB_PER_GIB);
+}
+
+static void render_value(const struct ctx *c, const struct st_trigger *t, const char *type)
 {
 	double delta = t->value - t->baseline;
-	char units[4 * ST_TRIGGER_UNITS_MAX + 1];
+	char tmp[ST_TRIGGER_UNITS_MAX + 1], units[4 * ST_TRIGGER_UNITS_MAX + 1];
 
-	ESCAPED_FIELD(t->units, units);
+	esc(c, FIELD(t->units, tmp), units, sizeof(units));
 	if (strcmp(units, "pct") == 0) {
 		/* A process's percentage is its CPU; so is anything named so. */
 		const char *label = t->pid > 0 || strstr(type, "cpu") ? "cpu" : "value";
-		fprintf(out, "%s: %.1f%% (baseline: %.1f%%, delta: %+.1f%%, threshold: %.1f%%)\n",
+		fprintf(c->out, "%s: %.1f%% (baseline: %.1f%%, delta: %+.1f%%, threshold: %.1f%%)\n",
 			label, t->value, t->baseline, delta, t->threshold);
 	} else if (strcmp(units, "kib") == 0) {
 		char v[32], b[32], d[32], th[32];
-		fprintf(out, "value: %s (baseline: %s, delta: %s, threshold: %s)\n",
+		fprintf(c->out, "value: %s (baseline: %s, delta: %s, threshold: %s)\n",
 			fmt_kib(v, sizeof(v), t->value, false),
 			fmt_kib(b, sizeof(b), t->baseline, false),
 			fmt_kib(d, sizeof(d), delta, true),
 			fmt_kib(th, sizeof(th), t->threshold, false));
 	} else {
 		const char *sp = *units ? " " : "";
-		fprintf(out, "value: %g%s%s (baseline: %g, delta: %+g, threshold: %g)\n",
+		fprintf(c->out, "value: %g%s%s (baseline: %g, delta: %+g, threshold: %g)\n",
 			t->value, sp, units, t->baseline, delta, t->threshold);
 	}
 }
 
-static void render_trigger(FILE *out, const struct st_dump *dump, uint32_t i)
+static void render_trigger(const struct ctx *c, uint32_t i)
 {
-	const struct st_dump_trigger *dt = &dump->triggers[i];
+	const struct st_dump *d = c->dump;
+	const struct st_dump_trigger *dt = &d->triggers[i];
 	const struct st_trigger *t = &dt->trigger;
-	const struct st_dump_proc *p = trigger_proc(dump, dt);
+	const struct st_dump_proc *p = NULL;
 	char type[4 * ST_TRIGGER_TYPE_MAX + 1], buf[4 * ST_TRIGGER_SUMMARY_MAX + 1];
+	char tmp[ST_TRIGGER_SUMMARY_MAX + 1];
+	bool in_window = dt->sample_index >= 0 && (uint32_t)dt->sample_index < d->nsamples &&
+			 d->samples;
 
-	ESCAPED_FIELD(t->type, type);
-	fprintf(out, "\n=== spike trigger ===\n");
-	fprintf(out, "type: %s\n", *type ? type : "unknown");
+	esc(c, FIELD(t->type, tmp), type, sizeof(type));
+	heading(c, "spike trigger");
+	fputs("\ntype: ", c->out);
+	sgr(c, SGR_ALERT);
+	fputs(*type ? type : "unknown", c->out);
+	sgr_reset(c);
+	fputc('\n', c->out);
 	/* Offsets count from the first trigger's sample; later triggers of
 	 * the same incident say how much later they fired. */
-	if (i > 0 && dt->sample_index >= 0 && (uint32_t)dt->sample_index < dump->nsamples)
-		fprintf(out, "at: %+.1f s from the first trigger\n",
-			offset_s(dump, dt->sample_index));
+	if (i > 0 && in_window)
+		fprintf(c->out, "at: %+.1f s from the first trigger\n",
+			offset_s(&d->samples[dt->sample_index]));
 	if (t->pid > 0) {
-		ESCAPED_FIELD(t->comm, buf);
-		fprintf(out, "process: [%" PRId32 "] %s\n", t->pid, buf);
+		fprintf(c->out, "process: ");
+		sgr(c, SGR_HEADING);
+		fprintf(c->out, "[%" PRId32 "] %s", t->pid, esc(c, FIELD(t->comm, tmp), buf, sizeof(buf)));
+		sgr_reset(c);
+		fputc('\n', c->out);
+		if (in_window)
+			p = proc_in_sample(&d->samples[dt->sample_index], t);
 	} else {
-		fprintf(out, "process: none (system-wide)\n");
+		fprintf(c->out, "process: none (system-wide)\n");
 	}
 	if (p && p->cmdline) {
 		char cmd[CMDLINE_SHOWN_MAX + 1];
-		size_t shown = escape_into(p->cmdline, cmd, sizeof(cmd));
-		fprintf(out, "command: %s%s\n", cmd, p->cmdline[shown] ? "..." : "");
+		size_t shown = escape_into(p->cmdline, cmd, sizeof(cmd), c->ascii, SIZE_MAX, NULL);
+		fprintf(c->out, "command: %s%s\n", cmd, p->cmdline[shown] ? "..." : "");
 	}
-	render_value(out, t, type);
-	ESCAPED_FIELD(t->summary, buf);
+	render_value(c, t, type);
+	esc(c, FIELD(t->summary, tmp), buf, sizeof(buf));
 	if (*buf)
-		fprintf(out, "summary: %s\n", buf);
+		fprintf(c->out, "summary: %s\n", buf);
 }
 
-static void render_proc_lead(FILE *out, int rank, const struct st_dump_proc *p)
+static bool is_blamed(const struct ctx *c, const struct st_dump_proc *p)
 {
-	char comm[4 * ST_COMM_MAX + 1];
-
-	ESCAPED_FIELD(p->comm, comm);
-	fprintf(out, "%2d. [%5" PRId32 "] ", rank, p->pid);
-	put_padded(out, comm, COMM_COLUMNS);
-	fputc(' ', out);
+	for (uint32_t i = 0; c->dump->triggers && i < c->dump->ntriggers; i++)
+		if (same_proc(p, &c->dump->triggers[i].trigger))
+			return true;
+	return false;
 }
 
-static void render_top_cpu(FILE *out, const struct st_dump_sample *s, int top)
+/*
+ * One ranked table. Columns are sized to the widest pid and figure shown,
+ * and the name is cut or padded to COMM_COLUMNS, so that rows line up
+ * whatever the kernel (pids up to 4194304) or a process (its name) says.
+ */
+static void render_table(const struct ctx *c, uint32_t index, bool by_cpu)
 {
-	fprintf(out, "\n=== top processes by cpu ===   (sample at %+.1f s)\n",
-		(double)s->offset_ns / NS_PER_S);
-	if (s->ntop_cpu == 0 || !s->top_cpu)
-		fprintf(out, "    (no processes recorded)\n");
-	for (uint32_t i = 0; s->top_cpu && i < s->ntop_cpu && i < (uint32_t)top; i++) {
-		const struct st_dump_proc *p = &s->top_cpu[i];
-		render_proc_lead(out, (int)i + 1, p);
-		fprintf(out, "%5.1f%%", p->cpu_pct);
-		/* Reaped children's CPU is how a make full of short compilers
-		 * shows up: it belongs next to the parent's own. */
-		if (p->children_cpu_pct > 0)
-			fprintf(out, " + %.1f%% children", p->children_cpu_pct);
-		fprintf(out, "  (rss: %" PRIu64 " mib)\n", kib_to_mib(p->rss_kib));
+	const struct st_dump_sample *s = &c->dump->samples[index];
+	const struct st_dump_proc *procs = by_cpu ? s->top_cpu : s->top_rss;
+	uint32_t n = procs ? (by_cpu ? s->ntop_cpu : s->ntop_rss) : 0;
+	int rankw, pidw = 5, valw = 5;
+	char val[32], tmp[ST_COMM_MAX + 1];
+
+	heading(c, by_cpu ? "top processes by cpu" : "top processes by rss");
+	if (by_cpu)
+		fprintf(c->out, "   (sample %" PRIu32 " at %+.1f s)", index, offset_s(s));
+	fputc('\n', c->out);
+	if (n == 0) {
+		fprintf(c->out, "    (no processes recorded)\n");
+		return;
 	}
-}
-
-static void render_top_rss(FILE *out, const struct st_dump_sample *s, int top)
-{
-	fprintf(out, "\n=== top processes by rss ===\n");
-	if (s->ntop_rss == 0 || !s->top_rss)
-		fprintf(out, "    (no processes recorded)\n");
-	for (uint32_t i = 0; s->top_rss && i < s->ntop_rss && i < (uint32_t)top; i++) {
-		const struct st_dump_proc *p = &s->top_rss[i];
-		render_proc_lead(out, (int)i + 1, p);
-		fprintf(out, "%5" PRIu64 " mib  (cpu: %.1f%%)\n", kib_to_mib(p->rss_kib), p->cpu_pct);
+	if (n > c->top)
+		n = c->top;
+	rankw = digits(n) > 2 ? digits(n) : 2;
+	for (uint32_t i = 0; i < n; i++) {
+		int w = digits((uint64_t)(procs[i].pid > 0 ? procs[i].pid : 0));
+		pidw = w > pidw ? w : pidw;
+		if (by_cpu)
+			w = snprintf(val, sizeof(val), "%.1f", procs[i].cpu_pct);
+		else
+			w = snprintf(val, sizeof(val), "%" PRIu64, kib_to_mib(procs[i].rss_kib));
+		valw = w > valw ? w : valw;
 	}
-}
+	for (uint32_t i = 0; i < n; i++) {
+		const struct st_dump_proc *p = &procs[i];
+		bool mark = is_blamed(c, p);
 
-static void render_timeline(FILE *out, const struct st_dump *dump)
-{
-	fprintf(out, "\n=== system over time ===\n");
-	fprintf(out, "  offset     cpu  iowait   mem avail   swap used  running  blocked  forks\n");
-	for (uint32_t i = 0; i < dump->nsamples; i++) {
-		const struct st_dump_sample *s = &dump->samples[i];
-		uint64_t swap_used = s->swap_total_kib > s->swap_free_kib ?
-				     s->swap_total_kib - s->swap_free_kib : 0;
-		char avail[32], swap[32];
-		const char *mark = "  <- ";
-
-		fprintf(out, "%+6.1f s  %5.1f%%  %5.1f%%  %10s  %10s  %7" PRIu32 "  %7" PRIu32
-			"  %5" PRIu64,
-			(double)s->offset_ns / NS_PER_S, s->cpu_total_pct, s->cpu_iowait_pct,
-			fmt_kib(avail, sizeof(avail), (double)s->mem_available_kib, false),
-			fmt_kib(swap, sizeof(swap), (double)swap_used, false),
-			s->procs_running, s->procs_blocked, s->forks_delta);
-		for (uint32_t t = 0; dump->triggers && t < dump->ntriggers; t++) {
-			char type[4 * ST_TRIGGER_TYPE_MAX + 1];
-			if (dump->triggers[t].sample_index != (int32_t)i)
-				continue;
-			ESCAPED_FIELD(dump->triggers[t].trigger.type, type);
-			fprintf(out, "%s%s", mark, type);
-			mark = ", ";
+		if (mark)
+			sgr(c, SGR_BLAMED);
+		fprintf(c->out, "%*" PRIu32 ". [%*" PRId32 "] ", rankw, i + 1, pidw, p->pid);
+		st_render_cell(c->out, FIELD(p->comm, tmp), COMM_COLUMNS, c->ascii);
+		fputc(' ', c->out);
+		if (by_cpu) {
+			fprintf(c->out, "%*.1f%%", valw, p->cpu_pct);
+			/* Reaped children's CPU is how a make full of short
+			 * compilers shows up: it belongs next to the parent's. */
+			if (p->children_cpu_pct > 0)
+				fprintf(c->out, " + %.1f%% children", p->children_cpu_pct);
+			fprintf(c->out, "  (rss: %" PRIu64 " mib)", kib_to_mib(p->rss_kib));
+		} else {
+			fprintf(c->out, "%*" PRIu64 " mib  (cpu: %.1f%%)", valw,
+				kib_to_mib(p->rss_kib), p->cpu_pct);
 		}
-		fputc('\n', out);
+		if (mark)
+			sgr_reset(c);
+		fputc('\n', c->out);
 	}
+}
+
+/* ------------------------------------------------------------ timeline */
+
+typedef double (*series_get)(const struct ctx *c, const struct st_dump_sample *s);
+
+static double get_cpu(const struct ctx *c, const struct st_dump_sample *s)
+{
+	(void)c;
+	return s->cpu_total_pct;
+}
+
+static double get_avail(const struct ctx *c, const struct st_dump_sample *s)
+{
+	(void)c;
+	return (double)s->mem_available_kib;
+}
+
+static double get_swap(const struct ctx *c, const struct st_dump_sample *s)
+{
+	(void)c;
+	return s->swap_total_kib > s->swap_free_kib ?
+	       (double)(s->swap_total_kib - s->swap_free_kib) : 0.0;
+}
+
+/* NAN where the sample does not hold the process: not yet started, gone,
+ * or (before the trigger) too small for the dump to keep. */
+static double get_proc_cpu(const struct ctx *c, const struct st_dump_sample *s)
+{
+	const struct st_dump_proc *p = proc_in_sample(s, c->blamed);
+	return p ? p->cpu_pct : NAN;
+}
+
+static double get_proc_rss(const struct ctx *c, const struct st_dump_sample *s)
+{
+	const struct st_dump_proc *p = proc_in_sample(s, c->blamed);
+	return p ? (double)p->rss_kib : NAN;
+}
+
+enum scale { SCALE_MACHINE_PCT, SCALE_PROC_PCT, SCALE_KIB };
+
+struct series {
+	const char *label;
+	series_get get;
+	enum scale scale;
+	double min_span_kib;    /* SCALE_KIB: a smaller change is noise and
+	                           must not fill the whole height */
+	bool low_is_news;       /* bucketed by the minimum, not the maximum */
+	bool per_process;
+};
+
+static const struct series series[] = {
+	{ "cpu",        get_cpu,      SCALE_MACHINE_PCT, 0,         false, false },
+	{ "mem avail",  get_avail,    SCALE_KIB,         64 * 1024, true,  false },
+	{ "swap used",  get_swap,     SCALE_KIB,         64 * 1024, false, false },
+	{ "blamed cpu", get_proc_cpu, SCALE_PROC_PCT,    0,         false, true },
+	{ "blamed rss", get_proc_rss, SCALE_KIB,         16 * 1024, false, true },
+};
+
+static const char *fmt_value(char *buf, size_t len, enum scale scale, double v)
+{
+	if (isnan(v))
+		snprintf(buf, len, "-");
+	else if (scale == SCALE_KIB)
+		fmt_kib(buf, len, v, false);
+	else
+		snprintf(buf, len, "%.1f%%", v);
+	return buf;
+}
+
+/*
+ * Sparkline scales: machine CPU is 0..100, so 50% always looks half full;
+ * a process's CPU 0..100 or more for a multi-threaded one; memory from its
+ * lowest to its highest value, widened to a minimum span around the middle
+ * (never below 0) so a flat line reads as flat and noise stays small.
+ */
+static void scale_range(const struct series *se, double vmin, double vmax,
+			double *lo, double *hi)
+{
+	switch (se->scale) {
+	case SCALE_MACHINE_PCT:
+		*lo = 0;
+		*hi = 100;
+		break;
+	case SCALE_PROC_PCT:
+		*lo = 0;
+		*hi = vmax > 100 ? vmax : 100;
+		break;
+	case SCALE_KIB:
+		*lo = vmin;
+		*hi = vmax;
+		if (*hi - *lo < se->min_span_kib) {
+			double mid = (*lo + *hi) / 2;
+			*lo = mid - se->min_span_kib / 2;
+			*hi = mid + se->min_span_kib / 2;
+			if (*lo < 0) {
+				*hi -= *lo;
+				*lo = 0;
+			}
+		}
+		break;
+	}
+}
+
+/* One of eight levels; ASCII for terminals that are not UTF-8. */
+static void put_level(const struct ctx *c, double v, double lo, double hi)
+{
+	static const char *const blocks[8] = {
+		"\xe2\x96\x81", "\xe2\x96\x82", "\xe2\x96\x83", "\xe2\x96\x84",
+		"\xe2\x96\x85", "\xe2\x96\x86", "\xe2\x96\x87", "\xe2\x96\x88",
+	};
+	static const char ramp[] = "_.-:=+*#";
+	/* Clamped as a double: a dump may hold 1e300 where 0..100 belongs,
+	 * and converting that to int would be undefined. */
+	double f = hi > lo ? (v - lo) / (hi - lo) : 0;
+	int level;
+
+	f = f > 0 ? (f < 1 ? f : 1) : 0;
+	level = (int)(f * 8);
+	level = level > 7 ? 7 : level;
+	if (c->ascii)
+		fputc(ramp[level], c->out);
+	else
+		fputs(blocks[level], c->out);
+}
+
+static void render_sparkline(const struct ctx *c, const struct series *se, uint32_t per)
+{
+	const struct st_dump *d = c->dump;
+	double vmin = INFINITY, vmax = -INFINITY, lo = 0, hi = 0;
+	char a[32], b[32];
+
+	for (uint32_t i = 0; i < d->nsamples; i++) {
+		double v = se->get(c, &d->samples[i]);
+		if (isnan(v))
+			continue;
+		vmin = v < vmin ? v : vmin;
+		vmax = v > vmax ? v : vmax;
+	}
+	if (vmin > vmax)
+		return;         /* not one value to draw */
+	scale_range(se, vmin, vmax, &lo, &hi);
+
+	fprintf(c->out, "%-*s", SPARK_LABEL, se->label);
+	sgr(c, SGR_SPARK);
+	for (uint32_t first = 0; first < d->nsamples; first += per) {
+		double agg = NAN;
+		for (uint32_t i = first; i < first + per && i < d->nsamples; i++) {
+			double v = se->get(c, &d->samples[i]);
+			if (isnan(v))
+				continue;
+			if (isnan(agg) || (se->low_is_news ? v < agg : v > agg))
+				agg = v;
+		}
+		if (isnan(agg))
+			fputc(' ', c->out);
+		else
+			put_level(c, agg, lo, hi);
+	}
+	sgr_reset(c);
+	fmt_value(a, sizeof(a), se->scale, vmin);
+	fmt_value(b, sizeof(b), se->scale, vmax);
+	/* "23.2 GiB .. 23.2 GiB" beside a line that moves reads as a bug:
+	 * say by how much it moved instead. */
+	if (vmin == vmax)
+		fprintf(c->out, "  %s\n", a);
+	else if (strcmp(a, b) == 0)
+		fprintf(c->out, "  %s (range %s)\n", a, fmt_value(b, sizeof(b), se->scale, vmax - vmin));
+	else
+		fprintf(c->out, "  %s .. %s\n", a, b);
+}
+
+/* "^" under the sparkline characters that hold a trigger's sample. */
+static void render_trigger_marks(const struct ctx *c, uint32_t per)
+{
+	const struct st_dump *d = c->dump;
+	uint32_t cols = (d->nsamples + per - 1) / per, last = 0;
+	bool any = false;
+
+	for (uint32_t t = 0; d->triggers && t < d->ntriggers; t++) {
+		int32_t si = d->triggers[t].sample_index;
+		if (si >= 0 && (uint32_t)si < d->nsamples) {
+			last = (uint32_t)si / per > last ? (uint32_t)si / per : last;
+			any = true;
+		}
+	}
+	if (!any)
+		return;
+	fprintf(c->out, "%-*s", SPARK_LABEL, "trigger");
+	sgr(c, SGR_ALERT);
+	for (uint32_t col = 0; col < cols && col <= last; col++) {
+		bool here = false;
+		for (uint32_t t = 0; t < d->ntriggers; t++) {
+			int32_t si = d->triggers[t].sample_index;
+			here |= si >= 0 && (uint32_t)si / per == col;
+		}
+		fputc(here ? '^' : ' ', c->out);
+	}
+	sgr_reset(c);
+	fputc('\n', c->out);
+}
+
+static void render_timeline_row(const struct ctx *c, uint32_t i)
+{
+	const struct st_dump *d = c->dump;
+	const struct st_dump_sample *s = &d->samples[i];
+	const char *mark = "  <- ";
+	char cpu[32], avail[32], swap[32], pcpu[32], prss[32];
+	bool fired = false;
+
+	for (uint32_t t = 0; d->triggers && t < d->ntriggers; t++)
+		fired |= d->triggers[t].sample_index == (int32_t)i;
+	if (fired)
+		sgr(c, SGR_HEADING);
+	fprintf(c->out, "%3" PRIu32 "  %+7.1f s  %7s  %10s  %10s", i, offset_s(s),
+		fmt_value(cpu, sizeof(cpu), SCALE_MACHINE_PCT, get_cpu(c, s)),
+		fmt_value(avail, sizeof(avail), SCALE_KIB, get_avail(c, s)),
+		fmt_value(swap, sizeof(swap), SCALE_KIB, get_swap(c, s)));
+	if (c->blamed)
+		fprintf(c->out, "  %10s  %10s",
+			fmt_value(pcpu, sizeof(pcpu), SCALE_PROC_PCT, get_proc_cpu(c, s)),
+			fmt_value(prss, sizeof(prss), SCALE_KIB, get_proc_rss(c, s)));
+	if (fired)
+		sgr_reset(c);
+	for (uint32_t t = 0; d->triggers && t < d->ntriggers; t++) {
+		char type[4 * ST_TRIGGER_TYPE_MAX + 1], tmp[ST_TRIGGER_TYPE_MAX + 1];
+		if (d->triggers[t].sample_index != (int32_t)i)
+			continue;
+		fputs(mark, c->out);
+		sgr(c, SGR_ALERT);
+		fputs(esc(c, FIELD(d->triggers[t].trigger.type, tmp), type, sizeof(type)), c->out);
+		sgr_reset(c);
+		mark = ", ";
+	}
+	fputc('\n', c->out);
+}
+
+static void render_timeline(const struct ctx *c)
+{
+	const struct st_dump *d = c->dump;
+	uint32_t per = (d->nsamples + SPARK_MAX - 1) / SPARK_MAX;
+	char comm[4 * ST_COMM_MAX + 1], tmp[ST_COMM_MAX + 1];
+
+	heading(c, "timeline");
+	fprintf(c->out, "   (%" PRIu32 " sample%s every %g s", d->nsamples,
+		d->nsamples == 1 ? "" : "s", d->interval_s);
+	if (c->blamed)
+		fprintf(c->out, "; blamed: [%" PRId32 "] %s", c->blamed->pid,
+			esc(c, FIELD(c->blamed->comm, tmp), comm, sizeof(comm)));
+	fputs(")\n", c->out);
+
+	for (size_t i = 0; i < sizeof(series) / sizeof(series[0]); i++)
+		if (c->blamed || !series[i].per_process)
+			render_sparkline(c, &series[i], per);
+	render_trigger_marks(c, per);
+
+	fprintf(c->out, "\n%3s  %9s  %7s  %10s  %10s", "#", "offset", "cpu", "mem avail",
+		"swap used");
+	if (c->blamed)
+		fprintf(c->out, "  %10s  %10s", "blamed cpu", "blamed rss");
+	fputc('\n', c->out);
+	for (uint32_t i = 0; i < d->nsamples; i++)
+		render_timeline_row(c, i);
 }
 
 void st_render_dump(FILE *out, const struct st_dump *dump, const struct st_render_opts *opts)
 {
-	static const struct st_render_opts defaults = { .name = NULL, .sample_index = -1, .top = 0 };
+	static const struct st_render_opts defaults = { .sample_index = -1 };
+	struct ctx c = { .out = out, .dump = dump };
 	int32_t index;
-	int top;
 
 	if (!out || !dump)
 		return;
 	if (!opts)
 		opts = &defaults;
-	top = opts->top > 0 ? opts->top : 10;
+	c.color = opts->color != 0;
+	c.ascii = opts->ascii != 0;
+	c.top = opts->top > 0 ? (uint32_t)opts->top : DEFAULT_TOP;
+	/* The timeline follows one process: the first one a trigger blamed. */
+	for (uint32_t i = 0; dump->triggers && i < dump->ntriggers && !c.blamed; i++)
+		if (dump->triggers[i].trigger.pid > 0)
+			c.blamed = &dump->triggers[i].trigger;
 
-	render_header(out, dump, opts->name);
-	if (dump->ntriggers == 0 || !dump->triggers)
-		fprintf(out, "\n=== spike trigger ===\n(none recorded)\n");
+	render_header(&c, opts->name);
+	if (dump->ntriggers == 0 || !dump->triggers) {
+		heading(&c, "spike trigger");
+		fputs("\n(none recorded)\n", out);
+	}
 	for (uint32_t i = 0; dump->triggers && i < dump->ntriggers; i++)
-		render_trigger(out, dump, i);
+		render_trigger(&c, i);
 
 	if (dump->nsamples == 0 || !dump->samples) {
 		fprintf(out, "\n(no samples recorded)\n");
 		return;
 	}
-	index = opts->sample_index >= 0 ? opts->sample_index : dump->trigger_index;
-	/* No trigger sample in the window (or a bad request): the newest is
-	 * the best stand-in, being the closest to when the dump was made. */
-	if (index < 0 || (uint32_t)index >= dump->nsamples)
-		index = (int32_t)dump->nsamples - 1;
-	render_top_cpu(out, &dump->samples[index], top);
-	render_top_rss(out, &dump->samples[index], top);
-	render_timeline(out, dump);
+	if (opts->all_samples) {
+		for (uint32_t i = 0; i < dump->nsamples; i++) {
+			render_table(&c, i, true);
+			render_table(&c, i, false);
+		}
+	} else {
+		index = opts->sample_index >= 0 ? opts->sample_index : dump->trigger_index;
+		/* No trigger sample in the window (or a bad request): the
+		 * newest is the best stand-in, the closest to the dump. */
+		if (index < 0 || (uint32_t)index >= dump->nsamples)
+			index = (int32_t)dump->nsamples - 1;
+		render_table(&c, (uint32_t)index, true);
+		render_table(&c, (uint32_t)index, false);
+	}
+	render_timeline(&c);
 }

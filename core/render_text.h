@@ -1,28 +1,65 @@
 /*
  * The human rendering of a dump, shared by spiketrace-view and the stdout
  * sink. Nothing attacker-controlled (process names, command lines, host
- * names) reaches the stream unescaped: no raw control byte is ever written.
+ * names) reaches the stream unescaped: no raw control byte is ever written,
+ * and with colours on the only escape sequences are our own SGR ones.
  */
 #ifndef ST_RENDER_TEXT_H
 #define ST_RENDER_TEXT_H
 
+#include <stdint.h>
 #include <stdio.h>
 #include <spiketrace/model.h>
 
-/* Escape for a terminal into out (outlen bytes, always NUL-terminated,
- * truncated if needed): printable ASCII and valid UTF-8 kept; \n \t \r \\
- * as such; other control bytes, DEL, C1 controls and invalid UTF-8 as
- * \xNN. Returns out. */
+/* Escape for a UTF-8 terminal into out (outlen bytes, always
+ * NUL-terminated, truncated at a whole character or escape if needed):
+ * printable ASCII and valid UTF-8 kept; \n \t \r \\ as such; other control
+ * bytes, DEL, invalid UTF-8, and characters that are valid yet steer the
+ * terminal or the reader (C1 controls, bidirectional overrides and
+ * isolates, line and paragraph separators) as \xNN per byte. Returns out. */
 char *st_escape_terminal(const char *in, char *out, size_t outlen);
+
+/* The same for a terminal that is not UTF-8: every byte from 0x80 up is
+ * escaped too, so out holds printable ASCII only. */
+char *st_escape_ascii(const char *in, char *out, size_t outlen);
+
+/* raw escaped (ascii: as st_escape_ascii) into exactly width terminal
+ * columns: padded with spaces, or cut at a whole character or escape and
+ * ended by a marker ("~" in ASCII, "…" in UTF-8) when it is wider. */
+void st_render_cell(FILE *out, const char *raw, size_t width, int ascii);
+
+/* Whether the locale's character set is UTF-8, from the environment the
+ * way setlocale(3) reads it (LC_ALL, then LC_CTYPE, then LANG); it works
+ * without setlocale() and when the named locale is not installed. */
+int st_render_locale_is_utf8(void);
+
+/* "2026-11-21 23:29:00.123 UTC" into buf; "unknown time" if it cannot be
+ * shown. Returns buf. */
+char *st_format_wall_time(char *buf, size_t len, int64_t wall_ns);
+
+/* A trigger's value in its units: "85.2%", "7.0 GiB", "250 forks/s" (the
+ * units escaped). Returns buf. */
+char *st_format_trigger_value(char *buf, size_t len, const struct st_trigger *t, int ascii);
 
 struct st_render_opts {
 	const char *name;       /* file name for the header; may be NULL */
-	int sample_index;       /* which sample's tables; -1: the trigger sample */
+	int sample_index;       /* which sample's tables; -1: the trigger sample
+	                           (out of range: the newest) */
 	int top;                /* rows per table; 0: 10 */
+	int all_samples;        /* nonzero: the tables of every sample, oldest
+	                           first (sample_index is then ignored) */
+	int color;              /* nonzero: SGR colours; the caller decides
+	                           (a terminal, NO_COLOR, --color) */
+	int ascii;              /* nonzero: printable ASCII only: sparklines
+	                           from "_.-:=+*#", non-ASCII bytes of names
+	                           escaped. 0: UTF-8 (block characters) */
 };
 
-/* Header, "=== spike trigger ===" (every trigger), then for the chosen
- * sample "=== top processes by cpu ===" and "=== top processes by rss ===". */
+/* Header (name, wall-clock and monotonic time, host), "=== spike trigger
+ * ===" for every trigger, for the chosen sample(s) "=== top processes by
+ * cpu ===" and "=== top processes by rss ===", then "=== timeline ===":
+ * sparklines and one row per sample (offset, system cpu, available memory,
+ * swap used, and the blamed process's cpu and rss). opts may be NULL. */
 void st_render_dump(FILE *out, const struct st_dump *dump,
 		    const struct st_render_opts *opts);
 

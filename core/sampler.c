@@ -110,10 +110,17 @@ static void raise_fd_limit(void)
 	}
 }
 
+static int64_t monotonic_clock(void *ctx)
+{
+	(void)ctx;
+	return clock_ns(CLOCK_MONOTONIC);
+}
+
 int st_sampler_init(struct st_sampler *s, const char *proc_root,
 		    char *err, size_t errlen)
 {
 	memset(s, 0, sizeof(*s));
+	s->clock = monotonic_clock;
 	s->root_fd = s->stat_fd = s->meminfo_fd = s->uptime_fd = -1;
 	s->keep_fds = 1;
 	s->clock_ticks = sysconf(_SC_CLK_TCK);
@@ -347,6 +354,52 @@ static uint64_t delta(uint64_t now, uint64_t before)
 	return now >= before ? now - before : 0;
 }
 
+/* Percent of one core for ticks of CPU over interval_s. */
+static float ticks_pct(const struct st_sampler *s, uint64_t ticks, double interval_s)
+{
+	if (interval_s <= 0)
+		return 0;
+	return clamp_pct((double)ticks / (double)s->clock_ticks / interval_s * 100.0,
+			 s->pstat.ncores);
+}
+
+/* Take what was already seen of the reaped out of a parent's children CPU. */
+static void apply_credit(struct st_proc_track *tr)
+{
+	uint64_t used = tr->reaped_credit < tr->child_delta ? tr->reaped_credit : tr->child_delta;
+	tr->child_delta -= used;
+	tr->reaped_credit -= used;
+}
+
+/*
+ * A process has exited. When its parent reaps it, the parent's cutime and
+ * cstime grow by the child's whole life, most of which the samples already
+ * saw as the child's own CPU: counting it again would make a parent whose
+ * long-running child just ended look like a spike. Only what no sample saw
+ * (the short-lived children) is the parent's children CPU.
+ */
+static void process_exited(struct st_sampler *s, struct st_ring_slot *slot,
+			   uint32_t idx, uint64_t seq, double interval_s)
+{
+	struct st_proc_table *t = &s->table;
+	uint32_t parent = st_proc_table_find(t, t->infos[idx].ppid);
+	uint64_t seen = t->tracks[idx].cpu_ticks + t->tracks[idx].child_ticks;
+	st_proc_table_forget(t, idx);
+	if (parent == ST_PROC_NONE || parent == idx)
+		return;
+	struct st_proc_track *pt = &t->tracks[parent];
+	/* A parent that does not reap soon (reparenting) must not hold a
+	 * credit that hides a later, real burst of children. */
+	if (seq > pt->credit_seq + 2)
+		pt->reaped_credit = 0;
+	pt->reaped_credit += seen;
+	pt->credit_seq = seq;
+	if (pt->last_seen_seq == seq && pt->rec_index < slot->sample.nprocs) {
+		apply_credit(pt);
+		slot->procs[pt->rec_index].children_cpu_pct = ticks_pct(s, pt->child_delta, interval_s);
+	}
+}
+
 static void sample_process(struct st_sampler *s, struct st_ring_slot *slot,
 			   uint32_t *nprocs, int32_t pid, uint64_t seq,
 			   double interval_s, double uptime_s)
@@ -366,7 +419,8 @@ static void sample_process(struct st_sampler *s, struct st_ring_slot *slot,
 		}
 		/* Gone, or the pid now belongs to another process: the old
 		 * identity ends here and never lends its counters. */
-		st_proc_table_forget(t, idx);
+		slot->sample.nprocs = *nprocs;
+		process_exited(s, slot, idx, seq, interval_s);
 		idx = ST_PROC_NONE;
 		fd = -1;
 	}
@@ -424,8 +478,9 @@ record:;
 	} else if (interval_s > 0) {
 		rec->cpu_pct = clamp_pct((double)delta(cpu, tr->cpu_ticks) / hz /
 					 interval_s * 100.0, ncores);
-		rec->children_cpu_pct = clamp_pct((double)delta(child, tr->child_ticks) /
-						  hz / interval_s * 100.0, ncores);
+		tr->child_delta = delta(child, tr->child_ticks);
+		apply_credit(tr);
+		rec->children_cpu_pct = ticks_pct(s, tr->child_delta, interval_s);
 		uint64_t mi = delta(ps.minflt, tr->minflt);
 		uint64_t ma = delta(ps.majflt, tr->majflt);
 		rec->minflt_delta = mi > UINT32_MAX ? UINT32_MAX : (uint32_t)mi;
@@ -436,6 +491,7 @@ record:;
 	tr->minflt = ps.minflt;
 	tr->majflt = ps.majflt;
 	tr->last_seen_seq = seq;
+	tr->rec_index = *nprocs - 1;
 }
 
 int st_sampler_take(struct st_sampler *s, struct st_ring *ring)
@@ -443,7 +499,7 @@ int st_sampler_take(struct st_sampler *s, struct st_ring *ring)
 	struct st_ring_slot *slot = st_ring_begin(ring);
 	struct st_sample *smp = &slot->sample;
 	uint64_t seq = s->seq + 1;
-	int64_t mono = clock_ns(CLOCK_MONOTONIC);
+	int64_t mono = s->clock(s->clock_ctx);
 	struct st_meminfo mi;
 
 	/* Read the system files before touching the slot: once the ring is
@@ -480,7 +536,7 @@ int st_sampler_take(struct st_sampler *s, struct st_ring *ring)
 	struct st_proc_table *t = &s->table;
 	for (uint32_t i = 0; i < t->nslots; i++)
 		if (t->tracks[i].alive && t->tracks[i].last_seen_seq != seq)
-			st_proc_table_forget(t, i);
+			process_exited(s, slot, i, seq, cpu_interval_s);
 
 	st_ring_commit(ring);
 	s->seq = seq;

@@ -20,7 +20,12 @@ struct st_read_buf {
 	size_t cap;
 };
 
+/* Where sample times come from: CLOCK_MONOTONIC, or a test's fake clock. */
+typedef int64_t (*st_clock_fn)(void *ctx);
+
 struct st_sampler {
+	st_clock_fn clock;
+	void    *clock_ctx;
 	char    *proc_root;
 	int      root_fd;
 	void    *root_dir;          /* DIR *, rewound each tick */

@@ -23,15 +23,19 @@ static void deliver(struct st_sink_queue *q, struct st_sink_job *job)
 		return;
 	}
 	job->json_len = strlen(job->json);
-	for (size_t i = 0; i < q->plugins->n; i++) {
-		struct st_loaded_plugin *p = &q->plugins->items[i];
-		if (!p->running || p->desc->kind != ST_PLUGIN_SINK)
-			continue;
-		if (p->desc->emit(p->state, job->dump, job->json, job->json_len) != 0) {
-			p->failures++;
-			st_warn("sink %s failed on dump %s (%llu failures so far)",
-				p->desc->name, job->dump->id,
-				(unsigned long long)p->failures);
+	/* Storing sinks first: the others may then name the file. */
+	for (int storing = 1; storing >= 0; storing--) {
+		for (size_t i = 0; i < q->plugins->n; i++) {
+			struct st_loaded_plugin *p = &q->plugins->items[i];
+			if (!p->running || p->desc->kind != ST_PLUGIN_SINK ||
+			    !(p->desc->flags & ST_PLUGIN_STORES) != !storing)
+				continue;
+			if (p->desc->emit(p->state, job->dump, job->json, job->json_len) != 0) {
+				p->failures++;
+				st_warn("sink %s failed on dump %s (%llu failures so far)",
+					p->desc->name, job->dump->id,
+					(unsigned long long)p->failures);
+			}
 		}
 	}
 	q->delivered++;
@@ -71,7 +75,13 @@ int st_sink_queue_start(struct st_sink_queue *q, struct st_plugin_set *plugins,
 	}
 	pthread_mutex_init(&q->lock, NULL);
 	pthread_cond_init(&q->cond, NULL);
-	int rc = pthread_create(&q->thread, NULL, worker, q);
+	/* Sinks need little stack; the default 8 MiB would be locked into
+	 * memory by mlockall as it is touched. */
+	pthread_attr_t attr;
+	pthread_attr_init(&attr);
+	pthread_attr_setstacksize(&attr, 256 * 1024);
+	int rc = pthread_create(&q->thread, &attr, worker, q);
+	pthread_attr_destroy(&attr);
 	if (rc != 0) {
 		st_err("sink queue: cannot start the sink thread: %s", strerror(rc));
 		free(q->jobs);

@@ -2,8 +2,10 @@
 # Installs what spiketrace needs to build and test on Debian 12.
 # Idempotent: does nothing when everything is there already.
 set -eu
+# libsystemd-dev is optional for users (sd_notify); the tests cover it.
+# rsyslog is for the syslog sink's test against a real rsyslogd.
 pkgs="build-essential autoconf automake libtool pkg-config
-      libconfuse-dev libcjson-dev libcunit1-dev python3"
+      libconfuse-dev libcjson-dev libcunit1-dev libsystemd-dev python3 rsyslog"
 missing=
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||

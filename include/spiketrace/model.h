@@ -134,7 +134,13 @@ struct st_trigger {
 	char     units[ST_TRIGGER_UNITS_MAX]; /* "pct", "kib", ... */
 	char     summary[ST_TRIGGER_SUMMARY_MAX];
 	uint64_t sample_seq;        /* filled in by the core */
+	uint32_t flags;             /* ST_TRIGGER_* */
 };
+
+/* The event is the system's (memory fell, swap grew); the process named is
+ * only its likely cause. Cooldown is then per type, not per process, so a
+ * change of suspect while memory keeps falling is no new event. */
+#define ST_TRIGGER_SYSTEM 0x01
 
 /* ------------------------------------------------------------------ dump */
 
@@ -201,6 +207,9 @@ struct st_dump {
 	uint32_t nsamples;
 	struct st_dump_sample *samples;     /* oldest first */
 	int32_t  trigger_index;     /* index of the first trigger's sample */
+	/* Where a storing sink (json_file) wrote this dump, "" if nowhere
+	 * (yet). Storing sinks run first, so the others can name the file. */
+	char     stored_as[512];
 };
 
 #ifdef __cplusplus

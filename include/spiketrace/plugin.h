@@ -26,8 +26,8 @@
  *
  *     #include <spiketrace/plugin.h>
  *     static const struct st_option opts[] = {
- *         { "limit", ST_OPT_FLOAT, { .f = 50 }, 0, 100, "percent of one core" },
- *         { 0 }
+ *         ST_OPTION_FLOAT("limit", 50, 0, 100, "percent of one core"),
+ *         ST_OPTION_END,
  *     };
  *     static int create(const struct st_host *h, const union st_value *o, void **s)
  *     { ... *s = my_state; return 0; }
@@ -106,9 +106,26 @@ struct st_option {
 	double              min;
 	double              max;
 	const char         *help;
+	/* Strings: the accepted values, NULL-terminated; NULL accepts any.
+	 * A value outside them is a config error (file, line, exit 78). */
+	const char *const  *choices;
 };
 
 #define ST_OPTION_NO_RANGE 1, 0  /* min > max: no range check */
+
+/* One option table entry each; a table ends with ST_OPTION_END. */
+#define ST_OPTION_BOOL(name, def, help) \
+	{ (name), ST_OPT_BOOL, { .b = (def) }, ST_OPTION_NO_RANGE, (help), NULL }
+#define ST_OPTION_INT(name, def, min, max, help) \
+	{ (name), ST_OPT_INT, { .i = (def) }, (min), (max), (help), NULL }
+#define ST_OPTION_FLOAT(name, def, min, max, help) \
+	{ (name), ST_OPT_FLOAT, { .f = (def) }, (min), (max), (help), NULL }
+#define ST_OPTION_STRING(name, def, help) \
+	{ (name), ST_OPT_STRING, { .s = (def) }, ST_OPTION_NO_RANGE, (help), NULL }
+/* choices: a NULL-terminated array of the accepted strings. */
+#define ST_OPTION_CHOICE(name, def, choices, help) \
+	{ (name), ST_OPT_STRING, { .s = (def) }, ST_OPTION_NO_RANGE, (help), (choices) }
+#define ST_OPTION_END { NULL, ST_OPT_END, { .i = 0 }, 0, 0, NULL, NULL }
 
 /* ------------------------------------------------------------------- host */
 
@@ -131,6 +148,10 @@ struct st_host {
 	const char *proc_root;
 	/* Number of online CPU cores seen in /proc/stat. */
 	uint32_t ncores;
+	/* A storing sink calls this after writing a dump, so the sinks after
+	 * it (syslog, ...) can say where the dump is (st_dump.stored_as). */
+	void (*dump_stored)(const struct st_host *host, const struct st_dump *dump,
+			    const char *path);
 	void *core;             /* the core's; do not touch */
 };
 
@@ -160,7 +181,13 @@ struct st_plugin {
 	 * the core serialised once. Return 0, or -1 after logging why. */
 	int  (*emit)(void *state, const struct st_dump *dump,
 		     const char *json, size_t json_len);
+
+	uint32_t flags;         /* ST_PLUGIN_* below */
 };
+
+/* A sink that stores dumps (and calls host->dump_stored): it runs before
+ * the sinks that only announce them. */
+#define ST_PLUGIN_STORES 0x01
 
 typedef const struct st_plugin *(*st_plugin_entry_fn)(void);
 
