@@ -11,6 +11,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,19 +29,23 @@ struct json_file {
 	char *dir;
 	long max_dumps;
 	long long max_total_bytes;
+	gid_t gid;              /* (gid_t)-1: the daemon's own group */
 	int last_errno;         /* to log a failing condition once, not per dump */
+	const char *last_what;
 };
 
-enum { OPT_DIR, OPT_MAX_DUMPS, OPT_MAX_TOTAL_MIB };
+enum { OPT_DIR, OPT_MAX_DUMPS, OPT_MAX_TOTAL_MIB, OPT_GROUP };
 
 static const struct st_option options[] = {
-	[OPT_DIR] = { "dir", ST_OPT_STRING, { .s = "/var/lib/spiketrace" }, ST_OPTION_NO_RANGE,
-		      "directory the dumps are written to (created if missing)" },
-	[OPT_MAX_DUMPS] = { "max_dumps", ST_OPT_INT, { .i = 500 }, 1, 1000000,
-			    "keep at most this many dumps, deleting the oldest" },
-	[OPT_MAX_TOTAL_MIB] = { "max_total_mib", ST_OPT_INT, { .i = 100 }, 1, 1048576,
-				"keep the dumps under this many MiB in all, deleting the oldest" },
-	{ 0 },
+	[OPT_DIR] = ST_OPTION_STRING("dir", ST_DEFAULT_DUMP_DIR,
+		"directory the dumps are written to (created if missing)"),
+	[OPT_MAX_DUMPS] = ST_OPTION_INT("max_dumps", 500, 1, 1000000,
+		"keep at most this many dumps, deleting the oldest"),
+	[OPT_MAX_TOTAL_MIB] = ST_OPTION_INT("max_total_mib", 100, 1, 1048576,
+		"keep the dumps under this many MiB in all, deleting the oldest"),
+	[OPT_GROUP] = ST_OPTION_STRING("group", "",
+		"group (name or number) that may read the dumps (mode 0640); empty: the daemon's"),
+	ST_OPTION_END,
 };
 
 static int is_dump(const struct dirent *de)
@@ -75,11 +80,46 @@ static void remove_stray_temps(struct json_file *jf)
 		free(names);
 }
 
+/* mkdir -p: the directory may be missing, or removed while we run. */
 static int make_dir(struct json_file *jf)
 {
-	if (mkdir(jf->dir, 0750) == 0 || errno == EEXIST)
+	char *path = strdup(jf->dir);
+	int rc = 0;
+	if (!path)
+		return -1;
+	for (char *p = path + 1; rc == 0; p++) {
+		int end = *p == '\0';
+		if (*p != '/' && !end)
+			continue;
+		*p = '\0';
+		if (mkdir(path, 0750) < 0 && errno != EEXIST)
+			rc = -1;
+		if (end)
+			break;
+		*p = '/';
+	}
+	int saved = errno;
+	free(path);
+	errno = saved;
+	return rc;
+}
+
+static int parse_group(const char *name, gid_t *gid)
+{
+	char *end;
+	*gid = (gid_t)-1;
+	if (!name || !*name)
 		return 0;
-	return -1;
+	unsigned long n = strtoul(name, &end, 10);
+	if (*end == '\0') {
+		*gid = (gid_t)n;
+		return 0;
+	}
+	struct group *gr = getgrnam(name);
+	if (!gr)
+		return -1;
+	*gid = gr->gr_gid;
+	return 0;
 }
 
 static int json_file_create(const struct st_host *host, const union st_value *opts,
@@ -92,6 +132,12 @@ static int json_file_create(const struct st_host *host, const union st_value *op
 		return -1;
 	}
 	jf->host = host;
+	if (parse_group(opts[OPT_GROUP].s, &jf->gid) < 0) {
+		host->log(host, ST_LOG_ERR, "group '%s': no such group", opts[OPT_GROUP].s);
+		free(jf->dir);
+		free(jf);
+		return -1;
+	}
 	jf->max_dumps = opts[OPT_MAX_DUMPS].i;
 	jf->max_total_bytes = (long long)opts[OPT_MAX_TOTAL_MIB].i << 20;
 	/* A directory we cannot create now may appear later (a mount): say
@@ -187,9 +233,11 @@ static void enforce_retention(struct json_file *jf, int dfd)
 static void report(struct json_file *jf, const char *what, int err)
 {
 	/* Once per condition: a full disk must not fill the log too. */
-	if (err != jf->last_errno)
-		jf->host->log(jf->host, ST_LOG_ERR, "%s: %s: %s", jf->dir, what, strerror(err));
+	if (err != jf->last_errno || what != jf->last_what)
+		jf->host->log(jf->host, ST_LOG_ERR, "%s: %s: %s; dumps are lost until this clears",
+			      jf->dir, what, strerror(err));
 	jf->last_errno = err;
+	jf->last_what = what;
 }
 
 static int json_file_emit(void *state, const struct st_dump *dump,
@@ -217,7 +265,11 @@ static int json_file_emit(void *state, const struct st_dump *dump,
 	int err = 0;
 	const char *what = NULL;
 	/* umask must not widen or narrow what we promise: 0640. */
-	if (fchmod(fd, 0640) < 0 || write_all(fd, json, len) < 0 || write_all(fd, "\n", 1) < 0)
+	if (fchmod(fd, 0640) < 0)
+		what = "cannot set the mode of the dump", err = errno;
+	else if (jf->gid != (gid_t)-1 && fchown(fd, (uid_t)-1, jf->gid) < 0)
+		what = "cannot give the dump its group", err = errno;
+	else if (write_all(fd, json, len) < 0 || write_all(fd, "\n", 1) < 0)
 		what = "cannot write the dump", err = errno;
 	else if (fsync(fd) < 0)
 		what = "cannot flush the dump to disk", err = errno;
@@ -235,7 +287,11 @@ static int json_file_emit(void *state, const struct st_dump *dump,
 	if (jf->last_errno)
 		jf->host->log(jf->host, ST_LOG_NOTICE, "%s: writing dumps again", jf->dir);
 	jf->last_errno = 0;
-	jf->host->log(jf->host, ST_LOG_INFO, "wrote %s/%s", jf->dir, name);
+	jf->last_what = NULL;
+	char path[1024];
+	snprintf(path, sizeof(path), "%s/%s", jf->dir, name);
+	jf->host->dump_stored(jf->host, dump, path);
+	jf->host->log(jf->host, ST_LOG_INFO, "wrote %s", path);
 	enforce_retention(jf, dfd);
 	close(dfd);
 	return 0;
@@ -252,6 +308,7 @@ static const struct st_plugin json_file_plugin = {
 	.create = json_file_create,
 	.destroy = json_file_destroy,
 	.emit = json_file_emit,
+	.flags = ST_PLUGIN_STORES,
 };
 
 ST_PLUGIN_EXPORT const struct st_plugin *spiketrace_plugin_entry(void)
