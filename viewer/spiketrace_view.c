@@ -12,54 +12,177 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "dump.h"
 #include "dump_json.h"
+#include "dump_list.h"
 #include "render_text.h"
 
 #ifndef PACKAGE_VERSION
 #define PACKAGE_VERSION "dev"
 #endif
+/* Where the json_file sink writes when its `dir` is not configured. */
+#ifndef ST_DEFAULT_DUMP_DIR
+#define ST_DEFAULT_DUMP_DIR "/var/lib/spiketrace"
+#endif
 
 #define PROG "spiketrace-view"
+
+enum mode { MODE_SHOW, MODE_JSON, MODE_LIST };
+
+struct settings {
+	enum mode mode;
+	int sample;             /* -1: the trigger sample */
+	int all;
+	int top;
+	struct view_style style;
+};
+
+/* Read by view_report(), which has no settings to hand. */
+static int report_ascii;
 
 static void usage(FILE *out)
 {
 	fprintf(out,
 		"Usage: " PROG " [OPTION]... FILE...\n"
+		"  or:  " PROG " --list [DIR]...\n"
 		"Print spiketrace dumps (spiketrace.dump/1 JSON) in a readable form:\n"
-		"the trigger, the top processes by CPU and by memory at the trigger,\n"
-		"and the system figures around it. Times are shown in UTC.\n"
+		"the triggers, the top processes by CPU and by memory at the trigger,\n"
+		"and a timeline of the window with sparklines. Times are in UTC.\n"
 		"\n"
-		"  -h, --help     show this help and exit\n"
-		"  -V, --version  show the version and exit\n"
+		"  -s, --sample N     the tables of sample N (the # column of the\n"
+		"                     timeline) instead of the trigger sample\n"
+		"  -a, --all          the tables of every sample\n"
+		"  -n, --top N        rows per table (default 10)\n"
+		"  -j, --json         re-emit each dump as normalised, indented JSON\n"
+		"                     (several files give a stream of documents)\n"
+		"  -l, --list         list the dumps in each DIR (default "
+		ST_DEFAULT_DUMP_DIR "),\n"
+		"                     newest first, then the processes that trigger most\n"
+		"      --color[=WHEN] colours: auto (default: on a terminal, unless\n"
+		"                     NO_COLOR is set and not empty or TERM=dumb),\n"
+		"                     always or never\n"
+		"      --ascii        ASCII only: sparklines from \"_.-:=+*#\" and non-ASCII\n"
+		"                     bytes of names escaped; the default unless LC_ALL,\n"
+		"                     LC_CTYPE or LANG (the first set) names UTF-8\n"
+		"  -h, --help         show this help and exit\n"
+		"  -V, --version      show the version and exit\n"
 		"\n"
+		"Process names and command lines are shown escaped (\\x1b, \\n, ...).\n"
 		"Exit status: 0 if every file was shown, 1 if any could not be read,\n"
 		"2 on a usage error.\n");
 }
 
-/* File names reach the terminal too, and may hold any byte. */
-static void report(const char *path, const char *reason)
+void view_report(const char *what, const char *reason)
 {
-	char p[1024], r[1024];
+	char w[1024], r[1024];
 
-	fprintf(stderr, PROG ": %s: %s\n",
-		st_escape_terminal(path, p, sizeof(p)),
-		st_escape_terminal(reason, r, sizeof(r)));
+	/* Keep the error next to the output it belongs to in a shared
+	 * terminal or pipe. */
+	fflush(stdout);
+	if (report_ascii) {
+		st_escape_ascii(what, w, sizeof(w));
+		st_escape_ascii(reason, r, sizeof(r));
+	} else {
+		st_escape_terminal(what, w, sizeof(w));
+		st_escape_terminal(reason, r, sizeof(r));
+	}
+	fprintf(stderr, PROG ": %s: %s\n", w, r);
 }
 
-static int show(const char *path, int first)
+/* Arguments in the message must be escaped by the caller (arg()). */
+__attribute__((format(printf, 1, 2)))
+static int usage_error(const char *fmt, ...)
 {
-	struct st_render_opts opts = { .name = NULL, .sample_index = -1, .top = 0 };
+	va_list ap;
+
+	fputs(PROG ": ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs("\nTry '" PROG " --help' for more information.\n", stderr);
+	return 2;
+}
+
+static const char *arg(const char *s)
+{
+	static char buf[256];
+	return st_escape_ascii(s, buf, sizeof(buf));
+}
+
+static int parse_count(const char *arg, int min, int *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(arg, &end, 10);
+	if (errno || end == arg || *end || v < min || v > INT_MAX)
+		return -1;
+	*out = (int)v;
+	return 0;
+}
+
+/* --color's WHEN, with the synonyms ls(1) accepts. */
+static int parse_color(const char *when, int *color)
+{
+	const char *nc = getenv("NO_COLOR"), *term = getenv("TERM");
+
+	if (!when || !strcmp(when, "always") || !strcmp(when, "yes") || !strcmp(when, "force")) {
+		/* Asked for on the command line: that beats NO_COLOR, as
+		 * no-color.org says it should. */
+		*color = 1;
+	} else if (!strcmp(when, "never") || !strcmp(when, "no") || !strcmp(when, "none")) {
+		*color = 0;
+	} else if (!strcmp(when, "auto") || !strcmp(when, "tty") || !strcmp(when, "if-tty")) {
+		*color = isatty(STDOUT_FILENO) && !(nc && *nc) &&
+			 !(term && strcmp(term, "dumb") == 0);
+	} else {
+		return -1;
+	}
+	return 0;
+}
+
+static int show(const char *path, const struct settings *set, int first)
+{
+	struct st_render_opts opts = {
+		.sample_index = set->sample,
+		.top = set->top,
+		.all_samples = set->all,
+		.color = set->style.color,
+		.ascii = set->style.ascii,
+	};
 	char err[256] = "";
 	struct st_dump *dump = st_dump_read_file(path, err, sizeof(err));
 	const char *slash;
 
 	if (!dump) {
-		report(path, *err ? err : "cannot read the dump");
+		view_report(path, *err ? err : "cannot read the dump");
+		return -1;
+	}
+	if (set->mode == MODE_JSON) {
+		char *json = st_dump_to_json(dump, 1);
+		if (json) {
+			fputs(json, stdout);
+			fputc('\n', stdout);
+		} else {
+			view_report(path, "out of memory");
+		}
+		free(json);
+		st_dump_free(dump);
+		return json ? 0 : -1;
+	}
+	if (set->sample >= 0 && (uint32_t)set->sample >= dump->nsamples) {
+		snprintf(err, sizeof(err), "no sample %d (the dump has %u%s)", set->sample,
+			 dump->nsamples, dump->nsamples ? ", numbered from 0" : "");
+		view_report(path, err);
+		st_dump_free(dump);
 		return -1;
 	}
 	/* The directory is the same for every dump; the file name is what
@@ -75,15 +198,52 @@ static int show(const char *path, int first)
 
 int main(int argc, char **argv)
 {
+	enum { OPT_COLOR = 256, OPT_ASCII };
 	static const struct option longopts[] = {
+		{ "sample", required_argument, NULL, 's' },
+		{ "all", no_argument, NULL, 'a' },
+		{ "top", required_argument, NULL, 'n' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "list", no_argument, NULL, 'l' },
+		{ "color", optional_argument, NULL, OPT_COLOR },
+		{ "colour", optional_argument, NULL, OPT_COLOR },
+		{ "ascii", no_argument, NULL, OPT_ASCII },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int opt, status = 0, shown = 0;
+	struct settings set = { .mode = MODE_SHOW, .sample = -1 };
+	int opt, status = 0, shown = 0, json = 0, list = 0, ascii = 0;
 
-	while ((opt = getopt_long(argc, argv, "hV", longopts, NULL)) != -1) {
+	if (parse_color("auto", &set.style.color) < 0)
+		return 2;
+	while ((opt = getopt_long(argc, argv, "s:an:jlhV", longopts, NULL)) != -1) {
 		switch (opt) {
+		case 's':
+			if (parse_count(optarg, 0, &set.sample) < 0)
+				return usage_error("--sample: '%s' is not a sample number", arg(optarg));
+			break;
+		case 'a':
+			set.all = 1;
+			break;
+		case 'n':
+			if (parse_count(optarg, 1, &set.top) < 0)
+				return usage_error("--top: '%s' is not a positive number", arg(optarg));
+			break;
+		case 'j':
+			json = 1;
+			break;
+		case 'l':
+			list = 1;
+			break;
+		case OPT_COLOR:
+			if (parse_color(optarg, &set.style.color) < 0)
+				return usage_error("--color: '%s' is not one of auto, always, never",
+						   arg(optarg));
+			break;
+		case OPT_ASCII:
+			ascii = 1;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -95,19 +255,33 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (optind >= argc) {
-		fprintf(stderr, PROG ": no dump file given\n"
-			"Try '" PROG " --help' for more information.\n");
-		return 2;
+	set.style.ascii = report_ascii = ascii || !st_render_locale_is_utf8();
+	if (json && list)
+		return usage_error("--json and --list do not go together");
+	if (set.all && set.sample >= 0)
+		return usage_error("--all and --sample do not go together");
+	if (list && (set.all || set.sample >= 0))
+		return usage_error("--list shows no tables: no --all or --sample");
+	set.mode = list ? MODE_LIST : json ? MODE_JSON : MODE_SHOW;
+
+	if (set.mode == MODE_LIST) {
+		if (optind >= argc)
+			status = view_list_dumps(stdout, ST_DEFAULT_DUMP_DIR, &set.style) < 0;
+		for (int i = optind; i < argc; i++) {
+			if (i > optind)
+				fputc('\n', stdout);
+			if (view_list_dumps(stdout, argv[i], &set.style) < 0)
+				status = 1;
+		}
+	} else if (optind >= argc) {
+		return usage_error("no dump file given");
 	}
-	for (int i = optind; i < argc; i++) {
-		if (show(argv[i], shown == 0) < 0) {
+	for (int i = optind; set.mode != MODE_LIST && i < argc; i++) {
+		if (show(argv[i], &set, shown == 0) < 0) {
 			status = 1;
 			continue;
 		}
 		shown++;
-		/* Keep stderr lines next to the output they belong to when both
-		 * go to the same terminal or pipe. */
 		fflush(stdout);
 	}
 	/* A full disk or closed pipe on stdout is a failure, not a success. */

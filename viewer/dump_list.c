@@ -1,0 +1,315 @@
+/*
+ * spiketrace-view --list DIR: one line per dump, newest first, then the
+ * processes that trigger most. The point is to answer "what keeps waking
+ * my fan?" across days of dumps without opening each one.
+ *
+ * Dumps are ordered by the time inside them, not by file name or mtime: a
+ * copied or restored directory keeps its order. Processes are counted by
+ * name, not pid: the same program gets a new pid every time it runs.
+ */
+#define _GNU_SOURCE
+#include "dump_list.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dump.h"
+#include "dump_json.h"
+#include "render_text.h"
+
+#define PREFIX "spike_"
+#define SUFFIX ".json"
+#define TYPE_COLUMNS 16
+#define PROC_COLUMNS 24
+#define RANKED_MAX 10           /* processes in the summary */
+#define TYPES_SHOWN_MAX 4       /* trigger types named per process */
+
+struct listed {
+	char *name;
+	int64_t wall_ns;
+	uint32_t ntriggers;
+	struct st_trigger *triggers;    /* copies: the dump itself is freed */
+};
+
+struct listing {
+	struct listed *v;
+	size_t n;
+};
+
+/* The json_file sink's names; its temp files start with a dot. */
+static int is_dump_name(const struct dirent *de)
+{
+	size_t n = strlen(de->d_name);
+
+	return n > strlen(PREFIX) + strlen(SUFFIX) &&
+	       strncmp(de->d_name, PREFIX, strlen(PREFIX)) == 0 &&
+	       strcmp(de->d_name + n - strlen(SUFFIX), SUFFIX) == 0;
+}
+
+static int newest_first(const void *a, const void *b)
+{
+	const struct listed *x = a, *y = b;
+
+	if (x->wall_ns != y->wall_ns)
+		return x->wall_ns > y->wall_ns ? -1 : 1;
+	return strcmp(y->name, x->name);
+}
+
+static void listing_free(struct listing *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		free(l->v[i].name);
+		free(l->v[i].triggers);
+	}
+	free(l->v);
+}
+
+/* Adds what the list shows of one dump. 0, or -1 (reported) on failure. */
+static int add_dump(struct listing *l, const char *dir, const char *name)
+{
+	struct listed *e = &l->v[l->n];
+	char err[256] = "", *path;
+	struct st_dump *dump;
+	int rc = -1;
+
+	if (asprintf(&path, "%s/%s", dir, name) < 0) {
+		view_report(name, "out of memory");
+		return -1;
+	}
+	dump = st_dump_read_file(path, err, sizeof(err));
+	if (!dump) {
+		view_report(path, *err ? err : "cannot read the dump");
+		goto out;
+	}
+	memset(e, 0, sizeof(*e));
+	e->name = strdup(name);
+	e->wall_ns = dump->wall_ns;
+	if (dump->ntriggers)
+		e->triggers = calloc(dump->ntriggers, sizeof(*e->triggers));
+	if (!e->name || (dump->ntriggers && !e->triggers)) {
+		free(e->name);
+		free(e->triggers);
+		view_report(path, "out of memory");
+		goto out;
+	}
+	for (uint32_t i = 0; i < dump->ntriggers; i++)
+		e->triggers[i] = dump->triggers[i].trigger;
+	e->ntriggers = dump->ntriggers;
+	l->n++;
+	rc = 0;
+out:
+	st_dump_free(dump);
+	free(path);
+	return rc;
+}
+
+/* "[pid] comm", or "(system-wide)"; raw bytes, escaped when shown. */
+static void proc_label(char *buf, size_t len, const struct st_trigger *t)
+{
+	if (t->pid > 0)
+		snprintf(buf, len, "[%" PRId32 "] %.*s", t->pid, ST_COMM_MAX, t->comm);
+	else
+		snprintf(buf, len, "(system-wide)");
+}
+
+static void print_row(FILE *out, const struct listed *e, const struct view_style *st)
+{
+	char when[64], type[ST_TRIGGER_TYPE_MAX + 16], proc[ST_COMM_MAX + 32], value[64];
+	char name[4 * 256 + 1];
+	const struct st_trigger *t = e->ntriggers ? &e->triggers[0] : NULL;
+
+	fprintf(out, "%s  ", st_format_wall_time(when, sizeof(when), e->wall_ns));
+	/* The first trigger opened the incident; "+N" says how many joined. */
+	if (t && e->ntriggers > 1)
+		snprintf(type, sizeof(type), "%.*s +%" PRIu32, ST_TRIGGER_TYPE_MAX, t->type,
+			 e->ntriggers - 1);
+	else
+		snprintf(type, sizeof(type), "%.*s", ST_TRIGGER_TYPE_MAX, t ? t->type : "(none)");
+	st_render_cell(out, type, TYPE_COLUMNS, st->ascii);
+	fputs("  ", out);
+	if (t)
+		proc_label(proc, sizeof(proc), t);
+	else
+		snprintf(proc, sizeof(proc), "-");
+	st_render_cell(out, proc, PROC_COLUMNS, st->ascii);
+	if (t)
+		st_format_trigger_value(value, sizeof(value), t, st->ascii);
+	else
+		snprintf(value, sizeof(value), "-");
+	if (st->ascii)
+		st_escape_ascii(e->name, name, sizeof(name));
+	else
+		st_escape_terminal(e->name, name, sizeof(name));
+	fprintf(out, "  %10s  %s\n", value, name);
+}
+
+/* ------------------------------------------------------------ summary */
+
+struct culprit {
+	const struct st_trigger *first;     /* names the group */
+	unsigned count;
+};
+
+static bool same_culprit(const struct st_trigger *a, const struct st_trigger *b)
+{
+	if ((a->pid > 0) != (b->pid > 0))
+		return false;
+	return a->pid <= 0 || strncmp(a->comm, b->comm, ST_COMM_MAX) == 0;
+}
+
+static int most_first(const void *a, const void *b)
+{
+	const struct culprit *x = a, *y = b;
+
+	if (x->count != y->count)
+		return x->count > y->count ? -1 : 1;
+	return strncmp(x->first->comm, y->first->comm, ST_COMM_MAX);
+}
+
+/* "cpu_delta x2, mem_drop x1": the types one culprit's triggers had. */
+static void type_counts(FILE *out, const struct listing *l, const struct st_trigger *who,
+			const struct view_style *st)
+{
+	const struct st_trigger *seen[TYPES_SHOWN_MAX];
+	unsigned nseen = 0, more = 0;
+
+	for (size_t i = 0; i < l->n; i++) {
+		for (uint32_t k = 0; k < l->v[i].ntriggers; k++) {
+			const struct st_trigger *t = &l->v[i].triggers[k];
+			unsigned j;
+			if (!same_culprit(t, who))
+				continue;
+			for (j = 0; j < nseen; j++)
+				if (strncmp(seen[j]->type, t->type, ST_TRIGGER_TYPE_MAX) == 0)
+					break;
+			if (j < nseen)
+				continue;
+			if (nseen < TYPES_SHOWN_MAX)
+				seen[nseen++] = t;
+			else
+				more++;
+		}
+	}
+	for (unsigned j = 0; j < nseen; j++) {
+		char raw[ST_TRIGGER_TYPE_MAX + 1], type[4 * ST_TRIGGER_TYPE_MAX + 1];
+		unsigned n = 0;
+		for (size_t i = 0; i < l->n; i++)
+			for (uint32_t k = 0; k < l->v[i].ntriggers; k++)
+				n += same_culprit(&l->v[i].triggers[k], who) &&
+				     strncmp(l->v[i].triggers[k].type, seen[j]->type,
+					     ST_TRIGGER_TYPE_MAX) == 0;
+		snprintf(raw, sizeof(raw), "%.*s", ST_TRIGGER_TYPE_MAX, seen[j]->type);
+		if (st->ascii)
+			st_escape_ascii(raw, type, sizeof(type));
+		else
+			st_escape_terminal(raw, type, sizeof(type));
+		fprintf(out, "%s%s x%u", j ? ", " : "", type, n);
+	}
+	if (more)
+		fprintf(out, ", %u other type%s", more, more == 1 ? "" : "s");
+}
+
+static void print_summary(FILE *out, const struct listing *l, const struct view_style *st)
+{
+	struct culprit *c;
+	size_t n = 0, total = 0;
+
+	for (size_t i = 0; i < l->n; i++)
+		total += l->v[i].ntriggers;
+	if (total == 0)
+		return;
+	c = calloc(total, sizeof(*c));
+	if (!c) {
+		view_report("summary", "out of memory");
+		return;
+	}
+	for (size_t i = 0; i < l->n; i++) {
+		for (uint32_t k = 0; k < l->v[i].ntriggers; k++) {
+			const struct st_trigger *t = &l->v[i].triggers[k];
+			size_t j;
+			for (j = 0; j < n && !same_culprit(c[j].first, t); j++)
+				;
+			if (j == n)
+				c[n++].first = t;
+			c[j].count++;
+		}
+	}
+	qsort(c, n, sizeof(*c), most_first);
+
+	fputc('\n', out);
+	if (st->color)
+		fputs("\x1b[1m", out);
+	fprintf(out, "most triggers (%zu in all):", total);
+	if (st->color)
+		fputs("\x1b[0m", out);
+	fputc('\n', out);
+	for (size_t j = 0; j < n && j < RANKED_MAX; j++) {
+		char who[ST_COMM_MAX + 1];
+		if (c[j].first->pid > 0)
+			snprintf(who, sizeof(who), "%.*s", ST_COMM_MAX, c[j].first->comm);
+		else
+			snprintf(who, sizeof(who), "(system-wide)");
+		fprintf(out, "%5u  ", c[j].count);
+		st_render_cell(out, who, 16, st->ascii);
+		fputs("  ", out);
+		type_counts(out, l, c[j].first, st);
+		fputc('\n', out);
+	}
+	if (n > RANKED_MAX)
+		fprintf(out, "  (%zu more)\n", n - RANKED_MAX);
+	free(c);
+}
+
+int view_list_dumps(FILE *out, const char *dir, const struct view_style *st)
+{
+	struct listing l = { 0 };
+	struct dirent **names = NULL;
+	char shown[4 * 1024 + 1];
+	int n, rc = 0;
+
+	n = scandir(dir, &names, is_dump_name, alphasort);
+	if (n < 0) {
+		view_report(dir, strerror(errno));
+		return -1;
+	}
+	l.v = calloc(n ? (size_t)n : 1, sizeof(*l.v));
+	if (!l.v) {
+		view_report(dir, "out of memory");
+		rc = -1;
+		goto out;
+	}
+	for (int i = 0; i < n; i++)
+		if (add_dump(&l, dir, names[i]->d_name) < 0)
+			rc = -1;
+	qsort(l.v, l.n, sizeof(*l.v), newest_first);
+
+	if (st->ascii)
+		st_escape_ascii(dir, shown, sizeof(shown));
+	else
+		st_escape_terminal(dir, shown, sizeof(shown));
+	if (l.n == 0) {
+		fprintf(out, "%s: no dumps\n", shown);
+		goto out;
+	}
+	fprintf(out, "%s: %zu dump%s, newest first\n", shown, l.n, l.n == 1 ? "" : "s");
+	if (st->color)
+		fputs("\x1b[1m", out);
+	fprintf(out, "%-27s  %-*s  %-*s  %10s  %s", "time", TYPE_COLUMNS, "type",
+		PROC_COLUMNS, "process", "value", "file");
+	if (st->color)
+		fputs("\x1b[0m", out);
+	fputc('\n', out);
+	for (size_t i = 0; i < l.n; i++)
+		print_row(out, &l.v[i], st);
+	print_summary(out, &l, st);
+out:
+	for (int i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	listing_free(&l);
+	return rc;
+}
