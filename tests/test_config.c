@@ -13,19 +13,21 @@
 
 /* Fake descriptors: the config only reads kind, name and options. */
 static const struct st_option cpu_opts[] = {
-	{ "threshold_pct", ST_OPT_FLOAT, { .f = 10 }, 0, 1000, "percent of one core" },
-	{ "alpha", ST_OPT_FLOAT, { .f = 0.3 }, 0, 1, "smoothing" },
-	{ 0 }
+	ST_OPTION_FLOAT("threshold_pct", 10, 0, 1000, "percent of one core"),
+	ST_OPTION_FLOAT("alpha", 0.3, 0, 1, "smoothing"),
+	ST_OPTION_END
 };
 static const struct st_option mem_opts[] = {
-	{ "verbose", ST_OPT_BOOL, { .b = 0 }, ST_OPTION_NO_RANGE, "say more" },
-	{ "min_kib", ST_OPT_INT, { .i = -5 }, ST_OPTION_NO_RANGE, "any integer" },
-	{ 0 }
+	ST_OPTION_BOOL("verbose", 0, "say more"),
+	ST_OPTION_INT("min_kib", -5, 1, 0, "any integer"),
+	ST_OPTION_END
 };
+static const char *const formats[] = { "pretty", "compact", NULL };
 static const struct st_option json_opts[] = {
-	{ "dir", ST_OPT_STRING, { .s = "/var/lib/spiketrace" }, ST_OPTION_NO_RANGE, "where" },
-	{ "max_dumps", ST_OPT_INT, { .i = 500 }, 1, 1000000, "how many" },
-	{ 0 }
+	ST_OPTION_STRING("dir", "/var/lib/spiketrace", "where"),
+	ST_OPTION_INT("max_dumps", 500, 1, 1000000, "how many"),
+	ST_OPTION_CHOICE("format", "pretty", formats, "how"),
+	ST_OPTION_END
 };
 
 #define PLUGIN(var, k, n, o) \
@@ -127,9 +129,10 @@ static void check_defaults(const struct st_config *c)
 	const struct st_plugin_config *json = &c->plugins[JSON];
 	CU_ASSERT_FALSE(json->configured);
 	CU_ASSERT_FALSE(json->enabled);
-	CU_ASSERT_EQUAL_FATAL(json->nvalues, 2);
+	CU_ASSERT_EQUAL_FATAL(json->nvalues, 3);
 	CU_ASSERT_STRING_EQUAL(json->values[0].s, "/var/lib/spiketrace");
 	CU_ASSERT_EQUAL(json->values[1].i, 500);
+	CU_ASSERT_STRING_EQUAL(json->values[2].s, "pretty");
 
 	CU_ASSERT_FALSE(c->plugins[SYSLOG].enabled);
 	CU_ASSERT_EQUAL(c->plugins[SYSLOG].nvalues, 0);
@@ -324,6 +327,18 @@ static void test_out_of_range_plugin(void)
 	st_config_free(&c);
 }
 
+static void test_string_choices(void)
+{
+	CU_ASSERT(fails_with("sinks {\n  json_file {\n    format = \"prety\"\n  }\n}\n", 3,
+			     "format = 'prety' in sinks/json_file: expected one of pretty, compact"));
+	struct st_config c;
+	char err[512];
+	CU_ASSERT_EQUAL_FATAL(load("sinks { json_file { format = \"compact\" } }\n", &c,
+				   err, sizeof(err)), 0);
+	CU_ASSERT_STRING_EQUAL(c.plugins[JSON].values[2].s, "compact");
+	st_config_free(&c);
+}
+
 static void test_unknown_plugin(void)
 {
 	/* plugin_dir comes after the mistake and is still the one named. */
@@ -418,16 +433,16 @@ static void test_lines_after_comments(void)
 /* The example of DESIGN.md, with plugins of those names. */
 static void test_design_example(void)
 {
-	static const struct st_option mem_enabled_only[] = { { 0 } };
+	static const struct st_option mem_enabled_only[] = { ST_OPTION_END };
 	static const struct st_option json_more[] = {
-		{ "dir", ST_OPT_STRING, { .s = NULL }, ST_OPTION_NO_RANGE, "" },
-		{ "max_dumps", ST_OPT_INT, { .i = 100 }, 1, 1000000, "" },
-		{ "max_total_mib", ST_OPT_INT, { .i = 100 }, 1, 1 << 20, "" },
-		{ 0 }
+		ST_OPTION_STRING("dir", NULL, ""),
+		ST_OPTION_INT("max_dumps", 100, 1, 1000000, ""),
+		ST_OPTION_INT("max_total_mib", 100, 1, 1 << 20, ""),
+		ST_OPTION_END
 	};
 	static const struct st_option syslog_opts[] = {
-		{ "facility", ST_OPT_STRING, { .s = "user" }, ST_OPTION_NO_RANGE, "" },
-		{ 0 }
+		ST_OPTION_STRING("facility", "user", ""),
+		ST_OPTION_END
 	};
 	PLUGIN(mem, ST_PLUGIN_DETECTOR, "mem_pressure", mem_enabled_only);
 	PLUGIN(json, ST_PLUGIN_SINK, "json_file", json_more);
@@ -494,8 +509,8 @@ static void test_missing_required_file(void)
 static void test_bad_plugin_descriptor(void)
 {
 	static const struct st_option reserved[] = {
-		{ "enabled", ST_OPT_BOOL, { .b = 1 }, ST_OPTION_NO_RANGE, "" },
-		{ 0 }
+		ST_OPTION_BOOL("enabled", 1, ""),
+		ST_OPTION_END
 	};
 	PLUGIN(bad, ST_PLUGIN_DETECTOR, "bad", reserved);
 	const struct st_plugin *const list[] = { &cpu_delta, &bad };
@@ -635,6 +650,7 @@ int main(void)
 		{ "load twice", test_load_twice },
 		{ "unknown option", test_unknown_option },
 		{ "wrong type", test_wrong_type },
+		{ "string option outside its choices", test_string_choices },
 		{ "out of range: core", test_out_of_range_root },
 		{ "out of range: plugin", test_out_of_range_plugin },
 		{ "unknown plugin", test_unknown_plugin },

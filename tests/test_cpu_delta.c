@@ -1,202 +1,231 @@
-/* cpu_delta, the real plugin, driven through scripted fake /proc trees. */
+/* cpu_delta, the real plugin in the real engine, over scripted fake /proc
+ * trees: one second per tick, CPU in percent of one core. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cunit_runner.h"
-#include "fake_proc.h"
-#include "host.h"
-#include "plugin_loader.h"
-#include "sampler.h"
+#include "scenario.h"
 
-struct scenario {
-	struct fake_proc *fp;
-	struct st_sampler sampler;
-	struct st_ring ring;
-	struct st_loaded_plugin plugin;
-	union st_value values[8];
-	struct st_trigger out[16];
-};
-
-static void start(struct scenario *sc, double threshold)
-{
-	char err[512];
-	memset(sc, 0, sizeof(*sc));
-	sc->fp = fake_proc_new(4, 8u << 20, 1000.0);
-	CU_ASSERT_FATAL(st_plugin_load_file(ST_BUILD_PLUGIN_DIR "/cpu_delta.so",
-					    &sc->plugin, err, sizeof(err)) == 0);
-	const struct st_option *o = sc->plugin.desc->options;
-	for (int i = 0; o[i].type != ST_OPT_END; i++) {
-		sc->values[i] = o[i].def;
-		if (strcmp(o[i].name, "threshold_pct") == 0)
-			sc->values[i].f = threshold;
-	}
-	st_host_init(&sc->plugin.host, "cpu_delta", sc->fp->root, 4);
-	CU_ASSERT_FATAL(sc->plugin.desc->create(&sc->plugin.host, sc->values,
-						&sc->plugin.state) == 0);
-	CU_ASSERT_FATAL(st_ring_init(&sc->ring, 10) == 0);
-}
-
-/* Take a sample of the tree as it is now and evaluate; returns triggers. */
-static int take(struct scenario *sc)
-{
-	char err[512];
-	struct st_history h;
-	if (!sc->sampler.proc_root)
-		CU_ASSERT_FATAL(st_sampler_init(&sc->sampler, sc->fp->root, err, sizeof(err)) == 0);
-	CU_ASSERT_FATAL(st_sampler_take(&sc->sampler, &sc->ring) == 0);
-	st_sampler_history(&sc->sampler, &sc->ring, &h);
-	memset(sc->out, 0, sizeof(sc->out));
-	return sc->plugin.desc->evaluate(sc->plugin.state, &h, sc->out, 16);
-}
-
-/* One second passes in which p burns ticks of CPU (HZ ticks = one core). */
-static int second(struct scenario *sc, struct fake_process *p, double pct_of_core)
-{
-	uint64_t ticks = (uint64_t)(pct_of_core / 100.0 * (double)sc->fp->hz + 0.5);
-	p->utime += ticks;
-	sc->fp->busy_ticks += ticks;
-	fake_proc_advance(sc->fp, 1.0);
-	fake_proc_put(sc->fp, p);
-	return take(sc);
-}
-
-/* A process that has run at pct of a core for the 10 s before we look:
- * its first figure, and so its baseline, is exactly pct. */
-static struct fake_process settled(struct scenario *sc, int32_t pid,
-				   const char *comm, double pct)
-{
-	struct fake_process p = fake_process_make(sc->fp, pid, comm);
-	p.start_ticks = sc->fp->elapsed_ticks - 10 * (uint64_t)sc->fp->hz;
-	p.utime = (uint64_t)(pct / 100.0 * 10 * (double)sc->fp->hz + 0.5);
-	fake_proc_put(sc->fp, &p);
-	return p;
-}
-
-static void stop(struct scenario *sc)
-{
-	st_sampler_destroy(&sc->sampler);
-	st_ring_destroy(&sc->ring);
-	struct st_plugin_set set = { 1, malloc(sizeof(sc->plugin)) };
-	set.items[0] = sc->plugin;
-	set.items[0].running = 1;
-	st_plugins_unload(&set);
-	fake_proc_free(sc->fp);
-}
+#define ONLY_CPU_DELTA(opts) "detectors { cpu_delta { " opts " } }"
 
 static void test_fires_at_threshold(void)
 {
 	struct scenario sc;
-	start(&sc, 10);
-	struct fake_process p = settled(&sc, 4242, "spiky worker", 5);
-	CU_ASSERT_EQUAL(take(&sc), 0);
-	for (int i = 0; i < 5; i++)
-		CU_ASSERT_EQUAL(second(&sc, &p, 5), 0);
+	scenario_start(&sc, 4, 8u << 20, ONLY_CPU_DELTA("threshold_pct = 10"));
+	struct fake_process p = scenario_settled(&sc, 4242, "spiky worker", 5);
+	CU_ASSERT_FATAL(scenario_begin(&sc) == 0);
+	for (int i = 0; i < 5; i++) {
+		scenario_burn(&sc, &p, 5);
+		scenario_tick(&sc);
+		CU_ASSERT_PTR_NULL(scenario_find(&sc, "cpu_delta", -1));
+	}
 	/* The baseline is exactly 5%: +10 points is the threshold. */
-	CU_ASSERT_EQUAL_FATAL(second(&sc, &p, 15), 1);
-	CU_ASSERT_STRING_EQUAL(sc.out[0].type, "cpu_delta");
-	CU_ASSERT_EQUAL(sc.out[0].pid, 4242);
-	CU_ASSERT_STRING_EQUAL(sc.out[0].comm, "spiky worker");
-	CU_ASSERT_DOUBLE_EQUAL(sc.out[0].value, 15.0, 1e-6);
-	CU_ASSERT_DOUBLE_EQUAL(sc.out[0].baseline, 5.0, 1e-6);
-	CU_ASSERT_DOUBLE_EQUAL(sc.out[0].threshold, 10.0, 1e-9);
-	CU_ASSERT_STRING_EQUAL(sc.out[0].units, "pct");
-	CU_ASSERT_EQUAL(sc.out[0].start_ticks, p.start_ticks);
-	CU_ASSERT_PTR_NOT_NULL(strstr(sc.out[0].summary, "15.0%"));
-	stop(&sc);
+	scenario_burn(&sc, &p, 15);
+	scenario_tick(&sc);
+	const struct st_trigger *t = scenario_find(&sc, "cpu_delta", 4242);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+	CU_ASSERT_STRING_EQUAL(t->comm, "spiky worker");
+	CU_ASSERT_DOUBLE_EQUAL(t->value, 15.0, 1e-6);
+	CU_ASSERT_DOUBLE_EQUAL(t->baseline, 5.0, 1e-6);
+	CU_ASSERT_DOUBLE_EQUAL(t->threshold, 10.0, 1e-9);
+	CU_ASSERT_STRING_EQUAL(t->units, "pct");
+	CU_ASSERT_EQUAL(t->start_ticks, p.start_ticks);
+	CU_ASSERT_PTR_NOT_NULL(strstr(t->summary, "15.0%"));
+	scenario_stop(&sc);
 }
 
 static void test_silent_just_below(void)
 {
 	struct scenario sc;
-	start(&sc, 10);
-	struct fake_process p = settled(&sc, 4242, "steady", 5);
-	take(&sc);
-	for (int i = 0; i < 5; i++)
-		second(&sc, &p, 5);
-	CU_ASSERT_EQUAL(second(&sc, &p, 14), 0);    /* +9 points */
-	stop(&sc);
+	scenario_start(&sc, 4, 8u << 20, ONLY_CPU_DELTA("threshold_pct = 10"));
+	struct fake_process p = scenario_settled(&sc, 4242, "steady", 5);
+	CU_ASSERT_FATAL(scenario_begin(&sc) == 0);
+	for (int i = 0; i < 5; i++) {
+		scenario_burn(&sc, &p, 5);
+		scenario_tick(&sc);
+	}
+	scenario_burn(&sc, &p, 14);     /* +9 points */
+	scenario_tick(&sc);
+	CU_ASSERT_PTR_NULL(scenario_find(&sc, "cpu_delta", -1));
+	scenario_stop(&sc);
 }
 
 static void test_idle_to_full_core(void)
 {
 	struct scenario sc;
-	start(&sc, 10);
-	struct fake_process idle = fake_process_make(sc.fp, 100, "idle");
-	struct fake_process p = fake_process_make(sc.fp, 200, "burner");
-	fake_proc_put(sc.fp, &idle);
-	fake_proc_put(sc.fp, &p);
-	take(&sc);
-	CU_ASSERT_EQUAL(second(&sc, &p, 0), 0);
-	CU_ASSERT_EQUAL_FATAL(second(&sc, &p, 100), 1);
-	CU_ASSERT_EQUAL(sc.out[0].pid, 200);
+	scenario_start(&sc, 4, 8u << 20, NULL);
+	struct fake_process idle = scenario_settled(&sc, 100, "idle", 0);
+	struct fake_process p = scenario_settled(&sc, 200, "burner", 0);
+	CU_ASSERT_FATAL(scenario_begin(&sc) == 0);
+	scenario_burn(&sc, &idle, 0);
+	scenario_burn(&sc, &p, 0);
+	scenario_tick(&sc);
+	CU_ASSERT_EQUAL(sc.engine.naccepted, 0);
+	scenario_burn(&sc, &p, 100);
+	scenario_tick(&sc);
+	const struct st_trigger *t = scenario_find(&sc, "cpu_delta", 200);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
 	/* 100 = one full core, on a 4-core machine. */
-	CU_ASSERT_DOUBLE_EQUAL(sc.out[0].value, 100.0, 1e-6);
-	stop(&sc);
+	CU_ASSERT_DOUBLE_EQUAL(t->value, 100.0, 1e-6);
+	CU_ASSERT_PTR_NULL(scenario_find(&sc, "cpu_delta", 100));
+	scenario_stop(&sc);
 }
 
-static void test_no_trigger_on_first_sample(void)
+static void test_same_on_many_cores(void)
+{
+	/* A threshold means the same on 2 cores and on 64. */
+	for (unsigned cores = 2; cores <= 64; cores *= 32) {
+		struct scenario sc;
+		scenario_start(&sc, cores, 8u << 20, ONLY_CPU_DELTA("threshold_pct = 50"));
+		struct fake_process p = scenario_settled(&sc, 300, "w", 0);
+		CU_ASSERT_FATAL(scenario_begin(&sc) == 0);
+		scenario_burn(&sc, &p, 0);
+		scenario_tick(&sc);
+		scenario_burn(&sc, &p, 60);
+		scenario_tick(&sc);
+		const struct st_trigger *t = scenario_find(&sc, "cpu_delta", 300);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+		CU_ASSERT_DOUBLE_EQUAL(t->value, 60.0, 1e-6);
+		scenario_stop(&sc);
+	}
+}
+
+static void test_no_trigger_at_start(void)
 {
 	struct scenario sc;
-	start(&sc, 10);
-	/* Busy for its whole life before the daemon started. */
-	struct fake_process p = fake_process_make(sc.fp, 300, "old busy");
-	p.start_ticks = 0;
-	p.utime = sc.fp->elapsed_ticks;
-	fake_proc_put(sc.fp, &p);
-	CU_ASSERT_EQUAL(take(&sc), 0);
-	stop(&sc);
+	scenario_start(&sc, 4, 8u << 20, NULL);
+	/* Busy for its whole life before the daemon started: it has a
+	 * baseline once seen, and a steady load is no spike. */
+	struct fake_process p = scenario_settled(&sc, 300, "old busy", 100);
+	CU_ASSERT_FATAL(scenario_begin(&sc) == 0);
+	for (int i = 0; i < 3; i++) {
+		scenario_burn(&sc, &p, 100);
+		scenario_tick(&sc);
+		CU_ASSERT_EQUAL(sc.engine.naccepted, 0);
+	}
+	scenario_stop(&sc);
 }
 
 static void test_reaped_children_count(void)
 {
 	struct scenario sc;
-	start(&sc, 10);
-	struct fake_process make = fake_process_make(sc.fp, 500, "make");
-	fake_proc_put(sc.fp, &make);
-	take(&sc);
-	CU_ASSERT_EQUAL(second(&sc, &make, 0), 0);
+	scenario_start(&sc, 4, 8u << 20, NULL);
+	struct fake_process make = scenario_settled(&sc, 500, "make", 0);
+	CU_ASSERT_FATAL(scenario_begin(&sc) == 0);
+	scenario_burn(&sc, &make, 0);
+	scenario_tick(&sc);
 	/* Compilers that live and die within the second: only the parent's
 	 * cutime/cstime show them. */
 	make.cutime += (uint64_t)sc.fp->hz * 6 / 10;
 	make.cstime += (uint64_t)sc.fp->hz * 3 / 10;
-	CU_ASSERT_EQUAL_FATAL(second(&sc, &make, 0), 1);
-	CU_ASSERT_EQUAL(sc.out[0].pid, 500);
-	CU_ASSERT_DOUBLE_EQUAL(sc.out[0].value, 90.0, 1e-6);
-	CU_ASSERT_PTR_NOT_NULL(strstr(sc.out[0].summary, "children"));
-	stop(&sc);
+	scenario_burn(&sc, &make, 0);
+	scenario_tick(&sc);
+	const struct st_trigger *t = scenario_find(&sc, "cpu_delta", 500);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+	CU_ASSERT_DOUBLE_EQUAL(t->value, 90.0, 1e-6);
+	CU_ASSERT_PTR_NOT_NULL(strstr(t->summary, "children"));
+	scenario_stop(&sc);
+}
+
+static void test_long_child_exit_is_no_spike(void)
+{
+	struct scenario sc;
+	scenario_start(&sc, 4, 8u << 20, NULL);
+	struct fake_process shell = scenario_settled(&sc, 510, "shell", 0);
+	struct fake_process job = scenario_settled(&sc, 511, "job", 100);
+	job.ppid = 510;
+	fake_proc_put(sc.fp, &job);
+	CU_ASSERT_FATAL(scenario_begin(&sc) == 0);
+	for (int i = 0; i < 4; i++) {
+		scenario_burn(&sc, &shell, 0);
+		scenario_burn(&sc, &job, 100);
+		scenario_tick(&sc);
+	}
+	/* The job ends and the shell reaps it: its cutime grows by the job's
+	 * whole life (14 s of CPU), all of which the samples saw as the job's
+	 * own. That is no spike of the shell. */
+	shell.cutime += job.utime + (uint64_t)sc.fp->hz / 20;
+	fake_proc_remove(sc.fp, 511);
+	scenario_burn(&sc, &shell, 0);
+	scenario_tick(&sc);
+	CU_ASSERT_PTR_NULL(scenario_find(&sc, "cpu_delta", 510));
+	/* What no sample saw (the last 0.05 s of the job) is still counted. */
+	const struct st_sample *now = st_ring_newest(&sc.engine.ring);
+	for (uint32_t i = 0; i < now->nprocs; i++)
+		if (now->procs[i].pid == 510)
+			CU_ASSERT_DOUBLE_EQUAL(now->procs[i].children_cpu_pct, 5.0, 1e-3);
+	scenario_stop(&sc);
 }
 
 static void test_reused_pid_inherits_nothing(void)
 {
 	struct scenario sc;
-	start(&sc, 10);
-	struct fake_process old = fake_process_make(sc.fp, 600, "old");
-	fake_proc_put(sc.fp, &old);
-	take(&sc);
-	second(&sc, &old, 0);
-	second(&sc, &old, 0);
+	scenario_start(&sc, 4, 8u << 20, NULL);
+	struct fake_process old = scenario_settled(&sc, 600, "old", 0);
+	CU_ASSERT_FATAL(scenario_begin(&sc) == 0);
+	scenario_burn(&sc, &old, 0);
+	scenario_tick(&sc);
 	/* The old process exits; a busy newcomer gets its pid. Comparing it
 	 * with the old one's idle baseline would be a false spike. */
 	struct fake_process young = fake_process_make(sc.fp, 600, "young");
 	young.start_ticks = sc.fp->elapsed_ticks + 10;
-	CU_ASSERT_EQUAL(second(&sc, &young, 80), 0);
-	/* From here it has a baseline of its own. */
-	CU_ASSERT_EQUAL(second(&sc, &young, 80), 0);
-	stop(&sc);
+	scenario_burn(&sc, &young, 80);
+	scenario_tick(&sc);
+	CU_ASSERT_PTR_NULL(scenario_find(&sc, "cpu_delta", -1));
+	scenario_burn(&sc, &young, 80);
+	scenario_tick(&sc);
+	CU_ASSERT_PTR_NULL(scenario_find(&sc, "cpu_delta", -1));
+	scenario_stop(&sc);
+}
+
+static void test_cooldown(void)
+{
+	struct scenario sc;
+	scenario_start(&sc, 4, 8u << 20, ONLY_CPU_DELTA("cooldown = 5 alpha = 1"));
+	struct fake_process p = scenario_settled(&sc, 700, "flappy", 0);
+	CU_ASSERT_FATAL(scenario_begin(&sc) == 0);
+	int fired[12] = { 0 };
+	/* alpha = 1: every on-second after an off-second is a spike. */
+	for (int i = 0; i < 12; i++) {
+		scenario_burn(&sc, &p, i % 2 ? 80 : 0);
+		scenario_tick(&sc);
+		fired[i] = scenario_find(&sc, "cpu_delta", 700) != NULL;
+	}
+	/* Spikes at 1, 3, 5, 7, 9, 11 s: 1 fires, 3 and 5 are within 5 s,
+	 * 7 fires (6 s later), 9 and 11 are within 5 s of it. */
+	CU_ASSERT(fired[1] && !fired[3] && !fired[5] && fired[7] && !fired[9] && !fired[11]);
+	scenario_stop(&sc);
+}
+
+static void test_disabled(void)
+{
+	struct scenario sc;
+	scenario_start(&sc, 4, 8u << 20, ONLY_CPU_DELTA("enabled = false"));
+	struct fake_process p = scenario_settled(&sc, 800, "w", 0);
+	CU_ASSERT_FATAL(scenario_begin(&sc) == 0);
+	scenario_burn(&sc, &p, 0);
+	scenario_tick(&sc);
+	scenario_burn(&sc, &p, 100);
+	scenario_tick(&sc);
+	CU_ASSERT_PTR_NULL(scenario_find(&sc, "cpu_delta", -1));
+	scenario_stop(&sc);
 }
 
 static void test_comm_with_parentheses(void)
 {
 	struct scenario sc;
-	start(&sc, 10);
-	struct fake_process p = fake_process_make(sc.fp, 700, "a) b (c");
-	fake_proc_put(sc.fp, &p);
-	take(&sc);
-	second(&sc, &p, 0);
-	CU_ASSERT_EQUAL_FATAL(second(&sc, &p, 50), 1);
-	CU_ASSERT_STRING_EQUAL(sc.out[0].comm, "a) b (c");
-	stop(&sc);
+	scenario_start(&sc, 4, 8u << 20, NULL);
+	struct fake_process p = scenario_settled(&sc, 900, "a) b (c", 0);
+	CU_ASSERT_FATAL(scenario_begin(&sc) == 0);
+	scenario_burn(&sc, &p, 0);
+	scenario_tick(&sc);
+	scenario_burn(&sc, &p, 50);
+	scenario_tick(&sc);
+	const struct st_trigger *t = scenario_find(&sc, "cpu_delta", 900);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+	CU_ASSERT_STRING_EQUAL(t->comm, "a) b (c");
+	scenario_stop(&sc);
 }
 
 int main(void)
@@ -205,9 +234,13 @@ int main(void)
 		{ "fires at exactly the threshold", test_fires_at_threshold },
 		{ "silent one point below it", test_silent_just_below },
 		{ "idle to a full core", test_idle_to_full_core },
-		{ "no trigger on the first sample", test_no_trigger_on_first_sample },
+		{ "the same threshold on 2 and 64 cores", test_same_on_many_cores },
+		{ "no trigger at start-up", test_no_trigger_at_start },
 		{ "reaped children's CPU counts", test_reaped_children_count },
+		{ "a long-running child's exit is no spike", test_long_child_exit_is_no_spike },
 		{ "a reused pid inherits no baseline", test_reused_pid_inherits_nothing },
+		{ "cooldown", test_cooldown },
+		{ "disabled", test_disabled },
 		{ "comm with parentheses", test_comm_with_parentheses },
 		CU_TEST_INFO_NULL,
 	};

@@ -53,6 +53,22 @@ static size_t offer1(struct st_incidents *inc, const char *type, int32_t pid,
 	return st_incidents_offer(inc, &t, 1, cooldown_s, &s);
 }
 
+static void test_system_event_cooldown_per_type(void)
+{
+	struct st_incidents inc;
+	struct st_sample s1 = sample_at(1, 0), s2 = sample_at(2, 1), s3 = sample_at(8, 7);
+	struct st_trigger a = trig("mem_drop", 10, 111), b = trig("mem_drop", 20, 222);
+	a.flags = b.flags = ST_TRIGGER_SYSTEM;
+
+	CU_ASSERT_EQUAL_FATAL(st_incidents_init(&inc, 3, 100), 0);
+	CU_ASSERT_EQUAL(st_incidents_offer(&inc, &a, 1, 5, &s1), 1);
+	/* Memory still falling, another suspect: the same event. */
+	CU_ASSERT_EQUAL(st_incidents_offer(&inc, &b, 1, 5, &s2), 0);
+	/* After the cooldown it is a new event. */
+	CU_ASSERT_EQUAL(st_incidents_offer(&inc, &b, 1, 5, &s3), 1);
+	st_incidents_destroy(&inc);
+}
+
 static void test_cooldown_per_key(void)
 {
 	struct st_incidents inc;
@@ -284,6 +300,7 @@ int main(void)
 {
 	CU_TestInfo tests[] = {
 		{ "cooldown per key", test_cooldown_per_key },
+		{ "system events cool down per type", test_system_event_cooldown_per_type },
 		{ "cooldown within one offer", test_cooldown_within_one_offer },
 		{ "triggers join the open incident", test_triggers_join_open_incident },
 		{ "due after post_trigger samples", test_due_after_post_trigger },

@@ -4,6 +4,7 @@
 #include "dump.h"
 #include "render_text.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -156,7 +157,7 @@ static void test_reference_layout(void)
 	const char *cpu, *rss, *ff, *xorg;
 
 	expect_line(text, "spike dump: spike_20261121T232900Z_cpu_delta_12345.json");
-	expect_line(text, "time: 2026-11-21 23:29:00 UTC (monotonic 123456789 ns)");
+	expect_line(text, "time: 2026-11-21 23:29:00.000 UTC (monotonic 123456789 ns)");
 	expect_line(text, "host: myhost (6.1.0-13-amd64, 8 cores, 15.5 GiB)");
 	expect_line(text, "=== spike trigger ===");
 	expect_line(text, "type: cpu_delta");
@@ -164,15 +165,15 @@ static void test_reference_layout(void)
 	expect_line(text, "command: /usr/lib/firefox/firefox -P default");
 	expect_line(text, "cpu: 85.2% (baseline: 5.0%, delta: +80.2%, threshold: 10.0%)");
 	expect_line(text, "summary: firefox: 5.0% -> 85.2% cpu");
-	expect_line(text, "=== top processes by cpu ===   (sample at +0.0 s)");
+	expect_line(text, "=== top processes by cpu ===   (sample 1 at +0.0 s)");
 	expect_line(text, " 1. [12345] firefox           85.2%  (rss: 2048 mib)");
 	expect_line(text, " 2. [ 1001] xorg              12.0%  (rss: 512 mib)");
 	expect_line(text, " 3. [  777] make               2.0% + 95.0% children  (rss: 12 mib)");
 	expect_line(text, "=== top processes by rss ===");
 	expect_line(text, " 1. [12345] firefox           2048 mib  (cpu: 85.2%)");
 	expect_line(text, " 2. [ 9876] chromium          1536 mib  (cpu: 3.1%)");
-	expect_line(text, "=== system over time ===");
-	CU_ASSERT_PTR_NOT_NULL(strstr(text, "+0.0 s   40.0%"));
+	expect_line(text, "=== timeline ===   (2 samples every 1 s; blamed: [12345] firefox)");
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "+0.0 s    40.0%"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(text, "<- cpu_delta\n"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(text, "100 MiB"));        /* swap used */
 
@@ -236,14 +237,14 @@ static void test_top_and_sample_options(void)
 	opts.top = 0;
 	opts.sample_index = 0;
 	text = render(d, &opts);
-	expect_line(text, "=== top processes by cpu ===   (sample at -1.0 s)");
+	expect_line(text, "=== top processes by cpu ===   (sample 0 at -1.0 s)");
 	CU_ASSERT_EQUAL(count(text, "(no processes recorded)"), 2);
 	free(text);
 
 	/* Out of range falls back to the newest sample. */
 	opts.sample_index = 7;
 	text = render(d, &opts);
-	expect_line(text, "=== top processes by cpu ===   (sample at +0.0 s)");
+	expect_line(text, "=== top processes by cpu ===   (sample 1 at +0.0 s)");
 	free(text);
 	st_dump_free(d);
 }
@@ -256,7 +257,7 @@ static void test_empty_dump(void)
 	CU_ASSERT_FATAL(d != NULL);
 	text = render(d, NULL);
 	expect_line(text, "spike dump: (unnamed)");
-	expect_line(text, "time: 1970-01-01 00:00:00 UTC (monotonic 0 ns)");
+	expect_line(text, "time: 1970-01-01 00:00:00.000 UTC (monotonic 0 ns)");
 	expect_line(text, "host: unknown (unknown kernel, 0 cores, 0.0 GiB)");
 	expect_line(text, "(none recorded)");
 	expect_line(text, "(no samples recorded)");
@@ -285,8 +286,9 @@ static void test_hostile_names(void)
 		/* No C1 control either, in its UTF-8 form. */
 		CU_ASSERT_FATAL(!(p[0] == 0xc2 && p[1] >= 0x80 && p[1] < 0xa0));
 	}
-	CU_ASSERT_PTR_NOT_NULL(strstr(text, " 2. [ 1001] x\\x1b[31m\\ny\\x7f\\xc2\\x9b"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(text, "\\xff\\xfe\\r\\t"));
+	/* Cut to the name column at a whole escape, with the marker. */
+	expect_line(text, " 2. [ 1001] x\\x1b[31m\\ny\xe2\x80\xa6     12.0%  (rss: 512 mib)");
+	expect_line(text, " 2. [ 9876] \\xff\\xfe\\r\\t      1536 mib  (cpu: 3.1%)");
 	expect_line(text, "process: [12345] \\x1b[2J");
 	expect_line(text, "summary: line1\\nline2\\x1b");
 	expect_line(text, "command: rm -rf \\x1b[8m/");
@@ -314,6 +316,425 @@ static void test_long_cmdline_cut(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(line, "aaa...\n"));
 	free(text);
 	st_dump_free(d);
+}
+
+/* ------------------------------------------------------------ timeline */
+
+#define GIB_KIB (1024u * 1024u)
+#define MIB_KIB 1024u
+
+/*
+ * Five samples 1 s apart, the trigger in the fourth: machine cpu 0, 25,
+ * 50, 75, 100%; available memory 8, 8, 7, 6, 6 GiB; no swap; the blamed
+ * process appears in the third sample with 10, 50, 100% and 100, 200,
+ * 300 MiB.
+ */
+static struct st_dump *series_dump(void)
+{
+	static const double cpu[5] = { 0, 25, 50, 75, 100 };
+	static const uint64_t avail_gib[5] = { 8, 8, 7, 6, 6 };
+	struct st_dump *d = st_dump_new();
+
+	CU_ASSERT_FATAL(d != NULL);
+	d->wall_ns = WALL_NS;
+	d->interval_s = 1.0;
+	d->nsamples = 5;
+	d->samples = calloc(5, sizeof(*d->samples));
+	CU_ASSERT_FATAL(d->samples != NULL);
+	for (uint32_t i = 0; i < 5; i++) {
+		struct st_dump_sample *s = &d->samples[i];
+		s->offset_ns = ((int64_t)i - 3) * 1000000000LL;
+		s->seq = 10 + i;
+		s->cpu_total_pct = cpu[i];
+		s->mem_total_kib = 16 * GIB_KIB;
+		s->mem_available_kib = avail_gib[i] * GIB_KIB;
+		s->swap_total_kib = s->swap_free_kib = GIB_KIB;
+		if (i < 2)
+			continue;
+		s->nblamed = 1;
+		s->blamed = procs(1);
+		set_proc(&s->blamed[0], 4242, "hog", i == 2 ? 10 : i == 3 ? 50 : 100, 0,
+			 (uint64_t)(i - 1) * 100 * MIB_KIB, NULL);
+	}
+	d->ntriggers = 1;
+	d->triggers = calloc(1, sizeof(*d->triggers));
+	CU_ASSERT_FATAL(d->triggers != NULL);
+	set_trigger(&d->triggers[0], "cpu_delta", 4242, "hog", 50, 10, 20, "pct", 3);
+	d->trigger_index = 3;
+	return d;
+}
+
+static void test_timeline(void)
+{
+	struct st_dump *d = series_dump();
+	struct st_render_opts opts = { .sample_index = -1 };
+	char *text = render(d, &opts);
+
+	expect_line(text, "=== timeline ===   (5 samples every 1 s; blamed: [4242] hog)");
+	/* cpu on 0..100; memory from its low to its high; a process's cpu on
+	 * 0..100; nothing where the process was not recorded. */
+	expect_line(text, "cpu         \u2581\u2583\u2585\u2587\u2588  0.0% .. 100.0%");
+	expect_line(text, "mem avail   \u2588\u2588\u2585\u2581\u2581  6.0 GiB .. 8.0 GiB");
+	expect_line(text, "swap used   \u2581\u2581\u2581\u2581\u2581  0 KiB");
+	expect_line(text, "blamed cpu    \u2581\u2585\u2588  10.0% .. 100.0%");
+	expect_line(text, "blamed rss    \u2581\u2585\u2588  100 MiB .. 300 MiB");
+	expect_line(text, "trigger        ^");
+	expect_line(text, "  #     offset      cpu   mem avail   swap used  blamed cpu  blamed rss");
+	expect_line(text, "  0     -3.0 s     0.0%     8.0 GiB       0 KiB           -           -");
+	expect_line(text, "  2     -1.0 s    50.0%     7.0 GiB       0 KiB       10.0%     100 MiB");
+	expect_line(text, "  3     +0.0 s    75.0%     6.0 GiB       0 KiB       50.0%     200 MiB  <- cpu_delta");
+	expect_line(text, "  4     +1.0 s   100.0%     6.0 GiB       0 KiB      100.0%     300 MiB");
+	/* The timeline comes after the tables. */
+	CU_ASSERT(strstr(text, "=== top processes by rss ===") < strstr(text, "=== timeline ==="));
+	free(text);
+
+	opts.ascii = 1;
+	text = render(d, &opts);
+	expect_line(text, "cpu         _-=*#  0.0% .. 100.0%");
+	expect_line(text, "mem avail   ##=__  6.0 GiB .. 8.0 GiB");
+	expect_line(text, "blamed cpu    _=#  10.0% .. 100.0%");
+	for (const unsigned char *p = (const unsigned char *)text; *p; p++)
+		CU_ASSERT_FATAL(*p < 0x80);
+	free(text);
+	st_dump_free(d);
+}
+
+/* A system-wide trigger: no process columns; a flat memory line sits in
+ * the middle instead of looking like a collapse. */
+static void test_timeline_system_wide(void)
+{
+	struct st_dump *d = series_dump();
+	char *text;
+
+	for (uint32_t i = 0; i < d->nsamples; i++)
+		d->samples[i].mem_available_kib = 8 * GIB_KIB;
+	d->samples[4].mem_available_kib += 12 * MIB_KIB;
+	set_trigger(&d->triggers[0], "mem_pressure", 0, "", 95, 50, 90, "pct", 3);
+	text = render(d, NULL);
+	expect_line(text, "=== timeline ===   (5 samples every 1 s)");
+	expect_line(text, "mem avail   \u2584\u2584\u2584\u2584\u2585  8.0 GiB (range 12 MiB)");
+	expect_line(text, "  #     offset      cpu   mem avail   swap used");
+	expect_line(text, "  3     +0.0 s    75.0%     8.0 GiB       0 KiB  <- mem_pressure");
+	expect_line(text, "  4     +1.0 s   100.0%     8.0 GiB       0 KiB");
+	CU_ASSERT_PTR_NULL(strstr(text, "blamed"));
+	free(text);
+	st_dump_free(d);
+}
+
+/* A long window is bucketed into at most 60 characters; each keeps the
+ * worst value of its samples (highest cpu, lowest available memory). */
+static void test_sparkline_buckets(void)
+{
+	struct st_dump *d = st_dump_new();
+	const char *line;
+	char *text;
+
+	CU_ASSERT_FATAL(d != NULL);
+	d->nsamples = 120;
+	d->samples = calloc(120, sizeof(*d->samples));
+	CU_ASSERT_FATAL(d->samples != NULL);
+	for (uint32_t i = 0; i < 120; i++) {
+		d->samples[i].seq = i + 1;
+		d->samples[i].mem_available_kib = 4 * GIB_KIB;
+	}
+	d->samples[1].cpu_total_pct = 100;         /* bucket 0 */
+	d->samples[4].mem_available_kib = GIB_KIB; /* bucket 2 */
+	d->trigger_index = 119;
+	struct st_render_opts opts = { .sample_index = -1, .ascii = 1 };
+	text = render(d, &opts);
+
+	line = strstr(text, "\ncpu         ");
+	CU_ASSERT_FATAL(line != NULL);
+	line += strlen("\ncpu         ");
+	CU_ASSERT_EQUAL(strcspn(line, " "), 60);
+	CU_ASSERT_EQUAL(line[0], '#');
+	CU_ASSERT_EQUAL(strspn(line + 1, "_"), 59);
+	line = strstr(text, "\nmem avail   ");
+	CU_ASSERT_FATAL(line != NULL);
+	line += strlen("\nmem avail   ");
+	CU_ASSERT_EQUAL(strncmp(line, "##_###", 6), 0);
+	free(text);
+	st_dump_free(d);
+}
+
+static void test_all_samples(void)
+{
+	struct st_dump *d = series_dump();
+	struct st_render_opts opts = { .sample_index = -1, .all_samples = 1 };
+	char *text = render(d, &opts), *want;
+	const char *prev = text;
+
+	CU_ASSERT_EQUAL(count(text, "=== top processes by cpu ==="), 5);
+	CU_ASSERT_EQUAL(count(text, "=== top processes by rss ==="), 5);
+	/* Oldest first, each cpu table followed by its rss table. */
+	for (int i = 0; i < 5; i++) {
+		const char *at;
+		CU_ASSERT_FATAL(asprintf(&want, "(sample %d at %+.1f s)", i, (double)(i - 3)) > 0);
+		at = strstr(text, want);
+		CU_ASSERT(at != NULL && at > prev);
+		if (at)
+			prev = at;
+		free(want);
+	}
+	CU_ASSERT_EQUAL(count(text, "=== timeline ==="), 1);
+	free(text);
+	st_dump_free(d);
+}
+
+/* ------------------------------------------------------------ colour */
+
+static bool is_our_sgr(const char *p, size_t *len)
+{
+	static const char *const ours[] = {
+		"\x1b[0m", "\x1b[1m", "\x1b[1;31m", "\x1b[33m", "\x1b[36m",
+	};
+	for (size_t i = 0; i < sizeof(ours) / sizeof(ours[0]); i++) {
+		if (strncmp(p, ours[i], strlen(ours[i])) == 0) {
+			*len = strlen(ours[i]);
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Every ESC starts one of our SGR sequences; nothing else is a control
+ * byte but the newline. */
+static void expect_only_our_escapes(const char *text)
+{
+	for (const char *p = text; *p; p++) {
+		const unsigned char c = (unsigned char)*p;
+		size_t len = 1;
+		if (c == 0x1b) {
+			CU_ASSERT_FATAL(is_our_sgr(p, &len));
+			p += len - 1;
+			continue;
+		}
+		CU_ASSERT_FATAL(c >= 0x20 || c == '\n');
+		CU_ASSERT_FATAL(c != 0x7f);
+		CU_ASSERT_FATAL(!(c == 0xc2 && (unsigned char)p[1] >= 0x80 &&
+				  (unsigned char)p[1] < 0xa0));
+	}
+}
+
+static void test_colour(void)
+{
+	struct st_dump *d = example_dump();
+	struct st_render_opts opts = { .sample_index = -1 };
+	char *text = render(d, &opts);
+
+	CU_ASSERT_PTR_NULL(strchr(text, '\x1b'));
+	free(text);
+
+	opts.color = 1;
+	text = render(d, &opts);
+	expect_only_our_escapes(text);
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "\n\x1b[1m=== spike trigger ===\x1b[0m\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "\ntype: \x1b[1;31mcpu_delta\x1b[0m\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "\nprocess: \x1b[1m[12345] firefox\x1b[0m\n"));
+	/* The blamed process's rows stand out in both tables; the others
+	 * do not. */
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "\n\x1b[33m 1. [12345] firefox           85.2%"
+					    "  (rss: 2048 mib)\x1b[0m\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "\n\x1b[33m 1. [12345] firefox           2048 mib"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "\n 2. [ 1001] xorg"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "<- \x1b[1;31mcpu_delta\x1b[0m\n"));
+	/* Colour changes no text: without the escapes it is the plain one. */
+	{
+		char *plain, *stripped = strdup(text), *o = stripped;
+		size_t len;
+		CU_ASSERT_FATAL(stripped != NULL);
+		for (const char *p = text; *p; p++) {
+			if (*p == '\x1b' && is_our_sgr(p, &len))
+				p += len - 1;
+			else
+				*o++ = *p;
+		}
+		*o = '\0';
+		opts.color = 0;
+		plain = render(d, &opts);
+		CU_ASSERT_STRING_EQUAL(stripped, plain);
+		free(plain);
+		free(stripped);
+	}
+	free(text);
+	st_dump_free(d);
+}
+
+static void test_hostile_names_in_colour(void)
+{
+	struct st_dump *d = example_dump();
+	struct st_render_opts opts = { .name = "a\x1b[0m\x9b" "31m", .sample_index = -1,
+				       .color = 1 };
+	char *text;
+
+	snprintf(d->samples[1].top_cpu[0].comm, ST_COMM_MAX, "\x1b[0m\x1b]8;;http://x\x07");
+	snprintf(d->triggers[0].trigger.comm, ST_COMM_MAX, "\x1b[0m\x1b]8;;http://x\x07");
+	snprintf(d->triggers[0].trigger.type, ST_TRIGGER_TYPE_MAX, "t\x1b[1;31m\n");
+	snprintf(d->triggers[0].trigger.units, ST_TRIGGER_UNITS_MAX, "\x1b[5m");
+	snprintf(d->samples[1].top_rss[1].comm, ST_COMM_MAX, "rlo\xe2\x80\xae" "gpj.exe");
+	free(d->samples[1].top_cpu[0].cmdline);
+	d->samples[1].top_cpu[0].cmdline = strdup("x\x1b[0m\r\x1b[2K");
+	text = render(d, &opts);
+
+	expect_only_our_escapes(text);
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "\ntype: \x1b[1;31mt\\x1b[1;31m\\n\x1b[0m\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "[12345] \\x1b[0m\\x1b]8;;http://x\\x07"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "command: x\\x1b[0m\\r\\x1b[2K\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, " rlo\\xe2\\x80\\xae\xe2\x80\xa6 "));
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "spike dump: a\\x1b[0m\\x9b31m"));
+	free(text);
+	st_dump_free(d);
+}
+
+/* ------------------------------------------------------------ alignment */
+
+/* Display columns, counting what the test uses: ASCII, CJK (2), "…" (1). */
+static size_t display_columns(const char *s, size_t bytes)
+{
+	size_t cols = 0;
+	for (size_t i = 0; i < bytes; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c < 0x80) {
+			cols++;
+		} else if (c >= 0xe3 && c <= 0xe9) {
+			cols += 2;
+			i += 2;
+		} else if (c == 0xe2) {
+			cols++;
+			i += 2;
+		}
+	}
+	return cols;
+}
+
+/* Long names, wide characters, big pids and big figures: every row's
+ * figures still end in the same column. */
+static void test_table_alignment(void)
+{
+	struct st_dump *d = example_dump();
+	struct st_dump_sample *s = &d->samples[1];
+	char *text;
+	const char *table, *end;
+	size_t want = 0, rows = 0;
+
+	for (int i = 0; i < 3; i++)
+		free(s->top_cpu[i].cmdline);
+	set_proc(&s->top_cpu[0], 4194303, "a_very_long_kernel_thread_name", 1600.5, 0, 1024, NULL);
+	set_proc(&s->top_cpu[1], 7, "\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e", 12.0, 0, 1024, NULL);
+	set_proc(&s->top_cpu[2], 12, "\x1b\x1b\x1b\x1b\x1b\x1b", 0.5, 0, 1024, NULL);
+	text = render(d, NULL);
+
+	expect_line(text, " 1. [4194303] a_very_long_ker\xe2\x80\xa6 1600.5%  (rss: 1 mib)");
+	expect_line(text, " 2. [      7] \xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e"
+			  "             12.0%  (rss: 1 mib)");
+	expect_line(text, " 3. [     12] \\x1b\\x1b\\x1b\xe2\x80\xa6       0.5%  (rss: 1 mib)");
+	table = strstr(text, "=== top processes by cpu ===");
+	end = strstr(text, "=== top processes by rss ===");
+	CU_ASSERT_FATAL(table && end);
+	for (const char *line = strchr(table, '\n') + 1; line < end; line = strchr(line, '\n') + 1) {
+		const char *pct = strchr(line, '%');
+		if (!pct || pct > strchr(line, '\n'))
+			continue;
+		size_t col = display_columns(line, (size_t)(pct - line));
+		if (!want)
+			want = col;
+		CU_ASSERT_EQUAL(col, want);
+		rows++;
+	}
+	CU_ASSERT_EQUAL(rows, 3);
+	free(text);
+	st_dump_free(d);
+}
+
+/* Odd models built in memory (the reader refuses these in files): no
+ * crash, nothing invented. */
+static void test_odd_indices(void)
+{
+	struct st_dump *d = series_dump();
+	struct st_render_opts opts = { .sample_index = -1 };
+	char *text;
+
+	d->triggers[0].sample_index = -1;
+	d->trigger_index = -1;
+	/* Finite, not negative, so a file may hold it: drawn full height. */
+	d->samples[0].cpu_total_pct = 1e300;
+	text = render(d, &opts);
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "\ncpu         \u2588\u2583\u2585\u2587\u2588  25.0% .. 1"));
+	CU_ASSERT_PTR_NULL(strstr(text, "\ntrigger "));
+	CU_ASSERT_PTR_NULL(strstr(text, "<- "));
+	expect_line(text, "=== top processes by cpu ===   (sample 4 at +1.0 s)");
+	free(text);
+	st_dump_free(d);
+}
+
+static void test_cell_and_formats(void)
+{
+	char *buf = NULL, value[64], when[64];
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	struct st_trigger t = { .value = 7340032.0 };
+
+	CU_ASSERT_FATAL(f != NULL);
+	st_render_cell(f, "abc", 5, 0);
+	fputc('|', f);
+	st_render_cell(f, "abcdef", 5, 0);
+	fputc('|', f);
+	st_render_cell(f, "abcdef", 5, 1);
+	fputc('|', f);
+	st_render_cell(f, "\x1b[2J", 5, 0);
+	fputc('|', f);
+	st_render_cell(f, "caf\xc3\xa9", 5, 1);
+	fputc('|', f);
+	st_render_cell(f, NULL, 2, 0);
+	fputc('|', f);
+	CU_ASSERT_FATAL(fclose(f) == 0);
+	CU_ASSERT_STRING_EQUAL(buf, "abc  |abcd\xe2\x80\xa6|abcd~|\\x1b\xe2\x80\xa6|caf~ |  |");
+	free(buf);
+
+	strcpy(t.units, "kib");
+	CU_ASSERT_STRING_EQUAL(st_format_trigger_value(value, sizeof(value), &t, 0), "7.0 GiB");
+	strcpy(t.units, "pct");
+	t.value = 85.25;
+	CU_ASSERT_STRING_EQUAL(st_format_trigger_value(value, sizeof(value), &t, 0), "85.2%");
+	strcpy(t.units, "forks/s");
+	t.value = 250;
+	CU_ASSERT_STRING_EQUAL(st_format_trigger_value(value, sizeof(value), &t, 0), "250 forks/s");
+	strcpy(t.units, "\x1b[2J");
+	CU_ASSERT_STRING_EQUAL(st_format_trigger_value(value, sizeof(value), &t, 1), "250 \\x1b[2J");
+	CU_ASSERT_STRING_EQUAL(st_format_wall_time(when, sizeof(when), WALL_NS + 123456789),
+			       "2026-11-21 23:29:00.123 UTC");
+	CU_ASSERT_STRING_EQUAL(st_format_wall_time(when, sizeof(when), -1),
+			       "1969-12-31 23:59:59.999 UTC");
+}
+
+static void test_locale_is_utf8(void)
+{
+	static const char *const vars[] = { "LC_ALL", "LC_CTYPE", "LANG" };
+	char *saved[3];
+
+	for (int i = 0; i < 3; i++) {
+		const char *v = getenv(vars[i]);
+		saved[i] = v ? strdup(v) : NULL;
+		unsetenv(vars[i]);
+	}
+	CU_ASSERT_EQUAL(st_render_locale_is_utf8(), 0);
+	setenv("LANG", "en_US.UTF-8", 1);
+	CU_ASSERT_EQUAL(st_render_locale_is_utf8(), 1);
+	setenv("LC_CTYPE", "", 1);              /* empty: not set */
+	CU_ASSERT_EQUAL(st_render_locale_is_utf8(), 1);
+	setenv("LC_CTYPE", "de_DE.ISO-8859-1", 1);
+	CU_ASSERT_EQUAL(st_render_locale_is_utf8(), 0);
+	setenv("LC_ALL", "C.utf8", 1);
+	CU_ASSERT_EQUAL(st_render_locale_is_utf8(), 1);
+	setenv("LC_ALL", "C", 1);
+	CU_ASSERT_EQUAL(st_render_locale_is_utf8(), 0);
+	for (int i = 0; i < 3; i++) {
+		if (saved[i])
+			setenv(vars[i], saved[i], 1);
+		else
+			unsetenv(vars[i]);
+		free(saved[i]);
+	}
 }
 
 /* ------------------------------------------------------------ escaping */
@@ -346,6 +767,9 @@ static void test_escape_terminal(void)
 	expect_escaped("\xc0\x80", "\\xc0\\x80");                  /* overlong */
 	expect_escaped("\xed\xa0\x80", "\\xed\\xa0\\x80");         /* surrogate */
 	expect_escaped("\xe2\x82", "\\xe2\\x82");                  /* truncated */
+	expect_escaped("a\xe2\x80\xae" "b", "a\\xe2\\x80\\xaeb");    /* RLO */
+	expect_escaped("\xe2\x81\xa6\xe2\x80\xa8", "\\xe2\\x81\\xa6\\xe2\\x80\\xa8"); /* LRI, LS */
+	expect_escaped("\xd8\x9c", "\\xd8\\x9c");                  /* ALM */
 	expect_escaped("", "");
 	expect_escaped(NULL, "");
 
@@ -357,6 +781,12 @@ static void test_escape_terminal(void)
 	CU_ASSERT_STRING_EQUAL(st_escape_terminal("abcd\xe2\x82\xac", out, sizeof(out)), "abcd\xe2\x82\xac");
 	CU_ASSERT_STRING_EQUAL(st_escape_terminal("a\n", out, 3), "a");
 	CU_ASSERT_STRING_EQUAL(st_escape_terminal("abc", out, 1), "");
+	CU_ASSERT_STRING_EQUAL(st_escape_ascii("caf\xc3\xa9\x1b~", out, sizeof(out)), "caf\\xc3");
+	{
+		char big[64];
+		CU_ASSERT_STRING_EQUAL(st_escape_ascii("caf\xc3\xa9\x1b~\xff", big, sizeof(big)),
+				       "caf\\xc3\\xa9\\x1b~\\xff");
+	}
 	CU_ASSERT_PTR_NULL(st_escape_terminal("abc", NULL, 0));
 	out[0] = 'x';
 	st_escape_terminal("abc", out, 0);
@@ -378,6 +808,9 @@ static void test_escape_every_byte(void)
 				CU_ASSERT_FATAL(*p >= 0x20 && *p != 0x7f);
 				CU_ASSERT_FATAL(!(p[0] == 0xc2 && p[1] >= 0x80 && p[1] < 0xa0));
 			}
+			st_escape_ascii(in, out, sizeof(out));
+			for (const unsigned char *p = (const unsigned char *)out; *p; p++)
+				CU_ASSERT_FATAL(*p >= 0x20 && *p < 0x7f);
 		}
 	}
 }
@@ -391,6 +824,16 @@ int main(void)
 		{ "empty dump", test_empty_dump },
 		{ "hostile names never reach the terminal raw", test_hostile_names },
 		{ "long command line cut", test_long_cmdline_cut },
+		{ "timeline rows and sparklines", test_timeline },
+		{ "timeline of a system-wide trigger", test_timeline_system_wide },
+		{ "sparklines of long windows are bucketed", test_sparkline_buckets },
+		{ "all_samples: tables of every sample", test_all_samples },
+		{ "colour on and off", test_colour },
+		{ "hostile names with colour on", test_hostile_names_in_colour },
+		{ "tables stay aligned", test_table_alignment },
+		{ "trigger outside the window", test_odd_indices },
+		{ "cells, values, times", test_cell_and_formats },
+		{ "UTF-8 locale from the environment", test_locale_is_utf8 },
 		{ "escape_terminal", test_escape_terminal },
 		{ "escape_terminal over every byte pair", test_escape_every_byte },
 		CU_TEST_INFO_NULL,

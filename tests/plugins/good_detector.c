@@ -5,11 +5,11 @@
 #include <spiketrace/plugin.h>
 
 static const struct st_option options[] = {
-	{ "limit_pct", ST_OPT_FLOAT, { .f = 50 }, 0, 1000, "fire above this" },
-	{ "count", ST_OPT_INT, { .i = 3 }, 1, 10, "an int" },
-	{ "loud", ST_OPT_BOOL, { .b = 0 }, ST_OPTION_NO_RANGE, "a bool" },
-	{ "label", ST_OPT_STRING, { .s = "x" }, ST_OPTION_NO_RANGE, "a string" },
-	{ 0 },
+	ST_OPTION_FLOAT("limit_pct", 50, 0, 1000, "fire above this"),
+	ST_OPTION_INT("count", 3, 1, 10, "an int"),
+	ST_OPTION_BOOL("loud", 0, "a bool"),
+	ST_OPTION_STRING("label", "x", "a string"),
+	ST_OPTION_END,
 };
 
 static int create(const struct st_host *host, const union st_value *opts, void **state)

@@ -1,0 +1,250 @@
+#!/bin/sh
+# spiketrace-view end to end: dumps written here with python3 (an
+# independent writer of the documented format) read back by the built
+# viewer. Good, hostile and broken files; --json, --list, --sample, --all;
+# colours and the ASCII fallback. No daemon, no terminal needed.
+. "${top_srcdir:-.}/tests/e2e_lib.sh"
+
+command -v python3 >/dev/null || { echo "SKIP: python3 not found"; exit 77; }
+
+# gen.py OUT [key=value...]: one dump, the blamed process 4242 going from
+# idle to busy; raw invalid UTF-8 can be put into names with "@FF@".
+cat > "$TMP/gen.py" <<'PY'
+import json, sys
+
+def proc(pid, comm, cpu, rss_mib, cmdline=None):
+    return {"pid": pid, "ppid": 1, "start_ticks": 1000 + pid, "comm": comm,
+            "state": "R", "cpu_pct": cpu, "children_cpu_pct": 0.0,
+            "rss_kib": rss_mib * 1024, "minflt": 3, "majflt": 0, "uid": 1000,
+            "cmdline": cmdline}
+
+def dump(wall_s=1795303740, comm="hog", pid=4242, type_="cpu_delta",
+         cmdline="hog --burn", units="pct"):
+    # wall_ns a multiple of 1024: exact through cJSON's doubles.
+    base = wall_s * 10**9
+    cpu = [3.0, 4.5, 5.0, 62.5, 98.0, 97.5]
+    mine = [None, 0.0, 1.0, 95.0, 99.0, 100.0]
+    samples = []
+    for i in range(6):
+        top = [proc(1001, "Xorg", 2.0, 512)]
+        blamed = []
+        if mine[i] is not None and pid > 0:
+            me = proc(pid, comm, mine[i], 100 + 50 * i, cmdline)
+            (top if mine[i] > 2.0 else blamed).insert(0, me)
+        samples.append({
+            "offset_ns": (i - 3) * 10**9, "seq": 100 + i,
+            "mono_ns": 5 * 10**12 + (i - 3) * 10**9,
+            "wall_ns": base + (i - 3) * 10**9,
+            "cpu": {"total_pct": cpu[i], "user_pct": cpu[i], "system_pct": 0.0,
+                    "iowait_pct": 0.0, "steal_pct": 0.0,
+                    "cores_busy_pct": [cpu[i], cpu[i]]},
+            "mem": {"total_kib": 8388608, "available_kib": 6291456 - i * 131072,
+                    "free_kib": 1048576, "swap_total_kib": 2097152,
+                    "swap_free_kib": 2097152 - i * 1024},
+            "forks": 1, "procs_running": 2, "procs_blocked": 0, "nprocs": 200,
+            "top_cpu": top, "top_rss": list(reversed(top)), "blamed": blamed})
+    return {
+        "schema": "spiketrace.dump/1",
+        "id": "spike_test_%d" % wall_s, "wall_ns": base, "mono_ns": 5 * 10**12,
+        "interval_s": 1.0,
+        "host": {"hostname": "testhost", "kernel": "6.1.0-test", "cores": 2,
+                 "mem_total_kib": 8388608,
+                 "boot_id": "0f6c1d7e-4d0b-4c38-9a4c-2f1e8f3b9a11"},
+        "trigger_index": 3,
+        "triggers": [{"type": type_, "pid": pid, "start_ticks": 1000 + pid if pid else 0,
+                      "comm": comm if pid else "", "value": 95.0, "baseline": 1.0,
+                      "threshold": 10.0, "units": units, "summary": "test trigger",
+                      "sample_seq": 103, "sample_index": 3}],
+        "samples": samples}
+
+args = dict(a.split("=", 1) for a in sys.argv[2:])
+for k in ("wall_s", "pid"):
+    if k in args:
+        args[k] = int(args[k])
+if "type" in args:
+    args["type_"] = args.pop("type")
+d = dump(**args)
+text = json.dumps(d, indent=1).encode()
+text = text.replace(b"@FF@", b"\xff\xfe")       # invalid UTF-8, raw
+open(sys.argv[1], "wb").write(text)
+PY
+gen() { python3 "$TMP/gen.py" "$@" || fail "gen.py $*"; }
+
+# no_controls FILE [colour]: no byte below 0x20 but the newline, no DEL, no
+# C1 control; with colour, ESC only as our own SGR sequences.
+no_controls() {
+	python3 - "$@" <<'PY'
+import re, sys
+data = open(sys.argv[1], "rb").read()
+if len(sys.argv) > 2:
+    data = re.sub(rb"\x1b\[(0|1|1;31|33|36)m", b"", data)
+bad = [(i, b) for i, b in enumerate(data) if (b < 0x20 and b != 0x0a) or b == 0x7f]
+c1 = re.search(rb"\xc2[\x80-\x9f]", data)
+if bad or c1:
+    print("control bytes at", bad[:5], "C1:", c1 and c1.start())
+    sys.exit(1)
+PY
+}
+
+export LC_ALL=C.UTF-8
+unset NO_COLOR
+
+# ------------------------------------------------------------ a good dump
+gen "$TMP/good.json"
+"$VIEW" "$TMP/good.json" >"$TMP/out" 2>"$TMP/err" || fail "good dump: exit $?"
+[ -s "$TMP/err" ] && fail "good dump: stderr: $(cat "$TMP/err")"
+for want in "spike dump: good.json" "time: 2026-11-21 23:29:00.000 UTC (monotonic 5000000000000 ns)" \
+	"host: testhost (6.1.0-test, 2 cores, 8.0 GiB)" "=== spike trigger ===" "type: cpu_delta" \
+	"process: [4242] hog" "command: hog --burn" \
+	"cpu: 95.0% (baseline: 1.0%, delta: +94.0%, threshold: 10.0%)" \
+	"=== top processes by cpu ===   (sample 3 at +0.0 s)" \
+	" 1. [ 4242] hog               95.0%  (rss: 250 mib)" "=== top processes by rss ===" \
+	"=== timeline ===   (6 samples every 1 s; blamed: [4242] hog)" \
+	"  3     +0.0 s    62.5%     5.6 GiB       3 MiB       95.0%     250 MiB  <- cpu_delta"; do
+	grep -qxF -- "$want" "$TMP/out" || { cat "$TMP/out"; fail "good dump: no line '$want'"; }
+done
+grep -q '^cpu         ▁▁▁▆██  3.0% .. 98.0%$' "$TMP/out" || { cat "$TMP/out"; fail "no UTF-8 sparkline"; }
+# Not a terminal: no colour, whatever else is set.
+grep -q "$(printf '\033')" "$TMP/out" && fail "colour on a pipe"
+no_controls "$TMP/out" || fail "good dump: control bytes"
+
+# The ASCII fallback outside a UTF-8 locale: nothing above 0x7f.
+LC_ALL=C "$VIEW" "$TMP/good.json" >"$TMP/ascii" || fail "LC_ALL=C: exit $?"
+grep -q '^cpu         ___+##  3.0% .. 98.0%$' "$TMP/ascii" || { cat "$TMP/ascii"; fail "no ASCII sparkline"; }
+LC_ALL=C grep -q "$(printf '[\200-\377]')" "$TMP/ascii" && fail "LC_ALL=C: non-ASCII output"
+"$VIEW" --ascii "$TMP/good.json" | cmp -s - "$TMP/ascii" || fail "--ascii differs from LC_ALL=C"
+
+# ------------------------------------------------------------ colour
+"$VIEW" --color=always "$TMP/good.json" >"$TMP/colour" || fail "--color=always: exit $?"
+grep -q "$(printf '\033\\[1m=== spike trigger ===\033\\[0m')" "$TMP/colour" ||
+	fail "--color=always: no coloured heading"
+no_controls "$TMP/colour" colour || fail "--color=always: foreign control bytes"
+NO_COLOR=1 "$VIEW" --color=auto "$TMP/good.json" >"$TMP/nocolour" || fail "NO_COLOR: exit $?"
+grep -q "$(printf '\033')" "$TMP/nocolour" && fail "NO_COLOR: ESC in output"
+"$VIEW" --color=never "$TMP/good.json" | grep -q "$(printf '\033')" && fail "--color=never: ESC"
+# An explicit --color=always beats NO_COLOR, as no-color.org asks.
+NO_COLOR=1 "$VIEW" --color=always "$TMP/good.json" | grep -q "$(printf '\033')" ||
+	fail "--color=always under NO_COLOR: no colour"
+"$VIEW" --color=sometimes "$TMP/good.json" >/dev/null 2>&1
+[ $? -eq 2 ] || fail "--color=sometimes: not a usage error"
+
+# ------------------------------------------------------------ --sample, --all, --top
+"$VIEW" --sample 1 --top 1 "$TMP/good.json" >"$TMP/out" || fail "--sample 1: exit $?"
+grep -qxF "=== top processes by cpu ===   (sample 1 at -2.0 s)" "$TMP/out" || fail "--sample 1"
+grep -q "^ 2\. " "$TMP/out" && fail "--top 1 shows a second row"
+"$VIEW" --all "$TMP/good.json" >"$TMP/out" || fail "--all: exit $?"
+[ "$(grep -c '^=== top processes by cpu ===' "$TMP/out")" -eq 6 ] || fail "--all: not 6 tables"
+"$VIEW" --sample 6 "$TMP/good.json" >/dev/null 2>"$TMP/err"
+[ $? -eq 1 ] || fail "--sample 6 of 6: not an error"
+grep -q "good.json: no sample 6" "$TMP/err" || fail "--sample 6: $(cat "$TMP/err")"
+
+# ------------------------------------------------------------ hostile names
+gen "$TMP/hostile.json" \
+	comm="$(printf 'e\033]0;pwn\007\n"q@FF@\302\233')" \
+	cmdline="$(printf 'rm \033[2J\r\033[8m\tx "y" @FF@')"
+for colour in never always; do
+	"$VIEW" --color=$colour "$TMP/hostile.json" >"$TMP/out" 2>"$TMP/err" ||
+		fail "hostile ($colour): exit $?"
+	if [ $colour = always ]; then
+		no_controls "$TMP/out" colour || fail "hostile ($colour): control bytes"
+	else
+		no_controls "$TMP/out" || fail "hostile ($colour): control bytes"
+	fi
+	grep -qF '[4242] e\x1b]0;pwn\x07\n"q��\xc2\x9b' "$TMP/out" || { cat "$TMP/out"; fail "hostile: comm not escaped"; }
+	grep -qF 'command: rm \x1b[2J\r\x1b[8m\tx "y" ' "$TMP/out" || fail "hostile: cmdline not escaped"
+done
+# A hostile file name is escaped in the error too.
+evil="$TMP/$(printf 'evil\033[2J.json')"
+"$VIEW" "$evil" >/dev/null 2>"$TMP/err"
+no_controls "$TMP/err" || fail "hostile file name reached stderr raw"
+
+# ------------------------------------------------------------ bad input
+printf 'hello, world\n' > "$TMP/notjson.json"
+head -c 700 "$TMP/good.json" > "$TMP/truncated.json"
+sed 's|spiketrace.dump/1|spiketrace.dump/2|' "$TMP/good.json" > "$TMP/schema2.json"
+python3 - "$TMP/good.json" "$TMP/wrongtype.json" "$TMP/missing.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+d["samples"][2]["top_cpu"][0]["pid"] = "1001"
+json.dump(d, open(sys.argv[2], "w"))
+d = json.load(open(sys.argv[1]))
+del d["samples"][4]["mem"]["swap_free_kib"]
+json.dump(d, open(sys.argv[3], "w"))
+PY
+truncate -s 1G "$TMP/huge.json"
+: > "$TMP/empty.json"
+mkdir "$TMP/adir.json"
+
+check_bad() {       # FILE REASON
+	"$VIEW" "$1" "$TMP/good.json" >"$TMP/out" 2>"$TMP/err"
+	rc=$?
+	[ $rc -eq 1 ] || fail "$1: exit $rc, expected 1"
+	[ "$(wc -l < "$TMP/err")" -eq 1 ] || fail "$1: not one error line: $(cat "$TMP/err")"
+	grep -qF "spiketrace-view: $1: " "$TMP/err" || fail "$1: error does not name it: $(cat "$TMP/err")"
+	grep -qF "$2" "$TMP/err" || fail "$1: reason '$2' not in: $(cat "$TMP/err")"
+	grep -qxF "spike dump: good.json" "$TMP/out" || fail "$1: the good file was not shown"
+	echo "ok: $(cat "$TMP/err")"
+}
+check_bad "$TMP/nosuch.json" "No such file or directory"
+check_bad "$TMP/notjson.json" "not JSON"
+check_bad "$TMP/truncated.json" "not JSON"
+check_bad "$TMP/schema2.json" "unknown schema 'spiketrace.dump/2'"
+check_bad "$TMP/wrongtype.json" "samples[2].top_cpu[0].pid: expected a number"
+check_bad "$TMP/missing.json" "missing field 'samples[4].mem.swap_free_kib'"
+check_bad "$TMP/huge.json" "file too large"
+check_bad "$TMP/empty.json" "empty file"
+check_bad "$TMP/adir.json" "Is a directory"
+
+# All of them at once: one line each, the good ones around them shown.
+"$VIEW" "$TMP/good.json" "$TMP/nosuch.json" "$TMP/notjson.json" "$TMP/truncated.json" \
+	"$TMP/schema2.json" "$TMP/wrongtype.json" "$TMP/huge.json" "$TMP/hostile.json" \
+	>"$TMP/out" 2>"$TMP/err"
+[ $? -eq 1 ] || fail "mixed command line: exit status"
+[ "$(wc -l < "$TMP/err")" -eq 6 ] || fail "mixed command line: $(cat "$TMP/err")"
+[ "$(grep -c '^spike dump: ' "$TMP/out")" -eq 2 ] || fail "mixed command line: not 2 dumps shown"
+"$VIEW" >/dev/null 2>&1
+[ $? -eq 2 ] || fail "no file: not a usage error"
+
+# ------------------------------------------------------------ --json
+"$VIEW" --json "$TMP/good.json" >"$TMP/a.json" || fail "--json: exit $?"
+"$VIEW" --json "$TMP/a.json" >"$TMP/b.json" || fail "--json of --json: exit $?"
+cmp -s "$TMP/a.json" "$TMP/b.json" || fail "--json does not round-trip"
+python3 - "$TMP/good.json" "$TMP/a.json" <<'PY' || fail "--json: not the same dump"
+import json, sys
+orig, out = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+assert out.pop("wall_time") == "2026-11-21T23:29:00.000Z"
+assert orig == out, "differs"
+PY
+"$VIEW" --json "$TMP/hostile.json" >"$TMP/h.json" || fail "--json hostile: exit $?"
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["triggers"][0]["comm"].startswith("e\x1b]0;pwn\x07\n\"q\ufffd")' \
+	"$TMP/h.json" || fail "--json hostile: comm not kept (as valid UTF-8)"
+
+# ------------------------------------------------------------ --list
+mkdir "$TMP/dumps"
+gen "$TMP/dumps/spike_1.json" wall_s=1795303940            # newest
+gen "$TMP/dumps/spike_2.json" wall_s=1795303740            # oldest
+gen "$TMP/dumps/spike_3.json" wall_s=1795303840 pid=0 type=mem_pressure
+echo "not a dump" > "$TMP/dumps/notes.txt"
+cp "$TMP/notjson.json" "$TMP/dumps/.spike_tmp.json"
+"$VIEW" --list "$TMP/dumps" >"$TMP/out" 2>"$TMP/err" || fail "--list: exit $?"
+[ -s "$TMP/err" ] && fail "--list: stderr: $(cat "$TMP/err")"
+cat "$TMP/out"
+grep -qxF "$TMP/dumps: 3 dumps, newest first" "$TMP/out" || fail "--list: no count line"
+order=$(grep -o 'spike_[0-9]\.json$' "$TMP/out" | tr '\n' ' ')
+[ "$order" = "spike_1.json spike_3.json spike_2.json " ] || fail "--list order: $order"
+grep -q '^2026-11-21 23:32:20.000 UTC  cpu_delta         \[4242\] hog                     95.0%  spike_1.json$' \
+	"$TMP/out" || fail "--list: row of spike_1"
+grep -q '(system-wide) .* 95.0%  spike_3.json$' "$TMP/out" || fail "--list: system-wide row"
+grep -A1 '^most triggers (3 in all):$' "$TMP/out" | grep -q '^    2  hog  .*cpu_delta x2$' ||
+	fail "--list: hog is not ranked first"
+# A broken dump in the directory is reported and the rest still listed.
+cp "$TMP/truncated.json" "$TMP/dumps/spike_0.json"
+"$VIEW" --list "$TMP/dumps" >"$TMP/out" 2>"$TMP/err"
+[ $? -eq 1 ] || fail "--list with a broken dump: exit status"
+grep -qF "$TMP/dumps/spike_0.json: not JSON" "$TMP/err" || fail "--list: broken dump not named"
+grep -qxF "$TMP/dumps: 3 dumps, newest first" "$TMP/out" || fail "--list: others not listed"
+"$VIEW" --list "$TMP/nosuchdir" >/dev/null 2>"$TMP/err"
+[ $? -eq 1 ] || fail "--list of a missing directory: exit status"
+grep -qF "$TMP/nosuchdir: No such file or directory" "$TMP/err" || fail "--list: missing dir"
+
+echo "PASS"

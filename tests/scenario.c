@@ -1,0 +1,106 @@
+#define _GNU_SOURCE
+#include "scenario.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <CUnit/CUnit.h>
+
+#include "dump.h"
+
+int scenario_start(struct scenario *sc, unsigned ncores, uint64_t mem_total_kib,
+		   const char *config_tail)
+{
+	memset(sc, 0, sizeof(*sc));
+	sc->fp = fake_proc_new(ncores, mem_total_kib, 1000.0);
+	char *text;
+	if (asprintf(&text, "interval = 1\nhistory = 30\npre_trigger = 5\n"
+		     "post_trigger = 2\nplugin_dir = \"%s\"\n%s\n",
+		     ST_BUILD_PLUGIN_DIR, config_tail ? config_tail : "") < 0)
+		abort();
+	/* Inside the fake root: the sampler skips names that are not pids. */
+	fake_proc_write(sc->fp, "spiketrace.conf", text);
+	free(text);
+	if (asprintf(&sc->conf_path, "%s/spiketrace.conf", sc->fp->root) < 0)
+		abort();
+	return 0;
+}
+
+/* Sample times follow the fake machine's clock, so cooldowns and rate
+ * limits see the seconds the scenario says have passed. */
+static int64_t fake_clock(void *ctx)
+{
+	const struct fake_proc *fp = ctx;
+	return (int64_t)(fp->elapsed_ticks * (1000000000 / (uint64_t)fp->hz));
+}
+
+int scenario_begin(struct scenario *sc)
+{
+	sc->engine.clock = fake_clock;
+	sc->engine.clock_ctx = sc->fp;
+	int rc = st_engine_configure(&sc->engine, sc->conf_path, 1, NULL);
+	if (rc != 0)
+		return rc;
+	return st_engine_start(&sc->engine, sc->fp->root) == 0 ? 0 : 1;
+}
+
+size_t scenario_tick(struct scenario *sc)
+{
+	fake_proc_advance(sc->fp, 1.0);
+	struct st_dump *d = st_engine_tick(&sc->engine);
+	if (d) {
+		if (sc->ndumps < SCENARIO_MAX_DUMPS)
+			sc->dumps[sc->ndumps++] = d;
+		else
+			st_dump_free(d);
+	}
+	return sc->engine.naccepted;
+}
+
+const struct st_trigger *scenario_find(const struct scenario *sc, const char *type,
+				       int32_t pid)
+{
+	for (size_t i = 0; i < sc->engine.naccepted; i++) {
+		const struct st_trigger *t = &sc->engine.accepted[i];
+		if (strcmp(t->type, type) == 0 && (pid < 0 || t->pid == pid))
+			return t;
+	}
+	return NULL;
+}
+
+struct st_dump *scenario_run_until_dump(struct scenario *sc, unsigned max_ticks)
+{
+	size_t before = sc->ndumps;
+	for (unsigned i = 0; i < max_ticks && sc->ndumps == before; i++)
+		scenario_tick(sc);
+	return sc->ndumps > before ? sc->dumps[sc->ndumps - 1] : NULL;
+}
+
+struct fake_process scenario_settled(struct scenario *sc, int32_t pid,
+				     const char *comm, double pct)
+{
+	struct fake_process p = fake_process_make(sc->fp, pid, comm);
+	p.start_ticks = sc->fp->elapsed_ticks - 10 * (uint64_t)sc->fp->hz;
+	p.utime = (uint64_t)(pct / 100.0 * 10 * (double)sc->fp->hz + 0.5);
+	fake_proc_put(sc->fp, &p);
+	return p;
+}
+
+void scenario_burn(struct scenario *sc, struct fake_process *p, double pct)
+{
+	uint64_t ticks = (uint64_t)(pct / 100.0 * (double)sc->fp->hz + 0.5);
+	p->utime += ticks;
+	sc->fp->busy_ticks += ticks;
+	fake_proc_put(sc->fp, p);
+}
+
+void scenario_stop(struct scenario *sc)
+{
+	for (size_t i = 0; i < sc->ndumps; i++)
+		st_dump_free(sc->dumps[i]);
+	st_engine_destroy(&sc->engine);
+	fake_proc_free(sc->fp);
+	free(sc->conf_path);
+	memset(sc, 0, sizeof(*sc));
+}

@@ -1,0 +1,240 @@
+/* The core's part, the same for every detector: cooldown, incidents and
+ * their pre/post window, every trigger kept, the rate limit, disabled
+ * detectors, the manual trigger and the flush at exit. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cunit_runner.h"
+#include "dump.h"
+#include "scenario.h"
+
+/* Two processes idle at 1% from the first sample on. */
+static void two_idle(struct scenario *sc, struct fake_process *a, struct fake_process *b)
+{
+	*a = scenario_settled(sc, 100, "alpha", 1);
+	*b = scenario_settled(sc, 200, "beta", 1);
+}
+
+static void idle_tick(struct scenario *sc, struct fake_process *a, struct fake_process *b)
+{
+	scenario_burn(sc, a, 1);
+	scenario_burn(sc, b, 1);
+	scenario_tick(sc);
+}
+
+static void test_incident_window_and_grouping(void)
+{
+	struct scenario sc;
+	struct fake_process a, b;
+	scenario_start(&sc, 4, 8u << 20, "detectors { cpu_delta { threshold_pct = 20 } }");
+	two_idle(&sc, &a, &b);
+	CU_ASSERT_FATAL(scenario_begin(&sc) == 0);
+	for (int i = 0; i < 8; i++)
+		idle_tick(&sc, &a, &b);
+	/* alpha spikes; a second later beta does: one incident, two triggers. */
+	scenario_burn(&sc, &a, 90);
+	scenario_burn(&sc, &b, 1);
+	CU_ASSERT_EQUAL(scenario_tick(&sc), 1);
+	CU_ASSERT_PTR_NOT_NULL(scenario_find(&sc, "cpu_delta", 100));
+	uint64_t first_seq = sc.engine.accepted[0].sample_seq;
+	scenario_burn(&sc, &a, 90);
+	scenario_burn(&sc, &b, 90);
+	CU_ASSERT_EQUAL(scenario_tick(&sc), 1);
+	CU_ASSERT_PTR_NOT_NULL(scenario_find(&sc, "cpu_delta", 200));
+	CU_ASSERT_EQUAL(sc.ndumps, 0);
+	idle_tick(&sc, &a, &b);     /* the second post-trigger sample */
+	CU_ASSERT_EQUAL_FATAL(sc.ndumps, 1);
+	struct st_dump *d = sc.dumps[0];
+	/* pre_trigger 5 + the trigger sample + post_trigger 2 */
+	CU_ASSERT_EQUAL(d->nsamples, 8);
+	CU_ASSERT_EQUAL(d->trigger_index, 5);
+	CU_ASSERT_EQUAL(d->samples[d->trigger_index].seq, first_seq);
+	CU_ASSERT_EQUAL_FATAL(d->ntriggers, 2);
+	CU_ASSERT_EQUAL(d->triggers[0].trigger.pid, 100);
+	CU_ASSERT_EQUAL(d->triggers[0].sample_index, 5);
+	CU_ASSERT_EQUAL(d->triggers[1].trigger.pid, 200);
+	CU_ASSERT_EQUAL(d->triggers[1].sample_index, 6);
+	/* Offsets run from before the trigger (negative) to after it. */
+	CU_ASSERT(d->samples[0].offset_ns < 0);
+	CU_ASSERT_EQUAL(d->samples[5].offset_ns, 0);
+	CU_ASSERT(d->samples[7].offset_ns > 0);
+	CU_ASSERT_STRING_EQUAL(d->schema, ST_DUMP_SCHEMA);
+	CU_ASSERT_PTR_NOT_NULL(strstr(d->id, "cpu_delta_100"));
+	/* A spike after the incident closed opens a new one. */
+	for (int i = 0; i < 6; i++)
+		idle_tick(&sc, &a, &b);
+	scenario_burn(&sc, &b, 95);
+	scenario_burn(&sc, &a, 1);
+	CU_ASSERT_EQUAL(scenario_tick(&sc), 1);
+	CU_ASSERT_PTR_NOT_NULL(scenario_run_until_dump(&sc, 3));
+	CU_ASSERT_EQUAL(sc.ndumps, 2);
+	scenario_stop(&sc);
+}
+
+static void test_cooldown_per_key(void)
+{
+	struct scenario sc;
+	struct fake_process a, b;
+	scenario_start(&sc, 4, 8u << 20,
+		       "detectors { cpu_delta { threshold_pct = 20 cooldown = 10 alpha = 1 } }");
+	two_idle(&sc, &a, &b);
+	CU_ASSERT_FATAL(scenario_begin(&sc) == 0);
+	idle_tick(&sc, &a, &b);
+	int fired = 0;
+	/* alpha = 1: the baseline is the previous sample, so an on/off
+	 * pattern spikes every other second; within 10 s only one counts. */
+	for (int i = 0; i < 8; i++) {
+		scenario_burn(&sc, &a, i % 2 ? 90 : 1);
+		scenario_burn(&sc, &b, 1);
+		scenario_tick(&sc);
+		fired += scenario_find(&sc, "cpu_delta", 100) != NULL;
+	}
+	CU_ASSERT_EQUAL(fired, 1);
+	/* beta is another key: not held back by alpha's cooldown. */
+	scenario_burn(&sc, &a, 1);
+	scenario_burn(&sc, &b, 90);
+	scenario_tick(&sc);
+	CU_ASSERT_PTR_NOT_NULL(scenario_find(&sc, "cpu_delta", 200));
+	/* Past the cooldown alpha fires again. */
+	for (int i = 0; i < 4; i++)
+		idle_tick(&sc, &a, &b);
+	scenario_burn(&sc, &a, 90);
+	scenario_burn(&sc, &b, 1);
+	scenario_tick(&sc);
+	CU_ASSERT_PTR_NOT_NULL(scenario_find(&sc, "cpu_delta", 100));
+	scenario_stop(&sc);
+}
+
+static void test_rate_limit_counts_drops(void)
+{
+	struct scenario sc;
+	struct fake_process a, b;
+	scenario_start(&sc, 4, 8u << 20,
+		       "max_dumps_per_minute = 1\n"
+		       "detectors { cpu_delta { threshold_pct = 20 cooldown = 0 alpha = 1 } }");
+	two_idle(&sc, &a, &b);
+	CU_ASSERT_FATAL(scenario_begin(&sc) == 0);
+	idle_tick(&sc, &a, &b);
+	/* Spike every other second for 40 s: one incident, the rest dropped. */
+	for (int i = 0; i < 40; i++) {
+		scenario_burn(&sc, &a, i % 2 ? 90 : 1);
+		scenario_burn(&sc, &b, 1);
+		scenario_tick(&sc);
+	}
+	CU_ASSERT_EQUAL(sc.ndumps, 1);
+	CU_ASSERT(sc.engine.incidents.dropped >= 10);
+	/* A minute of sample time refills the bucket. */
+	for (int i = 0; i < 60; i++)
+		idle_tick(&sc, &a, &b);
+	scenario_burn(&sc, &a, 90);
+	scenario_burn(&sc, &b, 1);
+	scenario_tick(&sc);
+	CU_ASSERT_PTR_NOT_NULL(scenario_run_until_dump(&sc, 3));
+	CU_ASSERT_EQUAL(sc.ndumps, 2);
+	scenario_stop(&sc);
+}
+
+static void test_disabled_detector(void)
+{
+	struct scenario sc;
+	struct fake_process a, b;
+	scenario_start(&sc, 4, 8u << 20, "detectors { cpu_delta { enabled = false } }");
+	two_idle(&sc, &a, &b);
+	CU_ASSERT_FATAL(scenario_begin(&sc) == 0);
+	idle_tick(&sc, &a, &b);
+	scenario_burn(&sc, &a, 100);
+	scenario_burn(&sc, &b, 1);
+	scenario_tick(&sc);
+	CU_ASSERT_PTR_NULL(scenario_find(&sc, "cpu_delta", -1));
+	for (size_t i = 0; i < sc.engine.plugins.n; i++)
+		if (strcmp(sc.engine.plugins.items[i].desc->name, "cpu_delta") == 0)
+			CU_ASSERT_FALSE(sc.engine.plugins.items[i].running);
+	scenario_stop(&sc);
+}
+
+static void test_blamed_process_always_in_dump(void)
+{
+	struct scenario sc;
+	struct fake_process a, b, big;
+	/* top = 1: the one RSS slot goes to "big", the one CPU slot to the
+	 * busiest; the blamed process must still be in every sample. */
+	scenario_start(&sc, 4, 8u << 20,
+		       "top = 1\ndetectors { cpu_delta { threshold_pct = 20 } }");
+	two_idle(&sc, &a, &b);
+	big = scenario_settled(&sc, 300, "big", 95);
+	big.rss_pages = 1u << 20;
+	fake_proc_put(sc.fp, &big);
+	CU_ASSERT_FATAL(scenario_begin(&sc) == 0);
+	for (int i = 0; i < 3; i++) {
+		scenario_burn(&sc, &big, 95);
+		idle_tick(&sc, &a, &b);
+	}
+	scenario_burn(&sc, &big, 95);
+	scenario_burn(&sc, &a, 60);
+	scenario_burn(&sc, &b, 1);
+	scenario_tick(&sc);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(scenario_find(&sc, "cpu_delta", 100));
+	for (int i = 0; i < 2; i++) {
+		scenario_burn(&sc, &big, 95);
+		idle_tick(&sc, &a, &b);
+	}
+	CU_ASSERT_EQUAL_FATAL(sc.ndumps, 1);
+	struct st_dump *d = sc.dumps[0];
+	for (uint32_t i = 0; i < d->nsamples; i++) {
+		const struct st_dump_sample *s = &d->samples[i];
+		CU_ASSERT_EQUAL(s->ntop_cpu, 1);
+		CU_ASSERT_EQUAL(s->top_rss[0].pid, 300);
+		int found = 0;
+		for (uint32_t k = 0; k < s->nblamed; k++)
+			found |= s->blamed[k].pid == 100;
+		found |= s->top_cpu[0].pid == 100;
+		CU_ASSERT(found);
+	}
+	scenario_stop(&sc);
+}
+
+static void test_manual_trigger_and_flush(void)
+{
+	struct scenario sc;
+	struct fake_process a, b;
+	scenario_start(&sc, 4, 8u << 20, NULL);
+	two_idle(&sc, &a, &b);
+	CU_ASSERT_FATAL(scenario_begin(&sc) == 0);
+	idle_tick(&sc, &a, &b);
+	st_engine_manual_trigger(&sc.engine, "asked for");
+	idle_tick(&sc, &a, &b);
+	/* Stopping before post_trigger samples: the dump is still written. */
+	struct st_dump *d = st_engine_flush(&sc.engine);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+	CU_ASSERT_STRING_EQUAL(d->triggers[0].trigger.type, "manual");
+	CU_ASSERT_STRING_EQUAL(d->triggers[0].trigger.summary, "asked for");
+	CU_ASSERT_EQUAL(d->nsamples, 3);
+	CU_ASSERT_EQUAL(d->trigger_index, 1);
+	st_dump_free(d);
+	CU_ASSERT_PTR_NULL(st_engine_flush(&sc.engine));
+	scenario_stop(&sc);
+}
+
+static void test_bad_config_refused(void)
+{
+	struct scenario sc;
+	scenario_start(&sc, 4, 8u << 20, "detectors { cpu_delta { threshold_pct = -3 } }");
+	CU_ASSERT_EQUAL(scenario_begin(&sc), 78);
+	scenario_stop(&sc);
+}
+
+int main(void)
+{
+	CU_TestInfo tests[] = {
+		{ "incident window and grouping", test_incident_window_and_grouping },
+		{ "cooldown per trigger key", test_cooldown_per_key },
+		{ "rate limit counts what it drops", test_rate_limit_counts_drops },
+		{ "a disabled detector is off", test_disabled_detector },
+		{ "the blamed process is always in the dump", test_blamed_process_always_in_dump },
+		{ "manual trigger and flush at exit", test_manual_trigger_and_flush },
+		{ "a bad config is refused with 78", test_bad_config_refused },
+		CU_TEST_INFO_NULL,
+	};
+	return st_test_run("engine", tests);
+}

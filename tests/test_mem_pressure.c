@@ -1,0 +1,306 @@
+/* mem_pressure, the real plugin in the real engine over a fake /proc: RAM
+ * in use reaching threshold_pct, once per episode (hysteresis). */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cunit_runner.h"
+#include "scenario.h"
+
+/* An assertion that ends the test when it fails, after stopping the
+ * scenario: CUnit's _FATAL would jump out with the engine still loaded. */
+#define REQUIRE(sc, cond) do { \
+		int ok_ = (cond); \
+		CU_assertImplementation(ok_, __LINE__, #cond, __FILE__, "", CU_FALSE); \
+		if (!ok_) { \
+			scenario_stop(sc); \
+			return; \
+		} \
+	} while (0)
+
+/* A round total makes the percentages exact: 1,000,000 KiB available is
+ * 90.0% in use. */
+#define TOTAL 10000000ull
+#define AVAIL_AT(pct) (TOTAL - TOTAL / 1000 * (uint64_t)((pct) * 10 + 0.5))
+
+#define QUIET "max_dumps_per_minute = 600\n" \
+	"detectors { cpu_delta { enabled = false } mem_drop { enabled = false }\n" \
+	"  swap_spike { enabled = false }\n"
+
+struct machine {
+	struct scenario sc;
+	struct fake_process big;
+	struct fake_process grower;
+};
+
+static void set_rss_kib(struct fake_process *p, uint64_t kib)
+{
+	p->rss_pages = kib / (uint64_t)(sysconf(_SC_PAGESIZE) / 1024);
+}
+
+static uint64_t rss_kib(const struct fake_process *p)
+{
+	return p->rss_pages * (uint64_t)(sysconf(_SC_PAGESIZE) / 1024);
+}
+
+static int boot(struct machine *m, const char *detectors, uint64_t avail)
+{
+	char tail[512];
+	snprintf(tail, sizeof(tail), QUIET "%s }", detectors ? detectors : "");
+	scenario_start(&m->sc, 4, TOTAL, tail);
+	fake_proc_set_memory(m->sc.fp, avail, 0, 0);
+	m->big = fake_process_make(m->sc.fp, 100, "big");
+	set_rss_kib(&m->big, 4000000);
+	fake_proc_put(m->sc.fp, &m->big);
+	m->grower = fake_process_make(m->sc.fp, 200, "grower");
+	set_rss_kib(&m->grower, 100000);
+	fake_proc_put(m->sc.fp, &m->grower);
+	return scenario_begin(&m->sc);
+}
+
+/* One second at this much available; grower takes what went, big a
+ * little of it. Returns the mem_pressure trigger, if any. */
+static const struct st_trigger *at(struct machine *m, uint64_t avail)
+{
+	uint64_t before = m->sc.fp->mem_available_kib;
+	if (avail < before) {
+		set_rss_kib(&m->grower, rss_kib(&m->grower) + (before - avail));
+		set_rss_kib(&m->big, rss_kib(&m->big) + 4000);
+	}
+	fake_proc_put(m->sc.fp, &m->grower);
+	fake_proc_put(m->sc.fp, &m->big);
+	fake_proc_set_memory(m->sc.fp, avail, 0, 0);
+	scenario_tick(&m->sc);
+	return scenario_find(&m->sc, "mem_pressure", -1);
+}
+
+static void test_fires_at_threshold(void)
+{
+	struct machine m;
+	REQUIRE(&m.sc, boot(&m, NULL, AVAIL_AT(85)) == 0);
+	for (int i = 0; i < 3; i++)
+		CU_ASSERT_PTR_NULL(at(&m, AVAIL_AT(85)));
+	const struct st_trigger *t = at(&m, 1000000);
+	REQUIRE(&m.sc, t != NULL);
+	CU_ASSERT_EQUAL(t->pid, 200);
+	CU_ASSERT_STRING_EQUAL(t->comm, "grower");
+	CU_ASSERT_EQUAL(t->start_ticks, m.grower.start_ticks);
+	CU_ASSERT_DOUBLE_EQUAL(t->value, 90.0, 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(t->baseline, 85.0, 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(t->threshold, 90.0, 1e-9);
+	CU_ASSERT_STRING_EQUAL(t->units, "pct");
+	CU_ASSERT_STRING_EQUAL(t->summary,
+			       "memory 90.0% used (8.6 GiB of 9.5 GiB), was 85.0%; "
+			       "grower grew 488.3 MiB");
+	scenario_stop(&m.sc);
+}
+
+static void test_silent_just_below(void)
+{
+	struct machine m;
+	REQUIRE(&m.sc, boot(&m, NULL, AVAIL_AT(85)) == 0);
+	at(&m, AVAIL_AT(85));
+	for (int i = 0; i < 8; i++)
+		CU_ASSERT_PTR_NULL(at(&m, 1000001));  /* 89.99999% */
+	scenario_stop(&m.sc);
+}
+
+static void test_once_per_episode_with_hysteresis(void)
+{
+	struct machine m;
+	REQUIRE(&m.sc, boot(&m, NULL, AVAIL_AT(85)) == 0);
+	at(&m, AVAIL_AT(85));
+	CU_ASSERT_PTR_NOT_NULL(at(&m, AVAIL_AT(90)));
+	/* It lasts for longer than the cooldown: still one trigger. */
+	for (int i = 0; i < 10; i++)
+		CU_ASSERT_PTR_NULL(at(&m, AVAIL_AT(i % 2 ? 95 : 92)));
+	/* Below the threshold but not below threshold - hysteresis (85):
+	 * still the same episode. */
+	CU_ASSERT_PTR_NULL(at(&m, AVAIL_AT(86)));
+	CU_ASSERT_PTR_NULL(at(&m, AVAIL_AT(85)));
+	CU_ASSERT_PTR_NULL(at(&m, AVAIL_AT(91)));
+	/* Cleared: 84.9% re-arms, and a new rise is a new episode. */
+	CU_ASSERT_PTR_NULL(at(&m, AVAIL_AT(84.9)));
+	CU_ASSERT_PTR_NULL(at(&m, AVAIL_AT(89)));
+	const struct st_trigger *t = at(&m, AVAIL_AT(93));
+	REQUIRE(&m.sc, t != NULL);
+	CU_ASSERT_DOUBLE_EQUAL(t->value, 93.0, 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(t->baseline, 89.0, 1e-9);
+	CU_ASSERT_PTR_NULL(at(&m, AVAIL_AT(93)));
+	scenario_stop(&m.sc);
+}
+
+static void test_hysteresis_option(void)
+{
+	struct machine m;
+	REQUIRE(&m.sc, boot(&m, "mem_pressure { threshold_pct = 80 hysteresis_pct = 20 }",
+			    AVAIL_AT(50)) == 0);
+	at(&m, AVAIL_AT(50));
+	CU_ASSERT_PTR_NOT_NULL(at(&m, AVAIL_AT(80)));
+	CU_ASSERT_PTR_NULL(at(&m, AVAIL_AT(61)));
+	for (int i = 0; i < 6; i++)
+		CU_ASSERT_PTR_NULL(at(&m, AVAIL_AT(85)));
+	CU_ASSERT_PTR_NULL(at(&m, AVAIL_AT(59.9)));
+	const struct st_trigger *t = at(&m, AVAIL_AT(81));
+	REQUIRE(&m.sc, t != NULL);
+	CU_ASSERT_DOUBLE_EQUAL(t->threshold, 80.0, 1e-9);
+	scenario_stop(&m.sc);
+}
+
+/* stderr into a file for a while, to see what was said. */
+static int stderr_to(const char *path)
+{
+	fflush(stderr);
+	int saved = dup(2);
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	CU_ASSERT(saved >= 0 && fd >= 0);
+	dup2(fd, 2);
+	close(fd);
+	return saved;
+}
+
+static void stderr_back(int saved)
+{
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+}
+
+static char *slurp(const char *path)
+{
+	char *buf = calloc(1, 4096);
+	if (!buf)
+		abort();
+	FILE *f = fopen(path, "r");
+	CU_ASSERT_PTR_NOT_NULL(f);
+	if (f) {
+		size_t n = fread(buf, 1, 4095, f);
+		buf[n] = '\0';
+		fclose(f);
+	}
+	return buf;
+}
+
+static void test_hysteresis_must_be_below_threshold(void)
+{
+	struct machine m;
+	char *dir = st_test_mkdtemp(), path[4096];
+	snprintf(path, sizeof(path), "%s/stderr", dir);
+	int saved = stderr_to(path);
+	int rc = boot(&m, "mem_pressure { threshold_pct = 5 hysteresis_pct = 5 }", AVAIL_AT(50));
+	stderr_back(saved);
+	CU_ASSERT_EQUAL(rc, 0);     /* the engine runs on without it */
+	char *said = slurp(path);
+	CU_ASSERT_PTR_NOT_NULL(strstr(said, "mem_pressure: hysteresis_pct (5) must be below "
+				      "threshold_pct (5)"));
+	for (size_t i = 0; i < m.sc.engine.plugins.n; i++)
+		if (strcmp(m.sc.engine.plugins.items[i].desc->name, "mem_pressure") == 0)
+			CU_ASSERT_FALSE(m.sc.engine.plugins.items[i].running);
+	if (rc == 0)
+		CU_ASSERT_PTR_NULL(at(&m, AVAIL_AT(99)));
+	free(said);
+	scenario_stop(&m.sc);
+	st_test_rmtree(dir);
+	free(dir);
+}
+
+static void test_already_above_at_start(void)
+{
+	struct machine m;
+	REQUIRE(&m.sc, boot(&m, NULL, AVAIL_AT(95)) == 0);
+	/* For the detector the episode starts at its first evaluation. */
+	const struct st_trigger *t = at(&m, AVAIL_AT(95));
+	REQUIRE(&m.sc, t != NULL);
+	CU_ASSERT_DOUBLE_EQUAL(t->value, 95.0, 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(t->baseline, 95.0, 1e-9);
+	/* Nothing grew: nobody to blame, and the summary says so. */
+	CU_ASSERT_EQUAL(t->pid, 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(t->summary, "no process grew"));
+	for (int i = 0; i < 8; i++)
+		CU_ASSERT_PTR_NULL(at(&m, AVAIL_AT(95)));
+	scenario_stop(&m.sc);
+}
+
+static void test_disabled(void)
+{
+	struct machine m;
+	REQUIRE(&m.sc, boot(&m, "mem_pressure { enabled = false }", AVAIL_AT(50)) == 0);
+	at(&m, AVAIL_AT(50));
+	CU_ASSERT_PTR_NULL(at(&m, AVAIL_AT(99)));
+	CU_ASSERT_PTR_NULL(at(&m, AVAIL_AT(99)));
+	scenario_stop(&m.sc);
+}
+
+static void test_no_memavailable_no_trigger(void)
+{
+	struct machine m;
+	REQUIRE(&m.sc, boot(&m, NULL, AVAIL_AT(50)) == 0);
+	at(&m, AVAIL_AT(50));
+	/* An old kernel: MemFree alone counts the page cache as used. */
+	char buf[256];
+	snprintf(buf, sizeof(buf), "MemTotal: %llu kB\nMemFree: %llu kB\n",
+		 TOTAL, TOTAL / 100);
+	fake_proc_write(m.sc.fp, "meminfo", buf);
+	for (int i = 0; i < 3; i++) {
+		scenario_tick(&m.sc);
+		CU_ASSERT_PTR_NULL(scenario_find(&m.sc, "mem_pressure", -1));
+	}
+	/* MemAvailable is back and says 95%: that fires. */
+	CU_ASSERT_PTR_NOT_NULL(at(&m, AVAIL_AT(95)));
+	scenario_stop(&m.sc);
+}
+
+static void test_odd_figures_never_fire(void)
+{
+	struct machine m;
+	REQUIRE(&m.sc, boot(&m, NULL, AVAIL_AT(50)) == 0);
+	struct st_loaded_plugin *p = NULL;
+	for (size_t i = 0; i < m.sc.engine.plugins.n; i++)
+		if (strcmp(m.sc.engine.plugins.items[i].desc->name, "mem_pressure") == 0)
+			p = &m.sc.engine.plugins.items[i];
+	REQUIRE(&m.sc, p != NULL);
+	struct st_sample s[2];
+	memset(s, 0, sizeof(s));
+	s[0].seq = 1;
+	s[1].seq = 2;
+	const struct st_sample *ptrs[2] = { &s[0], &s[1] };
+	struct st_history h = { 2, ptrs, 0, NULL, 100 };
+	struct st_trigger out[2];
+
+	/* No figures (0 of 0 would be NaN%). */
+	CU_ASSERT_EQUAL(p->desc->evaluate(p->state, &h, out, 2), 0);
+	/* A zero total with the bits set. */
+	s[1].have = ST_HAVE_MEM | ST_HAVE_MEMAVAIL;
+	CU_ASSERT_EQUAL(p->desc->evaluate(p->state, &h, out, 2), 0);
+	/* More available than there is: 0%, not negative. */
+	s[1].mem_total_kib = 1000;
+	s[1].mem_available_kib = 5000;
+	CU_ASSERT_EQUAL(p->desc->evaluate(p->state, &h, out, 2), 0);
+	/* Sane: fires, and a previous sample without figures gives no
+	 * baseline of NaN but the value itself. */
+	s[1].mem_available_kib = 10;
+	memset(out, 0, sizeof(out));
+	REQUIRE(&m.sc, p->desc->evaluate(p->state, &h, out, 2) == 1);
+	CU_ASSERT_DOUBLE_EQUAL(out[0].value, 99.0, 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(out[0].baseline, 99.0, 1e-9);
+	scenario_stop(&m.sc);
+}
+
+int main(void)
+{
+	CU_TestInfo tests[] = {
+		{ "fires at exactly the threshold, blames the grower", test_fires_at_threshold },
+		{ "silent just below it", test_silent_just_below },
+		{ "once per episode; hysteresis re-arms", test_once_per_episode_with_hysteresis },
+		{ "hysteresis_pct and threshold_pct options", test_hysteresis_option },
+		{ "hysteresis must be below the threshold", test_hysteresis_must_be_below_threshold },
+		{ "already above the threshold at start", test_already_above_at_start },
+		{ "disabled in the config", test_disabled },
+		{ "no MemAvailable: no trigger", test_no_memavailable_no_trigger },
+		{ "odd figures never fire", test_odd_figures_never_fire },
+		CU_TEST_INFO_NULL,
+	};
+	return st_test_run("mem_pressure", tests);
+}
