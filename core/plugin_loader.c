@@ -340,6 +340,13 @@ static const char *const type_names[] = {
 	[ST_OPT_FLOAT] = "float", [ST_OPT_STRING] = "string",
 };
 
+static void print_option(FILE *out, const char *name, const char *type,
+			 const char *def, const char *range, const char *help)
+{
+	fprintf(out, "  %-16s %-7s default %s%s%s\n      %s\n", name, type, def,
+		*range ? "  range " : "", range, help);
+}
+
 void st_plugins_print(const struct st_plugin_set *set, FILE *out)
 {
 	for (size_t i = 0; i < set->n; i++) {
@@ -347,34 +354,32 @@ void st_plugins_print(const struct st_plugin_set *set, FILE *out)
 		fprintf(out, "%s %s %s\n  %s\n  file: %s\n", kind_name(d->kind), d->name,
 			d->version ? d->version : "", d->description ? d->description : "",
 			set->items[i].path);
-		fprintf(out, "  %-16s %-6s %-10s %-14s %s\n", "option", "type",
-			"default", "range", "help");
 		if (d->kind == ST_PLUGIN_DETECTOR) {
-			fprintf(out, "  %-16s %-6s %-10s %-14s %s\n", "enabled", "bool",
-				"true", "", "false turns this detector off");
-			fprintf(out, "  %-16s %-6s %-10s %-14s %s\n", "cooldown", "float",
-				"5", "0..86400", "seconds before the same trigger fires again");
+			print_option(out, "enabled", "bool", "true", "",
+				     "false turns this detector off");
+			print_option(out, "cooldown", "float", "5", "0..86400",
+				     "seconds before the same trigger fires again");
 		} else {
-			fprintf(out, "  %-16s %-6s %-10s %-14s %s\n", "enabled", "bool",
-				"true", "", "a sink runs only when its section exists");
+			print_option(out, "enabled", "bool", "true", "",
+				     "a sink runs only when its section exists");
 		}
 		for (const struct st_option *o = d->options; o && o->type != ST_OPT_END; o++) {
-			char def[64], range[32] = "";
+			char def[128] = "", range[256] = "";
 			FILE *m = fmemopen(def, sizeof(def), "w");
 			if (m) {
 				print_value(m, o->type, o->def);
 				fclose(m);
-			} else {
-				def[0] = '\0';
 			}
-			if ((o->type == ST_OPT_INT || o->type == ST_OPT_FLOAT) && o->min <= o->max)
+			if (o->type == ST_OPT_INT && o->min <= o->max)
+				snprintf(range, sizeof(range), "%.0f..%.0f", o->min, o->max);
+			else if (o->type == ST_OPT_FLOAT && o->min <= o->max)
 				snprintf(range, sizeof(range), "%g..%g", o->min, o->max);
 			for (const char *const *c = o->choices; c && *c; c++) {
 				size_t len = strlen(range);
 				snprintf(range + len, sizeof(range) - len, "%s%s", len ? "|" : "", *c);
 			}
-			fprintf(out, "  %-16s %-6s %-10s %-14s %s\n", o->name,
-				type_names[o->type], def, range, o->help ? o->help : "");
+			print_option(out, o->name, type_names[o->type], def, range,
+				     o->help ? o->help : "");
 		}
 		fputc('\n', out);
 	}

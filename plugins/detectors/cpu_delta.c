@@ -36,7 +36,7 @@ enum { OPT_THRESHOLD, OPT_ALPHA };
 static const struct st_option options[] = {
 	[OPT_THRESHOLD] = ST_OPTION_FLOAT("threshold_pct", 10, 0.1, 6400,
 		"fire when CPU (percent of one core) exceeds the baseline by this much"),
-	[OPT_ALPHA] = ST_OPTION_FLOAT("alpha", 0.3, 0.01, 1,
+	[OPT_ALPHA] = ST_OPTION_FLOAT("alpha", 0.5, 0.01, 1,
 		"weight of the newest sample in the baseline (EMA); 1 = previous sample only"),
 	ST_OPTION_END,
 };
