@@ -247,4 +247,17 @@ grep -qxF "$TMP/dumps: 3 dumps, newest first" "$TMP/out" || fail "--list: others
 [ $? -eq 1 ] || fail "--list of a missing directory: exit status"
 grep -qF "$TMP/nosuchdir: No such file or directory" "$TMP/err" || fail "--list: missing dir"
 
+# Without DIR: where the daemon's config sends json_file's dumps.
+cat > "$TMP/daemon.conf" <<CONF
+plugin_dir = "$top_builddir/plugins/.libs"
+sinks { json_file { dir = "$TMP/dumps" } }
+CONF
+"$VIEW" --list --config "$TMP/daemon.conf" >"$TMP/out" 2>"$TMP/err"
+grep -qxF "$TMP/dumps: 3 dumps, newest first" "$TMP/out" ||
+	fail "--list --config: not the configured dir: $(cat "$TMP/out" "$TMP/err")"
+echo "bogus = 1" >> "$TMP/daemon.conf"
+"$VIEW" --list --config "$TMP/daemon.conf" >/dev/null 2>"$TMP/err"
+[ $? -eq 1 ] || fail "--list with a broken config: exit status"
+grep -qF "daemon.conf:3:" "$TMP/err" || fail "--list: broken config not named: $(cat "$TMP/err")"
+
 echo "PASS"

@@ -46,6 +46,12 @@ daemon=$!
 started $daemon
 wait_for 5 grep -q "sampling /proc" "$TMP/daemon.log" || fail "daemon did not start"
 grep -q "memory locked\|memory not locked\|cannot lock memory" "$TMP/daemon.log" || fail "no word on mlockall"
+# As root the memlock limit cannot bite: the pages must really be locked.
+if [ "$(id -u)" -eq 0 ]; then
+	locked=$(awk '/^VmLck:/ { print $2 }' /proc/$daemon/status)
+	[ "${locked:-0}" -gt 0 ] || fail "as root, VmLck is ${locked:-absent}"
+	echo "memory locked: ${locked} kB"
+fi
 if "$SPIKETRACE" --version >/dev/null && ldd "$SPIKETRACE" | grep -q libsystemd; then
 	wait_for 3 grep -qx "READY=1" "$TMP/notify.log" || fail "no READY=1 on NOTIFY_SOCKET"
 fi

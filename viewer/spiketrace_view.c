@@ -21,6 +21,7 @@
 
 #include "dump.h"
 #include "dump_json.h"
+#include "dump_dir.h"
 #include "dump_list.h"
 #include "render_text.h"
 
@@ -62,9 +63,12 @@ static void usage(FILE *out)
 		"  -n, --top N        rows per table (default 10)\n"
 		"  -j, --json         re-emit each dump as normalised, indented JSON\n"
 		"                     (several files give a stream of documents)\n"
-		"  -l, --list         list the dumps in each DIR (default "
-		ST_DEFAULT_DUMP_DIR "),\n"
+		"  -l, --list         list the dumps in each DIR (default: the json_file\n"
+		"                     sink's dir in the daemon's config, else\n"
+		"                     " ST_DEFAULT_DUMP_DIR "),\n"
 		"                     newest first, then the processes that trigger most\n"
+		"  -c, --config FILE  the daemon's config for --list (default\n"
+		"                     " ST_DEFAULT_CONFIG ")\n"
 		"      --color[=WHEN] colours: auto (default: on a terminal, unless\n"
 		"                     NO_COLOR is set and not empty or TERM=dumb),\n"
 		"                     always or never\n"
@@ -205,6 +209,7 @@ int main(int argc, char **argv)
 		{ "top", required_argument, NULL, 'n' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "list", no_argument, NULL, 'l' },
+		{ "config", required_argument, NULL, 'c' },
 		{ "color", optional_argument, NULL, OPT_COLOR },
 		{ "colour", optional_argument, NULL, OPT_COLOR },
 		{ "ascii", no_argument, NULL, OPT_ASCII },
@@ -214,10 +219,12 @@ int main(int argc, char **argv)
 	};
 	struct settings set = { .mode = MODE_SHOW, .sample = -1 };
 	int opt, status = 0, shown = 0, json = 0, list = 0, ascii = 0;
+	const char *config = ST_DEFAULT_CONFIG;
+	int config_explicit = 0;
 
 	if (parse_color("auto", &set.style.color) < 0)
 		return 2;
-	while ((opt = getopt_long(argc, argv, "s:an:jlhV", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "s:an:jlc:hV", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 's':
 			if (parse_count(optarg, 0, &set.sample) < 0)
@@ -235,6 +242,10 @@ int main(int argc, char **argv)
 			break;
 		case 'l':
 			list = 1;
+			break;
+		case 'c':
+			config = optarg;
+			config_explicit = 1;
 			break;
 		case OPT_COLOR:
 			if (parse_color(optarg, &set.style.color) < 0)
@@ -265,8 +276,11 @@ int main(int argc, char **argv)
 	set.mode = list ? MODE_LIST : json ? MODE_JSON : MODE_SHOW;
 
 	if (set.mode == MODE_LIST) {
-		if (optind >= argc)
-			status = view_list_dumps(stdout, ST_DEFAULT_DUMP_DIR, &set.style) < 0;
+		if (optind >= argc) {
+			char *dir = view_configured_dump_dir(config, config_explicit);
+			status = !dir || view_list_dumps(stdout, dir, &set.style) < 0;
+			free(dir);
+		}
 		for (int i = optind; i < argc; i++) {
 			if (i > optind)
 				fputc('\n', stdout);
