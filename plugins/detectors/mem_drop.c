@@ -64,45 +64,6 @@ static void mem_drop_destroy(void *state)
 	free(state);
 }
 
-/* Human figures for the one-line summary: the unit follows the size. */
-static void format_kib(char *buf, size_t len, uint64_t kib)
-{
-	if (kib >= (1u << 20))
-		snprintf(buf, len, "%.1f GiB", (double)kib / (1 << 20));
-	else if (kib >= 1024)
-		snprintf(buf, len, "%.1f MiB", (double)kib / 1024);
-	else
-		snprintf(buf, len, "%llu KiB", (unsigned long long)kib);
-}
-
-/* A comm may hold control bytes; the summary is one line. */
-static void printable_comm(char *dst, size_t len, const char *comm)
-{
-	size_t i = 0;
-	for (; comm[i] && i + 1 < len; i++) {
-		unsigned char c = (unsigned char)comm[i];
-		dst[i] = (c < 0x20 || c == 0x7f) ? '?' : (char)c;
-	}
-	dst[i] = '\0';
-}
-
-/* "; chrome grew 1.0 GiB" after the figures, truncated if a long comm
- * does not fit. */
-static void append_blame(char *summary, size_t size, int used,
-			 const struct rss_blame *b)
-{
-	char grew[32], comm[ST_COMM_MAX];
-	if (used < 0 || (size_t)used >= size)
-		return;
-	if (!b->pid) {
-		snprintf(summary + used, size - (size_t)used, "; no process grew");
-		return;
-	}
-	format_kib(grew, sizeof(grew), b->growth_kib);
-	printable_comm(comm, sizeof(comm), b->comm);
-	snprintf(summary + used, size - (size_t)used, "; %s grew %s", comm, grew);
-}
-
 static void describe(struct st_trigger *t, const struct st_sample *peak,
 		     const struct st_sample *now, uint64_t max_recent, uint64_t avail,
 		     const struct rss_blame *b)
@@ -113,11 +74,11 @@ static void describe(struct st_trigger *t, const struct st_sample *peak,
 	double div = max_recent >= (1u << 20) ? 1 << 20 : 1024;
 	const char *unit = max_recent >= (1u << 20) ? "GiB" : "MiB";
 
-	format_kib(drop, sizeof(drop), max_recent - avail);
+	rss_blame_format_kib(drop, sizeof(drop), max_recent - avail);
 	int n = snprintf(t->summary, sizeof(t->summary),
 		 "available memory fell %s in %.3g s (%.1f -> %.1f %s)",
 		 drop, secs, (double)max_recent / div, (double)avail / div, unit);
-	append_blame(t->summary, sizeof(t->summary), n, b);
+	rss_blame_append(t->summary, sizeof(t->summary), n, b);
 }
 
 /* MemAvailable, or MemFree when the kernel has no MemAvailable. */

@@ -92,54 +92,16 @@ static double used_pct(const struct st_sample *s)
 	       (double)s->mem_total_kib;
 }
 
-static void format_kib(char *buf, size_t len, uint64_t kib)
-{
-	if (kib >= (1u << 20))
-		snprintf(buf, len, "%.1f GiB", (double)kib / (1 << 20));
-	else if (kib >= 1024)
-		snprintf(buf, len, "%.1f MiB", (double)kib / 1024);
-	else
-		snprintf(buf, len, "%llu KiB", (unsigned long long)kib);
-}
-
-/* A comm may hold control bytes; the summary is one line. */
-static void printable_comm(char *dst, size_t len, const char *comm)
-{
-	size_t i = 0;
-	for (; comm[i] && i + 1 < len; i++) {
-		unsigned char c = (unsigned char)comm[i];
-		dst[i] = (c < 0x20 || c == 0x7f) ? '?' : (char)c;
-	}
-	dst[i] = '\0';
-}
-
-/* "; chrome grew 1.0 GiB" after the figures, truncated if a long comm
- * does not fit. */
-static void append_blame(char *summary, size_t size, int used,
-			 const struct rss_blame *b)
-{
-	char grew[32], comm[ST_COMM_MAX];
-	if (used < 0 || (size_t)used >= size)
-		return;
-	if (!b->pid) {
-		snprintf(summary + used, size - (size_t)used, "; no process grew");
-		return;
-	}
-	format_kib(grew, sizeof(grew), b->growth_kib);
-	printable_comm(comm, sizeof(comm), b->comm);
-	snprintf(summary + used, size - (size_t)used, "; %s grew %s", comm, grew);
-}
-
 static void describe(struct st_trigger *t, const struct st_sample *now,
 		     double value, double baseline, const struct rss_blame *b)
 {
 	char used[32], total[32];
-	format_kib(used, sizeof(used), now->mem_total_kib - now->mem_available_kib);
-	format_kib(total, sizeof(total), now->mem_total_kib);
+	rss_blame_format_kib(used, sizeof(used), now->mem_total_kib - now->mem_available_kib);
+	rss_blame_format_kib(total, sizeof(total), now->mem_total_kib);
 	int n = snprintf(t->summary, sizeof(t->summary),
 		 "memory %.1f%% used (%s of %s), was %.1f%%",
 		 value, used, total, baseline);
-	append_blame(t->summary, sizeof(t->summary), n, b);
+	rss_blame_append(t->summary, sizeof(t->summary), n, b);
 }
 
 static int mem_pressure_evaluate(void *state, const struct st_history *h,

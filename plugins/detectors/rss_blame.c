@@ -56,3 +56,33 @@ void rss_blame_to_trigger(const struct rss_blame *b, struct st_trigger *t)
 	t->flags |= ST_TRIGGER_SYSTEM;
 	snprintf(t->comm, sizeof(t->comm), "%s", b->comm);
 }
+
+void rss_blame_format_kib(char *buf, size_t len, uint64_t kib)
+{
+	if (kib >= (1u << 20))
+		snprintf(buf, len, "%.1f GiB", (double)kib / (1 << 20));
+	else if (kib >= 1024)
+		snprintf(buf, len, "%.1f MiB", (double)kib / 1024);
+	else
+		snprintf(buf, len, "%llu KiB", (unsigned long long)kib);
+}
+
+void rss_blame_append(char *summary, size_t size, int used, const struct rss_blame *b)
+{
+	char grew[32], comm[ST_COMM_MAX];
+	size_t i = 0;
+	if (used < 0 || (size_t)used >= size)
+		return;
+	if (!b->pid) {
+		snprintf(summary + used, size - (size_t)used, "; no process grew");
+		return;
+	}
+	rss_blame_format_kib(grew, sizeof(grew), b->growth_kib);
+	/* A comm may hold control bytes; the summary is one line. */
+	for (; b->comm[i] && i + 1 < sizeof(comm); i++) {
+		unsigned char c = (unsigned char)b->comm[i];
+		comm[i] = (c < 0x20 || c == 0x7f) ? '?' : (char)c;
+	}
+	comm[i] = '\0';
+	snprintf(summary + used, size - (size_t)used, "; %s grew %s", comm, grew);
+}

@@ -6,6 +6,7 @@
 #ifndef ST_RSS_BLAME_H
 #define ST_RSS_BLAME_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <spiketrace/model.h>
 
@@ -27,5 +28,12 @@ int rss_blame_growth(const struct st_history *h, uint32_t window,
 /* Copy the blamed process into a trigger (pid, start_ticks, comm) and mark
  * it a system event (ST_TRIGGER_SYSTEM). */
 void rss_blame_to_trigger(const struct rss_blame *b, struct st_trigger *t);
+
+/* Human figures for a one-line summary: "512 KiB", "1.5 MiB", "2.0 GiB". */
+void rss_blame_format_kib(char *buf, size_t len, uint64_t kib);
+
+/* Append "; chrome grew 1.0 GiB" (or "; no process grew") to a summary of
+ * which `used` bytes are written; truncated to fit size. */
+void rss_blame_append(char *summary, size_t size, int used, const struct rss_blame *b);
 
 #endif
