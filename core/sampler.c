@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,25 +77,45 @@ static int cores_reserve(struct st_sampler *s, uint32_t n)
 	return 0;
 }
 
+/*
+ * A system file that cannot be read or parsed fails the tick. Said once
+ * when it starts (or when the reason changes), not every tick: at 0.1 s a
+ * garbled file would otherwise write ten lines a second.
+ */
+static void __attribute__((format(printf, 2, 3)))
+tick_failed(struct st_sampler *s, const char *fmt, ...)
+{
+	char why[sizeof(s->failure)];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	s->failed_ticks++;
+	if (strcmp(why, s->failure) != 0) {
+		st_err("%s; no samples until this clears", why);
+		snprintf(s->failure, sizeof(s->failure), "%s", why);
+	}
+}
+
 /* /proc/stat into s->pstat and s->cores; grows the core arrays on hotplug. */
 static int read_proc_stat(struct st_sampler *s)
 {
 	for (;;) {
 		ssize_t n = read_whole(s, s->stat_fd);
 		if (n < 0) {
-			st_err("%s/stat: %s", s->proc_root, strerror(errno));
+			tick_failed(s, "%s/stat: %s", s->proc_root, strerror(errno));
 			return -1;
 		}
 		if (st_parse_proc_stat(s->buf.data, (size_t)n, &s->pstat,
 				       s->cores, s->cores_cap) < 0) {
-			st_err("%s/stat: no \"cpu\" line", s->proc_root);
+			tick_failed(s, "%s/stat: no \"cpu\" line", s->proc_root);
 			return -1;
 		}
 		if (s->pstat.ncores <= s->cores_cap)
 			return 0;
 		if (cores_reserve(s, s->pstat.ncores) < 0) {
-			st_err("%s/stat: out of memory for %u cores", s->proc_root,
-			       s->pstat.ncores);
+			tick_failed(s, "%s/stat: out of memory for %u cores", s->proc_root,
+				    s->pstat.ncores);
 			return -1;
 		}
 	}
@@ -246,11 +267,11 @@ static int read_meminfo(struct st_sampler *s, struct st_meminfo *mi)
 {
 	ssize_t n = read_whole(s, s->meminfo_fd);
 	if (n < 0) {
-		st_err("%s/meminfo: %s", s->proc_root, strerror(errno));
+		tick_failed(s, "%s/meminfo: %s", s->proc_root, strerror(errno));
 		return -1;
 	}
 	if (st_parse_meminfo(s->buf.data, (size_t)n, mi) < 0) {
-		st_err("%s/meminfo: no MemTotal line", s->proc_root);
+		tick_failed(s, "%s/meminfo: no MemTotal line", s->proc_root);
 		return -1;
 	}
 	return 0;
@@ -539,6 +560,12 @@ int st_sampler_take(struct st_sampler *s, struct st_ring *ring)
 			process_exited(s, slot, i, seq, cpu_interval_s);
 
 	st_ring_commit(ring);
+	if (s->failed_ticks) {
+		st_notice("%s: sampling again after %llu failed ticks", s->proc_root,
+			  (unsigned long long)s->failed_ticks);
+		s->failed_ticks = 0;
+		s->failure[0] = '\0';
+	}
 	s->seq = seq;
 	s->last_mono_ns = mono;
 	st_proc_table_reclaim(t, st_ring_at(ring, 0)->seq);

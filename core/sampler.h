@@ -43,6 +43,10 @@ struct st_sampler {
 	uint64_t prev_processes;
 	struct st_proc_table table;
 	uint64_t malformed;         /* stat files that did not parse */
+	/* Ticks failed in a row and why, so that a broken system file is
+	 * logged when it breaks and when it mends, not at every tick. */
+	uint64_t failed_ticks;
+	char     failure[256];
 };
 
 /* Opens the proc root and its system files. Returns 0, or -1 with a

@@ -1,5 +1,6 @@
 #include "sink_queue.h"
 
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -80,6 +81,12 @@ int st_sink_queue_start(struct st_sink_queue *q, struct st_plugin_set *plugins,
 	pthread_attr_t attr;
 	pthread_attr_init(&attr);
 	pthread_attr_setstacksize(&attr, 256 * 1024);
+	/* The sampling thread may run SCHED_FIFO (the unit asks for it, so
+	 * ticks stay on time under load); JSON and fsync must not. */
+	struct sched_param normal = { .sched_priority = 0 };
+	pthread_attr_setinheritsched(&attr, PTHREAD_EXPLICIT_SCHED);
+	pthread_attr_setschedpolicy(&attr, SCHED_OTHER);
+	pthread_attr_setschedparam(&attr, &normal);
 	int rc = pthread_create(&q->thread, &attr, worker, q);
 	pthread_attr_destroy(&attr);
 	if (rc != 0) {
