@@ -306,6 +306,50 @@ static void put_trigger(struct writer *w, cJSON *arr, const struct st_dump_trigg
 	put(w, o, "sample_index", make_i64(dt->sample_index));
 }
 
+/*
+ * cJSON escapes the C0 controls but leaves DEL and the C1 controls
+ * (U+0080..U+009F, bytes C2 80..C2 9F in UTF-8) raw: valid JSON, yet bytes
+ * a terminal may act on when someone cats a dump. Outside strings JSON text
+ * holds neither, so each can be replaced by its \u escape wherever it is.
+ * Takes and returns a malloc'd string (NULL in, NULL out).
+ */
+static char *escape_invisible_controls(char *text)
+{
+	size_t extra = 0, len;
+	if (!text)
+		return NULL;
+	for (len = 0; text[len]; len++) {
+		unsigned char c = (unsigned char)text[len];
+		if (c == 0x7f)
+			extra += 5;             /* 1 byte -> \u007f */
+		else if (c == 0xc2 && (unsigned char)text[len + 1] >= 0x80 &&
+			 (unsigned char)text[len + 1] <= 0x9f)
+			extra += 4;             /* 2 bytes -> \u00XX */
+	}
+	if (!extra)
+		return text;
+	char *out = malloc(len + extra + 1), *o = out;
+	if (!out) {
+		free(text);
+		return NULL;
+	}
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)text[i];
+		if (c == 0x7f) {
+			o += sprintf(o, "\\u007f");
+		} else if (c == 0xc2 && (unsigned char)text[i + 1] >= 0x80 &&
+			   (unsigned char)text[i + 1] <= 0x9f) {
+			o += sprintf(o, "\\u%04x", (unsigned char)text[i + 1]);
+			i++;
+		} else {
+			*o++ = (char)c;
+		}
+	}
+	*o = '\0';
+	free(text);
+	return out;
+}
+
 char *st_dump_to_json(const struct st_dump *dump, int pretty)
 {
 	struct writer w = { .failed = false };
@@ -348,7 +392,7 @@ char *st_dump_to_json(const struct st_dump *dump, int pretty)
 	if (!w.failed)
 		text = pretty ? cJSON_Print(root) : cJSON_PrintUnformatted(root);
 	cJSON_Delete(root);
-	return text;
+	return escape_invisible_controls(text);
 }
 
 /* ------------------------------------------------------------ reader */

@@ -854,10 +854,30 @@ static void test_utf8_sanitize(void)
 	CU_ASSERT_PTR_NULL(st_utf8_sanitize("abc", NULL, 0));
 }
 
+static void test_del_and_c1_escaped(void)
+{
+	struct st_dump *d = full_dump(), *back;
+	char err[256];
+	/* DEL and U+0085 (NEL, C2 85): valid JSON raw, but a terminal's. */
+	snprintf(d->triggers[0].trigger.comm, ST_COMM_MAX, "a\x7f" "b\xc2\x85" "c");
+	char *json = st_dump_to_json(d, 1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(json);
+	CU_ASSERT_PTR_NULL(strchr(json, 0x7f));
+	CU_ASSERT_PTR_NULL(strstr(json, "\xc2\x85"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(json, "a\\u007fb\\u0085c"));
+	back = st_dump_from_json(json, strlen(json), err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(back);
+	CU_ASSERT_STRING_EQUAL(back->triggers[0].trigger.comm, "a\x7f" "b\xc2\x85" "c");
+	st_dump_free(back);
+	st_dump_free(d);
+	free(json);
+}
+
 int main(void)
 {
 	CU_TestInfo tests[] = {
 		{ "round trip of a full dump", test_round_trip },
+		{ "DEL and C1 controls escaped", test_del_and_c1_escaped },
 		{ "round trip of integer extremes", test_round_trip_extremes },
 		{ "round trip of an empty dump", test_round_trip_empty },
 		{ "non-finite numbers written as 0", test_non_finite_written_as_zero },
