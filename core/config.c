@@ -43,7 +43,7 @@
 #define SENTINEL_CALL    "\n" SENTINEL "()\n"
 #define MAX_FILE_BYTES   (1024 * 1024)
 /* A real config has a few dozen distinct names; this bounds a hostile one. */
-#define MAX_LEARN_ROUNDS 2000
+#define MAX_LEARN_ROUNDS 100
 
 /* libconfuse messages we reword (untranslated: the daemon does not set
  * LC_MESSAGES; a translated message is passed through as it is). */
@@ -123,6 +123,7 @@ static void fail_unclosed(struct errsink *es, const char *section)
 }
 
 /* Any other libconfuse message, worded for people where we know it. */
+__attribute__((format(printf, 3, 0)))
 static void fail_libconfuse(struct errsink *es, const char *scope,
 			    const char *fmt, va_list ap)
 {

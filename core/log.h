@@ -14,7 +14,8 @@ int st_log_level_from_name(const char *name);
 void st_log(enum st_log_level level, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* prefix (a plugin's name) may be NULL. */
-void st_vlog(enum st_log_level level, const char *prefix, const char *fmt, va_list ap);
+void st_vlog(enum st_log_level level, const char *prefix, const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
 
 #define st_err(...)    st_log(ST_LOG_ERR, __VA_ARGS__)
 #define st_warn(...)   st_log(ST_LOG_WARNING, __VA_ARGS__)

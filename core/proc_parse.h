@@ -54,7 +54,7 @@ struct st_proc_stat {
 
 /* cores[] receives the cpuN lines by N, up to max_cores (N >= max_cores is
  * counted in ncores but not stored). Returns 0, or -1 when there is no
- * "cpu" line. */
+ * well-formed "cpu" line (a missing one, or a malformed one). */
 int st_parse_proc_stat(const char *buf, size_t len, struct st_proc_stat *out,
 		       struct st_cpu_times *cores, uint32_t max_cores);
 

@@ -3,9 +3,12 @@
 # Idempotent: does nothing when everything is there already.
 set -eu
 # libsystemd-dev is optional for users (sd_notify); the tests cover it.
-# rsyslog is for the syslog sink's test against a real rsyslogd.
+# rsyslog is for the syslog sink's test against a real rsyslogd; valgrind,
+# clang and libclang-rt-14-dev (libFuzzer, clang's ASan) for the checks of
+# scripts/ci-extra.sh.
 pkgs="build-essential autoconf automake libtool pkg-config
-      libconfuse-dev libcjson-dev libcunit1-dev libsystemd-dev python3 rsyslog"
+      libconfuse-dev libcjson-dev libcunit1-dev libsystemd-dev python3 rsyslog
+      valgrind clang libclang-rt-14-dev"
 missing=
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||

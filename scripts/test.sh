@@ -1,6 +1,8 @@
 #!/bin/sh
 # The whole test suite: install the dependencies, build from scratch, run
-# every test (make check), then check the release tarball (make distcheck).
+# every test (make check), check the release tarball (make distcheck), then
+# the suite again under ASan+UBSan, the unit tests under valgrind, and every
+# fuzz target for a minute (scripts/ci-extra.sh).
 set -eu
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
@@ -18,3 +20,4 @@ if [ "$status" -ne 0 ]; then
 	exit "$status"
 fi
 make -j"$(nproc)" distcheck
+scripts/ci-extra.sh

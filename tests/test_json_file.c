@@ -255,7 +255,7 @@ static void test_full_filesystem(void)
 	/* A 256 KiB tmpfs, in a mount namespace of this test's own. */
 	char *dir = st_test_mkdtemp();
 	CU_ASSERT_FATAL(unshare(CLONE_NEWNS) == 0);
-	CU_ASSERT_FATAL(mount("none", "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0);
+	CU_ASSERT_FATAL(mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL) == 0);
 	CU_ASSERT_FATAL(mount("tmpfs", dir, "tmpfs", 0, "size=256k") == 0);
 	struct sink s;
 	log_lines = 0;
