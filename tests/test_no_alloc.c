@@ -1,0 +1,327 @@
+/*
+ * Steady state allocates nothing: the sampler, the ring, the process table
+ * and every real detector run a sample without calling malloc, calloc or
+ * realloc once the system has stopped growing, also while processes come
+ * and go. An allocation per sample is a slow leak or fragmentation waiting
+ * to happen in a daemon that runs for months, and a failure point exactly
+ * when memory is short, which is when the recorder matters.
+ *
+ * The test binary counts the calls itself: it defines malloc, calloc,
+ * realloc and free, forwarding to glibc's __libc_* entry points (glibc
+ * routes its own internal calls and the dlopen'ed plugins' through them
+ * too). Under AddressSanitizer, which owns malloc, its hooks count instead.
+ * An allocation seen while counting is reported with its call chain as
+ * module+offset: `addr2line -f -e MODULE OFFSET` names the line.
+ */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <execinfo.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cunit_runner.h"
+#include "dump.h"
+#include "scenario.h"
+
+#define HISTORY 30              /* what scenario_start configures */
+#define COUNTED_TICKS 100
+#define SITES 4
+#define FRAMES 8
+
+static volatile int counting;
+static volatile int in_hook;
+static unsigned long nallocs;
+static void *sites[SITES][FRAMES];
+static int site_frames[SITES];
+
+/* Called for every allocation; must not allocate itself. */
+static void note_alloc(void)
+{
+	if (!counting || in_hook)
+		return;
+	in_hook = 1;
+	if (nallocs < SITES) {
+		/* skip this frame and the hook's */
+		void *f[FRAMES + 2];
+		int n = backtrace(f, FRAMES + 2);
+		n = n > 2 ? n - 2 : 0;
+		memcpy(sites[nallocs], f + 2, sizeof(void *) * (size_t)n);
+		site_frames[nallocs] = n;
+	}
+	nallocs++;
+	in_hook = 0;
+}
+
+#ifdef __SANITIZE_ADDRESS__
+int __sanitizer_install_malloc_and_free_hooks(
+	void (*malloc_hook)(const volatile void *, size_t),
+	void (*free_hook)(const volatile void *));
+
+static void asan_malloc_hook(const volatile void *p, size_t n)
+{
+	(void)p;
+	(void)n;
+	note_alloc();
+}
+
+static void asan_free_hook(const volatile void *p)
+{
+	(void)p;
+}
+
+static void install_counter(void)
+{
+	/* Both hooks or none: a NULL one makes the install fail. */
+	__sanitizer_install_malloc_and_free_hooks(asan_malloc_hook, asan_free_hook);
+}
+#else
+void *__libc_malloc(size_t n);
+void *__libc_calloc(size_t n, size_t size);
+void *__libc_realloc(void *p, size_t n);
+void __libc_free(void *p);
+
+void *malloc(size_t n)
+{
+	note_alloc();
+	return __libc_malloc(n);
+}
+
+void *calloc(size_t n, size_t size)
+{
+	note_alloc();
+	return __libc_calloc(n, size);
+}
+
+void *realloc(void *p, size_t n)
+{
+	note_alloc();
+	return __libc_realloc(p, n);
+}
+
+void free(void *p)
+{
+	__libc_free(p);
+}
+
+static void install_counter(void)
+{
+}
+#endif
+
+/*
+ * Valgrind replaces malloc in the executable too, so under it these
+ * functions are not called: the tests still run (memcheck watches them)
+ * but cannot count. Anywhere else a counter that sees nothing is a bug.
+ */
+static int counter_works = 1;
+static int under_valgrind;
+
+static void probe_counter(void)
+{
+	/* Through the symbol, as the core calls it, not inlined here. */
+	void *(*volatile alloc)(size_t) = malloc;
+	nallocs = 0;
+	counting = 1;
+	void *p = alloc(32);
+	counting = 0;
+	free(p);
+	counter_works = nallocs == 1;
+	const char *preload = getenv("LD_PRELOAD");
+	under_valgrind = preload && strstr(preload, "vgpreload");
+	if (!counter_works && under_valgrind)
+		fprintf(stderr, "no_alloc: valgrind replaces malloc: allocations are "
+			"not counted (valgrind --soname-synonyms=somalloc=nouserintercepts "
+			"counts them)\n");
+}
+
+static void count_start(void)
+{
+	nallocs = 0;
+	memset(site_frames, 0, sizeof(site_frames));
+	counting = 1;
+}
+
+static int reported;         /* a test shows its first offending tick only */
+
+/* Stops counting; prints where the first allocations came from unless
+ * what is NULL (they were expected). */
+static unsigned long count_stop(const char *what)
+{
+	counting = 0;
+	if (!what || reported || !nallocs)
+		return nallocs;
+	reported = 1;
+	for (unsigned long i = 0; i < nallocs && i < SITES; i++) {
+		fprintf(stderr, "\n%s: allocation %lu of %lu, called from:\n", what,
+			i + 1, nallocs);
+		for (int f = 0; f < site_frames[i]; f++) {
+			Dl_info info;
+			void *pc = sites[i][f];
+			if (!dladdr(pc, &info) || !info.dli_fname) {
+				fprintf(stderr, "  %p\n", pc);
+				continue;
+			}
+			/* Plugins are loaded through /proc/self/fd/N, kept open:
+			 * name the file. */
+			char path[4096];
+			ssize_t len = -1;
+			if (strncmp(info.dli_fname, "/proc/self/fd/", 14) == 0)
+				len = readlink(info.dli_fname, path, sizeof(path) - 1);
+			if (len > 0)
+				path[len] = '\0';
+			/* pc is a return address: the call is the byte before. */
+			fprintf(stderr, "  %s+%#lx (%s)\n", len > 0 ? path : info.dli_fname,
+				(unsigned long)((char *)pc - (char *)info.dli_fbase) - 1,
+				info.dli_sname ? info.dli_sname : "?");
+		}
+	}
+	return nallocs;
+}
+
+/* The fake machine moves one second, then the engine samples and runs
+ * the detectors: only the engine's tick is counted, not the test's own
+ * writing of the fake /proc. Returns the allocations counted. */
+static unsigned long counted_tick(struct scenario *sc, const char *what)
+{
+	fake_proc_advance(sc->fp, 1.0);
+	count_start();
+	struct st_dump *d = st_engine_tick(&sc->engine);
+	unsigned long n = count_stop(what);
+	CU_ASSERT_PTR_NULL(d);      /* idle: nothing fires, no dump is built */
+	if (d)
+		st_dump_free(d);
+	return n;
+}
+
+#define NPROCS 50
+
+struct machine {
+	struct scenario sc;
+	struct fake_process p[NPROCS];
+	int32_t next_pid;
+};
+
+/* NPROCS processes idling at 1% of a core, every real detector enabled. */
+static int machine_start(struct machine *m)
+{
+	memset(m, 0, sizeof(*m));
+	reported = 0;
+	scenario_start(&m->sc, 4, 8u << 20, NULL);
+	for (int i = 0; i < NPROCS; i++)
+		m->p[i] = scenario_settled(&m->sc, 100 + i, "idle", 1);
+	m->next_pid = 100 + NPROCS;
+	return scenario_begin(&m->sc);
+}
+
+static void idle_second(struct machine *m)
+{
+	for (int i = 0; i < NPROCS; i++)
+		scenario_burn(&m->sc, &m->p[i], 1);
+}
+
+/* One process exits and a new one starts: the table reuses slots. */
+static void churn(struct machine *m, int tick)
+{
+	struct fake_process *old = &m->p[tick % NPROCS];
+	fake_proc_remove(m->sc.fp, old->pid);
+	*old = fake_process_make(m->sc.fp, m->next_pid++, "short");
+	fake_proc_put(m->sc.fp, old);
+}
+
+static void test_counter_counts(void)
+{
+	if (!counter_works && under_valgrind) {
+		CU_PASS("not counted under valgrind");
+		return;
+	}
+	/* Without this the other tests would pass with a counter that sees
+	 * nothing: a call as the core makes it and the sampler's growth must
+	 * both count. */
+	CU_ASSERT_FATAL(counter_works);
+	struct machine m;
+	CU_ASSERT_FATAL(machine_start(&m) == 0);
+	/* 400 new processes at once: the table, the ring slot and the
+	 * detectors' per-process arrays grow. */
+	for (int i = 0; i < 400; i++) {
+		struct fake_process q = fake_process_make(m.sc.fp, 1000 + i, "new");
+		fake_proc_put(m.sc.fp, &q);
+	}
+	fake_proc_advance(m.sc.fp, 1.0);
+	count_start();
+	struct st_dump *d = st_engine_tick(&m.sc.engine);
+	CU_ASSERT(count_stop(NULL) > 0);
+	if (d)
+		st_dump_free(d);
+	scenario_stop(&m.sc);
+}
+
+static void test_steady_state(void)
+{
+	struct machine m;
+	CU_ASSERT_FATAL(machine_start(&m) == 0);
+	/* Warm-up: the ring fills and every slot gets its arrays. */
+	for (int i = 0; i < HISTORY + 5; i++) {
+		idle_second(&m);
+		fake_proc_advance(m.sc.fp, 1.0);
+		struct st_dump *d = st_engine_tick(&m.sc.engine);
+		if (d)
+			st_dump_free(d);
+	}
+	unsigned long total = 0;
+	for (int i = 0; i < COUNTED_TICKS; i++) {
+		idle_second(&m);
+		total += counted_tick(&m.sc, "steady state");
+	}
+	if (counter_works)
+		CU_ASSERT_EQUAL(total, 0);
+	CU_ASSERT_EQUAL(st_ring_newest(&m.sc.engine.ring)->nprocs, NPROCS);
+	scenario_stop(&m.sc);
+}
+
+static void test_steady_state_with_churn(void)
+{
+	struct machine m;
+	CU_ASSERT_FATAL(machine_start(&m) == 0);
+	/* Warm-up: long enough for exited processes' slots to leave the
+	 * history and be reused, so the table stops growing. */
+	for (int i = 0; i < 3 * HISTORY; i++) {
+		idle_second(&m);
+		churn(&m, i);
+		fake_proc_advance(m.sc.fp, 1.0);
+		struct st_dump *d = st_engine_tick(&m.sc.engine);
+		if (d)
+			st_dump_free(d);
+	}
+	unsigned long total = 0;
+	uint32_t slots = m.sc.engine.sampler.table.nslots;
+	for (int i = 0; i < COUNTED_TICKS; i++) {
+		idle_second(&m);
+		churn(&m, 3 * HISTORY + i);
+		total += counted_tick(&m.sc, "steady state with churn");
+	}
+	if (counter_works)
+		CU_ASSERT_EQUAL(total, 0);
+	CU_ASSERT_EQUAL(m.sc.engine.sampler.table.nslots, slots);
+	/* The churn was real: the newest pid is a hundred past the warm-up. */
+	CU_ASSERT(m.next_pid >= 100 + NPROCS + 3 * HISTORY + COUNTED_TICKS);
+	scenario_stop(&m.sc);
+}
+
+int main(void)
+{
+	/* backtrace() loads libgcc on first use: not while counting. */
+	void *f[2];
+	backtrace(f, 2);
+	install_counter();
+	probe_counter();
+	CU_TestInfo tests[] = {
+		{ "the counter sees allocations", test_counter_counts },
+		{ "no allocation in 100 idle samples", test_steady_state },
+		{ "no allocation in 100 samples with processes coming and going",
+		  test_steady_state_with_churn },
+		CU_TEST_INFO_NULL,
+	};
+	return st_test_run("no_alloc", tests);
+}
