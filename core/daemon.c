@@ -30,6 +30,8 @@ struct daemon {
 	struct st_sink_queue sinks;
 	int timer_fd, signal_fd;
 	uint64_t missed_ticks;
+	int64_t next_tick_ns;       /* when the timerfd is due next */
+	int64_t step_ns;
 };
 
 /* Readiness and state for systemd (Type=notify); nothing without it. */
@@ -129,6 +131,8 @@ static int arm_timer(struct daemon *d)
 {
 	int64_t step = (int64_t)(d->engine.cfg.interval_s * 1e9);
 	int64_t first = st_mono_ns() + step;
+	d->next_tick_ns = first;
+	d->step_ns = step;
 	struct itimerspec its = {
 		.it_interval = { step / 1000000000, step % 1000000000 },
 		.it_value = { first / 1000000000, first % 1000000000 },
@@ -152,6 +156,12 @@ static void on_tick(struct daemon *d)
 	uint64_t expirations;
 	if (read(d->timer_fd, &expirations, sizeof(expirations)) != sizeof(expirations))
 		return;
+	/* How late this tick runs after its due time: the jitter budget. */
+	if (st_log_get_level() >= ST_LOG_DEBUG)
+		st_debug("tick late by %lld us",
+			 (long long)((st_mono_ns() - d->next_tick_ns) / 1000 -
+				     (long long)(expirations - 1) * (d->step_ns / 1000)));
+	d->next_tick_ns += (int64_t)expirations * d->step_ns;
 	if (expirations > 1) {
 		d->missed_ticks += expirations - 1;
 		st_debug("late by %llu ticks (%llu missed in all)",
