@@ -253,6 +253,13 @@ static void finish(struct daemon *d)
 	if (d->sinks.started)
 		deliver(d, st_engine_flush(&d->engine));
 	st_sink_queue_stop(&d->sinks);
+	const struct st_sampler_stats *ss = &d->engine.sampler.stats;
+	if (ss->ticks)
+		st_notice("%llu samples: %.1f%% of the listed processes read, "
+			  "%llu ticks read them all",
+			  (unsigned long long)ss->ticks,
+			  ss->listed ? 100.0 * (double)ss->read / (double)ss->listed : 0.0,
+			  (unsigned long long)ss->sweeps);
 	st_engine_destroy(&d->engine);
 	if (d->timer_fd >= 0)
 		close(d->timer_fd);

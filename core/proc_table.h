@@ -29,8 +29,18 @@ struct st_proc_track {
 	uint64_t reaped_credit;     /* CPU of exited children that samples saw:
 	                               not to be counted again when reaped */
 	uint64_t credit_seq;        /* when the credit was last added */
-	uint32_t rec_index;         /* this process's record in the newest sample */
+	uint32_t rec_index;         /* this process's record in the newest sample,
+	                               ST_PROC_NONE while it has none yet */
 	uint64_t minflt, majflt;
+	/* What the last read found, for the samples that do not re-read it
+	 * (see the sampler's read policy). */
+	uint64_t read_seq;          /* sample that last read its stat */
+	double   read_clock_s;      /* the sampler's CPU clock at that read */
+	double   span_s;            /* CPU time that read covered (its interval) */
+	uint64_t deferred_seq;      /* listed in this sample, read decided later */
+	uint32_t rss_kib;
+	char     state;
+	uint8_t  quiet_reads;       /* reads in a row that found no change */
 	uint32_t next_free;
 };
 

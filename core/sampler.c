@@ -375,6 +375,16 @@ static uint64_t delta(uint64_t now, uint64_t before)
 	return now >= before ? now - before : 0;
 }
 
+/* One tick's reading, shared by the functions that fill its sample. */
+struct tick {
+	struct st_ring_slot *slot;
+	uint32_t nprocs;            /* records filled so far */
+	uint64_t seq;
+	double   interval_s;        /* CPU interval of this tick (kernel clock) */
+	double   uptime_s;
+	double   accounted;         /* CPU ticks the reads found in this interval */
+};
+
 /* Percent of one core for ticks of CPU over interval_s. */
 static float ticks_pct(const struct st_sampler *s, uint64_t ticks, double interval_s)
 {
@@ -399,10 +409,10 @@ static void apply_credit(struct st_proc_track *tr)
  * long-running child just ended look like a spike. Only what no sample saw
  * (the short-lived children) is the parent's children CPU.
  */
-static void process_exited(struct st_sampler *s, struct st_ring_slot *slot,
-			   uint32_t idx, uint64_t seq, double interval_s)
+static void process_exited(struct st_sampler *s, struct tick *tk, uint32_t idx)
 {
 	struct st_proc_table *t = &s->table;
+	uint64_t seq = tk->seq;
 	uint32_t parent = st_proc_table_find(t, t->infos[idx].ppid);
 	uint64_t seen = t->tracks[idx].cpu_ticks + t->tracks[idx].child_ticks;
 	st_proc_table_forget(t, idx);
@@ -415,22 +425,35 @@ static void process_exited(struct st_sampler *s, struct st_ring_slot *slot,
 		pt->reaped_credit = 0;
 	pt->reaped_credit += seen;
 	pt->credit_seq = seq;
-	if (pt->last_seen_seq == seq && pt->rec_index < slot->sample.nprocs) {
+	if (pt->last_seen_seq == seq && pt->rec_index < tk->nprocs) {
 		apply_credit(pt);
-		slot->procs[pt->rec_index].children_cpu_pct = ticks_pct(s, pt->child_delta, interval_s);
+		tk->slot->procs[pt->rec_index].children_cpu_pct =
+			ticks_pct(s, pt->child_delta, pt->span_s);
 	}
 }
 
-static void sample_process(struct st_sampler *s, struct st_ring_slot *slot,
-			   uint32_t *nprocs, int32_t pid, uint64_t seq,
-			   double interval_s, double uptime_s)
+/* A new record in the tick's sample, or NULL when out of memory. */
+static struct st_proc_sample *new_record(struct tick *tk)
+{
+	struct st_ring_slot *slot = tk->slot;
+	if (tk->nprocs >= slot->procs_cap &&
+	    st_ring_slot_reserve_procs(slot, tk->nprocs + 1) < 0)
+		return NULL;
+	struct st_proc_sample *rec = &slot->procs[tk->nprocs++];
+	memset(rec, 0, sizeof(*rec));
+	return rec;
+}
+
+static void sample_process(struct st_sampler *s, struct tick *tk, int32_t pid)
 {
 	struct st_proc_table *t = &s->table;
 	struct st_pid_stat ps;
 	int fd = -1;
 	uint32_t idx = st_proc_table_find(t, pid);
+	uint64_t seq = tk->seq;
 	int rc;
 
+	s->stats.read++;
 	if (idx != ST_PROC_NONE) {
 		fd = t->tracks[idx].fd;
 		rc = read_pid_stat(s, pid, &fd, &ps);
@@ -440,8 +463,7 @@ static void sample_process(struct st_sampler *s, struct st_ring_slot *slot,
 		}
 		/* Gone, or the pid now belongs to another process: the old
 		 * identity ends here and never lends its counters. */
-		slot->sample.nprocs = *nprocs;
-		process_exited(s, slot, idx, seq, interval_s);
+		process_exited(s, tk, idx);
 		idx = ST_PROC_NONE;
 		fd = -1;
 	}
@@ -467,41 +489,51 @@ static void sample_process(struct st_sampler *s, struct st_ring_slot *slot,
 	t->infos[idx].first_seen_seq = seq;
 
 record:;
-	if (*nprocs >= slot->procs_cap &&
-	    st_ring_slot_reserve_procs(slot, *nprocs + 1) < 0)
+	struct st_proc_sample *rec = new_record(tk);
+	if (!rec)
 		return;
 	struct st_proc_info *info = &t->infos[idx];
 	struct st_proc_track *tr = &t->tracks[idx];
-	struct st_proc_sample *rec = &slot->procs[(*nprocs)++];
 	int fresh = info->first_seen_seq == seq;
 	uint64_t cpu = ps.utime + ps.stime;
 	uint64_t child = ps.cutime + ps.cstime;
 	double hz = (double)s->clock_ticks;
 	uint32_t ncores = s->pstat.ncores;
+	/* The CPU time since this process was last read: one interval, or
+	 * more when quiet ticks carried it. */
+	double span_s = s->cpu_clock_s - tr->read_clock_s;
 
 	/* comm changes on exec and prctl, ppid on reparenting. */
 	memcpy(info->comm, ps.comm, sizeof(info->comm));
 	info->ppid = ps.ppid;
 
-	memset(rec, 0, sizeof(*rec));
 	rec->pid = pid;
 	rec->info = idx;
 	rec->state = ps.state;
 	uint64_t rss = ps.rss_pages * (uint64_t)s->page_kib;
 	rec->rss_kib = rss > UINT32_MAX ? UINT32_MAX : (uint32_t)rss;
+	int changed = fresh || cpu != tr->cpu_ticks || child != tr->child_ticks ||
+		      ps.minflt != tr->minflt || ps.majflt != tr->majflt ||
+		      rec->rss_kib != tr->rss_kib || ps.state != tr->state;
 	if (fresh) {
 		/* Not "0%": its average since it started, so a new busy
 		 * process is caught on the first sample that sees it. */
-		double age = uptime_s - (double)ps.start_ticks / hz;
+		double age = tk->uptime_s - (double)ps.start_ticks / hz;
 		if (age > 0)
 			rec->cpu_pct = clamp_pct((double)cpu / hz / age * 100.0, ncores);
 		rec->flags = ST_PROC_NEW;
-	} else if (interval_s > 0) {
-		rec->cpu_pct = clamp_pct((double)delta(cpu, tr->cpu_ticks) / hz /
-					 interval_s * 100.0, ncores);
+		/* Born since the last tick (or the first tick: no books yet). */
+		tk->accounted += (double)cpu;
+		span_s = tk->interval_s;
+	} else if (span_s > 0) {
+		uint64_t used = delta(cpu, tr->cpu_ticks);
+		rec->cpu_pct = clamp_pct((double)used / hz / span_s * 100.0, ncores);
+		/* Its share of this interval, not what older quiet ticks
+		 * carried: those were balanced already. */
+		tk->accounted += (double)used * (tk->interval_s < span_s ? tk->interval_s / span_s : 1);
 		tr->child_delta = delta(child, tr->child_ticks);
 		apply_credit(tr);
-		rec->children_cpu_pct = ticks_pct(s, tr->child_delta, interval_s);
+		rec->children_cpu_pct = ticks_pct(s, tr->child_delta, span_s);
 		uint64_t mi = delta(ps.minflt, tr->minflt);
 		uint64_t ma = delta(ps.majflt, tr->majflt);
 		rec->minflt_delta = mi > UINT32_MAX ? UINT32_MAX : (uint32_t)mi;
@@ -511,8 +543,74 @@ record:;
 	tr->child_ticks = child;
 	tr->minflt = ps.minflt;
 	tr->majflt = ps.majflt;
+	tr->rss_kib = rec->rss_kib;
+	tr->state = ps.state;
+	tr->quiet_reads = changed ? 0 : (uint8_t)(tr->quiet_reads < UINT8_MAX ? tr->quiet_reads + 1 : UINT8_MAX);
+	tr->read_seq = seq;
+	tr->read_clock_s = s->cpu_clock_s;
+	tr->span_s = span_s;
 	tr->last_seen_seq = seq;
-	tr->rec_index = *nprocs - 1;
+	tr->rec_index = tk->nprocs - 1;
+}
+
+/* Listed, not re-read: the figures of its last read, no CPU. */
+static void carry_process(struct tick *tk, struct st_proc_table *t, uint32_t idx)
+{
+	struct st_proc_sample *rec = new_record(tk);
+	if (!rec)
+		return;
+	struct st_proc_track *tr = &t->tracks[idx];
+	rec->pid = t->infos[idx].pid;
+	rec->info = idx;
+	rec->state = tr->state;
+	rec->rss_kib = tr->rss_kib;
+	rec->flags = ST_PROC_CARRIED;
+	tr->child_delta = 0;
+	tr->rec_index = tk->nprocs - 1;
+}
+
+/* Whether this tick reads a process it already knows (policy in sampler.h). */
+static int read_due(const struct st_sampler *s, uint32_t idx, uint64_t seq)
+{
+	const struct st_proc_track *tr = &s->table.tracks[idx];
+	return s->read_all || tr->quiet_reads < ST_SAMPLER_QUIET_READS ||
+	       (seq + idx) % ST_SAMPLER_ROTATION == 0;
+}
+
+static uint64_t abs_diff(uint64_t a, uint64_t b)
+{
+	return a > b ? a - b : b - a;
+}
+
+static uint64_t swap_used_kib(const struct st_sample *smp)
+{
+	return delta(smp->swap_total_kib, smp->swap_free_kib);
+}
+
+/* CPU time of processes (user, nice, system) between two readings. */
+static uint64_t process_cpu_growth(const struct st_cpu_times *a, const struct st_cpu_times *b)
+{
+	return delta(b->user, a->user) + delta(b->nice, a->nice) +
+	       delta(b->system, a->system);
+}
+
+/*
+ * Whether the processes left unread must be read after all: the kernel's
+ * books show more process CPU than the reads found, or memory moved. Kernel
+ * threads and the daemon itself are processes too, so on a quiet machine
+ * the books balance to within a tick or two.
+ */
+static int must_sweep(const struct st_sampler *s, const struct tick *tk,
+		      uint64_t process_cpu, const struct st_sample *smp)
+{
+	if (s->read_all || s->seq == 0)
+		return 1;
+	double limit = ST_SAMPLER_SWEEP_PCT / 100.0 * tk->interval_s * (double)s->clock_ticks;
+	if ((double)process_cpu - tk->accounted > (limit > 1 ? limit : 1))
+		return 1;
+	uint64_t slack = smp->mem_total_kib / 1024 > 4096 ? smp->mem_total_kib / 1024 : 4096;
+	return abs_diff(smp->mem_available_kib, s->prev_avail_kib) > slack ||
+	       abs_diff(swap_used_kib(smp), s->prev_swap_used_kib) > slack;
 }
 
 int st_sampler_take(struct st_sampler *s, struct st_ring *ring)
@@ -536,28 +634,52 @@ int st_sampler_take(struct st_sampler *s, struct st_ring *ring)
 	smp->interval_s = s->seq ? (double)(mono - s->last_mono_ns) / 1e9 : 0;
 	smp->procs = slot->procs;
 	fill_memory(&mi, smp);
-	double cpu_interval_s = process_interval(s, smp->interval_s);
+	struct tick tk = { .slot = slot, .seq = seq };
+	tk.interval_s = process_interval(s, smp->interval_s);
+	uint64_t process_cpu = process_cpu_growth(&s->prev_total, &s->pstat.total);
+	if (s->seq)
+		s->cpu_clock_s += tk.interval_s;
 	fill_system_cpu(s, slot);
-	smp->uptime_s = read_uptime(s);
+	tk.uptime_s = smp->uptime_s = read_uptime(s);
 
-	uint32_t nprocs = 0;
+	/* Everyone listed: the new and the maybe-changed are read now, the
+	 * quiet ones wait for the books. */
+	struct st_proc_table *t = &s->table;
 	DIR *dir = s->root_dir;
 	rewinddir(dir);
 	struct dirent *de;
 	while ((de = readdir(dir)) != NULL) {
 		int32_t pid;
-		if (parse_pid(de->d_name, &pid) == 0)
-			sample_process(s, slot, &nprocs, pid, seq,
-				       cpu_interval_s, smp->uptime_s);
+		if (parse_pid(de->d_name, &pid) < 0)
+			continue;
+		s->stats.listed++;
+		uint32_t idx = st_proc_table_find(t, pid);
+		if (idx != ST_PROC_NONE && !read_due(s, idx, seq)) {
+			t->tracks[idx].last_seen_seq = seq;
+			t->tracks[idx].deferred_seq = seq;
+			t->tracks[idx].rec_index = ST_PROC_NONE;
+			continue;
+		}
+		sample_process(s, &tk, pid);
+	}
+	int sweep = must_sweep(s, &tk, process_cpu, smp);
+	if (sweep && s->seq)
+		s->stats.sweeps++;
+
+	/* Whoever was not listed this time has exited; the waiting are read
+	 * or carried. (New slots this loop adds were listed and read.) */
+	for (uint32_t i = 0; i < t->nslots; i++) {
+		if (!t->tracks[i].alive)
+			continue;
+		if (t->tracks[i].last_seen_seq != seq)
+			process_exited(s, &tk, i);
+		else if (t->tracks[i].deferred_seq == seq && sweep)
+			sample_process(s, &tk, t->infos[i].pid);
+		else if (t->tracks[i].deferred_seq == seq)
+			carry_process(&tk, t, i);
 	}
 	smp->procs = slot->procs;
-	smp->nprocs = nprocs;
-
-	/* Whoever was not listed this time has exited. */
-	struct st_proc_table *t = &s->table;
-	for (uint32_t i = 0; i < t->nslots; i++)
-		if (t->tracks[i].alive && t->tracks[i].last_seen_seq != seq)
-			process_exited(s, slot, i, seq, cpu_interval_s);
+	smp->nprocs = tk.nprocs;
 
 	st_ring_commit(ring);
 	if (s->failed_ticks) {
@@ -568,6 +690,9 @@ int st_sampler_take(struct st_sampler *s, struct st_ring *ring)
 	}
 	s->seq = seq;
 	s->last_mono_ns = mono;
+	s->prev_avail_kib = smp->mem_available_kib;
+	s->prev_swap_used_kib = swap_used_kib(smp);
+	s->stats.ticks++;
 	st_proc_table_reclaim(t, st_ring_at(ring, 0)->seq);
 	return 0;
 }

@@ -1,8 +1,21 @@
 /*
  * Turns the proc root into samples. Per tick it reads /proc/stat,
- * /proc/meminfo, /proc/uptime and, per process, exactly /proc/[pid]/stat,
- * each through a file descriptor kept open and re-read with pread: a
- * reaped pid answers ESRCH, so a reused pid never reads the old process.
+ * /proc/meminfo, /proc/uptime, lists the processes and, per process,
+ * exactly /proc/[pid]/stat, each through a file descriptor kept open and
+ * re-read with pread: a reaped pid answers ESRCH, so a reused pid never
+ * reads the old process.
+ *
+ * Read policy. Reading every stat file every tick costs more than the
+ * budget on a virtual machine (about 8 us each), and on an idle machine
+ * almost every read finds nothing new. So a tick reads the processes that
+ * may have changed: new ones, those whose last reads found a change, and
+ * a rotating eighth of the quiet ones. Then it checks the kernel's own
+ * books: if the CPU time /proc/stat says processes used this interval is
+ * more than the reads account for by over ST_SAMPLER_SWEEP_PCT of one
+ * core, or available memory or swap moved by more than 1/1024 of memory,
+ * it reads every other listed process too (a sweep). A process that was
+ * not read is carried (ST_PROC_CARRIED); what little it used shows in its
+ * next read, spread over the time since its last one.
  */
 #ifndef ST_SAMPLER_H
 #define ST_SAMPLER_H
@@ -23,6 +36,21 @@ struct st_read_buf {
 /* Where sample times come from: CLOCK_MONOTONIC, or a test's fake clock. */
 typedef int64_t (*st_clock_fn)(void *ctx);
 
+/* Unread CPU above this share of one core makes a tick read everyone. */
+#define ST_SAMPLER_SWEEP_PCT 5.0
+/* A quiet process is still read every this many ticks. */
+#define ST_SAMPLER_ROTATION 8
+/* Reads in a row that must find no change before a process counts as quiet. */
+#define ST_SAMPLER_QUIET_READS 2
+
+/* What the read policy did, for the exit log and the benchmark. */
+struct st_sampler_stats {
+	uint64_t ticks;             /* samples taken */
+	uint64_t listed;            /* processes listed, summed over ticks */
+	uint64_t read;              /* stat files read, summed over ticks */
+	uint64_t sweeps;            /* ticks that read every listed process */
+};
+
 struct st_sampler {
 	st_clock_fn clock;
 	void    *clock_ctx;
@@ -39,6 +67,10 @@ struct st_sampler {
 	struct st_proc_stat pstat;
 	struct st_cpu_times *cores, *prev_cores;
 	struct st_cpu_times prev_total;
+	double   cpu_clock_s;       /* sum of the process intervals so far */
+	uint64_t prev_avail_kib, prev_swap_used_kib;
+	int      read_all;          /* tests: read every process every tick */
+	struct st_sampler_stats stats;
 	uint32_t cores_cap;
 	uint64_t prev_processes;
 	struct st_proc_table table;

@@ -170,6 +170,9 @@ static void test_blame_covers_the_fall_only(void)
 	/* big grows 900 MiB while available holds (the page cache gave it
 	 * back): no fall, and not the cause of the one that follows. */
 	set_rss_kib(&m.big, rss_kib(&m.big) + 900 * MIB);
+	/* Faulting in 900 MiB takes CPU time, which is how the sampler
+	 * knows to re-read a process that was quiet. */
+	scenario_burn(&m.sc, &m.big, 25);
 	CU_ASSERT_PTR_NULL(step(&m, 0));
 	CU_ASSERT_PTR_NULL(step(&m, 0));
 	/* The fall is measured from the nearest peak (1 sample back), and the

@@ -846,6 +846,209 @@ static void test_real_proc_smoke(void)
 	st_sampler_destroy(&s);
 }
 
+/* ------------------------------------------------------------ read policy */
+
+#define QUIET_PROCS 24
+
+/* QUIET_PROCS idle processes (pids 1000..), sampled until every one is
+ * quiet: after this, a tick reads only what may have changed. Tests then
+ * change the fake, advance its clock (which writes /proc/stat) and take. */
+static void quiet_machine(struct rig *r, struct fake_process *p)
+{
+	for (int i = 0; i < QUIET_PROCS; i++) {
+		char comm[16];
+		snprintf(comm, sizeof(comm), "idle%d", i);
+		p[i] = started(r, 1000 + i, comm, 50);
+		fake_proc_put(r->fp, &p[i]);
+	}
+	CU_ASSERT_PTR_NOT_NULL(take(r));
+	for (int i = 0; i < ST_SAMPLER_QUIET_READS; i++) {
+		fake_proc_advance(r->fp, 1.0);
+		CU_ASSERT_PTR_NOT_NULL(take(r));
+	}
+}
+
+/* The seconds of CPU clock the read behind q covered. */
+static double read_span_s(const struct rig *r, const struct st_proc_sample *q)
+{
+	return r->s.table.tracks[q->info].span_s;
+}
+
+static unsigned carried(const struct st_sample *s)
+{
+	unsigned n = 0;
+	for (uint32_t i = 0; i < s->nprocs; i++)
+		n += (s->procs[i].flags & ST_PROC_CARRIED) != 0;
+	return n;
+}
+
+static void test_quiet_processes_carried(void)
+{
+	struct rig r;
+	struct fake_process p[QUIET_PROCS];
+
+	CU_ASSERT_FATAL(rig_open(&r, 4, 100) == 0);
+	quiet_machine(&r, p);
+	/* Each tick reads a rotating share; over a rotation everyone is read
+	 * once, and every tick lists everyone. */
+	unsigned reads_before = (unsigned)r.s.stats.read;
+	unsigned seen_read[QUIET_PROCS] = { 0 };
+	for (int t = 0; t < ST_SAMPLER_ROTATION; t++) {
+		fake_proc_advance(r.fp, 1.0);
+		const struct st_sample *s = take(&r);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+		CU_ASSERT_EQUAL(s->nprocs, QUIET_PROCS);
+		CU_ASSERT(carried(s) >= QUIET_PROCS - QUIET_PROCS / ST_SAMPLER_ROTATION - 1);
+		for (int i = 0; i < QUIET_PROCS; i++) {
+			const struct st_proc_sample *q = find_proc(s, p[i].pid);
+			CU_ASSERT_PTR_NOT_NULL_FATAL(q);
+			/* Carried: the figures of the last read, no CPU. */
+			CU_ASSERT_EQUAL(q->rss_kib, p[i].rss_pages * (uint64_t)(sysconf(_SC_PAGESIZE) / 1024));
+			CU_ASSERT_EQUAL(q->state, p[i].state);
+			CU_ASSERT_EQUAL(q->cpu_pct, 0);
+			CU_ASSERT_STRING_EQUAL(info_of(&r, q)->comm, p[i].comm);
+			seen_read[i] += !(q->flags & ST_PROC_CARRIED);
+		}
+	}
+	for (int i = 0; i < QUIET_PROCS; i++)
+		CU_ASSERT_EQUAL(seen_read[i], 1);
+	CU_ASSERT_EQUAL(r.s.stats.read - reads_before, QUIET_PROCS);
+	CU_ASSERT_EQUAL(r.s.stats.sweeps, 0);
+	rig_close(&r);
+}
+
+static void test_busy_quiet_process_read_at_once(void)
+{
+	struct rig r;
+	struct fake_process p[QUIET_PROCS];
+
+	CU_ASSERT_FATAL(rig_open(&r, 4, 100) == 0);
+	quiet_machine(&r, p);
+	/* One of them wakes and burns 60% of a core: /proc/stat shows CPU
+	 * no read accounts for, so the tick reads everyone. */
+	for (int k = 0; k < 3; k++) {
+		struct fake_process *w = &p[5 + k * 7];
+		w->utime += r.hz * 6 / 10;
+		w->state = 'R';
+		fake_proc_put(r.fp, w);
+		r.fp->busy_ticks += r.hz * 6 / 10;
+		fake_proc_advance(r.fp, 1.0);
+		const struct st_sample *s = take(&r);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+		const struct st_proc_sample *q = find_proc(s, w->pid);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(q);
+		CU_ASSERT_EQUAL(q->flags & ST_PROC_CARRIED, 0);
+		CU_ASSERT_DOUBLE_EQUAL(q->cpu_pct, 60, PCT_EPS);
+		CU_ASSERT_EQUAL(q->state, 'R');
+		CU_ASSERT_EQUAL(carried(s), 0);
+		w->state = 'S';
+		fake_proc_put(r.fp, w);
+	}
+	CU_ASSERT_EQUAL(r.s.stats.sweeps, 3);
+	rig_close(&r);
+}
+
+static void test_little_cpu_shows_at_next_read(void)
+{
+	struct rig r;
+	struct fake_process p[QUIET_PROCS];
+
+	CU_ASSERT_FATAL(rig_open(&r, 4, 100) == 0);
+	quiet_machine(&r, p);
+	/* 3 ticks in one second: under the sweep limit, so it may wait for
+	 * its turn; then it shows, spread over the seconds since its last
+	 * read, and no CPU is lost or counted twice. */
+	struct fake_process *w = &p[3];
+	w->utime += 3;
+	fake_proc_put(r.fp, w);
+	r.fp->busy_ticks += 3;
+	double cpu_s = 0;
+	unsigned reads = 0;
+	for (int t = 0; t < ST_SAMPLER_ROTATION; t++) {
+		fake_proc_advance(r.fp, 1.0);
+		const struct st_sample *s = take(&r);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+		const struct st_proc_sample *q = find_proc(s, w->pid);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(q);
+		/* percent of one core over 1 s ticks: seconds of CPU */
+		cpu_s += q->cpu_pct / 100.0 * (q->flags & ST_PROC_CARRIED ? 0 : read_span_s(&r, q));
+		reads += !(q->flags & ST_PROC_CARRIED);
+	}
+	CU_ASSERT(reads >= 1);      /* once in turn, then while it looks busy */
+	CU_ASSERT_DOUBLE_EQUAL(cpu_s, 3.0 / (double)r.hz, 1e-6);
+	CU_ASSERT_EQUAL(r.s.stats.sweeps, 0);
+	rig_close(&r);
+}
+
+static void test_memory_move_reads_all(void)
+{
+	struct rig r;
+	struct fake_process p[QUIET_PROCS];
+
+	CU_ASSERT_FATAL(rig_open(&r, 4, 100) == 0);
+	quiet_machine(&r, p);
+	/* 64 MiB taken with next to no CPU (MAP_POPULATE of a file already in
+	 * the cache): available memory moved, so everyone is read. */
+	uint64_t page_kib = (uint64_t)(sysconf(_SC_PAGESIZE) / 1024);
+	p[9].rss_pages += 64 * 1024 / page_kib;
+	fake_proc_put(r.fp, &p[9]);
+	fake_proc_set_memory(r.fp, r.fp->mem_available_kib - 64 * 1024, 0, 0);
+	fake_proc_advance(r.fp, 1.0);
+	const struct st_sample *s = take(&r);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	const struct st_proc_sample *q = find_proc(s, p[9].pid);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(q);
+	CU_ASSERT_EQUAL(q->flags & ST_PROC_CARRIED, 0);
+	CU_ASSERT_EQUAL(q->rss_kib, p[9].rss_pages * page_kib);
+	CU_ASSERT_EQUAL(carried(s), 0);
+	/* A wobble under 1/1024 of memory (8 MiB of these 8 GiB) does not. */
+	fake_proc_set_memory(r.fp, r.fp->mem_available_kib - 4 * 1024, 0, 0);
+	fake_proc_advance(r.fp, 1.0);
+	s = take(&r);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CU_ASSERT(carried(s) > 0);
+	rig_close(&r);
+}
+
+static void test_carried_parent_reaps_child(void)
+{
+	struct rig r;
+	struct fake_process p[QUIET_PROCS];
+
+	CU_ASSERT_FATAL(rig_open(&r, 4, 100) == 0);
+	struct fake_process job = started(&r, 2000, "job", 50);
+	job.ppid = p[0].pid = 1000;
+	fake_proc_put(r.fp, &job);
+	quiet_machine(&r, p);
+	job.ppid = p[0].pid;
+	for (int t = 0; t < 3; t++) {
+		job.utime += r.hz;
+		r.fp->busy_ticks += r.hz;
+		fake_proc_put(r.fp, &job);
+		fake_proc_advance(r.fp, 1.0);
+		CU_ASSERT_PTR_NOT_NULL(take(&r));
+	}
+	/* The job ends; its quiet parent reaps it, which adds the job's whole
+	 * life to the parent's cutime. The samples saw all of it already, so
+	 * whenever the parent is read again that is no children's CPU. */
+	p[0].cutime += job.utime;
+	fake_proc_put(r.fp, &p[0]);
+	fake_proc_remove(r.fp, job.pid);
+	unsigned reads = 0;
+	for (int t = 0; t < ST_SAMPLER_ROTATION; t++) {
+		fake_proc_advance(r.fp, 1.0);
+		const struct st_sample *s = take(&r);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+		CU_ASSERT_PTR_NULL(find_proc(s, job.pid));
+		const struct st_proc_sample *q = find_proc(s, p[0].pid);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(q);
+		CU_ASSERT_EQUAL(q->children_cpu_pct, 0);
+		reads += !(q->flags & ST_PROC_CARRIED);
+	}
+	CU_ASSERT(reads >= 1);
+	rig_close(&r);
+}
+
 int main(void)
 {
 	CU_TestInfo tests[] = {
@@ -867,6 +1070,11 @@ int main(void)
 		{ "process cpu when iowait goes backwards", test_process_cpu_when_iowait_backwards },
 		{ "failed take leaves ring unchanged", test_failed_take_leaves_ring_unchanged },
 		{ "real /proc smoke", test_real_proc_smoke },
+		{ "read policy: quiet processes carried, read in turn", test_quiet_processes_carried },
+		{ "read policy: a quiet process that burns is read at once", test_busy_quiet_process_read_at_once },
+		{ "read policy: a little CPU shows at the next read", test_little_cpu_shows_at_next_read },
+		{ "read policy: memory moving reads everyone", test_memory_move_reads_all },
+		{ "read policy: a carried parent reaps its child", test_carried_parent_reaps_child },
 		CU_TEST_INFO_NULL,
 	};
 

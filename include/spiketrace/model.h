@@ -61,6 +61,11 @@ struct st_proc_sample {
 };
 
 #define ST_PROC_NEW 0x01            /* first sample that sees this process */
+/* Listed but not re-read this sample: the system's own accounting showed it
+ * could not have used more than a sliver of CPU or memory since its last
+ * read, so its figures are carried (cpu 0, rss and state as last read).
+ * Whatever it did use shows in the next sample that reads it. */
+#define ST_PROC_CARRIED 0x02
 
 /* Bits of st_sample.have: which system figures the kernel provided. */
 #define ST_HAVE_CPU      0x01
