@@ -243,7 +243,7 @@ static int parse_stat_line(const char *p, const char *eol,
 			return 0;
 		}
 		q = scan_u64(q, eol, &n);
-		if (!q || q == eol || *q != ' ' || n >= UINT32_MAX)
+		if (!q || q == eol || *q != ' ' || n >= ST_MAX_CORES)
 			return 0;
 		if (parse_cpu_fields(q, eol, &t) < 0)
 			return 0;

@@ -52,8 +52,12 @@ struct st_proc_stat {
 #define ST_PSTAT_RUNNING   0x04
 #define ST_PSTAT_BLOCKED   0x08
 
+/* The kernel's own ceiling (NR_CPUS at most 8192): a "cpuN" line beyond it
+ * is not a core but a corrupt line, and must not size an allocation. */
+#define ST_MAX_CORES 8192
+
 /* cores[] receives the cpuN lines by N, up to max_cores (N >= max_cores is
- * counted in ncores but not stored). Returns 0, or -1 when there is no
+ * counted in ncores but not stored; N >= ST_MAX_CORES is skipped). Returns 0, or -1 when there is no
  * well-formed "cpu" line (a missing one, or a malformed one). */
 int st_parse_proc_stat(const char *buf, size_t len, struct st_proc_stat *out,
 		       struct st_cpu_times *cores, uint32_t max_cores);

@@ -690,6 +690,24 @@ static void test_proc_stat_out_of_order(void)
 			ST_PSTAT_RUNNING | ST_PSTAT_BLOCKED);
 }
 
+static void test_proc_stat_absurd_core_number(void)
+{
+	static const char text[] =
+		"cpu  9 0 9 90 0 0 0 0 0 0\n"
+		"cpu0 4 0 4 40 0 0 0 0 0 0\n"
+		"cpu4000000000 5 0 5 50 0 0 0 0 0 0\n"
+		"cpu8192 5 0 5 50 0 0 0 0 0 0\n"
+		"cpu8191 5 0 5 50 0 0 0 0 0 0\n";
+	struct st_proc_stat st;
+	struct st_cpu_times cores[2];
+
+	/* A corrupt line may not make the sampler allocate for 4 billion
+	 * cores: beyond the kernel's ceiling it is skipped. */
+	CU_ASSERT_EQUAL_FATAL(proc_stat_s(text, &st, cores, 2), 0);
+	CU_ASSERT_EQUAL(st.ncores, ST_MAX_CORES);
+	CU_ASSERT_EQUAL(cores[0].idle, 40);
+}
+
 static void test_proc_stat_no_cpu_line(void)
 {
 	struct st_proc_stat st;
@@ -1080,6 +1098,7 @@ int main(void)
 		{ "proc_stat live", test_proc_stat_live },
 		{ "proc_stat missing trailing fields", test_proc_stat_missing_trailing_fields },
 		{ "proc_stat out of order", test_proc_stat_out_of_order },
+		{ "proc_stat core number beyond the kernel's ceiling", test_proc_stat_absurd_core_number },
 		{ "proc_stat no cpu line", test_proc_stat_no_cpu_line },
 		{ "proc_stat more cores than max", test_proc_stat_more_cores_than_max },
 		{ "proc_stat offline core gap", test_proc_stat_offline_core_gap },
