@@ -32,7 +32,10 @@ static int hash_resize(struct st_proc_table *t, uint32_t cap)
 	return 0;
 }
 
-static int slots_grow(struct st_proc_table *t, uint32_t n)
+/* Room for n slots. The new memory is not touched: a slot is initialised
+ * when first handed out, so capacity that is never used never becomes
+ * resident (mlockall would otherwise pin it). */
+static int slots_reserve(struct st_proc_table *t, uint32_t n)
 {
 	struct st_proc_info *infos = realloc(t->infos, sizeof(*infos) * n);
 	if (!infos)
@@ -42,16 +45,21 @@ static int slots_grow(struct st_proc_table *t, uint32_t n)
 	if (!tracks)
 		return -1;
 	t->tracks = tracks;
-	/* New slots go on the free list lowest first, so slots stay dense. */
-	for (uint32_t i = n; i-- > t->nslots;) {
-		memset(&t->infos[i], 0, sizeof(t->infos[i]));
-		memset(&t->tracks[i], 0, sizeof(t->tracks[i]));
-		t->tracks[i].fd = -1;
-		t->tracks[i].next_free = t->free_head;
-		t->free_head = i;
-	}
-	t->nslots = n;
+	t->cap = n;
 	return 0;
+}
+
+/* A slot to use: a freed one, else the next never used, else more room. */
+static uint32_t slot_take(struct st_proc_table *t)
+{
+	uint32_t slot = t->free_head;
+	if (slot != ST_PROC_NONE) {
+		t->free_head = t->tracks[slot].next_free;
+		return slot;
+	}
+	if (t->nslots == t->cap && slots_reserve(t, t->cap + t->cap / 2 + 16) < 0)
+		return ST_PROC_NONE;
+	return t->nslots++;
 }
 
 int st_proc_table_init(struct st_proc_table *t, uint32_t initial_slots)
@@ -63,7 +71,7 @@ int st_proc_table_init(struct st_proc_table *t, uint32_t initial_slots)
 		initial_slots = 16;
 	while (cap < initial_slots * 2)
 		cap <<= 1;
-	if (slots_grow(t, initial_slots) < 0 || hash_resize(t, cap) < 0) {
+	if (slots_reserve(t, initial_slots) < 0 || hash_resize(t, cap) < 0) {
 		st_proc_table_destroy(t);
 		return -1;
 	}
@@ -97,11 +105,9 @@ uint32_t st_proc_table_add(struct st_proc_table *t, int32_t pid)
 	/* Keep the load factor at or under one half: probes stay short. */
 	if ((t->nalive + 1) * 2 > t->hash_cap && hash_resize(t, t->hash_cap * 2) < 0)
 		return ST_PROC_NONE;
-	if (t->free_head == ST_PROC_NONE &&
-	    slots_grow(t, t->nslots + t->nslots / 2 + 16) < 0)
+	uint32_t slot = slot_take(t);
+	if (slot == ST_PROC_NONE)
 		return ST_PROC_NONE;
-	uint32_t slot = t->free_head;
-	t->free_head = t->tracks[slot].next_free;
 	memset(&t->infos[slot], 0, sizeof(t->infos[slot]));
 	memset(&t->tracks[slot], 0, sizeof(t->tracks[slot]));
 	t->tracks[slot].fd = -1;

@@ -34,7 +34,6 @@ struct st_proc_track {
 	uint64_t minflt, majflt;
 	/* What the last read found, for the samples that do not re-read it
 	 * (see the sampler's read policy). */
-	uint64_t read_seq;          /* sample that last read its stat */
 	double   read_clock_s;      /* the sampler's CPU clock at that read */
 	double   span_s;            /* CPU time that read covered (its interval) */
 	uint64_t deferred_seq;      /* listed in this sample, read decided later */
@@ -45,7 +44,9 @@ struct st_proc_track {
 };
 
 struct st_proc_table {
-	uint32_t nslots;            /* slots allocated (infos/tracks length) */
+	uint32_t nslots;            /* slots used so far: [0, nslots) are
+	                               initialised, the rest untouched */
+	uint32_t cap;               /* slots allocated (infos/tracks length) */
 	uint32_t nalive;
 	struct st_proc_info *infos;
 	struct st_proc_track *tracks;

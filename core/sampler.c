@@ -546,7 +546,6 @@ record:;
 	tr->rss_kib = rec->rss_kib;
 	tr->state = ps.state;
 	tr->quiet_reads = changed ? 0 : (uint8_t)(tr->quiet_reads < UINT8_MAX ? tr->quiet_reads + 1 : UINT8_MAX);
-	tr->read_seq = seq;
 	tr->read_clock_s = s->cpu_clock_s;
 	tr->span_s = span_s;
 	tr->last_seen_seq = seq;

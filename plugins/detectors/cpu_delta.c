@@ -70,6 +70,8 @@ static int reserve(struct cpu_delta *cd, uint32_t n)
 {
 	if (n <= cd->nbase)
 		return 0;
+	/* The process table grows a slot at a time: grow ahead of it. */
+	n += n / 2;
 	struct baseline *b = realloc(cd->base, sizeof(*b) * n);
 	if (!b)
 		return -1;

@@ -77,6 +77,8 @@ static int reserve(struct new_proc *np, uint32_t n)
 {
 	if (n <= np->nyoung)
 		return 0;
+	/* The process table grows a slot at a time: grow ahead of it. */
+	n += n / 2;
 	struct young *y = realloc(np->young, sizeof(*y) * n);
 	if (!y)
 		return -1;
