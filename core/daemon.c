@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -13,13 +14,11 @@
 #include <sys/signalfd.h>
 #include <sys/timerfd.h>
 #include <unistd.h>
-#ifdef HAVE_SYSTEMD
-#include <systemd/sd-daemon.h>
-#endif
 
 #include "engine.h"
 #include "host.h"
 #include "log.h"
+#include "notify.h"
 #include "sink_queue.h"
 
 #define SINK_QUEUE_DUMPS 16
@@ -34,14 +33,14 @@ struct daemon {
 	int64_t step_ns;
 };
 
-/* Readiness and state for systemd (Type=notify); nothing without it. */
+/* Readiness and state for systemd (Type=notify). A failure is said once:
+ * systemd would then wait for READY=1 until its start timeout. */
 static void notify(const char *state)
 {
-#ifdef HAVE_SYSTEMD
-	sd_notify(0, state);
-#else
-	(void)state;
-#endif
+	static int said;
+	char err[256];
+	if (st_notify(state, err, sizeof(err)) < 0 && !said++)
+		st_err("%s", err);
 }
 
 /*
@@ -269,6 +268,11 @@ static void finish(struct daemon *d)
 
 int st_daemon_main(const struct st_options *o)
 {
+	/* One malloc arena: the sink thread's dumps then reuse the main
+	 * heap's free memory instead of growing an arena of its own, whose
+	 * pages mlockall would keep resident for good. The sink thread
+	 * allocates a few times a minute: no contention to speak of. */
+	mallopt(M_ARENA_MAX, 1);
 	struct daemon *d = calloc(1, sizeof(*d));
 	if (!d) {
 		st_err("out of memory");

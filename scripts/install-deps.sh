@@ -2,12 +2,11 @@
 # Installs what spiketrace needs to build and test on Debian 12.
 # Idempotent: does nothing when everything is there already.
 set -eu
-# libsystemd-dev is optional for users (sd_notify); the tests cover it.
 # rsyslog is for the syslog sink's test against a real rsyslogd; valgrind,
 # clang and libclang-rt-14-dev (libFuzzer, clang's ASan) for the checks of
 # scripts/ci-extra.sh.
 pkgs="build-essential autoconf automake libtool pkg-config
-      libconfuse-dev libcjson-dev libcunit1-dev libsystemd-dev python3 rsyslog
+      libconfuse-dev libcjson-dev libcunit1-dev python3 rsyslog
       valgrind clang libclang-rt-14-dev"
 missing=
 for p in $pkgs; do
