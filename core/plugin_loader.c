@@ -129,18 +129,15 @@ static int check_descriptor(const struct st_plugin *d, const char *path,
 	return check_options(d->options, err, errlen);
 }
 
-int st_plugin_load_file(const char *path, struct st_loaded_plugin *out,
-			char *err, size_t errlen)
+/*
+ * Loads the plugin open on fd (path names it in messages). Checks the very
+ * file it then loads: the fd is fstat'ed and dlopen'ed through
+ * /proc/self/fd, so it cannot be swapped between the check and the load.
+ * Takes fd: kept in out on success, closed on failure.
+ */
+static int load_fd(int fd, const char *path, struct st_loaded_plugin *out,
+		   char *err, size_t errlen)
 {
-	memset(out, 0, sizeof(*out));
-	/* Check the very file we then load: open it once, fstat the fd and
-	 * dlopen it through /proc/self/fd, so it cannot be swapped between
-	 * the check and the load. */
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0) {
-		snprintf(err, errlen, "%s", strerror(errno));
-		return -1;
-	}
 	struct stat st;
 	if (fstat(fd, &st) < 0) {
 		snprintf(err, errlen, "%s", strerror(errno));
@@ -198,39 +195,60 @@ refuse:
 	return -1;
 }
 
+int st_plugin_load_file(const char *path, struct st_loaded_plugin *out,
+			char *err, size_t errlen)
+{
+	memset(out, 0, sizeof(*out));
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0) {
+		snprintf(err, errlen, "%s", strerror(errno));
+		return -1;
+	}
+	return load_fd(fd, path, out, err, errlen);
+}
+
 static int is_plugin_file(const struct dirent *de)
 {
 	size_t n = strlen(de->d_name);
 	return n > 3 && de->d_name[0] != '.' && strcmp(de->d_name + n - 3, ".so") == 0;
 }
 
-static int check_dir(const char *dir)
+/* Opens the plugin directory and checks it; the fd, or -1 (said). The
+ * files are then opened relative to this fd, so the directory checked is
+ * the directory read, whatever happens to its path meanwhile. */
+static int open_dir(const char *dir)
 {
-	struct stat st;
-	char err[256];
-	if (stat(dir, &st) < 0) {
-		st_err("plugin directory %s: %s", dir, strerror(errno));
+	char err[512];
+	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0) {
+		st_err("plugin directory %s: %s", dir,
+		       errno == ENOTDIR ? "not a directory" : strerror(errno));
 		return -1;
 	}
-	if (!S_ISDIR(st.st_mode)) {
-		st_err("plugin directory %s: not a directory", dir);
+	struct stat st;
+	if (fstat(dfd, &st) < 0) {
+		st_err("plugin directory %s: %s", dir, strerror(errno));
+		close(dfd);
 		return -1;
 	}
 	if (check_trusted(&st, "the directory", err, sizeof(err)) < 0) {
 		st_err("plugin directory %s refused: %s", dir, err);
+		close(dfd);
 		return -1;
 	}
-	return 0;
+	return dfd;
 }
 
 int st_plugins_load_dir(const char *dir, struct st_plugin_set *set)
 {
 	struct dirent **names;
-	if (check_dir(dir) < 0)
+	int dfd = open_dir(dir);
+	if (dfd < 0)
 		return -1;
-	int n = scandir(dir, &names, is_plugin_file, alphasort);
+	int n = scandirat(dfd, ".", &names, is_plugin_file, alphasort);
 	if (n < 0) {
 		st_err("plugin directory %s: %s", dir, strerror(errno));
+		close(dfd);
 		return -1;
 	}
 	int loaded = 0;
@@ -240,10 +258,14 @@ int st_plugins_load_dir(const char *dir, struct st_plugin_set *set)
 		struct st_loaded_plugin p;
 		if (asprintf(&path, "%s/%s", dir, names[i]->d_name) < 0)
 			path = NULL;
+		int fd = path ? openat(dfd, names[i]->d_name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW) : -1;
 		free(names[i]);
 		if (!path)
 			continue;
-		if (st_plugin_load_file(path, &p, err, sizeof(err)) < 0) {
+		memset(&p, 0, sizeof(p));
+		if (fd < 0)
+			snprintf(err, sizeof(err), "%s", strerror(errno));
+		if (fd < 0 || load_fd(fd, path, &p, err, sizeof(err)) < 0) {
 			st_err("plugin %s refused: %s", path, err);
 			free(path);
 			continue;
@@ -265,6 +287,7 @@ int st_plugins_load_dir(const char *dir, struct st_plugin_set *set)
 		loaded++;
 	}
 	free(names);
+	close(dfd);
 	return loaded;
 }
 
