@@ -78,6 +78,15 @@ static size_t count_enabled(const struct st_engine *e, enum st_plugin_kind kind)
 	return n;
 }
 
+/* Whether the plugin called name is loaded and enabled. */
+static int enabled(const struct st_engine *e, const char *name)
+{
+	for (size_t i = 0; i < e->plugins.n; i++)
+		if (strcmp(e->plugins.items[i].desc->name, name) == 0 && e->cfg.plugins[i].enabled)
+			return 1;
+	return 0;
+}
+
 static int detach(void)
 {
 	/* Under systemd run with --foreground; this is for a shell user. */
@@ -238,8 +247,9 @@ static int start(struct daemon *d, const struct st_options *o)
 	size_t running = 0;
 	for (size_t i = 0; i < d->engine.plugins.n; i++)
 		running += d->engine.plugins.items[i].running ? 1 : 0;
-	st_notice("sampling %s every %gs, %zu plugins running, history %u samples",
-		  o->proc_root, d->engine.cfg.interval_s, running, d->engine.cfg.history);
+	st_notice("sampling %s every %gs, %zu plugins running, history %u samples, pid %d",
+		  o->proc_root, d->engine.cfg.interval_s, running, d->engine.cfg.history,
+		  (int)getpid());
 	notify("READY=1");
 	return 0;
 }
@@ -299,6 +309,10 @@ int st_daemon_main(const struct st_options *o)
 		       count_enabled(&d->engine, ST_PLUGIN_SINK));
 		rc = -1;
 	}
+	/* Detached, stdout is /dev/null: a stdout sink would print to no one. */
+	if (rc == 0 && !o->foreground && enabled(&d->engine, "stdout"))
+		st_warn("sink stdout is enabled, but without --foreground the daemon's "
+			"stdout is /dev/null: its dumps go nowhere");
 	if (rc == 0 && !o->foreground && detach() < 0)
 		rc = 1;
 	if (rc == 0)
