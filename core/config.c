@@ -443,7 +443,8 @@ static void lnode_bind(struct lnode *n, cfg_t *cfg, size_t fixed)
 				   cfg_opt_getnsec(&cfg->opts[fixed + i], 0) : NULL, 0);
 }
 
-static void lenient_error(cfg_t *cfg, const char *fmt, va_list ap)
+static void __attribute__((format(printf, 2, 0)))
+lenient_error(cfg_t *cfg, const char *fmt, va_list ap)
 {
 	struct lenient *lc = lenient_active;
 	if (!lc || lc->es->failed || lc->learned)
@@ -697,7 +698,8 @@ static void unknown_name(struct strict *sc, struct scope *s, const char *name)
 	sc->unknown_under = s->kind;
 }
 
-static void strict_error(cfg_t *cfg, const char *fmt, va_list ap)
+static void __attribute__((format(printf, 2, 0)))
+strict_error(cfg_t *cfg, const char *fmt, va_list ap)
 {
 	struct strict *sc = strict_active;
 	if (!sc || sc->es->failed)
