@@ -25,6 +25,7 @@ struct st_loaded_plugin {
 	int      running;           /* created and enabled */
 	double   cooldown_s;
 	uint64_t failures;          /* evaluate/emit returned an error */
+	uint64_t failing;           /* sinks: failed dumps since the last delivered */
 };
 
 struct st_plugin_set {

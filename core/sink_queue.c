@@ -31,11 +31,19 @@ static void deliver(struct st_sink_queue *q, struct st_sink_job *job)
 			if (!p->running || p->desc->kind != ST_PLUGIN_SINK ||
 			    !(p->desc->flags & ST_PLUGIN_STORES) != !storing)
 				continue;
+			/* The sink says why itself; the core says when a run of
+			 * failures starts and when it ends, not every dump. */
 			if (p->desc->emit(p->state, job->dump, job->json, job->json_len) != 0) {
 				p->failures++;
-				st_warn("sink %s failed on dump %s (%llu failures so far)",
-					p->desc->name, job->dump->id,
-					(unsigned long long)p->failures);
+				if (p->failing++ == 0)
+					st_warn("sink %s failed on dump %s; further failures "
+						"are counted until it delivers again",
+						p->desc->name, job->dump->id);
+			} else if (p->failing) {
+				st_notice("sink %s delivered dump %s after %llu failed",
+					  p->desc->name, job->dump->id,
+					  (unsigned long long)p->failing);
+				p->failing = 0;
 			}
 		}
 	}
