@@ -20,6 +20,8 @@
 
 #include <spiketrace/plugin.h>
 
+#include "write_all.h"
+
 #define PREFIX "spike_"
 #define SUFFIX ".json"
 #define TEMP_PREFIX ".tmp-spike_"
@@ -159,21 +161,6 @@ static void json_file_destroy(void *state)
 	free(jf);
 }
 
-static int write_all(int fd, const char *p, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, p, len);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /* Rename tmp to the first free name: never replace an existing dump. */
 static int publish(int dfd, const char *tmp, const char *id, char *name, size_t namelen)
 {
@@ -269,7 +256,7 @@ static int json_file_emit(void *state, const struct st_dump *dump,
 		what = "cannot set the mode of the dump", err = errno;
 	else if (jf->gid != (gid_t)-1 && fchown(fd, (uid_t)-1, jf->gid) < 0)
 		what = "cannot give the dump its group", err = errno;
-	else if (write_all(fd, json, len) < 0 || write_all(fd, "\n", 1) < 0)
+	else if (sink_write_all(fd, json, len) < 0 || sink_write_all(fd, "\n", 1) < 0)
 		what = "cannot write the dump", err = errno;
 	else if (fsync(fd) < 0)
 		what = "cannot flush the dump to disk", err = errno;

@@ -23,6 +23,7 @@
 
 #include "dump_json.h"
 #include "render_text.h"
+#include "write_all.h"
 
 enum format { FORMAT_TEXT, FORMAT_JSON };
 
@@ -72,21 +73,6 @@ static int stdout_create(const struct st_host *host, const union st_value *opts,
 static void stdout_destroy(void *state)
 {
 	free(state);
-}
-
-static int write_all(int fd, const char *p, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, p, len);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
 }
 
 /* The text rendering, with a blank line after it to part it from the next. */
@@ -152,7 +138,7 @@ static int stdout_emit(void *state, const struct st_dump *dump,
 			     dump->id);
 		return -1;
 	}
-	int rc = write_all(STDOUT_FILENO, out, len);
+	int rc = sink_write_all(STDOUT_FILENO, out, len);
 	int err = errno;
 	free(out);
 	if (rc < 0) {
