@@ -89,3 +89,40 @@ void st_test_write_file(const char *dir, const char *relpath, const char *conten
 	}
 	free(path);
 }
+
+int st_test_stderr_to(const char *path)
+{
+	fflush(stderr);
+	int saved = dup(2);
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	CU_ASSERT(saved >= 0 && fd >= 0);
+	if (fd >= 0) {
+		dup2(fd, 2);
+		close(fd);
+	}
+	return saved;
+}
+
+void st_test_stderr_back(int saved)
+{
+	fflush(stderr);
+	if (saved >= 0) {
+		dup2(saved, 2);
+		close(saved);
+	}
+}
+
+char *st_test_slurp(const char *path)
+{
+	char *buf = calloc(1, 4096);
+	if (!buf)
+		abort();
+	FILE *f = fopen(path, "r");
+	CU_ASSERT_PTR_NOT_NULL(f);
+	if (f) {
+		size_t n = fread(buf, 1, 4095, f);
+		buf[n] = '\0';
+		fclose(f);
+	}
+	return buf;
+}

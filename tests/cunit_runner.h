@@ -16,4 +16,10 @@ void st_test_rmtree(const char *path);
  * program on I/O failure. Rewrites in place so open fds see the change. */
 void st_test_write_file(const char *dir, const char *relpath, const char *content);
 
+/* stderr into path until st_test_stderr_back(saved), to see what was said. */
+int st_test_stderr_to(const char *path);
+void st_test_stderr_back(int saved);
+/* The first 4 KiB of a file, NUL-terminated (free it). */
+char *st_test_slurp(const char *path);
+
 #endif

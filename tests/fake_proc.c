@@ -144,3 +144,13 @@ struct fake_process fake_process_make(struct fake_proc *fp, int32_t pid, const c
 	p.rss_pages = 256;
 	return p;
 }
+
+void fake_process_set_rss_kib(struct fake_process *p, uint64_t kib)
+{
+	p->rss_pages = kib / (uint64_t)(sysconf(_SC_PAGESIZE) / 1024);
+}
+
+uint64_t fake_process_rss_kib(const struct fake_process *p)
+{
+	return p->rss_pages * (uint64_t)(sysconf(_SC_PAGESIZE) / 1024);
+}

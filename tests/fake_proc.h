@@ -47,6 +47,10 @@ void fake_proc_remove(struct fake_proc *fp, int32_t pid);
 /* Write an arbitrary file under the root (malformed-input tests). */
 void fake_proc_write(struct fake_proc *fp, const char *relpath, const char *content);
 
+/* RSS in KiB, as pages of this machine's size. */
+void fake_process_set_rss_kib(struct fake_process *p, uint64_t kib);
+uint64_t fake_process_rss_kib(const struct fake_process *p);
+
 /* A process started now, sleeping, 1 MiB RSS. */
 struct fake_process fake_process_make(struct fake_proc *fp, int32_t pid, const char *comm);
 

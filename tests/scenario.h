@@ -18,11 +18,23 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <CUnit/CUnit.h>
 
 #include "engine.h"
 #include "fake_proc.h"
 
 #define SCENARIO_MAX_DUMPS 64
+
+/* An assertion that ends the test when it fails, after stopping the
+ * scenario: CUnit's _FATAL would jump out with the engine still loaded. */
+#define SCENARIO_REQUIRE(sc, cond) do { \
+		int ok_ = (cond); \
+		CU_assertImplementation(ok_, __LINE__, #cond, __FILE__, "", CU_FALSE); \
+		if (!ok_) { \
+			scenario_stop(sc); \
+			return; \
+		} \
+	} while (0)
 
 struct scenario {
 	struct fake_proc *fp;

@@ -532,21 +532,14 @@ static void test_nothing_on_stderr(void)
 	char *capture, *dir = NULL, err[256];
 	struct st_config out;
 	CU_ASSERT_FATAL(asprintf(&capture, "%s/stderr.txt", tmpdir) > 0);
-	fflush(stderr);
-	int saved = dup(2);
-	int fd = open(capture, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	CU_ASSERT_FATAL(saved >= 0 && fd >= 0);
-	dup2(fd, 2);
-	close(fd);
+	int saved = st_test_stderr_to(capture);
 
 	int r1 = load("bogus = 1\n", &out, err, sizeof(err));
 	int r2 = load("detectors { nope { } }\n", &out, err, sizeof(err));
 	int r3 = load("history = x\n", &out, err, sizeof(err));
 	int r4 = st_config_plugin_dir(write_conf("a = {\n"), 1, DEF_DIR, &dir, err, sizeof(err));
 
-	fflush(stderr);
-	dup2(saved, 2);
-	close(saved);
+	st_test_stderr_back(saved);
 	CU_ASSERT(r1 == ST_EX_CONFIG && r2 == ST_EX_CONFIG && r3 == ST_EX_CONFIG &&
 		  r4 == ST_EX_CONFIG);
 	struct stat st;

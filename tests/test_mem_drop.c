@@ -8,17 +8,6 @@
 #include "cunit_runner.h"
 #include "scenario.h"
 
-/* An assertion that ends the test when it fails, after stopping the
- * scenario: CUnit's _FATAL would jump out with the engine still loaded. */
-#define REQUIRE(sc, cond) do { \
-		int ok_ = (cond); \
-		CU_assertImplementation(ok_, __LINE__, #cond, __FILE__, "", CU_FALSE); \
-		if (!ok_) { \
-			scenario_stop(sc); \
-			return; \
-		} \
-	} while (0)
-
 #define GIB (1024u * 1024u)          /* in KiB */
 #define MIB 1024u
 #define TOTAL (16 * (uint64_t)GIB)
@@ -38,16 +27,6 @@ struct machine {
 	uint64_t avail;
 };
 
-static void set_rss_kib(struct fake_process *p, uint64_t kib)
-{
-	p->rss_pages = kib / (uint64_t)(sysconf(_SC_PAGESIZE) / 1024);
-}
-
-static uint64_t rss_kib(const struct fake_process *p)
-{
-	return p->rss_pages * (uint64_t)(sysconf(_SC_PAGESIZE) / 1024);
-}
-
 static int boot(struct machine *m, const char *detectors)
 {
 	char tail[512];
@@ -56,10 +35,10 @@ static int boot(struct machine *m, const char *detectors)
 	m->avail = START_AVAIL;
 	fake_proc_set_memory(m->sc.fp, m->avail, 0, 0);
 	m->big = fake_process_make(m->sc.fp, 100, "big");
-	set_rss_kib(&m->big, 4 * (uint64_t)GIB);
+	fake_process_set_rss_kib(&m->big, 4 * (uint64_t)GIB);
 	fake_proc_put(m->sc.fp, &m->big);
 	m->grower = fake_process_make(m->sc.fp, 200, "grower");
-	set_rss_kib(&m->grower, 100 * MIB);
+	fake_process_set_rss_kib(&m->grower, 100 * MIB);
 	fake_proc_put(m->sc.fp, &m->grower);
 	return scenario_begin(&m->sc);
 }
@@ -72,8 +51,8 @@ static const struct st_trigger *step(struct machine *m, int64_t fall_kib)
 	m->avail = (uint64_t)((int64_t)m->avail - fall_kib);
 	fake_proc_set_memory(m->sc.fp, m->avail, 0, 0);
 	if (fall_kib > 0) {
-		set_rss_kib(&m->grower, rss_kib(&m->grower) + (uint64_t)fall_kib);
-		set_rss_kib(&m->big, rss_kib(&m->big) + 8 * MIB);
+		fake_process_set_rss_kib(&m->grower, fake_process_rss_kib(&m->grower) + (uint64_t)fall_kib);
+		fake_process_set_rss_kib(&m->big, fake_process_rss_kib(&m->big) + 8 * MIB);
 	}
 	fake_proc_put(m->sc.fp, &m->grower);
 	fake_proc_put(m->sc.fp, &m->big);
@@ -90,10 +69,10 @@ static void steady(struct machine *m, int seconds)
 static void test_fires_at_threshold(void)
 {
 	struct machine m;
-	REQUIRE(&m.sc, boot(&m, NULL) == 0);
+	SCENARIO_REQUIRE(&m.sc, boot(&m, NULL) == 0);
 	steady(&m, 3);
 	const struct st_trigger *t = step(&m, 512 * MIB);
-	REQUIRE(&m.sc, t != NULL);
+	SCENARIO_REQUIRE(&m.sc, t != NULL);
 	CU_ASSERT_EQUAL(t->pid, 200);
 	CU_ASSERT_STRING_EQUAL(t->comm, "grower");
 	CU_ASSERT_EQUAL(t->start_ticks, m.grower.start_ticks);
@@ -110,7 +89,7 @@ static void test_fires_at_threshold(void)
 static void test_silent_just_below(void)
 {
 	struct machine m;
-	REQUIRE(&m.sc, boot(&m, NULL) == 0);
+	SCENARIO_REQUIRE(&m.sc, boot(&m, NULL) == 0);
 	steady(&m, 3);
 	CU_ASSERT_PTR_NULL(step(&m, 512 * MIB - 1));
 	scenario_stop(&m.sc);
@@ -119,11 +98,11 @@ static void test_silent_just_below(void)
 static void test_fall_over_two_samples(void)
 {
 	struct machine m;
-	REQUIRE(&m.sc, boot(&m, NULL) == 0);
+	SCENARIO_REQUIRE(&m.sc, boot(&m, NULL) == 0);
 	steady(&m, 3);
 	CU_ASSERT_PTR_NULL(step(&m, 300 * MIB));
 	const struct st_trigger *t = step(&m, 300 * MIB);
-	REQUIRE(&m.sc, t != NULL);
+	SCENARIO_REQUIRE(&m.sc, t != NULL);
 	CU_ASSERT_EQUAL(t->pid, 200);
 	/* Measured from the peak two samples back, and blamed over the same span. */
 	CU_ASSERT_DOUBLE_EQUAL(t->value, 600.0 * MIB, 1e-9);
@@ -136,13 +115,13 @@ static void test_fall_over_two_samples(void)
 static void test_fall_over_whole_window(void)
 {
 	struct machine m;
-	REQUIRE(&m.sc, boot(&m, NULL) == 0);
+	SCENARIO_REQUIRE(&m.sc, boot(&m, NULL) == 0);
 	steady(&m, 3);
 	/* window = 3: three samples of 171 MiB reach the peak 3 back. */
 	CU_ASSERT_PTR_NULL(step(&m, 171 * MIB));
 	CU_ASSERT_PTR_NULL(step(&m, 171 * MIB));
 	const struct st_trigger *t = step(&m, 171 * MIB);
-	REQUIRE(&m.sc, t != NULL);
+	SCENARIO_REQUIRE(&m.sc, t != NULL);
 	CU_ASSERT_DOUBLE_EQUAL(t->value, 513.0 * MIB, 1e-9);
 	scenario_stop(&m.sc);
 }
@@ -150,7 +129,7 @@ static void test_fall_over_whole_window(void)
 static void test_fall_over_window_plus_one_is_silent(void)
 {
 	struct machine m;
-	REQUIRE(&m.sc, boot(&m, NULL) == 0);
+	SCENARIO_REQUIRE(&m.sc, boot(&m, NULL) == 0);
 	steady(&m, 3);
 	/* 4 x 128 MiB = the threshold, but over window + 1 samples: any
 	 * window of 3 holds only 384 MiB of it. */
@@ -165,11 +144,11 @@ static void test_fall_over_window_plus_one_is_silent(void)
 static void test_blame_covers_the_fall_only(void)
 {
 	struct machine m;
-	REQUIRE(&m.sc, boot(&m, NULL) == 0);
+	SCENARIO_REQUIRE(&m.sc, boot(&m, NULL) == 0);
 	steady(&m, 3);
 	/* big grows 900 MiB while available holds (the page cache gave it
 	 * back): no fall, and not the cause of the one that follows. */
-	set_rss_kib(&m.big, rss_kib(&m.big) + 900 * MIB);
+	fake_process_set_rss_kib(&m.big, fake_process_rss_kib(&m.big) + 900 * MIB);
 	/* Faulting in 900 MiB takes CPU time, which is how the sampler
 	 * knows to re-read a process that was quiet. */
 	scenario_burn(&m.sc, &m.big, 25);
@@ -179,7 +158,7 @@ static void test_blame_covers_the_fall_only(void)
 	 * blame over the same span: grower's 600 MiB, not big's 908 over
 	 * the whole window. */
 	const struct st_trigger *t = step(&m, 600 * MIB);
-	REQUIRE(&m.sc, t != NULL);
+	SCENARIO_REQUIRE(&m.sc, t != NULL);
 	CU_ASSERT_EQUAL(t->pid, 200);
 	CU_ASSERT_PTR_NOT_NULL(strstr(t->summary, "in 1 s"));
 	scenario_stop(&m.sc);
@@ -188,13 +167,13 @@ static void test_blame_covers_the_fall_only(void)
 static void test_window_option(void)
 {
 	struct machine m;
-	REQUIRE(&m.sc, boot(&m, "mem_drop { window = 1 threshold_mib = 400 }") == 0);
+	SCENARIO_REQUIRE(&m.sc, boot(&m, "mem_drop { window = 1 threshold_mib = 400 }") == 0);
 	steady(&m, 3);
 	/* Only the previous sample counts: 300 + 300 never makes 400. */
 	CU_ASSERT_PTR_NULL(step(&m, 300 * MIB));
 	CU_ASSERT_PTR_NULL(step(&m, 300 * MIB));
 	const struct st_trigger *t = step(&m, 400 * MIB);
-	REQUIRE(&m.sc, t != NULL);
+	SCENARIO_REQUIRE(&m.sc, t != NULL);
 	CU_ASSERT_DOUBLE_EQUAL(t->threshold, 400.0 * MIB, 1e-9);
 	scenario_stop(&m.sc);
 }
@@ -202,7 +181,7 @@ static void test_window_option(void)
 static void test_cooldown(void)
 {
 	struct machine m;
-	REQUIRE(&m.sc, boot(&m, NULL) == 0);      /* the core's default cooldown: 5 s */
+	SCENARIO_REQUIRE(&m.sc, boot(&m, NULL) == 0);      /* the core's default cooldown: 5 s */
 	steady(&m, 3);
 	CU_ASSERT_PTR_NOT_NULL(step(&m, 600 * MIB));
 	/* It keeps falling: the rule holds every second, the core holds
@@ -211,7 +190,7 @@ static void test_cooldown(void)
 		CU_ASSERT_PTR_NULL(step(&m, 600 * MIB));
 	/* 5 s after the first trigger: a new one. */
 	const struct st_trigger *t = step(&m, 600 * MIB);
-	REQUIRE(&m.sc, t != NULL);
+	SCENARIO_REQUIRE(&m.sc, t != NULL);
 	CU_ASSERT_EQUAL(t->pid, 200);
 	CU_ASSERT_DOUBLE_EQUAL(t->value, 1800.0 * MIB, 1e-9);
 	scenario_stop(&m.sc);
@@ -220,7 +199,7 @@ static void test_cooldown(void)
 static void test_disabled(void)
 {
 	struct machine m;
-	REQUIRE(&m.sc, boot(&m, "mem_drop { enabled = false }") == 0);
+	SCENARIO_REQUIRE(&m.sc, boot(&m, "mem_drop { enabled = false }") == 0);
 	steady(&m, 3);
 	CU_ASSERT_PTR_NULL(step(&m, 4 * (int64_t)GIB));
 	CU_ASSERT_PTR_NULL(step(&m, 1 * (int64_t)GIB));
@@ -230,14 +209,14 @@ static void test_disabled(void)
 static void test_rising_memory_never_fires(void)
 {
 	struct machine m;
-	REQUIRE(&m.sc, boot(&m, NULL) == 0);
+	SCENARIO_REQUIRE(&m.sc, boot(&m, NULL) == 0);
 	steady(&m, 2);
 	for (int i = 0; i < 4; i++)
 		CU_ASSERT_PTR_NULL(step(&m, -1 * (int64_t)GIB));
 	/* Back to where it was before the rise: no fall from the start, but
 	 * a 1 GiB fall from the recent peak. Only ever a positive figure. */
 	const struct st_trigger *t = step(&m, 1 * (int64_t)GIB);
-	REQUIRE(&m.sc, t != NULL);
+	SCENARIO_REQUIRE(&m.sc, t != NULL);
 	CU_ASSERT_DOUBLE_EQUAL(t->value, 1.0 * GIB, 1e-9);
 	CU_ASSERT(t->value > 0);
 	scenario_stop(&m.sc);
@@ -256,7 +235,7 @@ static void write_meminfo_without_available(struct fake_proc *fp, uint64_t free_
 static void test_memfree_when_no_memavailable(void)
 {
 	struct machine m;
-	REQUIRE(&m.sc, boot(&m, NULL) == 0);
+	SCENARIO_REQUIRE(&m.sc, boot(&m, NULL) == 0);
 	steady(&m, 2);
 	/* The kernel "loses" MemAvailable and MemFree is far lower: the
 	 * two are not compared, so this is no fall. */
@@ -269,7 +248,7 @@ static void test_memfree_when_no_memavailable(void)
 	write_meminfo_without_available(m.sc.fp, 1 * (uint64_t)GIB);
 	scenario_tick(&m.sc);
 	const struct st_trigger *t = scenario_find(&m.sc, "mem_drop", -1);
-	REQUIRE(&m.sc, t != NULL);
+	SCENARIO_REQUIRE(&m.sc, t != NULL);
 	CU_ASSERT_DOUBLE_EQUAL(t->value, 1.0 * GIB, 1e-9);
 	CU_ASSERT_DOUBLE_EQUAL(t->baseline, 2.0 * GIB, 1e-9);
 	scenario_stop(&m.sc);
@@ -287,10 +266,10 @@ static struct st_loaded_plugin *loaded(struct scenario *sc, const char *name)
 static void test_missing_meminfo_figures(void)
 {
 	struct machine m;
-	REQUIRE(&m.sc, boot(&m, NULL) == 0);
+	SCENARIO_REQUIRE(&m.sc, boot(&m, NULL) == 0);
 	struct st_loaded_plugin *p = loaded(&m.sc, "mem_drop");
-	REQUIRE(&m.sc, p != NULL);
-	REQUIRE(&m.sc, p->running);
+	SCENARIO_REQUIRE(&m.sc, p != NULL);
+	SCENARIO_REQUIRE(&m.sc, p->running);
 	struct st_sample s[3];
 	memset(s, 0, sizeof(s));
 	for (int i = 0; i < 3; i++) {
@@ -313,7 +292,7 @@ static void test_missing_meminfo_figures(void)
 	/* All present: a real fall, with no process to blame. */
 	s[2].have = ST_HAVE_MEM | ST_HAVE_MEMAVAIL;
 	memset(out, 0, sizeof(out));
-	REQUIRE(&m.sc, p->desc->evaluate(p->state, &h, out, 4) == 1);
+	SCENARIO_REQUIRE(&m.sc, p->desc->evaluate(p->state, &h, out, 4) == 1);
 	CU_ASSERT_EQUAL(out[0].pid, 0);
 	CU_ASSERT_DOUBLE_EQUAL(out[0].value, 8.0 * GIB, 1e-9);
 	CU_ASSERT_PTR_NOT_NULL(strstr(out[0].summary, "no process grew"));
@@ -328,26 +307,26 @@ static void test_cpu_spike_and_drop_in_one_second(void)
 	fake_proc_set_memory(sc.fp, START_AVAIL, 0, 0);
 	struct fake_process p = scenario_settled(&sc, 300, "leaky burner", 5);
 	struct fake_process big = fake_process_make(sc.fp, 100, "big");
-	set_rss_kib(&big, 4 * (uint64_t)GIB);
+	fake_process_set_rss_kib(&big, 4 * (uint64_t)GIB);
 	fake_proc_put(sc.fp, &big);
-	REQUIRE(&sc, scenario_begin(&sc) == 0);
+	SCENARIO_REQUIRE(&sc, scenario_begin(&sc) == 0);
 	for (int i = 0; i < 4; i++) {
 		scenario_burn(&sc, &p, 5);
 		scenario_tick(&sc);
 	}
 	/* One second: a full core and 1 GiB more RSS. */
-	set_rss_kib(&p, rss_kib(&p) + GIB);
+	fake_process_set_rss_kib(&p, fake_process_rss_kib(&p) + GIB);
 	scenario_burn(&sc, &p, 100);
 	fake_proc_set_memory(sc.fp, START_AVAIL - GIB, 0, 0);
 	CU_ASSERT(scenario_tick(&sc) >= 2);
 	const struct st_trigger *cpu = scenario_find(&sc, "cpu_delta", 300);
 	const struct st_trigger *mem = scenario_find(&sc, "mem_drop", 300);
 	CU_ASSERT_PTR_NOT_NULL(cpu);
-	REQUIRE(&sc, mem != NULL);
+	SCENARIO_REQUIRE(&sc, mem != NULL);
 	CU_ASSERT_DOUBLE_EQUAL(mem->value, 1.0 * GIB, 1e-9);
 	/* Same second, same incident. */
 	struct st_dump *d = scenario_run_until_dump(&sc, 3);
-	REQUIRE(&sc, d != NULL);
+	SCENARIO_REQUIRE(&sc, d != NULL);
 	int kinds = 0;
 	for (uint32_t i = 0; i < d->ntriggers; i++)
 		if (d->triggers[i].trigger.pid == 300)

@@ -9,17 +9,6 @@
 #include "cunit_runner.h"
 #include "scenario.h"
 
-/* An assertion that ends the test when it fails, after stopping the
- * scenario: CUnit's _FATAL would jump out with the engine still loaded. */
-#define REQUIRE(sc, cond) do { \
-		int ok_ = (cond); \
-		CU_assertImplementation(ok_, __LINE__, #cond, __FILE__, "", CU_FALSE); \
-		if (!ok_) { \
-			scenario_stop(sc); \
-			return; \
-		} \
-	} while (0)
-
 /* A round total makes the percentages exact: 1,000,000 KiB available is
  * 90.0% in use. */
 #define TOTAL 10000000ull
@@ -35,16 +24,6 @@ struct machine {
 	struct fake_process grower;
 };
 
-static void set_rss_kib(struct fake_process *p, uint64_t kib)
-{
-	p->rss_pages = kib / (uint64_t)(sysconf(_SC_PAGESIZE) / 1024);
-}
-
-static uint64_t rss_kib(const struct fake_process *p)
-{
-	return p->rss_pages * (uint64_t)(sysconf(_SC_PAGESIZE) / 1024);
-}
-
 static int boot(struct machine *m, const char *detectors, uint64_t avail)
 {
 	char tail[512];
@@ -52,10 +31,10 @@ static int boot(struct machine *m, const char *detectors, uint64_t avail)
 	scenario_start(&m->sc, 4, TOTAL, tail);
 	fake_proc_set_memory(m->sc.fp, avail, 0, 0);
 	m->big = fake_process_make(m->sc.fp, 100, "big");
-	set_rss_kib(&m->big, 4000000);
+	fake_process_set_rss_kib(&m->big, 4000000);
 	fake_proc_put(m->sc.fp, &m->big);
 	m->grower = fake_process_make(m->sc.fp, 200, "grower");
-	set_rss_kib(&m->grower, 100000);
+	fake_process_set_rss_kib(&m->grower, 100000);
 	fake_proc_put(m->sc.fp, &m->grower);
 	return scenario_begin(&m->sc);
 }
@@ -66,8 +45,8 @@ static const struct st_trigger *at(struct machine *m, uint64_t avail)
 {
 	uint64_t before = m->sc.fp->mem_available_kib;
 	if (avail < before) {
-		set_rss_kib(&m->grower, rss_kib(&m->grower) + (before - avail));
-		set_rss_kib(&m->big, rss_kib(&m->big) + 4000);
+		fake_process_set_rss_kib(&m->grower, fake_process_rss_kib(&m->grower) + (before - avail));
+		fake_process_set_rss_kib(&m->big, fake_process_rss_kib(&m->big) + 4000);
 	}
 	fake_proc_put(m->sc.fp, &m->grower);
 	fake_proc_put(m->sc.fp, &m->big);
@@ -79,11 +58,11 @@ static const struct st_trigger *at(struct machine *m, uint64_t avail)
 static void test_fires_at_threshold(void)
 {
 	struct machine m;
-	REQUIRE(&m.sc, boot(&m, NULL, AVAIL_AT(85)) == 0);
+	SCENARIO_REQUIRE(&m.sc, boot(&m, NULL, AVAIL_AT(85)) == 0);
 	for (int i = 0; i < 3; i++)
 		CU_ASSERT_PTR_NULL(at(&m, AVAIL_AT(85)));
 	const struct st_trigger *t = at(&m, 1000000);
-	REQUIRE(&m.sc, t != NULL);
+	SCENARIO_REQUIRE(&m.sc, t != NULL);
 	CU_ASSERT_EQUAL(t->pid, 200);
 	CU_ASSERT_STRING_EQUAL(t->comm, "grower");
 	CU_ASSERT_EQUAL(t->start_ticks, m.grower.start_ticks);
@@ -100,7 +79,7 @@ static void test_fires_at_threshold(void)
 static void test_silent_just_below(void)
 {
 	struct machine m;
-	REQUIRE(&m.sc, boot(&m, NULL, AVAIL_AT(85)) == 0);
+	SCENARIO_REQUIRE(&m.sc, boot(&m, NULL, AVAIL_AT(85)) == 0);
 	at(&m, AVAIL_AT(85));
 	for (int i = 0; i < 8; i++)
 		CU_ASSERT_PTR_NULL(at(&m, 1000001));  /* 89.99999% */
@@ -110,7 +89,7 @@ static void test_silent_just_below(void)
 static void test_once_per_episode_with_hysteresis(void)
 {
 	struct machine m;
-	REQUIRE(&m.sc, boot(&m, NULL, AVAIL_AT(85)) == 0);
+	SCENARIO_REQUIRE(&m.sc, boot(&m, NULL, AVAIL_AT(85)) == 0);
 	at(&m, AVAIL_AT(85));
 	CU_ASSERT_PTR_NOT_NULL(at(&m, AVAIL_AT(90)));
 	/* It lasts for longer than the cooldown: still one trigger. */
@@ -125,7 +104,7 @@ static void test_once_per_episode_with_hysteresis(void)
 	CU_ASSERT_PTR_NULL(at(&m, AVAIL_AT(84.9)));
 	CU_ASSERT_PTR_NULL(at(&m, AVAIL_AT(89)));
 	const struct st_trigger *t = at(&m, AVAIL_AT(93));
-	REQUIRE(&m.sc, t != NULL);
+	SCENARIO_REQUIRE(&m.sc, t != NULL);
 	CU_ASSERT_DOUBLE_EQUAL(t->value, 93.0, 1e-9);
 	CU_ASSERT_DOUBLE_EQUAL(t->baseline, 89.0, 1e-9);
 	CU_ASSERT_PTR_NULL(at(&m, AVAIL_AT(93)));
@@ -135,7 +114,7 @@ static void test_once_per_episode_with_hysteresis(void)
 static void test_hysteresis_option(void)
 {
 	struct machine m;
-	REQUIRE(&m.sc, boot(&m, "mem_pressure { threshold_pct = 80 hysteresis_pct = 20 }",
+	SCENARIO_REQUIRE(&m.sc, boot(&m, "mem_pressure { threshold_pct = 80 hysteresis_pct = 20 }",
 			    AVAIL_AT(50)) == 0);
 	at(&m, AVAIL_AT(50));
 	CU_ASSERT_PTR_NOT_NULL(at(&m, AVAIL_AT(80)));
@@ -144,43 +123,9 @@ static void test_hysteresis_option(void)
 		CU_ASSERT_PTR_NULL(at(&m, AVAIL_AT(85)));
 	CU_ASSERT_PTR_NULL(at(&m, AVAIL_AT(59.9)));
 	const struct st_trigger *t = at(&m, AVAIL_AT(81));
-	REQUIRE(&m.sc, t != NULL);
+	SCENARIO_REQUIRE(&m.sc, t != NULL);
 	CU_ASSERT_DOUBLE_EQUAL(t->threshold, 80.0, 1e-9);
 	scenario_stop(&m.sc);
-}
-
-/* stderr into a file for a while, to see what was said. */
-static int stderr_to(const char *path)
-{
-	fflush(stderr);
-	int saved = dup(2);
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	CU_ASSERT(saved >= 0 && fd >= 0);
-	dup2(fd, 2);
-	close(fd);
-	return saved;
-}
-
-static void stderr_back(int saved)
-{
-	fflush(stderr);
-	dup2(saved, 2);
-	close(saved);
-}
-
-static char *slurp(const char *path)
-{
-	char *buf = calloc(1, 4096);
-	if (!buf)
-		abort();
-	FILE *f = fopen(path, "r");
-	CU_ASSERT_PTR_NOT_NULL(f);
-	if (f) {
-		size_t n = fread(buf, 1, 4095, f);
-		buf[n] = '\0';
-		fclose(f);
-	}
-	return buf;
 }
 
 static void test_hysteresis_must_be_below_threshold(void)
@@ -188,11 +133,11 @@ static void test_hysteresis_must_be_below_threshold(void)
 	struct machine m;
 	char *dir = st_test_mkdtemp(), path[4096];
 	snprintf(path, sizeof(path), "%s/stderr", dir);
-	int saved = stderr_to(path);
+	int saved = st_test_stderr_to(path);
 	int rc = boot(&m, "mem_pressure { threshold_pct = 5 hysteresis_pct = 5 }", AVAIL_AT(50));
-	stderr_back(saved);
+	st_test_stderr_back(saved);
 	CU_ASSERT_EQUAL(rc, 0);     /* the engine runs on without it */
-	char *said = slurp(path);
+	char *said = st_test_slurp(path);
 	CU_ASSERT_PTR_NOT_NULL(strstr(said, "mem_pressure: hysteresis_pct (5) must be below "
 				      "threshold_pct (5)"));
 	for (size_t i = 0; i < m.sc.engine.plugins.n; i++)
@@ -209,10 +154,10 @@ static void test_hysteresis_must_be_below_threshold(void)
 static void test_already_above_at_start(void)
 {
 	struct machine m;
-	REQUIRE(&m.sc, boot(&m, NULL, AVAIL_AT(95)) == 0);
+	SCENARIO_REQUIRE(&m.sc, boot(&m, NULL, AVAIL_AT(95)) == 0);
 	/* For the detector the episode starts at its first evaluation. */
 	const struct st_trigger *t = at(&m, AVAIL_AT(95));
-	REQUIRE(&m.sc, t != NULL);
+	SCENARIO_REQUIRE(&m.sc, t != NULL);
 	CU_ASSERT_DOUBLE_EQUAL(t->value, 95.0, 1e-9);
 	CU_ASSERT_DOUBLE_EQUAL(t->baseline, 95.0, 1e-9);
 	/* Nothing grew: nobody to blame, and the summary says so. */
@@ -226,7 +171,7 @@ static void test_already_above_at_start(void)
 static void test_disabled(void)
 {
 	struct machine m;
-	REQUIRE(&m.sc, boot(&m, "mem_pressure { enabled = false }", AVAIL_AT(50)) == 0);
+	SCENARIO_REQUIRE(&m.sc, boot(&m, "mem_pressure { enabled = false }", AVAIL_AT(50)) == 0);
 	at(&m, AVAIL_AT(50));
 	CU_ASSERT_PTR_NULL(at(&m, AVAIL_AT(99)));
 	CU_ASSERT_PTR_NULL(at(&m, AVAIL_AT(99)));
@@ -236,7 +181,7 @@ static void test_disabled(void)
 static void test_no_memavailable_no_trigger(void)
 {
 	struct machine m;
-	REQUIRE(&m.sc, boot(&m, NULL, AVAIL_AT(50)) == 0);
+	SCENARIO_REQUIRE(&m.sc, boot(&m, NULL, AVAIL_AT(50)) == 0);
 	at(&m, AVAIL_AT(50));
 	/* An old kernel: MemFree alone counts the page cache as used. */
 	char buf[256];
@@ -255,12 +200,12 @@ static void test_no_memavailable_no_trigger(void)
 static void test_odd_figures_never_fire(void)
 {
 	struct machine m;
-	REQUIRE(&m.sc, boot(&m, NULL, AVAIL_AT(50)) == 0);
+	SCENARIO_REQUIRE(&m.sc, boot(&m, NULL, AVAIL_AT(50)) == 0);
 	struct st_loaded_plugin *p = NULL;
 	for (size_t i = 0; i < m.sc.engine.plugins.n; i++)
 		if (strcmp(m.sc.engine.plugins.items[i].desc->name, "mem_pressure") == 0)
 			p = &m.sc.engine.plugins.items[i];
-	REQUIRE(&m.sc, p != NULL);
+	SCENARIO_REQUIRE(&m.sc, p != NULL);
 	struct st_sample s[2];
 	memset(s, 0, sizeof(s));
 	s[0].seq = 1;
@@ -282,7 +227,7 @@ static void test_odd_figures_never_fire(void)
 	 * baseline of NaN but the value itself. */
 	s[1].mem_available_kib = 10;
 	memset(out, 0, sizeof(out));
-	REQUIRE(&m.sc, p->desc->evaluate(p->state, &h, out, 2) == 1);
+	SCENARIO_REQUIRE(&m.sc, p->desc->evaluate(p->state, &h, out, 2) == 1);
 	CU_ASSERT_DOUBLE_EQUAL(out[0].value, 99.0, 1e-9);
 	CU_ASSERT_DOUBLE_EQUAL(out[0].baseline, 99.0, 1e-9);
 	scenario_stop(&m.sc);

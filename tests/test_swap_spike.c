@@ -9,17 +9,6 @@
 #include "cunit_runner.h"
 #include "scenario.h"
 
-/* An assertion that ends the test when it fails, after stopping the
- * scenario: CUnit's _FATAL would jump out with the engine still loaded. */
-#define REQUIRE(sc, cond) do { \
-		int ok_ = (cond); \
-		CU_assertImplementation(ok_, __LINE__, #cond, __FILE__, "", CU_FALSE); \
-		if (!ok_) { \
-			scenario_stop(sc); \
-			return; \
-		} \
-	} while (0)
-
 #define GIB (1024u * 1024u)          /* in KiB */
 #define MIB 1024u
 #define TOTAL (8 * (uint64_t)GIB)
@@ -38,16 +27,6 @@ struct machine {
 	uint64_t swap_total, used;
 };
 
-static void set_rss_kib(struct fake_process *p, uint64_t kib)
-{
-	p->rss_pages = kib / (uint64_t)(sysconf(_SC_PAGESIZE) / 1024);
-}
-
-static uint64_t rss_kib(const struct fake_process *p)
-{
-	return p->rss_pages * (uint64_t)(sysconf(_SC_PAGESIZE) / 1024);
-}
-
 static void put_memory(struct machine *m)
 {
 	fake_proc_set_memory(m->sc.fp, AVAIL, m->swap_total,
@@ -63,10 +42,10 @@ static void boot_only(struct machine *m, const char *detectors, uint64_t swap_to
 	m->used = swap_total ? START_USED : 0;
 	put_memory(m);
 	m->big = fake_process_make(m->sc.fp, 100, "big");
-	set_rss_kib(&m->big, 3 * (uint64_t)GIB);
+	fake_process_set_rss_kib(&m->big, 3 * (uint64_t)GIB);
 	fake_proc_put(m->sc.fp, &m->big);
 	m->grower = fake_process_make(m->sc.fp, 200, "grower");
-	set_rss_kib(&m->grower, 100 * MIB);
+	fake_process_set_rss_kib(&m->grower, 100 * MIB);
 	fake_proc_put(m->sc.fp, &m->grower);
 }
 
@@ -84,8 +63,8 @@ static const struct st_trigger *step(struct machine *m, int64_t rise_kib)
 	m->used = (uint64_t)((int64_t)m->used + rise_kib);
 	put_memory(m);
 	if (rise_kib > 0) {
-		set_rss_kib(&m->grower, rss_kib(&m->grower) + (uint64_t)rise_kib);
-		set_rss_kib(&m->big, rss_kib(&m->big) + 8 * MIB);
+		fake_process_set_rss_kib(&m->grower, fake_process_rss_kib(&m->grower) + (uint64_t)rise_kib);
+		fake_process_set_rss_kib(&m->big, fake_process_rss_kib(&m->big) + 8 * MIB);
 	}
 	fake_proc_put(m->sc.fp, &m->grower);
 	fake_proc_put(m->sc.fp, &m->big);
@@ -102,10 +81,10 @@ static void steady(struct machine *m, int seconds)
 static void test_fires_at_threshold(void)
 {
 	struct machine m;
-	REQUIRE(&m.sc, boot(&m, NULL, SWAP) == 0);
+	SCENARIO_REQUIRE(&m.sc, boot(&m, NULL, SWAP) == 0);
 	steady(&m, 3);
 	const struct st_trigger *t = step(&m, 256 * MIB);
-	REQUIRE(&m.sc, t != NULL);
+	SCENARIO_REQUIRE(&m.sc, t != NULL);
 	CU_ASSERT_EQUAL(t->pid, 200);
 	CU_ASSERT_STRING_EQUAL(t->comm, "grower");
 	CU_ASSERT_EQUAL(t->start_ticks, m.grower.start_ticks);
@@ -122,7 +101,7 @@ static void test_fires_at_threshold(void)
 static void test_silent_just_below(void)
 {
 	struct machine m;
-	REQUIRE(&m.sc, boot(&m, NULL, SWAP) == 0);
+	SCENARIO_REQUIRE(&m.sc, boot(&m, NULL, SWAP) == 0);
 	steady(&m, 3);
 	CU_ASSERT_PTR_NULL(step(&m, 256 * MIB - 1));
 	scenario_stop(&m.sc);
@@ -131,11 +110,11 @@ static void test_silent_just_below(void)
 static void test_rise_over_two_samples(void)
 {
 	struct machine m;
-	REQUIRE(&m.sc, boot(&m, NULL, SWAP) == 0);
+	SCENARIO_REQUIRE(&m.sc, boot(&m, NULL, SWAP) == 0);
 	steady(&m, 3);
 	CU_ASSERT_PTR_NULL(step(&m, 150 * MIB));
 	const struct st_trigger *t = step(&m, 150 * MIB);
-	REQUIRE(&m.sc, t != NULL);
+	SCENARIO_REQUIRE(&m.sc, t != NULL);
 	CU_ASSERT_EQUAL(t->pid, 200);
 	CU_ASSERT_DOUBLE_EQUAL(t->value, 300.0 * MIB, 1e-9);
 	CU_ASSERT_DOUBLE_EQUAL(t->baseline, (double)START_USED, 1e-9);
@@ -146,7 +125,7 @@ static void test_rise_over_two_samples(void)
 static void test_rise_over_window_plus_one_is_silent(void)
 {
 	struct machine m;
-	REQUIRE(&m.sc, boot(&m, NULL, SWAP) == 0);
+	SCENARIO_REQUIRE(&m.sc, boot(&m, NULL, SWAP) == 0);
 	steady(&m, 3);
 	/* 4 x 64 MiB = the threshold, spread over window + 1 samples. */
 	for (int i = 0; i < 10; i++)
@@ -157,13 +136,13 @@ static void test_rise_over_window_plus_one_is_silent(void)
 static void test_cooldown(void)
 {
 	struct machine m;
-	REQUIRE(&m.sc, boot(&m, NULL, SWAP) == 0);
+	SCENARIO_REQUIRE(&m.sc, boot(&m, NULL, SWAP) == 0);
 	steady(&m, 3);
 	CU_ASSERT_PTR_NOT_NULL(step(&m, 300 * MIB));
 	for (int i = 1; i < 5; i++)
 		CU_ASSERT_PTR_NULL(step(&m, 300 * MIB));
 	const struct st_trigger *t = step(&m, 300 * MIB);
-	REQUIRE(&m.sc, t != NULL);
+	SCENARIO_REQUIRE(&m.sc, t != NULL);
 	CU_ASSERT_EQUAL(t->pid, 200);
 	CU_ASSERT_DOUBLE_EQUAL(t->value, 900.0 * MIB, 1e-9);
 	scenario_stop(&m.sc);
@@ -172,7 +151,7 @@ static void test_cooldown(void)
 static void test_disabled(void)
 {
 	struct machine m;
-	REQUIRE(&m.sc, boot(&m, "swap_spike { enabled = false }", SWAP) == 0);
+	SCENARIO_REQUIRE(&m.sc, boot(&m, "swap_spike { enabled = false }", SWAP) == 0);
 	steady(&m, 3);
 	CU_ASSERT_PTR_NULL(step(&m, 2 * (int64_t)GIB));
 	scenario_stop(&m.sc);
@@ -184,51 +163,17 @@ static void test_falling_swap_never_fires(void)
 	boot_only(&m, NULL, SWAP);
 	m.used = 3 * (uint64_t)GIB;     /* a swapped-out past, now coming back */
 	put_memory(&m);
-	REQUIRE(&m.sc, scenario_begin(&m.sc) == 0);
+	SCENARIO_REQUIRE(&m.sc, scenario_begin(&m.sc) == 0);
 	steady(&m, 4);
 	for (int i = 0; i < 5; i++)
 		CU_ASSERT_PTR_NULL(step(&m, -512 * (int64_t)MIB));
 	scenario_stop(&m.sc);
 }
 
-/* stderr into a file for a while, to see what was said. */
-static int stderr_to(const char *path)
-{
-	fflush(stderr);
-	int saved = dup(2);
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	CU_ASSERT(saved >= 0 && fd >= 0);
-	dup2(fd, 2);
-	close(fd);
-	return saved;
-}
-
-static void stderr_back(int saved)
-{
-	fflush(stderr);
-	dup2(saved, 2);
-	close(saved);
-}
-
-static char *slurp(const char *path)
-{
-	char *buf = calloc(1, 4096);
-	if (!buf)
-		abort();
-	FILE *f = fopen(path, "r");
-	CU_ASSERT_PTR_NOT_NULL(f);
-	if (f) {
-		size_t n = fread(buf, 1, 4095, f);
-		buf[n] = '\0';
-		fclose(f);
-	}
-	return buf;
-}
-
 /* No swap: never a trigger, and not a word, from start-up on. */
 static void run_without_swap(struct machine *m, const char *path)
 {
-	int saved = stderr_to(path);
+	int saved = st_test_stderr_to(path);
 	int rc = scenario_begin(&m->sc);
 	/* Memory vanishes as if into swap, but there is none. */
 	for (int i = 0; rc == 0 && i < 8; i++) {
@@ -237,9 +182,9 @@ static void run_without_swap(struct machine *m, const char *path)
 		scenario_tick(&m->sc);
 		CU_ASSERT_PTR_NULL(scenario_find(&m->sc, "swap_spike", -1));
 	}
-	stderr_back(saved);
+	st_test_stderr_back(saved);
 	CU_ASSERT_EQUAL(rc, 0);
-	char *said = slurp(path);
+	char *said = st_test_slurp(path);
 	CU_ASSERT_STRING_EQUAL(said, "");
 	free(said);
 }
@@ -262,7 +207,7 @@ static void test_no_swap_lines(void)
 	struct machine m;
 	char *dir = st_test_mkdtemp(), path[4096];
 	snprintf(path, sizeof(path), "%s/stderr", dir);
-	REQUIRE(&m.sc, boot(&m, NULL, SWAP) == 0);
+	SCENARIO_REQUIRE(&m.sc, boot(&m, NULL, SWAP) == 0);
 	steady(&m, 2);
 	/* The Swap lines disappear (a kernel built without swap): the have
 	 * bit goes, and with it any comparison. */
@@ -271,13 +216,13 @@ static void test_no_swap_lines(void)
 		 (unsigned long long)TOTAL, (unsigned long long)AVAIL,
 		 (unsigned long long)AVAIL);
 	fake_proc_write(m.sc.fp, "meminfo", buf);
-	int saved = stderr_to(path);
+	int saved = st_test_stderr_to(path);
 	for (int i = 0; i < 4; i++) {
 		scenario_tick(&m.sc);
 		CU_ASSERT_PTR_NULL(scenario_find(&m.sc, "swap_spike", -1));
 	}
-	stderr_back(saved);
-	char *said = slurp(path);
+	st_test_stderr_back(saved);
+	char *said = st_test_slurp(path);
 	CU_ASSERT_STRING_EQUAL(said, "");
 	free(said);
 	/* Swap comes back full: no low to rise from in the window yet... */
@@ -293,12 +238,12 @@ static void test_no_swap_lines(void)
 static void test_odd_figures_never_fire(void)
 {
 	struct machine m;
-	REQUIRE(&m.sc, boot(&m, NULL, SWAP) == 0);
+	SCENARIO_REQUIRE(&m.sc, boot(&m, NULL, SWAP) == 0);
 	struct st_loaded_plugin *p = NULL;
 	for (size_t i = 0; i < m.sc.engine.plugins.n; i++)
 		if (strcmp(m.sc.engine.plugins.items[i].desc->name, "swap_spike") == 0)
 			p = &m.sc.engine.plugins.items[i];
-	REQUIRE(&m.sc, p != NULL);
+	SCENARIO_REQUIRE(&m.sc, p != NULL);
 	struct st_sample s[2];
 	memset(s, 0, sizeof(s));
 	s[0].seq = 1;
@@ -319,7 +264,7 @@ static void test_odd_figures_never_fire(void)
 	s[0].swap_free_kib = 2 * SWAP;
 	s[1].swap_free_kib = 0;
 	memset(out, 0, sizeof(out));
-	REQUIRE(&m.sc, p->desc->evaluate(p->state, &h, out, 2) == 1);
+	SCENARIO_REQUIRE(&m.sc, p->desc->evaluate(p->state, &h, out, 2) == 1);
 	CU_ASSERT_DOUBLE_EQUAL(out[0].value, (double)SWAP, 1e-9);
 	CU_ASSERT_DOUBLE_EQUAL(out[0].baseline, 0.0, 1e-9);
 	CU_ASSERT_EQUAL(out[0].pid, 0);
