@@ -1,7 +1,9 @@
 #!/bin/sh
 # End to end: the real daemon at a 0.2 s interval on the real /proc; a
 # process of ours goes from idle to a full core; within 3 seconds a dump on
-# disk names it as the cpu_delta trigger.
+# disk names it as the cpu_delta trigger. It idles for 3 s first, long
+# enough for the sampler to stop re-reading it (the read policy): the
+# kernel's books must bring it back within two samples of the burn.
 . "${top_srcdir:-.}/tests/e2e_lib.sh"
 
 cat > "$TMP/spiketrace.conf" <<CONF
@@ -24,10 +26,11 @@ started $daemon
 # Let it take its first samples, so the burner is seen idle first.
 wait_for 5 grep -q "sampling /proc" "$TMP/daemon.log" || fail "daemon did not start"
 
-"$top_builddir/tests/cpu_burner" 600 8000 &
+burn_at_ns=$(( $(date +%s%N) + 3000000000 ))
+"$top_builddir/tests/cpu_burner" 3000 8000 &
 burner=$!
 started $burner
-sleep 0.6
+sleep 3
 burn_start=$(now_ms)
 
 # The burner's trigger may open an incident or join one that something else
@@ -48,10 +51,11 @@ wait_for 3 dump_names_burner || fail "no cpu_delta dump naming pid $burner withi
 echo "dump $(basename "$DUMP") written $(( $(now_ms) - burn_start )) ms after the burn began"
 
 # The dump is valid JSON to an independent parser and names the burner.
-python3 - "$DUMP" "$burner" <<'PY' || fail "dump content"
+python3 - "$DUMP" "$burner" "$burn_at_ns" <<'PY' || fail "dump content"
 import json, sys
 d = json.load(open(sys.argv[1]))
 pid = int(sys.argv[2])
+burn_at_ns = int(sys.argv[3])
 assert d["schema"] == "spiketrace.dump/1", d["schema"]
 t = [t for t in d["triggers"] if t["pid"] == pid][0]
 assert t["type"] == "cpu_delta", t
@@ -59,7 +63,15 @@ assert t["comm"] == "cpu_burner", t["comm"]
 assert t["value"] >= 40, t["value"]
 s = d["samples"][t["sample_index"]]
 assert any(p["pid"] == pid for p in s["top_cpu"] + s["blamed"]), s["top_cpu"]
+# Quiet for 3 s, so not re-read every sample; read again at once when the
+# burn shows in /proc/stat: the trigger sample comes one or two intervals
+# after the burn began (the first may hold too little of it to cross the
+# threshold), three with scheduling slack; waiting for its turn in the
+# rotation would take up to eight (1.6 s).
+late_ms = (s["wall_ns"] - burn_at_ns) / 1e6
+assert late_ms <= 750, "trigger sample %.0f ms after the burn began" % late_ms
 print("trigger:", t["summary"])
+print("trigger sample taken %.0f ms after the burn began" % late_ms)
 PY
 
 # The viewer reads it through the shared reader.
@@ -75,4 +87,5 @@ ls -A "$TMP/dumps" | grep -q '^\.tmp' && fail "temp file left in the dump direct
 stop $burner
 stop $daemon
 [ "$STATUS" -eq 0 ] || fail "daemon exited $STATUS on SIGTERM"
+grep "of the listed processes read" "$TMP/daemon.log" || fail "no exit line"
 echo "PASS"
