@@ -33,21 +33,7 @@ started $burner
 sleep 3
 burn_start=$(now_ms)
 
-# The burner's trigger may open an incident or join one that something else
-# on the machine opened: look at every trigger of every dump.
-dump_names_burner() {
-	DUMP=$(python3 - "$TMP/dumps" "$burner" <<'PY'
-import glob, json, sys
-for f in sorted(glob.glob(sys.argv[1] + "/spike_*.json")):
-    d = json.load(open(f))
-    if any(t["type"] == "cpu_delta" and t["pid"] == int(sys.argv[2]) for t in d["triggers"]):
-        print(f)
-        sys.exit(0)
-sys.exit(1)
-PY
-)
-}
-wait_for 3 dump_names_burner || fail "no cpu_delta dump naming pid $burner within 3 s"
+wait_for 3 dump_naming cpu_delta "$burner" || fail "no cpu_delta dump naming pid $burner within 3 s"
 echo "dump $(basename "$DUMP") written $(( $(now_ms) - burn_start )) ms after the burn began"
 
 # The dump is valid JSON to an independent parser and names the burner.

@@ -56,19 +56,7 @@ started $burner
 wait_for 3 grep -q "R" "/proc/$burner/comm" || fail "the burner did not start"
 od -c "/proc/$burner/comm" | head -n 2
 
-dump_names_burner() {
-	DUMP=$(python3 - "$TMP/dumps" "$burner" <<'PY'
-import glob, json, sys
-for f in sorted(glob.glob(sys.argv[1] + "/spike_*.json")):
-    d = json.load(open(f))
-    if any(t["type"] == "cpu_delta" and t["pid"] == int(sys.argv[2]) for t in d["triggers"]):
-        print(f)
-        sys.exit(0)
-sys.exit(1)
-PY
-)
-}
-wait_for 5 dump_names_burner || fail "no cpu_delta dump naming pid $burner within 5 s"
+wait_for 5 dump_naming cpu_delta "$burner" || fail "no cpu_delta dump naming pid $burner within 5 s"
 echo "dump: $(basename "$DUMP")"
 
 # Valid JSON to python3 (strict: no raw control character inside a

@@ -166,19 +166,7 @@ while [ $n -lt 20000 ]; do
 done
 echo "storm: $n processes"
 
-dump_has_fork_storm() {
-	DUMP=$(python3 - "$TMP/dumps" <<'PY'
-import glob, json, sys
-for f in sorted(glob.glob(sys.argv[1] + "/spike_*.json")):
-    d = json.load(open(f))
-    if any(t["type"] == "fork_storm" for t in d["triggers"]):
-        print(f)
-        sys.exit(0)
-sys.exit(1)
-PY
-)
-}
-wait_for 5 dump_has_fork_storm || fail "no dump with a fork_storm trigger"
+wait_for 5 dump_naming fork_storm || fail "no dump with a fork_storm trigger"
 python3 - "$DUMP" <<'PY' || fail "fork_storm dump content"
 import json, sys
 d = json.load(open(sys.argv[1]))

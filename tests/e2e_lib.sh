@@ -52,3 +52,23 @@ wait_for() {
 }
 
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
+
+# dump_naming TYPE [PID]: the first dump in $TMP/dumps (by name, so by
+# time) with a TYPE trigger, naming PID when given, into $DUMP; returns 1
+# while there is none. A trigger may open an incident or join one that
+# something else on the machine opened: every trigger of every dump counts.
+# A cheap grep first: a python3 every 50 ms would be a busy process itself.
+dump_naming() {
+	grep -qs "\"$1\"" "$TMP"/dumps/spike_*.json || return 1
+	DUMP=$(python3 - "$TMP/dumps" "$1" "${2:--1}" <<'PY'
+import glob, json, sys
+want, pid = sys.argv[2], int(sys.argv[3])
+for f in sorted(glob.glob(sys.argv[1] + "/spike_*.json")):
+    d = json.load(open(f))
+    if any(t["type"] == want and (pid < 0 or t["pid"] == pid) for t in d["triggers"]):
+        print(f)
+        sys.exit(0)
+sys.exit(1)
+PY
+)
+}

@@ -179,21 +179,8 @@ wait_for 5 grep -q "sampling /proc" "$TMP/daemon.log" || fail "daemon did not st
 burner=$!
 started $burner
 
-# The burner may open an incident or join one something else opened: find
-# the dump that lists it, then that dump's syslog line.
-dump_names_burner() {
-	DUMP=$(python3 - "$TMP/dumps" "$burner" <<'PY'
-import glob, json, sys
-for f in sorted(glob.glob(sys.argv[1] + "/spike_*.json")):
-    d = json.load(open(f))
-    if any(t["type"] == "cpu_delta" and t["pid"] == int(sys.argv[2]) for t in d["triggers"]):
-        print(f)
-        sys.exit(0)
-sys.exit(1)
-PY
-)
-}
-wait_for 5 dump_names_burner || fail "no cpu_delta dump naming pid $burner within 5 s"
+# The dump that names the burner, then that dump's syslog line.
+wait_for 5 dump_naming cpu_delta "$burner" || fail "no cpu_delta dump naming pid $burner within 5 s"
 wait_for 3 syslog_line "; dump: $DUMP" || syslog_fail "no syslog line names $DUMP"
 echo "syslog: $LINE"
 case "$LINE" in

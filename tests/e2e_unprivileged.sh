@@ -69,19 +69,7 @@ burner=$!
 started $burner
 [ "$(stat -c %u "/proc/$burner")" = 0 ] || fail "the burner is not root's"
 
-dump_names_burner() {
-	DUMP=$(python3 - "$TMP/dumps" "$burner" <<'PY'
-import glob, json, sys
-for f in sorted(glob.glob(sys.argv[1] + "/spike_*.json")):
-    d = json.load(open(f))
-    if any(t["type"] == "cpu_delta" and t["pid"] == int(sys.argv[2]) for t in d["triggers"]):
-        print(f)
-        sys.exit(0)
-sys.exit(1)
-PY
-)
-}
-wait_for 5 dump_names_burner || fail "no cpu_delta dump naming root's pid $burner within 5 s"
+wait_for 5 dump_naming cpu_delta "$burner" || fail "no cpu_delta dump naming root's pid $burner within 5 s"
 python3 - "$DUMP" "$burner" <<'PY' || fail "dump content"
 import json, sys
 d = json.load(open(sys.argv[1]))
