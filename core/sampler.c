@@ -444,12 +444,13 @@ static struct st_proc_sample *new_record(struct tick *tk)
 	return rec;
 }
 
-static void sample_process(struct st_sampler *s, struct tick *tk, int32_t pid)
+/* Reads pid's stat into the tick's sample; idx is its slot (the caller
+ * looked it up), ST_PROC_NONE when it is new. */
+static void sample_process(struct st_sampler *s, struct tick *tk, int32_t pid, uint32_t idx)
 {
 	struct st_proc_table *t = &s->table;
 	struct st_pid_stat ps;
 	int fd = -1;
-	uint32_t idx = st_proc_table_find(t, pid);
 	uint64_t seq = tk->seq;
 	int rc;
 
@@ -527,7 +528,7 @@ record:;
 		span_s = tk->interval_s;
 	} else if (span_s > 0) {
 		uint64_t used = delta(cpu, tr->cpu_ticks);
-		rec->cpu_pct = clamp_pct((double)used / hz / span_s * 100.0, ncores);
+		rec->cpu_pct = ticks_pct(s, used, span_s);
 		/* Its share of this interval, not what older quiet ticks
 		 * carried: those were balanced already. */
 		tk->accounted += (double)used * (tk->interval_s < span_s ? tk->interval_s / span_s : 1);
@@ -659,7 +660,7 @@ int st_sampler_take(struct st_sampler *s, struct st_ring *ring)
 			t->tracks[idx].rec_index = ST_PROC_NONE;
 			continue;
 		}
-		sample_process(s, &tk, pid);
+		sample_process(s, &tk, pid, idx);
 	}
 	int sweep = must_sweep(s, &tk, process_cpu, smp);
 	if (sweep && s->seq)
@@ -673,7 +674,7 @@ int st_sampler_take(struct st_sampler *s, struct st_ring *ring)
 		if (t->tracks[i].last_seen_seq != seq)
 			process_exited(s, &tk, i);
 		else if (t->tracks[i].deferred_seq == seq && sweep)
-			sample_process(s, &tk, t->infos[i].pid);
+			sample_process(s, &tk, t->infos[i].pid, i);
 		else if (t->tracks[i].deferred_seq == seq)
 			carry_process(&tk, t, i);
 	}
