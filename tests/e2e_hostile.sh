@@ -14,28 +14,10 @@
 
 # Every detector off but cpu_delta: a spike elsewhere on the machine may
 # still open an incident, which the burner's trigger then joins.
-printf 'plugin_dir = "%s"\n' "$PLUGINS" >"$TMP/list.conf"
-DETECTORS=$("$SPIKETRACE" --list-plugins --config "$TMP/list.conf" 2>/dev/null |
-	    awk '$1 == "detector" { print $2 }')
-[ -n "$DETECTORS" ] || fail "spiketrace --list-plugins shows no detector"
-{
-	echo "interval = 0.2"
-	echo "history = 30"
-	echo "pre_trigger = 5"
-	echo "post_trigger = 3"
-	echo "max_dumps_per_minute = 60"
-	echo "plugin_dir = \"$PLUGINS\""
-	echo "detectors {"
-	for d in $DETECTORS; do
-		[ "$d" = cpu_delta ] || echo "  $d { enabled = false }"
-	done
-	echo "  cpu_delta { threshold_pct = 40 cooldown = 5 }"
-	echo "}"
-	echo "sinks {"
-	echo "  json_file { dir = \"$TMP/dumps\" }"
-	echo "  stdout { }"
-	echo "}"
-} >"$TMP/spiketrace.conf"
+list_detectors
+write_config "$TMP/spiketrace.conf" cpu_delta "  cpu_delta { threshold_pct = 40 cooldown = 5 }" "
+  json_file { dir = \"$TMP/dumps\" }
+  stdout { }"
 
 # e ESC [1m " LF ) SP R 0xff z U+202E: 15 bytes, all of them kept in comm
 # (TASK_COMM_LEN 16). The ") R" is there for a parser that splits

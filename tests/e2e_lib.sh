@@ -72,3 +72,38 @@ sys.exit(1)
 PY
 )
 }
+
+# The detectors built, one name a line, in DETECTORS.
+list_detectors() {
+	printf 'plugin_dir = "%s"\n' "$PLUGINS" >"$TMP/list.conf"
+	DETECTORS=$("$SPIKETRACE" --list-plugins --config "$TMP/list.conf" 2>/dev/null |
+		    awk '$1 == "detector" { print $2 }')
+	[ -n "$DETECTORS" ] || fail "spiketrace --list-plugins shows no detector"
+}
+
+# write_config FILE "KEEP" "DETECTOR LINES" "SINK LINES": a config at 0.2 s
+# with every detector but those named in KEEP disabled (call
+# list_detectors first), so a spike elsewhere on the machine does not open
+# the incident a test looks at (it may still open one its trigger joins).
+write_config() {
+	{
+		echo "interval = 0.2"
+		echo "history = 30"
+		echo "pre_trigger = 5"
+		echo "post_trigger = 3"
+		echo "max_dumps_per_minute = 60"
+		echo "plugin_dir = \"$PLUGINS\""
+		echo "detectors {"
+		for d in $DETECTORS; do
+			case " $2 " in
+			*" $d "*) ;;
+			*) echo "  $d { enabled = false }" ;;
+			esac
+		done
+		printf '%s\n' "$3"
+		echo "}"
+		echo "sinks {"
+		printf '%s\n' "$4"
+		echo "}"
+	} >"$1"
+}

@@ -84,33 +84,7 @@ wait_for 5 test -s "$TMP/rsyslogd.pid" || syslog_fail "rsyslogd wrote no pid fil
 
 # Every detector off but the ones a phase asks for: a spike elsewhere on
 # the machine must not open the incident the phase looks at.
-printf 'plugin_dir = "%s"\n' "$PLUGINS" >"$TMP/list.conf"
-DETECTORS=$("$SPIKETRACE" --list-plugins --config "$TMP/list.conf" 2>/dev/null |
-	    awk '$1 == "detector" { print $2 }')
-[ -n "$DETECTORS" ] || fail "spiketrace --list-plugins shows no detector"
-
-# write_config FILE ENABLED_DETECTOR_SECTIONS SINK_SECTIONS
-write_config() {
-	{
-		echo "interval = 0.2"
-		echo "history = 30"
-		echo "pre_trigger = 5"
-		echo "post_trigger = 3"
-		echo "plugin_dir = \"$PLUGINS\""
-		echo "detectors {"
-		for d in $DETECTORS; do
-			case " $2 " in
-			*" $d "*) ;;
-			*) echo "  $d { enabled = false }" ;;
-			esac
-		done
-		printf '%s\n' "$3"
-		echo "}"
-		echo "sinks {"
-		printf '%s\n' "$4"
-		echo "}"
-	} >"$1"
-}
+list_detectors
 
 # syslog_line PATTERN: the first line of ours in syslog.out matching the
 # fixed string PATTERN, in LINE.

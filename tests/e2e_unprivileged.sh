@@ -30,26 +30,9 @@ chmod 0755 "$TMP"
 mkdir "$TMP/dumps"
 chown nobody "$TMP/dumps"
 
-printf 'plugin_dir = "%s"\n' "$PLUGINS" >"$TMP/list.conf"
-DETECTORS=$("$SPIKETRACE" --list-plugins --config "$TMP/list.conf" 2>/dev/null |
-	    awk '$1 == "detector" { print $2 }')
-{
-	echo "interval = 0.2"
-	echo "history = 30"
-	echo "pre_trigger = 5"
-	echo "post_trigger = 3"
-	echo "max_dumps_per_minute = 60"
-	echo "plugin_dir = \"$PLUGINS\""
-	echo "detectors {"
-	for d in $DETECTORS; do
-		[ "$d" = cpu_delta ] || echo "  $d { enabled = false }"
-	done
-	echo "  cpu_delta { threshold_pct = 40 cooldown = 5 }"
-	echo "}"
-	echo "sinks {"
-	echo "  json_file { dir = \"$TMP/dumps\" }"
-	echo "}"
-} >"$TMP/spiketrace.conf"
+list_detectors
+write_config "$TMP/spiketrace.conf" cpu_delta "  cpu_delta { threshold_pct = 40 cooldown = 5 }" "
+  json_file { dir = \"$TMP/dumps\" }"
 chmod 0644 "$TMP/spiketrace.conf"
 
 # The daemon's stderr goes to a file root opened: nobody needs no write
