@@ -89,8 +89,11 @@ struct st_sample {
 	float    cpu_system_pct;    /* system + irq + softirq */
 	float    cpu_iowait_pct;
 	float    cpu_steal_pct;
-	uint32_t ncores;
+	uint32_t ncores;            /* CPUs online: the cpuN lines /proc/stat has */
 	const float *core_busy_pct; /* ncores entries, percent of that core */
+	const uint32_t *core_id;    /* ncores entries: the N of each entry's cpuN
+	                               (an offline CPU leaves a gap in the ids);
+	                               NULL means 0 .. ncores-1 */
 
 	/* memory, from /proc/meminfo */
 	uint64_t mem_total_kib;
@@ -176,6 +179,7 @@ struct st_dump_sample {
 	double   cpu_iowait_pct, cpu_steal_pct;
 	uint32_t ncores;
 	double  *core_busy_pct;
+	uint32_t *core_id;          /* ncores entries; NULL means 0 .. ncores-1 */
 	uint64_t mem_total_kib, mem_available_kib, mem_free_kib;
 	uint64_t swap_total_kib, swap_free_kib;
 	uint64_t forks_delta;
