@@ -247,10 +247,10 @@ static int parse_stat_line(const char *p, const char *eol,
 			return 0;
 		if (parse_cpu_fields(q, eol, &t) < 0)
 			return 0;
-		if (n < max_cores)
-			cores[n] = t;
-		if (n + 1 > out->ncores)
-			out->ncores = (uint32_t)(n + 1);
+		t.id = (uint32_t)n;
+		if (out->ncores < max_cores)
+			cores[out->ncores] = t;
+		out->ncores++;
 	} else if (HAS_PREFIX(p, eol, "processes")) {
 		if (parse_single_u64(p + 9, eol, &v) == 0) {
 			out->processes = v;
@@ -280,10 +280,6 @@ int st_parse_proc_stat(const char *buf, size_t len, struct st_proc_stat *out,
 	memset(out, 0, sizeof(*out));
 	if (!cores)
 		max_cores = 0;
-	/* Offline CPUs have no cpuN line, so cores[] can have gaps: they
-	 * must read as idle zeros, not as last sample's figures. */
-	if (max_cores)
-		memset(cores, 0, (size_t)max_cores * sizeof(*cores));
 	if (!buf)
 		return -1;
 

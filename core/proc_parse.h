@@ -37,11 +37,13 @@ int st_parse_pid_stat(const char *buf, size_t len, struct st_pid_stat *out);
  * (old kernels) are 0. */
 struct st_cpu_times {
 	uint64_t user, nice, system, idle, iowait, irq, softirq, steal;
+	uint32_t id;                /* N of a "cpuN" line; 0 for the total */
 };
 
 struct st_proc_stat {
 	struct st_cpu_times total;  /* the "cpu" line */
-	uint32_t ncores;            /* "cpuN" lines found (may exceed max_cores) */
+	uint32_t ncores;            /* "cpuN" lines found (may exceed max_cores):
+	                               the CPUs online, not the highest N + 1 */
 	uint64_t processes;         /* forks since boot */
 	uint32_t procs_running;
 	uint32_t procs_blocked;
@@ -56,9 +58,11 @@ struct st_proc_stat {
  * is not a core but a corrupt line, and must not size an allocation. */
 #define ST_MAX_CORES 8192
 
-/* cores[] receives the cpuN lines by N, up to max_cores (N >= max_cores is
- * counted in ncores but not stored; N >= ST_MAX_CORES is skipped). Returns 0, or -1 when there is no
- * well-formed "cpu" line (a missing one, or a malformed one). */
+/* cores[] receives the cpuN lines in the order of the file, each with its
+ * N in .id: an offline CPU has no line, so ids can have gaps (cpu0, cpu2,
+ * cpu3 is three cores). Lines beyond max_cores are counted in ncores but
+ * not stored; N >= ST_MAX_CORES is skipped. Returns 0, or -1 when there is
+ * no well-formed "cpu" line (a missing one, or a malformed one). */
 int st_parse_proc_stat(const char *buf, size_t len, struct st_proc_stat *out,
 		       struct st_cpu_times *cores, uint32_t max_cores);
 

@@ -149,6 +149,26 @@ static void hash_remove(struct st_proc_table *t, uint32_t slot)
 	t->hash[i] = ST_PROC_NONE;
 }
 
+uint32_t st_proc_table_move(struct st_proc_table *t, uint32_t slot, uint64_t seq)
+{
+	uint32_t to = slot_take(t);     /* may move infos and tracks */
+	if (to == ST_PROC_NONE)
+		return slot;
+	t->infos[to] = t->infos[slot];
+	t->tracks[to] = t->tracks[slot];
+	uint32_t j = hash_pid(t->infos[slot].pid, t->hash_cap);
+	while (t->hash[j] != slot)
+		j = (j + 1) & (t->hash_cap - 1);
+	t->hash[j] = to;
+	struct st_proc_track *old = &t->tracks[slot];
+	old->fd = -1;
+	old->alive = 0;
+	/* Referenced by the samples before seq, reclaimed when they leave
+	 * the ring. */
+	old->last_seen_seq = seq - 1;
+	return to;
+}
+
 void st_proc_table_forget(struct st_proc_table *t, uint32_t slot)
 {
 	struct st_proc_track *tr = &t->tracks[slot];

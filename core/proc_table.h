@@ -14,6 +14,8 @@
 #include <stdint.h>
 #include <spiketrace/model.h>
 
+#include "proc_cpu.h"
+
 #define ST_PROC_NONE UINT32_MAX
 
 /* The sampler's per-process state, parallel to the infos. */
@@ -24,18 +26,16 @@ struct st_proc_track {
 	uint64_t last_seen_seq;
 	uint64_t cpu_ticks;         /* utime + stime at last_seen_seq */
 	uint64_t child_ticks;       /* cutime + cstime */
-	uint64_t child_delta;       /* growth of child_ticks this sample, less
-	                               what was already seen of the reaped */
-	uint64_t reaped_credit;     /* CPU of exited children that samples saw:
-	                               not to be counted again when reaped */
-	uint64_t credit_seq;        /* when the credit was last added */
+	struct st_child_cpu child;  /* children growth and reaped credit */
 	uint32_t rec_index;         /* this process's record in the newest sample,
 	                               ST_PROC_NONE while it has none yet */
 	uint64_t minflt, majflt;
 	/* What the last read found, for the samples that do not re-read it
 	 * (see the sampler's read policy). */
-	double   read_clock_s;      /* the sampler's CPU clock at that read */
-	double   span_s;            /* CPU time that read covered (its interval) */
+	uint64_t read_seq;          /* the sample of the last read */
+	uint64_t read_gap;          /* samples between it and the read before */
+	double   hidden;            /* CPU ticks the books left unaccounted
+	                               while it was carried before that read */
 	uint64_t deferred_seq;      /* listed in this sample, read decided later */
 	uint32_t rss_kib;
 	char     state;
@@ -65,6 +65,14 @@ uint32_t st_proc_table_find(const struct st_proc_table *t, int32_t pid);
 /* A fresh slot mapped to pid (the caller has unmapped any previous one).
  * Info and track are zeroed, fd -1. Returns ST_PROC_NONE when out of memory. */
 uint32_t st_proc_table_add(struct st_proc_table *t, int32_t pid);
+
+/* The live process in slot has changed name or parent (exec, prctl,
+ * reparenting), seen by sample seq: it moves to a fresh slot with its
+ * track, and the old slot stays behind as it was, dead, for the samples
+ * before seq, so that they keep the comm and ppid they saw. Returns the
+ * new slot, or slot itself when out of memory (the old samples then show
+ * the new name). Infos and tracks may move. */
+uint32_t st_proc_table_move(struct st_proc_table *t, uint32_t slot, uint64_t seq);
 
 /* The process is gone: close its fd, unmap the pid. The slot stays readable
  * until st_proc_table_reclaim() sees it unreferenced. */

@@ -23,6 +23,7 @@ void st_ring_destroy(struct st_ring *r)
 	for (uint32_t i = 0; r->slots && i < r->capacity; i++) {
 		free(r->slots[i].procs);
 		free(r->slots[i].cores);
+		free(r->slots[i].core_ids);
 	}
 	free(r->slots);
 	free(r->view);
@@ -75,8 +76,13 @@ int st_ring_slot_reserve_cores(struct st_ring_slot *s, uint32_t n)
 	if (!c)
 		return -1;
 	s->cores = c;
-	s->cores_cap = n;
 	s->sample.core_busy_pct = c;
+	uint32_t *ids = realloc(s->core_ids, sizeof(*ids) * n);
+	if (!ids)
+		return -1;
+	s->core_ids = ids;
+	s->sample.core_id = ids;
+	s->cores_cap = n;
 	return 0;
 }
 

@@ -14,6 +14,7 @@ struct st_ring_slot {
 	struct st_proc_sample *procs;   /* sample.procs points here */
 	uint32_t procs_cap;
 	float *cores;                   /* sample.core_busy_pct points here */
+	uint32_t *core_ids;             /* sample.core_id points here */
 	uint32_t cores_cap;
 };
 

@@ -5,17 +5,12 @@
  * re-read with pread: a reaped pid answers ESRCH, so a reused pid never
  * reads the old process.
  *
- * Read policy. Reading every stat file every tick costs more than the
- * budget on a virtual machine (about 8 us each), and on an idle machine
- * almost every read finds nothing new. So a tick reads the processes that
- * may have changed: new ones, those whose last reads found a change, and
- * a rotating eighth of the quiet ones. Then it checks the kernel's own
- * books: if the CPU time /proc/stat says processes used this interval is
- * more than the reads account for by over ST_SAMPLER_SWEEP_PCT of one
- * core, or available memory or swap moved by more than 1/1024 of memory,
- * it reads every other listed process too (a sweep). A process that was
- * not read is carried (ST_PROC_CARRIED); what little it used shows in its
- * next read, spread over the time since its last one.
+ * Which processes a tick re-reads is the read policy (read_policy.h); how
+ * a read's CPU is charged is proc_cpu.h. The work is split by job:
+ *   sampler.c         a tick in order: system files, listing, the books,
+ *                     reads or carries, exits
+ *   sampler_system.c  /proc/stat, meminfo, uptime into the sample
+ *   sampler_proc.c    one process: read, identity, figures, carry, exit
  */
 #ifndef ST_SAMPLER_H
 #define ST_SAMPLER_H
@@ -26,6 +21,7 @@
 
 #include "proc_parse.h"
 #include "proc_table.h"
+#include "read_policy.h"
 #include "ring.h"
 
 struct st_read_buf {
@@ -36,12 +32,9 @@ struct st_read_buf {
 /* Where sample times come from: CLOCK_MONOTONIC, or a test's fake clock. */
 typedef int64_t (*st_clock_fn)(void *ctx);
 
-/* Unread CPU above this share of one core makes a tick read everyone. */
-#define ST_SAMPLER_SWEEP_PCT 5.0
-/* A quiet process is still read every this many ticks. */
-#define ST_SAMPLER_ROTATION 8
-/* Reads in a row that must find no change before a process counts as quiet. */
-#define ST_SAMPLER_QUIET_READS 2
+/* Unaccounted CPU is remembered for this many samples (a carried process
+ * is read at least every ST_READ_ROTATION). A power of two. */
+#define ST_SAMPLER_BOOKS_KEPT 16
 
 /* What the read policy did, for the exit log and the benchmark. */
 struct st_sampler_stats {
@@ -49,6 +42,7 @@ struct st_sampler_stats {
 	uint64_t listed;            /* processes listed, summed over ticks */
 	uint64_t read;              /* stat files read, summed over ticks */
 	uint64_t sweeps;            /* ticks that read every listed process */
+	uint64_t moves;             /* processes that changed comm or ppid */
 };
 
 struct st_sampler {
@@ -65,13 +59,18 @@ struct st_sampler {
 	int64_t  last_mono_ns;
 	int      keep_fds;          /* 0 once the fd limit is reached */
 	struct st_proc_stat pstat;
+	/* the cpuN lines of this and the previous reading, in file order,
+	 * each with its CPU id (offline CPUs have none) */
 	struct st_cpu_times *cores, *prev_cores;
+	uint32_t prev_ncores;
+	uint32_t cores_cap;
 	struct st_cpu_times prev_total;
-	double   cpu_clock_s;       /* sum of the process intervals so far */
 	uint64_t prev_avail_kib, prev_swap_used_kib;
+	/* Running sum of the process CPU the books left unaccounted, through
+	 * the end of sample seq, at [seq % ST_SAMPLER_BOOKS_KEPT]. */
+	double   unaccounted[ST_SAMPLER_BOOKS_KEPT];
 	int      read_all;          /* tests: read every process every tick */
 	struct st_sampler_stats stats;
-	uint32_t cores_cap;
 	uint64_t prev_processes;
 	struct st_proc_table table;
 	uint64_t malformed;         /* stat files that did not parse */

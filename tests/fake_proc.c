@@ -16,10 +16,13 @@ static void write_stat(struct fake_proc *fp)
 		     (unsigned long long)fp->busy_ticks,
 		     (unsigned long long)total_idle) < 0)
 		abort();
-	for (unsigned i = 0; i < fp->ncores; i++) {
+	/* ncores online CPUs; an offline one has no line, its id is skipped */
+	for (unsigned i = 0, id = 0; i < fp->ncores; i++, id++) {
 		uint64_t busy = fp->busy_ticks / fp->ncores;
 		char *next;
-		if (asprintf(&line, "cpu%u %llu 0 0 %llu 0 0 0 0 0 0\n", i,
+		while (id < 64 && (fp->offline_mask >> id) & 1)
+			id++;
+		if (asprintf(&line, "cpu%u %llu 0 0 %llu 0 0 0 0 0 0\n", id,
 			     (unsigned long long)busy,
 			     (unsigned long long)(fp->elapsed_ticks - busy)) < 0 ||
 		    asprintf(&next, "%s%s", text, line) < 0)

@@ -28,6 +28,8 @@ struct fake_proc {
 	uint64_t busy_ticks;        /* user ticks in /proc/stat, all cores */
 	uint64_t forks;
 	uint64_t mem_total_kib, mem_available_kib, swap_total_kib, swap_free_kib;
+	uint64_t offline_mask;      /* CPU ids that have no cpuN line (offline):
+	                               ncores lines are written, skipping them */
 };
 
 /* A tree under a fresh temp dir with stat, meminfo and uptime, "booted"

@@ -862,16 +862,16 @@ static void quiet_machine(struct rig *r, struct fake_process *p)
 		fake_proc_put(r->fp, &p[i]);
 	}
 	CU_ASSERT_PTR_NOT_NULL(take(r));
-	for (int i = 0; i < ST_SAMPLER_QUIET_READS; i++) {
+	for (int i = 0; i < ST_READ_QUIET_READS; i++) {
 		fake_proc_advance(r->fp, 1.0);
 		CU_ASSERT_PTR_NOT_NULL(take(r));
 	}
 }
 
-/* The seconds of CPU clock the read behind q covered. */
-static double read_span_s(const struct rig *r, const struct st_proc_sample *q)
+/* Samples between the read behind q and the read before it. */
+static uint64_t read_gap(const struct rig *r, const struct st_proc_sample *q)
 {
-	return r->s.table.tracks[q->info].span_s;
+	return r->s.table.tracks[q->info].read_gap;
 }
 
 static unsigned carried(const struct st_sample *s)
@@ -880,6 +880,18 @@ static unsigned carried(const struct st_sample *s)
 	for (uint32_t i = 0; i < s->nprocs; i++)
 		n += (s->procs[i].flags & ST_PROC_CARRIED) != 0;
 	return n;
+}
+
+/* w burns `ticks` of CPU in the next second (the books see it); the
+ * next sample is taken and w's record in it returned. */
+static const struct st_proc_sample *burn(struct rig *r, struct fake_process *w,
+					 uint64_t ticks)
+{
+	w->utime += ticks;
+	fake_proc_put(r->fp, w);
+	r->fp->busy_ticks += ticks;
+	fake_proc_advance(r->fp, 1.0);
+	return find_proc(take(r), w->pid);
 }
 
 static void test_quiet_processes_carried(void)
@@ -893,12 +905,12 @@ static void test_quiet_processes_carried(void)
 	 * once, and every tick lists everyone. */
 	unsigned reads_before = (unsigned)r.s.stats.read;
 	unsigned seen_read[QUIET_PROCS] = { 0 };
-	for (int t = 0; t < ST_SAMPLER_ROTATION; t++) {
+	for (int t = 0; t < ST_READ_ROTATION; t++) {
 		fake_proc_advance(r.fp, 1.0);
 		const struct st_sample *s = take(&r);
 		CU_ASSERT_PTR_NOT_NULL_FATAL(s);
 		CU_ASSERT_EQUAL(s->nprocs, QUIET_PROCS);
-		CU_ASSERT(carried(s) >= QUIET_PROCS - QUIET_PROCS / ST_SAMPLER_ROTATION - 1);
+		CU_ASSERT(carried(s) >= QUIET_PROCS - QUIET_PROCS / ST_READ_ROTATION - 1);
 		for (int i = 0; i < QUIET_PROCS; i++) {
 			const struct st_proc_sample *q = find_proc(s, p[i].pid);
 			CU_ASSERT_PTR_NOT_NULL_FATAL(q);
@@ -956,26 +968,32 @@ static void test_little_cpu_shows_at_next_read(void)
 	CU_ASSERT_FATAL(rig_open(&r, 4, 100) == 0);
 	quiet_machine(&r, p);
 	/* 3 ticks in one second: under the sweep limit, so it may wait for
-	 * its turn; then it shows, spread over the seconds since its last
-	 * read, and no CPU is lost or counted twice. */
+	 * its turn. The books left those 3 ticks unaccounted while it was
+	 * carried, so its next read charges them evenly over the samples
+	 * since its last read (its steady rate), not all to one interval:
+	 * a little CPU is never recorded as a burst, and never counted more
+	 * than once. */
 	struct fake_process *w = &p[3];
 	w->utime += 3;
 	fake_proc_put(r.fp, w);
 	r.fp->busy_ticks += 3;
-	double cpu_s = 0;
+	double charged_ticks = 0;
 	unsigned reads = 0;
-	for (int t = 0; t < ST_SAMPLER_ROTATION; t++) {
+	for (int t = 0; t < ST_READ_ROTATION; t++) {
 		fake_proc_advance(r.fp, 1.0);
 		const struct st_sample *s = take(&r);
 		CU_ASSERT_PTR_NOT_NULL_FATAL(s);
 		const struct st_proc_sample *q = find_proc(s, w->pid);
 		CU_ASSERT_PTR_NOT_NULL_FATAL(q);
-		/* percent of one core over 1 s ticks: seconds of CPU */
-		cpu_s += q->cpu_pct / 100.0 * (q->flags & ST_PROC_CARRIED ? 0 : read_span_s(&r, q));
-		reads += !(q->flags & ST_PROC_CARRIED);
+		if (q->flags & ST_PROC_CARRIED)
+			continue;
+		double ticks = q->cpu_pct / 100.0 * (double)r.hz;   /* 1 s ticks */
+		if (reads++ == 0 && read_gap(&r, q) > 1)
+			CU_ASSERT_DOUBLE_EQUAL(ticks, 3.0 / (double)read_gap(&r, q), 1e-3);
+		charged_ticks += ticks;
 	}
 	CU_ASSERT(reads >= 1);      /* once in turn, then while it looks busy */
-	CU_ASSERT_DOUBLE_EQUAL(cpu_s, 3.0 / (double)r.hz, 1e-6);
+	CU_ASSERT(charged_ticks > 0 && charged_ticks <= 3.0 + 1e-3);
 	CU_ASSERT_EQUAL(r.s.stats.sweeps, 0);
 	rig_close(&r);
 }
@@ -1010,6 +1028,195 @@ static void test_memory_move_reads_all(void)
 	rig_close(&r);
 }
 
+/*
+ * A quiet process carried for k ticks then burning 90% of a core in the
+ * tick it is read: the books balanced while it was carried, so the burst
+ * belongs to this interval and is recorded at 90%, for every k from 1 to
+ * the rotation (not 90/k %, as when it was spread over the span).
+ */
+static void test_burst_after_carried_ticks(void)
+{
+	for (unsigned k = 1; k <= ST_READ_ROTATION; k++) {
+		struct rig r;
+		struct fake_process p[QUIET_PROCS];
+
+		CU_ASSERT_FATAL(rig_open(&r, 4, 100) == 0);
+		quiet_machine(&r, p);
+		for (int t = 0; t < ST_READ_ROTATION; t++) {
+			fake_proc_advance(r.fp, 1.0);
+			CU_ASSERT_PTR_NOT_NULL_FATAL(take(&r));
+		}
+		/* the process whose last read is k - 1 samples old now, so
+		 * that the burst tick is the k-th since it */
+		struct fake_process *w = NULL;
+		for (int i = 0; i < QUIET_PROCS && !w; i++) {
+			uint32_t slot = st_proc_table_find(&r.s.table, p[i].pid);
+			if (r.s.table.tracks[slot].read_seq + k - 1 == r.s.seq)
+				w = &p[i];
+		}
+		CU_ASSERT_PTR_NOT_NULL_FATAL(w);
+		const struct st_proc_sample *q = burn(&r, w, (uint64_t)r.hz * 9 / 10);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(q);
+		CU_ASSERT_EQUAL(q->flags & ST_PROC_CARRIED, 0);
+		CU_ASSERT_EQUAL(read_gap(&r, q), k);
+		CU_ASSERT_DOUBLE_EQUAL(q->cpu_pct, 90, PCT_EPS);
+		rig_close(&r);
+	}
+}
+
+/*
+ * The same, while another carried process used 2 ticks in each of the
+ * ticks in between (the books balanced: under the sweep limit). What the
+ * books left unaccounted then may have been the burner's, so the burst
+ * is recorded at no less than 90% minus that, and at no more than 90%.
+ */
+static void test_burst_with_noise_while_carried(void)
+{
+	struct rig r;
+	struct fake_process p[QUIET_PROCS];
+	unsigned k = ST_READ_ROTATION;
+
+	CU_ASSERT_FATAL(rig_open(&r, 4, 100) == 0);
+	quiet_machine(&r, p);
+	struct fake_process *w = NULL;
+	for (int i = 0; i < QUIET_PROCS && !w; i++) {
+		uint32_t slot = st_proc_table_find(&r.s.table, p[i].pid);
+		if (st_read_due(slot, r.s.table.tracks[slot].quiet_reads, r.s.seq + 1))
+			w = &p[i];
+	}
+	CU_ASSERT_PTR_NOT_NULL_FATAL(w);
+	/* it is read in turn this tick, then carried k - 1 ticks */
+	fake_proc_advance(r.fp, 1.0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(take(&r));
+	for (unsigned t = 1; t < k; t++) {
+		r.fp->busy_ticks += 2;      /* nobody's reads account for these */
+		fake_proc_advance(r.fp, 1.0);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(take(&r));
+	}
+	const struct st_proc_sample *q = burn(&r, w, (uint64_t)r.hz * 9 / 10);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(q);
+	double noise_pct = 2.0 * (k - 1) / (double)r.hz * 100.0;
+	CU_ASSERT_EQUAL(read_gap(&r, q), k);
+	CU_ASSERT(q->cpu_pct <= 90 + PCT_EPS);
+	CU_ASSERT(q->cpu_pct >= 90 - noise_pct - PCT_EPS);
+	rig_close(&r);
+}
+
+/* A process that used 4 ticks in every carried tick is not a burst when
+ * its turn comes: the books saw that CPU go unaccounted each tick. */
+static void test_steady_little_cpu_is_no_burst(void)
+{
+	struct rig r;
+	struct fake_process p[QUIET_PROCS];
+
+	CU_ASSERT_FATAL(rig_open(&r, 4, 100) == 0);
+	quiet_machine(&r, p);
+	struct fake_process *w = &p[7];
+	const struct st_proc_sample *q = NULL;
+	for (int t = 0; t < ST_READ_ROTATION; t++) {
+		q = burn(&r, w, 4);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(q);
+		if (!(q->flags & ST_PROC_CARRIED))
+			/* 4 ticks a second at HZ 100 */
+			CU_ASSERT_DOUBLE_EQUAL(q->cpu_pct, 4.0 * 100 / (double)r.hz, PCT_EPS);
+	}
+	CU_ASSERT_EQUAL(r.s.stats.sweeps, 0);
+	rig_close(&r);
+}
+
+/* cpu1 offline on a 4-CPU machine: three CPUs are there. A process using
+ * one full core reads 100% (not 75%, not 133%), the machine's CPU is
+ * out of three cores, and the per-core figures carry ids 0, 2, 3. */
+static void test_offline_cpu(void)
+{
+	struct rig r;
+	char err[256];
+
+	memset(&r, 0, sizeof(r));
+	r.fp = fake_proc_new(3, 8u << 20, 100);
+	r.fp->offline_mask = 1u << 1;
+	fake_proc_advance(r.fp, 0);
+	r.hz = r.fp->hz;
+	CU_ASSERT_FATAL(st_sampler_init(&r.s, r.fp->root, err, sizeof(err)) == 0);
+	CU_ASSERT_FATAL(st_ring_init(&r.ring, HISTORY) == 0);
+	struct fake_process burner = started(&r, 300, "burner", 10);
+	fake_proc_put(r.fp, &burner);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(take(&r));
+	burner.utime += r.hz;
+	r.fp->busy_ticks += r.hz;
+	fake_proc_put(r.fp, &burner);
+	fake_proc_advance(r.fp, 1.0);
+	const struct st_sample *s = take(&r);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CU_ASSERT_EQUAL(s->ncores, 3);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s->core_id);
+	CU_ASSERT_EQUAL(s->core_id[0], 0);
+	CU_ASSERT_EQUAL(s->core_id[1], 2);
+	CU_ASSERT_EQUAL(s->core_id[2], 3);
+	const struct st_proc_sample *q = find_proc(s, burner.pid);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(q);
+	CU_ASSERT_DOUBLE_EQUAL(q->cpu_pct, 100, PCT_EPS);
+	CU_ASSERT_DOUBLE_EQUAL(s->cpu_total_pct, 100.0 / 3, PCT_EPS);
+	/* cpu1 comes back online: the others keep their figures, it has none
+	 * to compare with yet */
+	r.fp->offline_mask = 0;
+	r.fp->ncores = 4;
+	fake_proc_advance(r.fp, 1.0);
+	s = take(&r);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CU_ASSERT_EQUAL(s->ncores, 4);
+	CU_ASSERT_EQUAL(s->core_id[1], 1);
+	for (uint32_t i = 0; i < s->ncores; i++)
+		CU_ASSERT(s->core_busy_pct[i] >= 0 && s->core_busy_pct[i] <= 100);
+	rig_close(&r);
+}
+
+/* An exec inside the window: the samples before it keep the comm and
+ * ppid they saw, the samples after it show the new ones. */
+static void test_exec_keeps_old_samples(void)
+{
+	struct rig r;
+
+	CU_ASSERT_FATAL(rig_open(&r, 4, 100) == 0);
+	struct fake_process p = started(&r, 400, "sh", 10);
+	p.ppid = 1;
+	fake_proc_put(r.fp, &p);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(take(&r));
+	fake_proc_advance(r.fp, 1.0);
+	const struct st_sample *before = take(&r);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(before);
+	snprintf(p.comm, sizeof(p.comm), "make");
+	p.ppid = 77;
+	p.utime += 5;
+	r.fp->busy_ticks += 5;
+	fake_proc_put(r.fp, &p);
+	fake_proc_advance(r.fp, 1.0);
+	const struct st_sample *after = take(&r);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(after);
+	before = st_ring_at(&r.ring, r.ring.count - 2);
+	const struct st_proc_sample *b = find_proc(before, p.pid), *a = find_proc(after, p.pid);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+	CU_ASSERT_STRING_EQUAL(info_of(&r, b)->comm, "sh");
+	CU_ASSERT_EQUAL(info_of(&r, b)->ppid, 1);
+	CU_ASSERT_STRING_EQUAL(info_of(&r, a)->comm, "make");
+	CU_ASSERT_EQUAL(info_of(&r, a)->ppid, 77);
+	/* still one process: same identity, its CPU measured across the exec */
+	CU_ASSERT_EQUAL(info_of(&r, a)->start_ticks, info_of(&r, b)->start_ticks);
+	CU_ASSERT_EQUAL(a->flags & ST_PROC_NEW, 0);
+	CU_ASSERT_DOUBLE_EQUAL(a->cpu_pct, 5.0 * 100 / (double)r.hz, PCT_EPS);
+	/* the old name is reclaimed once no sample refers to it */
+	for (int t = 0; t < HISTORY; t++) {
+		fake_proc_advance(r.fp, 1.0);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(take(&r));
+	}
+	unsigned used = 0;
+	for (uint32_t i = 0; i < r.s.table.nslots; i++)
+		used += r.s.table.tracks[i].used;
+	CU_ASSERT_EQUAL(used, 1);
+	rig_close(&r);
+}
+
 static void test_carried_parent_reaps_child(void)
 {
 	struct rig r;
@@ -1035,7 +1242,7 @@ static void test_carried_parent_reaps_child(void)
 	fake_proc_put(r.fp, &p[0]);
 	fake_proc_remove(r.fp, job.pid);
 	unsigned reads = 0;
-	for (int t = 0; t < ST_SAMPLER_ROTATION; t++) {
+	for (int t = 0; t < ST_READ_ROTATION; t++) {
 		fake_proc_advance(r.fp, 1.0);
 		const struct st_sample *s = take(&r);
 		CU_ASSERT_PTR_NOT_NULL_FATAL(s);
@@ -1075,6 +1282,11 @@ int main(void)
 		{ "read policy: a little CPU shows at the next read", test_little_cpu_shows_at_next_read },
 		{ "read policy: memory moving reads everyone", test_memory_move_reads_all },
 		{ "read policy: a carried parent reaps its child", test_carried_parent_reaps_child },
+		{ "read policy: a burst after k carried ticks is recorded whole", test_burst_after_carried_ticks },
+		{ "read policy: a burst beside unaccounted noise", test_burst_with_noise_while_carried },
+		{ "read policy: a little CPU every tick is no burst", test_steady_little_cpu_is_no_burst },
+		{ "offline CPU: counted as not there, ids kept", test_offline_cpu },
+		{ "exec: earlier samples keep the comm and ppid they saw", test_exec_keeps_old_samples },
 		CU_TEST_INFO_NULL,
 	};
 

@@ -1,0 +1,27 @@
+#include "proc_cpu.h"
+
+double st_cpu_charge(uint64_t used, uint64_t ticks_since_read, double hidden)
+{
+	if (ticks_since_read <= 1)
+		return (double)used;
+	double spread = (double)used / (double)ticks_since_read;
+	double now = (double)used - (hidden > 0 ? hidden : 0);
+	return now > spread ? now : spread;
+}
+
+void st_child_cpu_exited(struct st_child_cpu *c, uint64_t seen, uint64_t seq)
+{
+	/* A parent that does not reap soon (reparenting) must not hold a
+	 * credit that hides a later, real burst of children. */
+	if (seq > c->credit_seq + 2)
+		c->credit = 0;
+	c->credit += seen;
+	c->credit_seq = seq;
+}
+
+void st_child_cpu_apply_credit(struct st_child_cpu *c)
+{
+	uint64_t used = c->credit < c->delta ? c->credit : c->delta;
+	c->delta -= used;
+	c->credit -= used;
+}
