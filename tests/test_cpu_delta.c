@@ -1,5 +1,6 @@
 /* cpu_delta, the real plugin in the real engine, over scripted fake /proc
  * trees: one second per tick, CPU in percent of one core. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -182,14 +183,88 @@ static void test_reused_pid_inherits_nothing(void)
 	scenario_stop(&sc);
 }
 
+/*
+ * The read policy carries a quiet process (not re-read every tick). One
+ * that was carried for k ticks and bursts to 90% in the tick it is read
+ * fires at 90%, for every k up to the rotation: its carried ticks measured
+ * nothing and move neither the comparison nor the baseline.
+ */
+#define QUIET 24
+static void test_burst_after_carried_ticks(void)
+{
+	for (unsigned k = 1; k <= ST_READ_ROTATION; k++) {
+		struct scenario sc;
+		struct fake_process p[QUIET];
+		scenario_start(&sc, 4, 8u << 20, ONLY_CPU_DELTA("threshold_pct = 50"));
+		for (int i = 0; i < QUIET; i++)
+			p[i] = scenario_settled(&sc, 3000 + i, "quiet", 0);
+		SCENARIO_REQUIRE(&sc, scenario_begin(&sc) == 0);
+		for (unsigned t = 0; t < 2 * ST_READ_ROTATION; t++)
+			scenario_tick(&sc);
+		const struct st_sampler *sm = &sc.engine.sampler;
+		struct fake_process *w = NULL;
+		unsigned carried = 0;
+		for (int i = 0; i < QUIET && !w; i++) {
+			uint32_t slot = st_proc_table_find(&sm->table, p[i].pid);
+			if (sm->table.tracks[slot].read_seq + k - 1 == sm->seq)
+				w = &p[i];
+		}
+		SCENARIO_REQUIRE(&sc, w != NULL);
+		const struct st_sample *last = st_ring_newest(&sc.engine.ring);
+		for (uint32_t i = 0; i < last->nprocs; i++)
+			carried += (last->procs[i].flags & ST_PROC_CARRIED) != 0;
+		CU_ASSERT(carried > QUIET / 2);     /* the policy is on */
+		scenario_burn(&sc, w, 90);
+		scenario_tick(&sc);
+		const struct st_trigger *t = scenario_find(&sc, "cpu_delta", w->pid);
+		SCENARIO_REQUIRE(&sc, t != NULL);
+		CU_ASSERT_DOUBLE_EQUAL(t->value, 90.0, 1e-3);
+		CU_ASSERT_DOUBLE_EQUAL(t->baseline, 0.0, 1e-3);
+		scenario_stop(&sc);
+	}
+}
+
+/* The baseline's weight follows from the interval and half_life_s: at
+ * 1 s with a half-life of 2 s, one second at 100% moves a 0% baseline to
+ * 100 * (1 - 2^-0.5) = 29.3%, so the next second at 100% is +70.7. */
+static void test_half_life(void)
+{
+	const char *conf[] = { ONLY_CPU_DELTA("threshold_pct = 70 half_life_s = 2 cooldown = 0"),
+			       ONLY_CPU_DELTA("threshold_pct = 71 half_life_s = 2 cooldown = 0") };
+	for (int c = 0; c < 2; c++) {
+		struct scenario sc;
+		scenario_start(&sc, 4, 8u << 20, conf[c]);
+		struct fake_process p = scenario_settled(&sc, 600, "ramp", 0);
+		SCENARIO_REQUIRE(&sc, scenario_begin(&sc) == 0);
+		sc.engine.sampler.read_all = 1;
+		scenario_burn(&sc, &p, 0);
+		scenario_tick(&sc);
+		/* first second at 100: +100 against 0, fires either way */
+		scenario_burn(&sc, &p, 100);
+		scenario_tick(&sc);
+		/* second: +70.7 against the moved baseline */
+		scenario_burn(&sc, &p, 100);
+		scenario_tick(&sc);
+		const struct st_trigger *t = scenario_find(&sc, "cpu_delta", 600);
+		if (c == 0) {
+			SCENARIO_REQUIRE(&sc, t != NULL);
+			CU_ASSERT_DOUBLE_EQUAL(t->baseline, 100 * (1 - 1 / sqrt(2)), 0.01);
+		} else {
+			CU_ASSERT_PTR_NULL(t);
+		}
+		scenario_stop(&sc);
+	}
+}
+
 static void test_cooldown(void)
 {
 	struct scenario sc;
-	scenario_start(&sc, 4, 8u << 20, ONLY_CPU_DELTA("cooldown = 5 alpha = 1"));
+	scenario_start(&sc, 4, 8u << 20, ONLY_CPU_DELTA("cooldown = 5 half_life_s = 0.01"));
 	struct fake_process p = scenario_settled(&sc, 700, "flappy", 0);
 	CU_ASSERT_FATAL(scenario_begin(&sc) == 0);
 	int fired[12] = { 0 };
-	/* alpha = 1: every on-second after an off-second is a spike. */
+	/* A half-life of 0.01 s: the baseline is the previous second, so every
+	 * on-second after an off-second is a spike. */
 	for (int i = 0; i < 12; i++) {
 		scenario_burn(&sc, &p, i % 2 ? 80 : 0);
 		scenario_tick(&sc);
@@ -243,6 +318,8 @@ int main(void)
 		{ "a long-running child's exit is no spike", test_long_child_exit_is_no_spike },
 		{ "a reused pid inherits no baseline", test_reused_pid_inherits_nothing },
 		{ "cooldown", test_cooldown },
+		{ "a burst after k carried ticks fires at what it was", test_burst_after_carried_ticks },
+		{ "the baseline's half-life, not a weight per sample", test_half_life },
 		{ "disabled", test_disabled },
 		{ "comm with parentheses", test_comm_with_parentheses },
 		CU_TEST_INFO_NULL,

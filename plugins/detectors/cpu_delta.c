@@ -7,10 +7,15 @@
  * for a fraction of a second is still seen burning a core.
  *
  * The baseline is an exponential moving average, updated after each
- * comparison: baseline += alpha * (value - baseline). It starts at the
- * process's first figure, so a process is never compared before it has a
- * baseline (a process that is busy from its birth is new_proc's business).
+ * comparison: baseline += w * (value - baseline), where the weight of the
+ * newest sample follows from its interval, w = 1 - 2^(-interval/half_life),
+ * so the baseline forgets at the same pace at every sampling interval. It
+ * starts at the process's first figure, so a process is never compared
+ * before it has a baseline (a process that is busy from its birth is
+ * new_proc's business). A carried record (not re-read this tick) measured
+ * nothing: it is neither compared nor folded into the baseline.
  */
+#include <math.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
@@ -26,18 +31,21 @@ struct baseline {
 struct cpu_delta {
 	const struct st_host *host;
 	double threshold;
-	double alpha;
+	double half_life_s;
+	double alpha;           /* deprecated fixed weight per sample; 0: unused */
 	struct baseline *base;  /* indexed by st_proc_sample.info */
 	uint32_t nbase;
 };
 
-enum { OPT_THRESHOLD, OPT_ALPHA };
+enum { OPT_THRESHOLD, OPT_HALF_LIFE, OPT_ALPHA };
 
 static const struct st_option options[] = {
 	[OPT_THRESHOLD] = ST_OPTION_FLOAT("threshold_pct", 10, 0.1, 6400,
 		"fire when CPU (percent of one core) exceeds the baseline by this much"),
-	[OPT_ALPHA] = ST_OPTION_FLOAT("alpha", 0.5, 0.01, 1,
-		"weight of the newest sample in the baseline (EMA); 1 = previous sample only"),
+	[OPT_HALF_LIFE] = ST_OPTION_FLOAT("half_life_s", 1, 0.01, 3600,
+		"seconds after which the baseline has moved half way to a new level"),
+	[OPT_ALPHA] = ST_OPTION_FLOAT("alpha", 0, 0, 1,
+		"deprecated: a fixed weight per sample, whatever the interval; use half_life_s"),
 	ST_OPTION_END,
 };
 
@@ -51,7 +59,11 @@ static int cpu_delta_create(const struct st_host *host, const union st_value *op
 	}
 	cd->host = host;
 	cd->threshold = opts[OPT_THRESHOLD].f;
+	cd->half_life_s = opts[OPT_HALF_LIFE].f;
 	cd->alpha = opts[OPT_ALPHA].f;
+	if (cd->alpha > 0)
+		host->log(host, ST_LOG_WARNING, "alpha is deprecated: it means another "
+			  "half-life at every interval; set half_life_s instead");
 	*state = cd;
 	return 0;
 }
@@ -103,12 +115,18 @@ static int cpu_delta_evaluate(void *state, const struct st_history *h,
 	if (reserve(cd, h->ninfos) < 0)
 		return -1;
 	const struct st_sample *now = h->samples[h->count - 1];
+	double weight = cd->alpha > 0 ? cd->alpha :
+			1 - exp2(-(now->interval_s > 0 ? now->interval_s : 1) / cd->half_life_s);
 	size_t n = 0;
 	for (uint32_t i = 0; i < now->nprocs; i++) {
 		const struct st_proc_sample *p = &now->procs[i];
 		const struct st_proc_info *info = &h->infos[p->info];
 		struct baseline *b = &cd->base[p->info];
 		double value = (double)p->cpu_pct + (double)p->children_cpu_pct;
+
+		if ((p->flags & ST_PROC_CARRIED) && b->pid == p->pid &&
+		    b->start_ticks == info->start_ticks)
+			continue;
 
 		if ((p->flags & ST_PROC_NEW) || b->pid != p->pid ||
 		    b->start_ticks != info->start_ticks) {
@@ -132,7 +150,7 @@ static int cpu_delta_evaluate(void *state, const struct st_history *h,
 			snprintf(t->units, sizeof(t->units), "pct");
 			describe(t, p, value, baseline);
 		}
-		b->value = (float)(baseline + cd->alpha * (value - baseline));
+		b->value = (float)(baseline + weight * (value - baseline));
 	}
 	return (int)n;
 }
