@@ -10,71 +10,7 @@
 #include <stdbool.h>
 #include <string.h>
 
-static inline bool is_digit(char c)
-{
-	return c >= '0' && c <= '9';
-}
-
-/* A field ends at a space, the end of the line or the end of the buffer;
- * anything else glued to the digits ("12a") makes the field malformed. */
-static inline bool at_field_end(const char *p, const char *end)
-{
-	return p == end || *p == ' ' || *p == '\n';
-}
-
-static inline const char *skip_spaces(const char *p, const char *end)
-{
-	while (p < end && *p == ' ')
-		p++;
-	return p;
-}
-
-/*
- * Unsigned decimal, at least one digit. Returns the byte after the digits,
- * or NULL when there is no digit or the value does not fit in 64 bits: a
- * wrapped counter would turn into a huge bogus delta downstream.
- */
-static inline const char *scan_u64(const char *p, const char *end, uint64_t *out)
-{
-	const char *start = p;
-	uint64_t v = 0;
-
-	while (p < end && is_digit(*p)) {
-		if (__builtin_mul_overflow(v, 10, &v) ||
-		    __builtin_add_overflow(v, (uint64_t)(*p - '0'), &v))
-			return NULL;
-		p++;
-	}
-	if (p == start)
-		return NULL;
-	*out = v;
-	return p;
-}
-
-/*
- * Signed decimal in the range of a kernel "long", read as unsigned with
- * negatives floored at 0: the fields we keep (cutime, cstime, rss, ppid)
- * are counts that only a kernel quirk could make negative, and a negative
- * count would poison every delta computed from it.
- */
-static inline const char *scan_s64_floor0(const char *p, const char *end,
-					  uint64_t *out)
-{
-	bool neg = false;
-	uint64_t mag;
-
-	if (p < end && *p == '-') {
-		neg = true;
-		p++;
-	}
-	p = scan_u64(p, end, &mag);
-	if (!p)
-		return NULL;
-	if (mag > (uint64_t)INT64_MAX + (neg ? 1 : 0))
-		return NULL;
-	*out = neg ? 0 : mag;
-	return p;
-}
+#include "proc_scan.h"
 
 /* ------------------------------------------------------- /proc/[pid]/stat */
 
@@ -202,26 +138,7 @@ static int parse_cpu_fields(const char *p, const char *eol,
 	return 0;
 }
 
-/* "name value" with nothing else on the line; -1 leaves *v untouched. */
-static int parse_single_u64(const char *p, const char *eol, uint64_t *v)
-{
-	uint64_t x;
 
-	if (p == eol || *p != ' ')
-		return -1;
-	p = scan_u64(skip_spaces(p, eol), eol, &x);
-	if (!p || skip_spaces(p, eol) != eol)
-		return -1;
-	*v = x;
-	return 0;
-}
-
-static inline bool has_prefix(const char *p, const char *eol,
-			      const char *word, size_t wlen)
-{
-	return (size_t)(eol - p) >= wlen && memcmp(p, word, wlen) == 0;
-}
-#define HAS_PREFIX(p, eol, lit) has_prefix(p, eol, lit, sizeof(lit) - 1)
 
 /* Returns -1 only for a malformed "cpu" total line: without it the file is
  * useless. Other malformed lines are skipped as if absent. */
@@ -251,6 +168,18 @@ static int parse_stat_line(const char *p, const char *eol,
 		if (out->ncores < max_cores)
 			cores[out->ncores] = t;
 		out->ncores++;
+	} else if (HAS_PREFIX(p, eol, "ctxt")) {
+		if (parse_single_u64(p + 4, eol, &v) == 0) {
+			out->ctxt = v;
+			out->have |= ST_PSTAT_CTXT;
+		}
+	} else if (HAS_PREFIX(p, eol, "intr ")) {
+		/* the total, then one count per interrupt line */
+		const char *q = scan_u64(skip_spaces(p + 5, eol), eol, &v);
+		if (q && at_field_end(q, eol)) {
+			out->intr = v;
+			out->have |= ST_PSTAT_INTR;
+		}
 	} else if (HAS_PREFIX(p, eol, "processes")) {
 		if (parse_single_u64(p + 9, eol, &v) == 0) {
 			out->processes = v;
@@ -312,6 +241,13 @@ static const struct {
 	KEY("MemAvailable", mem_available_kib, ST_MEMINFO_AVAILABLE),
 	KEY("SwapTotal", swap_total_kib, ST_MEMINFO_SWAPTOTAL),
 	KEY("SwapFree", swap_free_kib, ST_MEMINFO_SWAPFREE),
+	KEY("AnonPages", anon_kib, ST_MEMINFO_ANON),
+	KEY("Cached", cached_kib, ST_MEMINFO_CACHED),
+	KEY("Shmem", shmem_kib, ST_MEMINFO_SHMEM),
+	KEY("SReclaimable", slab_reclaimable_kib, ST_MEMINFO_SRECLAIM),
+	KEY("SUnreclaim", slab_unreclaimable_kib, ST_MEMINFO_SUNRECLAIM),
+	KEY("Dirty", dirty_kib, ST_MEMINFO_DIRTY),
+	KEY("Writeback", writeback_kib, ST_MEMINFO_WRITEBACK),
 #undef KEY
 };
 #define NKEYS (sizeof(meminfo_keys) / sizeof(meminfo_keys[0]))
@@ -371,31 +307,14 @@ int st_parse_meminfo(const char *buf, size_t len, struct st_meminfo *out)
 int st_parse_uptime(const char *buf, size_t len, double *seconds)
 {
 	const char *p, *end = buf + len;
-	uint64_t ipart, frac = 0, scale = 1;
+	double v;
 
 	if (!buf || !seconds || len == 0)
 		return -1;
-	/* "%lu.%02lu": parsed by hand because strtod needs a NUL and obeys
-	 * the locale's decimal point. */
-	p = scan_u64(buf, end, &ipart);
-	if (!p)
+	p = scan_decimal(buf, end, &v);     /* "%lu.%02lu" */
+	if (!p || !at_field_end(p, end))
 		return -1;
-	if (p < end && *p == '.') {
-		const char *start = ++p;
-
-		for (; p < end && is_digit(*p); p++) {
-			/* digits past ~1e-18 s cannot change a double */
-			if (scale < 1000000000000000000ULL) {
-				frac = frac * 10 + (uint64_t)(*p - '0');
-				scale *= 10;
-			}
-		}
-		if (p == start)
-			return -1;
-	}
-	if (!at_field_end(p, end))
-		return -1;
-	*seconds = (double)ipart + (double)frac / (double)scale;
+	*seconds = v;
 	return 0;
 }
 

@@ -45,6 +45,8 @@ struct st_proc_stat {
 	uint32_t ncores;            /* "cpuN" lines found (may exceed max_cores):
 	                               the CPUs online, not the highest N + 1 */
 	uint64_t processes;         /* forks since boot */
+	uint64_t ctxt;              /* context switches since boot */
+	uint64_t intr;              /* interrupts since boot (first number of "intr") */
 	uint32_t procs_running;
 	uint32_t procs_blocked;
 	unsigned have;              /* ST_PSTAT_* */
@@ -53,6 +55,8 @@ struct st_proc_stat {
 #define ST_PSTAT_PROCESSES 0x02
 #define ST_PSTAT_RUNNING   0x04
 #define ST_PSTAT_BLOCKED   0x08
+#define ST_PSTAT_CTXT      0x10
+#define ST_PSTAT_INTR      0x20
 
 /* The kernel's own ceiling (NR_CPUS at most 8192): a "cpuN" line beyond it
  * is not a core but a corrupt line, and must not size an allocation. */
@@ -69,6 +73,12 @@ int st_parse_proc_stat(const char *buf, size_t len, struct st_proc_stat *out,
 struct st_meminfo {
 	uint64_t mem_total_kib, mem_free_kib, mem_available_kib;
 	uint64_t swap_total_kib, swap_free_kib;
+	/* where the memory is: for "no process grew" */
+	uint64_t anon_kib;          /* AnonPages */
+	uint64_t cached_kib;        /* Cached (page cache, tmpfs included) */
+	uint64_t shmem_kib;         /* Shmem (tmpfs, shared anonymous) */
+	uint64_t slab_reclaimable_kib, slab_unreclaimable_kib;
+	uint64_t dirty_kib, writeback_kib;
 	unsigned have;              /* ST_MEMINFO_* */
 };
 #define ST_MEMINFO_TOTAL     0x01
@@ -76,6 +86,13 @@ struct st_meminfo {
 #define ST_MEMINFO_AVAILABLE 0x04
 #define ST_MEMINFO_SWAPTOTAL 0x08
 #define ST_MEMINFO_SWAPFREE  0x10
+#define ST_MEMINFO_ANON      0x20
+#define ST_MEMINFO_CACHED    0x40
+#define ST_MEMINFO_SHMEM     0x80
+#define ST_MEMINFO_SRECLAIM  0x100
+#define ST_MEMINFO_SUNRECLAIM 0x200
+#define ST_MEMINFO_DIRTY     0x400
+#define ST_MEMINFO_WRITEBACK 0x800
 
 /* Returns 0, or -1 when MemTotal is missing. Unknown lines are skipped. */
 int st_parse_meminfo(const char *buf, size_t len, struct st_meminfo *out);

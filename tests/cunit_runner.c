@@ -126,3 +126,15 @@ char *st_test_slurp(const char *path)
 	}
 	return buf;
 }
+
+char *st_test_exact_copy(const void *s, size_t len)
+{
+	/* malloc(0) may return NULL; one byte keeps the pointer real while
+	 * len still says the buffer is empty */
+	char *p = malloc(len ? len : 1);
+
+	if (!p)
+		abort();
+	memcpy(p, s, len);
+	return p;
+}

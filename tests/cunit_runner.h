@@ -3,6 +3,7 @@
 #ifndef ST_CUNIT_RUNNER_H
 #define ST_CUNIT_RUNNER_H
 
+#include <stddef.h>
 #include <CUnit/CUnit.h>
 
 /* Runs the suite verbosely; returns the exit status for make check:
@@ -19,6 +20,10 @@ void st_test_write_file(const char *dir, const char *relpath, const char *conten
 /* stderr into path until st_test_stderr_back(saved), to see what was said. */
 int st_test_stderr_to(const char *path);
 void st_test_stderr_back(int saved);
+/* A heap copy of exactly len bytes, no NUL after them, so that ASan and
+ * valgrind catch a parser reading past len (free it). */
+char *st_test_exact_copy(const void *s, size_t len);
+
 /* The first 4 KiB of a file, NUL-terminated (free it). */
 char *st_test_slurp(const char *path);
 

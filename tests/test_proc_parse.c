@@ -17,17 +17,7 @@
 
 /* ----------------------------------------------------------- helpers */
 
-static char *exact_copy(const void *s, size_t len)
-{
-	/* malloc(0) may return NULL; one byte keeps the pointer real while
-	 * len still says the buffer is empty */
-	char *p = malloc(len ? len : 1);
-
-	if (!p)
-		abort();
-	memcpy(p, s, len);
-	return p;
-}
+#define exact_copy st_test_exact_copy
 
 static int pid_stat_n(const char *s, size_t len, struct st_pid_stat *out)
 {
@@ -589,7 +579,9 @@ static char *real_proc_stat(void)
 static void check_real_stat(const struct st_proc_stat *st, const struct st_cpu_times *cores)
 {
 	CU_ASSERT_EQUAL(st->have, ST_PSTAT_CPU | ST_PSTAT_PROCESSES |
-			ST_PSTAT_RUNNING | ST_PSTAT_BLOCKED);
+			ST_PSTAT_RUNNING | ST_PSTAT_BLOCKED | ST_PSTAT_CTXT | ST_PSTAT_INTR);
+	CU_ASSERT_EQUAL(st->ctxt, 206684);
+	CU_ASSERT_EQUAL(st->intr, 100311);
 	CU_ASSERT_EQUAL(st->total.user, 1531);
 	CU_ASSERT_EQUAL(st->total.nice, 0);
 	CU_ASSERT_EQUAL(st->total.system, 1603);
@@ -691,7 +683,8 @@ static void test_proc_stat_out_of_order(void)
 	CU_ASSERT_EQUAL(st.procs_running, 2);
 	CU_ASSERT_EQUAL(st.procs_blocked, 3);
 	CU_ASSERT_EQUAL(st.have, ST_PSTAT_CPU | ST_PSTAT_PROCESSES |
-			ST_PSTAT_RUNNING | ST_PSTAT_BLOCKED);
+			ST_PSTAT_RUNNING | ST_PSTAT_BLOCKED | ST_PSTAT_INTR);
+	CU_ASSERT_EQUAL(st.intr, 1);
 }
 
 static void test_proc_stat_absurd_core_number(void)
@@ -862,9 +855,36 @@ static void test_meminfo_real(void)
 	CU_ASSERT_EQUAL(m.mem_available_kib, 24444808);
 	CU_ASSERT_EQUAL(m.swap_total_kib, 2097148);
 	CU_ASSERT_EQUAL(m.swap_free_kib, 2000000);
+	CU_ASSERT_EQUAL(m.cached_kib, 18720);
 	CU_ASSERT_EQUAL(m.have, ST_MEMINFO_TOTAL | ST_MEMINFO_FREE |
 			ST_MEMINFO_AVAILABLE | ST_MEMINFO_SWAPTOTAL |
-			ST_MEMINFO_SWAPFREE);
+			ST_MEMINFO_SWAPFREE | ST_MEMINFO_CACHED);
+}
+
+/* Where the memory is, for "no process grew": exact key names only
+ * (WritebackTmp is not Writeback, SwapCached is not Cached). */
+static void test_meminfo_breakdown(void)
+{
+	struct st_meminfo m;
+
+	CU_ASSERT_EQUAL_FATAL(meminfo_s(
+		"MemTotal: 1000 kB\n"
+		"SwapCached: 1 kB\n"
+		"Cached: 200 kB\n"
+		"AnonPages: 300 kB\n"
+		"Shmem: 40 kB\n"
+		"SReclaimable: 50 kB\n"
+		"SUnreclaim: 60 kB\n"
+		"Dirty: 7 kB\n"
+		"WritebackTmp: 9 kB\n"
+		"Writeback: 8 kB\n", &m), 0);
+	CU_ASSERT_EQUAL(m.cached_kib, 200);
+	CU_ASSERT_EQUAL(m.anon_kib, 300);
+	CU_ASSERT_EQUAL(m.shmem_kib, 40);
+	CU_ASSERT_EQUAL(m.slab_reclaimable_kib, 50);
+	CU_ASSERT_EQUAL(m.slab_unreclaimable_kib, 60);
+	CU_ASSERT_EQUAL(m.dirty_kib, 7);
+	CU_ASSERT_EQUAL(m.writeback_kib, 8);
 }
 
 static void test_meminfo_live(void)
@@ -1113,6 +1133,7 @@ int main(void)
 		{ "proc_stat many parses", test_proc_stat_many },
 		{ "meminfo real", test_meminfo_real },
 		{ "meminfo live", test_meminfo_live },
+		{ "meminfo breakdown", test_meminfo_breakdown },
 		{ "meminfo missing MemAvailable", test_meminfo_missing_available },
 		{ "meminfo missing MemTotal", test_meminfo_missing_total },
 		{ "meminfo odd lines", test_meminfo_odd_lines },
