@@ -229,13 +229,8 @@ int st_parse_proc_stat(const char *buf, size_t len, struct st_proc_stat *out,
 
 /* ----------------------------------------------------------- /proc/meminfo */
 
-static const struct {
-	const char *key;
-	size_t keylen;
-	size_t offset;
-	unsigned bit;
-} meminfo_keys[] = {
-#define KEY(k, field, bit) { k, sizeof(k) - 1, offsetof(struct st_meminfo, field), bit }
+static const struct st_key_field meminfo_keys[] = {
+#define KEY(k, field, bit) ST_KEY_FIELD(k, struct st_meminfo, field, bit)
 	KEY("MemTotal", mem_total_kib, ST_MEMINFO_TOTAL),
 	KEY("MemFree", mem_free_kib, ST_MEMINFO_FREE),
 	KEY("MemAvailable", mem_available_kib, ST_MEMINFO_AVAILABLE),
@@ -282,19 +277,12 @@ int st_parse_meminfo(const char *buf, size_t len, struct st_meminfo *out)
 		if (!eol)
 			eol = end;
 		colon = memchr(p, ':', (size_t)(eol - p));
-		for (size_t i = 0; colon && i < NKEYS; i++) {
-			uint64_t v;
-
-			if ((size_t)(colon - p) != meminfo_keys[i].keylen ||
-			    memcmp(p, meminfo_keys[i].key, meminfo_keys[i].keylen) != 0)
-				continue;
-			/* a malformed value reads as an absent line */
-			if (parse_meminfo_value(colon + 1, eol, &v) == 0) {
-				memcpy((char *)out + meminfo_keys[i].offset, &v, sizeof(v));
-				out->have |= meminfo_keys[i].bit;
-			}
-			break;
-		}
+		const struct st_key_field *k =
+			colon ? find_key(meminfo_keys, NKEYS, p, (size_t)(colon - p)) : NULL;
+		uint64_t v;
+		/* a malformed value reads as an absent line */
+		if (k && parse_meminfo_value(colon + 1, eol, &v) == 0)
+			key_add(k, out, &out->have, v);
 		if (eol == end)
 			break;
 		p = eol + 1;

@@ -50,13 +50,8 @@ int st_parse_pressure(const char *buf, size_t len, struct st_psi *out)
 
 /* --------------------------------------------------------------- vmstat */
 
-static const struct {
-	const char *key;
-	size_t keylen;
-	size_t offset;
-	unsigned bit;
-} vmstat_keys[] = {
-#define KEY(k, field, bit) { k, sizeof(k) - 1, offsetof(struct st_vmstat, field), bit }
+static const struct st_key_field vmstat_keys[] = {
+#define KEY(k, field, bit) ST_KEY_FIELD(k, struct st_vmstat, field, bit)
 	KEY("pswpin", pswpin, ST_VMSTAT_SWAP),
 	KEY("pswpout", pswpout, ST_VMSTAT_SWAP),
 	KEY("pgmajfault", pgmajfault, ST_VMSTAT_MAJFAULT),
@@ -67,9 +62,8 @@ static const struct {
 	KEY("pgsteal_kswapd", pgsteal, ST_VMSTAT_RECLAIM),
 	KEY("pgsteal_direct", pgsteal, ST_VMSTAT_RECLAIM),
 	KEY("pgsteal_khugepaged", pgsteal, ST_VMSTAT_RECLAIM),
-	/* one per zone (allocstall_dma, _dma32, _normal, _movable, _device);
-	 * matched by prefix */
-	KEY("allocstall", allocstall, ST_VMSTAT_ALLOCSTALL),
+	/* one per zone (allocstall_dma, _dma32, _normal, _movable, _device) */
+	KEY("allocstall_", allocstall, ST_VMSTAT_ALLOCSTALL),
 #undef KEY
 };
 #define NVMKEYS (sizeof(vmstat_keys) / sizeof(vmstat_keys[0]))
@@ -84,22 +78,11 @@ int st_parse_vmstat(const char *buf, size_t len, struct st_vmstat *out)
 	for (const char *cur = buf, *p, *eol; next_line(&cur, buf + len, &p, &eol);) {
 		const char *sp = memchr(p, ' ', (size_t)(eol - p));
 		uint64_t v;
-		if (!sp || (size_t)(sp - p) < 6 || parse_single_u64(sp, eol, &v) < 0)
+		if (!sp || parse_single_u64(sp, eol, &v) < 0)
 			continue;
-		size_t klen = (size_t)(sp - p);
-		for (size_t i = 0; i < NVMKEYS; i++) {
-			size_t kl = vmstat_keys[i].keylen;
-			bool zone = vmstat_keys[i].bit == ST_VMSTAT_ALLOCSTALL;
-			if (zone ? !(klen > kl && p[kl] == '_') : klen != kl)
-				continue;
-			if (memcmp(p, vmstat_keys[i].key, kl) != 0)
-				continue;
-			uint64_t *f = (uint64_t *)((char *)out + vmstat_keys[i].offset);
-			/* summed keys saturate rather than wrap */
-			*f = __builtin_add_overflow(*f, v, f) ? UINT64_MAX : *f;
-			out->have |= vmstat_keys[i].bit;
-			break;
-		}
+		const struct st_key_field *k = find_key(vmstat_keys, NVMKEYS, p, (size_t)(sp - p));
+		if (k)
+			key_add(k, out, &out->have, v);
 	}
 	return 0;
 }

@@ -7,6 +7,7 @@
 #define ST_PROC_SCAN_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -138,6 +139,41 @@ static inline bool next_line(const char **cur, const char *end,
 	*eol = nl ? nl : end;
 	*cur = nl ? nl + 1 : end;
 	return true;
+}
+
+/*
+ * Keyed lines ("MemTotal: 123 kB", "pgmajfault 77"): a table maps each key
+ * to a uint64_t field of the parser's struct and a bit of its "have". A key
+ * ending in '_' matches as a prefix (vmstat's per-zone allocstall_dma32...).
+ */
+struct st_key_field {
+	const char *key;
+	size_t keylen;
+	size_t offset;
+	unsigned bit;
+};
+#define ST_KEY_FIELD(k, type, field, bit) { k, sizeof(k) - 1, offsetof(type, field), bit }
+
+static inline const struct st_key_field *find_key(const struct st_key_field *t, size_t n,
+						   const char *name, size_t len)
+{
+	for (size_t i = 0; i < n; i++) {
+		size_t kl = t[i].keylen;
+		int prefix = t[i].key[kl - 1] == '_';
+		if ((prefix ? len > kl : len == kl) && memcmp(name, t[i].key, kl) == 0)
+			return &t[i];
+	}
+	return NULL;
+}
+
+/* Adds v to the key's field (saturating: a summed counter never wraps)
+ * and sets its bit in *have. */
+static inline void key_add(const struct st_key_field *k, void *out, unsigned *have, uint64_t v)
+{
+	uint64_t *f = (uint64_t *)((char *)out + k->offset);
+	if (__builtin_add_overflow(*f, v, f))
+		*f = UINT64_MAX;
+	*have |= k->bit;
 }
 
 #endif
