@@ -24,6 +24,8 @@ void st_ring_destroy(struct st_ring *r)
 		free(r->slots[i].procs);
 		free(r->slots[i].cores);
 		free(r->slots[i].core_ids);
+		free(r->slots[i].core_user);
+		free(r->slots[i].core_system);
 	}
 	free(r->slots);
 	free(r->view);
@@ -72,17 +74,24 @@ int st_ring_slot_reserve_cores(struct st_ring_slot *s, uint32_t n)
 {
 	if (n <= s->cores_cap)
 		return 0;
-	float *c = realloc(s->cores, sizeof(*c) * n);
-	if (!c)
-		return -1;
-	s->cores = c;
-	s->sample.core_busy_pct = c;
+	/* Each array grows on its own; cores_cap moves only when all did,
+	 * so a failure leaves the slot as it was (bigger arrays are fine). */
+	float **floats[] = { &s->cores, &s->core_user, &s->core_system };
+	for (size_t i = 0; i < sizeof(floats) / sizeof(floats[0]); i++) {
+		float *c = realloc(*floats[i], sizeof(float) * n);
+		if (!c)
+			return -1;
+		*floats[i] = c;
+	}
 	uint32_t *ids = realloc(s->core_ids, sizeof(*ids) * n);
 	if (!ids)
 		return -1;
 	s->core_ids = ids;
-	s->sample.core_id = ids;
 	s->cores_cap = n;
+	s->sample.core_busy_pct = s->cores;
+	s->sample.core_user_pct = s->core_user;
+	s->sample.core_system_pct = s->core_system;
+	s->sample.core_id = ids;
 	return 0;
 }
 

@@ -15,6 +15,7 @@ struct st_ring_slot {
 	uint32_t procs_cap;
 	float *cores;                   /* sample.core_busy_pct points here */
 	uint32_t *core_ids;             /* sample.core_id points here */
+	float *core_user, *core_system; /* sample.core_user_pct, core_system_pct */
 	uint32_t cores_cap;
 };
 

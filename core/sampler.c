@@ -52,6 +52,7 @@ int st_sampler_init(struct st_sampler *s, const char *proc_root,
 	memset(s, 0, sizeof(*s));
 	s->clock = monotonic_clock;
 	s->root_fd = s->stat_fd = s->meminfo_fd = s->uptime_fd = -1;
+	st_sampler_no_evidence(s);
 	s->keep_fds = 1;
 	s->clock_ticks = sysconf(_SC_CLK_TCK);
 	s->page_kib = sysconf(_SC_PAGESIZE) / 1024;
@@ -86,6 +87,7 @@ int st_sampler_init(struct st_sampler *s, const char *proc_root,
 		goto fail;
 	/* Without uptime a new process's CPU since start is unknown (0). */
 	s->uptime_fd = open_system_file(s, "uptime", 0, err, errlen);
+	st_sampler_open_evidence(s);
 	raise_fd_limit();
 	return 0;
 fail:
@@ -97,6 +99,7 @@ void st_sampler_destroy(struct st_sampler *s)
 {
 	if (s->root_dir)
 		closedir(s->root_dir);
+	st_sampler_close_evidence(s);
 	int fds[] = { s->root_fd, s->stat_fd, s->meminfo_fd, s->uptime_fd };
 	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
 		if (fds[i] >= 0)
@@ -108,6 +111,7 @@ void st_sampler_destroy(struct st_sampler *s)
 	free(s->proc_root);
 	memset(s, 0, sizeof(*s));
 	s->root_fd = s->stat_fd = s->meminfo_fd = s->uptime_fd = -1;
+	st_sampler_no_evidence(s);
 }
 
 static int parse_pid(const char *name, int32_t *pid)
@@ -219,6 +223,7 @@ int st_sampler_take(struct st_sampler *s, struct st_ring *ring)
 	};
 	st_sampler_fill_system_cpu(s, slot);
 	tk.uptime_s = smp->uptime_s = st_sampler_read_uptime(s);
+	st_sampler_read_evidence(s, smp);
 
 	list_processes(s, &tk);
 	books.accounted = tk.accounted;

@@ -10,6 +10,8 @@
  *   sampler.c         a tick in order: system files, listing, the books,
  *                     reads or carries, exits
  *   sampler_system.c  /proc/stat, meminfo, uptime into the sample
+ *   sampler_evidence.c pressure, vmstat, loadavg, diskstats: why the
+ *                     machine is slow; optional, never fails a tick
  *   sampler_proc.c    one process: read, identity, figures, carry, exit
  */
 #ifndef ST_SAMPLER_H
@@ -20,6 +22,7 @@
 #include <spiketrace/model.h>
 
 #include "proc_parse.h"
+#include "proc_parse_system.h"
 #include "proc_table.h"
 #include "read_policy.h"
 #include "ring.h"
@@ -52,6 +55,17 @@ struct st_sampler {
 	int      root_fd;
 	void    *root_dir;          /* DIR *, rewound each tick */
 	int      stat_fd, meminfo_fd, uptime_fd;
+	/* The optional evidence (sampler_evidence.c): -1 where the kernel
+	 * has no such file. */
+	struct st_evidence_files {
+		int      psi_fd[3];     /* cpu, memory, io */
+		int      vmstat_fd, loadavg_fd, diskstats_fd;
+		struct st_psi prev_psi[3];
+		struct st_vmstat prev_vm;
+		struct st_diskstats prev_disk;
+		unsigned have_prev;     /* ST_HAVE_* of the previous reading */
+		unsigned warned;        /* ST_HAVE_* whose file stopped parsing */
+	} ev;
 	struct st_read_buf buf;     /* grows to the largest file read */
 	long     clock_ticks;
 	long     page_kib;
@@ -71,7 +85,7 @@ struct st_sampler {
 	double   unaccounted[ST_SAMPLER_BOOKS_KEPT];
 	int      read_all;          /* tests: read every process every tick */
 	struct st_sampler_stats stats;
-	uint64_t prev_processes;
+	uint64_t prev_processes, prev_ctxt, prev_intr;
 	struct st_proc_table table;
 	uint64_t malformed;         /* stat files that did not parse */
 	/* Ticks failed in a row and why, so that a broken system file is

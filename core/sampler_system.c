@@ -162,6 +162,8 @@ void st_sampler_fill_system_cpu(struct st_sampler *s, struct st_ring_slot *slot)
 	uint32_t n = s->pstat.ncores;
 	smp->ncores = n;
 	smp->core_busy_pct = slot->cores;
+	smp->core_user_pct = slot->core_user;
+	smp->core_system_pct = slot->core_system;
 	smp->core_id = slot->core_ids;
 	for (uint32_t i = 0; i < n; i++) {
 		const struct st_cpu_times *prev = s->seq ? prev_core(s, i) : NULL;
@@ -170,6 +172,8 @@ void st_sampler_fill_system_cpu(struct st_sampler *s, struct st_ring_slot *slot)
 		if (prev)
 			st_cpu_pct_between(prev, &s->cores[i], &pct);
 		slot->cores[i] = (float)pct.total;
+		slot->core_user[i] = (float)pct.user;
+		slot->core_system[i] = (float)pct.system;
 		slot->core_ids[i] = s->cores[i].id;
 	}
 	if (s->seq) {
@@ -182,6 +186,12 @@ void st_sampler_fill_system_cpu(struct st_sampler *s, struct st_ring_slot *slot)
 		smp->cpu_steal_pct = (float)pct.steal;
 		if (s->pstat.processes >= s->prev_processes)
 			smp->forks_delta = s->pstat.processes - s->prev_processes;
+		if ((s->pstat.have & (ST_PSTAT_CTXT | ST_PSTAT_INTR)) ==
+		    (ST_PSTAT_CTXT | ST_PSTAT_INTR)) {
+			smp->ctxt_delta = s->pstat.ctxt > s->prev_ctxt ? s->pstat.ctxt - s->prev_ctxt : 0;
+			smp->intr_delta = s->pstat.intr > s->prev_intr ? s->pstat.intr - s->prev_intr : 0;
+			smp->have |= ST_HAVE_CTXT;
+		}
 	}
 	smp->procs_running = s->pstat.procs_running;
 	smp->procs_blocked = s->pstat.procs_blocked;
@@ -189,6 +199,8 @@ void st_sampler_fill_system_cpu(struct st_sampler *s, struct st_ring_slot *slot)
 	memcpy(s->prev_cores, s->cores, sizeof(*s->cores) * n);
 	s->prev_ncores = n;
 	s->prev_processes = s->pstat.processes;
+	s->prev_ctxt = s->pstat.ctxt;
+	s->prev_intr = s->pstat.intr;
 	smp->have |= ST_HAVE_CPU;
 }
 
@@ -216,6 +228,19 @@ void st_sampler_fill_memory(const struct st_meminfo *m, struct st_sample *smp)
 		smp->have |= ST_HAVE_MEMAVAIL;
 	} else {
 		smp->mem_available_kib = m->mem_free_kib;
+	}
+	/* The breakdown needs its main parts; the rest reads 0 where a kernel
+	 * lacks it (SReclaimable before 2.6.19). */
+	if ((m->have & (ST_MEMINFO_ANON | ST_MEMINFO_CACHED)) ==
+	    (ST_MEMINFO_ANON | ST_MEMINFO_CACHED)) {
+		smp->anon_kib = m->anon_kib;
+		smp->cached_kib = m->cached_kib;
+		smp->shmem_kib = m->shmem_kib;
+		smp->slab_reclaimable_kib = m->slab_reclaimable_kib;
+		smp->slab_unreclaimable_kib = m->slab_unreclaimable_kib;
+		smp->dirty_kib = m->dirty_kib;
+		smp->writeback_kib = m->writeback_kib;
+		smp->have |= ST_HAVE_MEM_DETAIL;
 	}
 	if ((m->have & ST_MEMINFO_SWAPTOTAL) && (m->have & ST_MEMINFO_SWAPFREE)) {
 		smp->swap_total_kib = m->swap_total_kib;

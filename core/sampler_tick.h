@@ -36,6 +36,16 @@ double st_sampler_process_interval(const struct st_sampler *s, double wall_s);
 /* Percent of one core for ticks of CPU over interval_s. */
 float st_sampler_ticks_pct(const struct st_sampler *s, double ticks, double interval_s);
 
+/* sampler_evidence.c */
+void st_sampler_open_evidence(struct st_sampler *s);
+/* No evidence files open (all -1), for a zeroed sampler. */
+void st_sampler_no_evidence(struct st_sampler *s);
+void st_sampler_close_evidence(struct st_sampler *s);
+/* Pressure, vmstat, loadavg and diskstats into smp, each only when its
+ * file reads and parses (ST_HAVE_*); a file that stops parsing is said
+ * once. Growth over the interval needs a previous reading. */
+void st_sampler_read_evidence(struct st_sampler *s, struct st_sample *smp);
+
 /* sampler_proc.c */
 /* Reads pid's stat into the tick's sample; slot is its table slot, or
  * ST_PROC_NONE when it is new. */

@@ -1217,6 +1217,98 @@ static void test_exec_keeps_old_samples(void)
 	rig_close(&r);
 }
 
+/* ------------------------------------------------------------ evidence */
+
+static void write_evidence(struct fake_proc *fp, uint64_t psi_us, uint64_t pgscan,
+			   uint64_t sectors)
+{
+	char buf[512];
+	snprintf(buf, sizeof(buf), "some avg10=12.50 avg60=3.00 avg300=1.00 total=%llu\n",
+		 (unsigned long long)psi_us);
+	fake_proc_write(fp, "pressure/cpu", buf);        /* no full: before 5.13 */
+	snprintf(buf, sizeof(buf), "some avg10=40.00 avg60=3.00 avg300=1.00 total=%llu\n"
+		 "full avg10=20.00 avg60=1.00 avg300=0.50 total=%llu\n",
+		 (unsigned long long)psi_us * 2, (unsigned long long)psi_us);
+	fake_proc_write(fp, "pressure/memory", buf);
+	fake_proc_write(fp, "pressure/io", "some avg10=0.00 avg60=0.00 avg300=0.00 total=0\n"
+			"full avg10=0.00 avg60=0.00 avg300=0.00 total=0\n");
+	snprintf(buf, sizeof(buf), "pgmajfault 10\npswpin 1\npswpout 2\noom_kill 0\n"
+		 "pgscan_kswapd %llu\npgsteal_kswapd 5\nallocstall_normal 3\n",
+		 (unsigned long long)pgscan);
+	fake_proc_write(fp, "vmstat", buf);
+	fake_proc_write(fp, "loadavg", "2.50 1.25 0.75 3/120 4242\n");
+	snprintf(buf, sizeof(buf), "   8       0 sda 1 0 %llu 0 1 0 %llu 0 0 %llu 0\n"
+		 "   8       1 sda1 1 0 %llu 0 1 0 0 0 0 0 0\n",
+		 (unsigned long long)sectors, (unsigned long long)sectors * 2,
+		 (unsigned long long)sectors / 10, (unsigned long long)sectors);
+	fake_proc_write(fp, "diskstats", buf);
+}
+
+/* Pressure, vmstat, loadavg and diskstats: read through kept fds, growth
+ * over the interval from the second sample on. */
+static void test_evidence(void)
+{
+	struct rig r;
+	char err[256];
+
+	memset(&r, 0, sizeof(r));
+	r.fp = fake_proc_new(4, 8u << 20, 100);
+	write_evidence(r.fp, 1000, 100, 2000);
+	CU_ASSERT_FATAL(st_sampler_init(&r.s, r.fp->root, err, sizeof(err)) == 0);
+	CU_ASSERT_FATAL(st_ring_init(&r.ring, HISTORY) == 0);
+	const struct st_sample *s = take(&r);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	unsigned all = ST_HAVE_PSI_CPU | ST_HAVE_PSI_MEMORY | ST_HAVE_PSI_IO |
+		       ST_HAVE_VMSTAT | ST_HAVE_LOADAVG | ST_HAVE_DISK;
+	CU_ASSERT_EQUAL(s->have & all, all);
+	CU_ASSERT_EQUAL(s->psi_memory.some_stall_us, 0);    /* nothing to compare */
+	CU_ASSERT_DOUBLE_EQUAL(s->load1, 2.5, 1e-6);
+	/* 300 ms of cpu stall in this second, 600 ms some / 300 ms full on memory */
+	write_evidence(r.fp, 301000, 1100, 6000);
+	fake_proc_advance(r.fp, 1.0);
+	s = take(&r);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CU_ASSERT_EQUAL(s->psi_cpu.some_stall_us, 300000);
+	CU_ASSERT_EQUAL(s->psi_cpu.full_known, 0);
+	CU_ASSERT_DOUBLE_EQUAL(s->psi_cpu.some_avg10_pct, 12.5, 1e-4);
+	CU_ASSERT_EQUAL(s->psi_memory.some_stall_us, 600000);
+	CU_ASSERT_EQUAL(s->psi_memory.full_stall_us, 300000);
+	CU_ASSERT_EQUAL(s->psi_memory.full_known, 1);
+	CU_ASSERT_DOUBLE_EQUAL(s->psi_memory.full_avg10_pct, 20, 1e-4);
+	CU_ASSERT_EQUAL(s->vm.pgscan, 1000);
+	CU_ASSERT_EQUAL(s->vm.pgmajfault, 0);
+	/* sda only: 4000 sectors read = 2000 KiB, 8000 written, 400 ms busy */
+	CU_ASSERT_EQUAL(s->disk_read_kib, 2000);
+	CU_ASSERT_EQUAL(s->disk_written_kib, 4000);
+	CU_ASSERT_EQUAL(s->disk_busy_ms, 400);
+	/* a file that stops parsing: its figures go, the tick does not */
+	fake_proc_write(r.fp, "vmstat", "garbage\n");
+	fake_proc_advance(r.fp, 1.0);
+	s = take(&r);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CU_ASSERT_EQUAL(s->have & ST_HAVE_VMSTAT, 0);
+	CU_ASSERT(s->have & ST_HAVE_PSI_CPU);
+	rig_close(&r);
+}
+
+/* A kernel without PSI (or a fake /proc without the files): no bits, and
+ * sampling goes on. */
+static void test_no_evidence_files(void)
+{
+	struct rig r;
+	CU_ASSERT_FATAL(rig_open(&r, 2, 100) == 0);
+	const struct st_sample *s = take(&r);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CU_ASSERT_EQUAL(s->have & (ST_HAVE_PSI_CPU | ST_HAVE_PSI_MEMORY | ST_HAVE_PSI_IO |
+				   ST_HAVE_VMSTAT | ST_HAVE_LOADAVG | ST_HAVE_DISK), 0);
+	CU_ASSERT_EQUAL(s->have & ST_HAVE_MEM_DETAIL, 0);   /* the fake has no AnonPages */
+	fake_proc_advance(r.fp, 1.0);
+	s = take(&r);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CU_ASSERT(s->have & ST_HAVE_CTXT);                  /* growth: second sample on */
+	rig_close(&r);
+}
+
 static void test_carried_parent_reaps_child(void)
 {
 	struct rig r;
@@ -1287,6 +1379,8 @@ int main(void)
 		{ "read policy: a little CPU every tick is no burst", test_steady_little_cpu_is_no_burst },
 		{ "offline CPU: counted as not there, ids kept", test_offline_cpu },
 		{ "exec: earlier samples keep the comm and ppid they saw", test_exec_keeps_old_samples },
+		{ "evidence: pressure, vmstat, loadavg, diskstats", test_evidence },
+		{ "evidence: none of the files", test_no_evidence_files },
 		CU_TEST_INFO_NULL,
 	};
 

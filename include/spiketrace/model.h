@@ -72,6 +72,35 @@ struct st_proc_sample {
 #define ST_HAVE_MEM      0x02
 #define ST_HAVE_MEMAVAIL 0x04       /* MemAvailable (kernels >= 3.14) */
 #define ST_HAVE_SWAP     0x08
+#define ST_HAVE_PSI_CPU    0x10     /* /proc/pressure/cpu (some; full since 5.13) */
+#define ST_HAVE_PSI_MEMORY 0x20
+#define ST_HAVE_PSI_IO     0x40
+#define ST_HAVE_VMSTAT     0x80     /* the st_vm_figures */
+#define ST_HAVE_LOADAVG    0x100
+#define ST_HAVE_DISK       0x200    /* /proc/diskstats */
+#define ST_HAVE_MEM_DETAIL 0x400    /* anon, cached, shmem, slab, dirty, writeback */
+#define ST_HAVE_CTXT       0x800    /* ctxt and intr of /proc/stat */
+
+/* Pressure stall information of one resource over the interval. "some":
+ * at least one task stalled on it; "full": all non-idle tasks did (cpu's
+ * full is 0 on kernels before 5.13; see full_known). */
+struct st_pressure {
+	float    some_avg10_pct;    /* the kernel's 10 s average */
+	float    full_avg10_pct;
+	uint64_t some_stall_us;     /* stall time during this interval */
+	uint64_t full_stall_us;
+	uint32_t full_known;        /* 1 when the kernel reports "full" */
+	uint32_t reserved;
+};
+
+/* /proc/vmstat counters, growth over the interval. */
+struct st_vm_figures {
+	uint64_t pswpin, pswpout;   /* pages swapped in, out */
+	uint64_t pgmajfault;
+	uint64_t oom_kill;
+	uint64_t pgscan, pgsteal;   /* reclaim: pages scanned, reclaimed */
+	uint64_t allocstall;        /* allocations that had to reclaim directly */
+};
 
 /* One consistent view of the system. */
 struct st_sample {
@@ -109,6 +138,21 @@ struct st_sample {
 
 	uint32_t nprocs;
 	const struct st_proc_sample *procs; /* in no particular order */
+
+	/* Why the machine is slow, not only that it is busy (ST_HAVE_*). */
+	struct st_pressure psi_cpu, psi_memory, psi_io;
+	struct st_vm_figures vm;
+	float    load1, load5, load15;
+	uint64_t ctxt_delta, intr_delta;    /* context switches, interrupts */
+	/* where the memory is (/proc/meminfo), for "no process grew" */
+	uint64_t anon_kib, cached_kib, shmem_kib;
+	uint64_t slab_reclaimable_kib, slab_unreclaimable_kib;
+	uint64_t dirty_kib, writeback_kib;
+	/* per core, beside core_busy_pct: user + nice, system + irq + softirq */
+	const float *core_user_pct, *core_system_pct;
+	/* whole physical disks, over the interval */
+	uint64_t disk_read_kib, disk_written_kib;
+	uint64_t disk_busy_ms;      /* time I/O was in flight, summed over disks */
 };
 
 /*
