@@ -21,12 +21,15 @@ static uint64_t abs_diff(uint64_t a, uint64_t b)
  * read when they change, so on a quiet machine the books balance to within
  * a tick or two.
  */
-int st_books_unbalanced(const struct st_books *b)
+int st_books_memory_moved(const struct st_books *b)
 {
-	double limit = ST_READ_SWEEP_PCT / 100.0 * b->interval_s * (double)b->clock_ticks;
-	if (st_books_unaccounted(b) > (limit > 1 ? limit : 1))
-		return 1;
 	uint64_t slack = b->mem_total_kib / 1024 > 4096 ? b->mem_total_kib / 1024 : 4096;
 	return abs_diff(b->avail_kib, b->prev_avail_kib) > slack ||
 	       abs_diff(b->swap_used_kib, b->prev_swap_used_kib) > slack;
+}
+
+int st_books_unbalanced(const struct st_books *b)
+{
+	double limit = ST_READ_SWEEP_PCT / 100.0 * b->interval_s * (double)b->clock_ticks;
+	return st_books_unaccounted(b) > (limit > 1 ? limit : 1) || st_books_memory_moved(b);
 }

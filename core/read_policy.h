@@ -44,9 +44,12 @@ struct st_books {
 /* The process CPU no read accounts for (never negative). */
 double st_books_unaccounted(const struct st_books *b);
 
+/* Whether memory or swap moved by more than 1/1024 of memory (at least
+ * 4 MiB) since the previous sample. */
+int st_books_memory_moved(const struct st_books *b);
+
 /* Whether the unread must be read: the CPU does not balance within
- * ST_READ_SWEEP_PCT of a core (at least one clock tick), or memory or
- * swap moved by more than 1/1024 of memory (at least 4 MiB). */
+ * ST_READ_SWEEP_PCT of a core (at least one clock tick), or memory moved. */
 int st_books_unbalanced(const struct st_books *b);
 
 #endif

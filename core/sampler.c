@@ -223,7 +223,7 @@ int st_sampler_take(struct st_sampler *s, struct st_ring *ring)
 	};
 	st_sampler_fill_system_cpu(s, slot);
 	tk.uptime_s = smp->uptime_s = st_sampler_read_uptime(s);
-	st_sampler_read_evidence(s, smp);
+	st_sampler_read_evidence(s, smp, s->seq == 0 || st_books_memory_moved(&books));
 
 	list_processes(s, &tk);
 	books.accounted = tk.accounted;

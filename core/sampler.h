@@ -63,7 +63,8 @@ struct st_sampler {
 		struct st_psi prev_psi[3];
 		struct st_vmstat prev_vm;
 		struct st_diskstats prev_disk;
-		unsigned have_prev;     /* ST_HAVE_* of the previous reading */
+		unsigned have_prev;     /* ST_HAVE_* with a previous reading */
+		int64_t  vm_read_ns, disk_read_ns;  /* when last read */
 		unsigned warned;        /* ST_HAVE_* whose file stopped parsing */
 	} ev;
 	struct st_read_buf buf;     /* grows to the largest file read */

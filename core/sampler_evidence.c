@@ -4,6 +4,14 @@
  * and the disks' totals. Each file is kept open and re-read with pread,
  * like the others. None of it is needed to sample: a kernel without PSI,
  * or a file that does not parse, leaves its ST_HAVE_* bit clear.
+ *
+ * Pressure and loadavg cost about 2 us a read. vmstat (25 us: the kernel
+ * sums every counter over every CPU) and diskstats (11 us) would triple
+ * the tick on a quiet machine, and there they say nothing: they are read
+ * when the pressure files show memory or I/O stalls this interval, when
+ * the books saw memory move, when iowait is not 0 (disks), without PSI,
+ * and otherwise every ST_EVIDENCE_REFRESH_S. Their growth is over the
+ * span since their last read (span_s), so a rate is always right.
  */
 #include "sampler_tick.h"
 
@@ -12,6 +20,8 @@
 #include <unistd.h>
 
 #include "log.h"
+
+#define ST_EVIDENCE_REFRESH_NS (10 * 1000000000LL)
 
 static const char *const psi_files[3] = { "pressure/cpu", "pressure/memory", "pressure/io" };
 static const unsigned psi_bits[3] = { ST_HAVE_PSI_CPU, ST_HAVE_PSI_MEMORY, ST_HAVE_PSI_IO };
@@ -90,15 +100,16 @@ static void read_pressure(struct st_sampler *s, struct st_sample *smp, int i)
 	}
 	struct st_pressure *p = out[i];
 	const struct st_psi *prev = &s->ev.prev_psi[i];
-	p->some_avg10_pct = (float)psi.some.avg10;
-	p->full_avg10_pct = (float)psi.full.avg10;
-	p->full_known = (psi.have & ST_PSI_FULL) != 0;
 	if (s->ev.have_prev & psi_bits[i]) {
+		p->some_avg10_pct = (float)psi.some.avg10;
+		p->full_avg10_pct = (float)psi.full.avg10;
+		p->full_known = (psi.have & ST_PSI_FULL) != 0;
 		p->some_stall_us = grown(psi.some.total_us, prev->some.total_us);
 		p->full_stall_us = grown(psi.full.total_us, prev->full.total_us);
+		smp->have |= psi_bits[i];
 	}
 	s->ev.prev_psi[i] = psi;
-	smp->have |= psi_bits[i];
+	s->ev.have_prev |= psi_bits[i];
 }
 
 static void read_vmstat(struct st_sampler *s, struct st_sample *smp)
@@ -114,6 +125,7 @@ static void read_vmstat(struct st_sampler *s, struct st_sample *smp)
 	}
 	const struct st_vmstat *p = &s->ev.prev_vm;
 	if (s->ev.have_prev & ST_HAVE_VMSTAT) {
+		smp->vm.span_s = (double)(smp->mono_ns - s->ev.vm_read_ns) / 1e9;
 		smp->vm.pswpin = grown(vm.pswpin, p->pswpin);
 		smp->vm.pswpout = grown(vm.pswpout, p->pswpout);
 		smp->vm.pgmajfault = grown(vm.pgmajfault, p->pgmajfault);
@@ -121,9 +133,11 @@ static void read_vmstat(struct st_sampler *s, struct st_sample *smp)
 		smp->vm.pgscan = grown(vm.pgscan, p->pgscan);
 		smp->vm.pgsteal = grown(vm.pgsteal, p->pgsteal);
 		smp->vm.allocstall = grown(vm.allocstall, p->allocstall);
+		smp->have |= ST_HAVE_VMSTAT;
 	}
 	s->ev.prev_vm = vm;
-	smp->have |= ST_HAVE_VMSTAT;
+	s->ev.vm_read_ns = smp->mono_ns;
+	s->ev.have_prev |= ST_HAVE_VMSTAT;
 }
 
 static void read_loadavg(struct st_sampler *s, struct st_sample *smp)
@@ -143,6 +157,18 @@ static void read_loadavg(struct st_sampler *s, struct st_sample *smp)
 	smp->have |= ST_HAVE_LOADAVG;
 }
 
+/* Stalled on it this interval, or no pressure file to say it was not. */
+static int stalled(const struct st_sampler *s, const struct st_sample *smp, int i,
+		   const struct st_pressure *p)
+{
+	return s->ev.psi_fd[i] < 0 || !(smp->have & psi_bits[i]) || p->some_stall_us > 0;
+}
+
+static int refresh_due(const struct st_sample *smp, int64_t last_ns)
+{
+	return smp->mono_ns - last_ns >= ST_EVIDENCE_REFRESH_NS;
+}
+
 static void read_diskstats(struct st_sampler *s, struct st_sample *smp)
 {
 	struct st_diskstats ds;
@@ -151,22 +177,29 @@ static void read_diskstats(struct st_sampler *s, struct st_sample *smp)
 	if (!buf || st_parse_diskstats(buf, len, &ds) < 0)
 		return;
 	const struct st_diskstats *p = &s->ev.prev_disk;
-	/* a disk added or removed makes the sums jump: wait a tick */
+	/* a disk added or removed makes the sums jump: wait a reading */
 	if ((s->ev.have_prev & ST_HAVE_DISK) && p->ndisks == ds.ndisks) {
+		smp->disk_span_s = (double)(smp->mono_ns - s->ev.disk_read_ns) / 1e9;
 		smp->disk_read_kib = grown(ds.sectors_read, p->sectors_read) / 2;
 		smp->disk_written_kib = grown(ds.sectors_written, p->sectors_written) / 2;
 		smp->disk_busy_ms = grown(ds.io_ms, p->io_ms);
+		smp->have |= ST_HAVE_DISK;
 	}
 	s->ev.prev_disk = ds;
-	smp->have |= ST_HAVE_DISK;
+	s->ev.disk_read_ns = smp->mono_ns;
+	s->ev.have_prev |= ST_HAVE_DISK;
 }
 
-void st_sampler_read_evidence(struct st_sampler *s, struct st_sample *smp)
+void st_sampler_read_evidence(struct st_sampler *s, struct st_sample *smp,
+			      int memory_moved)
 {
 	for (int i = 0; i < 3; i++)
 		read_pressure(s, smp, i);
-	read_vmstat(s, smp);
 	read_loadavg(s, smp);
-	read_diskstats(s, smp);
-	s->ev.have_prev = smp->have;
+	int io = stalled(s, smp, 2, &smp->psi_io);
+	if (memory_moved || io || stalled(s, smp, 1, &smp->psi_memory) ||
+	    refresh_due(smp, s->ev.vm_read_ns))
+		read_vmstat(s, smp);
+	if (io || smp->cpu_iowait_pct > 0 || refresh_due(smp, s->ev.disk_read_ns))
+		read_diskstats(s, smp);
 }

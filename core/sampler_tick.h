@@ -41,10 +41,12 @@ void st_sampler_open_evidence(struct st_sampler *s);
 /* No evidence files open (all -1), for a zeroed sampler. */
 void st_sampler_no_evidence(struct st_sampler *s);
 void st_sampler_close_evidence(struct st_sampler *s);
-/* Pressure, vmstat, loadavg and diskstats into smp, each only when its
- * file reads and parses (ST_HAVE_*); a file that stops parsing is said
- * once. Growth over the interval needs a previous reading. */
-void st_sampler_read_evidence(struct st_sampler *s, struct st_sample *smp);
+/* Pressure, loadavg, and when something is under pressure vmstat and
+ * diskstats, into smp: each only when its file reads and parses and a
+ * previous reading gives its growth (ST_HAVE_*); a file that stops parsing
+ * is said once. memory_moved: the books saw memory or swap move. */
+void st_sampler_read_evidence(struct st_sampler *s, struct st_sample *smp,
+			      int memory_moved);
 
 /* sampler_proc.c */
 /* Reads pid's stat into the tick's sample; slot is its table slot, or

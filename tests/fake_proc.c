@@ -157,3 +157,9 @@ uint64_t fake_process_rss_kib(const struct fake_process *p)
 {
 	return p->rss_pages * (uint64_t)(sysconf(_SC_PAGESIZE) / 1024);
 }
+
+int64_t fake_proc_clock(void *ctx)
+{
+	const struct fake_proc *fp = ctx;
+	return (int64_t)(fp->elapsed_ticks * (1000000000 / (uint64_t)fp->hz));
+}

@@ -37,6 +37,10 @@ struct fake_proc {
 struct fake_proc *fake_proc_new(unsigned ncores, uint64_t mem_total_kib, double boot_s);
 void fake_proc_free(struct fake_proc *fp);   /* removes the tree */
 
+/* The fake's monotonic clock in ns (ctx: the struct fake_proc), for a
+ * sampler or engine clock: sample times follow the seconds it advanced. */
+int64_t fake_proc_clock(void *ctx);
+
 /* Advance the clock (rewrites stat and uptime). */
 void fake_proc_advance(struct fake_proc *fp, double seconds);
 void fake_proc_set_memory(struct fake_proc *fp, uint64_t available_kib,

@@ -27,17 +27,12 @@ int scenario_start(struct scenario *sc, unsigned ncores, uint64_t mem_total_kib,
 	return 0;
 }
 
-/* Sample times follow the fake machine's clock, so cooldowns and rate
- * limits see the seconds the scenario says have passed. */
-static int64_t fake_clock(void *ctx)
-{
-	const struct fake_proc *fp = ctx;
-	return (int64_t)(fp->elapsed_ticks * (1000000000 / (uint64_t)fp->hz));
-}
 
 int scenario_begin(struct scenario *sc)
 {
-	sc->engine.clock = fake_clock;
+	/* Sample times follow the fake machine's clock, so cooldowns and
+	 * rate limits see the seconds the scenario says have passed. */
+	sc->engine.clock = fake_proc_clock;
 	sc->engine.clock_ctx = sc->fp;
 	int rc = st_engine_configure(&sc->engine, sc->conf_path, 1, NULL);
 	if (rc != 0)

@@ -1230,8 +1230,10 @@ static void write_evidence(struct fake_proc *fp, uint64_t psi_us, uint64_t pgsca
 		 "full avg10=20.00 avg60=1.00 avg300=0.50 total=%llu\n",
 		 (unsigned long long)psi_us * 2, (unsigned long long)psi_us);
 	fake_proc_write(fp, "pressure/memory", buf);
-	fake_proc_write(fp, "pressure/io", "some avg10=0.00 avg60=0.00 avg300=0.00 total=0\n"
-			"full avg10=0.00 avg60=0.00 avg300=0.00 total=0\n");
+	snprintf(buf, sizeof(buf), "some avg10=1.00 avg60=0.00 avg300=0.00 total=%llu\n"
+		 "full avg10=0.00 avg60=0.00 avg300=0.00 total=0\n",
+		 (unsigned long long)psi_us / 10);
+	fake_proc_write(fp, "pressure/io", buf);
 	snprintf(buf, sizeof(buf), "pgmajfault 10\npswpin 1\npswpout 2\noom_kill 0\n"
 		 "pgscan_kswapd %llu\npgsteal_kswapd 5\nallocstall_normal 3\n",
 		 (unsigned long long)pgscan);
@@ -1245,7 +1247,9 @@ static void write_evidence(struct fake_proc *fp, uint64_t psi_us, uint64_t pgsca
 }
 
 /* Pressure, vmstat, loadavg and diskstats: read through kept fds, growth
- * over the interval from the second sample on. */
+ * over the interval from the second sample on. vmstat and diskstats are
+ * read while memory or I/O stalls (or memory moved), else every 10 s, and
+ * their growth covers the span since their last read. */
 static void test_evidence(void)
 {
 	struct rig r;
@@ -1256,18 +1260,23 @@ static void test_evidence(void)
 	write_evidence(r.fp, 1000, 100, 2000);
 	CU_ASSERT_FATAL(st_sampler_init(&r.s, r.fp->root, err, sizeof(err)) == 0);
 	CU_ASSERT_FATAL(st_ring_init(&r.ring, HISTORY) == 0);
+	r.s.clock = fake_proc_clock;        /* spans in the fake's seconds */
+	r.s.clock_ctx = r.fp;
 	const struct st_sample *s = take(&r);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
-	unsigned all = ST_HAVE_PSI_CPU | ST_HAVE_PSI_MEMORY | ST_HAVE_PSI_IO |
-		       ST_HAVE_VMSTAT | ST_HAVE_LOADAVG | ST_HAVE_DISK;
-	CU_ASSERT_EQUAL(s->have & all, all);
-	CU_ASSERT_EQUAL(s->psi_memory.some_stall_us, 0);    /* nothing to compare */
+	unsigned growth = ST_HAVE_PSI_CPU | ST_HAVE_PSI_MEMORY | ST_HAVE_PSI_IO |
+			  ST_HAVE_VMSTAT | ST_HAVE_DISK;
+	/* nothing to compare with yet: only the load average is a figure */
+	CU_ASSERT_EQUAL(s->have & growth, 0);
+	CU_ASSERT(s->have & ST_HAVE_LOADAVG);
 	CU_ASSERT_DOUBLE_EQUAL(s->load1, 2.5, 1e-6);
-	/* 300 ms of cpu stall in this second, 600 ms some / 300 ms full on memory */
+	/* 300 ms of cpu stall in this second, 600 ms some / 300 ms full on
+	 * memory, 30 ms on io */
 	write_evidence(r.fp, 301000, 1100, 6000);
 	fake_proc_advance(r.fp, 1.0);
 	s = take(&r);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CU_ASSERT_EQUAL(s->have & growth, growth);
 	CU_ASSERT_EQUAL(s->psi_cpu.some_stall_us, 300000);
 	CU_ASSERT_EQUAL(s->psi_cpu.full_known, 0);
 	CU_ASSERT_DOUBLE_EQUAL(s->psi_cpu.some_avg10_pct, 12.5, 1e-4);
@@ -1275,13 +1284,34 @@ static void test_evidence(void)
 	CU_ASSERT_EQUAL(s->psi_memory.full_stall_us, 300000);
 	CU_ASSERT_EQUAL(s->psi_memory.full_known, 1);
 	CU_ASSERT_DOUBLE_EQUAL(s->psi_memory.full_avg10_pct, 20, 1e-4);
+	CU_ASSERT_EQUAL(s->psi_io.some_stall_us, 30000);
 	CU_ASSERT_EQUAL(s->vm.pgscan, 1000);
 	CU_ASSERT_EQUAL(s->vm.pgmajfault, 0);
+	CU_ASSERT_DOUBLE_EQUAL(s->vm.span_s, 1.0, 1e-6);
 	/* sda only: 4000 sectors read = 2000 KiB, 8000 written, 400 ms busy */
 	CU_ASSERT_EQUAL(s->disk_read_kib, 2000);
 	CU_ASSERT_EQUAL(s->disk_written_kib, 4000);
 	CU_ASSERT_EQUAL(s->disk_busy_ms, 400);
+	CU_ASSERT_DOUBLE_EQUAL(s->disk_span_s, 1.0, 1e-6);
+	/* no stall, memory still: vmstat and diskstats wait */
+	for (int t = 0; t < 9; t++) {
+		fake_proc_advance(r.fp, 1.0);
+		s = take(&r);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+		CU_ASSERT_EQUAL(s->have & (ST_HAVE_VMSTAT | ST_HAVE_DISK), 0);
+		CU_ASSERT(s->have & ST_HAVE_PSI_MEMORY);
+	}
+	/* ten seconds on, they are read anyway, over the whole span */
+	write_evidence(r.fp, 301000, 1600, 6000);
+	fake_proc_advance(r.fp, 1.0);
+	s = take(&r);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CU_ASSERT(s->have & ST_HAVE_VMSTAT);
+	CU_ASSERT_EQUAL(s->vm.pgscan, 500);
+	CU_ASSERT_DOUBLE_EQUAL(s->vm.span_s, 10.0, 1e-6);
 	/* a file that stops parsing: its figures go, the tick does not */
+	fake_proc_write(r.fp, "vmstat", "garbage\n");
+	write_evidence(r.fp, 401000, 1600, 6000);
 	fake_proc_write(r.fp, "vmstat", "garbage\n");
 	fake_proc_advance(r.fp, 1.0);
 	s = take(&r);

@@ -75,9 +75,10 @@ struct st_proc_sample {
 #define ST_HAVE_PSI_CPU    0x10     /* /proc/pressure/cpu (some; full since 5.13) */
 #define ST_HAVE_PSI_MEMORY 0x20
 #define ST_HAVE_PSI_IO     0x40
-#define ST_HAVE_VMSTAT     0x80     /* the st_vm_figures */
+#define ST_HAVE_VMSTAT     0x80     /* the st_vm_figures (read when memory or
+                                       I/O is under pressure, else every 10 s) */
 #define ST_HAVE_LOADAVG    0x100
-#define ST_HAVE_DISK       0x200    /* /proc/diskstats */
+#define ST_HAVE_DISK       0x200    /* /proc/diskstats (read as vmstat is) */
 #define ST_HAVE_MEM_DETAIL 0x400    /* anon, cached, shmem, slab, dirty, writeback */
 #define ST_HAVE_CTXT       0x800    /* ctxt and intr of /proc/stat */
 
@@ -93,8 +94,10 @@ struct st_pressure {
 	uint32_t reserved;
 };
 
-/* /proc/vmstat counters, growth over the interval. */
+/* /proc/vmstat counters, growth over span_s: the interval when vmstat was
+ * read in the previous sample too, more after samples that skipped it. */
 struct st_vm_figures {
+	double   span_s;
 	uint64_t pswpin, pswpout;   /* pages swapped in, out */
 	uint64_t pgmajfault;
 	uint64_t oom_kill;
@@ -150,7 +153,8 @@ struct st_sample {
 	uint64_t dirty_kib, writeback_kib;
 	/* per core, beside core_busy_pct: user + nice, system + irq + softirq */
 	const float *core_user_pct, *core_system_pct;
-	/* whole physical disks, over the interval */
+	/* whole physical disks, growth over disk_span_s (as vm.span_s) */
+	double   disk_span_s;
 	uint64_t disk_read_kib, disk_written_kib;
 	uint64_t disk_busy_ms;      /* time I/O was in flight, summed over disks */
 };
