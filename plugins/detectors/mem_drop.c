@@ -30,6 +30,7 @@
 
 struct mem_drop {
 	const struct st_host *host;
+	struct rss_blamer blamer;     /* preallocated: firing allocates nothing */
 	uint64_t threshold_kib;
 	uint32_t window;
 };
@@ -53,6 +54,8 @@ static int mem_drop_create(const struct st_host *host, const union st_value *opt
 		return -1;
 	}
 	md->host = host;
+	/* A failure here is retried on the samples that do not fire. */
+	rss_blamer_init(&md->blamer, host);
 	md->threshold_kib = (uint64_t)opts[OPT_THRESHOLD].i * 1024;
 	md->window = (uint32_t)opts[OPT_WINDOW].i;
 	*state = md;
@@ -61,7 +64,11 @@ static int mem_drop_create(const struct st_host *host, const union st_value *opt
 
 static void mem_drop_destroy(void *state)
 {
-	free(state);
+	struct mem_drop *md = state;
+	if (!md)
+		return;
+	rss_blamer_fini(&md->blamer);
+	free(md);
 }
 
 static void describe(struct st_trigger *t, const struct st_sample *peak,
@@ -87,8 +94,8 @@ static uint64_t available_kib(const struct st_sample *s)
 	return (s->have & ST_HAVE_MEMAVAIL) ? s->mem_available_kib : s->mem_free_kib;
 }
 
-static int mem_drop_evaluate(void *state, const struct st_history *h,
-			     struct st_trigger *out, size_t max)
+static int detect(void *state, const struct st_history *h,
+		  struct st_trigger *out, size_t max)
 {
 	struct mem_drop *md = state;
 	if (h->count < 2 || max == 0)
@@ -118,8 +125,7 @@ static int mem_drop_evaluate(void *state, const struct st_history *h,
 		return 0;
 
 	struct rss_blame b;
-	if (rss_blame_growth(h, peak_back, &b) < 0)
-		return -1;
+	rss_blame_growth(&md->blamer, h, peak_back, &b);
 	struct st_trigger *t = &out[0];
 	snprintf(t->type, sizeof(t->type), "mem_drop");
 	rss_blame_to_trigger(&b, t);
@@ -129,6 +135,13 @@ static int mem_drop_evaluate(void *state, const struct st_history *h,
 	snprintf(t->units, sizeof(t->units), "kib");
 	describe(t, peak, now, max_recent, avail, &b);
 	return 1;
+}
+
+static int mem_drop_evaluate(void *state, const struct st_history *h,
+			     struct st_trigger *out, size_t max)
+{
+	struct mem_drop *md = state;
+	return rss_blamer_fired(&md->blamer, h, detect(state, h, out, max));
 }
 
 static const struct st_plugin mem_drop_plugin = {

@@ -30,6 +30,7 @@
 
 struct mem_pressure {
 	const struct st_host *host;
+	struct rss_blamer blamer;     /* preallocated: firing allocates nothing */
 	double threshold;
 	double rearm_below;         /* threshold - hysteresis */
 	uint32_t blame_window;
@@ -66,6 +67,8 @@ static int mem_pressure_create(const struct st_host *host, const union st_value 
 		return -1;
 	}
 	mp->host = host;
+	/* A failure here is retried on the samples that do not fire. */
+	rss_blamer_init(&mp->blamer, host);
 	mp->threshold = threshold;
 	mp->rearm_below = threshold - hysteresis;
 	mp->blame_window = (uint32_t)opts[OPT_BLAME_WINDOW].i;
@@ -76,7 +79,11 @@ static int mem_pressure_create(const struct st_host *host, const union st_value 
 
 static void mem_pressure_destroy(void *state)
 {
-	free(state);
+	struct mem_pressure *mp = state;
+	if (!mp)
+		return;
+	rss_blamer_fini(&mp->blamer);
+	free(mp);
 }
 
 /* Percentage of RAM in use, or NAN when the sample cannot tell. */
@@ -104,8 +111,8 @@ static void describe(struct st_trigger *t, const struct st_sample *now,
 	rss_blame_append(t->summary, sizeof(t->summary), n, b);
 }
 
-static int mem_pressure_evaluate(void *state, const struct st_history *h,
-				 struct st_trigger *out, size_t max)
+static int detect(void *state, const struct st_history *h,
+		  struct st_trigger *out, size_t max)
 {
 	struct mem_pressure *mp = state;
 	if (h->count == 0)
@@ -126,10 +133,7 @@ static int mem_pressure_evaluate(void *state, const struct st_history *h,
 	if (isnan(baseline))
 		baseline = value;   /* nothing to compare with: no change seen */
 	struct rss_blame b;
-	if (rss_blame_growth(h, mp->blame_window, &b) < 0)
-		return -1;
-	/* Disarmed only once the trigger is out: an out-of-memory above
-	 * leaves the detector to try again on the next sample. */
+	rss_blame_growth(&mp->blamer, h, mp->blame_window, &b);
 	mp->armed = 0;
 	struct st_trigger *t = &out[0];
 	snprintf(t->type, sizeof(t->type), "mem_pressure");
@@ -140,6 +144,13 @@ static int mem_pressure_evaluate(void *state, const struct st_history *h,
 	snprintf(t->units, sizeof(t->units), "pct");
 	describe(t, now, value, baseline, &b);
 	return 1;
+}
+
+static int mem_pressure_evaluate(void *state, const struct st_history *h,
+				 struct st_trigger *out, size_t max)
+{
+	struct mem_pressure *mp = state;
+	return rss_blamer_fired(&mp->blamer, h, detect(state, h, out, max));
 }
 
 static const struct st_plugin mem_pressure_plugin = {

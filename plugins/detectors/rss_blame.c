@@ -4,37 +4,90 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct then {
+struct rss_then {
 	int32_t  pid;               /* 0: not in the old sample */
 	uint32_t rss_kib;
 };
 
-int rss_blame_growth(const struct st_history *h, uint32_t window,
-		     struct rss_blame *out)
+/* Slots a fresh blamer holds: a desktop's or a small server's processes,
+ * 8 bytes each. */
+#define RSS_BLAME_INITIAL_SLOTS 1024
+
+int rss_blamer_init(struct rss_blamer *b, const struct st_host *host)
+{
+	memset(b, 0, sizeof(*b));
+	b->host = host;
+	b->then = calloc(RSS_BLAME_INITIAL_SLOTS, sizeof(*b->then));
+	if (!b->then)
+		return -1;
+	b->cap = RSS_BLAME_INITIAL_SLOTS;
+	return 0;
+}
+
+void rss_blamer_fini(struct rss_blamer *b)
+{
+	free(b->then);
+	memset(b, 0, sizeof(*b));
+}
+
+void rss_blamer_reserve(struct rss_blamer *b, const struct st_history *h)
+{
+	if (h->ninfos <= b->cap)
+		return;
+	/* Doubling: a table that grows by one slot a sample costs a
+	 * reallocation per doubling, not per sample. */
+	uint32_t cap = b->cap ? b->cap : RSS_BLAME_INITIAL_SLOTS;
+	while (cap < h->ninfos)
+		cap = cap > UINT32_MAX / 2 ? h->ninfos : cap * 2;
+	struct rss_then *then = realloc(b->then, (size_t)cap * sizeof(*then));
+	if (!then)
+		return;
+	b->then = then;
+	b->cap = cap;
+}
+
+int rss_blamer_fired(struct rss_blamer *b, const struct st_history *h, int n)
+{
+	if (n == 0)
+		rss_blamer_reserve(b, h);
+	return n;
+}
+
+void rss_blame_growth(struct rss_blamer *b, const struct st_history *h,
+		      uint32_t window, struct rss_blame *out)
 {
 	memset(out, 0, sizeof(*out));
 	if (h->count == 0)
-		return 0;
+		return;
 	const struct st_sample *now = h->samples[h->count - 1];
 	uint32_t back = window < h->count - 1 ? window : h->count - 1;
 	const struct st_sample *old = h->samples[h->count - 1 - back];
-	struct then *then = calloc(h->ninfos ? h->ninfos : 1, sizeof(*then));
-	if (!then)
-		return -1;
+	/* Slots of the old sample beyond the scratch: it could not grow
+	 * (out of memory), and a guess would name a bystander. */
+	for (uint32_t i = 0; i < old->nprocs; i++)
+		if (old->procs[i].info >= b->cap)
+			return;
+	/* Only the slots the new sample uses need clearing: any other is
+	 * never read below. */
+	for (uint32_t i = 0; i < now->nprocs; i++)
+		if (now->procs[i].info < b->cap)
+			b->then[now->procs[i].info].pid = 0;
 	/* Slots are stable for a process's life in the history; pid + start
 	 * time tell a reused slot from the same process. */
 	for (uint32_t i = 0; i < old->nprocs; i++) {
 		const struct st_proc_sample *p = &old->procs[i];
-		then[p->info].pid = p->pid;
-		then[p->info].rss_kib = p->rss_kib;
+		b->then[p->info].pid = p->pid;
+		b->then[p->info].rss_kib = p->rss_kib;
 	}
 	uint64_t best = 0;
 	for (uint32_t i = 0; i < now->nprocs; i++) {
 		const struct st_proc_sample *p = &now->procs[i];
 		const struct st_proc_info *info = &h->infos[p->info];
 		uint32_t before = 0;
-		if (then[p->info].pid == p->pid && info->first_seen_seq <= old->seq)
-			before = then[p->info].rss_kib;
+		/* A slot beyond the scratch is in no old sample: born since. */
+		if (p->info < b->cap && b->then[p->info].pid == p->pid &&
+		    info->first_seen_seq <= old->seq)
+			before = b->then[p->info].rss_kib;
 		uint64_t growth = p->rss_kib > before ? p->rss_kib - before : 0;
 		if (growth > best) {
 			best = growth;
@@ -45,8 +98,6 @@ int rss_blame_growth(const struct st_history *h, uint32_t window,
 			out->growth_kib = growth;
 		}
 	}
-	free(then);
-	return 0;
 }
 
 void rss_blame_to_trigger(const struct rss_blame *b, struct st_trigger *t)

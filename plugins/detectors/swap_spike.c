@@ -27,6 +27,7 @@
 
 struct swap_spike {
 	const struct st_host *host;
+	struct rss_blamer blamer;     /* preallocated: firing allocates nothing */
 	uint64_t threshold_kib;
 	uint32_t window;
 };
@@ -50,6 +51,8 @@ static int swap_spike_create(const struct st_host *host, const union st_value *o
 		return -1;
 	}
 	ss->host = host;
+	/* A failure here is retried on the samples that do not fire. */
+	rss_blamer_init(&ss->blamer, host);
 	ss->threshold_kib = (uint64_t)opts[OPT_THRESHOLD].i * 1024;
 	ss->window = (uint32_t)opts[OPT_WINDOW].i;
 	*state = ss;
@@ -58,7 +61,11 @@ static int swap_spike_create(const struct st_host *host, const union st_value *o
 
 static void swap_spike_destroy(void *state)
 {
-	free(state);
+	struct swap_spike *ss = state;
+	if (!ss)
+		return;
+	rss_blamer_fini(&ss->blamer);
+	free(ss);
 }
 
 static int has_swap(const struct st_sample *s)
@@ -89,8 +96,8 @@ static void describe(struct st_trigger *t, const struct st_sample *trough,
 	rss_blame_append(t->summary, sizeof(t->summary), n, b);
 }
 
-static int swap_spike_evaluate(void *state, const struct st_history *h,
-			       struct st_trigger *out, size_t max)
+static int detect(void *state, const struct st_history *h,
+		  struct st_trigger *out, size_t max)
 {
 	struct swap_spike *ss = state;
 	if (h->count < 2 || max == 0)
@@ -119,8 +126,7 @@ static int swap_spike_evaluate(void *state, const struct st_history *h,
 		return 0;
 
 	struct rss_blame b;
-	if (rss_blame_growth(h, trough_back, &b) < 0)
-		return -1;
+	rss_blame_growth(&ss->blamer, h, trough_back, &b);
 	struct st_trigger *t = &out[0];
 	snprintf(t->type, sizeof(t->type), "swap_spike");
 	rss_blame_to_trigger(&b, t);
@@ -130,6 +136,13 @@ static int swap_spike_evaluate(void *state, const struct st_history *h,
 	snprintf(t->units, sizeof(t->units), "kib");
 	describe(t, trough, now, low, used, &b);
 	return 1;
+}
+
+static int swap_spike_evaluate(void *state, const struct st_history *h,
+			       struct st_trigger *out, size_t max)
+{
+	struct swap_spike *ss = state;
+	return rss_blamer_fired(&ss->blamer, h, detect(state, h, out, max));
 }
 
 static const struct st_plugin swap_spike_plugin = {
