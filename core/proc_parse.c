@@ -304,27 +304,24 @@ int st_parse_proc_stat(const char *buf, size_t len, struct st_proc_stat *out,
 
 /* ----------------------------------------------------------- /proc/meminfo */
 
-static const struct {
-	const char *key;
-	size_t keylen;
-	size_t offset;
-	unsigned bit;
-} meminfo_keys[] = {
 #define KEY(k, field, bit) { k, sizeof(k) - 1, offsetof(struct st_meminfo, field), bit }
+static const struct st_kib_key meminfo_keys[] = {
 	KEY("MemTotal", mem_total_kib, ST_MEMINFO_TOTAL),
 	KEY("MemFree", mem_free_kib, ST_MEMINFO_FREE),
 	KEY("MemAvailable", mem_available_kib, ST_MEMINFO_AVAILABLE),
 	KEY("SwapTotal", swap_total_kib, ST_MEMINFO_SWAPTOTAL),
 	KEY("SwapFree", swap_free_kib, ST_MEMINFO_SWAPFREE),
-#undef KEY
 };
+#undef KEY
 #define NKEYS (sizeof(meminfo_keys) / sizeof(meminfo_keys[0]))
 
-/* "   12345 kB": the unit is optional, anything else after the number makes
- * the line malformed. */
-static int parse_meminfo_value(const char *p, const char *eol, uint64_t *v)
+/* "   12345 kB" (/proc/PID/status aligns with a tab): the unit is
+ * optional, anything else after the number makes the line malformed. */
+static int parse_kib_value(const char *p, const char *eol, uint64_t *v)
 {
-	p = scan_u64(skip_spaces(p, eol), eol, v);
+	while (p < eol && (*p == ' ' || *p == '\t'))
+		p++;
+	p = scan_u64(p, eol, v);
 	if (!p)
 		return -1;
 	p = skip_spaces(p, eol);
@@ -333,16 +330,14 @@ static int parse_meminfo_value(const char *p, const char *eol, uint64_t *v)
 	return p == eol ? 0 : -1;
 }
 
-int st_parse_meminfo(const char *buf, size_t len, struct st_meminfo *out)
+unsigned st_parse_kib_lines(const char *buf, size_t len, const struct st_kib_key *keys,
+			    size_t nkeys, void *out)
 {
 	const char *p = buf, *end = buf + len;
+	unsigned have = 0;
 
-	if (!out)
-		return -1;
-	memset(out, 0, sizeof(*out));
-	if (!buf)
-		return -1;
-
+	if (!buf || !out)
+		return 0;
 	while (p < end) {
 		const char *eol = memchr(p, '\n', (size_t)(end - p));
 		const char *colon;
@@ -350,16 +345,16 @@ int st_parse_meminfo(const char *buf, size_t len, struct st_meminfo *out)
 		if (!eol)
 			eol = end;
 		colon = memchr(p, ':', (size_t)(eol - p));
-		for (size_t i = 0; colon && i < NKEYS; i++) {
+		for (size_t i = 0; colon && i < nkeys; i++) {
 			uint64_t v;
 
-			if ((size_t)(colon - p) != meminfo_keys[i].keylen ||
-			    memcmp(p, meminfo_keys[i].key, meminfo_keys[i].keylen) != 0)
+			if ((size_t)(colon - p) != keys[i].keylen ||
+			    memcmp(p, keys[i].key, keys[i].keylen) != 0)
 				continue;
 			/* a malformed value reads as an absent line */
-			if (parse_meminfo_value(colon + 1, eol, &v) == 0) {
-				memcpy((char *)out + meminfo_keys[i].offset, &v, sizeof(v));
-				out->have |= meminfo_keys[i].bit;
+			if (parse_kib_value(colon + 1, eol, &v) == 0) {
+				memcpy((char *)out + keys[i].offset, &v, sizeof(v));
+				have |= keys[i].bit;
 			}
 			break;
 		}
@@ -367,6 +362,15 @@ int st_parse_meminfo(const char *buf, size_t len, struct st_meminfo *out)
 			break;
 		p = eol + 1;
 	}
+	return have;
+}
+
+int st_parse_meminfo(const char *buf, size_t len, struct st_meminfo *out)
+{
+	if (!out)
+		return -1;
+	memset(out, 0, sizeof(*out));
+	out->have = st_parse_kib_lines(buf, len, meminfo_keys, NKEYS, out);
 	return (out->have & ST_MEMINFO_TOTAL) ? 0 : -1;
 }
 

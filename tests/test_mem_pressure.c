@@ -162,7 +162,7 @@ static void test_already_above_at_start(void)
 	CU_ASSERT_DOUBLE_EQUAL(t->baseline, 95.0, 1e-9);
 	/* Nothing grew: nobody to blame, and the summary says so. */
 	CU_ASSERT_EQUAL(t->pid, 0);
-	CU_ASSERT_PTR_NOT_NULL(strstr(t->summary, "no process grew"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(t->summary, "no process accounts for it"));
 	for (int i = 0; i < 8; i++)
 		CU_ASSERT_PTR_NULL(at(&m, AVAIL_AT(95)));
 	scenario_stop(&m.sc);

@@ -125,7 +125,7 @@ static int detect(void *state, const struct st_history *h,
 		return 0;
 
 	struct rss_blame b;
-	rss_blame_growth(&md->blamer, h, peak_back, &b);
+	rss_blame_growth(&md->blamer, h, peak_back, max_recent - avail, &b);
 	struct st_trigger *t = &out[0];
 	snprintf(t->type, sizeof(t->type), "mem_drop");
 	rss_blame_to_trigger(&b, t);

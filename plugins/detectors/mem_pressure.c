@@ -99,6 +99,18 @@ static double used_pct(const struct st_sample *s)
 	       (double)s->mem_total_kib;
 }
 
+/* How much RAM use rose over the blame window: the event the blamed
+ * process must account for (0 when use did not rise, as at start-up). */
+static uint64_t rise_kib(const struct st_history *h, uint32_t window)
+{
+	const struct st_sample *now = h->samples[h->count - 1];
+	uint32_t back = window < h->count - 1 ? window : h->count - 1;
+	const struct st_sample *old = h->samples[h->count - 1 - back];
+	if (!(old->have & ST_HAVE_MEMAVAIL) || old->mem_available_kib <= now->mem_available_kib)
+		return 0;
+	return old->mem_available_kib - now->mem_available_kib;
+}
+
 static void describe(struct st_trigger *t, const struct st_sample *now,
 		     double value, double baseline, const struct rss_blame *b)
 {
@@ -133,7 +145,8 @@ static int detect(void *state, const struct st_history *h,
 	if (isnan(baseline))
 		baseline = value;   /* nothing to compare with: no change seen */
 	struct rss_blame b;
-	rss_blame_growth(&mp->blamer, h, mp->blame_window, &b);
+	rss_blame_growth(&mp->blamer, h, mp->blame_window,
+			 rise_kib(h, mp->blame_window), &b);
 	mp->armed = 0;
 	struct st_trigger *t = &out[0];
 	snprintf(t->type, sizeof(t->type), "mem_pressure");

@@ -126,7 +126,7 @@ static int detect(void *state, const struct st_history *h,
 		return 0;
 
 	struct rss_blame b;
-	rss_blame_growth(&ss->blamer, h, trough_back, &b);
+	rss_blame_growth(&ss->blamer, h, trough_back, used - low, &b);
 	struct st_trigger *t = &out[0];
 	snprintf(t->type, sizeof(t->type), "swap_spike");
 	rss_blame_to_trigger(&b, t);
