@@ -10,7 +10,7 @@ avail_mib=$(awk '$1 == "MemAvailable:" { print int($2 / 1024) }' /proc/meminfo)
 
 list_detectors
 write_config "$TMP/spiketrace.conf" "mem_drop" \
-	"  mem_drop { threshold_mib = 512  window = 15 }" \
+	"  mem_drop { threshold_mib = 512  window_s = 3 }" \
 	"  json_file { dir = \"$TMP/dumps\" }"
 
 # The parent holds its 1 GiB before the daemon starts: its allocation is

@@ -1,5 +1,5 @@
 /* mem_drop, the real plugin in the real engine over a fake /proc: a fall
- * of available memory against its peak of the last `window` samples. */
+ * of available memory against its peak of the last `window_s` seconds. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,10 +29,11 @@ struct machine {
 	uint64_t avail;
 };
 
-static int boot(struct machine *m, const char *detectors)
+static int boot_at(struct machine *m, double interval, const char *detectors)
 {
 	char tail[512];
-	snprintf(tail, sizeof(tail), QUIET "%s }", detectors ? detectors : "");
+	snprintf(tail, sizeof(tail), "interval = %g\n" QUIET "%s }", interval,
+		 detectors ? detectors : "");
 	scenario_start(&m->sc, 4, TOTAL, tail);
 	m->avail = START_AVAIL;
 	fake_proc_set_memory(m->sc.fp, m->avail, 0, 0);
@@ -43,6 +44,11 @@ static int boot(struct machine *m, const char *detectors)
 	fake_process_set_rss_kib(&m->grower, 100 * MIB);
 	fake_proc_put(m->sc.fp, &m->grower);
 	return scenario_begin(&m->sc);
+}
+
+static int boot(struct machine *m, const char *detectors)
+{
+	return boot_at(m, 1, detectors);
 }
 
 /* One second in which available memory falls by fall_kib (negative:
@@ -166,10 +172,22 @@ static void test_blame_covers_the_fall_only(void)
 	scenario_stop(&m.sc);
 }
 
-static void test_window_option(void)
+/* Only the previous second counts. The deprecated spelling, which counts
+ * samples, says so once when the detector is created. */
+static void window_of_one_second(const char *options, const char *log_line)
 {
 	struct machine m;
-	SCENARIO_REQUIRE(&m.sc, boot(&m, "mem_drop { window = 1 threshold_mib = 400 }") == 0);
+	char *dir = st_test_mkdtemp(), path[4096];
+	snprintf(path, sizeof(path), "%s/stderr", dir);
+	int saved = st_test_stderr_to(path);
+	int rc = boot(&m, options);
+	st_test_stderr_back(saved);
+	char *said = st_test_slurp(path);
+	st_test_rmtree(dir);
+	free(dir);
+	CU_ASSERT(log_line ? strstr(said, log_line) != NULL : strstr(said, "deprecated") == NULL);
+	free(said);
+	SCENARIO_REQUIRE(&m.sc, rc == 0);
 	steady(&m, 3);
 	/* Only the previous sample counts: 300 + 300 never makes 400. */
 	CU_ASSERT_PTR_NULL(step(&m, 300 * MIB));
@@ -178,6 +196,58 @@ static void test_window_option(void)
 	SCENARIO_REQUIRE(&m.sc, t != NULL);
 	CU_ASSERT_DOUBLE_EQUAL(t->threshold, 400.0 * MIB, 1e-9);
 	scenario_stop(&m.sc);
+}
+
+static void test_window_option(void)
+{
+	window_of_one_second("mem_drop { window_s = 1 threshold_mib = 400 }", NULL);
+}
+
+static void test_deprecated_window_option(void)
+{
+	window_of_one_second("mem_drop { window = 1 threshold_mib = 400 }",
+			     "mem_drop: window = 1 counts samples and is deprecated: "
+			     "write window_s (seconds)");
+}
+
+/* After 3 steady seconds, available memory falls at mib_per_s, and
+ * grower takes it. */
+struct fall {
+	struct machine m;
+	uint64_t per_tick;
+};
+
+static void fall_step(void *ctx, double t)
+{
+	struct fall *f = ctx;
+	if (t < 3)
+		return;
+	f->m.avail -= f->per_tick;
+	fake_proc_set_memory(f->m.sc.fp, f->m.avail, 0, 0);
+	fake_process_set_rss_kib(&f->m.grower, fake_process_rss_kib(&f->m.grower) + f->per_tick);
+	fake_proc_put(f->m.sc.fp, &f->m.grower);
+}
+
+/* The pid mem_drop blamed sampling every `interval`, or -1 (-2: no start). */
+static int32_t falling_at(double interval, uint32_t mib_per_s, double seconds)
+{
+	struct fall f;
+	f.per_tick = (uint64_t)(mib_per_s * interval * MIB + 0.5);
+	int32_t blamed = boot_at(&f.m, interval, NULL) != 0 ? -2 :
+		scenario_first_blame(&f.m.sc, interval, 3 + seconds, "mem_drop", fall_step, &f);
+	scenario_stop(&f.m.sc);
+	return blamed;
+}
+
+/* window_s is seconds: 200 MiB/s is 600 MiB in the default 3 s at every
+ * interval, and 150 MiB/s never makes 512 in 3 s. (Counting samples,
+ * the window was 0.6 s at interval 0.2, and 200 MiB/s went unseen.) */
+static void test_same_verdict_at_every_interval(void)
+{
+	CU_ASSERT_EQUAL(falling_at(1.0, 200, 6), 200);
+	CU_ASSERT_EQUAL(falling_at(0.2, 200, 6), 200);
+	CU_ASSERT_EQUAL(falling_at(1.0, 150, 8), -1);
+	CU_ASSERT_EQUAL(falling_at(0.2, 150, 8), -1);
 }
 
 static void test_cooldown(void)
@@ -480,7 +550,9 @@ int main(void)
 		{ "a fall over the whole window fires", test_fall_over_whole_window },
 		{ "a fall over window + 1 samples is silent", test_fall_over_window_plus_one_is_silent },
 		{ "the blame covers the fall, not the whole window", test_blame_covers_the_fall_only },
-		{ "window and threshold_mib options", test_window_option },
+		{ "window_s and threshold_mib options", test_window_option },
+		{ "the deprecated window option counts samples, and says so", test_deprecated_window_option },
+		{ "the same fall rate, the same verdict at 0.2 s and 1 s", test_same_verdict_at_every_interval },
 		{ "cooldown holds repeats while it keeps falling", test_cooldown },
 		{ "disabled in the config", test_disabled },
 		{ "rising memory never fires", test_rising_memory_never_fires },
