@@ -348,7 +348,8 @@ static void warm_up(struct machine *m)
 
 /* Memory falls 1 GiB in a second and one process took it: every memory
  * detector fires (mem_pressure too: 50% -> 62.5% of 8 GiB crosses 60),
- * and evaluating them allocates nothing. Only the detectors are counted:
+ * and evaluating them, measuring the candidates included, allocates
+ * nothing. Only the detectors are counted:
  * the core's incident is not theirs. */
 static void test_firing_path(void)
 {
@@ -364,6 +365,9 @@ static void test_firing_path(void)
 
 	fake_process_set_rss_kib(&m.p[7], 1u << 20);
 	scenario_burn(&m.sc, &m.p[7], 50);
+	/* Measuring the candidates (status, smaps_rollup) is counted too. */
+	struct fake_memory mem = { 0, 1u << 20, 0, 0, 1u << 20 };
+	fake_proc_put_memory(m.sc.fp, &m.p[7], &mem);
 	fake_proc_set_memory(m.sc.fp, 3u << 20, 4u << 20, 3u << 20);
 	fake_proc_advance(m.sc.fp, 1.0);
 	SCENARIO_REQUIRE(&m.sc, st_sampler_take(&m.sc.engine.sampler, &m.sc.engine.ring) == 0);
