@@ -5,9 +5,11 @@
  *   fork_hog MIB HOLD_MS DIR
  *
  * Touches its memory, writes DIR/ready, waits for SIGUSR1, forks, writes
- * the child's pid to DIR/child, and both hold HOLD_MS before exiting. */
+ * the child's pid to DIR/child, and both hold HOLD_MS before exiting (the
+ * child sooner if the parent is killed). */
 #define _GNU_SOURCE
 #include <signal.h>
+#include <sys/prctl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,6 +77,10 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (child == 0) {
+		/* Ends with its parent: the test stops only the pids it started. */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() == 1)
+			_exit(0);
 		usleep(hold_us);        /* shares, never writes */
 		_exit(0);
 	}
