@@ -1,10 +1,14 @@
 #include "host.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "log.h"
+#include "proc_memory.h"
 
 int64_t st_mono_ns(void)
 {
@@ -39,6 +43,22 @@ static void host_dump_stored(const struct st_host *host, const struct st_dump *d
 	snprintf(d->stored_as, sizeof(d->stored_as), "%s", path ? path : "");
 }
 
+/* Opens the proc root per call: it runs for a trigger's few candidates,
+ * not per sample, and a host table has no teardown to close an fd in. */
+static int host_proc_memory(const struct st_host *host, int32_t pid,
+			    uint64_t start_ticks, struct st_proc_memory *out)
+{
+	int root;
+	do
+		root = open(host->proc_root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	while (root < 0 && errno == EINTR);
+	if (root < 0)
+		return -1;
+	int rc = st_proc_memory_read(root, pid, start_ticks, out);
+	close(root);
+	return rc;
+}
+
 void st_host_init(struct st_host *host, const char *plugin_name,
 		  const char *proc_root, uint32_t ncores)
 {
@@ -52,4 +72,5 @@ void st_host_init(struct st_host *host, const char *plugin_name,
 	host->proc_root = proc_root;
 	host->ncores = ncores;
 	host->dump_stored = host_dump_stored;
+	host->proc_memory = host_proc_memory;
 }

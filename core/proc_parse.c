@@ -229,8 +229,8 @@ int st_parse_proc_stat(const char *buf, size_t len, struct st_proc_stat *out,
 
 /* ----------------------------------------------------------- /proc/meminfo */
 
-static const struct st_key_field meminfo_keys[] = {
-#define KEY(k, field, bit) ST_KEY_FIELD(k, struct st_meminfo, field, bit)
+#define KEY(k, field, bit) ST_KIB_KEY(k, struct st_meminfo, field, bit)
+static const struct st_kib_key meminfo_keys[] = {
 	KEY("MemTotal", mem_total_kib, ST_MEMINFO_TOTAL),
 	KEY("MemFree", mem_free_kib, ST_MEMINFO_FREE),
 	KEY("MemAvailable", mem_available_kib, ST_MEMINFO_AVAILABLE),
@@ -243,15 +243,17 @@ static const struct st_key_field meminfo_keys[] = {
 	KEY("SUnreclaim", slab_unreclaimable_kib, ST_MEMINFO_SUNRECLAIM),
 	KEY("Dirty", dirty_kib, ST_MEMINFO_DIRTY),
 	KEY("Writeback", writeback_kib, ST_MEMINFO_WRITEBACK),
-#undef KEY
 };
+#undef KEY
 #define NKEYS (sizeof(meminfo_keys) / sizeof(meminfo_keys[0]))
 
-/* "   12345 kB": the unit is optional, anything else after the number makes
- * the line malformed. */
-static int parse_meminfo_value(const char *p, const char *eol, uint64_t *v)
+/* "   12345 kB" (/proc/PID/status aligns with a tab): the unit is
+ * optional, anything else after the number makes the line malformed. */
+static int parse_kib_value(const char *p, const char *eol, uint64_t *v)
 {
-	p = scan_u64(skip_spaces(p, eol), eol, v);
+	while (p < eol && (*p == ' ' || *p == '\t'))
+		p++;
+	p = scan_u64(p, eol, v);
 	if (!p)
 		return -1;
 	p = skip_spaces(p, eol);
@@ -260,33 +262,33 @@ static int parse_meminfo_value(const char *p, const char *eol, uint64_t *v)
 	return p == eol ? 0 : -1;
 }
 
+unsigned st_parse_kib_lines(const char *buf, size_t len, const struct st_kib_key *keys,
+			    size_t nkeys, void *out)
+{
+	unsigned have = 0;
+
+	if (!buf || !out)
+		return 0;
+	for (const char *cur = buf, *p, *eol; next_line(&cur, buf + len, &p, &eol);) {
+		const char *colon = memchr(p, ':', (size_t)(eol - p));
+		const struct st_kib_key *k =
+			colon ? find_key(keys, nkeys, p, (size_t)(colon - p)) : NULL;
+		uint64_t v;
+		/* a malformed value reads as an absent line */
+		if (k && parse_kib_value(colon + 1, eol, &v) == 0) {
+			memcpy((char *)out + k->offset, &v, sizeof(v));
+			have |= k->bit;
+		}
+	}
+	return have;
+}
+
 int st_parse_meminfo(const char *buf, size_t len, struct st_meminfo *out)
 {
-	const char *p = buf, *end = buf + len;
-
 	if (!out)
 		return -1;
 	memset(out, 0, sizeof(*out));
-	if (!buf)
-		return -1;
-
-	while (p < end) {
-		const char *eol = memchr(p, '\n', (size_t)(end - p));
-		const char *colon;
-
-		if (!eol)
-			eol = end;
-		colon = memchr(p, ':', (size_t)(eol - p));
-		const struct st_key_field *k =
-			colon ? find_key(meminfo_keys, NKEYS, p, (size_t)(colon - p)) : NULL;
-		uint64_t v;
-		/* a malformed value reads as an absent line */
-		if (k && parse_meminfo_value(colon + 1, eol, &v) == 0)
-			key_add(k, out, &out->have, v);
-		if (eol == end)
-			break;
-		p = eol + 1;
-	}
+	out->have = st_parse_kib_lines(buf, len, meminfo_keys, NKEYS, out);
 	return (out->have & ST_MEMINFO_TOTAL) ? 0 : -1;
 }
 

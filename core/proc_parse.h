@@ -97,6 +97,22 @@ struct st_meminfo {
 /* Returns 0, or -1 when MemTotal is missing. Unknown lines are skipped. */
 int st_parse_meminfo(const char *buf, size_t len, struct st_meminfo *out);
 
+/*
+ * "Key:   N kB" lines (meminfo, /proc/PID/status, smaps_rollup): each key
+ * found stores its uint64_t at out + offset. Lines of other keys are
+ * skipped; a malformed value reads as an absent line; a later line of a
+ * key wins. Returns the bits of the keys stored.
+ */
+struct st_kib_key {
+	const char *key;            /* ending in '_': matches as a prefix */
+	size_t keylen;
+	size_t offset;              /* of a uint64_t in out */
+	unsigned bit;
+};
+#define ST_KIB_KEY(k, type, field, bit) { k, sizeof(k) - 1, offsetof(type, field), bit }
+unsigned st_parse_kib_lines(const char *buf, size_t len, const struct st_kib_key *keys,
+			    size_t nkeys, void *out);
+
 /* /proc/uptime: first number, seconds. Returns 0 or -1. */
 int st_parse_uptime(const char *buf, size_t len, double *seconds);
 

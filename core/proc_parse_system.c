@@ -50,8 +50,8 @@ int st_parse_pressure(const char *buf, size_t len, struct st_psi *out)
 
 /* --------------------------------------------------------------- vmstat */
 
-static const struct st_key_field vmstat_keys[] = {
-#define KEY(k, field, bit) ST_KEY_FIELD(k, struct st_vmstat, field, bit)
+static const struct st_kib_key vmstat_keys[] = {
+#define KEY(k, field, bit) ST_KIB_KEY(k, struct st_vmstat, field, bit)
 	KEY("pswpin", pswpin, ST_VMSTAT_SWAP),
 	KEY("pswpout", pswpout, ST_VMSTAT_SWAP),
 	KEY("pgmajfault", pgmajfault, ST_VMSTAT_MAJFAULT),
@@ -80,7 +80,7 @@ int st_parse_vmstat(const char *buf, size_t len, struct st_vmstat *out)
 		uint64_t v;
 		if (!sp || parse_single_u64(sp, eol, &v) < 0)
 			continue;
-		const struct st_key_field *k = find_key(vmstat_keys, NVMKEYS, p, (size_t)(sp - p));
+		const struct st_kib_key *k = find_key(vmstat_keys, NVMKEYS, p, (size_t)(sp - p));
 		if (k)
 			key_add(k, out, &out->have, v);
 	}

@@ -11,6 +11,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "proc_parse.h"
+
 static inline bool is_digit(char c)
 {
 	return c >= '0' && c <= '9';
@@ -141,20 +143,9 @@ static inline bool next_line(const char **cur, const char *end,
 	return true;
 }
 
-/*
- * Keyed lines ("MemTotal: 123 kB", "pgmajfault 77"): a table maps each key
- * to a uint64_t field of the parser's struct and a bit of its "have". A key
- * ending in '_' matches as a prefix (vmstat's per-zone allocstall_dma32...).
- */
-struct st_key_field {
-	const char *key;
-	size_t keylen;
-	size_t offset;
-	unsigned bit;
-};
-#define ST_KEY_FIELD(k, type, field, bit) { k, sizeof(k) - 1, offsetof(type, field), bit }
-
-static inline const struct st_key_field *find_key(const struct st_key_field *t, size_t n,
+/* Keyed lines ("MemTotal: 123 kB", "pgmajfault 77"): the entry of keys
+ * (proc_parse.h) for the name [name, name + len), or NULL. */
+static inline const struct st_kib_key *find_key(const struct st_kib_key *t, size_t n,
 						   const char *name, size_t len)
 {
 	for (size_t i = 0; i < n; i++) {
@@ -168,7 +159,7 @@ static inline const struct st_key_field *find_key(const struct st_key_field *t, 
 
 /* Adds v to the key's field (saturating: a summed counter never wraps)
  * and sets its bit in *have. */
-static inline void key_add(const struct st_key_field *k, void *out, unsigned *have, uint64_t v)
+static inline void key_add(const struct st_kib_key *k, void *out, unsigned *have, uint64_t v)
 {
 	uint64_t *f = (uint64_t *)((char *)out + k->offset);
 	if (__builtin_add_overflow(*f, v, f))

@@ -158,6 +158,45 @@ uint64_t fake_process_rss_kib(const struct fake_process *p)
 	return p->rss_pages * (uint64_t)(sysconf(_SC_PAGESIZE) / 1024);
 }
 
+void fake_proc_put_memory(struct fake_proc *fp, const struct fake_process *p,
+			  const struct fake_memory *m)
+{
+	char rel[64], text[2048];
+	uint64_t rss = m->rss_kib ? m->rss_kib : fake_process_rss_kib(p);
+	uint64_t file = rss > m->anon_kib + m->shmem_kib ? rss - m->anon_kib - m->shmem_kib : 0;
+	/* The layout of a 6.x kernel, values aligned by tabs and spaces. */
+	snprintf(rel, sizeof(rel), "%d/status", p->pid);
+	snprintf(text, sizeof(text),
+		 "Name:\t%s\nUmask:\t0022\nState:\t%c (sleeping)\nTgid:\t%d\n"
+		 "Pid:\t%d\nPPid:\t%d\nUid:\t1000\t1000\t1000\t1000\n"
+		 "Gid:\t1000\t1000\t1000\t1000\nGroups:\t4 24 27 1000 \n"
+		 "VmPeak:\t%8llu kB\nVmSize:\t%8llu kB\nVmHWM:\t%8llu kB\n"
+		 "VmRSS:\t%8llu kB\nRssAnon:\t%8llu kB\nRssFile:\t%8llu kB\n"
+		 "RssShmem:\t%8llu kB\nVmSwap:\t%8llu kB\nThreads:\t1\n",
+		 p->comm, p->state, p->pid, p->pid, p->ppid,
+		 (unsigned long long)(rss * 2), (unsigned long long)(rss * 2),
+		 (unsigned long long)rss, (unsigned long long)rss,
+		 (unsigned long long)m->anon_kib, (unsigned long long)file,
+		 (unsigned long long)m->shmem_kib, (unsigned long long)m->swap_kib);
+	st_test_write_file(fp->root, rel, text);
+	/* Private split in two, as the kernel reports it: the reader adds. */
+	snprintf(rel, sizeof(rel), "%d/smaps_rollup", p->pid);
+	snprintf(text, sizeof(text),
+		 "55d0c0000000-7ffc00000000 ---p 00000000 00:00 0                          [rollup]\n"
+		 "Rss:            %8llu kB\nPss:            %8llu kB\n"
+		 "Shared_Clean:   %8llu kB\nShared_Dirty:          0 kB\n"
+		 "Private_Clean:  %8llu kB\nPrivate_Dirty:  %8llu kB\n"
+		 "Referenced:     %8llu kB\nAnonymous:      %8llu kB\n"
+		 "Swap:           %8llu kB\nSwapPss:        %8llu kB\n",
+		 (unsigned long long)rss, (unsigned long long)m->private_kib,
+		 (unsigned long long)(rss > m->private_kib ? rss - m->private_kib : 0),
+		 (unsigned long long)(m->private_kib / 4),
+		 (unsigned long long)(m->private_kib - m->private_kib / 4),
+		 (unsigned long long)rss, (unsigned long long)m->anon_kib,
+		 (unsigned long long)m->swap_kib, (unsigned long long)m->swap_kib);
+	st_test_write_file(fp->root, rel, text);
+}
+
 int64_t fake_proc_clock(void *ctx)
 {
 	const struct fake_proc *fp = ctx;

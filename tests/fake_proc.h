@@ -53,6 +53,17 @@ void fake_proc_remove(struct fake_proc *fp, int32_t pid);
 /* Write an arbitrary file under the root (malformed-input tests). */
 void fake_proc_write(struct fake_proc *fp, const char *relpath, const char *content);
 
+/* What /proc/PID/status and smaps_rollup say of a process's memory. */
+struct fake_memory {
+	uint64_t rss_kib, anon_kib, shmem_kib, swap_kib;
+	uint64_t private_kib;       /* Private_Clean + Private_Dirty */
+};
+
+/* Write /proc/PID/status and /proc/PID/smaps_rollup for p (rss_kib 0:
+ * p's own RSS). Without them a process's status is unreadable. */
+void fake_proc_put_memory(struct fake_proc *fp, const struct fake_process *p,
+			  const struct fake_memory *m);
+
 /* RSS in KiB, as pages of this machine's size. */
 void fake_process_set_rss_kib(struct fake_process *p, uint64_t kib);
 uint64_t fake_process_rss_kib(const struct fake_process *p);

@@ -42,7 +42,12 @@ int scenario_begin(struct scenario *sc)
 
 size_t scenario_tick(struct scenario *sc)
 {
-	fake_proc_advance(sc->fp, 1.0);
+	return scenario_tick_for(sc, 1.0);
+}
+
+size_t scenario_tick_for(struct scenario *sc, double seconds)
+{
+	fake_proc_advance(sc->fp, seconds);
 	struct st_dump *d = st_engine_tick(&sc->engine);
 	if (d) {
 		if (sc->ndumps < SCENARIO_MAX_DUMPS)
@@ -51,6 +56,21 @@ size_t scenario_tick(struct scenario *sc)
 			st_dump_free(d);
 	}
 	return sc->engine.naccepted;
+}
+
+int32_t scenario_first_blame(struct scenario *sc, double interval, double seconds,
+			     const char *type, void (*step)(void *ctx, double t), void *ctx)
+{
+	/* Counted in ticks: a sum of 0.2s drifts off the end. */
+	long ticks = (long)(seconds / interval + 0.5);
+	for (long i = 0; i < ticks; i++) {
+		step(ctx, (double)i * interval);
+		scenario_tick_for(sc, interval);
+		const struct st_trigger *t = scenario_find(sc, type, -1);
+		if (t)
+			return t->pid;
+	}
+	return -1;
 }
 
 const struct st_trigger *scenario_find(const struct scenario *sc, const char *type,

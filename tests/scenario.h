@@ -62,11 +62,20 @@ int scenario_begin(struct scenario *sc);
 /* One second passes: advance the fake clock, take a sample, run the
  * detectors. Returns the number of triggers accepted by the core. */
 size_t scenario_tick(struct scenario *sc);
+/* The same after `seconds` (a config tail of "interval = 0.2" ticks at 0.2). */
+size_t scenario_tick_for(struct scenario *sc, double seconds);
 
 /* An accepted trigger of the last tick with this type (and pid, unless
  * pid < 0), or NULL. */
 const struct st_trigger *scenario_find(const struct scenario *sc, const char *type,
 				       int32_t pid);
+
+/* Every `interval` for `seconds`: step(ctx, t) sets the fake machine for
+ * the tick ending t + interval after the start, then the tick runs.
+ * Returns the pid of the first accepted `type` trigger (0: none to
+ * blame), or -1 when none fired. */
+int32_t scenario_first_blame(struct scenario *sc, double interval, double seconds,
+			     const char *type, void (*step)(void *ctx, double t), void *ctx);
 
 /* Ticks until a dump completes (at most max_ticks); the dump or NULL. */
 struct st_dump *scenario_run_until_dump(struct scenario *sc, unsigned max_ticks);

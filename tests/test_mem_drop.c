@@ -1,11 +1,13 @@
 /* mem_drop, the real plugin in the real engine over a fake /proc: a fall
- * of available memory against its peak of the last `window` samples. */
+ * of available memory against its peak of the last `window_s` seconds. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "cunit_runner.h"
+#include "ring.h"
+#include "sampler.h"
 #include "scenario.h"
 
 #define GIB (1024u * 1024u)          /* in KiB */
@@ -27,10 +29,11 @@ struct machine {
 	uint64_t avail;
 };
 
-static int boot(struct machine *m, const char *detectors)
+static int boot_at(struct machine *m, double interval, const char *detectors)
 {
 	char tail[512];
-	snprintf(tail, sizeof(tail), QUIET "%s }", detectors ? detectors : "");
+	snprintf(tail, sizeof(tail), "interval = %g\n" QUIET "%s }", interval,
+		 detectors ? detectors : "");
 	scenario_start(&m->sc, 4, TOTAL, tail);
 	m->avail = START_AVAIL;
 	fake_proc_set_memory(m->sc.fp, m->avail, 0, 0);
@@ -41,6 +44,11 @@ static int boot(struct machine *m, const char *detectors)
 	fake_process_set_rss_kib(&m->grower, 100 * MIB);
 	fake_proc_put(m->sc.fp, &m->grower);
 	return scenario_begin(&m->sc);
+}
+
+static int boot(struct machine *m, const char *detectors)
+{
+	return boot_at(m, 1, detectors);
 }
 
 /* One second in which available memory falls by fall_kib (negative:
@@ -164,10 +172,22 @@ static void test_blame_covers_the_fall_only(void)
 	scenario_stop(&m.sc);
 }
 
-static void test_window_option(void)
+/* Only the previous second counts. The deprecated spelling, which counts
+ * samples, says so once when the detector is created. */
+static void window_of_one_second(const char *options, const char *log_line)
 {
 	struct machine m;
-	SCENARIO_REQUIRE(&m.sc, boot(&m, "mem_drop { window = 1 threshold_mib = 400 }") == 0);
+	char *dir = st_test_mkdtemp(), path[4096];
+	snprintf(path, sizeof(path), "%s/stderr", dir);
+	int saved = st_test_stderr_to(path);
+	int rc = boot(&m, options);
+	st_test_stderr_back(saved);
+	char *said = st_test_slurp(path);
+	st_test_rmtree(dir);
+	free(dir);
+	CU_ASSERT(log_line ? strstr(said, log_line) != NULL : strstr(said, "deprecated") == NULL);
+	free(said);
+	SCENARIO_REQUIRE(&m.sc, rc == 0);
 	steady(&m, 3);
 	/* Only the previous sample counts: 300 + 300 never makes 400. */
 	CU_ASSERT_PTR_NULL(step(&m, 300 * MIB));
@@ -176,6 +196,58 @@ static void test_window_option(void)
 	SCENARIO_REQUIRE(&m.sc, t != NULL);
 	CU_ASSERT_DOUBLE_EQUAL(t->threshold, 400.0 * MIB, 1e-9);
 	scenario_stop(&m.sc);
+}
+
+static void test_window_option(void)
+{
+	window_of_one_second("mem_drop { window_s = 1 threshold_mib = 400 }", NULL);
+}
+
+static void test_deprecated_window_option(void)
+{
+	window_of_one_second("mem_drop { window = 1 threshold_mib = 400 }",
+			     "mem_drop: window = 1 counts samples and is deprecated: "
+			     "write window_s (seconds)");
+}
+
+/* After 3 steady seconds, available memory falls at mib_per_s, and
+ * grower takes it. */
+struct fall {
+	struct machine m;
+	uint64_t per_tick;
+};
+
+static void fall_step(void *ctx, double t)
+{
+	struct fall *f = ctx;
+	if (t < 3)
+		return;
+	f->m.avail -= f->per_tick;
+	fake_proc_set_memory(f->m.sc.fp, f->m.avail, 0, 0);
+	fake_process_set_rss_kib(&f->m.grower, fake_process_rss_kib(&f->m.grower) + f->per_tick);
+	fake_proc_put(f->m.sc.fp, &f->m.grower);
+}
+
+/* The pid mem_drop blamed sampling every `interval`, or -1 (-2: no start). */
+static int32_t falling_at(double interval, uint32_t mib_per_s, double seconds)
+{
+	struct fall f;
+	f.per_tick = (uint64_t)(mib_per_s * interval * MIB + 0.5);
+	int32_t blamed = boot_at(&f.m, interval, NULL) != 0 ? -2 :
+		scenario_first_blame(&f.m.sc, interval, 3 + seconds, "mem_drop", fall_step, &f);
+	scenario_stop(&f.m.sc);
+	return blamed;
+}
+
+/* window_s is seconds: 200 MiB/s is 600 MiB in the default 3 s at every
+ * interval, and 150 MiB/s never makes 512 in 3 s. (Counting samples,
+ * the window was 0.6 s at interval 0.2, and 200 MiB/s went unseen.) */
+static void test_same_verdict_at_every_interval(void)
+{
+	CU_ASSERT_EQUAL(falling_at(1.0, 200, 6), 200);
+	CU_ASSERT_EQUAL(falling_at(0.2, 200, 6), 200);
+	CU_ASSERT_EQUAL(falling_at(1.0, 150, 8), -1);
+	CU_ASSERT_EQUAL(falling_at(0.2, 150, 8), -1);
 }
 
 static void test_cooldown(void)
@@ -295,7 +367,7 @@ static void test_missing_meminfo_figures(void)
 	SCENARIO_REQUIRE(&m.sc, p->desc->evaluate(p->state, &h, out, 4) == 1);
 	CU_ASSERT_EQUAL(out[0].pid, 0);
 	CU_ASSERT_DOUBLE_EQUAL(out[0].value, 8.0 * GIB, 1e-9);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out[0].summary, "no process grew"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out[0].summary, "no process accounts for it"));
 	scenario_stop(&m.sc);
 }
 
@@ -336,6 +408,139 @@ static void test_cpu_spike_and_drop_in_one_second(void)
 	scenario_stop(&sc);
 }
 
+/* The newest sample's record of pid, or NULL. */
+static const struct st_proc_sample *newest_record(const struct scenario *sc, int32_t pid)
+{
+	const struct st_sample *s = st_ring_newest(&sc->engine.ring);
+	for (uint32_t i = 0; s && i < s->nprocs; i++)
+		if (s->procs[i].pid == pid)
+			return &s->procs[i];
+	return NULL;
+}
+
+/* Memory as status and smaps_rollup give it: all anonymous, all private. */
+static void put_own_memory(struct fake_proc *fp, const struct fake_process *p)
+{
+	struct fake_memory mem = { 0, fake_process_rss_kib(p), 0, 0, fake_process_rss_kib(p) };
+	fake_proc_put_memory(fp, p, &mem);
+}
+
+/* A quiet process grows with no CPU to speak of, on a host so large that
+ * 300 MiB a second is below the sampler's memory sweep slack: the read
+ * policy carries it, its recorded RSS is stale, and only measuring the
+ * carried processes when the trigger fires finds it. */
+static void test_carried_grower_is_blamed(void)
+{
+	struct scenario sc;
+	const uint64_t total = 1024 * (uint64_t)GIB;       /* slack: 1 GiB a tick */
+	scenario_start(&sc, 4, total, QUIET "}");
+	uint64_t avail = 512 * (uint64_t)GIB;
+	fake_proc_set_memory(sc.fp, avail, 0, 0);
+	struct fake_process quiet[8];
+	for (int i = 0; i < 8; i++) {
+		quiet[i] = fake_process_make(sc.fp, 100 + i, "idle");
+		fake_proc_put(sc.fp, &quiet[i]);
+	}
+	struct fake_process grower = fake_process_make(sc.fp, 300, "quiet grower");
+	fake_process_set_rss_kib(&grower, 50 * MIB);
+	fake_proc_put(sc.fp, &grower);
+	put_own_memory(sc.fp, &grower);
+	SCENARIO_REQUIRE(&sc, scenario_begin(&sc) == 0);
+	/* Quiet long enough to be read by the rotation only; then the tick
+	 * right after a rotation read, so the next ones carry it. */
+	for (int i = 0; i < 6; i++)
+		scenario_tick(&sc);
+	for (int i = 0; i < 3 * ST_READ_ROTATION; i++) {
+		scenario_tick(&sc);
+		const struct st_proc_sample *r = newest_record(&sc, grower.pid);
+		if (r && !(r->flags & ST_PROC_CARRIED))
+			break;
+	}
+	const struct st_trigger *t = NULL;
+	for (int i = 0; i < 2; i++) {
+		avail -= 300 * MIB;
+		fake_proc_set_memory(sc.fp, avail, 0, 0);
+		fake_process_set_rss_kib(&grower, fake_process_rss_kib(&grower) + 300 * MIB);
+		fake_proc_put(sc.fp, &grower);
+		put_own_memory(sc.fp, &grower);
+		scenario_tick(&sc);
+		t = scenario_find(&sc, "mem_drop", -1);
+	}
+	/* What makes the case: the firing sample carried the grower. */
+	const struct st_proc_sample *r = newest_record(&sc, grower.pid);
+	SCENARIO_REQUIRE(&sc, r != NULL && (r->flags & ST_PROC_CARRIED));
+	SCENARIO_REQUIRE(&sc, t != NULL);
+	CU_ASSERT_EQUAL(t->pid, grower.pid);
+	CU_ASSERT_PTR_NOT_NULL(strstr(t->summary, "quiet grower grew 600.0 MiB"));
+	scenario_stop(&sc);
+}
+
+/* In one second a 1 GiB process forks and another takes 700 MiB. The
+ * child's RSS is the 1 GiB it shares with its parent (copy-on-write), not
+ * memory it took: the allocator is blamed. */
+static void test_forked_child_is_not_blamed(void)
+{
+	struct machine m;
+	SCENARIO_REQUIRE(&m.sc, boot(&m, NULL) == 0);
+	struct fake_process parent = fake_process_make(m.sc.fp, 400, "parent");
+	fake_process_set_rss_kib(&parent, GIB);
+	fake_proc_put(m.sc.fp, &parent);
+	put_own_memory(m.sc.fp, &parent);
+	put_own_memory(m.sc.fp, &m.grower);
+	steady(&m, 3);
+
+	struct fake_process child = fake_process_make(m.sc.fp, 401, "child");
+	child.ppid = parent.pid;
+	fake_process_set_rss_kib(&child, GIB);
+	fake_proc_put(m.sc.fp, &child);
+	/* Parent and child now share every page: little is private to either. */
+	struct fake_memory shared = { 0, GIB, 0, 0, 200 };
+	fake_proc_put_memory(m.sc.fp, &child, &shared);
+	fake_proc_put_memory(m.sc.fp, &parent, &shared);
+	fake_process_set_rss_kib(&m.grower, fake_process_rss_kib(&m.grower) + 700 * MIB);
+	put_own_memory(m.sc.fp, &m.grower);
+	m.avail -= 700 * MIB;
+	fake_proc_set_memory(m.sc.fp, m.avail, 0, 0);
+	fake_proc_put(m.sc.fp, &m.grower);
+	scenario_tick(&m.sc);
+	const struct st_trigger *t = scenario_find(&m.sc, "mem_drop", -1);
+	SCENARIO_REQUIRE(&m.sc, t != NULL);
+	CU_ASSERT_EQUAL(t->pid, m.grower.pid);
+	CU_ASSERT_PTR_NOT_NULL(strstr(t->summary, "grower grew 700.0 MiB"));
+	scenario_stop(&m.sc);
+}
+
+/* Available memory falls 1 GiB (the kernel's own, a tmpfs, another
+ * namespace) while the processes listed grow 100 MiB at most: none
+ * accounts for it, and none is named. */
+static void test_unexplained_drop_blames_no_process(void)
+{
+	struct machine m;
+	SCENARIO_REQUIRE(&m.sc, boot(&m, NULL) == 0);
+	steady(&m, 3);
+	fake_process_set_rss_kib(&m.grower, fake_process_rss_kib(&m.grower) + 100 * MIB);
+	fake_proc_put(m.sc.fp, &m.grower);
+	m.avail -= GIB;
+	fake_proc_set_memory(m.sc.fp, m.avail, 0, 0);
+	scenario_tick(&m.sc);
+	const struct st_trigger *t = scenario_find(&m.sc, "mem_drop", -1);
+	SCENARIO_REQUIRE(&m.sc, t != NULL);
+	CU_ASSERT_EQUAL(t->pid, 0);
+	CU_ASSERT_STRING_EQUAL(t->comm, "");
+	CU_ASSERT_PTR_NOT_NULL(strstr(t->summary, "; no process accounts for it"));
+	/* A quarter of the fall is enough: 256 MiB of 1 GiB names it. */
+	steady(&m, 6);
+	fake_process_set_rss_kib(&m.grower, fake_process_rss_kib(&m.grower) + 256 * MIB);
+	fake_proc_put(m.sc.fp, &m.grower);
+	m.avail -= GIB;
+	fake_proc_set_memory(m.sc.fp, m.avail, 0, 0);
+	scenario_tick(&m.sc);
+	t = scenario_find(&m.sc, "mem_drop", -1);
+	SCENARIO_REQUIRE(&m.sc, t != NULL);
+	CU_ASSERT_EQUAL(t->pid, m.grower.pid);
+	scenario_stop(&m.sc);
+}
+
 int main(void)
 {
 	CU_TestInfo tests[] = {
@@ -345,13 +550,18 @@ int main(void)
 		{ "a fall over the whole window fires", test_fall_over_whole_window },
 		{ "a fall over window + 1 samples is silent", test_fall_over_window_plus_one_is_silent },
 		{ "the blame covers the fall, not the whole window", test_blame_covers_the_fall_only },
-		{ "window and threshold_mib options", test_window_option },
+		{ "window_s and threshold_mib options", test_window_option },
+		{ "the deprecated window option counts samples, and says so", test_deprecated_window_option },
+		{ "the same fall rate, the same verdict at 0.2 s and 1 s", test_same_verdict_at_every_interval },
 		{ "cooldown holds repeats while it keeps falling", test_cooldown },
 		{ "disabled in the config", test_disabled },
 		{ "rising memory never fires", test_rising_memory_never_fires },
 		{ "MemFree when MemAvailable is absent", test_memfree_when_no_memavailable },
 		{ "missing meminfo figures never fire", test_missing_meminfo_figures },
 		{ "cpu spike and memory drop in one second", test_cpu_spike_and_drop_in_one_second },
+		{ "a carried grower is measured and blamed", test_carried_grower_is_blamed },
+		{ "a forked child is not blamed, the allocator is", test_forked_child_is_not_blamed },
+		{ "a drop no process accounts for blames pid 0", test_unexplained_drop_blames_no_process },
 		CU_TEST_INFO_NULL,
 	};
 	return st_test_run("mem_drop", tests);

@@ -24,10 +24,13 @@ struct machine {
 	struct fake_process grower;
 };
 
-static int boot(struct machine *m, const char *detectors, uint64_t avail)
+static int boot_at(struct machine *m, double interval, const char *detectors,
+		   uint64_t avail)
 {
 	char tail[512];
-	snprintf(tail, sizeof(tail), QUIET "%s }", detectors ? detectors : "");
+	/* 60 samples: 12 s at 0.2, for a 10 s blame window. */
+	snprintf(tail, sizeof(tail), "interval = %g\nhistory = 60\n" QUIET "%s }",
+		 interval, detectors ? detectors : "");
 	scenario_start(&m->sc, 4, TOTAL, tail);
 	fake_proc_set_memory(m->sc.fp, avail, 0, 0);
 	m->big = fake_process_make(m->sc.fp, 100, "big");
@@ -37,6 +40,11 @@ static int boot(struct machine *m, const char *detectors, uint64_t avail)
 	fake_process_set_rss_kib(&m->grower, 100000);
 	fake_proc_put(m->sc.fp, &m->grower);
 	return scenario_begin(&m->sc);
+}
+
+static int boot(struct machine *m, const char *detectors, uint64_t avail)
+{
+	return boot_at(m, 1, detectors, avail);
 }
 
 /* One second at this much available; grower takes what went, big a
@@ -162,7 +170,7 @@ static void test_already_above_at_start(void)
 	CU_ASSERT_DOUBLE_EQUAL(t->baseline, 95.0, 1e-9);
 	/* Nothing grew: nobody to blame, and the summary says so. */
 	CU_ASSERT_EQUAL(t->pid, 0);
-	CU_ASSERT_PTR_NOT_NULL(strstr(t->summary, "no process grew"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(t->summary, "no process accounts for it"));
 	for (int i = 0; i < 8; i++)
 		CU_ASSERT_PTR_NULL(at(&m, AVAIL_AT(95)));
 	scenario_stop(&m.sc);
@@ -233,6 +241,59 @@ static void test_odd_figures_never_fire(void)
 	scenario_stop(&m.sc);
 }
 
+/* After 3 steady seconds "early" takes 800 MB over 2 s, then nothing
+ * moves for 5 s, then grower takes 250 MB in a second and use crosses 90%. */
+struct episode {
+	struct machine m;
+	struct fake_process early;
+	uint64_t avail;
+	double interval;
+};
+
+static void episode_step(void *ctx, double t)
+{
+	struct episode *e = ctx;
+	struct fake_process *who = t >= 3 && t < 5 ? &e->early :
+				   t >= 10 && t < 11 ? &e->m.grower : NULL;
+	if (!who)
+		return;
+	uint64_t kib = (uint64_t)((who == &e->early ? 400000 : 250000) * e->interval + 0.5);
+	fake_process_set_rss_kib(who, fake_process_rss_kib(who) + kib);
+	fake_proc_put(e->m.sc.fp, who);
+	e->avail -= kib;
+	fake_proc_set_memory(e->m.sc.fp, e->avail, 0, 0);
+}
+
+/* The pid mem_pressure blamed sampling every `interval`, or -1 (-2: no start). */
+static int32_t blamed_at(double interval, const char *detectors)
+{
+	struct episode e;
+	e.interval = interval;
+	e.avail = AVAIL_AT(80);
+	int32_t blamed = -2;
+	if (boot_at(&e.m, interval, detectors, e.avail) == 0) {
+		e.early = fake_process_make(e.m.sc.fp, 300, "early");
+		fake_proc_put(e.m.sc.fp, &e.early);
+		blamed = scenario_first_blame(&e.m.sc, interval, 12, "mem_pressure",
+					      episode_step, &e);
+	}
+	scenario_stop(&e.m.sc);
+	return blamed;
+}
+
+/* blame_window_s is seconds: the default 10 s reaches back to early's
+ * 800 MB at every interval. Counting samples, 10 of them were 2 s at 0.2
+ * and named the process that only tipped it over. */
+static void test_blame_window_in_seconds(void)
+{
+	CU_ASSERT_EQUAL(blamed_at(1.0, NULL), 300);
+	CU_ASSERT_EQUAL(blamed_at(0.2, NULL), 300);
+	CU_ASSERT_EQUAL(blamed_at(0.2, "mem_pressure { blame_window_s = 2 }"), 200);
+	/* The deprecated count keeps its meaning: 10 samples, 2 s at 0.2. */
+	CU_ASSERT_EQUAL(blamed_at(0.2, "mem_pressure { blame_window = 10 }"), 200);
+	CU_ASSERT_EQUAL(blamed_at(1.0, "mem_pressure { blame_window = 10 }"), 300);
+}
+
 int main(void)
 {
 	CU_TestInfo tests[] = {
@@ -245,6 +306,7 @@ int main(void)
 		{ "disabled in the config", test_disabled },
 		{ "no MemAvailable: no trigger", test_no_memavailable_no_trigger },
 		{ "odd figures never fire", test_odd_figures_never_fire },
+		{ "blame_window_s: seconds at every interval", test_blame_window_in_seconds },
 		CU_TEST_INFO_NULL,
 	};
 	return st_test_run("mem_pressure", tests);

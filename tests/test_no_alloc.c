@@ -15,6 +15,7 @@
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
+#include <errno.h>
 #include <execinfo.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,6 +32,7 @@
 #define FRAMES 8
 
 static volatile int counting;
+static volatile int failing;    /* allocations return NULL (ENOMEM) */
 static volatile int in_hook;
 static unsigned long nallocs;
 static void *sites[SITES][FRAMES];
@@ -85,18 +87,30 @@ void __libc_free(void *p);
 void *malloc(size_t n)
 {
 	note_alloc();
+	if (failing) {
+		errno = ENOMEM;
+		return NULL;
+	}
 	return __libc_malloc(n);
 }
 
 void *calloc(size_t n, size_t size)
 {
 	note_alloc();
+	if (failing) {
+		errno = ENOMEM;
+		return NULL;
+	}
 	return __libc_calloc(n, size);
 }
 
 void *realloc(void *p, size_t n)
 {
 	note_alloc();
+	if (failing) {
+		errno = ENOMEM;
+		return NULL;
+	}
 	return __libc_realloc(p, n);
 }
 
@@ -309,6 +323,134 @@ static void test_steady_state_with_churn(void)
 	scenario_stop(&m.sc);
 }
 
+static const char *const memory_detectors[] = { "mem_drop", "swap_spike", "mem_pressure" };
+#define NMEMORY (sizeof(memory_detectors) / sizeof(memory_detectors[0]))
+
+/* The plugin as the engine loaded it. */
+static struct st_loaded_plugin *loaded(struct scenario *sc, const char *name)
+{
+	for (size_t i = 0; i < sc->engine.plugins.n; i++)
+		if (strcmp(sc->engine.plugins.items[i].desc->name, name) == 0)
+			return &sc->engine.plugins.items[i];
+	return NULL;
+}
+
+static void warm_up(struct machine *m)
+{
+	for (int i = 0; i < HISTORY + 5; i++) {
+		idle_second(m);
+		fake_proc_advance(m->sc.fp, 1.0);
+		struct st_dump *d = st_engine_tick(&m->sc.engine);
+		if (d)
+			st_dump_free(d);
+	}
+}
+
+/* Memory falls 1 GiB in a second and one process took it: every memory
+ * detector fires (mem_pressure too: 50% -> 62.5% of 8 GiB crosses 60),
+ * and evaluating them, measuring the candidates included, allocates
+ * nothing. Only the detectors are counted:
+ * the core's incident is not theirs. */
+static void test_firing_path(void)
+{
+	struct machine m;
+	memset(&m, 0, sizeof(m));
+	reported = 0;
+	scenario_start(&m.sc, 4, 8u << 20, "detectors { mem_pressure { threshold_pct = 60 } }");
+	for (int i = 0; i < NPROCS; i++)
+		m.p[i] = scenario_settled(&m.sc, 100 + i, "idle", 1);
+	fake_proc_set_memory(m.sc.fp, 4u << 20, 4u << 20, 4u << 20);
+	CU_ASSERT_FATAL(scenario_begin(&m.sc) == 0);
+	warm_up(&m);
+
+	fake_process_set_rss_kib(&m.p[7], 1u << 20);
+	scenario_burn(&m.sc, &m.p[7], 50);
+	/* Measuring the candidates (status, smaps_rollup) is counted too. */
+	struct fake_memory mem = { 0, 1u << 20, 0, 0, 1u << 20 };
+	fake_proc_put_memory(m.sc.fp, &m.p[7], &mem);
+	fake_proc_set_memory(m.sc.fp, 3u << 20, 4u << 20, 3u << 20);
+	fake_proc_advance(m.sc.fp, 1.0);
+	SCENARIO_REQUIRE(&m.sc, st_sampler_take(&m.sc.engine.sampler, &m.sc.engine.ring) == 0);
+	struct st_history h;
+	st_sampler_history(&m.sc.engine.sampler, &m.sc.engine.ring, &h);
+	for (size_t i = 0; i < NMEMORY; i++) {
+		struct st_loaded_plugin *p = loaded(&m.sc, memory_detectors[i]);
+		SCENARIO_REQUIRE(&m.sc, p != NULL && p->running);
+		struct st_trigger out[4];
+		memset(out, 0, sizeof(out));
+		count_start();
+		int n = p->desc->evaluate(p->state, &h, out, 4);
+		unsigned long allocs = count_stop(memory_detectors[i]);
+		CU_ASSERT_EQUAL(n, 1);
+		CU_ASSERT_EQUAL(out[0].pid, m.p[7].pid);
+		if (counter_works)
+			CU_ASSERT_EQUAL(allocs, 0);
+	}
+	scenario_stop(&m.sc);
+}
+
+/* Sample, then run the memory detectors with every allocation failing.
+ * Returns how many of them fired; *pids gets the sum of their pids. */
+static size_t failing_tick(struct scenario *sc, int32_t *pids)
+{
+	fake_proc_advance(sc->fp, 1.0);
+	if (st_sampler_take(&sc->engine.sampler, &sc->engine.ring) != 0)
+		return 0;
+	struct st_history h;
+	st_sampler_history(&sc->engine.sampler, &sc->engine.ring, &h);
+	size_t fired = 0;
+	*pids = 0;
+	for (size_t i = 0; i < NMEMORY; i++) {
+		struct st_loaded_plugin *p = loaded(sc, memory_detectors[i]);
+		if (!p || !p->running)
+			continue;
+		struct st_trigger out[4];
+		memset(out, 0, sizeof(out));
+		failing = 1;
+		int n = p->desc->evaluate(p->state, &h, out, 4);
+		failing = 0;
+		if (n == 1 && strcmp(out[0].type, memory_detectors[i]) == 0) {
+			fired++;
+			*pids += out[0].pid;
+		}
+	}
+	return fired;
+}
+
+/* Two thousand processes appear (the sampler's table grows), then memory
+ * falls, and no allocation of the detectors succeeds: they could not grow
+ * their scratch to the new process table, and still fire, blaming no
+ * process rather than a guess. */
+static void test_fires_under_enomem(void)
+{
+#ifdef __SANITIZE_ADDRESS__
+	CU_PASS("AddressSanitizer's allocator cannot be made to fail here");
+	return;
+#endif
+	if (!counter_works) {
+		CU_PASS("allocations are not ours to fail (valgrind)");
+		return;
+	}
+	struct scenario sc;
+	scenario_start(&sc, 4, 8u << 20, "detectors { mem_pressure { threshold_pct = 60 } }");
+	fake_proc_set_memory(sc.fp, 4u << 20, 4u << 20, 4u << 20);
+	SCENARIO_REQUIRE(&sc, scenario_begin(&sc) == 0);
+	for (int i = 0; i < 2000; i++) {
+		struct fake_process q = fake_process_make(sc.fp, 1000 + i, "forked");
+		fake_proc_put(sc.fp, &q);
+	}
+	int32_t pids;
+	/* Long enough for every detector's window to hold only the grown
+	 * table (mem_pressure blames over 10 samples). */
+	for (int i = 0; i < 12; i++)
+		CU_ASSERT_EQUAL(failing_tick(&sc, &pids), 0);
+	SCENARIO_REQUIRE(&sc, sc.engine.sampler.table.nslots >= 2000);
+	fake_proc_set_memory(sc.fp, 3u << 20, 4u << 20, 3u << 20);
+	CU_ASSERT_EQUAL(failing_tick(&sc, &pids), NMEMORY);
+	CU_ASSERT_EQUAL(pids, 0);
+	scenario_stop(&sc);
+}
+
 int main(void)
 {
 	/* backtrace() loads libgcc on first use: not while counting. */
@@ -321,6 +463,8 @@ int main(void)
 		{ "no allocation in 100 idle samples", test_steady_state },
 		{ "no allocation in 100 samples with processes coming and going",
 		  test_steady_state_with_churn },
+		{ "the memory detectors' firing path allocates nothing", test_firing_path },
+		{ "under ENOMEM the memory detectors fire with pid 0", test_fires_under_enomem },
 		CU_TEST_INFO_NULL,
 	};
 	return st_test_run("no_alloc", tests);

@@ -1,5 +1,5 @@
 /* swap_spike, the real plugin in the real engine over a fake /proc: swap
- * in use rising against its low of the last `window` samples. */
+ * in use rising against its low of the last `window_s` seconds. */
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,10 +33,12 @@ static void put_memory(struct machine *m)
 			     m->swap_total > m->used ? m->swap_total - m->used : 0);
 }
 
-static void boot_only(struct machine *m, const char *detectors, uint64_t swap_total)
+static void boot_only_at(struct machine *m, double interval, const char *detectors,
+			 uint64_t swap_total)
 {
 	char tail[512];
-	snprintf(tail, sizeof(tail), QUIET "%s }", detectors ? detectors : "");
+	snprintf(tail, sizeof(tail), "interval = %g\n" QUIET "%s }", interval,
+		 detectors ? detectors : "");
 	scenario_start(&m->sc, 4, TOTAL, tail);
 	m->swap_total = swap_total;
 	m->used = swap_total ? START_USED : 0;
@@ -47,6 +49,11 @@ static void boot_only(struct machine *m, const char *detectors, uint64_t swap_to
 	m->grower = fake_process_make(m->sc.fp, 200, "grower");
 	fake_process_set_rss_kib(&m->grower, 100 * MIB);
 	fake_proc_put(m->sc.fp, &m->grower);
+}
+
+static void boot_only(struct machine *m, const char *detectors, uint64_t swap_total)
+{
+	boot_only_at(m, 1, detectors, swap_total);
 }
 
 static int boot(struct machine *m, const char *detectors, uint64_t swap_total)
@@ -271,6 +278,53 @@ static void test_odd_figures_never_fire(void)
 	scenario_stop(&m.sc);
 }
 
+/* After 3 steady seconds, swap in use rises at mib_per_s, pushed out by
+ * grower. */
+struct rise {
+	struct machine m;
+	uint64_t per_tick;
+};
+
+static void rise_step(void *ctx, double t)
+{
+	struct rise *r = ctx;
+	if (t < 3)
+		return;
+	r->m.used += r->per_tick;
+	put_memory(&r->m);
+	fake_process_set_rss_kib(&r->m.grower, fake_process_rss_kib(&r->m.grower) + r->per_tick);
+	fake_proc_put(r->m.sc.fp, &r->m.grower);
+}
+
+/* The pid swap_spike blamed sampling every `interval`, or -1 (-2: no start). */
+static int32_t rising_at(double interval, const char *detectors, uint32_t mib_per_s,
+			 double seconds)
+{
+	struct rise r;
+	r.per_tick = (uint64_t)(mib_per_s * interval * MIB + 0.5);
+	boot_only_at(&r.m, interval, detectors, SWAP);
+	int32_t blamed = scenario_begin(&r.m.sc) != 0 ? -2 :
+		scenario_first_blame(&r.m.sc, interval, 3 + seconds, "swap_spike", rise_step, &r);
+	scenario_stop(&r.m.sc);
+	return blamed;
+}
+
+/* window_s is seconds: 100 MiB/s is 300 MiB in the default 3 s at every
+ * interval, 80 MiB/s never makes 256 in 3 s. (Counting samples, the
+ * window was 0.6 s at interval 0.2, and 100 MiB/s went unseen.) */
+static void test_same_verdict_at_every_interval(void)
+{
+	CU_ASSERT_EQUAL(rising_at(1.0, NULL, 100, 6), 200);
+	CU_ASSERT_EQUAL(rising_at(0.2, NULL, 100, 6), 200);
+	CU_ASSERT_EQUAL(rising_at(1.0, NULL, 80, 8), -1);
+	CU_ASSERT_EQUAL(rising_at(0.2, NULL, 80, 8), -1);
+	/* window_s = 1 at 0.2 s: five samples, 100 MiB; 300 MiB/s fires. */
+	CU_ASSERT_EQUAL(rising_at(0.2, "swap_spike { window_s = 1 }", 200, 6), -1);
+	CU_ASSERT_EQUAL(rising_at(0.2, "swap_spike { window_s = 1 }", 300, 6), 200);
+	/* The deprecated count keeps its meaning: 3 samples at 0.2 s. */
+	CU_ASSERT_EQUAL(rising_at(0.2, "swap_spike { window = 3 }", 200, 6), -1);
+}
+
 int main(void)
 {
 	CU_TestInfo tests[] = {
@@ -284,6 +338,7 @@ int main(void)
 		{ "no swap: nothing, and nothing said", test_no_swap_configured },
 		{ "no Swap lines: nothing, and nothing said", test_no_swap_lines },
 		{ "odd figures never fire", test_odd_figures_never_fire },
+		{ "the same rise rate, the same verdict at 0.2 s and 1 s", test_same_verdict_at_every_interval },
 		CU_TEST_INFO_NULL,
 	};
 	return st_test_run("swap_spike", tests);

@@ -174,6 +174,34 @@ struct st_history {
 	long     clock_ticks;       /* sysconf(_SC_CLK_TCK) */
 };
 
+/*
+ * A process's memory measured now (st_host.proc_memory), not part of any
+ * sample: read for a trigger's candidates only. The caller sets size to
+ * sizeof(struct st_proc_memory); the core fills what fits and sets the
+ * `have` bits of the figures it could read.
+ */
+struct st_proc_memory {
+	uint32_t size;
+	uint32_t have;              /* ST_PROC_MEM_* */
+	uint64_t rss_kib;           /* VmRSS (/proc/PID/status; stat's rss
+	                               when status is unreadable) */
+	uint64_t rss_anon_kib;      /* RssAnon: anonymous pages, including the
+	                               copy-on-write pages shared with a parent */
+	uint64_t rss_shmem_kib;     /* RssShmem */
+	uint64_t swap_kib;          /* VmSwap */
+	uint64_t private_kib;       /* Private_Clean + Private_Dirty of
+	                               /proc/PID/smaps_rollup: pages no other
+	                               process maps. What tells a forked child's
+	                               shared pages from an allocator's own. */
+};
+
+#define ST_PROC_MEM_RSS     0x01
+#define ST_PROC_MEM_ANON    0x02
+#define ST_PROC_MEM_SHMEM   0x04
+#define ST_PROC_MEM_SWAP    0x08
+#define ST_PROC_MEM_PRIVATE 0x10    /* smaps_rollup was readable (kernel
+                                       >= 4.14, same user or root) */
+
 /* What a detector reports. Fixed-size fields: filling one allocates nothing. */
 #define ST_TRIGGER_TYPE_MAX    32
 #define ST_TRIGGER_UNITS_MAX   16

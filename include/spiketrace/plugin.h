@@ -153,7 +153,20 @@ struct st_host {
 	void (*dump_stored)(const struct st_host *host, const struct st_dump *dump,
 			    const char *path);
 	void *core;             /* the core's; do not touch */
+	/* Measure a process's memory now: not per sample, only for a
+	 * trigger's candidates (it reads two or three /proc files). out->size
+	 * must be set. Returns 0, or -1 when the process is gone (exited, or
+	 * its pid reused: start_ticks differs) or unreadable. Check
+	 * host->size covers it before calling (added after the first release). */
+	int (*proc_memory)(const struct st_host *host, int32_t pid,
+			   uint64_t start_ticks, struct st_proc_memory *out);
 };
+
+/* Whether a host table has a member (a core older than the plugin lacks
+ * the members added since): ST_HOST_HAS(host, proc_memory). */
+#define ST_HOST_HAS(host, member) \
+	((host)->size >= offsetof(struct st_host, member) + sizeof((host)->member) && \
+	 (host)->member != NULL)
 
 /* ------------------------------------------------------------- descriptor */
 

@@ -2,11 +2,13 @@
  * mem_drop: available memory falls threshold_mib within a few samples.
  *
  * Rule: the newest sample's available memory is compared with the HIGHEST
- * available figure among the previous `window` samples; the detector fires
+ * available figure among the samples of the last `window_s` seconds
+ * (window.h: by their timestamps, so it means the same at every
+ * interval); the detector fires
  * when (max_recent - now) >= threshold. Comparing with the peak rather than
  * with the previous sample alone catches a fall spread over two or three
  * samples as well as a sudden one, while a slow drift spread over more than
- * `window` samples stays silent (that is mem_pressure's business once it
+ * `window_s` stays silent (that is mem_pressure's business once it
  * matters). Available memory that rises never fires.
  *
  * While memory keeps falling the rule holds sample after sample; the
@@ -27,20 +29,24 @@
 #include <spiketrace/plugin.h>
 
 #include "rss_blame.h"
+#include "window.h"
 
 struct mem_drop {
 	const struct st_host *host;
+	struct rss_blamer blamer;     /* preallocated: firing allocates nothing */
 	uint64_t threshold_kib;
-	uint32_t window;
+	struct window window;
 };
 
-enum { OPT_THRESHOLD, OPT_WINDOW };
+enum { OPT_THRESHOLD, OPT_WINDOW_S, OPT_WINDOW };
 
 static const struct st_option options[] = {
 	[OPT_THRESHOLD] = ST_OPTION_INT("threshold_mib", 512, 1, 16 << 20,
 		"fire when available memory falls this many MiB below its recent peak"),
-	[OPT_WINDOW] = ST_OPTION_INT("window", 3, 1, 30,
-		"samples back in which the peak is looked for"),
+	[OPT_WINDOW_S] = ST_OPTION_FLOAT("window_s", 3, 0.01, 3600,
+		"seconds back in which the peak is looked for"),
+	[OPT_WINDOW] = ST_OPTION_INT("window", 0, 0, 30,
+		"deprecated: samples back (0: use window_s)"),
 	ST_OPTION_END,
 };
 
@@ -53,15 +59,22 @@ static int mem_drop_create(const struct st_host *host, const union st_value *opt
 		return -1;
 	}
 	md->host = host;
+	/* A failure here is retried on the samples that do not fire. */
+	rss_blamer_init(&md->blamer, host);
 	md->threshold_kib = (uint64_t)opts[OPT_THRESHOLD].i * 1024;
-	md->window = (uint32_t)opts[OPT_WINDOW].i;
+	window_from_options(&md->window, host, "window", opts[OPT_WINDOW].i,
+			    "window_s", opts[OPT_WINDOW_S].f);
 	*state = md;
 	return 0;
 }
 
 static void mem_drop_destroy(void *state)
 {
-	free(state);
+	struct mem_drop *md = state;
+	if (!md)
+		return;
+	rss_blamer_fini(&md->blamer);
+	free(md);
 }
 
 static void describe(struct st_trigger *t, const struct st_sample *peak,
@@ -87,8 +100,8 @@ static uint64_t available_kib(const struct st_sample *s)
 	return (s->have & ST_HAVE_MEMAVAIL) ? s->mem_available_kib : s->mem_free_kib;
 }
 
-static int mem_drop_evaluate(void *state, const struct st_history *h,
-			     struct st_trigger *out, size_t max)
+static int detect(void *state, const struct st_history *h,
+		  struct st_trigger *out, size_t max)
 {
 	struct mem_drop *md = state;
 	if (h->count < 2 || max == 0)
@@ -103,7 +116,8 @@ static int mem_drop_evaluate(void *state, const struct st_history *h,
 	const struct st_sample *peak = NULL;
 	uint32_t peak_back = 0;
 	uint64_t max_recent = 0;
-	for (uint32_t back = 1; back <= md->window && back < h->count; back++) {
+	uint32_t reach = window_back(&md->window, h);
+	for (uint32_t back = 1; back <= reach; back++) {
 		const struct st_sample *s = h->samples[h->count - 1 - back];
 		if (!(s->have & ST_HAVE_MEM) || (s->have & ST_HAVE_MEMAVAIL) != kind)
 			continue;
@@ -118,8 +132,7 @@ static int mem_drop_evaluate(void *state, const struct st_history *h,
 		return 0;
 
 	struct rss_blame b;
-	if (rss_blame_growth(h, peak_back, &b) < 0)
-		return -1;
+	rss_blame_growth(&md->blamer, h, peak_back, max_recent - avail, &b);
 	struct st_trigger *t = &out[0];
 	snprintf(t->type, sizeof(t->type), "mem_drop");
 	rss_blame_to_trigger(&b, t);
@@ -131,13 +144,20 @@ static int mem_drop_evaluate(void *state, const struct st_history *h,
 	return 1;
 }
 
+static int mem_drop_evaluate(void *state, const struct st_history *h,
+			     struct st_trigger *out, size_t max)
+{
+	struct mem_drop *md = state;
+	return rss_blamer_fired(&md->blamer, h, detect(state, h, out, max));
+}
+
 static const struct st_plugin mem_drop_plugin = {
 	.abi_version = ST_ABI_VERSION,
 	.size = sizeof(struct st_plugin),
 	.kind = ST_PLUGIN_DETECTOR,
 	.name = "mem_drop",
 	.version = "1.0",
-	.description = "available memory falls threshold_mib below its peak of the last window samples",
+	.description = "available memory falls threshold_mib below its peak of the last window_s seconds",
 	.options = options,
 	.create = mem_drop_create,
 	.destroy = mem_drop_destroy,

@@ -15,9 +15,9 @@
  * MemFree, treats the page cache as used and would report a healthy
  * machine at 95%: such samples are skipped and change nothing.
  *
- * The process blamed is the one whose RSS grew most over the last
- * blame_window samples (rss_blame); value is the percentage in use,
- * baseline the percentage at the previous sample.
+ * The process blamed is the one whose own memory grew most over the last
+ * blame_window_s seconds (rss_blame, window.h); value is the percentage
+ * in use, baseline the percentage at the previous sample.
  */
 #include <math.h>
 #include <stdio.h>
@@ -27,24 +27,28 @@
 #include <spiketrace/plugin.h>
 
 #include "rss_blame.h"
+#include "window.h"
 
 struct mem_pressure {
 	const struct st_host *host;
+	struct rss_blamer blamer;     /* preallocated: firing allocates nothing */
 	double threshold;
 	double rearm_below;         /* threshold - hysteresis */
-	uint32_t blame_window;
+	struct window blame_window;
 	int armed;
 };
 
-enum { OPT_THRESHOLD, OPT_HYSTERESIS, OPT_BLAME_WINDOW };
+enum { OPT_THRESHOLD, OPT_HYSTERESIS, OPT_BLAME_WINDOW_S, OPT_BLAME_WINDOW };
 
 static const struct st_option options[] = {
 	[OPT_THRESHOLD] = ST_OPTION_FLOAT("threshold_pct", 90, 1, 100,
 		"fire when this percentage of RAM is in use (total - available)"),
 	[OPT_HYSTERESIS] = ST_OPTION_FLOAT("hysteresis_pct", 5, 0, 99,
 		"after firing, re-arm only once use falls below threshold_pct minus this"),
-	[OPT_BLAME_WINDOW] = ST_OPTION_INT("blame_window", 10, 1, 60,
-		"samples back over which the process whose RSS grew most is blamed"),
+	[OPT_BLAME_WINDOW_S] = ST_OPTION_FLOAT("blame_window_s", 10, 0.01, 3600,
+		"seconds back over which the process whose own memory grew most is blamed"),
+	[OPT_BLAME_WINDOW] = ST_OPTION_INT("blame_window", 0, 0, 60,
+		"deprecated: samples back (0: use blame_window_s)"),
 	ST_OPTION_END,
 };
 
@@ -66,9 +70,13 @@ static int mem_pressure_create(const struct st_host *host, const union st_value 
 		return -1;
 	}
 	mp->host = host;
+	/* A failure here is retried on the samples that do not fire. */
+	rss_blamer_init(&mp->blamer, host);
 	mp->threshold = threshold;
 	mp->rearm_below = threshold - hysteresis;
-	mp->blame_window = (uint32_t)opts[OPT_BLAME_WINDOW].i;
+	window_from_options(&mp->blame_window, host, "blame_window",
+			    opts[OPT_BLAME_WINDOW].i, "blame_window_s",
+			    opts[OPT_BLAME_WINDOW_S].f);
 	mp->armed = 1;
 	*state = mp;
 	return 0;
@@ -76,7 +84,11 @@ static int mem_pressure_create(const struct st_host *host, const union st_value 
 
 static void mem_pressure_destroy(void *state)
 {
-	free(state);
+	struct mem_pressure *mp = state;
+	if (!mp)
+		return;
+	rss_blamer_fini(&mp->blamer);
+	free(mp);
 }
 
 /* Percentage of RAM in use, or NAN when the sample cannot tell. */
@@ -92,6 +104,18 @@ static double used_pct(const struct st_sample *s)
 	       (double)s->mem_total_kib;
 }
 
+/* How much RAM use rose over the blame window, `back` samples: the event
+ * the blamed process must account for (0 when use did not rise, as at
+ * start-up). */
+static uint64_t rise_kib(const struct st_history *h, uint32_t back)
+{
+	const struct st_sample *now = h->samples[h->count - 1];
+	const struct st_sample *old = h->samples[h->count - 1 - back];
+	if (!(old->have & ST_HAVE_MEMAVAIL) || old->mem_available_kib <= now->mem_available_kib)
+		return 0;
+	return old->mem_available_kib - now->mem_available_kib;
+}
+
 static void describe(struct st_trigger *t, const struct st_sample *now,
 		     double value, double baseline, const struct rss_blame *b)
 {
@@ -104,8 +128,8 @@ static void describe(struct st_trigger *t, const struct st_sample *now,
 	rss_blame_append(t->summary, sizeof(t->summary), n, b);
 }
 
-static int mem_pressure_evaluate(void *state, const struct st_history *h,
-				 struct st_trigger *out, size_t max)
+static int detect(void *state, const struct st_history *h,
+		  struct st_trigger *out, size_t max)
 {
 	struct mem_pressure *mp = state;
 	if (h->count == 0)
@@ -126,10 +150,8 @@ static int mem_pressure_evaluate(void *state, const struct st_history *h,
 	if (isnan(baseline))
 		baseline = value;   /* nothing to compare with: no change seen */
 	struct rss_blame b;
-	if (rss_blame_growth(h, mp->blame_window, &b) < 0)
-		return -1;
-	/* Disarmed only once the trigger is out: an out-of-memory above
-	 * leaves the detector to try again on the next sample. */
+	uint32_t back = window_back(&mp->blame_window, h);
+	rss_blame_growth(&mp->blamer, h, back, rise_kib(h, back), &b);
 	mp->armed = 0;
 	struct st_trigger *t = &out[0];
 	snprintf(t->type, sizeof(t->type), "mem_pressure");
@@ -140,6 +162,13 @@ static int mem_pressure_evaluate(void *state, const struct st_history *h,
 	snprintf(t->units, sizeof(t->units), "pct");
 	describe(t, now, value, baseline, &b);
 	return 1;
+}
+
+static int mem_pressure_evaluate(void *state, const struct st_history *h,
+				 struct st_trigger *out, size_t max)
+{
+	struct mem_pressure *mp = state;
+	return rss_blamer_fired(&mp->blamer, h, detect(state, h, out, max));
 }
 
 static const struct st_plugin mem_pressure_plugin = {

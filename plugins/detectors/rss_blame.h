@@ -1,29 +1,85 @@
 /*
  * Shared by the memory and swap detectors: the likely cause of a memory
- * event is the process whose RSS grew most over the window, not merely
- * the largest process. Linked into each of those plugins (not exported).
+ * event is the process whose OWN memory grew most over the window, not
+ * merely the largest process.
+ *
+ * Own: a sample's RSS may be carried (the read policy did not re-read the
+ * process: stale), and a child forked inside the window holds every page
+ * it shares with its parent in its RSS. So the candidates are measured
+ * when the trigger fires (host->proc_memory): the largest growers by their
+ * recorded figures, then, while nothing explains the event, the carried
+ * processes (at most RSS_BLAME_MAX_MEASURED in all). A candidate's own
+ * growth is its RSS growth, capped by the pages only it maps
+ * (smaps_rollup's Private_*), or, where that is unreadable, by its
+ * anonymous and shared-memory pages. A process whose own growth is below
+ * RSS_BLAME_MIN_SHARE of the event is a bystander: no process is named.
+ *
+ * Linked into each of those plugins (not exported).
+ *
+ * A memory trigger fires exactly when memory is short, so the firing path
+ * allocates nothing: the per-process scratch is allocated at create and
+ * grown by rss_blame_reserve() on the samples that do not fire. Should
+ * that growth fail, the detector still fires, blaming no process.
  */
 #ifndef ST_RSS_BLAME_H
 #define ST_RSS_BLAME_H
 
 #include <stddef.h>
 #include <stdint.h>
-#include <spiketrace/model.h>
+#include <spiketrace/plugin.h>
+
+/* The share of an event (the fall of available memory, the rise of swap
+ * in use) a process's own growth must reach to be named its cause. A
+ * quarter: an event of several allocators still names the largest, while
+ * a process that grew a few MiB during a GiB fall is a bystander. */
+#define RSS_BLAME_MIN_SHARE 0.25
+/* Largest growers by recorded RSS measured first; processes measured at
+ * most per firing (each costs three small /proc reads). */
+#define RSS_BLAME_TOP 16
+#define RSS_BLAME_MAX_MEASURED 256
 
 struct rss_blame {
-	int32_t  pid;               /* 0 when no process grew */
+	int32_t  pid;               /* 0 when no process accounts for it */
 	uint64_t start_ticks;
 	char     comm[ST_COMM_MAX];
 	uint64_t rss_kib;           /* now */
-	uint64_t growth_kib;        /* over the window; a process born inside
-	                               the window grew from 0 */
+	uint64_t growth_kib;        /* its own growth over the window; a
+	                               process born inside it grew from 0 */
 };
 
+struct rss_then;
+
+/* A detector's scratch for blaming: one per plugin instance. */
+struct rss_blamer {
+	const struct st_host *host;
+	struct rss_then *then;      /* by process slot (st_proc_sample.info) */
+	uint32_t cap;               /* slots then[] holds */
+	struct {
+		uint32_t index;         /* into the newest sample's procs */
+		uint64_t growth_kib;    /* recorded */
+	} top[RSS_BLAME_TOP];
+};
+
+/* Preallocate for a typical process table. Returns 0, or -1 when out of
+ * memory (the blamer still works: it grows on the next reserve). */
+int rss_blamer_init(struct rss_blamer *b, const struct st_host *host);
+void rss_blamer_fini(struct rss_blamer *b);
+
+/* Grow the scratch to the history's process table. Call it on samples
+ * that did not fire; a failure is kept for the next call to retry. */
+void rss_blamer_reserve(struct rss_blamer *b, const struct st_history *h);
+
+/* A detector's evaluate ends with `return rss_blamer_fired(b, h, n)`, n
+ * its trigger count: the scratch grows (rss_blamer_reserve) only when n
+ * is 0, so the firing path allocates nothing. Returns n. */
+int rss_blamer_fired(struct rss_blamer *b, const struct st_history *h, int n);
+
 /* Compare the newest sample with the one `window` samples before it (or the
- * oldest there is). Allocates a scratch array: call it when firing, not on
- * every sample. Returns 0, or -1 when out of memory (out->pid is then 0). */
-int rss_blame_growth(const struct st_history *h, uint32_t window,
-		     struct rss_blame *out);
+ * oldest there is); extent_kib is the event's size (0 when it has none in
+ * memory). Allocates nothing; out->pid is 0 when no process accounts for
+ * the event, or when the scratch could not grow to the process table. */
+void rss_blame_growth(struct rss_blamer *b, const struct st_history *h,
+		      uint32_t window, uint64_t extent_kib, struct rss_blame *out);
 
 /* Copy the blamed process into a trigger (pid, start_ticks, comm) and mark
  * it a system event (ST_TRIGGER_SYSTEM). */
@@ -32,7 +88,7 @@ void rss_blame_to_trigger(const struct rss_blame *b, struct st_trigger *t);
 /* Human figures for a one-line summary: "512 KiB", "1.5 MiB", "2.0 GiB". */
 void rss_blame_format_kib(char *buf, size_t len, uint64_t kib);
 
-/* Append "; chrome grew 1.0 GiB" (or "; no process grew") to a summary of
+/* Append "; chrome grew 1.0 GiB" (or "; no process accounts for it") to a summary of
  * which `used` bytes are written; truncated to fit size. */
 void rss_blame_append(char *summary, size_t size, int used, const struct rss_blame *b);
 

@@ -1,10 +1,11 @@
 /*
  * swap_spike: swap in use (SwapTotal - SwapFree) rises threshold_mib above
- * its LOWEST figure among the previous `window` samples.
+ * its LOWEST figure among the samples of the last `window_s` seconds
+ * (window.h: the same at every interval).
  *
  * The mirror of mem_drop: comparing with the recent trough catches a rise
  * spread over a few samples as well as a sudden one; a slow creep over
- * more than `window` samples stays silent. Swap that is being freed never
+ * more than `window_s` stays silent. Swap that is being freed never
  * fires. While swap keeps rising the rule holds sample after sample and
  * the core's cooldown keeps that to one trigger per cooldown, as for
  * mem_drop: a rise that lasts is not a new event every second, but one
@@ -24,20 +25,24 @@
 #include <spiketrace/plugin.h>
 
 #include "rss_blame.h"
+#include "window.h"
 
 struct swap_spike {
 	const struct st_host *host;
+	struct rss_blamer blamer;     /* preallocated: firing allocates nothing */
 	uint64_t threshold_kib;
-	uint32_t window;
+	struct window window;
 };
 
-enum { OPT_THRESHOLD, OPT_WINDOW };
+enum { OPT_THRESHOLD, OPT_WINDOW_S, OPT_WINDOW };
 
 static const struct st_option options[] = {
 	[OPT_THRESHOLD] = ST_OPTION_INT("threshold_mib", 256, 1, 16 << 20,
 		"fire when swap in use rises this many MiB above its recent low"),
-	[OPT_WINDOW] = ST_OPTION_INT("window", 3, 1, 30,
-		"samples back in which the low is looked for"),
+	[OPT_WINDOW_S] = ST_OPTION_FLOAT("window_s", 3, 0.01, 3600,
+		"seconds back in which the low is looked for"),
+	[OPT_WINDOW] = ST_OPTION_INT("window", 0, 0, 30,
+		"deprecated: samples back (0: use window_s)"),
 	ST_OPTION_END,
 };
 
@@ -50,15 +55,22 @@ static int swap_spike_create(const struct st_host *host, const union st_value *o
 		return -1;
 	}
 	ss->host = host;
+	/* A failure here is retried on the samples that do not fire. */
+	rss_blamer_init(&ss->blamer, host);
 	ss->threshold_kib = (uint64_t)opts[OPT_THRESHOLD].i * 1024;
-	ss->window = (uint32_t)opts[OPT_WINDOW].i;
+	window_from_options(&ss->window, host, "window", opts[OPT_WINDOW].i,
+			    "window_s", opts[OPT_WINDOW_S].f);
 	*state = ss;
 	return 0;
 }
 
 static void swap_spike_destroy(void *state)
 {
-	free(state);
+	struct swap_spike *ss = state;
+	if (!ss)
+		return;
+	rss_blamer_fini(&ss->blamer);
+	free(ss);
 }
 
 static int has_swap(const struct st_sample *s)
@@ -89,8 +101,8 @@ static void describe(struct st_trigger *t, const struct st_sample *trough,
 	rss_blame_append(t->summary, sizeof(t->summary), n, b);
 }
 
-static int swap_spike_evaluate(void *state, const struct st_history *h,
-			       struct st_trigger *out, size_t max)
+static int detect(void *state, const struct st_history *h,
+		  struct st_trigger *out, size_t max)
 {
 	struct swap_spike *ss = state;
 	if (h->count < 2 || max == 0)
@@ -104,7 +116,8 @@ static int swap_spike_evaluate(void *state, const struct st_history *h,
 	const struct st_sample *trough = NULL;
 	uint32_t trough_back = 0;
 	uint64_t low = 0;
-	for (uint32_t back = 1; back <= ss->window && back < h->count; back++) {
+	uint32_t reach = window_back(&ss->window, h);
+	for (uint32_t back = 1; back <= reach; back++) {
 		const struct st_sample *s = h->samples[h->count - 1 - back];
 		if (!has_swap(s))
 			continue;
@@ -119,8 +132,7 @@ static int swap_spike_evaluate(void *state, const struct st_history *h,
 		return 0;
 
 	struct rss_blame b;
-	if (rss_blame_growth(h, trough_back, &b) < 0)
-		return -1;
+	rss_blame_growth(&ss->blamer, h, trough_back, used - low, &b);
 	struct st_trigger *t = &out[0];
 	snprintf(t->type, sizeof(t->type), "swap_spike");
 	rss_blame_to_trigger(&b, t);
@@ -132,13 +144,20 @@ static int swap_spike_evaluate(void *state, const struct st_history *h,
 	return 1;
 }
 
+static int swap_spike_evaluate(void *state, const struct st_history *h,
+			       struct st_trigger *out, size_t max)
+{
+	struct swap_spike *ss = state;
+	return rss_blamer_fired(&ss->blamer, h, detect(state, h, out, max));
+}
+
 static const struct st_plugin swap_spike_plugin = {
 	.abi_version = ST_ABI_VERSION,
 	.size = sizeof(struct st_plugin),
 	.kind = ST_PLUGIN_DETECTOR,
 	.name = "swap_spike",
 	.version = "1.0",
-	.description = "swap in use rises threshold_mib above its low of the last window samples",
+	.description = "swap in use rises threshold_mib above its low of the last window_s seconds",
 	.options = options,
 	.create = swap_spike_create,
 	.destroy = swap_spike_destroy,
