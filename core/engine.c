@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "trigger_check.h"
 
 int st_engine_load_plugins(struct st_engine *e, const char *config_path,
 			   int config_explicit, const char *plugin_dir)
@@ -139,10 +140,30 @@ int st_engine_start(struct st_engine *e, const char *proc_root)
 	return 0;
 }
 
-static void accept(struct st_engine *e, const struct st_trigger *t, size_t n)
+static void accept(struct st_engine *e, const struct st_trigger *t)
 {
-	for (size_t i = 0; i < n && e->naccepted < ST_TICK_TRIGGERS_MAX; i++)
-		e->accepted[e->naccepted++] = t[i];
+	if (e->naccepted < ST_TICK_TRIGGERS_MAX)
+		e->accepted[e->naccepted++] = *t;
+}
+
+/* What a detector returned that the core cannot take as it is: said once
+ * per plugin and kind of fault, since a detector with such a bug makes
+ * the same trigger every tick. */
+static void complain(struct st_loaded_plugin *p, unsigned bad, const struct st_trigger *t)
+{
+	unsigned fresh = bad & ~p->said;
+	p->said |= bad;
+	if (fresh & ST_TRIGGER_BAD_TYPE)
+		st_err("detector %s: trigger refused: type \"%s\" is not 1 to %d "
+		       "characters of a-z, 0-9 and _ (said once)", p->desc->name,
+		       t->type, ST_TRIGGER_TYPE_MAX - 1);
+	if (fresh & ST_TRIGGER_BAD_PID)
+		st_err("detector %s: trigger refused: pid %d is negative (said once)",
+		       p->desc->name, (int)t->pid);
+	if (fresh & ST_TRIGGER_BAD_NUMBER)
+		st_warn("detector %s: trigger %s: a value, baseline or threshold that is "
+			"not a finite number is recorded as 0 (said once)",
+			p->desc->name, t->type);
 }
 
 static void evaluate_detectors(struct st_engine *e, const struct st_sample *newest)
@@ -166,10 +187,16 @@ static void evaluate_detectors(struct st_engine *e, const struct st_sample *newe
 		}
 		if (n > ST_TRIGGERS_PER_DETECTOR)
 			n = ST_TRIGGERS_PER_DETECTOR;
-		/* The incident layer keeps the accepted ones at the front. */
-		size_t kept = st_incidents_offer(&e->incidents, e->scratch, (size_t)n,
-						 p->cooldown_s, newest);
-		accept(e, e->scratch, kept);
+		for (int k = 0; k < n; k++) {
+			struct st_trigger *t = &e->scratch[k];
+			unsigned bad = st_trigger_check(t);
+			if (bad)
+				complain(p, bad, t);
+			if (bad & ST_TRIGGER_REFUSED)
+				continue;
+			if (st_incidents_offer(&e->incidents, t, 1, p->cooldown_s, newest))
+				accept(e, t);
+		}
 	}
 }
 

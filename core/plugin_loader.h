@@ -26,6 +26,7 @@ struct st_loaded_plugin {
 	double   cooldown_s;
 	uint64_t failures;          /* evaluate/emit returned an error */
 	uint64_t failing;           /* sinks: failed dumps since the last delivered */
+	unsigned said;              /* detectors: ST_TRIGGER_BAD_* faults logged */
 };
 
 struct st_plugin_set {

@@ -224,6 +224,112 @@ static void test_bad_config_refused(void)
 	scenario_stop(&sc);
 }
 
+/* ------------------------------------------- what a plugin may return */
+
+#ifndef ST_ENGINE_PLUGIN_DIR
+#error "the build defines ST_ENGINE_PLUGIN_DIR: the directory holding odd_triggers.so"
+#endif
+
+/* Runs odd_triggers with these options for 6 ticks (an incident would be
+ * due by then) with stderr caught; what was said, to be freed. */
+static char *run_odd(struct scenario *sc, const char *options)
+{
+	char tail[512], path[4096];
+	char *dir = st_test_mkdtemp();
+	snprintf(tail, sizeof(tail), "detectors { odd_triggers { %s } }", options);
+	snprintf(path, sizeof(path), "%s/stderr", dir);
+	scenario_start_in(sc, ST_ENGINE_PLUGIN_DIR, 4, 8u << 20, tail);
+	int saved = st_test_stderr_to(path);
+	int rc = scenario_begin(sc);
+	for (int i = 0; rc == 0 && i < 6; i++)
+		scenario_tick(sc);
+	st_test_stderr_back(saved);
+	char *said = st_test_slurp(path);
+	CU_ASSERT_EQUAL(rc, 0);
+	st_test_rmtree(dir);
+	free(dir);
+	return said;
+}
+
+static size_t count(const char *hay, const char *needle)
+{
+	size_t n = 0;
+	for (const char *p = hay; (p = strstr(p, needle)); p += strlen(needle))
+		n++;
+	return n;
+}
+
+/* A type that is not a short [a-z0-9_] name never becomes a dump (it
+ * would be a file name): refused with one line naming the plugin, once. */
+static void test_bad_trigger_types_refused(void)
+{
+	static const char *const bad[][2] = {
+		{ "type = \"../../x\"", "type \"../../x\"" },
+		{ "type = \"Cpu\"", "type \"Cpu\"" },
+		{ "type = \"a b\"", "type \"a b\"" },
+		{ "type = \"\"", "type \"\"" },
+		/* 32 characters: no room for the NUL, and not to be cut. */
+		{ "type = \"abcdefghijklmnopqrstuvwxyz012345\"", "type \"abcdefghijklmnopqrstuvwxyz01234\"" },
+		{ "pid = -5", "pid -5 is negative" },
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct scenario sc;
+		char *said = run_odd(&sc, bad[i][0]);
+		CU_ASSERT_EQUAL(sc.engine.naccepted, 0);
+		CU_ASSERT_EQUAL(sc.ndumps, 0);
+		CU_ASSERT_FALSE(sc.engine.incidents.open);
+		CU_ASSERT_EQUAL(count(said, "odd_triggers: trigger refused"), 1);
+		if (!strstr(said, bad[i][1])) {
+			fprintf(stderr, "\n    %s: said \"%s\"", bad[i][0], said);
+			CU_FAIL("the refusal names the fault");
+		}
+		free(said);
+		scenario_stop(&sc);
+	}
+}
+
+/* The longest type and the largest pid: the dump id holds both whole. */
+static void test_longest_type_and_pid_in_id(void)
+{
+	struct scenario sc;
+	char *said = run_odd(&sc, "type = \"abcdefghijklmnopqrstuvwxyz01234\" "
+			     "pid = 2147483647");
+	CU_ASSERT_PTR_NULL(strstr(said, "refused"));
+	CU_ASSERT_FATAL(sc.ndumps >= 1);
+	const char *id = sc.dumps[0]->id;
+	const char *tail = "_abcdefghijklmnopqrstuvwxyz01234_2147483647";
+	CU_ASSERT(strlen(id) > strlen(tail) &&
+		  strcmp(id + strlen(id) - strlen(tail), tail) == 0);
+	free(said);
+	scenario_stop(&sc);
+}
+
+/* NaN and infinities never reach a dump: zeroed, said once. */
+static void test_non_finite_figures_zeroed(void)
+{
+	struct scenario sc;
+	char *said = run_odd(&sc, "nan = true");
+	CU_ASSERT_EQUAL(count(said, "odd_triggers: trigger odd: a value, baseline or "
+			      "threshold that is not a finite number"), 1);
+	CU_ASSERT_FATAL(sc.ndumps >= 1);
+	const struct st_trigger *t = &sc.dumps[0]->triggers[0].trigger;
+	CU_ASSERT_EQUAL(t->value, 0);
+	CU_ASSERT_EQUAL(t->baseline, 0);
+	CU_ASSERT_EQUAL(t->threshold, 0);
+	free(said);
+	scenario_stop(&sc);
+}
+
+/* Before 1970 too, the milliseconds are three digits and the pid whole. */
+static void test_dump_id_before_1970(void)
+{
+	char id[64];
+	st_dump_make_id(id, sizeof(id), -1, "abcdefghijklmnopqrstuvwxyz01234", 2147483647);
+	CU_ASSERT_STRING_EQUAL(id, "19691231T235959.999Z_abcdefghijklmnopqrstuvwxyz01234_2147483647");
+	st_dump_make_id(id, sizeof(id), 1700000000123456789LL, "cpu_delta", 42);
+	CU_ASSERT_STRING_EQUAL(id, "20231114T221320.123Z_cpu_delta_42");
+}
+
 int main(void)
 {
 	CU_TestInfo tests[] = {
@@ -234,6 +340,10 @@ int main(void)
 		{ "the blamed process is always in the dump", test_blamed_process_always_in_dump },
 		{ "manual trigger and flush at exit", test_manual_trigger_and_flush },
 		{ "a bad config is refused with 78", test_bad_config_refused },
+		{ "bad trigger types and pids are refused", test_bad_trigger_types_refused },
+		{ "the longest type and pid fit the dump id", test_longest_type_and_pid_in_id },
+		{ "NaN and infinite figures are zeroed", test_non_finite_figures_zeroed },
+		{ "a dump id before 1970", test_dump_id_before_1970 },
 		CU_TEST_INFO_NULL,
 	};
 	return st_test_run("engine", tests);
