@@ -192,10 +192,15 @@ static void evaluate_detectors(struct st_engine *e, const struct st_sample *newe
 			unsigned bad = st_trigger_check(t);
 			if (bad)
 				complain(p, bad, t);
-			if (bad & ST_TRIGGER_REFUSED)
-				continue;
-			if (st_incidents_offer(&e->incidents, t, 1, p->cooldown_s, newest))
+			int taken = !(bad & ST_TRIGGER_REFUSED) &&
+				    st_incidents_offer_one(&e->incidents, t, p->cooldown_s,
+							   newest, 0);
+			if (taken)
 				accept(e, t);
+			/* A one-shot detector disarmed itself in evaluate: a
+			 * refused trigger must let it try again. */
+			if (p->desc->trigger_result)
+				p->desc->trigger_result(p->state, t, taken);
 		}
 	}
 }
@@ -235,7 +240,8 @@ void st_engine_manual_trigger(struct st_engine *e, const char *why)
 	memset(&t, 0, sizeof(t));
 	snprintf(t.type, sizeof(t.type), "manual");
 	snprintf(t.summary, sizeof(t.summary), "%s", why);
-	st_incidents_offer(&e->incidents, &t, 1, 0, newest);
+	/* Asked for by a person: the rate limit is for detectors' storms. */
+	st_incidents_offer_one(&e->incidents, &t, 0, newest, ST_OFFER_UNLIMITED);
 }
 
 struct st_dump *st_engine_flush(struct st_engine *e)

@@ -33,24 +33,40 @@ void st_incidents_destroy(struct st_incidents *inc)
 	memset(inc, 0, sizeof(*inc));
 }
 
-/* 1 when the key is cooling down; otherwise starts its cooldown. */
-static int cooling(struct st_incidents *inc, const struct st_trigger *t,
-		   double cooldown_s, int64_t now)
+/* The key: type + process, or the type alone for a system event. */
+static int32_t key_pid(const struct st_trigger *t)
 {
-	struct st_cooldown *slot = NULL;
-	/* The key: type + process, or the type alone for a system event. */
-	int32_t pid = (t->flags & ST_TRIGGER_SYSTEM) ? 0 : t->pid;
-	uint64_t start = (t->flags & ST_TRIGGER_SYSTEM) ? 0 : t->start_ticks;
+	return (t->flags & ST_TRIGGER_SYSTEM) ? 0 : t->pid;
+}
+
+static uint64_t key_start(const struct st_trigger *t)
+{
+	return (t->flags & ST_TRIGGER_SYSTEM) ? 0 : t->start_ticks;
+}
+
+static struct st_cooldown *find_key(struct st_incidents *inc, const struct st_trigger *t)
+{
 	for (size_t i = 0; i < inc->ncool; i++) {
 		struct st_cooldown *c = &inc->cool[i];
-		if (c->pid == pid && c->start_ticks == start &&
-		    strncmp(c->type, t->type, sizeof(c->type)) == 0) {
-			if (now < c->until_ns)
-				return 1;
-			slot = c;
-			break;
-		}
+		if (c->pid == key_pid(t) && c->start_ticks == key_start(t) &&
+		    strncmp(c->type, t->type, sizeof(c->type)) == 0)
+			return c;
 	}
+	return NULL;
+}
+
+static int cooling(struct st_incidents *inc, const struct st_trigger *t, int64_t now)
+{
+	const struct st_cooldown *c = find_key(inc, t);
+	return c && now < c->until_ns;
+}
+
+/* Starts the key's cooldown: only for a trigger taken, so a trigger the
+ * rate limit refused does not hold back the next one. */
+static void arm_cooldown(struct st_incidents *inc, const struct st_trigger *t,
+			 double cooldown_s, int64_t now)
+{
+	struct st_cooldown *slot = find_key(inc, t);
 	if (!slot) {
 		if (inc->ncool < inc->coolcap) {
 			slot = &inc->cool[inc->ncool++];
@@ -62,11 +78,10 @@ static int cooling(struct st_incidents *inc, const struct st_trigger *t,
 					slot = &inc->cool[i];
 		}
 		memcpy(slot->type, t->type, sizeof(slot->type));
-		slot->pid = pid;
-		slot->start_ticks = start;
+		slot->pid = key_pid(t);
+		slot->start_ticks = key_start(t);
 	}
 	slot->until_ns = now + (int64_t)(cooldown_s * 1e9);
-	return 0;
 }
 
 static int rate_allows(struct st_incidents *inc, int64_t now)
@@ -84,42 +99,50 @@ static int rate_allows(struct st_incidents *inc, int64_t now)
 	inc->dropped++;
 	/* Say so, but at most once a minute: a storm must not become a log storm. */
 	if (now - inc->dropped_log_ns >= 60000000000LL) {
-		st_warn("rate limit (%g dumps a minute): %llu incidents dropped so far",
+		st_warn("rate limit (%g dumps a minute): %llu triggers refused so far",
 			inc->per_minute, (unsigned long long)inc->dropped);
 		inc->dropped_log_ns = now;
 	}
 	return 0;
 }
 
+int st_incidents_offer_one(struct st_incidents *inc, struct st_trigger *t,
+			   double cooldown_s, const struct st_sample *sample,
+			   unsigned flags)
+{
+	int64_t now = sample->mono_ns;
+	t->type[sizeof(t->type) - 1] = '\0';
+	t->comm[sizeof(t->comm) - 1] = '\0';
+	t->units[sizeof(t->units) - 1] = '\0';
+	t->summary[sizeof(t->summary) - 1] = '\0';
+	if (cooling(inc, t, now))
+		return 0;
+	if (!inc->open) {
+		if (!(flags & ST_OFFER_UNLIMITED) && !rate_allows(inc, now))
+			return 0;
+		inc->open = 1;
+		inc->first_seq = sample->seq;
+		inc->first_wall_ns = sample->wall_ns;
+		inc->first_mono_ns = sample->mono_ns;
+		inc->ntriggers = 0;
+		inc->overflow = 0;
+	}
+	arm_cooldown(inc, t, cooldown_s, now);
+	t->sample_seq = sample->seq;
+	if (inc->ntriggers < inc->cap)
+		inc->triggers[inc->ntriggers++] = *t;
+	else
+		inc->overflow++;
+	return 1;
+}
+
 size_t st_incidents_offer(struct st_incidents *inc, struct st_trigger *t, size_t n,
 			  double cooldown_s, const struct st_sample *sample)
 {
 	size_t kept = 0;
-	int64_t now = sample->mono_ns;
-	for (size_t i = 0; i < n; i++) {
-		t[i].type[sizeof(t[i].type) - 1] = '\0';
-		t[i].comm[sizeof(t[i].comm) - 1] = '\0';
-		t[i].units[sizeof(t[i].units) - 1] = '\0';
-		t[i].summary[sizeof(t[i].summary) - 1] = '\0';
-		if (cooling(inc, &t[i], cooldown_s, now))
-			continue;
-		if (!inc->open) {
-			if (!rate_allows(inc, now))
-				continue;
-			inc->open = 1;
-			inc->first_seq = sample->seq;
-			inc->first_wall_ns = sample->wall_ns;
-			inc->first_mono_ns = sample->mono_ns;
-			inc->ntriggers = 0;
-			inc->overflow = 0;
-		}
-		t[i].sample_seq = sample->seq;
-		if (inc->ntriggers < inc->cap)
-			inc->triggers[inc->ntriggers++] = t[i];
-		else
-			inc->overflow++;
-		t[kept++] = t[i];
-	}
+	for (size_t i = 0; i < n; i++)
+		if (st_incidents_offer_one(inc, &t[i], cooldown_s, sample, 0))
+			t[kept++] = t[i];
 	return kept;
 }
 

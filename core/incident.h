@@ -24,7 +24,7 @@ struct st_incidents {
 	double   per_minute;
 	double   tokens;
 	int64_t  tokens_ns;
-	uint64_t dropped;           /* incidents refused by the rate limit */
+	uint64_t dropped;           /* triggers refused by the rate limit */
 	int64_t  dropped_log_ns;
 
 	int      open;
@@ -44,9 +44,16 @@ int st_incidents_init(struct st_incidents *inc, unsigned post_trigger,
 		      double max_dumps_per_minute);
 void st_incidents_destroy(struct st_incidents *inc);
 
-/* Offer one detector's triggers from a sample. Each passes its cooldown
- * or is dropped; the survivors open an incident or join the open one and
- * are moved to the front of t, sample_seq set. Returns how many. */
+/* Offer one trigger from a sample. It must pass its key's cooldown and,
+ * when no incident is open, the rate limit; then it opens an incident or
+ * joins the open one, sample_seq set, and its key's cooldown starts (a
+ * refused trigger starts none). Returns 1 when taken, 0 when refused. */
+#define ST_OFFER_UNLIMITED 0x01     /* not subject to the rate limit (SIGUSR1) */
+int st_incidents_offer_one(struct st_incidents *inc, struct st_trigger *t,
+			   double cooldown_s, const struct st_sample *sample,
+			   unsigned flags);
+/* st_incidents_offer_one for each of n triggers; the taken ones are moved
+ * to the front of t. Returns how many. */
 size_t st_incidents_offer(struct st_incidents *inc, struct st_trigger *t, size_t n,
 			  double cooldown_s, const struct st_sample *sample);
 

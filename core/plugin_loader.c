@@ -104,9 +104,9 @@ static int check_descriptor(const struct st_plugin *d, const char *path,
 			 d->abi_version, ST_ABI_VERSION);
 		return -1;
 	}
-	if (d->size < sizeof(struct st_plugin)) {
-		snprintf(err, errlen, "descriptor is %u bytes, expected %zu",
-			 d->size, sizeof(struct st_plugin));
+	if (d->size < ST_PLUGIN_SIZE_1) {
+		snprintf(err, errlen, "descriptor is %u bytes, at least %zu expected",
+			 d->size, (size_t)ST_PLUGIN_SIZE_1);
 		return -1;
 	}
 	if (d->kind != ST_PLUGIN_DETECTOR && d->kind != ST_PLUGIN_SINK) {
@@ -180,14 +180,21 @@ static int load_fd(int fd, const char *path, struct st_loaded_plugin *out,
 	}
 	if (check_descriptor(d, path, err, errlen) < 0)
 		goto refuse;
+	/* The size rule (plugin.h): what the plugin's size does not cover is
+	 * zero in the copy the core reads, whatever follows in its memory. */
+	struct st_plugin *copy = calloc(1, sizeof(*copy));
 	out->path = strdup(path);
-	if (!out->path) {
+	if (!copy || !out->path) {
+		free(copy);
+		free(out->path);
+		out->path = NULL;
 		snprintf(err, errlen, "out of memory");
 		goto refuse;
 	}
+	memcpy(copy, d, d->size < sizeof(*copy) ? d->size : sizeof(*copy));
 	out->handle = h;
 	out->fd = fd;
-	out->desc = d;
+	out->desc = copy;
 	return 0;
 refuse:
 	dlclose(h);
@@ -278,6 +285,7 @@ int st_plugins_load_dir(const char *dir, struct st_plugin_set *set)
 			dlclose(p.handle);
 			close(p.fd);
 			free(p.path);
+			free((void *)p.desc);
 			continue;
 		}
 		set->items = items;
@@ -341,6 +349,7 @@ void st_plugins_unload(struct st_plugin_set *set)
 		dlclose(set->items[i].handle);
 		close(set->items[i].fd);
 		free(set->items[i].path);
+		free((void *)set->items[i].desc);
 	}
 	free(set->items);
 	set->items = NULL;

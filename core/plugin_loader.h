@@ -19,7 +19,7 @@ struct st_loaded_plugin {
 	void    *handle;            /* dlopen handle */
 	int      fd;                /* the file, open while loaded: its
 	                               /proc/self/fd name stays unique */
-	const struct st_plugin *desc;
+	const struct st_plugin *desc;  /* the core's copy, zero past the plugin's size */
 	struct st_host host;
 	void    *state;             /* from create */
 	int      running;           /* created and enabled */

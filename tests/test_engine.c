@@ -224,6 +224,33 @@ static void test_bad_config_refused(void)
 	scenario_stop(&sc);
 }
 
+/* SIGUSR1 while the detectors have used up the rate limit: still a dump. */
+static void test_manual_trigger_not_rate_limited(void)
+{
+	struct scenario sc;
+	struct fake_process a, b;
+	scenario_start(&sc, 4, 8u << 20, "max_dumps_per_minute = 1\n"
+		       "detectors { cpu_delta { threshold_pct = 20 cooldown = 0 } }");
+	two_idle(&sc, &a, &b);
+	CU_ASSERT_FATAL(scenario_begin(&sc) == 0);
+	idle_tick(&sc, &a, &b);
+	scenario_burn(&sc, &a, 90);
+	scenario_burn(&sc, &b, 1);
+	scenario_tick(&sc);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(scenario_run_until_dump(&sc, 3));
+	/* The limit is used up: beta's spike is refused. */
+	scenario_burn(&sc, &a, 1);
+	scenario_burn(&sc, &b, 90);
+	scenario_tick(&sc);
+	CU_ASSERT_PTR_NULL(scenario_find(&sc, "cpu_delta", 200));
+	CU_ASSERT_EQUAL(sc.engine.incidents.dropped, 1);
+	st_engine_manual_trigger(&sc.engine, "asked for");
+	struct st_dump *d = scenario_run_until_dump(&sc, 3);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+	CU_ASSERT_STRING_EQUAL(d->triggers[0].trigger.type, "manual");
+	scenario_stop(&sc);
+}
+
 /* ------------------------------------------- what a plugin may return */
 
 #ifndef ST_ENGINE_PLUGIN_DIR
@@ -320,6 +347,22 @@ static void test_non_finite_figures_zeroed(void)
 	scenario_stop(&sc);
 }
 
+/* A first-release plugin fires through the engine: the verdict is not
+ * given to a trigger_result its descriptor's size does not cover. */
+static void test_old_descriptor_in_engine(void)
+{
+	struct scenario sc;
+	scenario_start_in(&sc, ST_ENGINE_PLUGIN_DIR, 4, 8u << 20,
+			  "detectors { odd_triggers { enabled = false } "
+			  "old_descriptor { fire = true } }");
+	CU_ASSERT_FATAL(scenario_begin(&sc) == 0);
+	scenario_tick(&sc);
+	CU_ASSERT_PTR_NOT_NULL(scenario_find(&sc, "old_descriptor", 0));
+	scenario_tick(&sc);         /* refused by its cooldown */
+	CU_ASSERT_PTR_NULL(scenario_find(&sc, "old_descriptor", 0));
+	scenario_stop(&sc);
+}
+
 /* Before 1970 too, the milliseconds are three digits and the pid whole. */
 static void test_dump_id_before_1970(void)
 {
@@ -340,10 +383,12 @@ int main(void)
 		{ "the blamed process is always in the dump", test_blamed_process_always_in_dump },
 		{ "manual trigger and flush at exit", test_manual_trigger_and_flush },
 		{ "a bad config is refused with 78", test_bad_config_refused },
+		{ "SIGUSR1 is not rate-limited", test_manual_trigger_not_rate_limited },
 		{ "bad trigger types and pids are refused", test_bad_trigger_types_refused },
 		{ "the longest type and pid fit the dump id", test_longest_type_and_pid_in_id },
 		{ "NaN and infinite figures are zeroed", test_non_finite_figures_zeroed },
 		{ "a dump id before 1970", test_dump_id_before_1970 },
+		{ "a first-release plugin in the engine", test_old_descriptor_in_engine },
 		CU_TEST_INFO_NULL,
 	};
 	return st_test_run("engine", tests);

@@ -296,6 +296,53 @@ static void test_cooldown_table_full(void)
 	st_incidents_destroy(&inc);
 }
 
+/* A trigger the rate limit refuses starts no cooldown: once a token is
+ * back, the same key fires at once instead of waiting out a cooldown it
+ * never had the dump of. */
+static void test_rate_limited_leaves_no_cooldown(void)
+{
+	struct st_incidents inc;
+
+	CU_ASSERT_EQUAL_FATAL(st_incidents_init(&inc, 0, 1), 0);
+	CU_ASSERT_EQUAL(offer1(&inc, "cpu_delta", 10, 1, 300, 1, 0), 1);
+	st_incidents_close(&inc);
+	/* Another key, refused by the limit, with a 300 s cooldown. */
+	CU_ASSERT_EQUAL(offer1(&inc, "mem_pressure", 0, 0, 300, 59, 59.5), 0);
+	CU_ASSERT_EQUAL(inc.dropped, 1);
+	/* Half a second later a token is back: it is taken. */
+	CU_ASSERT_EQUAL(offer1(&inc, "mem_pressure", 0, 0, 300, 60, 60), 1);
+	/* and now its cooldown runs */
+	st_incidents_close(&inc);
+	CU_ASSERT_EQUAL(offer1(&inc, "mem_pressure", 0, 0, 300, 200, 200), 0);
+	CU_ASSERT_EQUAL(inc.dropped, 1);
+	st_incidents_destroy(&inc);
+}
+
+/* A dump asked for (SIGUSR1) is never refused by the rate limit, and
+ * takes no token from the detectors. */
+static void test_unlimited_offer(void)
+{
+	struct st_incidents inc;
+	struct st_sample s = sample_at(2, 1);
+	struct st_trigger t = trig("manual", 0, 0);
+
+	CU_ASSERT_EQUAL_FATAL(st_incidents_init(&inc, 0, 1), 0);
+	CU_ASSERT_EQUAL(offer1(&inc, "cpu_delta", 10, 1, 0, 1, 0), 1);
+	st_incidents_close(&inc);
+	CU_ASSERT_EQUAL(st_incidents_offer_one(&inc, &t, 0, &s, ST_OFFER_UNLIMITED), 1);
+	CU_ASSERT_EQUAL(inc.open, 1);
+	CU_ASSERT_EQUAL(inc.first_seq, 2);
+	st_incidents_close(&inc);
+	CU_ASSERT_EQUAL(inc.dropped, 0);
+	/* and again */
+	s = sample_at(3, 2);
+	CU_ASSERT_EQUAL(st_incidents_offer_one(&inc, &t, 0, &s, ST_OFFER_UNLIMITED), 1);
+	st_incidents_close(&inc);
+	/* 60 s after the first: the detectors' token is back, untouched. */
+	CU_ASSERT_EQUAL(offer1(&inc, "cpu_delta", 11, 1, 0, 61, 60), 1);
+	st_incidents_destroy(&inc);
+}
+
 int main(void)
 {
 	CU_TestInfo tests[] = {
@@ -309,6 +356,8 @@ int main(void)
 		{ "more triggers than an incident lists", test_trigger_overflow },
 		{ "unterminated trigger strings", test_unterminated_strings },
 		{ "cooldown table full", test_cooldown_table_full },
+		{ "a rate-limited trigger starts no cooldown", test_rate_limited_leaves_no_cooldown },
+		{ "unlimited offers (SIGUSR1)", test_unlimited_offer },
 		CU_TEST_INFO_NULL,
 	};
 

@@ -24,10 +24,9 @@ struct machine {
 	struct fake_process grower;
 };
 
-static int boot(struct machine *m, const char *detectors, uint64_t avail)
+/* The machine with this config tail. */
+static int boot_with(struct machine *m, const char *tail, uint64_t avail)
 {
-	char tail[512];
-	snprintf(tail, sizeof(tail), QUIET "%s }", detectors ? detectors : "");
 	scenario_start(&m->sc, 4, TOTAL, tail);
 	fake_proc_set_memory(m->sc.fp, avail, 0, 0);
 	m->big = fake_process_make(m->sc.fp, 100, "big");
@@ -37,6 +36,14 @@ static int boot(struct machine *m, const char *detectors, uint64_t avail)
 	fake_process_set_rss_kib(&m->grower, 100000);
 	fake_proc_put(m->sc.fp, &m->grower);
 	return scenario_begin(&m->sc);
+}
+
+/* The machine with only mem_pressure on, configured by detectors. */
+static int boot(struct machine *m, const char *detectors, uint64_t avail)
+{
+	char tail[512];
+	snprintf(tail, sizeof(tail), QUIET "%s }", detectors ? detectors : "");
+	return boot_with(m, tail, avail);
 }
 
 /* One second at this much available; grower takes what went, big a
@@ -233,6 +240,42 @@ static void test_odd_figures_never_fire(void)
 	scenario_stop(&m.sc);
 }
 
+/* cpu_delta used the rate limit; memory then stays at 94%: mem_pressure
+ * fires once the limit allows, and only once. */
+static void test_refused_trigger_rearms(void)
+{
+	struct machine m;
+	SCENARIO_REQUIRE(&m.sc, boot_with(&m, "max_dumps_per_minute = 1\n"
+				 "detectors { mem_drop { enabled = false }\n"
+				 "  swap_spike { enabled = false } new_proc { enabled = false }\n"
+				 "  cpu_delta { threshold_pct = 20 } }", AVAIL_AT(50)) == 0);
+	struct fake_process burner = scenario_settled(&m.sc, 300, "burner", 1);
+	at(&m, AVAIL_AT(50));
+	scenario_burn(&m.sc, &burner, 90);
+	at(&m, AVAIL_AT(50));
+	CU_ASSERT_PTR_NOT_NULL(scenario_find(&m.sc, "cpu_delta", 300));
+	for (int i = 0; i < 3 && m.sc.ndumps == 0; i++) {
+		scenario_burn(&m.sc, &burner, 1);
+		at(&m, AVAIL_AT(50));
+	}
+	SCENARIO_REQUIRE(&m.sc, m.sc.ndumps == 1);
+	/* The rise itself is refused: the limit is used up. */
+	CU_ASSERT_PTR_NULL(at(&m, AVAIL_AT(94)));
+	unsigned fired = 0, waited = 0;
+	for (int i = 0; i < 120; i++) {
+		scenario_burn(&m.sc, &burner, 1);
+		if (at(&m, AVAIL_AT(94))) {
+			fired++;
+			waited = (unsigned)i + 1;
+		}
+	}
+	CU_ASSERT_EQUAL(fired, 1);
+	CU_ASSERT(waited >= 50 && waited <= 60);
+	SCENARIO_REQUIRE(&m.sc, m.sc.ndumps == 2);
+	CU_ASSERT_STRING_EQUAL(m.sc.dumps[1]->triggers[0].trigger.type, "mem_pressure");
+	scenario_stop(&m.sc);
+}
+
 int main(void)
 {
 	CU_TestInfo tests[] = {
@@ -245,6 +288,7 @@ int main(void)
 		{ "disabled in the config", test_disabled },
 		{ "no MemAvailable: no trigger", test_no_memavailable_no_trigger },
 		{ "odd figures never fire", test_odd_figures_never_fire },
+		{ "refused by the rate limit: fires when it allows", test_refused_trigger_rearms },
 		CU_TEST_INFO_NULL,
 	};
 	return st_test_run("mem_pressure", tests);
