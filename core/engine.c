@@ -100,13 +100,19 @@ int st_engine_reload(struct st_engine *e, const char *config_path, int config_ex
 	if (strcmp(next.plugin_dir, e->cfg.plugin_dir) != 0)
 		st_warn("reload: plugin_dir = \"%s\" takes effect at restart", next.plugin_dir);
 	/* Plugins are recreated with their new options: a detector's
-	 * baselines start again, as at start-up. */
-	st_plugins_stop(&e->plugins);
+	 * baselines start again, as at start-up. The new instances are made
+	 * before the running ones go, so a plugin refusing the new config
+	 * leaves everything as it was. */
+	if (st_plugins_replace(&e->plugins, &next, e->sampler.proc_root,
+			       st_ring_newest(&e->ring)->ncores) < 0) {
+		st_err("reload: %s: a plugin refused the new configuration; keeping "
+		       "the running one", next.path ? next.path : "(defaults)");
+		st_config_free(&next);
+		return ST_EX_CONFIG;
+	}
 	st_config_free(&e->cfg);
 	e->cfg = next;
 	configure_pipeline(e);
-	st_plugins_start(&e->plugins, &e->cfg, e->sampler.proc_root,
-			 st_ring_newest(&e->ring)->ncores);
 	return 0;
 }
 

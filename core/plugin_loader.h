@@ -51,6 +51,12 @@ const struct st_plugin **st_plugins_descriptors(const struct st_plugin_set *set)
  * many are running. */
 size_t st_plugins_start(struct st_plugin_set *set, const struct st_config *cfg,
 			const char *proc_root, uint32_t ncores);
+/* Reconfigure (SIGHUP): create every plugin cfg enables first, and only
+ * when all of them succeed destroy the running instances and put the new
+ * ones in their place. Returns 0, or -1 (logged) with the running
+ * instances untouched. */
+int st_plugins_replace(struct st_plugin_set *set, const struct st_config *cfg,
+		       const char *proc_root, uint32_t ncores);
 /* destroy() every running plugin. */
 void st_plugins_stop(struct st_plugin_set *set);
 /* Stop, then dlclose and free everything: only at exit. */

@@ -1,6 +1,7 @@
 /* The core's part, the same for every detector: cooldown, incidents and
  * their pre/post window, every trigger kept, the rate limit, disabled
  * detectors, the manual trigger and the flush at exit. */
+#define _GNU_SOURCE
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -373,6 +374,107 @@ static void test_dump_id_before_1970(void)
 	CU_ASSERT_STRING_EQUAL(id, "20231114T221320.123Z_cpu_delta_42");
 }
 
+/* ------------------------------------------------------------ SIGHUP */
+
+static struct st_loaded_plugin *plugin_named(struct scenario *sc, const char *name)
+{
+	for (size_t i = 0; i < sc->engine.plugins.n; i++)
+		if (strcmp(sc->engine.plugins.items[i].desc->name, name) == 0)
+			return &sc->engine.plugins.items[i];
+	return NULL;
+}
+
+/* Rewrites the scenario's config (its header, then tail) and reloads it
+ * with stderr caught; the status, and what was said in *said. */
+static int reload_with(struct scenario *sc, const char *plugin_dir, const char *tail,
+		       char **said)
+{
+	char *text, *dir = st_test_mkdtemp(), path[4096];
+	if (asprintf(&text, "interval = 1\nhistory = 30\npre_trigger = 5\n"
+		     "post_trigger = 2\nplugin_dir = \"%s\"\n%s\n", plugin_dir, tail) < 0)
+		abort();
+	fake_proc_write(sc->fp, "spiketrace.conf", text);
+	free(text);
+	snprintf(path, sizeof(path), "%s/stderr", dir);
+	int saved = st_test_stderr_to(path);
+	int rc = st_engine_reload(&sc->engine, sc->conf_path, 1);
+	st_test_stderr_back(saved);
+	*said = st_test_slurp(path);
+	st_test_rmtree(dir);
+	free(dir);
+	return rc;
+}
+
+/* A SIGHUP whose config a plugin refuses, by its check_options or by its
+ * create failing, keeps the running instance and its options. */
+static void test_reload_refused_by_plugin_keeps_instance(void)
+{
+	struct scenario sc;
+	char *said;
+	scenario_start_in(&sc, ST_ENGINE_PLUGIN_DIR, 4, 8u << 20,
+			  "detectors { odd_triggers { enabled = false } picky { high = 5 } }");
+	SCENARIO_REQUIRE(&sc, scenario_begin(&sc) == 0);
+	struct st_loaded_plugin *p = plugin_named(&sc, "picky");
+	SCENARIO_REQUIRE(&sc, p && p->running);
+	void *state = p->state;
+	size_t i = (size_t)(p - sc.engine.plugins.items);
+
+	CU_ASSERT_EQUAL(reload_with(&sc, ST_ENGINE_PLUGIN_DIR, "detectors { "
+				    "odd_triggers { enabled = false } picky { low = 7 high = 6 } }",
+				    &said), 78);
+	CU_ASSERT_PTR_NOT_NULL(strstr(said, "spiketrace.conf:6: detectors/picky: low (7) "
+				      "must be below high (6); keeping the running configuration"));
+	free(said);
+	CU_ASSERT(p->running);
+	CU_ASSERT_PTR_EQUAL(p->state, state);
+	CU_ASSERT_EQUAL(sc.engine.cfg.plugins[i].values[1].i, 5);
+
+	CU_ASSERT_EQUAL(reload_with(&sc, ST_ENGINE_PLUGIN_DIR, "detectors { "
+				    "odd_triggers { enabled = false } "
+				    "picky { high = 9 fail_create = true } }", &said), 78);
+	CU_ASSERT_PTR_NOT_NULL(strstr(said, "picky: told to fail"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(said, "a plugin refused the new configuration; "
+				      "keeping the running one"));
+	free(said);
+	CU_ASSERT(p->running);
+	CU_ASSERT_PTR_EQUAL(p->state, state);
+	CU_ASSERT(p->state && *(long *)p->state == 5);
+	CU_ASSERT_EQUAL(sc.engine.cfg.plugins[i].values[1].i, 5);
+
+	/* A config it takes replaces it. */
+	CU_ASSERT_EQUAL(reload_with(&sc, ST_ENGINE_PLUGIN_DIR, "detectors { "
+				    "odd_triggers { enabled = false } picky { high = 9 } }",
+				    &said), 0);
+	free(said);
+	CU_ASSERT(p->running);
+	CU_ASSERT_PTR_NOT_EQUAL(p->state, state);
+	CU_ASSERT(p->state && *(long *)p->state == 9);
+	CU_ASSERT_EQUAL(sc.engine.cfg.plugins[i].values[1].i, 9);
+	scenario_stop(&sc);
+}
+
+/* The same with the real mem_pressure: hysteresis above the threshold on
+ * SIGHUP leaves the running detector (it would have gone off for good). */
+static void test_reload_bad_mem_pressure_keeps_it(void)
+{
+	struct scenario sc;
+	char *said;
+	scenario_start(&sc, 4, 8u << 20, NULL);
+	SCENARIO_REQUIRE(&sc, scenario_begin(&sc) == 0);
+	struct st_loaded_plugin *p = plugin_named(&sc, "mem_pressure");
+	SCENARIO_REQUIRE(&sc, p && p->running);
+	void *state = p->state;
+	CU_ASSERT_EQUAL(reload_with(&sc, ST_BUILD_PLUGIN_DIR, "detectors {\n"
+				    "  mem_pressure { threshold_pct = 50 hysteresis_pct = 60 }\n}",
+				    &said), 78);
+	CU_ASSERT_PTR_NOT_NULL(strstr(said, ":7: detectors/mem_pressure: hysteresis_pct (60) "
+				      "must be below threshold_pct (50)"));
+	free(said);
+	CU_ASSERT(p->running);
+	CU_ASSERT_PTR_EQUAL(p->state, state);
+	scenario_stop(&sc);
+}
+
 int main(void)
 {
 	CU_TestInfo tests[] = {
@@ -389,6 +491,8 @@ int main(void)
 		{ "NaN and infinite figures are zeroed", test_non_finite_figures_zeroed },
 		{ "a dump id before 1970", test_dump_id_before_1970 },
 		{ "a first-release plugin in the engine", test_old_descriptor_in_engine },
+		{ "reload refused by a plugin keeps it", test_reload_refused_by_plugin_keeps_instance },
+		{ "reload with bad mem_pressure options keeps it", test_reload_bad_mem_pressure_keeps_it },
 		CU_TEST_INFO_NULL,
 	};
 	return st_test_run("engine", tests);
