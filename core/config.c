@@ -380,6 +380,7 @@ static int strict_init(struct strict *sc)
 		CFG_INT("post_trigger", 3, CFGF_NONE),
 		CFG_INT("top", 10, CFGF_NONE),
 		CFG_FLOAT("max_dumps_per_minute", 6, CFGF_NONE),
+		CFG_FLOAT("max_incident", 0, CFGF_NONE),
 		CFG_STR("plugin_dir", sc->def_plugin_dir, CFGF_NONE),
 		CFG_STR("log_level", "info", CFGF_NONE),
 		CFG_SEC("detectors", NULL, CFGF_NONE),
@@ -389,16 +390,16 @@ static int strict_init(struct strict *sc)
 	};
 	for (size_t i = 0; i < cf_ncore; i++)
 		root[i].validcb = check_core_number;
-	root[6].validcb = cf_check_plugin_dir;
-	root[7].validcb = check_log_level;
-	root[8].subopts = kind_opts(sc, ST_PLUGIN_DETECTOR);
-	root[9].subopts = kind_opts(sc, ST_PLUGIN_SINK);
+	root[7].validcb = cf_check_plugin_dir;
+	root[8].validcb = check_log_level;
+	root[9].subopts = kind_opts(sc, ST_PLUGIN_DETECTOR);
+	root[10].subopts = kind_opts(sc, ST_PLUGIN_SINK);
 	sc->configured = calloc(sc->nplugins + 1, sizeof(*sc->configured));
 	sc->scopes = calloc(3 + sc->nplugins, sizeof(*sc->scopes));
-	if (root[8].subopts && root[9].subopts && sc->configured && sc->scopes)
+	if (root[9].subopts && root[10].subopts && sc->configured && sc->scopes)
 		sc->cfg = cfg_init(root, CFGF_NONE);
-	cf_free_opts(root[8].subopts);
 	cf_free_opts(root[9].subopts);
+	cf_free_opts(root[10].subopts);
 	if (!sc->cfg)
 		return -1;
 	cfg_set_error_function(sc->cfg, strict_error);
@@ -634,6 +635,7 @@ static int fill_config(struct strict *sc, const char *path, struct st_config *c)
 	c->post_trigger = (unsigned)cfg_getint(cfg, "post_trigger");
 	c->top = (unsigned)cfg_getint(cfg, "top");
 	c->max_dumps_per_minute = cfg_getfloat(cfg, "max_dumps_per_minute");
+	c->max_incident_s = cfg_getfloat(cfg, "max_incident");
 	c->path = path ? strdup(path) : NULL;
 	c->plugin_dir = dir ? strdup(dir) : NULL;
 	c->log_level = strdup(cfg_getstr(cfg, "log_level"));

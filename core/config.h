@@ -31,6 +31,8 @@ struct st_config {
 	unsigned post_trigger;   /* default 3, < history */
 	unsigned top;            /* processes per top list in a dump, default 10 */
 	double   max_dumps_per_minute; /* global rate limit, default 6 */
+	double   max_incident_s; /* seconds an episode may extend an incident by,
+	                            default 0 (none); the ring bounds it */
 	char    *plugin_dir;
 	char    *log_level;      /* "info" by default */
 	size_t   nplugins;

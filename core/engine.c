@@ -1,9 +1,11 @@
 #include "engine.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "dump.h"
 #include "log.h"
 #include "trigger_check.h"
 
@@ -61,8 +63,18 @@ static void configure_pipeline(struct st_engine *e)
 	e->builder.pre = e->cfg.pre_trigger;
 	e->builder.top = e->cfg.top;
 	e->builder.interval_s = e->cfg.interval_s;
-	e->incidents.post = e->cfg.post_trigger;
-	e->incidents.per_minute = e->cfg.max_dumps_per_minute;
+	/* An episode's dump holds pre_trigger samples before its first
+	 * trigger and post_trigger after its last: the ring bounds how long
+	 * it may last. */
+	unsigned room = e->cfg.history - 1 - e->cfg.pre_trigger - e->cfg.post_trigger;
+	double want = floor(e->cfg.max_incident_s / e->cfg.interval_s + 1e-9);
+	unsigned ext = want < room ? (unsigned)want : room;
+	if (want > room)
+		st_notice("max_incident = %gs is held to %gs: history (%u samples) must "
+			  "also hold pre_trigger and post_trigger", e->cfg.max_incident_s,
+			  room * e->cfg.interval_s, e->cfg.history);
+	st_incidents_configure(&e->incidents, e->cfg.post_trigger,
+			       e->cfg.max_dumps_per_minute, ext);
 	int level = st_log_level_from_name(e->cfg.log_level);
 	if (level >= 0)
 		st_log_set_level((enum st_log_level)level);
@@ -172,6 +184,20 @@ static void complain(struct st_loaded_plugin *p, unsigned bad, const struct st_t
 			p->desc->name, t->type);
 }
 
+/* st_incidents_offer_one, saying so when the trigger opens an incident:
+ * with episodes an incident may last a while, so its start is a line of
+ * its own. */
+static int offer(struct st_engine *e, struct st_trigger *t, double cooldown_s,
+		 const struct st_sample *sample, unsigned flags)
+{
+	int was_open = e->incidents.open;
+	int taken = st_incidents_offer_one(&e->incidents, t, cooldown_s, sample, flags);
+	if (taken && !was_open)
+		st_notice("incident opened: %s [%d] %s: %s", t->type, t->pid, t->comm,
+			  t->summary);
+	return taken;
+}
+
 static void evaluate_detectors(struct st_engine *e, const struct st_sample *newest)
 {
 	struct st_history hist;
@@ -199,8 +225,7 @@ static void evaluate_detectors(struct st_engine *e, const struct st_sample *newe
 			if (bad)
 				complain(p, bad, t);
 			int taken = !(bad & ST_TRIGGER_REFUSED) &&
-				    st_incidents_offer_one(&e->incidents, t, p->cooldown_s,
-							   newest, 0);
+				    offer(e, t, p->cooldown_s, newest, 0);
 			if (taken)
 				accept(e, t);
 			/* A one-shot detector disarmed itself in evaluate: a
@@ -217,9 +242,13 @@ static struct st_dump *close_incident(struct st_engine *e)
 					     &e->sampler.table, &e->incidents);
 	if (dump) {
 		const struct st_trigger *t = &e->incidents.triggers[0];
-		st_notice("incident %s: %s [%d] %s: %s (%u triggers, %u samples)",
-			  dump->id, t->type, t->pid, t->comm, t->summary,
-			  dump->ntriggers, dump->nsamples);
+		/* As spiketrace-view --list says it: first trigger to last. */
+		int64_t lasted = st_dump_lasted_ns(dump);
+		st_notice("incident %s: %s [%d] %s: %s (lasted %.1f s: %llu triggers, "
+			  "%u listed, %u samples)", dump->id, t->type, t->pid, t->comm,
+			  t->summary, (double)lasted / 1e9,
+			  (unsigned long long)e->incidents.fired, dump->ntriggers,
+			  dump->nsamples);
 	}
 	st_incidents_close(&e->incidents);
 	return dump;
@@ -247,7 +276,7 @@ void st_engine_manual_trigger(struct st_engine *e, const char *why)
 	snprintf(t.type, sizeof(t.type), "manual");
 	snprintf(t.summary, sizeof(t.summary), "%s", why);
 	/* Asked for by a person: the rate limit is for detectors' storms. */
-	st_incidents_offer_one(&e->incidents, &t, 0, newest, ST_OFFER_UNLIMITED);
+	offer(e, &t, 0, newest, ST_OFFER_UNLIMITED);
 }
 
 struct st_dump *st_engine_flush(struct st_engine *e)

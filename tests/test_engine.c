@@ -475,6 +475,134 @@ static void test_reload_bad_mem_pressure_keeps_it(void)
 	scenario_stop(&sc);
 }
 
+/* ---------------------------------------------------------- episodes */
+
+#define MIB 1024u               /* in KiB */
+#define EPISODE_CONF(max) "history = 60\nmax_incident = " #max "\n" \
+	"max_dumps_per_minute = 600\n" \
+	"detectors { cpu_delta { enabled = false } mem_pressure { enabled = false }\n" \
+	"  swap_spike { enabled = false } new_proc { enabled = false } }"
+
+struct allocator {
+	struct scenario sc;
+	struct fake_process grower;
+	uint64_t avail;
+};
+
+static int allocator_boot(struct allocator *m, const char *conf)
+{
+	scenario_start(&m->sc, 4, 64u << 20, conf);
+	m->avail = 40u << 20;
+	fake_proc_set_memory(m->sc.fp, m->avail, 0, 0);
+	m->grower = fake_process_make(m->sc.fp, 200, "grower");
+	fake_process_set_rss_kib(&m->grower, 100 * MIB);
+	fake_proc_put(m->sc.fp, &m->grower);
+	return scenario_begin(&m->sc);
+}
+
+/* One second in which grower takes fall_kib of available memory. */
+static const struct st_trigger *allocate(struct allocator *m, uint64_t fall_kib)
+{
+	m->avail -= fall_kib;
+	fake_proc_set_memory(m->sc.fp, m->avail, 0, 0);
+	fake_process_set_rss_kib(&m->grower, fake_process_rss_kib(&m->grower) + fall_kib);
+	fake_proc_put(m->sc.fp, &m->grower);
+	scenario_tick(&m->sc);
+	return scenario_find(&m->sc, "mem_drop", -1);
+}
+
+/* 375 MiB a second for 30 s: mem_drop fires on 29 of them (512 MiB over
+ * its 3-sample window from the second on) and on the second after (the
+ * window still holds 750 MiB). One episode, one dump, that covers it: its
+ * first trigger, its peak, its end. */
+static void test_steady_allocation_is_one_dump(void)
+{
+	struct allocator m;
+	char *dir = st_test_mkdtemp(), path[4096];
+	snprintf(path, sizeof(path), "%s/stderr", dir);
+	SCENARIO_REQUIRE(&m.sc, allocator_boot(&m, EPISODE_CONF(40)) == 0);
+	for (int i = 0; i < 3; i++)
+		allocate(&m, 0);
+	int saved = st_test_stderr_to(path);
+	unsigned fired = 0;
+	for (int i = 0; i < 30; i++)
+		fired += allocate(&m, 375 * MIB) != NULL;
+	for (int i = 0; i < 10; i++)
+		allocate(&m, 0);
+	st_test_stderr_back(saved);
+	char *said = st_test_slurp(path);
+	CU_ASSERT_EQUAL(fired, 29);
+	SCENARIO_REQUIRE(&m.sc, m.sc.ndumps == 1);
+	const struct st_dump *d = m.sc.dumps[0];
+	/* pre_trigger 5, the 29 samples of the episode, post_trigger 2 */
+	CU_ASSERT_EQUAL(d->nsamples, 5 + 30 + 2);
+	CU_ASSERT_EQUAL(d->trigger_index, 5);
+	SCENARIO_REQUIRE(&m.sc, d->ntriggers == 3);
+	CU_ASSERT_EQUAL(d->triggers[0].sample_index, 5);
+	CU_ASSERT_DOUBLE_EQUAL(d->triggers[0].trigger.value, 750 * MIB, 1);
+	/* the peak: the first sample whose window held three falls */
+	CU_ASSERT_EQUAL(d->triggers[1].sample_index, 6);
+	CU_ASSERT_DOUBLE_EQUAL(d->triggers[1].trigger.value, 1125 * MIB, 1);
+	CU_ASSERT_EQUAL(d->triggers[2].sample_index, 5 + 29);
+	CU_ASSERT_DOUBLE_EQUAL(d->triggers[2].trigger.value, 750 * MIB, 1);
+	CU_ASSERT_EQUAL(d->samples[d->triggers[2].sample_index].offset_ns, 29000000000LL);
+	/* One line when it opens, one when it closes, with how long and how much. */
+	CU_ASSERT_EQUAL(count(said, "incident opened: mem_drop [200] grower"), 1);
+	CU_ASSERT_EQUAL(count(said, "(lasted 29.0 s: 30 triggers, 3 listed, 37 samples)"), 1);
+	CU_ASSERT_EQUAL(count(said, "notice: incident "), 2);
+	free(said);
+	st_test_rmtree(dir);
+	free(dir);
+	scenario_stop(&m.sc);
+}
+
+/* max_incident caps it; the cooldown (5 s) then runs from its end. */
+static void test_episode_cap_and_cooldown_from_its_end(void)
+{
+	struct allocator m;
+	SCENARIO_REQUIRE(&m.sc, allocator_boot(&m, EPISODE_CONF(10)) == 0);
+	for (int i = 0; i < 3; i++)
+		allocate(&m, 0);
+	allocate(&m, 375 * MIB);
+	CU_ASSERT_PTR_NOT_NULL(allocate(&m, 375 * MIB));       /* opens it */
+	for (int i = 0; i < 10; i++)
+		CU_ASSERT_PTR_NOT_NULL(allocate(&m, 375 * MIB));   /* extend it */
+	/* Past the cap: refused by the cooldown its last extension armed. */
+	for (int i = 0; i < 4; i++)
+		CU_ASSERT_PTR_NULL(allocate(&m, 375 * MIB));
+	SCENARIO_REQUIRE(&m.sc, m.sc.ndumps == 1);
+	CU_ASSERT_EQUAL(m.sc.dumps[0]->nsamples, 5 + 11 + 2);
+	/* 5 s after the episode's last trigger: a new incident. */
+	CU_ASSERT_PTR_NOT_NULL(allocate(&m, 375 * MIB));
+	scenario_stop(&m.sc);
+}
+
+/* The ring bounds an episode: history 60 holds pre_trigger (5) and
+ * post_trigger (2) besides, so at most 52 s. */
+static void test_episode_held_by_history(void)
+{
+	struct allocator m;
+	char *dir = st_test_mkdtemp(), path[4096];
+	snprintf(path, sizeof(path), "%s/stderr", dir);
+	int saved = st_test_stderr_to(path);
+	int rc = allocator_boot(&m, EPISODE_CONF(3600));
+	st_test_stderr_back(saved);
+	char *said = st_test_slurp(path);
+	SCENARIO_REQUIRE(&m.sc, rc == 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(said, "max_incident = 3600s is held to 52s"));
+	CU_ASSERT_EQUAL(m.sc.engine.incidents.max_extension, 52);
+	for (int i = 0; i < 3; i++)
+		allocate(&m, 0);
+	for (int i = 0; i < 70 && m.sc.ndumps == 0; i++)
+		allocate(&m, 100 * MIB + (i % 2) * 450 * MIB);
+	SCENARIO_REQUIRE(&m.sc, m.sc.ndumps == 1);
+	CU_ASSERT_EQUAL(m.sc.dumps[0]->nsamples, 5 + 53 + 2);
+	free(said);
+	st_test_rmtree(dir);
+	free(dir);
+	scenario_stop(&m.sc);
+}
+
 int main(void)
 {
 	CU_TestInfo tests[] = {
@@ -493,6 +621,9 @@ int main(void)
 		{ "a first-release plugin in the engine", test_old_descriptor_in_engine },
 		{ "reload refused by a plugin keeps it", test_reload_refused_by_plugin_keeps_instance },
 		{ "reload with bad mem_pressure options keeps it", test_reload_bad_mem_pressure_keeps_it },
+		{ "a steady allocation is one dump", test_steady_allocation_is_one_dump },
+		{ "an episode's cap; the cooldown from its end", test_episode_cap_and_cooldown_from_its_end },
+		{ "an episode is held by the history", test_episode_held_by_history },
 		CU_TEST_INFO_NULL,
 	};
 	return st_test_run("engine", tests);
