@@ -380,6 +380,7 @@ static int strict_init(struct strict *sc)
 		CFG_INT("post_trigger", 3, CFGF_NONE),
 		CFG_INT("top", 10, CFGF_NONE),
 		CFG_FLOAT("max_dumps_per_minute", 6, CFGF_NONE),
+		CFG_FLOAT("max_incident", 0, CFGF_NONE),
 		CFG_STR("plugin_dir", sc->def_plugin_dir, CFGF_NONE),
 		CFG_STR("log_level", "info", CFGF_NONE),
 		CFG_SEC("detectors", NULL, CFGF_NONE),
@@ -389,16 +390,16 @@ static int strict_init(struct strict *sc)
 	};
 	for (size_t i = 0; i < cf_ncore; i++)
 		root[i].validcb = check_core_number;
-	root[6].validcb = cf_check_plugin_dir;
-	root[7].validcb = check_log_level;
-	root[8].subopts = kind_opts(sc, ST_PLUGIN_DETECTOR);
-	root[9].subopts = kind_opts(sc, ST_PLUGIN_SINK);
+	root[7].validcb = cf_check_plugin_dir;
+	root[8].validcb = check_log_level;
+	root[9].subopts = kind_opts(sc, ST_PLUGIN_DETECTOR);
+	root[10].subopts = kind_opts(sc, ST_PLUGIN_SINK);
 	sc->configured = calloc(sc->nplugins + 1, sizeof(*sc->configured));
 	sc->scopes = calloc(3 + sc->nplugins, sizeof(*sc->scopes));
-	if (root[8].subopts && root[9].subopts && sc->configured && sc->scopes)
+	if (root[9].subopts && root[10].subopts && sc->configured && sc->scopes)
 		sc->cfg = cfg_init(root, CFGF_NONE);
-	cf_free_opts(root[8].subopts);
 	cf_free_opts(root[9].subopts);
+	cf_free_opts(root[10].subopts);
 	if (!sc->cfg)
 		return -1;
 	cfg_set_error_function(sc->cfg, strict_error);
@@ -508,10 +509,11 @@ static struct window window_of(cfg_t *cfg)
 				cfg_getint(cfg, "post_trigger") };
 }
 
-/* The line where the window became what it is: the fewest leading lines
- * that already give the final three values. */
-static int window_line(const struct strict *pass, const struct source *src,
-		       struct window final)
+/* The fewest leading lines whose parse already holds(): the line where
+ * what holds of the whole file became true (only on failure). */
+static int fewest_lines(const struct strict *pass, const struct source *src,
+			int (*holds)(const struct strict *sc, const void *arg),
+			const void *arg)
 {
 	int lo = 1, hi = src->lines;
 	while (lo < hi) {
@@ -521,14 +523,56 @@ static int window_line(const struct strict *pass, const struct source *src,
 				     .nplugins = pass->nplugins,
 				     .def_plugin_dir = pass->def_plugin_dir };
 		strict_parse(&sc, src, cf_source_prefix(src, mid));
-		struct window w = sc.cfg ? window_of(sc.cfg) : (struct window){ 0 };
+		int yes = sc.cfg && holds(&sc, arg);
 		strict_release(&sc);
-		if (!memcmp(&w, &final, sizeof(w)))
+		if (yes)
 			hi = mid;
 		else
 			lo = mid + 1;
 	}
 	return hi;
+}
+
+static int window_is(const struct strict *sc, const void *final)
+{
+	struct window w = window_of(sc->cfg);
+	return !memcmp(&w, final, sizeof(w));
+}
+
+/* The line where the window became what it is. */
+static int window_line(const struct strict *pass, const struct source *src,
+		       struct window final)
+{
+	return fewest_lines(pass, src, window_is, &final);
+}
+
+static int configures(const struct strict *sc, const void *plugin)
+{
+	return sc->configured && sc->configured[*(const size_t *)plugin];
+}
+
+/*
+ * Each enabled plugin's check of its options as a set, so that what its
+ * create would refuse is refused here, with the line of its section, by
+ * --check-config, at start and on SIGHUP alike. 0, or -1 with es failed
+ * and *line set.
+ */
+static int check_plugin_sets(const struct strict *sc, const struct source *src,
+			     const struct st_config *c, struct errsink *es, int *line)
+{
+	for (size_t i = 0; i < sc->nplugins; i++) {
+		const struct st_plugin *p = sc->plugins[i];
+		char why[256] = "";
+		if (!c->plugins[i].enabled || !p->check_options ||
+		    p->check_options(c->plugins[i].values, why, sizeof(why)) == 0)
+			continue;
+		why[sizeof(why) - 1] = '\0';
+		cf_fail(es, AT_LINE, "%s: %s", sc->scopes[3 + i].label,
+			*why ? why : "the plugin refuses these options (it gave no reason)");
+		*line = sc->configured[i] ? fewest_lines(sc, src, configures, &i) : 0;
+		return -1;
+	}
+	return 0;
 }
 
 /* All of one plugin's values in one block, strings after the array: the
@@ -591,6 +635,7 @@ static int fill_config(struct strict *sc, const char *path, struct st_config *c)
 	c->post_trigger = (unsigned)cfg_getint(cfg, "post_trigger");
 	c->top = (unsigned)cfg_getint(cfg, "top");
 	c->max_dumps_per_minute = cfg_getfloat(cfg, "max_dumps_per_minute");
+	c->max_incident_s = cfg_getfloat(cfg, "max_incident");
 	c->path = path ? strdup(path) : NULL;
 	c->plugin_dir = dir ? strdup(dir) : NULL;
 	c->log_level = strdup(cfg_getstr(cfg, "log_level"));
@@ -672,6 +717,10 @@ int st_config_load(const char *path, int required, const char *def_plugin_dir,
 	if (fill_config(&sc, path, &c) < 0) {
 		st_config_free(&c);
 		cf_fail(&es, NOWHERE, "out of memory");
+		goto out;
+	}
+	if (check_plugin_sets(&sc, &src, &c, &es, &line) < 0) {
+		st_config_free(&c);
 		goto out;
 	}
 	*out = c;

@@ -31,6 +31,8 @@ struct st_config {
 	unsigned post_trigger;   /* default 3, < history */
 	unsigned top;            /* processes per top list in a dump, default 10 */
 	double   max_dumps_per_minute; /* global rate limit, default 6 */
+	double   max_incident_s; /* seconds an episode may extend an incident by,
+	                            default 0 (none); the ring bounds it */
 	char    *plugin_dir;
 	char    *log_level;      /* "info" by default */
 	size_t   nplugins;
@@ -48,7 +50,8 @@ int st_config_plugin_dir(const char *path, int required, const char *def,
  * section. path NULL, or missing and !required: all defaults (plugin_dir =
  * def_plugin_dir). Checks types, ranges (the plugins' min/max and the core's
  * own), unknown options, sections naming no loaded plugin (or a detector
- * under sinks), pre_trigger + post_trigger < history. Returns 0, or
+ * under sinks), pre_trigger + post_trigger < history, and each enabled
+ * plugin's check_options (at the line of its section). Returns 0, or
  * ST_EX_CONFIG with "FILE:LINE: reason" in err and *out untouched. */
 int st_config_load(const char *path, int required, const char *def_plugin_dir,
 		   const struct st_plugin *const *plugins, size_t nplugins,

@@ -49,3 +49,15 @@ void st_dump_free(struct st_dump *dump)
 	free(dump->triggers);
 	free(dump);
 }
+
+int64_t st_dump_lasted_ns(const struct st_dump *dump)
+{
+	int64_t lasted = 0;
+	for (uint32_t i = 0; i < dump->ntriggers; i++) {
+		int32_t k = dump->triggers[i].sample_index;
+		if (k >= 0 && (uint32_t)k < dump->nsamples &&
+		    dump->samples[k].offset_ns > lasted)
+			lasted = dump->samples[k].offset_ns;
+	}
+	return lasted;
+}

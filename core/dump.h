@@ -12,5 +12,8 @@ struct st_dump *st_dump_new(void);
 void st_dump_free(struct st_dump *dump);
 /* Frees what one sample owns (not the sample itself). */
 void st_dump_sample_clear(struct st_dump_sample *s);
+/* How long the incident lasted: from its first trigger's sample to the
+ * latest trigger's (offsets run from the first's), 0 for a moment. */
+int64_t st_dump_lasted_ns(const struct st_dump *dump);
 
 #endif

@@ -48,16 +48,25 @@ void st_dump_host_read(int proc_root_fd, uint32_t ncores, uint64_t mem_total_kib
 	}
 }
 
+/* "20261121T232900.123Z_" is 21 bytes for every wall time an int64 of
+ * nanoseconds holds (years 1677 to 2262); then the longest type the core
+ * accepts, "_" and a pid of 10 digits (the core refuses negative ones). */
+#define ID_LEN (21 + (ST_TRIGGER_TYPE_MAX - 1) + 1 + 10)
+_Static_assert(sizeof(((struct st_dump *)0)->id) > ID_LEN,
+	       "a dump id holds the longest trigger type and pid");
+
 void st_dump_make_id(char *out, size_t outlen, int64_t wall_ns,
 		     const char *type, int32_t pid)
 {
-	time_t secs = (time_t)(wall_ns / 1000000000);
+	/* Floor division: before 1970 the milliseconds stay 3 digits. */
+	int64_t ms = wall_ns / 1000000 - (wall_ns % 1000000 < 0);
+	int64_t s = ms / 1000 - (ms % 1000 < 0);
+	time_t secs = (time_t)s;
 	struct tm tm;
 	char stamp[32];
 	gmtime_r(&secs, &tm);
 	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%S", &tm);
-	snprintf(out, outlen, "%s.%03dZ_%s_%d", stamp,
-		 (int)((wall_ns / 1000000) % 1000), type, pid);
+	snprintf(out, outlen, "%s.%03dZ_%s_%d", stamp, (int)(ms - s * 1000), type, pid);
 }
 
 /* What a dump says about a process beyond its figures, read once per dump. */

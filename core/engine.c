@@ -1,10 +1,13 @@
 #include "engine.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "dump.h"
 #include "log.h"
+#include "trigger_check.h"
 
 int st_engine_load_plugins(struct st_engine *e, const char *config_path,
 			   int config_explicit, const char *plugin_dir)
@@ -60,8 +63,18 @@ static void configure_pipeline(struct st_engine *e)
 	e->builder.pre = e->cfg.pre_trigger;
 	e->builder.top = e->cfg.top;
 	e->builder.interval_s = e->cfg.interval_s;
-	e->incidents.post = e->cfg.post_trigger;
-	e->incidents.per_minute = e->cfg.max_dumps_per_minute;
+	/* An episode's dump holds pre_trigger samples before its first
+	 * trigger and post_trigger after its last: the ring bounds how long
+	 * it may last. */
+	unsigned room = e->cfg.history - 1 - e->cfg.pre_trigger - e->cfg.post_trigger;
+	double want = floor(e->cfg.max_incident_s / e->cfg.interval_s + 1e-9);
+	unsigned ext = want < room ? (unsigned)want : room;
+	if (want > room)
+		st_notice("max_incident = %gs is held to %gs: history (%u samples) must "
+			  "also hold pre_trigger and post_trigger", e->cfg.max_incident_s,
+			  room * e->cfg.interval_s, e->cfg.history);
+	st_incidents_configure(&e->incidents, e->cfg.post_trigger,
+			       e->cfg.max_dumps_per_minute, ext);
 	int level = st_log_level_from_name(e->cfg.log_level);
 	if (level >= 0)
 		st_log_set_level((enum st_log_level)level);
@@ -99,13 +112,19 @@ int st_engine_reload(struct st_engine *e, const char *config_path, int config_ex
 	if (strcmp(next.plugin_dir, e->cfg.plugin_dir) != 0)
 		st_warn("reload: plugin_dir = \"%s\" takes effect at restart", next.plugin_dir);
 	/* Plugins are recreated with their new options: a detector's
-	 * baselines start again, as at start-up. */
-	st_plugins_stop(&e->plugins);
+	 * baselines start again, as at start-up. The new instances are made
+	 * before the running ones go, so a plugin refusing the new config
+	 * leaves everything as it was. */
+	if (st_plugins_replace(&e->plugins, &next, e->sampler.proc_root,
+			       st_ring_newest(&e->ring)->ncores) < 0) {
+		st_err("reload: %s: a plugin refused the new configuration; keeping "
+		       "the running one", next.path ? next.path : "(defaults)");
+		st_config_free(&next);
+		return ST_EX_CONFIG;
+	}
 	st_config_free(&e->cfg);
 	e->cfg = next;
 	configure_pipeline(e);
-	st_plugins_start(&e->plugins, &e->cfg, e->sampler.proc_root,
-			 st_ring_newest(&e->ring)->ncores);
 	return 0;
 }
 
@@ -139,10 +158,44 @@ int st_engine_start(struct st_engine *e, const char *proc_root)
 	return 0;
 }
 
-static void accept(struct st_engine *e, const struct st_trigger *t, size_t n)
+static void accept(struct st_engine *e, const struct st_trigger *t)
 {
-	for (size_t i = 0; i < n && e->naccepted < ST_TICK_TRIGGERS_MAX; i++)
-		e->accepted[e->naccepted++] = t[i];
+	if (e->naccepted < ST_TICK_TRIGGERS_MAX)
+		e->accepted[e->naccepted++] = *t;
+}
+
+/* What a detector returned that the core cannot take as it is: said once
+ * per plugin and kind of fault, since a detector with such a bug makes
+ * the same trigger every tick. */
+static void complain(struct st_loaded_plugin *p, unsigned bad, const struct st_trigger *t)
+{
+	unsigned fresh = bad & ~p->said;
+	p->said |= bad;
+	if (fresh & ST_TRIGGER_BAD_TYPE)
+		st_err("detector %s: trigger refused: type \"%s\" is not 1 to %d "
+		       "characters of a-z, 0-9 and _ (said once)", p->desc->name,
+		       t->type, ST_TRIGGER_TYPE_MAX - 1);
+	if (fresh & ST_TRIGGER_BAD_PID)
+		st_err("detector %s: trigger refused: pid %d is negative (said once)",
+		       p->desc->name, (int)t->pid);
+	if (fresh & ST_TRIGGER_BAD_NUMBER)
+		st_warn("detector %s: trigger %s: a value, baseline or threshold that is "
+			"not a finite number is recorded as 0 (said once)",
+			p->desc->name, t->type);
+}
+
+/* st_incidents_offer_one, saying so when the trigger opens an incident:
+ * with episodes an incident may last a while, so its start is a line of
+ * its own. */
+static int offer(struct st_engine *e, struct st_trigger *t, double cooldown_s,
+		 const struct st_sample *sample, unsigned flags)
+{
+	int was_open = e->incidents.open;
+	int taken = st_incidents_offer_one(&e->incidents, t, cooldown_s, sample, flags);
+	if (taken && !was_open)
+		st_notice("incident opened: %s [%d] %s: %s", t->type, t->pid, t->comm,
+			  t->summary);
+	return taken;
 }
 
 static void evaluate_detectors(struct st_engine *e, const struct st_sample *newest)
@@ -166,10 +219,20 @@ static void evaluate_detectors(struct st_engine *e, const struct st_sample *newe
 		}
 		if (n > ST_TRIGGERS_PER_DETECTOR)
 			n = ST_TRIGGERS_PER_DETECTOR;
-		/* The incident layer keeps the accepted ones at the front. */
-		size_t kept = st_incidents_offer(&e->incidents, e->scratch, (size_t)n,
-						 p->cooldown_s, newest);
-		accept(e, e->scratch, kept);
+		for (int k = 0; k < n; k++) {
+			struct st_trigger *t = &e->scratch[k];
+			unsigned bad = st_trigger_check(t);
+			if (bad)
+				complain(p, bad, t);
+			int taken = !(bad & ST_TRIGGER_REFUSED) &&
+				    offer(e, t, p->cooldown_s, newest, 0);
+			if (taken)
+				accept(e, t);
+			/* A one-shot detector disarmed itself in evaluate: a
+			 * refused trigger must let it try again. */
+			if (p->desc->trigger_result)
+				p->desc->trigger_result(p->state, t, taken);
+		}
 	}
 }
 
@@ -179,9 +242,13 @@ static struct st_dump *close_incident(struct st_engine *e)
 					     &e->sampler.table, &e->incidents);
 	if (dump) {
 		const struct st_trigger *t = &e->incidents.triggers[0];
-		st_notice("incident %s: %s [%d] %s: %s (%u triggers, %u samples)",
-			  dump->id, t->type, t->pid, t->comm, t->summary,
-			  dump->ntriggers, dump->nsamples);
+		/* As spiketrace-view --list says it: first trigger to last. */
+		int64_t lasted = st_dump_lasted_ns(dump);
+		st_notice("incident %s: %s [%d] %s: %s (lasted %.1f s: %llu triggers, "
+			  "%u listed, %u samples)", dump->id, t->type, t->pid, t->comm,
+			  t->summary, (double)lasted / 1e9,
+			  (unsigned long long)e->incidents.fired, dump->ntriggers,
+			  dump->nsamples);
 	}
 	st_incidents_close(&e->incidents);
 	return dump;
@@ -208,7 +275,8 @@ void st_engine_manual_trigger(struct st_engine *e, const char *why)
 	memset(&t, 0, sizeof(t));
 	snprintf(t.type, sizeof(t.type), "manual");
 	snprintf(t.summary, sizeof(t.summary), "%s", why);
-	st_incidents_offer(&e->incidents, &t, 1, 0, newest);
+	/* Asked for by a person: the rate limit is for detectors' storms. */
+	offer(e, &t, 0, newest, ST_OFFER_UNLIMITED);
 }
 
 struct st_dump *st_engine_flush(struct st_engine *e)

@@ -53,9 +53,11 @@ int st_engine_start(struct st_engine *e, const char *proc_root);
 
 /* Re-read the config (SIGHUP) against the loaded plugins. On success the
  * plugins are recreated with their new options; history and plugin_dir
- * keep their running values until restart. On failure (logged) the
- * running configuration is kept. The caller stops the sink thread around
- * it and flushes an open incident first. Returns 0 or ST_EX_CONFIG. */
+ * keep their running values until restart. On failure (logged: the
+ * config, a plugin's check_options or a plugin's create refusing it) the
+ * running configuration and plugin instances are kept. The caller stops
+ * the sink thread around it and flushes an open incident first. Returns
+ * 0 or ST_EX_CONFIG. */
 int st_engine_reload(struct st_engine *e, const char *config_path, int config_explicit);
 
 /* One tick. Returns the dump of an incident that just completed (the

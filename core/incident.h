@@ -1,9 +1,11 @@
 /*
  * From triggers to incidents, the same for every detector: a per-key
- * cooldown (key = trigger type + process identity), grouping (triggers that
- * arrive while an incident is open join it), and a global rate limit on
- * incidents (a token bucket of max_dumps_per_minute). An incident is due
- * once post_trigger samples have followed its first trigger.
+ * cooldown (key = trigger type + process identity, or the type alone for a
+ * system event), grouping (triggers that arrive while an incident is open
+ * join it), episodes (a key that keeps firing extends the open incident,
+ * up to a cap) and a global rate limit on incidents (a token bucket of
+ * max_dumps_per_minute). An incident is due once post_trigger samples have
+ * followed the last trigger that extended it.
  */
 #ifndef ST_INCIDENT_H
 #define ST_INCIDENT_H
@@ -12,41 +14,76 @@
 #include <stdint.h>
 #include <spiketrace/model.h>
 
-struct st_cooldown {
+/* Who a trigger is about: its cooldown and its episode go by this. */
+struct st_trigger_key {
 	char     type[ST_TRIGGER_TYPE_MAX];
 	int32_t  pid;
 	uint64_t start_ticks;
+};
+
+struct st_cooldown {
+	struct st_trigger_key key;
 	int64_t  until_ns;
 };
 
+/* One key's triggers in the open incident: the dump lists its first, its
+ * peak (highest value) and its last, not every sample in between. */
+#define ST_EPISODE_NONE ((size_t)-1)
+struct st_episode {
+	struct st_trigger_key key;
+	size_t   first, peak, last;     /* into triggers; peak, last may be NONE */
+};
+
 struct st_incidents {
-	unsigned post;
+	unsigned post_trigger;
+	unsigned max_extension;     /* samples an episode may add (0: none) */
 	double   per_minute;
 	double   tokens;
 	int64_t  tokens_ns;
-	uint64_t dropped;           /* incidents refused by the rate limit */
+	uint64_t dropped;           /* triggers refused by the rate limit */
 	int64_t  dropped_log_ns;
 
 	int      open;
 	uint64_t first_seq;         /* sample of the first trigger */
 	int64_t  first_wall_ns;
 	int64_t  first_mono_ns;
+	uint64_t last_seq;          /* sample of the last trigger that extended it */
+	unsigned post;              /* samples after first_seq the incident covers:
+	                               post_trigger + last_seq - first_seq */
 	struct st_trigger *triggers;
 	size_t   ntriggers, cap;
 	uint64_t overflow;          /* triggers beyond cap in this incident */
+	uint64_t fired;             /* triggers taken in it, listed or not */
+	struct st_episode *episodes;
+	size_t   nepisodes;         /* at most cap */
 
 	struct st_cooldown *cool;
 	size_t   ncool, coolcap;
 };
 
-/* Returns 0 or -1 (out of memory). All memory is taken here. */
+/* Returns 0 or -1 (out of memory). All memory is taken here. Episodes
+ * are off (max_extension 0) until st_incidents_configure. */
 int st_incidents_init(struct st_incidents *inc, unsigned post_trigger,
 		      double max_dumps_per_minute);
+/* The settings that come from the config; max_extension in samples. */
+void st_incidents_configure(struct st_incidents *inc, unsigned post_trigger,
+			    double max_dumps_per_minute, unsigned max_extension);
 void st_incidents_destroy(struct st_incidents *inc);
 
-/* Offer one detector's triggers from a sample. Each passes its cooldown
- * or is dropped; the survivors open an incident or join the open one and
- * are moved to the front of t, sample_seq set. Returns how many. */
+/* Offer one trigger from a sample. While an incident is open, a trigger
+ * whose key is already in it, from a later sample, extends it (its end
+ * moves to this sample, at most max_extension samples after the first)
+ * whatever the cooldown. Otherwise it must pass its key's cooldown and,
+ * when no incident is open, the rate limit; then it opens an incident or
+ * joins the open one. sample_seq is set, and the key's cooldown runs from
+ * this trigger (a refused trigger starts none). Returns 1 when taken, 0
+ * when refused. */
+#define ST_OFFER_UNLIMITED 0x01     /* not subject to the rate limit (SIGUSR1) */
+int st_incidents_offer_one(struct st_incidents *inc, struct st_trigger *t,
+			   double cooldown_s, const struct st_sample *sample,
+			   unsigned flags);
+/* st_incidents_offer_one for each of n triggers; the taken ones are moved
+ * to the front of t. Returns how many. */
 size_t st_incidents_offer(struct st_incidents *inc, struct st_trigger *t, size_t n,
 			  double cooldown_s, const struct st_sample *sample);
 

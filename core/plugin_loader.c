@@ -104,9 +104,9 @@ static int check_descriptor(const struct st_plugin *d, const char *path,
 			 d->abi_version, ST_ABI_VERSION);
 		return -1;
 	}
-	if (d->size < sizeof(struct st_plugin)) {
-		snprintf(err, errlen, "descriptor is %u bytes, expected %zu",
-			 d->size, sizeof(struct st_plugin));
+	if (d->size < ST_PLUGIN_SIZE_1) {
+		snprintf(err, errlen, "descriptor is %u bytes, at least %zu expected",
+			 d->size, (size_t)ST_PLUGIN_SIZE_1);
 		return -1;
 	}
 	if (d->kind != ST_PLUGIN_DETECTOR && d->kind != ST_PLUGIN_SINK) {
@@ -180,14 +180,21 @@ static int load_fd(int fd, const char *path, struct st_loaded_plugin *out,
 	}
 	if (check_descriptor(d, path, err, errlen) < 0)
 		goto refuse;
+	/* The size rule (plugin.h): what the plugin's size does not cover is
+	 * zero in the copy the core reads, whatever follows in its memory. */
+	struct st_plugin *copy = calloc(1, sizeof(*copy));
 	out->path = strdup(path);
-	if (!out->path) {
+	if (!copy || !out->path) {
+		free(copy);
+		free(out->path);
+		out->path = NULL;
 		snprintf(err, errlen, "out of memory");
 		goto refuse;
 	}
+	memcpy(copy, d, d->size < sizeof(*copy) ? d->size : sizeof(*copy));
 	out->handle = h;
 	out->fd = fd;
-	out->desc = d;
+	out->desc = copy;
 	return 0;
 refuse:
 	dlclose(h);
@@ -278,6 +285,7 @@ int st_plugins_load_dir(const char *dir, struct st_plugin_set *set)
 			dlclose(p.handle);
 			close(p.fd);
 			free(p.path);
+			free((void *)p.desc);
 			continue;
 		}
 		set->items = items;
@@ -299,28 +307,96 @@ const struct st_plugin **st_plugins_descriptors(const struct st_plugin_set *set)
 	return d;
 }
 
-size_t st_plugins_start(struct st_plugin_set *set, const struct st_config *cfg,
-			const char *proc_root, uint32_t ncores)
+/* One plugin's instance for one configuration. */
+struct instance {
+	void *state;
+	int   running;
+};
+
+static void destroy_instances(const struct st_plugin_set *set, struct instance *in)
 {
-	size_t running = 0;
+	for (size_t i = 0; i < set->n; i++)
+		if (in[i].running && set->items[i].desc->destroy)
+			set->items[i].desc->destroy(in[i].state);
+}
+
+/* Creates the instances cfg enables into in[], leaving the running ones
+ * alone. all: any failing create fails the lot (those made are destroyed)
+ * and returns -1; otherwise that plugin stays off. Returns how many run. */
+static int create_instances(struct st_plugin_set *set, const struct st_config *cfg,
+			    const char *proc_root, uint32_t ncores, int all,
+			    struct instance *in)
+{
+	int running = 0;
 	for (size_t i = 0; i < set->n; i++) {
 		struct st_loaded_plugin *p = &set->items[i];
 		const struct st_plugin_config *pc = &cfg->plugins[i];
-		p->running = 0;
-		p->state = NULL;
-		p->cooldown_s = pc->cooldown_s;
+		in[i] = (struct instance){ NULL, 0 };
 		if (!pc->enabled)
 			continue;
+		/* Shared with a running instance, if any: the same name and
+		 * proc root, only ncores may have changed. */
 		st_host_init(&p->host, p->desc->name, proc_root, ncores);
 		if (p->desc->create &&
-		    p->desc->create(&p->host, pc->values, &p->state) != 0) {
+		    p->desc->create(&p->host, pc->values, &in[i].state) != 0) {
+			if (all) {
+				st_err("plugin %s: create failed", p->desc->name);
+				destroy_instances(set, in);
+				return -1;
+			}
 			st_err("plugin %s: create failed; it stays off", p->desc->name);
 			continue;
 		}
-		p->running = 1;
+		in[i].running = 1;
 		running++;
 	}
 	return running;
+}
+
+static void install(struct st_plugin_set *set, const struct st_config *cfg,
+		    const struct instance *in)
+{
+	for (size_t i = 0; i < set->n; i++) {
+		struct st_loaded_plugin *p = &set->items[i];
+		p->state = in[i].state;
+		p->running = in[i].running;
+		p->cooldown_s = cfg->plugins[i].cooldown_s;
+		p->failures = 0;
+		p->failing = 0;
+		p->said = 0;
+	}
+}
+
+size_t st_plugins_start(struct st_plugin_set *set, const struct st_config *cfg,
+			const char *proc_root, uint32_t ncores)
+{
+	struct instance *in = calloc(set->n + 1, sizeof(*in));
+	if (!in) {
+		st_err("out of memory: no plugin runs");
+		return 0;
+	}
+	int running = create_instances(set, cfg, proc_root, ncores, 0, in);
+	install(set, cfg, in);
+	free(in);
+	return (size_t)running;
+}
+
+int st_plugins_replace(struct st_plugin_set *set, const struct st_config *cfg,
+		       const char *proc_root, uint32_t ncores)
+{
+	struct instance *in = calloc(set->n + 1, sizeof(*in));
+	if (!in) {
+		st_err("out of memory");
+		return -1;
+	}
+	if (create_instances(set, cfg, proc_root, ncores, 1, in) < 0) {
+		free(in);
+		return -1;
+	}
+	st_plugins_stop(set);
+	install(set, cfg, in);
+	free(in);
+	return 0;
 }
 
 void st_plugins_stop(struct st_plugin_set *set)
@@ -341,6 +417,7 @@ void st_plugins_unload(struct st_plugin_set *set)
 		dlclose(set->items[i].handle);
 		close(set->items[i].fd);
 		free(set->items[i].path);
+		free((void *)set->items[i].desc);
 	}
 	free(set->items);
 	set->items = NULL;

@@ -19,13 +19,14 @@ struct st_loaded_plugin {
 	void    *handle;            /* dlopen handle */
 	int      fd;                /* the file, open while loaded: its
 	                               /proc/self/fd name stays unique */
-	const struct st_plugin *desc;
+	const struct st_plugin *desc;  /* the core's copy, zero past the plugin's size */
 	struct st_host host;
 	void    *state;             /* from create */
 	int      running;           /* created and enabled */
 	double   cooldown_s;
 	uint64_t failures;          /* evaluate/emit returned an error */
 	uint64_t failing;           /* sinks: failed dumps since the last delivered */
+	unsigned said;              /* detectors: ST_TRIGGER_BAD_* faults logged */
 };
 
 struct st_plugin_set {
@@ -50,6 +51,12 @@ const struct st_plugin **st_plugins_descriptors(const struct st_plugin_set *set)
  * many are running. */
 size_t st_plugins_start(struct st_plugin_set *set, const struct st_config *cfg,
 			const char *proc_root, uint32_t ncores);
+/* Reconfigure (SIGHUP): create every plugin cfg enables first, and only
+ * when all of them succeed destroy the running instances and put the new
+ * ones in their place. Returns 0, or -1 (logged) with the running
+ * instances untouched. */
+int st_plugins_replace(struct st_plugin_set *set, const struct st_config *cfg,
+		       const char *proc_root, uint32_t ncores);
 /* destroy() every running plugin. */
 void st_plugins_stop(struct st_plugin_set *set);
 /* Stop, then dlclose and free everything: only at exit. */

@@ -51,6 +51,14 @@ expect_78 1 "interval"
 good; echo "bogus = 1" >> "$conf"
 expect_78 9 "bogus"
 
+# A rule the plugin checks over its options as a set (check_options),
+# reported at the line of its section.
+good; sed -i 's/^  cpu_delta .*/&\n  mem_pressure {\n    threshold_pct = 50 hysteresis_pct = 60\n  }/' "$conf"
+expect_78 5 "detectors/mem_pressure: hysteresis_pct (60) must be below threshold_pct (50)"
+good; sed -i 's/^  cpu_delta .*/&\n  mem_pressure { threshold_pct = 50 hysteresis_pct = 60 enabled = false }/' "$conf"
+"$SPIKETRACE" --check-config --config "$conf" >"$TMP/out" 2>&1 ||
+	fail "a disabled plugin's options refused: $(cat "$TMP/out")"
+
 "$SPIKETRACE" --check-config --config "$TMP/none.conf" 2>"$TMP/err"
 [ $? -eq 78 ] || fail "missing config file not 78"
 grep -q "none.conf" "$TMP/err" || fail "missing file not named: $(cat "$TMP/err")"

@@ -19,7 +19,7 @@ def proc(pid, comm, cpu, rss_mib, cmdline=None):
             "cmdline": cmdline}
 
 def dump(wall_s=1795303740, comm="hog", pid=4242, type_="cpu_delta",
-         cmdline="hog --burn", units="pct"):
+         cmdline="hog --burn", units="pct", lasted=0):
     # wall_ns a multiple of 1024: exact through cJSON's doubles.
     base = wall_s * 10**9
     cpu = [3.0, 4.5, 5.0, 62.5, 98.0, 97.5]
@@ -54,11 +54,16 @@ def dump(wall_s=1795303740, comm="hog", pid=4242, type_="cpu_delta",
         "triggers": [{"type": type_, "pid": pid, "start_ticks": 1000 + pid if pid else 0,
                       "comm": comm if pid else "", "value": 95.0, "baseline": 1.0,
                       "threshold": 10.0, "units": units, "summary": "test trigger",
-                      "sample_seq": 103, "sample_index": 3}],
+                      "sample_seq": 103, "sample_index": 3}] +
+        # An episode: the same trigger again "lasted" samples later.
+        ([{"type": type_, "pid": pid, "start_ticks": 1000 + pid if pid else 0,
+           "comm": comm if pid else "", "value": 99.0, "baseline": 1.0,
+           "threshold": 10.0, "units": units, "summary": "test trigger",
+           "sample_seq": 103 + lasted, "sample_index": 3 + lasted}] if lasted else []),
         "samples": samples}
 
 args = dict(a.split("=", 1) for a in sys.argv[2:])
-for k in ("wall_s", "pid"):
+for k in ("wall_s", "pid", "lasted"):
     if k in args:
         args[k] = int(args[k])
 if "type" in args:
@@ -232,11 +237,18 @@ cat "$TMP/out"
 grep -qxF "$TMP/dumps: 3 dumps, newest first" "$TMP/out" || fail "--list: no count line"
 order=$(grep -o 'spike_[0-9]\.json$' "$TMP/out" | tr '\n' ' ')
 [ "$order" = "spike_1.json spike_3.json spike_2.json " ] || fail "--list order: $order"
-grep -q '^2026-11-21 23:32:20.000 UTC  cpu_delta         \[4242\] hog                     95.0%  spike_1.json$' \
+grep -q '^2026-11-21 23:32:20.000 UTC  cpu_delta         \[4242\] hog                     95.0%        -  spike_1.json$' \
 	"$TMP/out" || fail "--list: row of spike_1"
-grep -q '(system-wide) .* 95.0%  spike_3.json$' "$TMP/out" || fail "--list: system-wide row"
+grep -q '(system-wide) .* 95.0%  .*  spike_3.json$' "$TMP/out" || fail "--list: system-wide row"
 grep -A1 '^most triggers (3 in all):$' "$TMP/out" | grep -q '^    2  hog  .*cpu_delta x2$' ||
 	fail "--list: hog is not ranked first"
+# An episode's incident says how long it lasted: its last trigger's
+# sample to its first.
+mkdir "$TMP/episode"
+gen "$TMP/episode/spike_4.json" lasted=2
+"$VIEW" --list "$TMP/episode" >"$TMP/out" 2>"$TMP/err" || fail "--list of an episode: exit $?"
+grep -q '^2026-11-21 23:29:00.000 UTC  cpu_delta +1      \[4242\] hog                     95.0%     2.0s  spike_4.json$' \
+	"$TMP/out" || fail "--list: the episode's duration: $(cat "$TMP/out")"
 # A broken dump in the directory is reported and the rest still listed.
 cp "$TMP/truncated.json" "$TMP/dumps/spike_0.json"
 "$VIEW" --list "$TMP/dumps" >"$TMP/out" 2>"$TMP/err"

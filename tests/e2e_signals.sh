@@ -70,6 +70,14 @@ wait_for 3 grep -q "spiketrace.conf:6:.*keeping the running configuration" "$TMP
 	fail "bad config on SIGHUP not reported"
 kill -0 $daemon || fail "daemon died on a bad config"
 
+# SIGHUP with options a plugin refuses as a set (its check_options): the
+# same, with the line of its section; the running mem_pressure is kept.
+write_conf 20 "detectors { mem_pressure { threshold_pct = 50 hysteresis_pct = 60 } }"
+kill -HUP $daemon
+wait_for 3 grep -q "spiketrace.conf:6: detectors/mem_pressure: hysteresis_pct (60) must be below threshold_pct (50); keeping the running configuration" "$TMP/daemon.log" ||
+	fail "options mem_pressure refuses on SIGHUP not reported"
+kill -0 $daemon || fail "daemon died on options a plugin refused"
+
 # SIGTERM with an incident open (20 post-trigger samples would take 4 s):
 # its dump is written at once, with the samples there are.
 kill -USR1 $daemon

@@ -12,12 +12,18 @@
 int scenario_start(struct scenario *sc, unsigned ncores, uint64_t mem_total_kib,
 		   const char *config_tail)
 {
+	return scenario_start_in(sc, ST_BUILD_PLUGIN_DIR, ncores, mem_total_kib, config_tail);
+}
+
+int scenario_start_in(struct scenario *sc, const char *plugin_dir, unsigned ncores,
+		      uint64_t mem_total_kib, const char *config_tail)
+{
 	memset(sc, 0, sizeof(*sc));
 	sc->fp = fake_proc_new(ncores, mem_total_kib, 1000.0);
 	char *text;
 	if (asprintf(&text, "interval = 1\nhistory = 30\npre_trigger = 5\n"
 		     "post_trigger = 2\nplugin_dir = \"%s\"\n%s\n",
-		     ST_BUILD_PLUGIN_DIR, config_tail ? config_tail : "") < 0)
+		     plugin_dir, config_tail ? config_tail : "") < 0)
 		abort();
 	/* Inside the fake root: the sampler skips names that are not pids. */
 	fake_proc_write(sc->fp, "spiketrace.conf", text);

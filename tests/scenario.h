@@ -55,6 +55,9 @@ struct scenario {
  */
 int scenario_start(struct scenario *sc, unsigned ncores, uint64_t mem_total_kib,
 		   const char *config_tail);
+/* The same with the plugins of plugin_dir (test plugins) instead. */
+int scenario_start_in(struct scenario *sc, const char *plugin_dir, unsigned ncores,
+		      uint64_t mem_total_kib, const char *config_tail);
 /* Configure and take the first sample (split from start so a test can
  * put processes in between). Returns 0 or the error status. */
 int scenario_begin(struct scenario *sc);

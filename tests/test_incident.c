@@ -296,6 +296,124 @@ static void test_cooldown_table_full(void)
 	st_incidents_destroy(&inc);
 }
 
+/* A trigger the rate limit refuses starts no cooldown: once a token is
+ * back, the same key fires at once instead of waiting out a cooldown it
+ * never had the dump of. */
+static void test_rate_limited_leaves_no_cooldown(void)
+{
+	struct st_incidents inc;
+
+	CU_ASSERT_EQUAL_FATAL(st_incidents_init(&inc, 0, 1), 0);
+	CU_ASSERT_EQUAL(offer1(&inc, "cpu_delta", 10, 1, 300, 1, 0), 1);
+	st_incidents_close(&inc);
+	/* Another key, refused by the limit, with a 300 s cooldown. */
+	CU_ASSERT_EQUAL(offer1(&inc, "mem_pressure", 0, 0, 300, 59, 59.5), 0);
+	CU_ASSERT_EQUAL(inc.dropped, 1);
+	/* Half a second later a token is back: it is taken. */
+	CU_ASSERT_EQUAL(offer1(&inc, "mem_pressure", 0, 0, 300, 60, 60), 1);
+	/* and now its cooldown runs */
+	st_incidents_close(&inc);
+	CU_ASSERT_EQUAL(offer1(&inc, "mem_pressure", 0, 0, 300, 200, 200), 0);
+	CU_ASSERT_EQUAL(inc.dropped, 1);
+	st_incidents_destroy(&inc);
+}
+
+/* A dump asked for (SIGUSR1) is never refused by the rate limit, and
+ * takes no token from the detectors. */
+static void test_unlimited_offer(void)
+{
+	struct st_incidents inc;
+	struct st_sample s = sample_at(2, 1);
+	struct st_trigger t = trig("manual", 0, 0);
+
+	CU_ASSERT_EQUAL_FATAL(st_incidents_init(&inc, 0, 1), 0);
+	CU_ASSERT_EQUAL(offer1(&inc, "cpu_delta", 10, 1, 0, 1, 0), 1);
+	st_incidents_close(&inc);
+	CU_ASSERT_EQUAL(st_incidents_offer_one(&inc, &t, 0, &s, ST_OFFER_UNLIMITED), 1);
+	CU_ASSERT_EQUAL(inc.open, 1);
+	CU_ASSERT_EQUAL(inc.first_seq, 2);
+	st_incidents_close(&inc);
+	CU_ASSERT_EQUAL(inc.dropped, 0);
+	/* and again */
+	s = sample_at(3, 2);
+	CU_ASSERT_EQUAL(st_incidents_offer_one(&inc, &t, 0, &s, ST_OFFER_UNLIMITED), 1);
+	st_incidents_close(&inc);
+	/* 60 s after the first: the detectors' token is back, untouched. */
+	CU_ASSERT_EQUAL(offer1(&inc, "cpu_delta", 11, 1, 0, 61, 60), 1);
+	st_incidents_destroy(&inc);
+}
+
+/* Offer a trigger of this key and value at (seq, seq - 1 s). */
+static size_t offer_value(struct st_incidents *inc, const char *type, int32_t pid,
+			  double value, double cooldown_s, uint64_t seq)
+{
+	struct st_trigger t = trig(type, pid, 1);
+	struct st_sample s = sample_at(seq, (double)seq - 1);
+
+	t.value = value;
+	return st_incidents_offer(inc, &t, 1, cooldown_s, &s);
+}
+
+/* Episodes: the same key firing on later samples extends the open
+ * incident up to max_extension samples; the dump lists its first, its
+ * peak and its last trigger; it is due post_trigger after its last. */
+static void test_episode_extends_incident(void)
+{
+	struct st_incidents inc;
+
+	CU_ASSERT_EQUAL_FATAL(st_incidents_init(&inc, 2, 100), 0);
+	st_incidents_configure(&inc, 2, 100, 5);
+	CU_ASSERT_EQUAL(offer_value(&inc, "mem_drop", 7, 10, 5, 10), 1);
+	/* the same sample again: a duplicate, not more of the episode */
+	CU_ASSERT_EQUAL(offer_value(&inc, "mem_drop", 7, 11, 5, 10), 0);
+	CU_ASSERT_EQUAL(offer_value(&inc, "mem_drop", 7, 30, 5, 11), 1);
+	CU_ASSERT_EQUAL(offer_value(&inc, "mem_drop", 7, 20, 5, 12), 1);
+	/* another key joins, and does not move the end */
+	CU_ASSERT_EQUAL(offer_value(&inc, "cpu_delta", 8, 90, 5, 12), 1);
+	CU_ASSERT_EQUAL(offer_value(&inc, "mem_drop", 7, 25, 5, 13), 1);
+	CU_ASSERT_EQUAL(inc.last_seq, 13);
+	CU_ASSERT_EQUAL(inc.post, 2 + 3);
+	CU_ASSERT_EQUAL(st_incidents_due(&inc, 14), 0);
+	CU_ASSERT_EQUAL(offer_value(&inc, "mem_drop", 7, 15, 5, 15), 1);
+	/* first 10, peak 30, last 15 (in the slot the episode took at 12,
+	 * before cpu_delta joined: each keeps its sample_seq) */
+	CU_ASSERT_EQUAL_FATAL(inc.ntriggers, 4);
+	CU_ASSERT_EQUAL(inc.triggers[0].value, 10);
+	CU_ASSERT_EQUAL(inc.triggers[1].value, 30);
+	CU_ASSERT_EQUAL(inc.triggers[1].sample_seq, 11);
+	CU_ASSERT_EQUAL(inc.triggers[2].value, 15);
+	CU_ASSERT_EQUAL(inc.triggers[2].sample_seq, 15);
+	CU_ASSERT_STRING_EQUAL(inc.triggers[3].type, "cpu_delta");
+	CU_ASSERT_EQUAL(inc.fired, 6);
+	/* 5 samples after the first: the cap */
+	CU_ASSERT_EQUAL(offer_value(&inc, "mem_drop", 7, 99, 5, 16), 0);
+	CU_ASSERT_EQUAL(inc.last_seq, 15);
+	CU_ASSERT_EQUAL(st_incidents_due(&inc, 16), 0);
+	CU_ASSERT_EQUAL(st_incidents_due(&inc, 17), 1);
+	st_incidents_close(&inc);
+	CU_ASSERT_EQUAL(inc.post, 2);
+	/* The cooldown runs from the episode's last trigger (seq 15 = 14 s):
+	 * held until 19 s, free at 19 s. */
+	CU_ASSERT_EQUAL(offer_value(&inc, "mem_drop", 7, 10, 5, 19), 0);
+	CU_ASSERT_EQUAL(offer_value(&inc, "mem_drop", 7, 10, 5, 20), 1);
+	CU_ASSERT_EQUAL(inc.first_seq, 20);
+	st_incidents_destroy(&inc);
+}
+
+/* max_extension 0 (max_incident = 0): the cooldown holds repeats, as
+ * without episodes. */
+static void test_no_episodes_when_off(void)
+{
+	struct st_incidents inc;
+
+	CU_ASSERT_EQUAL_FATAL(st_incidents_init(&inc, 2, 100), 0);
+	CU_ASSERT_EQUAL(offer_value(&inc, "mem_drop", 7, 10, 5, 10), 1);
+	CU_ASSERT_EQUAL(offer_value(&inc, "mem_drop", 7, 10, 5, 11), 0);
+	CU_ASSERT_EQUAL(inc.post, 2);
+	CU_ASSERT_EQUAL(st_incidents_due(&inc, 12), 1);
+	st_incidents_destroy(&inc);
+}
+
 int main(void)
 {
 	CU_TestInfo tests[] = {
@@ -309,6 +427,10 @@ int main(void)
 		{ "more triggers than an incident lists", test_trigger_overflow },
 		{ "unterminated trigger strings", test_unterminated_strings },
 		{ "cooldown table full", test_cooldown_table_full },
+		{ "a rate-limited trigger starts no cooldown", test_rate_limited_leaves_no_cooldown },
+		{ "unlimited offers (SIGUSR1)", test_unlimited_offer },
+		{ "an episode extends the incident", test_episode_extends_incident },
+		{ "no episodes when max_incident is 0", test_no_episodes_when_off },
 		CU_TEST_INFO_NULL,
 	};
 

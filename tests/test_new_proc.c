@@ -393,6 +393,71 @@ static void test_both_fire_in_one_tick(void)
 	same_tick(NULL, 1);
 }
 
+/* The rate limit used up by another new process: the busy one it refused
+ * is reported once the limit allows, not lost because it is no longer new. */
+static void test_refused_is_reported_later(void)
+{
+	struct scenario sc;
+	begin(&sc, "max_dumps_per_minute = 1\n"
+	      "detectors { cpu_delta { enabled = false } }");
+	begun(&sc);
+	scenario_tick(&sc);
+	struct fake_process first = born(&sc, 300, "first", 0.5, 90);
+	scenario_tick(&sc);
+	CU_ASSERT_PTR_NOT_NULL(scenario_find(&sc, "new_proc", 300));
+	scenario_burn(&sc, &first, 1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(scenario_run_until_dump(&sc, 3));
+
+	struct fake_process late = born(&sc, 400, "late", 0.5, 90);
+	scenario_tick(&sc);
+	/* Refused: no token left. */
+	CU_ASSERT_PTR_NULL(scenario_find(&sc, "new_proc", 400));
+	unsigned waited = 1;
+	const struct st_trigger *t = NULL;
+	for (; waited < 70 && !t; waited++) {
+		scenario_burn(&sc, &first, 1);
+		scenario_burn(&sc, &late, 95);
+		scenario_tick(&sc);
+		t = scenario_find(&sc, "new_proc", 400);
+	}
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+	/* The token comes back a minute after the first incident opened. */
+	CU_ASSERT(waited >= 55);
+	CU_ASSERT_STRING_EQUAL(t->comm, "late");
+	CU_ASSERT(t->value >= 90 && t->value <= 95.01);
+	/* Taken: said once, not again while it stays busy. */
+	for (int i = 0; i < 5; i++) {
+		scenario_burn(&sc, &late, 95);
+		scenario_tick(&sc);
+		CU_ASSERT_EQUAL(count(&sc, "new_proc"), 0);
+	}
+	CU_ASSERT_EQUAL(sc.ndumps, 2);
+	scenario_stop(&sc);
+}
+
+/* Refused, then idle: it no longer qualifies and is not reported. */
+static void test_refused_then_idle_is_dropped(void)
+{
+	struct scenario sc;
+	begin(&sc, "max_dumps_per_minute = 1\n"
+	      "detectors { cpu_delta { enabled = false } }");
+	begun(&sc);
+	scenario_tick(&sc);
+	born(&sc, 300, "first", 0.5, 90);
+	scenario_tick(&sc);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(scenario_run_until_dump(&sc, 3));
+	/* 2 s old at 6% of a core: just above the 5% threshold. */
+	struct fake_process late = born(&sc, 400, "late", 2, 6);
+	scenario_tick(&sc);
+	CU_ASSERT_PTR_NULL(scenario_find(&sc, "new_proc", 400));
+	for (int i = 0; i < 70; i++) {
+		scenario_tick(&sc);     /* idle: its average falls below 5% */
+		CU_ASSERT_PTR_NULL(scenario_find(&sc, "new_proc", 400));
+	}
+	(void)late;
+	scenario_stop(&sc);
+}
+
 int main(void)
 {
 	CU_TestInfo tests[] = {
@@ -412,6 +477,8 @@ int main(void)
 		{ "out-of-range options refused", test_bad_options_refused },
 		{ "disabled new_proc hides no cpu_delta", test_disabled_hides_nothing_else },
 		{ "new_proc and cpu_delta in one tick", test_both_fire_in_one_tick },
+		{ "refused by the rate limit, reported later", test_refused_is_reported_later },
+		{ "refused, then idle: not reported", test_refused_then_idle_is_dropped },
 		CU_TEST_INFO_NULL,
 	};
 	return st_test_run("new_proc", tests);

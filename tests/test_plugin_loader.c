@@ -513,6 +513,22 @@ static void test_root_dir_checks(void)
 	free(dir);
 }
 
+/* The size rule: a first-release descriptor loads, and what follows it in
+ * the plugin's memory (here functions that abort) is not read. */
+static void test_old_descriptor_size(void)
+{
+	struct st_loaded_plugin p;
+	char err[512] = "";
+
+	CU_ASSERT_EQUAL_FATAL(st_plugin_load_file(ST_ENGINE_PLUGIN_DIR "/old_descriptor.so",
+						  &p, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(p.desc->size, ST_PLUGIN_SIZE_1);
+	CU_ASSERT_PTR_NOT_NULL(p.desc->evaluate);
+	CU_ASSERT_PTR_NULL(p.desc->trigger_result);
+	CU_ASSERT_PTR_NULL(p.desc->check_options);
+	unload_one(&p);
+}
+
 int main(void)
 {
 	CU_TestInfo tests[] = {
@@ -534,6 +550,7 @@ int main(void)
 		{ "print", test_print },
 		{ "root: file owner and mode", test_root_file_checks },
 		{ "root: directory owner and mode", test_root_dir_checks },
+		{ "a first-release descriptor: size rule", test_old_descriptor_size },
 		CU_TEST_INFO_NULL,
 	};
 

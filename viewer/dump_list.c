@@ -31,6 +31,7 @@
 struct listed {
 	char *name;
 	int64_t wall_ns;
+	int64_t lasted_ns;              /* first trigger's sample to the last's */
 	uint32_t ntriggers;
 	struct st_trigger *triggers;    /* copies: the dump itself is freed */
 };
@@ -98,6 +99,7 @@ static int add_dump(struct listing *l, const char *dir, const char *name)
 	}
 	for (uint32_t i = 0; i < dump->ntriggers; i++)
 		e->triggers[i] = dump->triggers[i].trigger;
+	e->lasted_ns = st_dump_lasted_ns(dump);
 	e->ntriggers = dump->ntriggers;
 	l->n++;
 	rc = 0;
@@ -119,6 +121,7 @@ static void proc_label(char *buf, size_t len, const struct st_trigger *t)
 static void print_row(FILE *out, const struct listed *e, const struct view_style *st)
 {
 	char when[64], type[ST_TRIGGER_TYPE_MAX + 16], proc[ST_COMM_MAX + 32], value[64];
+	char lasted[32] = "-";
 	char name[4 * 256 + 1];
 	const struct st_trigger *t = e->ntriggers ? &e->triggers[0] : NULL;
 
@@ -144,7 +147,10 @@ static void print_row(FILE *out, const struct listed *e, const struct view_style
 		st_escape_ascii(e->name, name, sizeof(name));
 	else
 		st_escape_terminal(e->name, name, sizeof(name));
-	fprintf(out, "  %10s  %s\n", value, name);
+	/* An episode's incident lasts; a moment's says "-". */
+	if (e->lasted_ns > 0)
+		snprintf(lasted, sizeof(lasted), "%.1fs", (double)e->lasted_ns / 1e9);
+	fprintf(out, "  %10s  %7s  %s\n", value, lasted, name);
 }
 
 /* ------------------------------------------------------------ summary */
@@ -298,8 +304,8 @@ int view_list_dumps(FILE *out, const char *dir, const struct view_style *st)
 	fprintf(out, "%s: %zu dump%s, newest first\n", shown, l.n, l.n == 1 ? "" : "s");
 	if (st->color)
 		fputs("\x1b[1m", out);
-	fprintf(out, "%-27s  %-*s  %-*s  %10s  %s", "time", TYPE_COLUMNS, "type",
-		PROC_COLUMNS, "process", "value", "file");
+	fprintf(out, "%-27s  %-*s  %-*s  %10s  %7s  %s", "time", TYPE_COLUMNS, "type",
+		PROC_COLUMNS, "process", "value", "lasted", "file");
 	if (st->color)
 		fputs("\x1b[0m", out);
 	fputc('\n', out);

@@ -13,11 +13,26 @@
  * know how much of the descriptor it may read; a mismatch is refused with a
  * message naming the file. Plugins are never unloaded before exit.
  *
+ * The size rule: the descriptor grows only at its end, and the core reads
+ * a member only when the plugin's size covers it,
+ *
+ *     offsetof(struct st_plugin, member) + sizeof(member) <= desc->size
+ *
+ * A member beyond the plugin's size is taken as zero (NULL: not provided),
+ * so a plugin built against an older header keeps loading. The smallest
+ * size accepted is ST_PLUGIN_SIZE_1, the descriptor of the first release
+ * (up to flags). The same rule holds for every size-carrying struct here.
+ *
  * Life cycle:
- *   create(host, options, &state)     once, after the configuration is read
+ *   check_options(options, err, len)  when the configuration is read
+ *                                     (--check-config, start, SIGHUP)
+ *   create(host, options, &state)     once, after the configuration is read;
+ *                                     on SIGHUP the new instance is created
+ *                                     before the old one is destroyed
  *   evaluate(state, history, ...)     detectors: every sample
+ *   trigger_result(state, t, taken)   detectors: after evaluate, per trigger
  *   emit(state, dump, json, len)      sinks: every dump, on the sink thread
- *   destroy(state)                    at exit or before a reconfiguration
+ *   destroy(state)                    at exit or after a reconfiguration
  *
  * A plugin talks to the core only through the host table it is given at
  * create time. It must not write files, sleep or log per sample in evaluate.
@@ -196,7 +211,15 @@ struct st_plugin {
 		     const char *json, size_t json_len);
 
 	uint32_t flags;         /* ST_PLUGIN_* below */
+
+	/* Optional. Detectors: the core's verdict on each trigger the last evaluate returned, once per trigger, in order, before the next evaluate: taken = 1 when it opened or joined an incident, 0 when the cooldown or the rate limit refused it. A one-shot detector re-arms on 0. */
+	void (*trigger_result)(void *state, const struct st_trigger *trigger, int taken);
+	/* Optional: check the options as a set (each option's range is checked already). Return 0, or -1 with a one-line reason in err (the core adds file and line). `spiketrace --check-config` runs it too. */
+	int  (*check_options)(const union st_value *options, char *err, size_t errlen);
 };
+
+/* The size of the first release's descriptor: the smallest accepted. */
+#define ST_PLUGIN_SIZE_1 (offsetof(struct st_plugin, flags) + sizeof(uint32_t))
 
 /* A sink that stores dumps (and calls host->dump_stored): it runs before
  * the sinks that only announce them. */

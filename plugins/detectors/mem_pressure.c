@@ -4,7 +4,8 @@
  *
  * It fires ONCE when the condition starts, not again every cooldown while
  * it lasts: a machine that sits at 95% for an hour is one incident, not
- * seven hundred. Hysteresis: after firing the detector is disarmed, and it
+ * seven hundred. Once means once taken: a trigger the core refuses (the
+ * rate limit used up by another detector) leaves it armed. Hysteresis: after firing the detector is disarmed, and it
  * re-arms only once use has fallen below threshold_pct - hysteresis_pct
  * (90 - 5 = 85 by default). Without that margin, use wobbling around the
  * threshold (90.1, 89.9, 90.2, ...) would fire on every crossing. A daemon
@@ -52,16 +53,28 @@ static const struct st_option options[] = {
 	ST_OPTION_END,
 };
 
+/* Use never falls below 0%: with hysteresis_pct >= threshold_pct the
+ * detector would never re-arm. The core runs this before create, so
+ * --check-config refuses what create would. */
+static int mem_pressure_check_options(const union st_value *opts, char *err, size_t errlen)
+{
+	double threshold = opts[OPT_THRESHOLD].f;
+	double hysteresis = opts[OPT_HYSTERESIS].f;
+	if (hysteresis < threshold)
+		return 0;
+	snprintf(err, errlen, "hysteresis_pct (%g) must be below threshold_pct (%g)",
+		 hysteresis, threshold);
+	return -1;
+}
+
 static int mem_pressure_create(const struct st_host *host, const union st_value *opts,
 			       void **state)
 {
 	double threshold = opts[OPT_THRESHOLD].f;
 	double hysteresis = opts[OPT_HYSTERESIS].f;
-	/* Use never falls below 0%: the detector would never re-arm. */
-	if (hysteresis >= threshold) {
-		host->log(host, ST_LOG_ERR,
-			  "hysteresis_pct (%g) must be below threshold_pct (%g)",
-			  hysteresis, threshold);
+	char err[128];
+	if (mem_pressure_check_options(opts, err, sizeof(err)) < 0) {
+		host->log(host, ST_LOG_ERR, "%s", err);
 		return -1;
 	}
 	struct mem_pressure *mp = calloc(1, sizeof(*mp));
@@ -152,6 +165,8 @@ static int detect(void *state, const struct st_history *h,
 	struct rss_blame b;
 	uint32_t back = window_back(&mp->blame_window, h);
 	rss_blame_growth(&mp->blamer, h, back, rise_kib(h, back), &b);
+	/* The core may still refuse the trigger: mem_pressure_trigger_result
+	 * re-arms then. */
 	mp->armed = 0;
 	struct st_trigger *t = &out[0];
 	snprintf(t->type, sizeof(t->type), "mem_pressure");
@@ -171,6 +186,16 @@ static int mem_pressure_evaluate(void *state, const struct st_history *h,
 	return rss_blamer_fired(&mp->blamer, h, detect(state, h, out, max));
 }
 
+/* Refused by the cooldown or the rate limit: the episode has had no
+ * dump yet, so the next sample still above the threshold fires again. */
+static void mem_pressure_trigger_result(void *state, const struct st_trigger *t, int taken)
+{
+	struct mem_pressure *mp = state;
+	(void)t;
+	if (!taken)
+		mp->armed = 1;
+}
+
 static const struct st_plugin mem_pressure_plugin = {
 	.abi_version = ST_ABI_VERSION,
 	.size = sizeof(struct st_plugin),
@@ -182,6 +207,8 @@ static const struct st_plugin mem_pressure_plugin = {
 	.create = mem_pressure_create,
 	.destroy = mem_pressure_destroy,
 	.evaluate = mem_pressure_evaluate,
+	.trigger_result = mem_pressure_trigger_result,
+	.check_options = mem_pressure_check_options,
 };
 
 ST_PLUGIN_EXPORT const struct st_plugin *spiketrace_plugin_entry(void)

@@ -14,6 +14,11 @@
  * looked at once more, on the next sample, over a full interval: otherwise
  * a busy process started just before a sample would be missed by new_proc
  * (too young) and by cpu_delta (its busy first figure becomes its baseline).
+ *
+ * A process reported but refused by the core (the rate limit used up by
+ * another detector) is looked at again on the next sample the same way,
+ * and reported again while its average since start still qualifies: it
+ * is news until a dump has said so.
  */
 #include <stdlib.h>
 #include <stdio.h>
@@ -30,12 +35,19 @@ struct young {
 	double   cpu_ms;        /* CPU it had consumed by then */
 };
 
+/* The triggers of the last evaluate, in order: their verdicts come back
+ * in that order (trigger_result). */
+#define REPORTED_MAX 64
+
 struct new_proc {
 	const struct st_host *host;
 	double threshold;
 	double min_cpu_ms;
 	struct young *young;    /* indexed by st_proc_sample.info */
 	uint32_t nyoung;
+	struct young reported[REPORTED_MAX];    /* seq = the sample that saw it */
+	uint32_t reported_info[REPORTED_MAX];   /* its index into young */
+	size_t nreported, nresults;
 };
 
 enum { OPT_THRESHOLD, OPT_MIN_CPU_MS };
@@ -88,10 +100,13 @@ static int reserve(struct new_proc *np, uint32_t n)
 	return 0;
 }
 
-static void report(struct new_proc *np, struct st_trigger *t,
+static void report(struct new_proc *np, struct st_trigger *t, uint64_t seq,
 		   const struct st_proc_sample *p, const struct st_proc_info *info,
-		   double value, double age_s)
+		   double value, double age_s, double cpu_ms)
 {
+	np->reported[np->nreported] = (struct young){ p->pid, info->start_ticks, seq,
+						      age_s > 0 ? age_s : 0, cpu_ms };
+	np->reported_info[np->nreported++] = p->info;
 	snprintf(t->type, sizeof(t->type), "new_proc");
 	t->pid = p->pid;
 	t->start_ticks = info->start_ticks;
@@ -123,6 +138,9 @@ static int new_proc_evaluate(void *state, const struct st_history *h,
 		return -1;
 	double hz = (double)h->clock_ticks;
 	size_t n = 0;
+	np->nreported = np->nresults = 0;
+	if (max > REPORTED_MAX)
+		max = REPORTED_MAX;
 	for (uint32_t i = 0; i < now->nprocs; i++) {
 		const struct st_proc_sample *p = &now->procs[i];
 		const struct st_proc_info *info = &h->infos[p->info];
@@ -135,7 +153,8 @@ static int new_proc_evaluate(void *state, const struct st_history *h,
 			cpu_ms = age_s > 0 ? value / 100.0 * age_s * 1000.0 : 0;
 		} else if (y->seq && y->seq + 1 == now->seq && y->pid == p->pid &&
 			   y->start_ticks == info->start_ticks) {
-			/* The second look: cpu_pct covers the interval since. */
+			/* The second look (too young, or refused): cpu_pct
+			 * covers the interval since. */
 			cpu_ms = y->cpu_ms + p->cpu_pct / 100.0 * (age_s - y->age_s) * 1000.0;
 			value = age_s > 0 ? cpu_ms / age_s / 10.0 : 0;
 			y->seq = 0;
@@ -158,9 +177,23 @@ static int new_proc_evaluate(void *state, const struct st_history *h,
 		/* At cpu_pct's float precision, so a process at exactly the
 		 * threshold fires whatever the threshold (0.7f < 0.7). */
 		if ((float)value >= (float)np->threshold && n < max)
-			report(np, &out[n++], p, info, value, age_s);
+			report(np, &out[n++], now->seq, p, info, value, age_s, cpu_ms);
 	}
 	return (int)n;
+}
+
+/* Refused: look again on the next sample, as at a young process's second
+ * look, with what it had used by this one. */
+static void new_proc_trigger_result(void *state, const struct st_trigger *t, int taken)
+{
+	struct new_proc *np = state;
+	if (np->nresults >= np->nreported)
+		return;
+	size_t k = np->nresults++;
+	const struct young *r = &np->reported[k];
+	if (taken || r->pid != t->pid || r->start_ticks != t->start_ticks)
+		return;
+	np->young[np->reported_info[k]] = *r;
 }
 
 static const struct st_plugin new_proc_plugin = {
@@ -174,6 +207,7 @@ static const struct st_plugin new_proc_plugin = {
 	.create = new_proc_create,
 	.destroy = new_proc_destroy,
 	.evaluate = new_proc_evaluate,
+	.trigger_result = new_proc_trigger_result,
 };
 
 ST_PLUGIN_EXPORT const struct st_plugin *spiketrace_plugin_entry(void)
