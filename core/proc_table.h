@@ -36,6 +36,7 @@ struct st_proc_track {
 	uint64_t read_gap;          /* samples between it and the read before */
 	double   hidden;            /* CPU ticks the books left unaccounted
 	                               while it was carried before that read */
+	double   child_charged;     /* children CPU that read charged (ticks) */
 	uint64_t deferred_seq;      /* listed in this sample, read decided later */
 	uint32_t rss_kib;
 	char     state;

@@ -175,8 +175,12 @@ static void record_since_read(const struct st_sampler *s, struct st_tick *tk,
 	tk->accounted += own;
 	tr->child.delta = delta(ps->cutime + ps->cstime, tr->child_ticks);
 	st_child_cpu_apply_credit(&tr->child);
-	rec->children_cpu_pct = st_sampler_ticks_pct(
-		s, st_cpu_charge(tr->child.delta, gap, hidden), tk->interval_s);
+	/* Children no read saw (a make's compilers) ran on the books too:
+	 * counted here, they are not mistaken for CPU a carried process may
+	 * have hidden. */
+	tr->child_charged = st_cpu_charge(tr->child.delta, gap, hidden);
+	tk->accounted += tr->child_charged;
+	rec->children_cpu_pct = st_sampler_ticks_pct(s, tr->child_charged, tk->interval_s);
 	uint64_t mi = delta(ps->minflt, tr->minflt);
 	uint64_t ma = delta(ps->majflt, tr->majflt);
 	rec->minflt_delta = mi > UINT32_MAX ? UINT32_MAX : (uint32_t)mi;
@@ -261,8 +265,10 @@ void st_sampler_process_exited(struct st_sampler *s, struct st_tick *tk, uint32_
 	if (pt->read_seq == tk->seq && pt->rec_index < tk->nprocs &&
 	    t->infos[parent].first_seen_seq != tk->seq) {
 		st_child_cpu_apply_credit(&pt->child);
-		tk->slot->procs[pt->rec_index].children_cpu_pct = st_sampler_ticks_pct(
-			s, st_cpu_charge(pt->child.delta, pt->read_gap, pt->hidden),
-			tk->interval_s);
+		double charged = st_cpu_charge(pt->child.delta, pt->read_gap, pt->hidden);
+		tk->accounted -= pt->child_charged - charged;
+		pt->child_charged = charged;
+		tk->slot->procs[pt->rec_index].children_cpu_pct =
+			st_sampler_ticks_pct(s, charged, tk->interval_s);
 	}
 }

@@ -1102,6 +1102,47 @@ static void test_burst_with_noise_while_carried(void)
 	rig_close(&r);
 }
 
+/* A make whose short-lived compilers are never read burns half a core
+ * each second in children reaped by its read: the books count that CPU,
+ * so they neither sweep every tick nor take it for CPU a carried process
+ * may have hidden, and a carried burner's burst still reads whole. */
+static void test_reaped_children_balance_the_books(void)
+{
+	struct rig r;
+	struct fake_process p[QUIET_PROCS];
+
+	CU_ASSERT_FATAL(rig_open(&r, 4, 100) == 0);
+	struct fake_process make = started(&r, 2500, "make", 50);
+	fake_proc_put(r.fp, &make);
+	quiet_machine(&r, p);
+	uint64_t sweeps = r.s.stats.sweeps;
+	struct fake_process *w = NULL;
+	for (int i = 0; i < QUIET_PROCS && !w; i++) {
+		uint32_t slot = st_proc_table_find(&r.s.table, p[i].pid);
+		if (st_read_due(slot, r.s.table.tracks[slot].quiet_reads, r.s.seq + 1))
+			w = &p[i];
+	}
+	CU_ASSERT_PTR_NOT_NULL_FATAL(w);
+	for (int t = 0; t < ST_READ_ROTATION; t++) {
+		make.cutime += (uint64_t)r.hz / 2;
+		r.fp->busy_ticks += (uint64_t)r.hz / 2;
+		fake_proc_put(r.fp, &make);
+		fake_proc_advance(r.fp, 1.0);
+		const struct st_sample *s = take(&r);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+		const struct st_proc_sample *m = find_proc(s, make.pid);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+		CU_ASSERT_DOUBLE_EQUAL(m->children_cpu_pct, 50, PCT_EPS);
+	}
+	/* one sweep at most: the tick make woke in, while it was quiet */
+	CU_ASSERT(r.s.stats.sweeps <= sweeps + 1);
+	const struct st_proc_sample *q = burn(&r, w, (uint64_t)r.hz * 9 / 10);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(q);
+	CU_ASSERT_EQUAL(read_gap(&r, q), ST_READ_ROTATION);
+	CU_ASSERT_DOUBLE_EQUAL(q->cpu_pct, 90, PCT_EPS);
+	rig_close(&r);
+}
+
 /* A process that used 4 ticks in every carried tick is not a burst when
  * its turn comes: the books saw that CPU go unaccounted each tick. */
 static void test_steady_little_cpu_is_no_burst(void)
@@ -1407,6 +1448,7 @@ int main(void)
 		{ "read policy: a burst after k carried ticks is recorded whole", test_burst_after_carried_ticks },
 		{ "read policy: a burst beside unaccounted noise", test_burst_with_noise_while_carried },
 		{ "read policy: a little CPU every tick is no burst", test_steady_little_cpu_is_no_burst },
+		{ "read policy: reaped children balance the books", test_reaped_children_balance_the_books },
 		{ "offline CPU: counted as not there, ids kept", test_offline_cpu },
 		{ "exec: earlier samples keep the comm and ppid they saw", test_exec_keeps_old_samples },
 		{ "evidence: pressure, vmstat, loadavg, diskstats", test_evidence },
