@@ -145,6 +145,7 @@ static void fill_proc(struct st_dump_proc *out, const struct st_proc_sample *rec
 	out->rss_kib = rec->rss_kib;
 	out->minflt_delta = rec->minflt_delta;
 	out->majflt_delta = rec->majflt_delta;
+	out->flags = rec->flags & (ST_PROC_NEW | ST_PROC_CARRIED);
 	out->uid = -1;
 	const struct extra *e = extra_for(x, root, rec->pid, info->start_ticks);
 	if (e) {
@@ -155,10 +156,17 @@ static void fill_proc(struct st_dump_proc *out, const struct st_proc_sample *rec
 
 static const struct st_proc_sample *sort_base;
 
+/* What a process cost the CPU over the interval: its own time and that of
+ * the children it reaped, so a make of short compilers ranks as busy. */
+static float cpu_cost(const struct st_proc_sample *rec)
+{
+	return rec->cpu_pct + rec->children_cpu_pct;
+}
+
 static int by_cpu(const void *a, const void *b)
 {
-	float x = sort_base[*(const uint32_t *)a].cpu_pct;
-	float y = sort_base[*(const uint32_t *)b].cpu_pct;
+	float x = cpu_cost(&sort_base[*(const uint32_t *)a]);
+	float y = cpu_cost(&sort_base[*(const uint32_t *)b]);
 	return (x < y) - (x > y);
 }
 
@@ -169,17 +177,32 @@ static int by_rss(const void *a, const void *b)
 	return (x < y) - (x > y);
 }
 
-/* The n largest by cmp, as dump processes. Returns the count or -1. */
+/* Below this a figure prints as 0.0 %: a row of such processes (kernel
+ * threads, idle daemons) says nothing, and fewer rows read faster. */
+#define CPU_SHOWN_MIN 0.05f
+
+/* The top-by-CPU list holds measurements only: a carried record's 0 is
+ * not one, and a process that used nothing is no answer to "who". */
+static int cpu_listed(const struct st_proc_sample *rec)
+{
+	return !(rec->flags & ST_PROC_CARRIED) && cpu_cost(rec) >= CPU_SHOWN_MIN;
+}
+
+/* The n largest by cmp among those keep accepts (all when keep is NULL),
+ * as dump processes. Returns the count or -1. */
 static int top_list(const struct st_sample *smp, const struct st_proc_table *t,
-		    int (*cmp)(const void *, const void *), unsigned top,
+		    int (*cmp)(const void *, const void *),
+		    int (*keep)(const struct st_proc_sample *), unsigned top,
 		    uint32_t *order, struct st_dump_proc **out,
 		    struct extras *x, int root)
 {
-	unsigned n = smp->nprocs < top ? smp->nprocs : top;
+	uint32_t kept = 0;
 	for (uint32_t i = 0; i < smp->nprocs; i++)
-		order[i] = i;
+		if (!keep || keep(&smp->procs[i]))
+			order[kept++] = i;
+	unsigned n = kept < top ? kept : top;
 	sort_base = smp->procs;
-	qsort(order, smp->nprocs, sizeof(*order), cmp);
+	qsort(order, kept, sizeof(*order), cmp);
 	*out = n ? calloc(n, sizeof(**out)) : NULL;
 	if (n && !*out)
 		return -1;
@@ -256,11 +279,11 @@ static int fill_sample(const struct st_dump_builder *b, struct st_dump_sample *d
 	ds->procs_running = smp->procs_running;
 	ds->procs_blocked = smp->procs_blocked;
 	ds->nprocs_total = smp->nprocs;
-	int n = top_list(smp, t, by_cpu, b->top, order, &ds->top_cpu, x, b->proc_root_fd);
+	int n = top_list(smp, t, by_cpu, cpu_listed, b->top, order, &ds->top_cpu, x, b->proc_root_fd);
 	if (n < 0)
 		return -1;
 	ds->ntop_cpu = (uint32_t)n;
-	n = top_list(smp, t, by_rss, b->top, order, &ds->top_rss, x, b->proc_root_fd);
+	n = top_list(smp, t, by_rss, NULL, b->top, order, &ds->top_rss, x, b->proc_root_fd);
 	if (n < 0)
 		return -1;
 	ds->ntop_rss = (uint32_t)n;

@@ -216,6 +216,31 @@ static void put_wall_time(struct writer *w, cJSON *obj, int64_t wall_ns)
 	put(w, obj, "wall_time", cJSON_CreateString(buf));
 }
 
+/*
+ * How a record's figures were obtained, as one word a reader can act on:
+ * "interval" (read this sample, over the interval), "carried" (not
+ * re-read: cpu 0 is no measurement, rss and state as last read) or
+ * "since_start" (first seen: cpu_pct is the average since it started).
+ * Dumps from before the field have only interval records.
+ */
+static const struct {
+	const char *word;
+	uint32_t flag;
+} measured_words[] = {
+	{ "carried", ST_PROC_CARRIED },
+	{ "since_start", ST_PROC_NEW },
+	{ "interval", 0 },
+};
+#define NMEASURED (sizeof(measured_words) / sizeof(measured_words[0]))
+
+static const char *measured_word(uint32_t flags)
+{
+	for (size_t i = 0; i < NMEASURED; i++)
+		if (flags & measured_words[i].flag)
+			return measured_words[i].word;
+	return "interval";
+}
+
 static void put_proc(struct writer *w, cJSON *arr, const struct st_dump_proc *p)
 {
 	cJSON *o = append(w, arr, cJSON_CreateObject());
@@ -235,6 +260,7 @@ static void put_proc(struct writer *w, cJSON *arr, const struct st_dump_proc *p)
 	put(w, o, "rss_kib", make_u64(p->rss_kib));
 	put(w, o, "minflt", make_u64(p->minflt_delta));
 	put(w, o, "majflt", make_u64(p->majflt_delta));
+	put(w, o, "measured", cJSON_CreateString(measured_word(p->flags)));
 	put(w, o, "uid", p->uid < 0 ? cJSON_CreateNull() : make_i64(p->uid));
 	put(w, o, "cmdline", p->cmdline ? make_str(p->cmdline, strlen(p->cmdline)) : cJSON_CreateNull());
 }
@@ -584,6 +610,26 @@ static bool get_str(struct reader *r, const cJSON *obj, const char *path, const 
 #define GET_FIELD_STR(r, obj, path, key, field) \
 	get_str(r, obj, path, key, field, sizeof(field))
 
+/* Optional: absent (an older dump) means measured over the interval. */
+static bool read_measured(struct reader *r, const cJSON *o, const char *path,
+			  uint32_t *flags)
+{
+	bool ok;
+	const cJSON *it = member_opt(r, o, path, "measured", K_STRING, true, &ok);
+
+	*flags = 0;
+	if (!ok || !it)
+		return ok;
+	for (size_t i = 0; i < NMEASURED; i++) {
+		if (strcmp(it->valuestring, measured_words[i].word) == 0) {
+			*flags = measured_words[i].flag;
+			return true;
+		}
+	}
+	return fail(r, "%s.measured: expected \"interval\", \"carried\" or \"since_start\"",
+		    path);
+}
+
 static bool read_proc(struct reader *r, const cJSON *o, const char *path, struct st_dump_proc *p)
 {
 	const cJSON *it;
@@ -604,6 +650,9 @@ static bool read_proc(struct reader *r, const cJSON *o, const char *path, struct
 	if (strlen(state) != 1 || state[0] <= ' ' || state[0] >= 0x7f)
 		return fail(r, "%s.state: expected a one-character string", path);
 	p->state = state[0];
+
+	if (!read_measured(r, o, path, &p->flags))
+		return false;
 
 	p->uid = -1;
 	it = member_opt(r, o, path, "uid", K_NUMBER, true, &ok);

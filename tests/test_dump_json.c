@@ -101,7 +101,11 @@ static struct st_dump *full_dump(void)
 			s->blamed = procs(1);
 			set_proc(&s->blamed[0], 4242, "kworker/0:1", 0.0, 0, -1, NULL);
 			s->blamed[0].state = 'I';
+			s->blamed[0].flags = ST_PROC_CARRIED;
 		}
+		/* chromium is new in the last sample: its cpu is since start. */
+		if (i == 2)
+			s->top_rss[1].flags = ST_PROC_NEW;
 	}
 
 	d->ntriggers = 2;
@@ -172,6 +176,7 @@ static void assert_proc_equal(const struct st_dump_proc *a, const struct st_dump
 	CU_ASSERT_EQUAL(a->minflt_delta, b->minflt_delta);
 	CU_ASSERT_EQUAL(a->majflt_delta, b->majflt_delta);
 	CU_ASSERT_EQUAL(a->uid, b->uid);
+	CU_ASSERT_EQUAL(a->flags, b->flags);
 	if (a->cmdline && b->cmdline) {
 		CU_ASSERT_STRING_EQUAL(a->cmdline, b->cmdline);
 	} else {
@@ -277,6 +282,11 @@ static void test_round_trip(void)
 		CU_ASSERT_PTR_NOT_NULL(strstr(text, "\"wall_time\""));
 		CU_ASSERT_PTR_NOT_NULL(strstr(text, "2026-11-21T23:29:00.123Z"));
 		CU_ASSERT_PTR_NULL(strstr(text, "e+"));
+		/* How each record was measured, in words. */
+		CU_ASSERT_PTR_NOT_NULL(strstr(text, pretty ? "\"measured\":\t\"carried\"" :
+					      "\"measured\":\"carried\""));
+		CU_ASSERT_PTR_NOT_NULL(strstr(text, "\"since_start\""));
+		CU_ASSERT_PTR_NOT_NULL(strstr(text, "\"interval\""));
 		free(text);
 		st_dump_free(orig);
 		st_dump_free(back);
@@ -560,6 +570,14 @@ static void ed_cmdline_number(cJSON *r)
 {
 	set(proc_at(r, 0, "top_cpu", 0), "cmdline", cJSON_CreateNumber(7));
 }
+static void ed_measured_unknown(cJSON *r)
+{
+	set(proc_at(r, 1, "blamed", 0), "measured", cJSON_CreateString("guessed"));
+}
+static void ed_measured_number(cJSON *r)
+{
+	set(proc_at(r, 0, "top_cpu", 0), "measured", cJSON_CreateNumber(2));
+}
 static void ed_sample_index(cJSON *r)
 {
 	set(at(r, "triggers", 0), "sample_index", cJSON_CreateNumber(3));
@@ -625,6 +643,9 @@ static void test_malformed(void)
 	expect_edit_refused(ed_state_control, "samples[0].top_cpu[0].state: expected a one-character string");
 	expect_edit_refused(ed_uid_negative, "samples[0].top_cpu[0].uid: -2 out of range");
 	expect_edit_refused(ed_cmdline_number, "samples[0].top_cpu[0].cmdline: expected a string");
+	expect_edit_refused(ed_measured_unknown, "samples[1].blamed[0].measured: expected "
+			    "\"interval\", \"carried\" or \"since_start\"");
+	expect_edit_refused(ed_measured_number, "samples[0].top_cpu[0].measured: expected a string");
 	expect_edit_refused(ed_sample_index, "triggers[0].sample_index: 3 out of range (-1..2)");
 	expect_edit_refused(ed_sample_seq, "triggers[1].sample_seq: 41 but samples[2].seq is 43");
 	expect_edit_refused(ed_trigger_index, "trigger_index: 0 but triggers[0].sample_index is 1");
@@ -642,6 +663,8 @@ static void ed_lenient(cJSON *r)
 	cJSON *p = proc_at(r, 0, "top_cpu", 0);
 	cJSON_DeleteItemFromObject(p, "uid");
 	cJSON_DeleteItemFromObject(p, "cmdline");
+	/* A dump from before "measured": every record was over the interval. */
+	cJSON_DeleteItemFromObject(proc_at(r, 1, "blamed", 0), "measured");
 	cJSON_DeleteItemFromObject(r, "wall_time");
 	cJSON_AddStringToObject(r, "added_in_a_later_minor", "x");
 	cJSON_AddNumberToObject(at(r, "samples", 1), "psi_some_pct", 3);
@@ -657,6 +680,7 @@ static void test_lenient_where_documented(void)
 	CU_ASSERT_FATAL(d != NULL);
 	CU_ASSERT_EQUAL(d->samples[0].top_cpu[0].uid, -1);
 	CU_ASSERT_PTR_NULL(d->samples[0].top_cpu[0].cmdline);
+	CU_ASSERT_EQUAL(d->samples[1].blamed[0].flags, 0);
 	st_dump_free(d);
 	cJSON_free(text);
 }

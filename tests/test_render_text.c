@@ -211,7 +211,10 @@ static void test_several_triggers_and_units(void)
 	expect_line(text, "spike dump: spike_20261121T232900Z_cpu_delta_12345");
 	expect_line(text, "cpu: 85.2% (baseline: 5.0%, delta: +80.2%, threshold: 10.0%)");
 	expect_line(text, "process: none (system-wide)");
-	expect_line(text, "value: 7.0 GiB (baseline: 8.0 GiB, delta: -1.0 GiB, threshold: 512 MiB)");
+	/* A size trigger's value is the change itself: no "delta" of it
+	 * against the level it changed from. */
+	expect_line(text, "change: 7.0 GiB from 8.0 GiB (threshold: 512 MiB)");
+	CU_ASSERT_PTR_NULL(strstr(text, "-1.0 GiB"));
 	expect_line(text, "value: 250 forks/s (baseline: 20, delta: +230, threshold: 100)");
 	expect_line(text, "at: -1.0 s from the first trigger");
 	CU_ASSERT_PTR_NOT_NULL(strstr(text, "<- cpu_delta, mem_drop\n"));
@@ -219,6 +222,62 @@ static void test_several_triggers_and_units(void)
 	/* Triggers come in their order, the first one first. */
 	CU_ASSERT(strstr(text, "type: cpu_delta") < strstr(text, "type: mem_drop"));
 	CU_ASSERT(strstr(text, "type: mem_drop") < strstr(text, "type: fork_rate"));
+	free(text);
+	st_dump_free(d);
+}
+
+/* mem_drop and swap_spike say how much fell or grew from what: the
+ * trigger's sample shows which figure and which way. */
+static void test_size_triggers_say_which_way(void)
+{
+	struct st_dump *d = example_dump();
+	char *text;
+
+	free(d->triggers);
+	d->ntriggers = 2;
+	d->triggers = calloc(2, sizeof(*d->triggers));
+	CU_ASSERT_FATAL(d->triggers != NULL);
+	/* Sample 1 has 8.0 GiB available and 100 MiB of swap used. */
+	set_trigger(&d->triggers[0], "mem_drop", 0, "", 23.0 * 1048576, 31.0 * 1048576,
+		    524288.0, "kib", 1);
+	set_trigger(&d->triggers[1], "swap_spike", 0, "", 65536.0, 36864.0, 65536.0, "kib", 1);
+	d->triggers[0].trigger.flags = ST_TRIGGER_SYSTEM;
+	text = render(d, NULL);
+	expect_line(text, "available memory fell 23.0 GiB from 31.0 GiB to 8.0 GiB "
+		    "(threshold: 512 MiB)");
+	expect_line(text, "swap used grew 64 MiB from 36 MiB to 100 MiB (threshold: 64 MiB)");
+	CU_ASSERT_PTR_NULL(strstr(text, "delta: -"));
+	free(text);
+	st_dump_free(d);
+}
+
+/* Carried and first-seen records are not measurements over the interval:
+ * the tables say so, once explained, and a carried cpu is no figure in the
+ * timeline. */
+static void test_measured_marks(void)
+{
+	struct st_dump *d = example_dump();
+	struct st_dump_sample *s = &d->samples[1];
+	char *text;
+
+	s->top_cpu[1].flags = ST_PROC_NEW;          /* xorg */
+	s->top_rss[1].flags = ST_PROC_CARRIED;      /* chromium */
+	text = render(d, NULL);
+	expect_line(text, " 2. [ 1001] xorg              12.0%  (rss: 512 mib)  [avg since start]");
+	expect_line(text, " 2. [ 9876] chromium          1536 mib  (cpu: 3.1%)  [carried]");
+	expect_line(text, " 1. [12345] firefox           85.2%  (rss: 2048 mib)");
+	expect_line(text, "    [avg since start]: first seen this sample: cpu is the average "
+		    "since the process started");
+	expect_line(text, "    [carried]: not re-read this sample: cpu not measured, "
+		    "rss and state as last read");
+	CU_ASSERT_EQUAL(count(text, "[carried]"), 2);
+	free(text);
+
+	/* The blamed process carried in the trigger sample: its cpu column
+	 * shows no figure rather than 0.0%, its rss stays. */
+	s->top_cpu[0].flags = s->top_rss[0].flags = ST_PROC_CARRIED;
+	text = render(d, NULL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "           -     2.0 GiB  <- cpu_delta\n"));
 	free(text);
 	st_dump_free(d);
 }
@@ -820,6 +879,8 @@ int main(void)
 	CU_TestInfo tests[] = {
 		{ "layout of the reference viewer", test_reference_layout },
 		{ "several triggers, units pct/kib/other", test_several_triggers_and_units },
+		{ "size triggers say what fell or grew", test_size_triggers_say_which_way },
+		{ "carried and first-seen records marked", test_measured_marks },
 		{ "top and sample_index options", test_top_and_sample_options },
 		{ "empty dump", test_empty_dump },
 		{ "hostile names never reach the terminal raw", test_hostile_names },

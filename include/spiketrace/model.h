@@ -168,6 +168,10 @@ struct st_dump_proc {
 	uint64_t majflt_delta;
 	int64_t  uid;               /* -1 when unknown */
 	char    *cmdline;           /* NULL when unknown; arguments joined by spaces */
+	uint32_t flags;             /* ST_PROC_* of the sample's record: CARRIED
+	                               (figures not re-read: cpu 0 is no measurement,
+	                               rss and state as last read), NEW (cpu_pct is
+	                               the average since the process started) */
 };
 
 struct st_dump_sample {
@@ -186,7 +190,9 @@ struct st_dump_sample {
 	uint32_t procs_running, procs_blocked;
 	uint32_t nprocs_total;      /* processes in the system, not only listed */
 	uint32_t ntop_cpu, ntop_rss, nblamed;
-	struct st_dump_proc *top_cpu;   /* by cpu_pct, highest first */
+	struct st_dump_proc *top_cpu;   /* by cpu_pct + children_cpu_pct, highest
+	                                   first; measured (not carried) and
+	                                   above 0.0 only */
 	struct st_dump_proc *top_rss;   /* by rss_kib, largest first */
 	struct st_dump_proc *blamed;    /* triggers' processes not in the top lists */
 };
