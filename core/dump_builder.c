@@ -268,8 +268,14 @@ static int fill_sample(const struct st_dump_builder *b, struct st_dump_sample *d
 	ds->core_busy_pct = calloc(smp->ncores ? smp->ncores : 1, sizeof(double));
 	if (!ds->core_busy_pct)
 		return -1;
-	for (uint32_t i = 0; i < smp->ncores; i++)
+	ds->core_id = calloc(smp->ncores ? smp->ncores : 1, sizeof(*ds->core_id));
+	if (!ds->core_id)
+		return -1;
+	/* Offline CPUs leave gaps: a figure is only as good as its id. */
+	for (uint32_t i = 0; i < smp->ncores; i++) {
 		ds->core_busy_pct[i] = smp->core_busy_pct[i];
+		ds->core_id[i] = smp->core_id ? smp->core_id[i] : i;
+	}
 	ds->mem_total_kib = smp->mem_total_kib;
 	ds->mem_available_kib = smp->mem_available_kib;
 	ds->mem_free_kib = smp->mem_free_kib;

@@ -295,6 +295,10 @@ static void put_sample(struct writer *w, cJSON *arr, const struct st_dump_sample
 	cores = put(w, cpu, "cores_busy_pct", cJSON_CreateArray());
 	for (uint32_t i = 0; cores && s->core_busy_pct && i < s->ncores; i++)
 		append(w, cores, make_num(s->core_busy_pct[i]));
+	/* Which CPU each entry is: with one offline, position is not id. */
+	cores = put(w, cpu, "core_ids", cJSON_CreateArray());
+	for (uint32_t i = 0; cores && s->core_busy_pct && i < s->ncores; i++)
+		append(w, cores, make_u64(s->core_id ? s->core_id[i] : i));
 
 	mem = put(w, o, "mem", cJSON_CreateObject());
 	put(w, mem, "total_kib", make_u64(s->mem_total_kib));
@@ -717,6 +721,44 @@ static bool read_procs(struct reader *r, const cJSON *o, const char *path, const
 	return true;
 }
 
+/*
+ * Optional (dumps from before it count cores 0 .. n-1): one id per
+ * cores_busy_pct entry, increasing, as the kernel lists its cpuN lines.
+ */
+static bool read_core_ids(struct reader *r, const cJSON *cpu, const char *cpath,
+			  struct st_dump_sample *s)
+{
+	bool ok;
+	const cJSON *arr = member_opt(r, cpu, cpath, "core_ids", K_ARRAY, true, &ok);
+	const cJSON *it;
+	uint32_t i = 0;
+
+	if (!arr)
+		return ok;
+	if ((uint32_t)cJSON_GetArraySize(arr) != s->ncores)
+		return fail(r, "%s.core_ids: %d ids for %" PRIu32 " cores_busy_pct entries",
+			    cpath, cJSON_GetArraySize(arr), s->ncores);
+	if (s->ncores == 0)
+		return true;
+	s->core_id = calloc(s->ncores, sizeof(*s->core_id));
+	if (!s->core_id)
+		return fail(r, "out of memory");
+	cJSON_ArrayForEach(it, arr) {
+		char key[32];
+		int64_t id;
+		snprintf(key, sizeof(key), "core_ids[%" PRIu32 "]", i);
+		if (!cJSON_IsNumber(it))
+			return fail(r, "%s.%s: expected a number", cpath, key);
+		if (!num_to_i64(r, cpath, key, it->valuedouble, 0, UINT32_MAX, &id))
+			return false;
+		if (i > 0 && (uint32_t)id <= s->core_id[i - 1])
+			return fail(r, "%s.%s: %" PRId64 " not above the previous id %" PRIu32,
+				    cpath, key, id, s->core_id[i - 1]);
+		s->core_id[i++] = (uint32_t)id;
+	}
+	return true;
+}
+
 static bool read_cpu(struct reader *r, const cJSON *o, const char *path, struct st_dump_sample *s)
 {
 	const cJSON *cpu = member(r, o, path, "cpu", K_OBJECT);
@@ -747,7 +789,7 @@ static bool read_cpu(struct reader *r, const cJSON *o, const char *path, struct 
 			return false;
 		i++;
 	}
-	return true;
+	return read_core_ids(r, cpu, cpath, s);
 }
 
 static bool read_mem(struct reader *r, const cJSON *o, const char *path, struct st_dump_sample *s)

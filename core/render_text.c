@@ -571,6 +571,26 @@ static bool is_blamed(const struct ctx *c, const struct st_dump_proc *p)
 }
 
 /*
+ * How busy each CPU was, labelled by its id (an offline CPU leaves a gap:
+ * the third figure may be cpu3's), a few to a line so 64 cores still fit.
+ */
+#define CORES_PER_LINE 8
+
+static void render_cores(const struct ctx *c, const struct st_dump_sample *s)
+{
+	if (!s->core_busy_pct || s->ncores == 0)
+		return;
+	fputs("cores busy:", c->out);
+	for (uint32_t i = 0; i < s->ncores; i++) {
+		if (i > 0 && i % CORES_PER_LINE == 0)
+			fputs("\n           ", c->out);       /* under the first */
+		fprintf(c->out, "  cpu%" PRIu32 " %.1f%%", s->core_id ? s->core_id[i] : i,
+			s->core_busy_pct[i]);
+	}
+	fputc('\n', c->out);
+}
+
+/*
  * One ranked table. Columns are sized to the widest pid and figure shown,
  * and the name is cut or padded to COMM_COLUMNS, so that rows line up
  * whatever the kernel (pids up to 4194304) or a process (its name) says.
@@ -587,6 +607,8 @@ static void render_table(const struct ctx *c, uint32_t index, bool by_cpu)
 	if (by_cpu)
 		fprintf(c->out, "   (sample %" PRIu32 " at %+.1f s)", index, offset_s(s));
 	fputc('\n', c->out);
+	if (by_cpu)
+		render_cores(c, s);
 	if (n == 0) {
 		fprintf(c->out, "    (no processes recorded)\n");
 		return;

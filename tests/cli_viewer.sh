@@ -22,7 +22,7 @@ def proc(pid, comm, cpu, rss_mib, cmdline=None, measured=None):
     return p
 
 def dump(wall_s=1795303740, comm="hog", pid=4242, type_="cpu_delta",
-         cmdline="hog --burn", units="pct", xorg=None):
+         cmdline="hog --burn", units="pct", xorg=None, core_ids=None):
     # wall_ns a multiple of 1024: exact through cJSON's doubles.
     base = wall_s * 10**9
     cpu = [3.0, 4.5, 5.0, 62.5, 98.0, 97.5]
@@ -40,12 +40,14 @@ def dump(wall_s=1795303740, comm="hog", pid=4242, type_="cpu_delta",
             "wall_ns": base + (i - 3) * 10**9,
             "cpu": {"total_pct": cpu[i], "user_pct": cpu[i], "system_pct": 0.0,
                     "iowait_pct": 0.0, "steal_pct": 0.0,
-                    "cores_busy_pct": [cpu[i], cpu[i]]},
+                    "cores_busy_pct": [cpu[i], cpu[i] / 2]},
             "mem": {"total_kib": 8388608, "available_kib": 6291456 - i * 131072,
                     "free_kib": 1048576, "swap_total_kib": 2097152,
                     "swap_free_kib": 2097152 - i * 1024},
             "forks": 1, "procs_running": 2, "procs_blocked": 0, "nprocs": 200,
             "top_cpu": top, "top_rss": list(reversed(top)), "blamed": blamed})
+        if core_ids:    # absent, as in dumps from before the field
+            samples[-1]["cpu"]["core_ids"] = [int(c) for c in core_ids.split(",")]
     return {
         "schema": "spiketrace.dump/1",
         "id": "spike_test_%d" % wall_s, "wall_ns": base, "mono_ns": 5 * 10**12,
@@ -128,6 +130,13 @@ for want in " 2. [ 1001] Xorg               2.0%  (rss: 512 mib)  [carried]" \
 done
 grep -q "avg since start" "$TMP/out" && fail "carried: a since-start mark without a new record"
 "$VIEW" --json "$TMP/carried.json" | grep -q '"measured":	"carried"' || fail "carried: --json lost it"
+
+# Per-core figures by CPU id: cpu1 offline, the second figure is cpu2's.
+gen "$TMP/cores.json" core_ids=0,2
+"$VIEW" "$TMP/cores.json" >"$TMP/out" 2>"$TMP/err" || fail "core ids: exit $?"
+grep -qxF "cores busy:  cpu0 62.5%  cpu2 31.2%" "$TMP/out" || { cat "$TMP/out"; fail "core ids"; }
+"$VIEW" "$TMP/good.json" | grep -qxF "cores busy:  cpu0 62.5%  cpu1 31.2%" ||
+	fail "no core ids: not 0 .. n-1"
 
 # ------------------------------------------------------------ colour
 "$VIEW" --color=always "$TMP/good.json" >"$TMP/colour" || fail "--color=always: exit $?"
@@ -232,6 +241,8 @@ assert out.pop("wall_time") == "2026-11-21T23:29:00.000Z"
 for s in out["samples"]:
     for p in s["top_cpu"] + s["top_rss"] + s["blamed"]:
         assert p.pop("measured") == "interval", p
+    # ... and from before "core_ids", as cores 0 .. n-1.
+    assert s["cpu"].pop("core_ids") == list(range(len(s["cpu"]["cores_busy_pct"])))
 assert orig == out, "differs"
 PY
 "$VIEW" --json "$TMP/hostile.json" >"$TMP/h.json" || fail "--json hostile: exit $?"

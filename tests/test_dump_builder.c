@@ -111,11 +111,44 @@ static void test_top_cpu_ranks_cost_and_leaves_out_idle(void)
 	scenario_stop(&sc);
 }
 
+/* The dump keeps the CPU id of each per-core figure, as the sample has it
+ * (cpu1 offline: ids 0, 2, 3), and counts 0 .. n-1 when it has none. */
+static void test_core_ids_copied(void)
+{
+	static const uint32_t ids[] = { 0, 2, 3 };
+	struct scenario sc;
+	scenario_start(&sc, 3, 8u << 20, ONLY_CPU_DELTA);
+	SCENARIO_REQUIRE(&sc, scenario_begin(&sc) == 0);
+	scenario_tick(&sc);
+	scenario_tick(&sc);
+	st_engine_manual_trigger(&sc.engine, "test");
+	SCENARIO_REQUIRE(&sc, sc.engine.incidents.open);
+	/* What the sampler records for a /proc/stat without cpu1, set on the
+	 * older samples; the newest keeps NULL. */
+	for (uint32_t i = 0; i + 1 < sc.engine.ring.count; i++) {
+		struct st_sample *smp = (struct st_sample *)st_ring_at(&sc.engine.ring, i);
+		SCENARIO_REQUIRE(&sc, smp->ncores == 3);
+		smp->core_id = ids;
+	}
+	struct st_dump *d = st_dump_build(&sc.engine.builder, &sc.engine.ring,
+					  &sc.engine.sampler.table, &sc.engine.incidents);
+	SCENARIO_REQUIRE(&sc, d != NULL && d->nsamples == 3);
+	for (uint32_t k = 0; k < d->nsamples; k++) {
+		CU_ASSERT_EQUAL_FATAL(d->samples[k].ncores, 3);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(d->samples[k].core_id);
+		for (uint32_t c = 0; c < 3; c++)
+			CU_ASSERT_EQUAL(d->samples[k].core_id[c], k + 1 < d->nsamples ? ids[c] : c);
+	}
+	st_dump_free(d);
+	scenario_stop(&sc);
+}
+
 int main(void)
 {
 	CU_TestInfo tests[] = {
 		{ "top_cpu: own + children, no idle, no carried",
 		  test_top_cpu_ranks_cost_and_leaves_out_idle },
+		{ "per-core ids copied", test_core_ids_copied },
 		CU_TEST_INFO_NULL,
 	};
 	return st_test_run("dump_builder", tests);

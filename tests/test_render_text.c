@@ -282,6 +282,41 @@ static void test_measured_marks(void)
 	st_dump_free(d);
 }
 
+/* Per-core figures are labelled by CPU id: with cpu1 offline the second
+ * figure is cpu2's. Long lists wrap, aligned. */
+static void test_cores_by_id(void)
+{
+	static const uint32_t ids[] = { 0, 2, 3 };
+	struct st_dump *d = example_dump();
+	struct st_dump_sample *s = &d->samples[1];
+	char *text;
+
+	s->ncores = 3;
+	s->core_busy_pct = calloc(10, sizeof(double));
+	s->core_id = calloc(3, sizeof(*s->core_id));
+	CU_ASSERT_FATAL(s->core_busy_pct && s->core_id);
+	memcpy(s->core_id, ids, sizeof(ids));
+	s->core_busy_pct[0] = 95;
+	s->core_busy_pct[1] = 3;
+	s->core_busy_pct[2] = 1.25;
+	text = render(d, NULL);
+	expect_line(text, "cores busy:  cpu0 95.0%  cpu2 3.0%  cpu3 1.2%");
+	CU_ASSERT(strstr(text, "cores busy:") > strstr(text, "=== top processes by cpu ==="));
+	CU_ASSERT(strstr(text, "cores busy:") < strstr(text, " 1. [12345] firefox"));
+	free(text);
+
+	/* No ids: 0 .. n-1; ten CPUs take two lines. */
+	free(s->core_id);
+	s->core_id = NULL;
+	s->ncores = 10;
+	text = render(d, NULL);
+	expect_line(text, "cores busy:  cpu0 95.0%  cpu1 3.0%  cpu2 1.2%  cpu3 0.0%  cpu4 0.0%"
+		    "  cpu5 0.0%  cpu6 0.0%  cpu7 0.0%");
+	expect_line(text, "             cpu8 0.0%  cpu9 0.0%");
+	free(text);
+	st_dump_free(d);
+}
+
 static void test_top_and_sample_options(void)
 {
 	struct st_dump *d = example_dump();
@@ -881,6 +916,7 @@ int main(void)
 		{ "several triggers, units pct/kib/other", test_several_triggers_and_units },
 		{ "size triggers say what fell or grew", test_size_triggers_say_which_way },
 		{ "carried and first-seen records marked", test_measured_marks },
+		{ "per-core figures labelled by CPU id", test_cores_by_id },
 		{ "top and sample_index options", test_top_and_sample_options },
 		{ "empty dump", test_empty_dump },
 		{ "hostile names never reach the terminal raw", test_hostile_names },
