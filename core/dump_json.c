@@ -262,7 +262,10 @@ static void put_proc(struct writer *w, cJSON *arr, const struct st_dump_proc *p)
 	put(w, o, "majflt", make_u64(p->majflt_delta));
 	put(w, o, "measured", cJSON_CreateString(measured_word(p->flags)));
 	put(w, o, "uid", p->uid < 0 ? cJSON_CreateNull() : make_i64(p->uid));
+	put(w, o, "euid", p->euid < 0 ? cJSON_CreateNull() : make_i64(p->euid));
 	put(w, o, "cmdline", p->cmdline ? make_str(p->cmdline, strlen(p->cmdline)) : cJSON_CreateNull());
+	put(w, o, "cmdline_truncated",
+	    cJSON_CreateBool(p->cmdline && (p->flags & ST_DUMP_PROC_CMDLINE_TRUNCATED)));
 }
 
 static void put_procs(struct writer *w, cJSON *obj, const char *key,
@@ -445,9 +448,10 @@ static bool fail(struct reader *r, const char *fmt, ...)
 	return false;
 }
 
-enum kind { K_NUMBER, K_STRING, K_OBJECT, K_ARRAY };
+enum kind { K_NUMBER, K_STRING, K_OBJECT, K_ARRAY, K_BOOL };
 
 static const char *const kind_names[] = {
+	[K_BOOL] = "true or false",
 	[K_NUMBER] = "a number",
 	[K_STRING] = "a string",
 	[K_OBJECT] = "an object",
@@ -461,6 +465,7 @@ static bool is_kind(const cJSON *it, enum kind kind)
 	case K_STRING: return cJSON_IsString(it) && it->valuestring;
 	case K_OBJECT: return cJSON_IsObject(it);
 	case K_ARRAY:  return cJSON_IsArray(it);
+	case K_BOOL:   return cJSON_IsBool(it);
 	}
 	return false;
 }
@@ -614,6 +619,17 @@ static bool get_str(struct reader *r, const cJSON *obj, const char *path, const 
 #define GET_FIELD_STR(r, obj, path, key, field) \
 	get_str(r, obj, path, key, field, sizeof(field))
 
+/* Optional: null or absent is unknown (-1). */
+static bool read_uid(struct reader *r, const cJSON *o, const char *path, const char *key,
+		     int64_t *out)
+{
+	bool ok;
+	const cJSON *it = member_opt(r, o, path, key, K_NUMBER, true, &ok);
+
+	*out = -1;
+	return ok && (!it || num_to_i64(r, path, key, it->valuedouble, 0, UINT32_MAX, out));
+}
+
 /* Optional: absent (an older dump) means measured over the interval. */
 static bool read_measured(struct reader *r, const cJSON *o, const char *path,
 			  uint32_t *flags)
@@ -658,9 +674,7 @@ static bool read_proc(struct reader *r, const cJSON *o, const char *path, struct
 	if (!read_measured(r, o, path, &p->flags))
 		return false;
 
-	p->uid = -1;
-	it = member_opt(r, o, path, "uid", K_NUMBER, true, &ok);
-	if (!ok || (it && !num_to_i64(r, path, "uid", it->valuedouble, 0, UINT32_MAX, &p->uid)))
+	if (!read_uid(r, o, path, "uid", &p->uid) || !read_uid(r, o, path, "euid", &p->euid))
 		return false;
 
 	it = member_opt(r, o, path, "cmdline", K_STRING, true, &ok);
@@ -668,6 +682,11 @@ static bool read_proc(struct reader *r, const cJSON *o, const char *path, struct
 		return false;
 	if (it && !(p->cmdline = sanitized_dup(it->valuestring, strlen(it->valuestring))))
 		return fail(r, "out of memory");
+	it = member_opt(r, o, path, "cmdline_truncated", K_BOOL, true, &ok);
+	if (!ok)
+		return false;
+	if (it && cJSON_IsTrue(it) && p->cmdline)
+		p->flags |= ST_DUMP_PROC_CMDLINE_TRUNCATED;
 	return true;
 }
 

@@ -542,7 +542,16 @@ static void render_trigger(const struct ctx *c, uint32_t i)
 	if (p && p->cmdline) {
 		char cmd[CMDLINE_SHOWN_MAX + 1];
 		size_t shown = escape_into(p->cmdline, cmd, sizeof(cmd), c->ascii, SIZE_MAX, NULL);
-		fprintf(c->out, "command: %s%s\n", cmd, p->cmdline[shown] ? "..." : "");
+		fprintf(c->out, "command: %s%s\n", cmd,
+			p->cmdline[shown] || (p->flags & ST_DUMP_PROC_CMDLINE_TRUNCATED) ?
+			"..." : "");
+	}
+	/* A setuid program runs with another effective uid: say both. */
+	if (p && p->uid >= 0) {
+		fprintf(c->out, "uid: %" PRId64, p->uid);
+		if (p->euid >= 0 && p->euid != p->uid)
+			fprintf(c->out, " (effective %" PRId64 ")", p->euid);
+		fputc('\n', c->out);
 	}
 	render_value(c, t, type, in_window ? &d->samples[dt->sample_index] : NULL);
 	esc(c, FIELD(t->summary, tmp), buf, sizeof(buf));

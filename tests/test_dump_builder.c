@@ -143,12 +143,125 @@ static void test_core_ids_copied(void)
 	scenario_stop(&sc);
 }
 
+static void write_identity(struct scenario *sc, int32_t pid, const char *uid_line,
+			   const char *cmdline, size_t cmdline_len)
+{
+	char rel[64], *status;
+	snprintf(rel, sizeof(rel), "%d/status", pid);
+	CU_ASSERT_FATAL(asprintf(&status, "Name:\tculprit\nUmask:\t0022\nState:\tR (running)\n"
+				 "Tgid:\t%d\nPid:\t%d\nPPid:\t1\n%s\nGid:\t100\t100\t100\t100\n",
+				 pid, pid, uid_line) > 0);
+	fake_proc_write(sc->fp, rel, status);
+	free(status);
+	/* cmdline holds NULs: written by hand. */
+	snprintf(rel, sizeof(rel), "%s/%d/cmdline", sc->fp->root, pid);
+	FILE *f = fopen(rel, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	CU_ASSERT_EQUAL(fwrite(cmdline, 1, cmdline_len, f), cmdline_len);
+	fclose(f);
+}
+
+/*
+ * A short-lived culprit: it bursts, the trigger fires, and it is gone
+ * before the post-trigger samples are in. Its command line and uids are
+ * in the dump all the same, as they were when the trigger fired: the real
+ * and effective uid of status, not the owner of /proc/PID.
+ */
+static void test_identity_captured_at_trigger(void)
+{
+	static const char argv[] = "./culprit\0--burn\0--seconds=1\0";
+	struct scenario sc;
+	scenario_start(&sc, 4, 8u << 20, ONLY_CPU_DELTA);
+	struct fake_process p = scenario_settled(&sc, 4242, "culprit", 0);
+	write_identity(&sc, 4242, "Uid:\t4321\t0\t0\t0", argv, sizeof(argv) - 1);
+	SCENARIO_REQUIRE(&sc, scenario_begin(&sc) == 0);
+	for (int i = 0; i < 3; i++) {
+		scenario_burn(&sc, &p, 5);
+		scenario_tick(&sc);
+	}
+	scenario_burn(&sc, &p, 95);
+	scenario_tick(&sc);
+	SCENARIO_REQUIRE(&sc, scenario_find(&sc, "cpu_delta", 4242) != NULL);
+	SCENARIO_REQUIRE(&sc, sc.engine.builder.evidence.n == 1);
+	fake_proc_remove(sc.fp, 4242);
+	struct st_dump *d = scenario_run_until_dump(&sc, 5);
+	SCENARIO_REQUIRE(&sc, d != NULL && d->trigger_index >= 0);
+
+	const struct st_dump_sample *s = &d->samples[d->trigger_index];
+	const struct st_dump_proc *culprit = find_proc(s->top_cpu, s->ntop_cpu, 4242);
+	SCENARIO_REQUIRE(&sc, culprit != NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(culprit->cmdline);
+	CU_ASSERT_STRING_EQUAL(culprit->cmdline, "./culprit --burn --seconds=1");
+	CU_ASSERT_FALSE(culprit->flags & ST_DUMP_PROC_CMDLINE_TRUNCATED);
+	CU_ASSERT_EQUAL(culprit->uid, 4321);
+	CU_ASSERT_EQUAL(culprit->euid, 0);
+	/* Used up by the dump: the next incident captures its own. */
+	CU_ASSERT_EQUAL(sc.engine.builder.evidence.n, 0);
+	scenario_stop(&sc);
+}
+
+/* A pid that names another process now (reused: another start time)
+ * lends it nothing; a command line longer than the table keeps is cut and
+ * flagged; a full table counts what it missed. */
+static void test_capture_checks_identity_and_bounds(void)
+{
+	struct scenario sc;
+	scenario_start(&sc, 2, 8u << 20, ONLY_CPU_DELTA);
+	struct fake_process p = scenario_settled(&sc, 700, "long", 0);
+	size_t len = ST_EVIDENCE_CMDLINE_MAX + 100;
+	char *argv = malloc(len);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(argv);
+	memset(argv, 'a', len);
+	argv[1] = '\0';
+	write_identity(&sc, 700, "Uid:\t1000\t1000\t1000\t1000", argv, len);
+	free(argv);
+	SCENARIO_REQUIRE(&sc, scenario_begin(&sc) == 0);
+	int root = sc.engine.sampler.root_fd;
+
+	struct st_trigger t[ST_EVIDENCE_MAX + 2];
+	memset(t, 0, sizeof(t));
+	t[0].pid = 700;
+	t[0].start_ticks = p.start_ticks + 1;       /* not this process */
+	struct st_evidence ev = { 0 };
+	st_evidence_capture(&ev, root, t, 1);
+	CU_ASSERT_EQUAL(ev.n, 0);
+
+	t[0].start_ticks = p.start_ticks;
+	t[1] = t[0];                                /* the same one twice */
+	st_evidence_capture(&ev, root, t, 2);
+	SCENARIO_REQUIRE(&sc, ev.n == 1);
+	const struct st_evidence_proc *e = st_evidence_find(&ev, 700, p.start_ticks);
+	SCENARIO_REQUIRE(&sc, e != NULL);
+	CU_ASSERT_TRUE(e->cmdline_truncated);
+	CU_ASSERT_EQUAL(strlen(e->cmdline), ST_EVIDENCE_CMDLINE_MAX - 1);
+	CU_ASSERT_EQUAL(e->cmdline[1], ' ');
+	CU_ASSERT_EQUAL(e->uid, 1000);
+	CU_ASSERT_EQUAL(e->euid, 1000);
+
+	/* More processes than the table holds. */
+	for (int32_t i = 0; i < ST_EVIDENCE_MAX + 2; i++) {
+		struct fake_process q = fake_process_make(sc.fp, 800 + i, "many");
+		fake_proc_put(sc.fp, &q);
+		t[i].pid = q.pid;
+		t[i].start_ticks = q.start_ticks;
+	}
+	st_evidence_capture(&ev, root, t, ST_EVIDENCE_MAX + 2);
+	CU_ASSERT_EQUAL(ev.n, ST_EVIDENCE_MAX);
+	CU_ASSERT_EQUAL(ev.missed, 3);
+	st_evidence_clear(&ev);
+	CU_ASSERT_EQUAL(ev.n, 0);
+	scenario_stop(&sc);
+}
+
 int main(void)
 {
 	CU_TestInfo tests[] = {
 		{ "top_cpu: own + children, no idle, no carried",
 		  test_top_cpu_ranks_cost_and_leaves_out_idle },
 		{ "per-core ids copied", test_core_ids_copied },
+		{ "identity captured when the trigger fires", test_identity_captured_at_trigger },
+		{ "capture: pid reuse, long command line, full table",
+		  test_capture_checks_identity_and_bounds },
 		CU_TEST_INFO_NULL,
 	};
 	return st_test_run("dump_builder", tests);

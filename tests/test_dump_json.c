@@ -32,7 +32,7 @@ static void set_proc(struct st_dump_proc *p, int32_t pid, const char *comm, doub
 	p->rss_kib = rss_kib;
 	p->minflt_delta = 17u * (uint64_t)pid;
 	p->majflt_delta = 3;
-	p->uid = uid;
+	p->uid = p->euid = uid;
 	p->cmdline = cmdline ? strdup(cmdline) : NULL;
 }
 
@@ -103,6 +103,10 @@ static struct st_dump *full_dump(void)
 		s->ntop_rss = 2;
 		s->top_rss = procs(2);
 		set_proc(&s->top_rss[0], 12345, "firefox", 85.2, 2097152, 0, "");
+		/* A setuid program: real uid 1000, effective 0; its command
+		 * line was cut. */
+		s->top_cpu[0].euid = 0;
+		s->top_cpu[0].flags = ST_DUMP_PROC_CMDLINE_TRUNCATED;
 		set_proc(&s->top_rss[1], 9876, "chromium", 3.1, 1572864, 4294967294LL, NULL);
 		if (i == 1) {
 			s->nblamed = 1;
@@ -184,6 +188,7 @@ static void assert_proc_equal(const struct st_dump_proc *a, const struct st_dump
 	CU_ASSERT_EQUAL(a->minflt_delta, b->minflt_delta);
 	CU_ASSERT_EQUAL(a->majflt_delta, b->majflt_delta);
 	CU_ASSERT_EQUAL(a->uid, b->uid);
+	CU_ASSERT_EQUAL(a->euid, b->euid);
 	CU_ASSERT_EQUAL(a->flags, b->flags);
 	if (a->cmdline && b->cmdline) {
 		CU_ASSERT_STRING_EQUAL(a->cmdline, b->cmdline);
@@ -305,6 +310,11 @@ static void test_round_trip(void)
 		CU_ASSERT_PTR_NOT_NULL(strstr(text, pretty ? "\"core_ids\":\t[0, 1, 2, 3]" :
 					      "\"core_ids\":[0,1,2,3]"));
 		CU_ASSERT_EQUAL(back->samples[1].core_id[1], 2);
+		CU_ASSERT_EQUAL(back->samples[0].top_cpu[0].uid, 1000);
+		CU_ASSERT_EQUAL(back->samples[0].top_cpu[0].euid, 0);
+		CU_ASSERT_PTR_NOT_NULL(strstr(text, pretty ? "\"cmdline_truncated\":\ttrue" :
+					      "\"cmdline_truncated\":true"));
+		CU_ASSERT_PTR_NOT_NULL(strstr(text, pretty ? "\"euid\":\tnull" : "\"euid\":null"));
 		free(text);
 		st_dump_free(orig);
 		st_dump_free(back);
@@ -613,6 +623,14 @@ static void ed_core_ids_negative(cJSON *r)
 {
 	CU_ASSERT_FATAL(cJSON_ReplaceItemInArray(core_ids(r, 0), 0, cJSON_CreateNumber(-1)));
 }
+static void ed_euid_huge(cJSON *r)
+{
+	set(proc_at(r, 0, "top_cpu", 0), "euid", cJSON_CreateNumber(4294967296.0));
+}
+static void ed_truncated_string(cJSON *r)
+{
+	set(proc_at(r, 0, "top_cpu", 0), "cmdline_truncated", cJSON_CreateString("yes"));
+}
 static void ed_sample_index(cJSON *r)
 {
 	set(at(r, "triggers", 0), "sample_index", cJSON_CreateNumber(3));
@@ -686,6 +704,9 @@ static void test_malformed(void)
 	expect_edit_refused(ed_core_ids_order,
 			    "samples[1].cpu.core_ids[2]: 2 not above the previous id 2");
 	expect_edit_refused(ed_core_ids_negative, "samples[0].cpu.core_ids[0]: -1 out of range");
+	expect_edit_refused(ed_euid_huge, "samples[0].top_cpu[0].euid: 4294967296 out of range");
+	expect_edit_refused(ed_truncated_string,
+			    "samples[0].top_cpu[0].cmdline_truncated: expected true or false");
 	expect_edit_refused(ed_sample_index, "triggers[0].sample_index: 3 out of range (-1..2)");
 	expect_edit_refused(ed_sample_seq, "triggers[1].sample_seq: 41 but samples[2].seq is 43");
 	expect_edit_refused(ed_trigger_index, "trigger_index: 0 but triggers[0].sample_index is 1");
@@ -703,6 +724,8 @@ static void ed_lenient(cJSON *r)
 	cJSON *p = proc_at(r, 0, "top_cpu", 0);
 	cJSON_DeleteItemFromObject(p, "uid");
 	cJSON_DeleteItemFromObject(p, "cmdline");
+	cJSON_DeleteItemFromObject(p, "cmdline_truncated");
+	cJSON_DeleteItemFromObject(p, "euid");
 	/* A dump from before "measured": every record was over the interval;
 	 * from before "core_ids": the cores are 0 .. n-1. */
 	cJSON_DeleteItemFromObject(proc_at(r, 1, "blamed", 0), "measured");
@@ -722,6 +745,8 @@ static void test_lenient_where_documented(void)
 	CU_ASSERT_FATAL(d != NULL);
 	CU_ASSERT_EQUAL(d->samples[0].top_cpu[0].uid, -1);
 	CU_ASSERT_PTR_NULL(d->samples[0].top_cpu[0].cmdline);
+	CU_ASSERT_EQUAL(d->samples[0].top_cpu[0].euid, -1);
+	CU_ASSERT_EQUAL(d->samples[0].top_cpu[0].flags, 0);
 	CU_ASSERT_EQUAL(d->samples[1].blamed[0].flags, 0);
 	CU_ASSERT_PTR_NULL(d->samples[1].core_id);
 	CU_ASSERT_EQUAL(d->samples[1].ncores, 3);

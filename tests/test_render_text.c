@@ -24,7 +24,7 @@ static void set_proc(struct st_dump_proc *p, int32_t pid, const char *comm, doub
 	p->cpu_pct = cpu;
 	p->children_cpu_pct = children;
 	p->rss_kib = rss_kib;
-	p->uid = 1000;
+	p->uid = p->euid = 1000;
 	p->cmdline = cmdline ? strdup(cmdline) : NULL;
 }
 

@@ -166,13 +166,18 @@ struct st_dump_proc {
 	uint64_t rss_kib;
 	uint64_t minflt_delta;
 	uint64_t majflt_delta;
-	int64_t  uid;               /* -1 when unknown */
+	int64_t  uid;               /* real uid (status), -1 when unknown */
 	char    *cmdline;           /* NULL when unknown; arguments joined by spaces */
 	uint32_t flags;             /* ST_PROC_* of the sample's record: CARRIED
 	                               (figures not re-read: cpu 0 is no measurement,
 	                               rss and state as last read), NEW (cpu_pct is
-	                               the average since the process started) */
+	                               the average since the process started);
+	                               and ST_DUMP_PROC_* */
+	int64_t  euid;              /* effective uid (status), -1 when unknown */
 };
+
+/* The command line was longer than the core keeps and is cut. */
+#define ST_DUMP_PROC_CMDLINE_TRUNCATED 0x100
 
 struct st_dump_sample {
 	int64_t  offset_ns;         /* from the trigger sample: negative before it */
