@@ -317,6 +317,28 @@ static void test_cores_by_id(void)
 	st_dump_free(d);
 }
 
+/* The blamed process's uids as captured; a cut command line says so. */
+static void test_uids_and_cut_cmdline(void)
+{
+	struct st_dump *d = example_dump();
+	struct st_dump_proc *ff = &d->samples[1].top_cpu[0];
+	char *text = render(d, NULL);
+
+	expect_line(text, "uid: 1000");
+	free(text);
+	ff->euid = 0;
+	ff->flags = ST_DUMP_PROC_CMDLINE_TRUNCATED;
+	text = render(d, NULL);
+	expect_line(text, "uid: 1000 (effective 0)");
+	expect_line(text, "command: /usr/lib/firefox/firefox -P default...");
+	free(text);
+	ff->uid = -1;
+	text = render(d, NULL);
+	CU_ASSERT_PTR_NULL(strstr(text, "uid:"));
+	free(text);
+	st_dump_free(d);
+}
+
 static void test_top_and_sample_options(void)
 {
 	struct st_dump *d = example_dump();
@@ -917,6 +939,7 @@ int main(void)
 		{ "size triggers say what fell or grew", test_size_triggers_say_which_way },
 		{ "carried and first-seen records marked", test_measured_marks },
 		{ "per-core figures labelled by CPU id", test_cores_by_id },
+		{ "uids and a cut command line", test_uids_and_cut_cmdline },
 		{ "top and sample_index options", test_top_and_sample_options },
 		{ "empty dump", test_empty_dump },
 		{ "hostile names never reach the terminal raw", test_hostile_names },
