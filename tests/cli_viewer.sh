@@ -241,6 +241,8 @@ assert out.pop("wall_time") == "2026-11-21T23:29:00.000Z"
 for s in out["samples"]:
     for p in s["top_cpu"] + s["top_rss"] + s["blamed"]:
         assert p.pop("measured") == "interval", p
+        # ... from before "euid" and "cmdline_truncated": unknown, not cut.
+        assert p.pop("euid") is None and p.pop("cmdline_truncated") is False, p
     # ... and from before "core_ids", as cores 0 .. n-1.
     assert s["cpu"].pop("core_ids") == list(range(len(s["cpu"]["cores_busy_pct"])))
 assert orig == out, "differs"
