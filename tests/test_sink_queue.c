@@ -150,8 +150,8 @@ static void test_pause_never_waits_nor_drains(void)
 	CU_ASSERT_STRING_EQUAL(old_sink.ids[0], "first");
 	CU_ASSERT_STRING_EQUAL(new_sink.ids[0], "second");
 	CU_ASSERT_STRING_EQUAL(new_sink.ids[1], "third");
+	st_sink_queue_stop(&q);         /* joined: its counters are final */
 	CU_ASSERT_EQUAL(q.delivered, 3);
-	st_sink_queue_stop(&q);
 }
 
 /* An idle worker pauses at once; stopping a paused queue still delivers
