@@ -31,6 +31,7 @@ struct daemon {
 	uint64_t missed_ticks;
 	int64_t next_tick_ns;       /* when the timerfd is due next */
 	int64_t step_ns;
+	int reload_pending;         /* SIGHUP seen; waiting for the sinks to pause */
 };
 
 /* Readiness and state for systemd (Type=notify). A failure is said once:
@@ -179,22 +180,43 @@ static void on_tick(struct daemon *d)
 	deliver(d, st_engine_tick(&d->engine));
 }
 
-static void reload(struct daemon *d)
+/* The sink thread is paused between two dumps: nothing touches a sink
+ * while the plugins are recreated. */
+static void finish_reload(struct daemon *d)
 {
 	double interval = d->engine.cfg.interval_s;
-	notify("RELOADING=1");
-	st_notice("SIGHUP: reloading %s", d->opts->config_path);
-	/* The open incident is written under the configuration it began in,
-	 * and no sink runs while the sinks are recreated. */
+	d->reload_pending = 0;
+	/* The open incident is written under the configuration it began in. */
 	deliver(d, st_engine_flush(&d->engine));
-	st_sink_queue_stop(&d->sinks);
 	if (st_engine_reload(&d->engine, d->opts->config_path, d->opts->config_explicit) == 0)
 		st_notice("configuration reloaded");
-	if (st_sink_queue_start(&d->sinks, &d->engine.plugins, SINK_QUEUE_DUMPS) < 0)
+	if (d->sinks.started)
+		st_sink_queue_resume(&d->sinks);
+	else if (st_sink_queue_start(&d->sinks, &d->engine.plugins, SINK_QUEUE_DUMPS) < 0)
 		st_err("sinks stay off until restart");
 	if (d->engine.cfg.interval_s != interval && arm_timer(d) < 0)
 		st_err("interval unchanged");
 	notify("READY=1");
+}
+
+/*
+ * SIGHUP. The sinks are recreated with the plugins, so the sink thread
+ * must be out of them first; but a slow sink (an fsync on a sick disk, a
+ * remote syslog) must not hold up the sampling. So the thread is asked to
+ * pause after the dump it is delivering, sampling goes on, and the reload
+ * happens when the poll loop hears it has paused. Dumps still queued then
+ * go to the new sinks: none is delivered on the sampling thread.
+ */
+static void reload(struct daemon *d)
+{
+	if (d->reload_pending)
+		return;     /* the pending one reads the file as it is then */
+	notify("RELOADING=1");
+	st_notice("SIGHUP: reloading %s", d->opts->config_path);
+	d->reload_pending = 1;
+	st_sink_queue_pause(&d->sinks);
+	if (st_sink_queue_take_paused(&d->sinks))
+		finish_reload(d);
 }
 
 /* Returns 1 to go on, 0 to stop. */
@@ -220,12 +242,15 @@ static int on_signal(struct daemon *d)
 
 static void run_loop(struct daemon *d)
 {
-	struct pollfd fds[2] = {
+	struct pollfd fds[3] = {
 		{ .fd = d->timer_fd, .events = POLLIN },
 		{ .fd = d->signal_fd, .events = POLLIN },
+		{ .fd = -1, .events = POLLIN },     /* the sink thread has paused */
 	};
 	for (;;) {
-		if (poll(fds, 2, -1) < 0) {
+		/* A restarted sink queue has a new fd; -1 is not polled. */
+		fds[2].fd = st_sink_queue_paused_fd(&d->sinks);
+		if (poll(fds, 3, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			st_err("poll: %s", strerror(errno));
@@ -233,6 +258,9 @@ static void run_loop(struct daemon *d)
 		}
 		if ((fds[1].revents & POLLIN) && !on_signal(d))
 			return;
+		if ((fds[2].revents & POLLIN) && st_sink_queue_take_paused(&d->sinks) &&
+		    d->reload_pending)
+			finish_reload(d);
 		if (fds[0].revents & POLLIN)
 			on_tick(d);
 	}

@@ -27,12 +27,14 @@ void st_dump_sample_clear(struct st_dump_sample *s)
 	if (!s)
 		return;
 	free(s->core_busy_pct);
+	free(s->core_id);
 	free_procs(s->top_cpu, s->ntop_cpu);
 	free_procs(s->top_rss, s->ntop_rss);
 	free_procs(s->blamed, s->nblamed);
 	/* Leave the sample consistent so a second clear (or a free of the
 	 * whole dump after an error path cleared one sample) is harmless. */
 	s->core_busy_pct = NULL;
+	s->core_id = NULL;
 	s->ncores = 0;
 	s->top_cpu = s->top_rss = s->blamed = NULL;
 	s->ntop_cpu = s->ntop_rss = s->nblamed = 0;

@@ -6,16 +6,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "dump.h"
 #include "log.h"
-#include "proc_parse.h"
-
-#define CMDLINE_MAX 4096
 
 static ssize_t read_rel(int dirfd, const char *rel, char *buf, size_t cap)
 {
@@ -69,47 +65,49 @@ void st_dump_make_id(char *out, size_t outlen, int64_t wall_ns,
 	snprintf(out, outlen, "%s.%03dZ_%s_%d", stamp, (int)(ms - s * 1000), type, pid);
 }
 
-/* What a dump says about a process beyond its figures, read once per dump. */
+/* What a dump says about a process beyond its figures: captured when
+ * its trigger fired, or read once per dump for the others. */
 struct extra {
 	int32_t  pid;
 	uint64_t start_ticks;
-	int64_t  uid;
+	int64_t  uid, euid;
+	int      cmdline_truncated;
 	char    *cmdline;
 };
 
 struct extras {
 	struct extra *v;
 	size_t n, cap;
+	const struct st_evidence *captured;
 };
 
-static void read_extra(int root, struct extra *e)
+/* An evidence record made into an extra: the command line copied. */
+static void extra_from(struct extra *e, const struct st_evidence_proc *p)
 {
-	char rel[48], buf[CMDLINE_MAX];
-	struct st_pid_stat ps;
-	struct stat st;
-	e->uid = -1;
-	e->cmdline = NULL;
-	/* Only if the pid still names the same process: never attribute a
-	 * newcomer's command line to the process that spiked. */
-	snprintf(rel, sizeof(rel), "%d/stat", e->pid);
-	ssize_t n = read_rel(root, rel, buf, sizeof(buf));
-	if (n <= 0 || st_parse_pid_stat(buf, (size_t)n, &ps) < 0 ||
-	    ps.start_ticks != e->start_ticks)
+	e->uid = p->uid;
+	e->euid = p->euid;
+	e->cmdline_truncated = p->cmdline_truncated;
+	e->cmdline = p->has_cmdline ? strdup(p->cmdline) : NULL;
+}
+
+static void read_extra(int root, struct extra *e, const struct st_evidence *captured)
+{
+	const struct st_evidence_proc *p = st_evidence_find(captured, e->pid, e->start_ticks);
+	if (p) {
+		extra_from(e, p);
 		return;
-	snprintf(rel, sizeof(rel), "%d", e->pid);
-	if (fstatat(root, rel, &st, 0) == 0)
-		e->uid = st.st_uid;
-	snprintf(rel, sizeof(rel), "%d/cmdline", e->pid);
-	n = read_rel(root, rel, buf, sizeof(buf) - 1);
-	if (n <= 0)
-		return;     /* kernel threads and zombies have none */
-	while (n > 0 && buf[n - 1] == '\0')
-		n--;
-	for (ssize_t i = 0; i < n; i++)
-		if (buf[i] == '\0')
-			buf[i] = ' ';
-	buf[n] = '\0';
-	e->cmdline = strdup(buf);
+	}
+	/* Nothing captured (not blamed, or beyond the table): read now. The
+	 * record is big for a stack, and this is not the trigger path. */
+	struct st_evidence_proc *now = malloc(sizeof(*now));
+	e->uid = e->euid = -1;
+	e->cmdline_truncated = 0;
+	e->cmdline = NULL;
+	if (!now)
+		return;
+	if (st_evidence_read(root, e->pid, e->start_ticks, now) == 0)
+		extra_from(e, now);
+	free(now);
 }
 
 static const struct extra *extra_for(struct extras *x, int root, int32_t pid,
@@ -129,7 +127,7 @@ static const struct extra *extra_for(struct extras *x, int root, int32_t pid,
 	struct extra *e = &x->v[x->n++];
 	e->pid = pid;
 	e->start_ticks = start_ticks;
-	read_extra(root, e);
+	read_extra(root, e, x->captured);
 	return e;
 }
 
@@ -154,20 +152,31 @@ static void fill_proc(struct st_dump_proc *out, const struct st_proc_sample *rec
 	out->rss_kib = rec->rss_kib;
 	out->minflt_delta = rec->minflt_delta;
 	out->majflt_delta = rec->majflt_delta;
-	out->uid = -1;
+	out->flags = rec->flags & (ST_PROC_NEW | ST_PROC_CARRIED);
+	out->uid = out->euid = -1;
 	const struct extra *e = extra_for(x, root, rec->pid, info->start_ticks);
 	if (e) {
 		out->uid = e->uid;
+		out->euid = e->euid;
 		out->cmdline = e->cmdline ? strdup(e->cmdline) : NULL;
+		if (out->cmdline && e->cmdline_truncated)
+			out->flags |= ST_DUMP_PROC_CMDLINE_TRUNCATED;
 	}
 }
 
 static const struct st_proc_sample *sort_base;
 
+/* What a process cost the CPU over the interval: its own time and that of
+ * the children it reaped, so a make of short compilers ranks as busy. */
+static float cpu_cost(const struct st_proc_sample *rec)
+{
+	return rec->cpu_pct + rec->children_cpu_pct;
+}
+
 static int by_cpu(const void *a, const void *b)
 {
-	float x = sort_base[*(const uint32_t *)a].cpu_pct;
-	float y = sort_base[*(const uint32_t *)b].cpu_pct;
+	float x = cpu_cost(&sort_base[*(const uint32_t *)a]);
+	float y = cpu_cost(&sort_base[*(const uint32_t *)b]);
 	return (x < y) - (x > y);
 }
 
@@ -178,17 +187,32 @@ static int by_rss(const void *a, const void *b)
 	return (x < y) - (x > y);
 }
 
-/* The n largest by cmp, as dump processes. Returns the count or -1. */
+/* Below this a figure prints as 0.0 %: a row of such processes (kernel
+ * threads, idle daemons) says nothing, and fewer rows read faster. */
+#define CPU_SHOWN_MIN 0.05f
+
+/* The top-by-CPU list holds measurements only: a carried record's 0 is
+ * not one, and a process that used nothing is no answer to "who". */
+static int cpu_listed(const struct st_proc_sample *rec)
+{
+	return !(rec->flags & ST_PROC_CARRIED) && cpu_cost(rec) >= CPU_SHOWN_MIN;
+}
+
+/* The n largest by cmp among those keep accepts (all when keep is NULL),
+ * as dump processes. Returns the count or -1. */
 static int top_list(const struct st_sample *smp, const struct st_proc_table *t,
-		    int (*cmp)(const void *, const void *), unsigned top,
+		    int (*cmp)(const void *, const void *),
+		    int (*keep)(const struct st_proc_sample *), unsigned top,
 		    uint32_t *order, struct st_dump_proc **out,
 		    struct extras *x, int root)
 {
-	unsigned n = smp->nprocs < top ? smp->nprocs : top;
+	uint32_t kept = 0;
 	for (uint32_t i = 0; i < smp->nprocs; i++)
-		order[i] = i;
+		if (!keep || keep(&smp->procs[i]))
+			order[kept++] = i;
+	unsigned n = kept < top ? kept : top;
 	sort_base = smp->procs;
-	qsort(order, smp->nprocs, sizeof(*order), cmp);
+	qsort(order, kept, sizeof(*order), cmp);
 	*out = n ? calloc(n, sizeof(**out)) : NULL;
 	if (n && !*out)
 		return -1;
@@ -254,8 +278,14 @@ static int fill_sample(const struct st_dump_builder *b, struct st_dump_sample *d
 	ds->core_busy_pct = calloc(smp->ncores ? smp->ncores : 1, sizeof(double));
 	if (!ds->core_busy_pct)
 		return -1;
-	for (uint32_t i = 0; i < smp->ncores; i++)
+	ds->core_id = calloc(smp->ncores ? smp->ncores : 1, sizeof(*ds->core_id));
+	if (!ds->core_id)
+		return -1;
+	/* Offline CPUs leave gaps: a figure is only as good as its id. */
+	for (uint32_t i = 0; i < smp->ncores; i++) {
 		ds->core_busy_pct[i] = smp->core_busy_pct[i];
+		ds->core_id[i] = smp->core_id ? smp->core_id[i] : i;
+	}
 	ds->mem_total_kib = smp->mem_total_kib;
 	ds->mem_available_kib = smp->mem_available_kib;
 	ds->mem_free_kib = smp->mem_free_kib;
@@ -265,25 +295,31 @@ static int fill_sample(const struct st_dump_builder *b, struct st_dump_sample *d
 	ds->procs_running = smp->procs_running;
 	ds->procs_blocked = smp->procs_blocked;
 	ds->nprocs_total = smp->nprocs;
-	int n = top_list(smp, t, by_cpu, b->top, order, &ds->top_cpu, x, b->proc_root_fd);
+	int n = top_list(smp, t, by_cpu, cpu_listed, b->top, order, &ds->top_cpu, x, b->proc_root_fd);
 	if (n < 0)
 		return -1;
 	ds->ntop_cpu = (uint32_t)n;
-	n = top_list(smp, t, by_rss, b->top, order, &ds->top_rss, x, b->proc_root_fd);
+	n = top_list(smp, t, by_rss, NULL, b->top, order, &ds->top_rss, x, b->proc_root_fd);
 	if (n < 0)
 		return -1;
 	ds->ntop_rss = (uint32_t)n;
 	return blamed_list(ds, smp, t, inc, x, b->proc_root_fd);
 }
 
-struct st_dump *st_dump_build(const struct st_dump_builder *b,
+void st_dump_builder_capture(struct st_dump_builder *b, const struct st_trigger *t,
+			     size_t n)
+{
+	st_evidence_capture(&b->evidence, b->proc_root_fd, t, n);
+}
+
+struct st_dump *st_dump_build(struct st_dump_builder *b,
 			      const struct st_ring *ring,
 			      const struct st_proc_table *table,
 			      const struct st_incidents *inc)
 {
 	const struct st_sample *newest = st_ring_newest(ring);
 	struct st_dump *d = st_dump_new();
-	struct extras x = { 0 };
+	struct extras x = { .captured = &b->evidence };
 	uint32_t *order = NULL;
 	if (!d || !newest || !inc->ntriggers)
 		goto fail;
@@ -331,11 +367,13 @@ struct st_dump *st_dump_build(const struct st_dump_builder *b,
 			goto fail;
 	free(order);
 	extras_free(&x);
+	st_evidence_clear(&b->evidence);
 	return d;
 fail:
 	st_err("cannot build the dump of an incident: out of memory");
 	free(order);
 	extras_free(&x);
+	st_evidence_clear(&b->evidence);
 	st_dump_free(d);
 	return NULL;
 }

@@ -216,6 +216,31 @@ static void put_wall_time(struct writer *w, cJSON *obj, int64_t wall_ns)
 	put(w, obj, "wall_time", cJSON_CreateString(buf));
 }
 
+/*
+ * How a record's figures were obtained, as one word a reader can act on:
+ * "interval" (read this sample, over the interval), "carried" (not
+ * re-read: cpu 0 is no measurement, rss and state as last read) or
+ * "since_start" (first seen: cpu_pct is the average since it started).
+ * Dumps from before the field have only interval records.
+ */
+static const struct {
+	const char *word;
+	uint32_t flag;
+} measured_words[] = {
+	{ "carried", ST_PROC_CARRIED },
+	{ "since_start", ST_PROC_NEW },
+	{ "interval", 0 },
+};
+#define NMEASURED (sizeof(measured_words) / sizeof(measured_words[0]))
+
+static const char *measured_word(uint32_t flags)
+{
+	for (size_t i = 0; i < NMEASURED; i++)
+		if (flags & measured_words[i].flag)
+			return measured_words[i].word;
+	return "interval";
+}
+
 static void put_proc(struct writer *w, cJSON *arr, const struct st_dump_proc *p)
 {
 	cJSON *o = append(w, arr, cJSON_CreateObject());
@@ -235,8 +260,12 @@ static void put_proc(struct writer *w, cJSON *arr, const struct st_dump_proc *p)
 	put(w, o, "rss_kib", make_u64(p->rss_kib));
 	put(w, o, "minflt", make_u64(p->minflt_delta));
 	put(w, o, "majflt", make_u64(p->majflt_delta));
+	put(w, o, "measured", cJSON_CreateString(measured_word(p->flags)));
 	put(w, o, "uid", p->uid < 0 ? cJSON_CreateNull() : make_i64(p->uid));
+	put(w, o, "euid", p->euid < 0 ? cJSON_CreateNull() : make_i64(p->euid));
 	put(w, o, "cmdline", p->cmdline ? make_str(p->cmdline, strlen(p->cmdline)) : cJSON_CreateNull());
+	put(w, o, "cmdline_truncated",
+	    cJSON_CreateBool(p->cmdline && (p->flags & ST_DUMP_PROC_CMDLINE_TRUNCATED)));
 }
 
 static void put_procs(struct writer *w, cJSON *obj, const char *key,
@@ -269,6 +298,10 @@ static void put_sample(struct writer *w, cJSON *arr, const struct st_dump_sample
 	cores = put(w, cpu, "cores_busy_pct", cJSON_CreateArray());
 	for (uint32_t i = 0; cores && s->core_busy_pct && i < s->ncores; i++)
 		append(w, cores, make_num(s->core_busy_pct[i]));
+	/* Which CPU each entry is: with one offline, position is not id. */
+	cores = put(w, cpu, "core_ids", cJSON_CreateArray());
+	for (uint32_t i = 0; cores && s->core_busy_pct && i < s->ncores; i++)
+		append(w, cores, make_u64(s->core_id ? s->core_id[i] : i));
 
 	mem = put(w, o, "mem", cJSON_CreateObject());
 	put(w, mem, "total_kib", make_u64(s->mem_total_kib));
@@ -415,9 +448,10 @@ static bool fail(struct reader *r, const char *fmt, ...)
 	return false;
 }
 
-enum kind { K_NUMBER, K_STRING, K_OBJECT, K_ARRAY };
+enum kind { K_NUMBER, K_STRING, K_OBJECT, K_ARRAY, K_BOOL };
 
 static const char *const kind_names[] = {
+	[K_BOOL] = "true or false",
 	[K_NUMBER] = "a number",
 	[K_STRING] = "a string",
 	[K_OBJECT] = "an object",
@@ -431,6 +465,7 @@ static bool is_kind(const cJSON *it, enum kind kind)
 	case K_STRING: return cJSON_IsString(it) && it->valuestring;
 	case K_OBJECT: return cJSON_IsObject(it);
 	case K_ARRAY:  return cJSON_IsArray(it);
+	case K_BOOL:   return cJSON_IsBool(it);
 	}
 	return false;
 }
@@ -584,6 +619,37 @@ static bool get_str(struct reader *r, const cJSON *obj, const char *path, const 
 #define GET_FIELD_STR(r, obj, path, key, field) \
 	get_str(r, obj, path, key, field, sizeof(field))
 
+/* Optional: null or absent is unknown (-1). */
+static bool read_uid(struct reader *r, const cJSON *o, const char *path, const char *key,
+		     int64_t *out)
+{
+	bool ok;
+	const cJSON *it = member_opt(r, o, path, key, K_NUMBER, true, &ok);
+
+	*out = -1;
+	return ok && (!it || num_to_i64(r, path, key, it->valuedouble, 0, UINT32_MAX, out));
+}
+
+/* Optional: absent (an older dump) means measured over the interval. */
+static bool read_measured(struct reader *r, const cJSON *o, const char *path,
+			  uint32_t *flags)
+{
+	bool ok;
+	const cJSON *it = member_opt(r, o, path, "measured", K_STRING, true, &ok);
+
+	*flags = 0;
+	if (!ok || !it)
+		return ok;
+	for (size_t i = 0; i < NMEASURED; i++) {
+		if (strcmp(it->valuestring, measured_words[i].word) == 0) {
+			*flags = measured_words[i].flag;
+			return true;
+		}
+	}
+	return fail(r, "%s.measured: expected \"interval\", \"carried\" or \"since_start\"",
+		    path);
+}
+
 static bool read_proc(struct reader *r, const cJSON *o, const char *path, struct st_dump_proc *p)
 {
 	const cJSON *it;
@@ -605,9 +671,10 @@ static bool read_proc(struct reader *r, const cJSON *o, const char *path, struct
 		return fail(r, "%s.state: expected a one-character string", path);
 	p->state = state[0];
 
-	p->uid = -1;
-	it = member_opt(r, o, path, "uid", K_NUMBER, true, &ok);
-	if (!ok || (it && !num_to_i64(r, path, "uid", it->valuedouble, 0, UINT32_MAX, &p->uid)))
+	if (!read_measured(r, o, path, &p->flags))
+		return false;
+
+	if (!read_uid(r, o, path, "uid", &p->uid) || !read_uid(r, o, path, "euid", &p->euid))
 		return false;
 
 	it = member_opt(r, o, path, "cmdline", K_STRING, true, &ok);
@@ -615,6 +682,11 @@ static bool read_proc(struct reader *r, const cJSON *o, const char *path, struct
 		return false;
 	if (it && !(p->cmdline = sanitized_dup(it->valuestring, strlen(it->valuestring))))
 		return fail(r, "out of memory");
+	it = member_opt(r, o, path, "cmdline_truncated", K_BOOL, true, &ok);
+	if (!ok)
+		return false;
+	if (it && cJSON_IsTrue(it) && p->cmdline)
+		p->flags |= ST_DUMP_PROC_CMDLINE_TRUNCATED;
 	return true;
 }
 
@@ -668,6 +740,44 @@ static bool read_procs(struct reader *r, const cJSON *o, const char *path, const
 	return true;
 }
 
+/*
+ * Optional (dumps from before it count cores 0 .. n-1): one id per
+ * cores_busy_pct entry, increasing, as the kernel lists its cpuN lines.
+ */
+static bool read_core_ids(struct reader *r, const cJSON *cpu, const char *cpath,
+			  struct st_dump_sample *s)
+{
+	bool ok;
+	const cJSON *arr = member_opt(r, cpu, cpath, "core_ids", K_ARRAY, true, &ok);
+	const cJSON *it;
+	uint32_t i = 0;
+
+	if (!arr)
+		return ok;
+	if ((uint32_t)cJSON_GetArraySize(arr) != s->ncores)
+		return fail(r, "%s.core_ids: %d ids for %" PRIu32 " cores_busy_pct entries",
+			    cpath, cJSON_GetArraySize(arr), s->ncores);
+	if (s->ncores == 0)
+		return true;
+	s->core_id = calloc(s->ncores, sizeof(*s->core_id));
+	if (!s->core_id)
+		return fail(r, "out of memory");
+	cJSON_ArrayForEach(it, arr) {
+		char key[32];
+		int64_t id;
+		snprintf(key, sizeof(key), "core_ids[%" PRIu32 "]", i);
+		if (!cJSON_IsNumber(it))
+			return fail(r, "%s.%s: expected a number", cpath, key);
+		if (!num_to_i64(r, cpath, key, it->valuedouble, 0, UINT32_MAX, &id))
+			return false;
+		if (i > 0 && (uint32_t)id <= s->core_id[i - 1])
+			return fail(r, "%s.%s: %" PRId64 " not above the previous id %" PRIu32,
+				    cpath, key, id, s->core_id[i - 1]);
+		s->core_id[i++] = (uint32_t)id;
+	}
+	return true;
+}
+
 static bool read_cpu(struct reader *r, const cJSON *o, const char *path, struct st_dump_sample *s)
 {
 	const cJSON *cpu = member(r, o, path, "cpu", K_OBJECT);
@@ -698,7 +808,7 @@ static bool read_cpu(struct reader *r, const cJSON *o, const char *path, struct 
 			return false;
 		i++;
 	}
-	return true;
+	return read_core_ids(r, cpu, cpath, s);
 }
 
 static bool read_mem(struct reader *r, const cJSON *o, const char *path, struct st_dump_sample *s)

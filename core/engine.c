@@ -261,6 +261,7 @@ struct st_dump *st_engine_tick(struct st_engine *e)
 		return NULL;
 	const struct st_sample *newest = st_ring_newest(&e->ring);
 	evaluate_detectors(e, newest);
+	st_dump_builder_capture(&e->builder, e->accepted, e->naccepted);
 	if (st_incidents_due(&e->incidents, newest->seq))
 		return close_incident(e);
 	return NULL;

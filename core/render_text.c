@@ -440,7 +440,38 @@ static void render_header(const struct ctx *c, const char *name)
 		(double)d->host.mem_total_kib / KIB_PER_GIB);
 }
 
-static void render_value(const struct ctx *c, const struct st_trigger *t, const char *type)
+/* Within a KiB of rounding: the detectors work in KiB, the dump in doubles. */
+static bool same_kib(double a, double b)
+{
+	return fabs(a - b) < 1.0;
+}
+
+/*
+ * For a size trigger (value = change, baseline = level before), the
+ * system figure of the trigger's sample that the change leads to: -1 with
+ * *what = "available memory fell" when available memory is baseline -
+ * value, +1 with "swap used grew" when swap use is baseline + value, 0
+ * when neither fits (another detector's figure, or no sample).
+ */
+static int kib_change(const struct st_dump_sample *s, const struct st_trigger *t,
+		      const char **what)
+{
+	if (!s)
+		return 0;
+	if (same_kib((double)s->mem_available_kib, t->baseline - t->value)) {
+		*what = "available memory fell";
+		return -1;
+	}
+	if (s->swap_total_kib >= s->swap_free_kib &&
+	    same_kib((double)(s->swap_total_kib - s->swap_free_kib), t->baseline + t->value)) {
+		*what = "swap used grew";
+		return 1;
+	}
+	return 0;
+}
+
+static void render_value(const struct ctx *c, const struct st_trigger *t, const char *type,
+			 const struct st_dump_sample *sample)
 {
 	double delta = t->value - t->baseline;
 	char tmp[ST_TRIGGER_UNITS_MAX + 1], units[4 * ST_TRIGGER_UNITS_MAX + 1];
@@ -452,12 +483,21 @@ static void render_value(const struct ctx *c, const struct st_trigger *t, const 
 		fprintf(c->out, "%s: %.1f%% (baseline: %.1f%%, delta: %+.1f%%, threshold: %.1f%%)\n",
 			label, t->value, t->baseline, delta, t->threshold);
 	} else if (strcmp(units, "kib") == 0) {
-		char v[32], b[32], d[32], th[32];
-		fprintf(c->out, "value: %s (baseline: %s, delta: %s, threshold: %s)\n",
-			fmt_kib(v, sizeof(v), t->value, false),
-			fmt_kib(b, sizeof(b), t->baseline, false),
-			fmt_kib(d, sizeof(d), delta, true),
-			fmt_kib(th, sizeof(th), t->threshold, false));
+		/* A size trigger's value is already the change from the level
+		 * in baseline (memory fell by it, swap grew by it): value -
+		 * baseline means nothing. Which figure moved, and which way,
+		 * is what the trigger's sample shows. */
+		char v[32], b[32], th[32], to[32];
+		const char *what = NULL;
+		int dir = kib_change(sample, t, &what);
+		fmt_kib(v, sizeof(v), t->value, false);
+		fmt_kib(b, sizeof(b), t->baseline, false);
+		fmt_kib(th, sizeof(th), t->threshold, false);
+		if (dir)
+			fprintf(c->out, "%s %s from %s to %s (threshold: %s)\n", what, v, b,
+				fmt_kib(to, sizeof(to), t->baseline + dir * t->value, false), th);
+		else
+			fprintf(c->out, "change: %s from %s (threshold: %s)\n", v, b, th);
 	} else {
 		const char *sp = *units ? " " : "";
 		fprintf(c->out, "value: %g%s%s (baseline: %g, delta: %+g, threshold: %g)\n",
@@ -502,12 +542,33 @@ static void render_trigger(const struct ctx *c, uint32_t i)
 	if (p && p->cmdline) {
 		char cmd[CMDLINE_SHOWN_MAX + 1];
 		size_t shown = escape_into(p->cmdline, cmd, sizeof(cmd), c->ascii, SIZE_MAX, NULL);
-		fprintf(c->out, "command: %s%s\n", cmd, p->cmdline[shown] ? "..." : "");
+		fprintf(c->out, "command: %s%s\n", cmd,
+			p->cmdline[shown] || (p->flags & ST_DUMP_PROC_CMDLINE_TRUNCATED) ?
+			"..." : "");
 	}
-	render_value(c, t, type);
+	/* A setuid program runs with another effective uid: say both. */
+	if (p && p->uid >= 0) {
+		fprintf(c->out, "uid: %" PRId64, p->uid);
+		if (p->euid >= 0 && p->euid != p->uid)
+			fprintf(c->out, " (effective %" PRId64 ")", p->euid);
+		fputc('\n', c->out);
+	}
+	render_value(c, t, type, in_window ? &d->samples[dt->sample_index] : NULL);
 	esc(c, FIELD(t->summary, tmp), buf, sizeof(buf));
 	if (*buf)
 		fprintf(c->out, "summary: %s\n", buf);
+}
+
+/* How a record was measured, beside its figures: a carried record was not
+ * re-read (its cpu is no measurement, its rss as last read), a first-seen
+ * one's cpu is its average since it started. */
+static const char *measured_mark(const struct st_dump_proc *p)
+{
+	if (p->flags & ST_PROC_CARRIED)
+		return "carried";
+	if (p->flags & ST_PROC_NEW)
+		return "avg since start";
+	return NULL;
 }
 
 static bool is_blamed(const struct ctx *c, const struct st_dump_proc *p)
@@ -516,6 +577,26 @@ static bool is_blamed(const struct ctx *c, const struct st_dump_proc *p)
 		if (same_proc(p, &c->dump->triggers[i].trigger))
 			return true;
 	return false;
+}
+
+/*
+ * How busy each CPU was, labelled by its id (an offline CPU leaves a gap:
+ * the third figure may be cpu3's), a few to a line so 64 cores still fit.
+ */
+#define CORES_PER_LINE 8
+
+static void render_cores(const struct ctx *c, const struct st_dump_sample *s)
+{
+	if (!s->core_busy_pct || s->ncores == 0)
+		return;
+	fputs("cores busy:", c->out);
+	for (uint32_t i = 0; i < s->ncores; i++) {
+		if (i > 0 && i % CORES_PER_LINE == 0)
+			fputs("\n           ", c->out);       /* under the first */
+		fprintf(c->out, "  cpu%" PRIu32 " %.1f%%", s->core_id ? s->core_id[i] : i,
+			s->core_busy_pct[i]);
+	}
+	fputc('\n', c->out);
 }
 
 /*
@@ -535,6 +616,8 @@ static void render_table(const struct ctx *c, uint32_t index, bool by_cpu)
 	if (by_cpu)
 		fprintf(c->out, "   (sample %" PRIu32 " at %+.1f s)", index, offset_s(s));
 	fputc('\n', c->out);
+	if (by_cpu)
+		render_cores(c, s);
 	if (n == 0) {
 		fprintf(c->out, "    (no processes recorded)\n");
 		return;
@@ -551,8 +634,10 @@ static void render_table(const struct ctx *c, uint32_t index, bool by_cpu)
 			w = snprintf(val, sizeof(val), "%" PRIu64, kib_to_mib(procs[i].rss_kib));
 		valw = w > valw ? w : valw;
 	}
+	bool carried = false, since_start = false;
 	for (uint32_t i = 0; i < n; i++) {
 		const struct st_dump_proc *p = &procs[i];
+		const char *measured = measured_mark(p);
 		bool mark = is_blamed(c, p);
 
 		if (mark)
@@ -571,10 +656,20 @@ static void render_table(const struct ctx *c, uint32_t index, bool by_cpu)
 			fprintf(c->out, "%*" PRIu64 " mib  (cpu: %.1f%%)", valw,
 				kib_to_mib(p->rss_kib), p->cpu_pct);
 		}
+		if (measured)
+			fprintf(c->out, "  [%s]", measured);
+		carried |= (p->flags & ST_PROC_CARRIED) != 0;
+		since_start |= (p->flags & (ST_PROC_CARRIED | ST_PROC_NEW)) == ST_PROC_NEW;
 		if (mark)
 			sgr_reset(c);
 		fputc('\n', c->out);
 	}
+	if (carried)
+		fputs("    [carried]: not re-read this sample: cpu not measured, "
+		      "rss and state as last read\n", c->out);
+	if (since_start)
+		fputs("    [avg since start]: first seen this sample: cpu is the "
+		      "average since the process started\n", c->out);
 }
 
 /* ------------------------------------------------------------ timeline */
@@ -605,7 +700,8 @@ static double get_swap(const struct ctx *c, const struct st_dump_sample *s)
 static double get_proc_cpu(const struct ctx *c, const struct st_dump_sample *s)
 {
 	const struct st_dump_proc *p = proc_in_sample(s, c->blamed);
-	return p ? p->cpu_pct : NAN;
+	/* A carried record's cpu was not measured: no figure, not a 0. */
+	return p && !(p->flags & ST_PROC_CARRIED) ? p->cpu_pct : NAN;
 }
 
 static double get_proc_rss(const struct ctx *c, const struct st_dump_sample *s)

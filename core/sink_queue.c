@@ -1,8 +1,11 @@
 #include "sink_queue.h"
 
+#include <errno.h>
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
 
 #include "dump.h"
 #include "dump_json.h"
@@ -55,8 +58,18 @@ static void *worker(void *arg)
 	struct st_sink_queue *q = arg;
 	pthread_mutex_lock(&q->lock);
 	for (;;) {
-		while (!q->len && !q->stopping)
+		while ((!q->len || q->pause_requested) && !q->stopping) {
+			if (q->pause_requested && !q->paused) {
+				/* Between two dumps: say so to the poll loop. */
+				uint64_t one = 1;
+				q->paused = 1;
+				if (write(q->paused_fd, &one, sizeof(one)) < 0 && errno != EAGAIN)
+					st_err("sink queue: cannot signal the pause: %s",
+					       strerror(errno));
+			}
 			pthread_cond_wait(&q->cond, &q->lock);
+		}
+		q->paused = 0;
 		if (!q->len)
 			break;  /* stopping and drained */
 		struct st_sink_job job = q->jobs[q->head];
@@ -75,11 +88,19 @@ int st_sink_queue_start(struct st_sink_queue *q, struct st_plugin_set *plugins,
 			size_t capacity)
 {
 	memset(q, 0, sizeof(*q));
+	q->paused_fd = -1;
 	q->plugins = plugins;
 	q->cap = capacity ? capacity : 1;
 	q->jobs = calloc(q->cap, sizeof(*q->jobs));
 	if (!q->jobs) {
 		st_err("sink queue: out of memory");
+		return -1;
+	}
+	q->paused_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (q->paused_fd < 0) {
+		st_err("sink queue: eventfd: %s", strerror(errno));
+		free(q->jobs);
+		q->jobs = NULL;
 		return -1;
 	}
 	pthread_mutex_init(&q->lock, NULL);
@@ -101,6 +122,8 @@ int st_sink_queue_start(struct st_sink_queue *q, struct st_plugin_set *plugins,
 		st_err("sink queue: cannot start the sink thread: %s", strerror(rc));
 		free(q->jobs);
 		q->jobs = NULL;
+		close(q->paused_fd);
+		q->paused_fd = -1;
 		return -1;
 	}
 	q->started = 1;
@@ -134,6 +157,7 @@ void st_sink_queue_stop(struct st_sink_queue *q)
 		return;
 	pthread_mutex_lock(&q->lock);
 	q->stopping = 1;
+	q->pause_requested = 0;
 	pthread_cond_signal(&q->cond);
 	pthread_mutex_unlock(&q->lock);
 	pthread_join(q->thread, NULL);
@@ -141,5 +165,45 @@ void st_sink_queue_stop(struct st_sink_queue *q)
 	pthread_cond_destroy(&q->cond);
 	free(q->jobs);
 	q->jobs = NULL;
+	close(q->paused_fd);
+	q->paused_fd = -1;
 	q->started = 0;
+}
+
+static void request_pause(struct st_sink_queue *q, int on)
+{
+	if (!q->started)
+		return;
+	pthread_mutex_lock(&q->lock);
+	q->pause_requested = on;
+	pthread_cond_signal(&q->cond);
+	pthread_mutex_unlock(&q->lock);
+}
+
+void st_sink_queue_pause(struct st_sink_queue *q)
+{
+	request_pause(q, 1);
+}
+
+int st_sink_queue_paused_fd(const struct st_sink_queue *q)
+{
+	return q->started ? q->paused_fd : -1;
+}
+
+int st_sink_queue_take_paused(struct st_sink_queue *q)
+{
+	uint64_t events;
+	if (!q->started)
+		return 1;
+	if (read(q->paused_fd, &events, sizeof(events)) < 0 && errno != EAGAIN)
+		st_err("sink queue: cannot read the pause: %s", strerror(errno));
+	pthread_mutex_lock(&q->lock);
+	int paused = q->paused;
+	pthread_mutex_unlock(&q->lock);
+	return paused;
+}
+
+void st_sink_queue_resume(struct st_sink_queue *q)
+{
+	request_pause(q, 0);
 }

@@ -3,6 +3,12 @@
  * slow syslog never delays a sample. A full queue drops its oldest dump
  * and counts it. Every running sink gets every dump; one that fails is
  * logged and the others still get it.
+ *
+ * The sinks are recreated (SIGHUP) only while the worker is paused between
+ * two dumps. Pausing never waits: the sampling thread asks, goes on
+ * sampling, and learns from an fd in its poll() that the worker has
+ * finished the dump it was delivering, however slow the sink. The dumps
+ * still queued then are not delivered first: they wait for the new sinks.
  */
 #ifndef ST_SINK_QUEUE_H
 #define ST_SINK_QUEUE_H
@@ -28,6 +34,9 @@ struct st_sink_queue {
 	size_t cap, head, len;
 	int stopping;
 	int started;
+	int pause_requested;        /* leave the sinks alone after this dump */
+	int paused;                 /* the worker touches no sink until resumed */
+	int paused_fd;              /* eventfd, readable once paused; -1 */
 	uint64_t dropped;
 	uint64_t delivered;
 	struct st_plugin_set *plugins;  /* sinks read from here on the thread */
@@ -38,7 +47,19 @@ int st_sink_queue_start(struct st_sink_queue *q, struct st_plugin_set *plugins,
 			size_t capacity);
 /* Hand over a dump (owned by the queue from here). Never blocks on sinks. */
 void st_sink_queue_push(struct st_sink_queue *q, struct st_dump *dump);
-/* Deliver what is queued, then stop the worker. */
+/* Deliver what is queued, then stop the worker (also when paused). */
 void st_sink_queue_stop(struct st_sink_queue *q);
+
+/* Ask the worker to pause after the dump it is delivering, if any.
+ * Returns at once; queued dumps stay queued. */
+void st_sink_queue_pause(struct st_sink_queue *q);
+/* The fd that becomes readable when the worker has paused (for poll());
+ * -1 when the worker is not running. */
+int st_sink_queue_paused_fd(const struct st_sink_queue *q);
+/* Whether the worker is paused (or not running): then the sinks may be
+ * destroyed and created. Reads the fd's event. Never waits. */
+int st_sink_queue_take_paused(struct st_sink_queue *q);
+/* Go on delivering, to the sinks as they are now. */
+void st_sink_queue_resume(struct st_sink_queue *q);
 
 #endif

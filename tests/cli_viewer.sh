@@ -12,21 +12,24 @@ command -v python3 >/dev/null || { echo "SKIP: python3 not found"; exit 77; }
 cat > "$TMP/gen.py" <<'PY'
 import json, sys
 
-def proc(pid, comm, cpu, rss_mib, cmdline=None):
-    return {"pid": pid, "ppid": 1, "start_ticks": 1000 + pid, "comm": comm,
-            "state": "R", "cpu_pct": cpu, "children_cpu_pct": 0.0,
-            "rss_kib": rss_mib * 1024, "minflt": 3, "majflt": 0, "uid": 1000,
-            "cmdline": cmdline}
+def proc(pid, comm, cpu, rss_mib, cmdline=None, measured=None):
+    p = {"pid": pid, "ppid": 1, "start_ticks": 1000 + pid, "comm": comm,
+         "state": "R", "cpu_pct": cpu, "children_cpu_pct": 0.0,
+         "rss_kib": rss_mib * 1024, "minflt": 3, "majflt": 0, "uid": 1000,
+         "cmdline": cmdline}
+    if measured:        # absent, as in dumps from before the field
+        p["measured"] = measured
+    return p
 
 def dump(wall_s=1795303740, comm="hog", pid=4242, type_="cpu_delta",
-         cmdline="hog --burn", units="pct", lasted=0):
+         cmdline="hog --burn", units="pct", lasted=0, xorg=None, core_ids=None):
     # wall_ns a multiple of 1024: exact through cJSON's doubles.
     base = wall_s * 10**9
     cpu = [3.0, 4.5, 5.0, 62.5, 98.0, 97.5]
     mine = [None, 0.0, 1.0, 95.0, 99.0, 100.0]
     samples = []
     for i in range(6):
-        top = [proc(1001, "Xorg", 2.0, 512)]
+        top = [proc(1001, "Xorg", 2.0, 512, measured=xorg)]
         blamed = []
         if mine[i] is not None and pid > 0:
             me = proc(pid, comm, mine[i], 100 + 50 * i, cmdline)
@@ -37,12 +40,14 @@ def dump(wall_s=1795303740, comm="hog", pid=4242, type_="cpu_delta",
             "wall_ns": base + (i - 3) * 10**9,
             "cpu": {"total_pct": cpu[i], "user_pct": cpu[i], "system_pct": 0.0,
                     "iowait_pct": 0.0, "steal_pct": 0.0,
-                    "cores_busy_pct": [cpu[i], cpu[i]]},
+                    "cores_busy_pct": [cpu[i], cpu[i] / 2]},
             "mem": {"total_kib": 8388608, "available_kib": 6291456 - i * 131072,
                     "free_kib": 1048576, "swap_total_kib": 2097152,
                     "swap_free_kib": 2097152 - i * 1024},
             "forks": 1, "procs_running": 2, "procs_blocked": 0, "nprocs": 200,
             "top_cpu": top, "top_rss": list(reversed(top)), "blamed": blamed})
+        if core_ids:    # absent, as in dumps from before the field
+            samples[-1]["cpu"]["core_ids"] = [int(c) for c in core_ids.split(",")]
     return {
         "schema": "spiketrace.dump/1",
         "id": "spike_test_%d" % wall_s, "wall_ns": base, "mono_ns": 5 * 10**12,
@@ -118,6 +123,25 @@ LC_ALL=C "$VIEW" "$TMP/good.json" >"$TMP/ascii" || fail "LC_ALL=C: exit $?"
 grep -q '^cpu         ___+##  3.0% .. 98.0%$' "$TMP/ascii" || { cat "$TMP/ascii"; fail "no ASCII sparkline"; }
 LC_ALL=C grep -q "$(printf '[\200-\377]')" "$TMP/ascii" && fail "LC_ALL=C: non-ASCII output"
 "$VIEW" --ascii "$TMP/good.json" | cmp -s - "$TMP/ascii" || fail "--ascii differs from LC_ALL=C"
+
+# ------------------------------------------------------------ what was measured
+# A carried record is marked in both tables and the mark explained once.
+gen "$TMP/carried.json" xorg=carried
+"$VIEW" "$TMP/carried.json" >"$TMP/out" 2>"$TMP/err" || fail "carried: exit $?"
+for want in " 2. [ 1001] Xorg               2.0%  (rss: 512 mib)  [carried]" \
+	" 1. [ 1001] Xorg               512 mib  (cpu: 2.0%)  [carried]" \
+	"    [carried]: not re-read this sample: cpu not measured, rss and state as last read"; do
+	grep -qxF -- "$want" "$TMP/out" || { cat "$TMP/out"; fail "carried: no line '$want'"; }
+done
+grep -q "avg since start" "$TMP/out" && fail "carried: a since-start mark without a new record"
+"$VIEW" --json "$TMP/carried.json" | grep -q '"measured":	"carried"' || fail "carried: --json lost it"
+
+# Per-core figures by CPU id: cpu1 offline, the second figure is cpu2's.
+gen "$TMP/cores.json" core_ids=0,2
+"$VIEW" "$TMP/cores.json" >"$TMP/out" 2>"$TMP/err" || fail "core ids: exit $?"
+grep -qxF "cores busy:  cpu0 62.5%  cpu2 31.2%" "$TMP/out" || { cat "$TMP/out"; fail "core ids"; }
+"$VIEW" "$TMP/good.json" | grep -qxF "cores busy:  cpu0 62.5%  cpu1 31.2%" ||
+	fail "no core ids: not 0 .. n-1"
 
 # ------------------------------------------------------------ colour
 "$VIEW" --color=always "$TMP/good.json" >"$TMP/colour" || fail "--color=always: exit $?"
@@ -218,6 +242,14 @@ python3 - "$TMP/good.json" "$TMP/a.json" <<'PY' || fail "--json: not the same du
 import json, sys
 orig, out = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
 assert out.pop("wall_time") == "2026-11-21T23:29:00.000Z"
+# A dump from before "measured" reads as measured over the interval.
+for s in out["samples"]:
+    for p in s["top_cpu"] + s["top_rss"] + s["blamed"]:
+        assert p.pop("measured") == "interval", p
+        # ... from before "euid" and "cmdline_truncated": unknown, not cut.
+        assert p.pop("euid") is None and p.pop("cmdline_truncated") is False, p
+    # ... and from before "core_ids", as cores 0 .. n-1.
+    assert s["cpu"].pop("core_ids") == list(range(len(s["cpu"]["cores_busy_pct"])))
 assert orig == out, "differs"
 PY
 "$VIEW" --json "$TMP/hostile.json" >"$TMP/h.json" || fail "--json hostile: exit $?"

@@ -53,8 +53,8 @@ wait_for() {
 
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 
-# dump_naming TYPE [PID]: the first dump in $TMP/dumps (by name, so by
-# time) with a TYPE trigger, naming PID when given, into $DUMP; returns 1
+# dump_naming TYPE [PID]: the first dump in $TMP/dumps (by name, so in
+# the order written) with a TYPE trigger, naming PID when given, into $DUMP; returns 1
 # while there is none. A trigger may open an incident or join one that
 # something else on the machine opened: every trigger of every dump counts.
 # A cheap grep first: a python3 every 50 ms would be a busy process itself.

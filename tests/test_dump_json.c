@@ -32,7 +32,7 @@ static void set_proc(struct st_dump_proc *p, int32_t pid, const char *comm, doub
 	p->rss_kib = rss_kib;
 	p->minflt_delta = 17u * (uint64_t)pid;
 	p->majflt_delta = 3;
-	p->uid = uid;
+	p->uid = p->euid = uid;
 	p->cmdline = cmdline ? strdup(cmdline) : NULL;
 }
 
@@ -78,6 +78,14 @@ static struct st_dump *full_dump(void)
 		CU_ASSERT_FATAL(s->core_busy_pct != NULL);
 		for (int c = 0; c < 4; c++)
 			s->core_busy_pct[c] = 100.0 / (c + 1 + i);
+		/* The middle sample: cpu1 offline, three CPUs with ids 0, 2, 3. */
+		if (i == 1) {
+			static const uint32_t ids[] = { 0, 2, 3 };
+			s->ncores = 3;
+			s->core_id = calloc(3, sizeof(*s->core_id));
+			CU_ASSERT_FATAL(s->core_id != NULL);
+			memcpy(s->core_id, ids, sizeof(ids));
+		}
 		s->mem_total_kib = 16252928;
 		s->mem_available_kib = 8000000 - i * 1024;
 		s->mem_free_kib = 1234567;
@@ -95,13 +103,21 @@ static struct st_dump *full_dump(void)
 		s->ntop_rss = 2;
 		s->top_rss = procs(2);
 		set_proc(&s->top_rss[0], 12345, "firefox", 85.2, 2097152, 0, "");
+		/* A setuid program: real uid 1000, effective 0; its command
+		 * line was cut. */
+		s->top_cpu[0].euid = 0;
+		s->top_cpu[0].flags = ST_DUMP_PROC_CMDLINE_TRUNCATED;
 		set_proc(&s->top_rss[1], 9876, "chromium", 3.1, 1572864, 4294967294LL, NULL);
 		if (i == 1) {
 			s->nblamed = 1;
 			s->blamed = procs(1);
 			set_proc(&s->blamed[0], 4242, "kworker/0:1", 0.0, 0, -1, NULL);
 			s->blamed[0].state = 'I';
+			s->blamed[0].flags = ST_PROC_CARRIED;
 		}
+		/* chromium is new in the last sample: its cpu is since start. */
+		if (i == 2)
+			s->top_rss[1].flags = ST_PROC_NEW;
 	}
 
 	d->ntriggers = 2;
@@ -172,6 +188,8 @@ static void assert_proc_equal(const struct st_dump_proc *a, const struct st_dump
 	CU_ASSERT_EQUAL(a->minflt_delta, b->minflt_delta);
 	CU_ASSERT_EQUAL(a->majflt_delta, b->majflt_delta);
 	CU_ASSERT_EQUAL(a->uid, b->uid);
+	CU_ASSERT_EQUAL(a->euid, b->euid);
+	CU_ASSERT_EQUAL(a->flags, b->flags);
 	if (a->cmdline && b->cmdline) {
 		CU_ASSERT_STRING_EQUAL(a->cmdline, b->cmdline);
 	} else {
@@ -230,8 +248,12 @@ static void assert_dump_equal(const struct st_dump *a, const struct st_dump *b)
 		CU_ASSERT_NEAR(x->cpu_iowait_pct, y->cpu_iowait_pct);
 		CU_ASSERT_NEAR(x->cpu_steal_pct, y->cpu_steal_pct);
 		CU_ASSERT_EQUAL_FATAL(x->ncores, y->ncores);
-		for (uint32_t c = 0; c < x->ncores; c++)
+		for (uint32_t c = 0; c < x->ncores; c++) {
 			CU_ASSERT_NEAR(x->core_busy_pct[c], y->core_busy_pct[c]);
+			/* NULL ids are 0 .. n-1, and written as such. */
+			CU_ASSERT_EQUAL(x->core_id ? x->core_id[c] : c,
+					y->core_id ? y->core_id[c] : c);
+		}
 		CU_ASSERT_EQUAL(x->mem_total_kib, y->mem_total_kib);
 		CU_ASSERT_EQUAL(x->mem_available_kib, y->mem_available_kib);
 		CU_ASSERT_EQUAL(x->mem_free_kib, y->mem_free_kib);
@@ -277,6 +299,22 @@ static void test_round_trip(void)
 		CU_ASSERT_PTR_NOT_NULL(strstr(text, "\"wall_time\""));
 		CU_ASSERT_PTR_NOT_NULL(strstr(text, "2026-11-21T23:29:00.123Z"));
 		CU_ASSERT_PTR_NULL(strstr(text, "e+"));
+		/* How each record was measured, in words. */
+		CU_ASSERT_PTR_NOT_NULL(strstr(text, pretty ? "\"measured\":\t\"carried\"" :
+					      "\"measured\":\"carried\""));
+		CU_ASSERT_PTR_NOT_NULL(strstr(text, "\"since_start\""));
+		CU_ASSERT_PTR_NOT_NULL(strstr(text, "\"interval\""));
+		/* Ids always written, 0 .. n-1 where the model has none. */
+		CU_ASSERT_PTR_NOT_NULL(strstr(text, pretty ? "\"core_ids\":\t[0, 2, 3]" :
+					      "\"core_ids\":[0,2,3]"));
+		CU_ASSERT_PTR_NOT_NULL(strstr(text, pretty ? "\"core_ids\":\t[0, 1, 2, 3]" :
+					      "\"core_ids\":[0,1,2,3]"));
+		CU_ASSERT_EQUAL(back->samples[1].core_id[1], 2);
+		CU_ASSERT_EQUAL(back->samples[0].top_cpu[0].uid, 1000);
+		CU_ASSERT_EQUAL(back->samples[0].top_cpu[0].euid, 0);
+		CU_ASSERT_PTR_NOT_NULL(strstr(text, pretty ? "\"cmdline_truncated\":\ttrue" :
+					      "\"cmdline_truncated\":true"));
+		CU_ASSERT_PTR_NOT_NULL(strstr(text, pretty ? "\"euid\":\tnull" : "\"euid\":null"));
 		free(text);
 		st_dump_free(orig);
 		st_dump_free(back);
@@ -560,6 +598,39 @@ static void ed_cmdline_number(cJSON *r)
 {
 	set(proc_at(r, 0, "top_cpu", 0), "cmdline", cJSON_CreateNumber(7));
 }
+static void ed_measured_unknown(cJSON *r)
+{
+	set(proc_at(r, 1, "blamed", 0), "measured", cJSON_CreateString("guessed"));
+}
+static void ed_measured_number(cJSON *r)
+{
+	set(proc_at(r, 0, "top_cpu", 0), "measured", cJSON_CreateNumber(2));
+}
+static cJSON *core_ids(cJSON *r, int sample)
+{
+	return cJSON_GetObjectItem(cJSON_GetObjectItem(at(r, "samples", sample), "cpu"),
+				   "core_ids");
+}
+static void ed_core_ids_short(cJSON *r)
+{
+	cJSON_DeleteItemFromArray(core_ids(r, 1), 0);
+}
+static void ed_core_ids_order(cJSON *r)
+{
+	CU_ASSERT_FATAL(cJSON_ReplaceItemInArray(core_ids(r, 1), 2, cJSON_CreateNumber(2)));
+}
+static void ed_core_ids_negative(cJSON *r)
+{
+	CU_ASSERT_FATAL(cJSON_ReplaceItemInArray(core_ids(r, 0), 0, cJSON_CreateNumber(-1)));
+}
+static void ed_euid_huge(cJSON *r)
+{
+	set(proc_at(r, 0, "top_cpu", 0), "euid", cJSON_CreateNumber(4294967296.0));
+}
+static void ed_truncated_string(cJSON *r)
+{
+	set(proc_at(r, 0, "top_cpu", 0), "cmdline_truncated", cJSON_CreateString("yes"));
+}
 static void ed_sample_index(cJSON *r)
 {
 	set(at(r, "triggers", 0), "sample_index", cJSON_CreateNumber(3));
@@ -625,6 +696,17 @@ static void test_malformed(void)
 	expect_edit_refused(ed_state_control, "samples[0].top_cpu[0].state: expected a one-character string");
 	expect_edit_refused(ed_uid_negative, "samples[0].top_cpu[0].uid: -2 out of range");
 	expect_edit_refused(ed_cmdline_number, "samples[0].top_cpu[0].cmdline: expected a string");
+	expect_edit_refused(ed_measured_unknown, "samples[1].blamed[0].measured: expected "
+			    "\"interval\", \"carried\" or \"since_start\"");
+	expect_edit_refused(ed_measured_number, "samples[0].top_cpu[0].measured: expected a string");
+	expect_edit_refused(ed_core_ids_short,
+			    "samples[1].cpu.core_ids: 2 ids for 3 cores_busy_pct entries");
+	expect_edit_refused(ed_core_ids_order,
+			    "samples[1].cpu.core_ids[2]: 2 not above the previous id 2");
+	expect_edit_refused(ed_core_ids_negative, "samples[0].cpu.core_ids[0]: -1 out of range");
+	expect_edit_refused(ed_euid_huge, "samples[0].top_cpu[0].euid: 4294967296 out of range");
+	expect_edit_refused(ed_truncated_string,
+			    "samples[0].top_cpu[0].cmdline_truncated: expected true or false");
 	expect_edit_refused(ed_sample_index, "triggers[0].sample_index: 3 out of range (-1..2)");
 	expect_edit_refused(ed_sample_seq, "triggers[1].sample_seq: 41 but samples[2].seq is 43");
 	expect_edit_refused(ed_trigger_index, "trigger_index: 0 but triggers[0].sample_index is 1");
@@ -642,6 +724,12 @@ static void ed_lenient(cJSON *r)
 	cJSON *p = proc_at(r, 0, "top_cpu", 0);
 	cJSON_DeleteItemFromObject(p, "uid");
 	cJSON_DeleteItemFromObject(p, "cmdline");
+	cJSON_DeleteItemFromObject(p, "cmdline_truncated");
+	cJSON_DeleteItemFromObject(p, "euid");
+	/* A dump from before "measured": every record was over the interval;
+	 * from before "core_ids": the cores are 0 .. n-1. */
+	cJSON_DeleteItemFromObject(proc_at(r, 1, "blamed", 0), "measured");
+	cJSON_DeleteItemFromObject(cJSON_GetObjectItem(at(r, "samples", 1), "cpu"), "core_ids");
 	cJSON_DeleteItemFromObject(r, "wall_time");
 	cJSON_AddStringToObject(r, "added_in_a_later_minor", "x");
 	cJSON_AddNumberToObject(at(r, "samples", 1), "psi_some_pct", 3);
@@ -657,6 +745,11 @@ static void test_lenient_where_documented(void)
 	CU_ASSERT_FATAL(d != NULL);
 	CU_ASSERT_EQUAL(d->samples[0].top_cpu[0].uid, -1);
 	CU_ASSERT_PTR_NULL(d->samples[0].top_cpu[0].cmdline);
+	CU_ASSERT_EQUAL(d->samples[0].top_cpu[0].euid, -1);
+	CU_ASSERT_EQUAL(d->samples[0].top_cpu[0].flags, 0);
+	CU_ASSERT_EQUAL(d->samples[1].blamed[0].flags, 0);
+	CU_ASSERT_PTR_NULL(d->samples[1].core_id);
+	CU_ASSERT_EQUAL(d->samples[1].ncores, 3);
 	st_dump_free(d);
 	cJSON_free(text);
 }

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "cunit_runner.h"
@@ -20,6 +21,24 @@
 #include "plugin_loader.h"
 
 static struct st_loaded_plugin plugin;
+
+/*
+ * fsync, interposed: the test binary is linked with -export-dynamic, so
+ * the plugin's calls land here. fail_dir_fsync makes fsync of a directory
+ * fail as a failing disk or a network filesystem would; files and every
+ * other call go to the kernel.
+ */
+static int fail_dir_fsync;
+
+int fsync(int fd)
+{
+	struct stat st;
+	if (fail_dir_fsync && fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+		errno = EIO;
+		return -1;
+	}
+	return (int)syscall(SYS_fsync, fd);
+}
 static int log_lines;
 static char last_log[512];
 
@@ -117,17 +136,23 @@ static void test_writes_atomically_with_mode(void)
 	CU_ASSERT_FATAL(sink_open(&s, dir, 500, 100, "") == 0);
 	struct st_dump *d = dump_with_id("20261121T232900.123Z_cpu_delta_42");
 	CU_ASSERT_EQUAL(emit(&s, d, "{\"schema\":\"x\"}"), 0);
-	char *file = path_in(dir, "spike_20261121T232900.123Z_cpu_delta_42.json");
+	char *file = path_in(dir, "spike_000001_20261121T232900.123Z_cpu_delta_42.json");
 	struct stat st;
 	CU_ASSERT_EQUAL_FATAL(stat(file, &st), 0);
 	CU_ASSERT_EQUAL(st.st_mode & 07777, 0640);
 	CU_ASSERT_EQUAL(st.st_size, (off_t)strlen("{\"schema\":\"x\"}\n"));
 	CU_ASSERT_STRING_EQUAL(d->stored_as, file);
 	CU_ASSERT_EQUAL(count_files(dir, ".tmp"), 0);
-	/* Same id again (a restart within the millisecond): a new name. */
+	/* Same id again (a restart within the millisecond): the next
+	 * sequence. A name taken by another writer is never replaced. */
 	struct st_dump *d2 = dump_with_id("20261121T232900.123Z_cpu_delta_42");
 	CU_ASSERT_EQUAL(emit(&s, d2, "{}"), 0);
-	char *file2 = path_in(dir, "spike_20261121T232900.123Z_cpu_delta_42-1.json");
+	char *file2 = path_in(dir, "spike_000002_20261121T232900.123Z_cpu_delta_42.json");
+	CU_ASSERT_EQUAL(access(file2, F_OK), 0);
+	free(file2);
+	st_test_write_file(dir, "spike_000003_20261121T232900.123Z_cpu_delta_42.json", "theirs");
+	CU_ASSERT_EQUAL(emit(&s, d2, "{}"), 0);
+	file2 = path_in(dir, "spike_000003_20261121T232900.123Z_cpu_delta_42-1.json");
 	CU_ASSERT_EQUAL(access(file2, F_OK), 0);
 	CU_ASSERT_EQUAL(st.st_size, (off_t)strlen("{\"schema\":\"x\"}\n"));
 	CU_ASSERT_EQUAL(log_lines, 0);
@@ -155,8 +180,8 @@ static void test_retention_by_count_and_size(void)
 	}
 	CU_ASSERT_EQUAL(count_files(dir, "spike_"), 3);
 	/* The oldest went first. */
-	char *oldest = path_in(dir, "spike_20261120T000000.000Z_t_1.json");
-	char *newest = path_in(dir, "spike_20261124T000000.000Z_t_1.json");
+	char *oldest = path_in(dir, "spike_000001_20261120T000000.000Z_t_1.json");
+	char *newest = path_in(dir, "spike_000005_20261124T000000.000Z_t_1.json");
 	CU_ASSERT_NOT_EQUAL(access(oldest, F_OK), 0);
 	CU_ASSERT_EQUAL(access(newest, F_OK), 0);
 	sink_close(&s);
@@ -170,12 +195,86 @@ static void test_retention_by_count_and_size(void)
 		CU_ASSERT_EQUAL(emit(&s, d, j), 0);
 		st_dump_free(d);
 	}
-	CU_ASSERT_EQUAL(count_files(dir, "spike_20261130"), 0);
+	/* Reopened, the sequence goes on from the highest (5). */
+	CU_ASSERT_EQUAL(count_files(dir, "spike_000006_20261130"), 0);
+	CU_ASSERT_EQUAL(count_files(dir, "spike_000009_20261133"), 1);
 	CU_ASSERT_EQUAL(count_files(dir, "spike_"), 2);
 	sink_close(&s);
 	free(j);
 	free(oldest);
 	free(newest);
+	st_test_rmtree(dir);
+	free(dir);
+}
+
+/*
+ * The clock stepped back: dumps written later carry an older time in
+ * their id. Retention deletes by the order written, so the newest dumps
+ * are kept whatever their names say, also across a restart; names from
+ * before the sequence are older than any with one.
+ */
+static void test_retention_survives_clock_step_back(void)
+{
+	char *dir = st_test_mkdtemp();
+	st_test_write_file(dir, "spike_20261201T000000.000Z_t_9.json", "{}");   /* old style */
+	struct sink s;
+	CU_ASSERT_FATAL(sink_open(&s, dir, 3, 100, "") == 0);
+	static const char *const ids[] = {
+		"20261124T000000.000Z_t_1",     /* before the step */
+		"20261110T000000.000Z_t_2",     /* after it: two weeks back */
+		"20261111T000000.000Z_t_3",
+	};
+	for (int i = 0; i < 3; i++) {
+		struct st_dump *d = dump_with_id(ids[i]);
+		CU_ASSERT_EQUAL(emit(&s, d, "{}"), 0);
+		st_dump_free(d);
+	}
+	/* Four files, three kept: the old-style one went, though its time
+	 * is the newest of all. */
+	CU_ASSERT_EQUAL(count_files(dir, "spike_"), 3);
+	CU_ASSERT_EQUAL(count_files(dir, "spike_2026"), 0);
+	sink_close(&s);
+
+	/* Restarted, the clock still behind: the next dump has the oldest
+	 * time of all and is kept; the first one written goes. */
+	CU_ASSERT_FATAL(sink_open(&s, dir, 3, 100, "") == 0);
+	struct st_dump *d = dump_with_id("20261101T000000.000Z_t_4");
+	CU_ASSERT_EQUAL(emit(&s, d, "{}"), 0);
+	st_dump_free(d);
+	CU_ASSERT_EQUAL(count_files(dir, "spike_"), 3);
+	CU_ASSERT_EQUAL(count_files(dir, "spike_000001_20261124T000000.000Z_t_1"), 0);
+	CU_ASSERT_EQUAL(count_files(dir, "spike_000002_20261110T000000.000Z_t_2"), 1);
+	CU_ASSERT_EQUAL(count_files(dir, "spike_000003_20261111T000000.000Z_t_3"), 1);
+	CU_ASSERT_EQUAL(count_files(dir, "spike_000004_20261101T000000.000Z_t_4"), 1);
+	sink_close(&s);
+	st_test_rmtree(dir);
+	free(dir);
+}
+
+/* A directory fsync that fails: the rename may not survive a crash. The
+ * dump stays readable, the delivery counts as failed, said once. */
+static void test_directory_fsync_checked(void)
+{
+	char *dir = st_test_mkdtemp();
+	struct sink s;
+	CU_ASSERT_FATAL(sink_open(&s, dir, 500, 100, "") == 0);
+	struct st_dump *d = dump_with_id("20261121T000000.000Z_t_1");
+	log_lines = 0;
+	fail_dir_fsync = 1;
+	CU_ASSERT_EQUAL(emit(&s, d, "{}"), -1);
+	CU_ASSERT_EQUAL(emit(&s, d, "{}"), -1);
+	fail_dir_fsync = 0;
+	CU_ASSERT_EQUAL(log_lines, 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(last_log, "cannot flush the directory"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(last_log, "Input/output error"));
+	CU_ASSERT_EQUAL(count_files(dir, "spike_"), 2);
+	CU_ASSERT_EQUAL(count_files(dir, ".tmp"), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(d->stored_as, "spike_000002_"));
+	/* Healthy again: delivered, and no error line. */
+	CU_ASSERT_EQUAL(emit(&s, d, "{}"), 0);
+	CU_ASSERT_EQUAL(log_lines, 1);
+	sink_close(&s);
+	st_dump_free(d);
 	st_test_rmtree(dir);
 	free(dir);
 }
@@ -236,7 +335,7 @@ static void test_group_option(void)
 	struct st_dump *d = dump_with_id("20261121T000000.000Z_t_1");
 	CU_ASSERT_EQUAL(emit(&s, d, "{}"), 0);
 	struct stat st;
-	char *file = path_in(dir, "spike_20261121T000000.000Z_t_1.json");
+	char *file = path_in(dir, "spike_000001_20261121T000000.000Z_t_1.json");
 	CU_ASSERT_EQUAL(stat(file, &st), 0);
 	CU_ASSERT_EQUAL(st.st_gid, getgid());
 	sink_close(&s);
@@ -291,6 +390,10 @@ int main(void)
 	CU_TestInfo tests[] = {
 		{ "writes atomically, 0640, never replaces", test_writes_atomically_with_mode },
 		{ "retention by count and by size", test_retention_by_count_and_size },
+		{ "retention by write order: a clock step back keeps the newest",
+		  test_retention_survives_clock_step_back },
+		{ "directory fsync failure: said once, delivery failed",
+		  test_directory_fsync_checked },
 		{ "stray temp files removed at start", test_stray_temp_files_removed },
 		{ "unwritable, removed, recovers; logged once", test_unwritable_then_recovers },
 		{ "group option", test_group_option },

@@ -24,7 +24,7 @@ static void set_proc(struct st_dump_proc *p, int32_t pid, const char *comm, doub
 	p->cpu_pct = cpu;
 	p->children_cpu_pct = children;
 	p->rss_kib = rss_kib;
-	p->uid = 1000;
+	p->uid = p->euid = 1000;
 	p->cmdline = cmdline ? strdup(cmdline) : NULL;
 }
 
@@ -211,7 +211,10 @@ static void test_several_triggers_and_units(void)
 	expect_line(text, "spike dump: spike_20261121T232900Z_cpu_delta_12345");
 	expect_line(text, "cpu: 85.2% (baseline: 5.0%, delta: +80.2%, threshold: 10.0%)");
 	expect_line(text, "process: none (system-wide)");
-	expect_line(text, "value: 7.0 GiB (baseline: 8.0 GiB, delta: -1.0 GiB, threshold: 512 MiB)");
+	/* A size trigger's value is the change itself: no "delta" of it
+	 * against the level it changed from. */
+	expect_line(text, "change: 7.0 GiB from 8.0 GiB (threshold: 512 MiB)");
+	CU_ASSERT_PTR_NULL(strstr(text, "-1.0 GiB"));
 	expect_line(text, "value: 250 forks/s (baseline: 20, delta: +230, threshold: 100)");
 	expect_line(text, "at: -1.0 s from the first trigger");
 	CU_ASSERT_PTR_NOT_NULL(strstr(text, "<- cpu_delta, mem_drop\n"));
@@ -219,6 +222,119 @@ static void test_several_triggers_and_units(void)
 	/* Triggers come in their order, the first one first. */
 	CU_ASSERT(strstr(text, "type: cpu_delta") < strstr(text, "type: mem_drop"));
 	CU_ASSERT(strstr(text, "type: mem_drop") < strstr(text, "type: fork_rate"));
+	free(text);
+	st_dump_free(d);
+}
+
+/* mem_drop and swap_spike say how much fell or grew from what: the
+ * trigger's sample shows which figure and which way. */
+static void test_size_triggers_say_which_way(void)
+{
+	struct st_dump *d = example_dump();
+	char *text;
+
+	free(d->triggers);
+	d->ntriggers = 2;
+	d->triggers = calloc(2, sizeof(*d->triggers));
+	CU_ASSERT_FATAL(d->triggers != NULL);
+	/* Sample 1 has 8.0 GiB available and 100 MiB of swap used. */
+	set_trigger(&d->triggers[0], "mem_drop", 0, "", 23.0 * 1048576, 31.0 * 1048576,
+		    524288.0, "kib", 1);
+	set_trigger(&d->triggers[1], "swap_spike", 0, "", 65536.0, 36864.0, 65536.0, "kib", 1);
+	d->triggers[0].trigger.flags = ST_TRIGGER_SYSTEM;
+	text = render(d, NULL);
+	expect_line(text, "available memory fell 23.0 GiB from 31.0 GiB to 8.0 GiB "
+		    "(threshold: 512 MiB)");
+	expect_line(text, "swap used grew 64 MiB from 36 MiB to 100 MiB (threshold: 64 MiB)");
+	CU_ASSERT_PTR_NULL(strstr(text, "delta: -"));
+	free(text);
+	st_dump_free(d);
+}
+
+/* Carried and first-seen records are not measurements over the interval:
+ * the tables say so, once explained, and a carried cpu is no figure in the
+ * timeline. */
+static void test_measured_marks(void)
+{
+	struct st_dump *d = example_dump();
+	struct st_dump_sample *s = &d->samples[1];
+	char *text;
+
+	s->top_cpu[1].flags = ST_PROC_NEW;          /* xorg */
+	s->top_rss[1].flags = ST_PROC_CARRIED;      /* chromium */
+	text = render(d, NULL);
+	expect_line(text, " 2. [ 1001] xorg              12.0%  (rss: 512 mib)  [avg since start]");
+	expect_line(text, " 2. [ 9876] chromium          1536 mib  (cpu: 3.1%)  [carried]");
+	expect_line(text, " 1. [12345] firefox           85.2%  (rss: 2048 mib)");
+	expect_line(text, "    [avg since start]: first seen this sample: cpu is the average "
+		    "since the process started");
+	expect_line(text, "    [carried]: not re-read this sample: cpu not measured, "
+		    "rss and state as last read");
+	CU_ASSERT_EQUAL(count(text, "[carried]"), 2);
+	free(text);
+
+	/* The blamed process carried in the trigger sample: its cpu column
+	 * shows no figure rather than 0.0%, its rss stays. */
+	s->top_cpu[0].flags = s->top_rss[0].flags = ST_PROC_CARRIED;
+	text = render(d, NULL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "           -     2.0 GiB  <- cpu_delta\n"));
+	free(text);
+	st_dump_free(d);
+}
+
+/* Per-core figures are labelled by CPU id: with cpu1 offline the second
+ * figure is cpu2's. Long lists wrap, aligned. */
+static void test_cores_by_id(void)
+{
+	static const uint32_t ids[] = { 0, 2, 3 };
+	struct st_dump *d = example_dump();
+	struct st_dump_sample *s = &d->samples[1];
+	char *text;
+
+	s->ncores = 3;
+	s->core_busy_pct = calloc(10, sizeof(double));
+	s->core_id = calloc(3, sizeof(*s->core_id));
+	CU_ASSERT_FATAL(s->core_busy_pct && s->core_id);
+	memcpy(s->core_id, ids, sizeof(ids));
+	s->core_busy_pct[0] = 95;
+	s->core_busy_pct[1] = 3;
+	s->core_busy_pct[2] = 1.25;
+	text = render(d, NULL);
+	expect_line(text, "cores busy:  cpu0 95.0%  cpu2 3.0%  cpu3 1.2%");
+	CU_ASSERT(strstr(text, "cores busy:") > strstr(text, "=== top processes by cpu ==="));
+	CU_ASSERT(strstr(text, "cores busy:") < strstr(text, " 1. [12345] firefox"));
+	free(text);
+
+	/* No ids: 0 .. n-1; ten CPUs take two lines. */
+	free(s->core_id);
+	s->core_id = NULL;
+	s->ncores = 10;
+	text = render(d, NULL);
+	expect_line(text, "cores busy:  cpu0 95.0%  cpu1 3.0%  cpu2 1.2%  cpu3 0.0%  cpu4 0.0%"
+		    "  cpu5 0.0%  cpu6 0.0%  cpu7 0.0%");
+	expect_line(text, "             cpu8 0.0%  cpu9 0.0%");
+	free(text);
+	st_dump_free(d);
+}
+
+/* The blamed process's uids as captured; a cut command line says so. */
+static void test_uids_and_cut_cmdline(void)
+{
+	struct st_dump *d = example_dump();
+	struct st_dump_proc *ff = &d->samples[1].top_cpu[0];
+	char *text = render(d, NULL);
+
+	expect_line(text, "uid: 1000");
+	free(text);
+	ff->euid = 0;
+	ff->flags = ST_DUMP_PROC_CMDLINE_TRUNCATED;
+	text = render(d, NULL);
+	expect_line(text, "uid: 1000 (effective 0)");
+	expect_line(text, "command: /usr/lib/firefox/firefox -P default...");
+	free(text);
+	ff->uid = -1;
+	text = render(d, NULL);
+	CU_ASSERT_PTR_NULL(strstr(text, "uid:"));
 	free(text);
 	st_dump_free(d);
 }
@@ -820,6 +936,10 @@ int main(void)
 	CU_TestInfo tests[] = {
 		{ "layout of the reference viewer", test_reference_layout },
 		{ "several triggers, units pct/kib/other", test_several_triggers_and_units },
+		{ "size triggers say what fell or grew", test_size_triggers_say_which_way },
+		{ "carried and first-seen records marked", test_measured_marks },
+		{ "per-core figures labelled by CPU id", test_cores_by_id },
+		{ "uids and a cut command line", test_uids_and_cut_cmdline },
 		{ "top and sample_index options", test_top_and_sample_options },
 		{ "empty dump", test_empty_dump },
 		{ "hostile names never reach the terminal raw", test_hostile_names },

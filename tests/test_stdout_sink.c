@@ -105,7 +105,7 @@ static void set_proc(struct st_dump_proc *p, int32_t pid, const char *comm,
 	p->state = 'R';
 	p->cpu_pct = cpu;
 	p->rss_kib = rss_kib;
-	p->uid = 1000;
+	p->uid = p->euid = 1000;
 	p->cmdline = cmdline ? strdup(cmdline) : NULL;
 }
 
@@ -275,6 +275,31 @@ static void test_text_is_the_viewer_rendering_escaped(void)
 	unload();
 }
 
+/* The sink says what was measured as the viewer does: a first-seen
+ * record's cpu is its average since it started, in either format. */
+static void test_measured_marks(void)
+{
+	const struct st_plugin *d = load();
+	void *text_state, *json_state;
+	CU_ASSERT_FATAL(create(d, "text", &text_state) == 0);
+	CU_ASSERT_FATAL(create(d, "json", &json_state) == 0);
+	struct st_dump *dump = hostile_dump();
+	dump->samples[1].top_cpu[0].flags = ST_PROC_NEW;
+	dump->samples[1].top_rss[0].flags = ST_PROC_NEW;
+	size_t len;
+	char *out = emit_captured(d, text_state, dump, 1, &len);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "95.5%  (rss: 2 mib)  [avg since start]\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "[avg since start]: first seen this sample"));
+	free(out);
+	out = emit_captured(d, json_state, dump, 1, &len);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"measured\":\"since_start\""));
+	free(out);
+	st_dump_free(dump);
+	d->destroy(text_state);
+	d->destroy(json_state);
+	unload();
+}
+
 static void test_json_is_one_line_per_dump(void)
 {
 	const struct st_plugin *d = load();
@@ -421,6 +446,7 @@ int main(void)
 		{ "json: exactly one compact line that parses back",
 		  test_json_is_one_line_per_dump },
 		{ "json: one line per dump in a stream", test_json_lines_stream },
+		{ "text and json say how records were measured", test_measured_marks },
 		{ "closed stdout: -1, logged once per condition, recovers",
 		  test_closed_stdout_fails_and_logs_once },
 		{ "format other than text/json: create fails with a reason",

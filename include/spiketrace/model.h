@@ -242,9 +242,18 @@ struct st_dump_proc {
 	uint64_t rss_kib;
 	uint64_t minflt_delta;
 	uint64_t majflt_delta;
-	int64_t  uid;               /* -1 when unknown */
+	int64_t  uid;               /* real uid (status), -1 when unknown */
 	char    *cmdline;           /* NULL when unknown; arguments joined by spaces */
+	uint32_t flags;             /* ST_PROC_* of the sample's record: CARRIED
+	                               (figures not re-read: cpu 0 is no measurement,
+	                               rss and state as last read), NEW (cpu_pct is
+	                               the average since the process started);
+	                               and ST_DUMP_PROC_* */
+	int64_t  euid;              /* effective uid (status), -1 when unknown */
 };
+
+/* The command line was longer than the core keeps and is cut. */
+#define ST_DUMP_PROC_CMDLINE_TRUNCATED 0x100
 
 struct st_dump_sample {
 	int64_t  offset_ns;         /* from the trigger sample: negative before it */
@@ -262,7 +271,9 @@ struct st_dump_sample {
 	uint32_t procs_running, procs_blocked;
 	uint32_t nprocs_total;      /* processes in the system, not only listed */
 	uint32_t ntop_cpu, ntop_rss, nblamed;
-	struct st_dump_proc *top_cpu;   /* by cpu_pct, highest first */
+	struct st_dump_proc *top_cpu;   /* by cpu_pct + children_cpu_pct, highest
+	                                   first; measured (not carried) and
+	                                   above 0.0 only */
 	struct st_dump_proc *top_rss;   /* by rss_kib, largest first */
 	struct st_dump_proc *blamed;    /* triggers' processes not in the top lists */
 };

@@ -1,11 +1,19 @@
 /*
  * json_file: each dump as one JSON file in `dir`, named
- * spike_<UTC time>_<type>_<pid>.json so that names sort by time.
+ * spike_<sequence>_<dump id>.json: the sequence says in which order the
+ * dumps were written, the id (UTC time, type, pid) what each one is.
  *
  * Written atomically: a temp file in the same directory, fsync, rename
  * without replacing, fsync of the directory. A reader never sees a partial
  * dump and a crash never leaves one under a dump's name. Retention keeps at
  * most max_dumps files and max_total_mib MiB, deleting the oldest first.
+ *
+ * "Oldest" is by the sequence, not by the time in the id nor by mtime:
+ * both come from the wall clock, and after the clock steps back (NTP, a
+ * wrong RTC fixed) the newest dump would carry the oldest time and be the
+ * first deleted. The sequence continues from the highest one in the
+ * directory, so it survives restarts; names without one (written before
+ * it) are older than any with one.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -25,6 +33,8 @@
 #define PREFIX "spike_"
 #define SUFFIX ".json"
 #define TEMP_PREFIX ".tmp-spike_"
+#define SEQ_DIGITS 6            /* zero-padded, so ls lists in write order;
+                                   more digits once past 999999 */
 
 struct json_file {
 	const struct st_host *host;
@@ -34,6 +44,7 @@ struct json_file {
 	gid_t gid;              /* (gid_t)-1: the daemon's own group */
 	int last_errno;         /* to log a failing condition once, not per dump */
 	const char *last_what;
+	uint64_t next_seq;      /* 0: not known yet (directory not read) */
 };
 
 enum { OPT_DIR, OPT_MAX_DUMPS, OPT_MAX_TOTAL_MIB, OPT_GROUP };
@@ -56,6 +67,37 @@ static int is_dump(const struct dirent *de)
 	return n > strlen(PREFIX) + strlen(SUFFIX) &&
 	       strncmp(de->d_name, PREFIX, strlen(PREFIX)) == 0 &&
 	       strcmp(de->d_name + n - strlen(SUFFIX), SUFFIX) == 0;
+}
+
+/* The write sequence in a dump's name, 0 for a name without one. */
+static uint64_t name_seq(const char *name)
+{
+	const char *p = name + strlen(PREFIX);
+	char *end;
+	if (*p < '0' || *p > '9')
+		return 0;
+	uint64_t v = strtoull(p, &end, 10);
+	/* A name from before the sequence starts with the id's date: eight
+	 * digits and a 'T'. */
+	return *end == '_' ? v : 0;
+}
+
+/* The next sequence: one past the highest in the directory. */
+static int read_next_seq(struct json_file *jf)
+{
+	struct dirent **names;
+	int n = scandir(jf->dir, &names, is_dump, NULL);
+	uint64_t top = 0;
+	if (n < 0)
+		return -1;
+	for (int i = 0; i < n; i++) {
+		uint64_t v = name_seq(names[i]->d_name);
+		top = v > top ? v : top;
+		free(names[i]);
+	}
+	free(names);
+	jf->next_seq = top + 1;
+	return 0;
 }
 
 static int is_temp(const struct dirent *de)
@@ -144,11 +186,13 @@ static int json_file_create(const struct st_host *host, const union st_value *op
 	jf->max_total_bytes = (long long)opts[OPT_MAX_TOTAL_MIB].i << 20;
 	/* A directory we cannot create now may appear later (a mount): say
 	 * so, and try again at each dump. */
-	if (make_dir(jf) < 0)
+	if (make_dir(jf) < 0) {
 		host->log(host, ST_LOG_WARNING, "%s: %s; will retry at each dump",
 			  jf->dir, strerror(errno));
-	else
+	} else {
 		remove_stray_temps(jf);
+		read_next_seq(jf);
+	}
 	*state = jf;
 	return 0;
 }
@@ -162,13 +206,16 @@ static void json_file_destroy(void *state)
 }
 
 /* Rename tmp to the first free name: never replace an existing dump. */
-static int publish(int dfd, const char *tmp, const char *id, char *name, size_t namelen)
+static int publish(int dfd, const char *tmp, uint64_t seq, const char *id, char *name,
+		   size_t namelen)
 {
 	for (int i = 0; i < 1000; i++) {
 		if (i == 0)
-			snprintf(name, namelen, PREFIX "%s" SUFFIX, id);
+			snprintf(name, namelen, PREFIX "%0*llu_%s" SUFFIX, SEQ_DIGITS,
+				 (unsigned long long)seq, id);
 		else
-			snprintf(name, namelen, PREFIX "%s-%d" SUFFIX, id, i);
+			snprintf(name, namelen, PREFIX "%0*llu_%s-%d" SUFFIX, SEQ_DIGITS,
+				 (unsigned long long)seq, id, i);
 		if (renameat2(dfd, tmp, dfd, name, RENAME_NOREPLACE) == 0)
 			return 0;
 		if (errno == EEXIST)
@@ -184,16 +231,21 @@ static int publish(int dfd, const char *tmp, const char *id, char *name, size_t 
 	return -1;
 }
 
-static int by_name(const struct dirent **a, const struct dirent **b)
+/* Written first, first: by sequence, and names without one (older than
+ * the sequence) by name, which was by time when they were written. */
+static int by_write_order(const struct dirent **a, const struct dirent **b)
 {
+	uint64_t x = name_seq((*a)->d_name), y = name_seq((*b)->d_name);
+	if (x != y)
+		return (x > y) - (x < y);
 	return strcmp((*a)->d_name, (*b)->d_name);
 }
 
-/* Oldest first (names sort by time) until both limits hold. */
+/* Oldest first (in the order written) until both limits hold. */
 static void enforce_retention(struct json_file *jf, int dfd)
 {
 	struct dirent **names;
-	int n = scandir(jf->dir, &names, is_dump, by_name);
+	int n = scandir(jf->dir, &names, is_dump, by_write_order);
 	if (n < 0)
 		return;
 	long long total = 0;
@@ -217,14 +269,20 @@ static void enforce_retention(struct json_file *jf, int dfd)
 	free(sizes);
 }
 
-static void report(struct json_file *jf, const char *what, int err)
+/* Once per condition: a full disk must not fill the log too. then says
+ * what the failure costs. */
+static void report_then(struct json_file *jf, const char *what, int err, const char *then)
 {
-	/* Once per condition: a full disk must not fill the log too. */
 	if (err != jf->last_errno || what != jf->last_what)
-		jf->host->log(jf->host, ST_LOG_ERR, "%s: %s: %s; dumps are lost until this clears",
-			      jf->dir, what, strerror(err));
+		jf->host->log(jf->host, ST_LOG_ERR, "%s: %s: %s; %s",
+			      jf->dir, what, strerror(err), then);
 	jf->last_errno = err;
 	jf->last_what = what;
+}
+
+static void report(struct json_file *jf, const char *what, int err)
+{
+	report_then(jf, what, err, "dumps are lost until this clears");
 }
 
 static int json_file_emit(void *state, const struct st_dump *dump,
@@ -239,6 +297,13 @@ static int json_file_emit(void *state, const struct st_dump *dump,
 	int dfd = open(jf->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0) {
 		report(jf, "cannot open the directory", errno);
+		return -1;
+	}
+	/* The directory was missing at start (or removed since): its dumps,
+	 * if any, say where the sequence stands. */
+	if (!jf->next_seq && read_next_seq(jf) < 0) {
+		report(jf, "cannot read the directory", errno);
+		close(dfd);
 		return -1;
 	}
 	snprintf(tmp, sizeof(tmp), TEMP_PREFIX "%d-%lld", (int)getpid(),
@@ -262,7 +327,7 @@ static int json_file_emit(void *state, const struct st_dump *dump,
 		what = "cannot flush the dump to disk", err = errno;
 	if (close(fd) < 0 && !what)
 		what = "cannot write the dump", err = errno;
-	if (!what && publish(dfd, tmp, dump->id, name, sizeof(name)) < 0)
+	if (!what && publish(dfd, tmp, jf->next_seq, dump->id, name, sizeof(name)) < 0)
 		what = "cannot rename the dump into place", err = errno;
 	if (what) {
 		unlinkat(dfd, tmp, 0);      /* never a partial file */
@@ -270,18 +335,28 @@ static int json_file_emit(void *state, const struct st_dump *dump,
 		close(dfd);
 		return -1;
 	}
-	fsync(dfd);     /* the rename itself must survive a crash */
-	if (jf->last_errno)
-		jf->host->log(jf->host, ST_LOG_NOTICE, "%s: writing dumps again", jf->dir);
-	jf->last_errno = 0;
-	jf->last_what = NULL;
+	jf->next_seq++;
 	char path[1024];
 	snprintf(path, sizeof(path), "%s/%s", jf->dir, name);
+	/* The rename itself must survive a crash. If it may not, the dump
+	 * is still there to read (deleting it would lose it for sure), but
+	 * this delivery failed: said, and counted by the core. */
+	int rc = 0;
+	if (fsync(dfd) < 0) {
+		report_then(jf, "cannot flush the directory", errno,
+			    "dumps written may not survive a crash until this clears");
+		rc = -1;
+	} else {
+		if (jf->last_errno)
+			jf->host->log(jf->host, ST_LOG_NOTICE, "%s: writing dumps again", jf->dir);
+		jf->last_errno = 0;
+		jf->last_what = NULL;
+		jf->host->log(jf->host, ST_LOG_INFO, "wrote %s", path);
+	}
 	jf->host->dump_stored(jf->host, dump, path);
-	jf->host->log(jf->host, ST_LOG_INFO, "wrote %s", path);
 	enforce_retention(jf, dfd);
 	close(dfd);
-	return 0;
+	return rc;
 }
 
 static const struct st_plugin json_file_plugin = {

@@ -1,0 +1,268 @@
+/* The dump builder (core/dump_builder.c) through the real engine over a
+ * fake /proc: what each sample's lists hold and how each record says it
+ * was measured. */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cunit_runner.h"
+#include "dump.h"
+#include "scenario.h"
+
+#define ONLY_CPU_DELTA "detectors { cpu_delta { threshold_pct = 40 } " \
+	"new_proc { enabled = false } }"
+
+static const struct st_dump_proc *find_proc(const struct st_dump_proc *v, uint32_t n,
+					    int32_t pid)
+{
+	for (uint32_t i = 0; i < n; i++)
+		if (v[i].pid == pid)
+			return &v[i];
+	return NULL;
+}
+
+/* The ring's record of pid in the sample seq, or NULL. */
+static const struct st_proc_sample *ring_record(const struct scenario *sc, uint64_t seq,
+						int32_t pid)
+{
+	int at = st_ring_find_seq(&sc->engine.ring, seq);
+	if (at < 0)
+		return NULL;
+	const struct st_sample *s = st_ring_at(&sc->engine.ring, (uint32_t)at);
+	for (uint32_t i = 0; i < s->nprocs; i++)
+		if (s->procs[i].pid == pid)
+			return &s->procs[i];
+	return NULL;
+}
+
+/*
+ * The top-by-CPU list ranks by own + reaped children's CPU, and holds no
+ * process at 0.0 %: a machine of idle kernel threads shows only who was
+ * busy. Every record says how it was measured, as the ring has it.
+ */
+static void test_top_cpu_ranks_cost_and_leaves_out_idle(void)
+{
+	struct scenario sc;
+	scenario_start(&sc, 4, 8u << 20, ONLY_CPU_DELTA);
+	struct fake_process hog = scenario_settled(&sc, 4242, "hog", 0);
+	struct fake_process make = scenario_settled(&sc, 300, "make", 0);
+	struct fake_process small = scenario_settled(&sc, 301, "small", 0);
+	for (int32_t pid = 2; pid < 22; pid++) {
+		char comm[16];
+		snprintf(comm, sizeof(comm), "kworker/%d", pid);
+		scenario_settled(&sc, pid, comm, 0);
+	}
+	SCENARIO_REQUIRE(&sc, scenario_begin(&sc) == 0);
+	/* The busy ones keep busy, so the read policy reads them every tick
+	 * (a burst after carried ticks is the sampler's business). */
+	for (int i = 0; i < 6; i++) {
+		scenario_burn(&sc, &hog, 5);
+		scenario_burn(&sc, &make, 1);
+		scenario_burn(&sc, &small, 3);
+		scenario_tick(&sc);
+	}
+	/* The trigger sample: hog burns 90 %, make reaps 60 % of children
+	 * while using 1 % itself, small uses 3 %, a newcomer arrives. */
+	scenario_burn(&sc, &hog, 90);
+	scenario_burn(&sc, &make, 1);
+	make.cutime += (uint64_t)(0.6 * (double)sc.fp->hz);
+	fake_proc_put(sc.fp, &make);
+	scenario_burn(&sc, &small, 3);
+	struct fake_process fresh = fake_process_make(sc.fp, 500, "fresh");
+	fresh.start_ticks = sc.fp->elapsed_ticks + (uint64_t)sc.fp->hz / 2;
+	fresh.utime = (uint64_t)sc.fp->hz / 4;
+	fake_proc_put(sc.fp, &fresh);
+	scenario_tick(&sc);
+	SCENARIO_REQUIRE(&sc, scenario_find(&sc, "cpu_delta", 4242) != NULL);
+	struct st_dump *d = scenario_run_until_dump(&sc, 5);
+	SCENARIO_REQUIRE(&sc, d != NULL && d->trigger_index >= 0);
+
+	const struct st_dump_sample *s = &d->samples[d->trigger_index];
+	SCENARIO_REQUIRE(&sc, s->ntop_cpu == 4);
+	CU_ASSERT_EQUAL(s->top_cpu[0].pid, 4242);
+	CU_ASSERT_EQUAL(s->top_cpu[1].pid, 300);    /* 1 % + 60 % children */
+	CU_ASSERT_EQUAL(s->top_cpu[2].pid, 500);    /* 25 % since it started */
+	CU_ASSERT_EQUAL(s->top_cpu[3].pid, 301);
+	CU_ASSERT_EQUAL(s->top_cpu[2].flags, ST_PROC_NEW);
+	for (uint32_t i = 0; i < s->ntop_cpu; i++)
+		CU_ASSERT(s->top_cpu[i].cpu_pct + s->top_cpu[i].children_cpu_pct >= 0.05);
+
+	/* In every sample of the window: nothing carried and nothing idle in
+	 * top_cpu; each record's flags are its ring record's. */
+	for (uint32_t k = 0; k < d->nsamples; k++) {
+		const struct st_dump_sample *ds = &d->samples[k];
+		for (uint32_t i = 0; i < ds->ntop_cpu; i++) {
+			CU_ASSERT_FALSE(ds->top_cpu[i].flags & ST_PROC_CARRIED);
+			CU_ASSERT(ds->top_cpu[i].cpu_pct + ds->top_cpu[i].children_cpu_pct >= 0.05);
+		}
+		for (uint32_t i = 0; i < ds->ntop_rss; i++) {
+			const struct st_proc_sample *rec =
+				ring_record(&sc, ds->seq, ds->top_rss[i].pid);
+			CU_ASSERT_PTR_NOT_NULL_FATAL(rec);
+			CU_ASSERT_EQUAL(ds->top_rss[i].flags,
+					rec->flags & (ST_PROC_NEW | ST_PROC_CARRIED));
+		}
+	}
+	/* The idle ones are still in the RSS list: size is measured apart. */
+	CU_ASSERT_PTR_NOT_NULL(find_proc(s->top_rss, s->ntop_rss, 2) ?
+			       find_proc(s->top_rss, s->ntop_rss, 2) :
+			       find_proc(s->top_rss, s->ntop_rss, 21));
+	scenario_stop(&sc);
+}
+
+/* The dump keeps the CPU id of each per-core figure, as the sample has it
+ * (cpu1 offline: ids 0, 2, 3), and counts 0 .. n-1 when it has none. */
+static void test_core_ids_copied(void)
+{
+	static const uint32_t ids[] = { 0, 2, 3 };
+	struct scenario sc;
+	scenario_start(&sc, 3, 8u << 20, ONLY_CPU_DELTA);
+	SCENARIO_REQUIRE(&sc, scenario_begin(&sc) == 0);
+	scenario_tick(&sc);
+	scenario_tick(&sc);
+	st_engine_manual_trigger(&sc.engine, "test");
+	SCENARIO_REQUIRE(&sc, sc.engine.incidents.open);
+	/* What the sampler records for a /proc/stat without cpu1, set on the
+	 * older samples; the newest keeps NULL. */
+	for (uint32_t i = 0; i + 1 < sc.engine.ring.count; i++) {
+		struct st_sample *smp = (struct st_sample *)st_ring_at(&sc.engine.ring, i);
+		SCENARIO_REQUIRE(&sc, smp->ncores == 3);
+		smp->core_id = ids;
+	}
+	struct st_dump *d = st_dump_build(&sc.engine.builder, &sc.engine.ring,
+					  &sc.engine.sampler.table, &sc.engine.incidents);
+	SCENARIO_REQUIRE(&sc, d != NULL && d->nsamples == 3);
+	for (uint32_t k = 0; k < d->nsamples; k++) {
+		CU_ASSERT_EQUAL_FATAL(d->samples[k].ncores, 3);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(d->samples[k].core_id);
+		for (uint32_t c = 0; c < 3; c++)
+			CU_ASSERT_EQUAL(d->samples[k].core_id[c], k + 1 < d->nsamples ? ids[c] : c);
+	}
+	st_dump_free(d);
+	scenario_stop(&sc);
+}
+
+static void write_identity(struct scenario *sc, int32_t pid, const char *uid_line,
+			   const char *cmdline, size_t cmdline_len)
+{
+	char rel[64], *status;
+	snprintf(rel, sizeof(rel), "%d/status", pid);
+	CU_ASSERT_FATAL(asprintf(&status, "Name:\tculprit\nUmask:\t0022\nState:\tR (running)\n"
+				 "Tgid:\t%d\nPid:\t%d\nPPid:\t1\n%s\nGid:\t100\t100\t100\t100\n",
+				 pid, pid, uid_line) > 0);
+	fake_proc_write(sc->fp, rel, status);
+	free(status);
+	/* cmdline holds NULs: written by hand. */
+	snprintf(rel, sizeof(rel), "%s/%d/cmdline", sc->fp->root, pid);
+	FILE *f = fopen(rel, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	CU_ASSERT_EQUAL(fwrite(cmdline, 1, cmdline_len, f), cmdline_len);
+	fclose(f);
+}
+
+/*
+ * A short-lived culprit: it bursts, the trigger fires, and it is gone
+ * before the post-trigger samples are in. Its command line and uids are
+ * in the dump all the same, as they were when the trigger fired: the real
+ * and effective uid of status, not the owner of /proc/PID.
+ */
+static void test_identity_captured_at_trigger(void)
+{
+	static const char argv[] = "./culprit\0--burn\0--seconds=1\0";
+	struct scenario sc;
+	scenario_start(&sc, 4, 8u << 20, ONLY_CPU_DELTA);
+	struct fake_process p = scenario_settled(&sc, 4242, "culprit", 0);
+	write_identity(&sc, 4242, "Uid:\t4321\t0\t0\t0", argv, sizeof(argv) - 1);
+	SCENARIO_REQUIRE(&sc, scenario_begin(&sc) == 0);
+	for (int i = 0; i < 3; i++) {
+		scenario_burn(&sc, &p, 5);
+		scenario_tick(&sc);
+	}
+	scenario_burn(&sc, &p, 95);
+	scenario_tick(&sc);
+	SCENARIO_REQUIRE(&sc, scenario_find(&sc, "cpu_delta", 4242) != NULL);
+	SCENARIO_REQUIRE(&sc, sc.engine.builder.evidence.n == 1);
+	fake_proc_remove(sc.fp, 4242);
+	struct st_dump *d = scenario_run_until_dump(&sc, 5);
+	SCENARIO_REQUIRE(&sc, d != NULL && d->trigger_index >= 0);
+
+	const struct st_dump_sample *s = &d->samples[d->trigger_index];
+	const struct st_dump_proc *culprit = find_proc(s->top_cpu, s->ntop_cpu, 4242);
+	SCENARIO_REQUIRE(&sc, culprit != NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(culprit->cmdline);
+	CU_ASSERT_STRING_EQUAL(culprit->cmdline, "./culprit --burn --seconds=1");
+	CU_ASSERT_FALSE(culprit->flags & ST_DUMP_PROC_CMDLINE_TRUNCATED);
+	CU_ASSERT_EQUAL(culprit->uid, 4321);
+	CU_ASSERT_EQUAL(culprit->euid, 0);
+	/* Used up by the dump: the next incident captures its own. */
+	CU_ASSERT_EQUAL(sc.engine.builder.evidence.n, 0);
+	scenario_stop(&sc);
+}
+
+/* A pid that names another process now (reused: another start time)
+ * lends it nothing; a command line longer than the table keeps is cut and
+ * flagged; a full table counts what it missed. */
+static void test_capture_checks_identity_and_bounds(void)
+{
+	struct scenario sc;
+	scenario_start(&sc, 2, 8u << 20, ONLY_CPU_DELTA);
+	struct fake_process p = scenario_settled(&sc, 700, "long", 0);
+	size_t len = ST_EVIDENCE_CMDLINE_MAX + 100;
+	char *argv = malloc(len);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(argv);
+	memset(argv, 'a', len);
+	argv[1] = '\0';
+	write_identity(&sc, 700, "Uid:\t1000\t1000\t1000\t1000", argv, len);
+	free(argv);
+	SCENARIO_REQUIRE(&sc, scenario_begin(&sc) == 0);
+	int root = sc.engine.sampler.root_fd;
+
+	struct st_trigger t[ST_EVIDENCE_MAX + 2];
+	memset(t, 0, sizeof(t));
+	t[0].pid = 700;
+	t[0].start_ticks = p.start_ticks + 1;       /* not this process */
+	struct st_evidence ev = { 0 };
+	st_evidence_capture(&ev, root, t, 1);
+	CU_ASSERT_EQUAL(ev.n, 0);
+
+	t[0].start_ticks = p.start_ticks;
+	t[1] = t[0];                                /* the same one twice */
+	st_evidence_capture(&ev, root, t, 2);
+	SCENARIO_REQUIRE(&sc, ev.n == 1);
+	const struct st_evidence_proc *e = st_evidence_find(&ev, 700, p.start_ticks);
+	SCENARIO_REQUIRE(&sc, e != NULL);
+	CU_ASSERT_TRUE(e->cmdline_truncated);
+	CU_ASSERT_EQUAL(strlen(e->cmdline), ST_EVIDENCE_CMDLINE_MAX - 1);
+	CU_ASSERT_EQUAL(e->cmdline[1], ' ');
+	CU_ASSERT_EQUAL(e->uid, 1000);
+	CU_ASSERT_EQUAL(e->euid, 1000);
+
+	/* More processes than the table holds. */
+	for (int32_t i = 0; i < ST_EVIDENCE_MAX + 2; i++) {
+		struct fake_process q = fake_process_make(sc.fp, 800 + i, "many");
+		fake_proc_put(sc.fp, &q);
+		t[i].pid = q.pid;
+		t[i].start_ticks = q.start_ticks;
+	}
+	st_evidence_capture(&ev, root, t, ST_EVIDENCE_MAX + 2);
+	CU_ASSERT_EQUAL(ev.n, ST_EVIDENCE_MAX);
+	CU_ASSERT_EQUAL(ev.missed, 3);
+	st_evidence_clear(&ev);
+	CU_ASSERT_EQUAL(ev.n, 0);
+	scenario_stop(&sc);
+}
+
+int main(void)
+{
+	CU_TestInfo tests[] = {
+		{ "top_cpu: own + children, no idle, no carried",
+		  test_top_cpu_ranks_cost_and_leaves_out_idle },
+		{ "per-core ids copied", test_core_ids_copied },
+		{ "identity captured when the trigger fires", test_identity_captured_at_trigger },
+		{ "capture: pid reuse, long command line, full table",
+		  test_capture_checks_identity_and_bounds },
+		CU_TEST_INFO_NULL,
+	};
+	return st_test_run("dump_builder", tests);
+}
