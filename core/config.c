@@ -380,7 +380,7 @@ static int strict_init(struct strict *sc)
 		CFG_INT("post_trigger", 3, CFGF_NONE),
 		CFG_INT("top", 10, CFGF_NONE),
 		CFG_FLOAT("max_dumps_per_minute", 6, CFGF_NONE),
-		CFG_FLOAT("max_incident", 0, CFGF_NONE),
+		CFG_FLOAT("max_incident", ST_DEFAULT_MAX_INCIDENT_S, CFGF_NONE),
 		CFG_STR("plugin_dir", sc->def_plugin_dir, CFGF_NONE),
 		CFG_STR("log_level", "info", CFGF_NONE),
 		CFG_SEC("detectors", NULL, CFGF_NONE),

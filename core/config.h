@@ -23,6 +23,11 @@ struct st_plugin_config {
 	size_t nvalues;
 };
 
+/* Seconds an episode may extend an incident by, unless configured: long
+ * enough for a typical memory ramp or build step, well inside the
+ * default history of 60 samples. */
+#define ST_DEFAULT_MAX_INCIDENT_S 30.0
+
 struct st_config {
 	char    *path;           /* the file read, or NULL when defaults */
 	double   interval_s;     /* 0.1 .. 60, default 1.0 */

@@ -69,7 +69,8 @@ static void configure_pipeline(struct st_engine *e)
 	unsigned room = e->cfg.history - 1 - e->cfg.pre_trigger - e->cfg.post_trigger;
 	double want = floor(e->cfg.max_incident_s / e->cfg.interval_s + 1e-9);
 	unsigned ext = want < room ? (unsigned)want : room;
-	if (want > room)
+	/* Said when it was asked for; the default is held quietly. */
+	if (want > room && e->cfg.max_incident_s != ST_DEFAULT_MAX_INCIDENT_S)
 		st_notice("max_incident = %gs is held to %gs: history (%u samples) must "
 			  "also hold pre_trigger and post_trigger", e->cfg.max_incident_s,
 			  room * e->cfg.interval_s, e->cfg.history);

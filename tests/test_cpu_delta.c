@@ -259,7 +259,7 @@ static void test_half_life(void)
 static void test_cooldown(void)
 {
 	struct scenario sc;
-	scenario_start(&sc, 4, 8u << 20, ONLY_CPU_DELTA("cooldown = 5 half_life_s = 0.01"));
+	scenario_start(&sc, 4, 8u << 20, "max_incident = 0\n" ONLY_CPU_DELTA("cooldown = 5 half_life_s = 0.01"));
 	struct fake_process p = scenario_settled(&sc, 700, "flappy", 0);
 	CU_ASSERT_FATAL(scenario_begin(&sc) == 0);
 	int fired[12] = { 0 };

@@ -28,7 +28,9 @@ static void test_incident_window_and_grouping(void)
 {
 	struct scenario sc;
 	struct fake_process a, b;
-	scenario_start(&sc, 4, 8u << 20, "detectors { cpu_delta { threshold_pct = 20 } }");
+	/* Episodes off: this is about the window and grouping alone. */
+	scenario_start(&sc, 4, 8u << 20, "max_incident = 0\n"
+		       "detectors { cpu_delta { threshold_pct = 20 } }");
 	two_idle(&sc, &a, &b);
 	CU_ASSERT_FATAL(scenario_begin(&sc) == 0);
 	for (int i = 0; i < 8; i++)
@@ -77,13 +79,14 @@ static void test_cooldown_per_key(void)
 {
 	struct scenario sc;
 	struct fake_process a, b;
-	scenario_start(&sc, 4, 8u << 20,
-		       "detectors { cpu_delta { threshold_pct = 20 cooldown = 10 alpha = 1 } }");
+	/* Episodes off: this is about the cooldown alone. */
+	scenario_start(&sc, 4, 8u << 20, "max_incident = 0\n"
+		       "detectors { cpu_delta { threshold_pct = 20 cooldown = 10 half_life_s = 0.01 } }");
 	two_idle(&sc, &a, &b);
 	CU_ASSERT_FATAL(scenario_begin(&sc) == 0);
 	idle_tick(&sc, &a, &b);
 	int fired = 0;
-	/* alpha = 1: the baseline is the previous sample, so an on/off
+	/* A tiny half-life: the baseline is the previous sample, so an on/off
 	 * pattern spikes every other second; within 10 s only one counts. */
 	for (int i = 0; i < 8; i++) {
 		scenario_burn(&sc, &a, i % 2 ? 90 : 1);
@@ -112,8 +115,8 @@ static void test_rate_limit_counts_drops(void)
 	struct scenario sc;
 	struct fake_process a, b;
 	scenario_start(&sc, 4, 8u << 20,
-		       "max_dumps_per_minute = 1\n"
-		       "detectors { cpu_delta { threshold_pct = 20 cooldown = 0 alpha = 1 } }");
+		       "max_dumps_per_minute = 1\nmax_incident = 0\n"
+		       "detectors { cpu_delta { threshold_pct = 20 cooldown = 0 half_life_s = 0.01 } }");
 	two_idle(&sc, &a, &b);
 	CU_ASSERT_FATAL(scenario_begin(&sc) == 0);
 	idle_tick(&sc, &a, &b);
@@ -264,7 +267,8 @@ static char *run_odd(struct scenario *sc, const char *options)
 {
 	char tail[512], path[4096];
 	char *dir = st_test_mkdtemp();
-	snprintf(tail, sizeof(tail), "detectors { odd_triggers { %s } }", options);
+	/* episodes off: it fires every tick, and the dump is what is looked at */
+	snprintf(tail, sizeof(tail), "max_incident = 0\ndetectors { odd_triggers { %s } }", options);
 	snprintf(path, sizeof(path), "%s/stderr", dir);
 	scenario_start_in(sc, ST_ENGINE_PLUGIN_DIR, 4, 8u << 20, tail);
 	int saved = st_test_stderr_to(path);
@@ -353,7 +357,7 @@ static void test_non_finite_figures_zeroed(void)
 static void test_old_descriptor_in_engine(void)
 {
 	struct scenario sc;
-	scenario_start_in(&sc, ST_ENGINE_PLUGIN_DIR, 4, 8u << 20,
+	scenario_start_in(&sc, ST_ENGINE_PLUGIN_DIR, 4, 8u << 20, "max_incident = 0\n"
 			  "detectors { odd_triggers { enabled = false } "
 			  "old_descriptor { fire = true } }");
 	CU_ASSERT_FATAL(scenario_begin(&sc) == 0);

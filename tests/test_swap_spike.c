@@ -33,11 +33,12 @@ static void put_memory(struct machine *m)
 			     m->swap_total > m->used ? m->swap_total - m->used : 0);
 }
 
-static void boot_only_at(struct machine *m, double interval, const char *detectors,
-			 uint64_t swap_total)
+/* head: main options before the detectors section. */
+static void boot_head(struct machine *m, double interval, const char *head,
+		      const char *detectors, uint64_t swap_total)
 {
 	char tail[512];
-	snprintf(tail, sizeof(tail), "interval = %g\n" QUIET "%s }", interval,
+	snprintf(tail, sizeof(tail), "interval = %g\n%s" QUIET "%s }", interval, head,
 		 detectors ? detectors : "");
 	scenario_start(&m->sc, 4, TOTAL, tail);
 	m->swap_total = swap_total;
@@ -49,6 +50,12 @@ static void boot_only_at(struct machine *m, double interval, const char *detecto
 	m->grower = fake_process_make(m->sc.fp, 200, "grower");
 	fake_process_set_rss_kib(&m->grower, 100 * MIB);
 	fake_proc_put(m->sc.fp, &m->grower);
+}
+
+static void boot_only_at(struct machine *m, double interval, const char *detectors,
+			 uint64_t swap_total)
+{
+	boot_head(m, interval, "", detectors, swap_total);
 }
 
 static void boot_only(struct machine *m, const char *detectors, uint64_t swap_total)
@@ -143,7 +150,9 @@ static void test_rise_over_window_plus_one_is_silent(void)
 static void test_cooldown(void)
 {
 	struct machine m;
-	SCENARIO_REQUIRE(&m.sc, boot(&m, NULL, SWAP) == 0);
+	/* episodes off: this is the cooldown alone */
+	boot_head(&m, 1, "max_incident = 0\n", NULL, SWAP);
+	SCENARIO_REQUIRE(&m.sc, scenario_begin(&m.sc) == 0);
 	steady(&m, 3);
 	CU_ASSERT_PTR_NOT_NULL(step(&m, 300 * MIB));
 	for (int i = 1; i < 5; i++)
