@@ -55,6 +55,12 @@ expect_78 9 "bogus"
 # reported at the line of its section.
 good; sed -i 's/^  cpu_delta .*/&\n  mem_pressure {\n    threshold_pct = 50 hysteresis_pct = 60\n  }/' "$conf"
 expect_78 5 "detectors/mem_pressure: hysteresis_pct (60) must be below threshold_pct (50)"
+# The sinks' own rules too: a group that does not exist, a syslog ident
+# that would break every line.
+good; sed -i 's|json_file { dir = "\(.*\)" }|json_file { dir = "\1" group = "no-such-group-here" }|' "$conf"
+expect_78 7 "group 'no-such-group-here': no such group"
+good; sed -i 's|^  json_file .*|&\n  syslog { ident = "spike trace" }|' "$conf"
+expect_78 8 "sinks/syslog: ident"
 good; sed -i 's/^  cpu_delta .*/&\n  mem_pressure { threshold_pct = 50 hysteresis_pct = 60 enabled = false }/' "$conf"
 "$SPIKETRACE" --check-config --config "$conf" >"$TMP/out" 2>&1 ||
 	fail "a disabled plugin's options refused: $(cat "$TMP/out")"

@@ -166,6 +166,23 @@ static int parse_group(const char *name, gid_t *gid)
 	return 0;
 }
 
+/* The group must exist where the daemon runs: refused by --check-config
+ * too, not only when the sink starts. */
+static int json_file_check_options(const union st_value *opts, char *err, size_t errlen)
+{
+	gid_t gid;
+	const char *name = opts[OPT_GROUP].s;
+	if (parse_group(name, &gid) == 0)
+		return 0;
+	for (const char *c = name; *c; c++)
+		if ((unsigned char)*c < 0x20 || *c == 0x7f) {
+			snprintf(err, errlen, "group: no such group (the name holds a control byte)");
+			return -1;
+		}
+	snprintf(err, errlen, "group '%.64s': no such group", name);
+	return -1;
+}
+
 static int json_file_create(const struct st_host *host, const union st_value *opts,
 			    void **state)
 {
@@ -176,8 +193,10 @@ static int json_file_create(const struct st_host *host, const union st_value *op
 		return -1;
 	}
 	jf->host = host;
-	if (parse_group(opts[OPT_GROUP].s, &jf->gid) < 0) {
-		host->log(host, ST_LOG_ERR, "group '%s': no such group", opts[OPT_GROUP].s);
+	char err[160];
+	if (json_file_check_options(opts, err, sizeof(err)) < 0 ||
+	    parse_group(opts[OPT_GROUP].s, &jf->gid) < 0) {
+		host->log(host, ST_LOG_ERR, "%s", err);
 		free(jf->dir);
 		free(jf);
 		return -1;
@@ -370,6 +389,7 @@ static const struct st_plugin json_file_plugin = {
 	.create = json_file_create,
 	.destroy = json_file_destroy,
 	.emit = json_file_emit,
+	.check_options = json_file_check_options,
 	.flags = ST_PLUGIN_STORES,
 };
 

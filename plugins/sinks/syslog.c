@@ -275,6 +275,21 @@ static bool valid_ident(const char *ident)
 	return true;
 }
 
+/* The ident becomes part of every line: refused by --check-config too,
+ * not only when the sink starts. */
+static int syslog_check_options(const union st_value *opts, char *err, size_t errlen)
+{
+	const char *ident = opts[OPT_IDENT].s ? opts[OPT_IDENT].s : "";
+	char shown[64];
+	bool cut;
+	if (valid_ident(ident))
+		return 0;
+	escape_ascii(ident, shown, sizeof(shown), &cut);
+	snprintf(err, errlen, "ident \"%s\" is not 1 to %d printable ASCII "
+		 "characters without space, ':', '[' or ']'", shown, IDENT_MAX);
+	return -1;
+}
+
 static int syslog_create(const struct st_host *host, const union st_value *opts,
 			 void **state)
 {
@@ -298,10 +313,9 @@ static int syslog_create(const struct st_host *host, const union st_value *opts,
 		return -1;
 	}
 	const char *ident = opts[OPT_IDENT].s ? opts[OPT_IDENT].s : "";
-	if (!valid_ident(ident)) {
-		escape_ascii(ident, shown, sizeof(shown), &cut);
-		host->log(host, ST_LOG_ERR, "ident \"%s\" is not 1 to %d printable ASCII "
-			  "characters without space, ':', '[' or ']'", shown, IDENT_MAX);
+	char err[160];
+	if (syslog_check_options(opts, err, sizeof(err)) < 0) {
+		host->log(host, ST_LOG_ERR, "%s", err);
 		return -1;
 	}
 	struct syslog_sink *s = calloc(1, sizeof(*s));
@@ -361,6 +375,7 @@ static const struct st_plugin syslog_plugin = {
 	.create = syslog_create,
 	.destroy = syslog_destroy,
 	.emit = syslog_emit,
+	.check_options = syslog_check_options,
 };
 
 ST_PLUGIN_EXPORT const struct st_plugin *spiketrace_plugin_entry(void)
