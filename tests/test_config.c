@@ -653,7 +653,10 @@ static void both_refuse(const char *content, int line, const char *word)
 
 static void test_passes_agree(void)
 {
-	/* An unterminated C comment whose '*' cannot also close it. */
+	/* Files that end inside a C comment. Pass 2 parses a file twice (as
+	 * it is, then with the sentinel): the second parse began inside the
+	 * comment the first one left open, where the last two bytes of '/' '*' '/'
+	 * read as its end, and the file passed. */
 	both_refuse("/*/", 1, "unexpected end of file");
 	both_refuse("/*/\n", 1, "unexpected end of file");
 	both_refuse("top = 5\n/*/ x\n", 2, "unexpected end of file");
