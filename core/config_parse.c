@@ -185,10 +185,24 @@ size_t cf_source_prefix(const struct source *src, int n)
 	return i;
 }
 
+/* See config_parse.h: freeing a root cfg_t is libconfuse's only way to
+ * put its lexer back in its initial state. */
+static int lexer_reset(void)
+{
+	cfg_opt_t none[] = { CFG_END() };
+	cfg_t *fresh = cfg_init(none, CFGF_NONE);
+	if (!fresh)
+		return -1;
+	cfg_free(fresh);
+	return 0;
+}
+
 int cf_parse_text(cfg_t *cfg, const char *text, size_t len)
 {
 	if (len == 0)
 		return CFG_SUCCESS;
+	if (lexer_reset() < 0)
+		return CFG_PARSE_ERROR;
 	FILE *f = fmemopen((void *)text, len, "r");
 	if (!f)
 		return CFG_PARSE_ERROR;

@@ -5,7 +5,7 @@
  * line-finding bisection. Private to core/config*.c.
  */
 /*
- * Four faults of libconfuse 3.3 shape these files:
+ * Five faults of libconfuse 3.3 shape these files:
  *
  * - CFGF_IGNORE_UNKNOWN cannot skip unknown sections: after "a { }" or
  *   "a { x = 1 }" the next option is swallowed or refused. So pass 1 does
@@ -26,6 +26,14 @@
  *   appended: at root it proves every brace was closed; refused inside a
  *   section it names the section left open; not seen at all, the file
  *   ended inside a comment.
+ *
+ * - Its lexer's state outlives a parse: one that ended inside a C comment
+ *   leaves the next parse starting inside it, where the three bytes that
+ *   open a comment and a slash ('/', '*', '/') read as the end of one. So
+ *   pass 2, which keeps its cfg_t across parses, accepted that file and
+ *   pass 1 refused it. Only freeing a root cfg_t resets the lexer:
+ *   cf_parse_text frees an empty one first, so that every parse (sentinel
+ *   and bisection included) starts from the lexer's initial state.
  *
  * - The error function gets no user data and sections get no file name:
  *   callbacks find their parse through a static pointer (libconfuse's
@@ -91,6 +99,7 @@ int cf_source_read(const char *path, int required, struct source *src,
 int cf_source_empty(struct source *src, struct errsink *es);
 /* The bytes of the first n lines. */
 size_t cf_source_prefix(const struct source *src, int n);
+/* len bytes of text into cfg, from a fresh lexer (see above). */
 int cf_parse_text(cfg_t *cfg, const char *text, size_t len);
 
 /* The line of an AT_LINE error: the fewest leading lines that still give

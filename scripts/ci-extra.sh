@@ -2,7 +2,11 @@
 # CI beyond scripts/test.sh, each part in a build of its own:
 #   sanitizers  the whole suite (make check) built with ASan + UBSan
 #   valgrind    every CUnit program under valgrind memcheck
-#   fuzz        every libFuzzer target for FUZZ_SECONDS (default 60)
+#   fuzz        every libFuzzer target replays its corpus and every input
+#               that ever failed (tests/fuzz/regressions/), then a fixed
+#               number of mutations from a fixed seed (make fuzz-replay):
+#               the same executions on every run. Open-ended fuzzing is
+#               make fuzz, for developers.
 # Any sanitizer or valgrind report, leak or crash fails the run.
 #
 #   scripts/ci-extra.sh [sanitizers] [valgrind] [fuzz]     (default: all)
@@ -15,7 +19,6 @@ set -eu
 cd "$(dirname "$0")/.."
 parts=${*:-sanitizers valgrind fuzz}
 jobs=$(nproc)
-: "${FUZZ_SECONDS:=60}"
 
 scripts/install-deps.sh
 for tool in valgrind clang git; do
@@ -105,7 +108,7 @@ run_valgrind() {
 run_fuzz() {
 	configure_in fuzz --enable-fuzzing CC=clang || return 1
 	rc=0
-	make -j"$jobs" fuzz FUZZ_SECONDS="$FUZZ_SECONDS" || rc=1
+	make -j"$jobs" fuzz-replay || rc=1
 	# The inputs that crashed, printable, so that a CI log is enough
 	# to reproduce: base64 -d > input; tests/fuzz/fuzz_X input
 	for a in tests/fuzz/artifacts/*; do

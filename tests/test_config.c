@@ -634,6 +634,35 @@ static void test_pass1_syntax_error(void)
 	CU_ASSERT_STRING_EQUAL(dir, "untouched");
 }
 
+/* The daemon reads plugin_dir with pass 1 and everything with pass 2:
+ * a file one pass refuses, the other must refuse too, with the same line
+ * and reason. */
+static void both_refuse(const char *content, int line, const char *word)
+{
+	char *dir = (char *)"untouched", err[512] = "", want[4200];
+
+	CU_ASSERT(fails_with(content, line, word));
+	CU_ASSERT_EQUAL(pass1(content, &dir, err, sizeof(err)), ST_EX_CONFIG);
+	snprintf(want, sizeof(want), "%s:%d: ", path, line);
+	if (strncmp(err, want, strlen(want)) != 0 || !strstr(err, word))
+		fprintf(stderr, "\n  pass 1: expected line %d, '%s'; got \"%s\"\n",
+			line, word, err);
+	CU_ASSERT(strncmp(err, want, strlen(want)) == 0 && strstr(err, word));
+	CU_ASSERT_STRING_EQUAL(dir, "untouched");
+}
+
+static void test_passes_agree(void)
+{
+	/* Files that end inside a C comment. Pass 2 parses a file twice (as
+	 * it is, then with the sentinel): the second parse began inside the
+	 * comment the first one left open, where the last two bytes of '/' '*' '/'
+	 * read as its end, and the file passed. */
+	both_refuse("/*/", 1, "unexpected end of file");
+	both_refuse("/*/\n", 1, "unexpected end of file");
+	both_refuse("top = 5\n/*/ x\n", 2, "unexpected end of file");
+	both_refuse("top = 5\n/* never closed\n\n", 3, "unexpected end of file");
+}
+
 int main(void)
 {
 	CU_TestInfo tests[] = {
@@ -658,6 +687,7 @@ int main(void)
 		{ "pass 1 finds plugin_dir", test_pass1_finds_plugin_dir },
 		{ "pass 1 default", test_pass1_default },
 		{ "pass 1 syntax error", test_pass1_syntax_error },
+		{ "both passes refuse the same files", test_passes_agree },
 		CU_TEST_INFO_NULL,
 	};
 	tmpdir = st_test_mkdtemp();

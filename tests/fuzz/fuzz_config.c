@@ -21,7 +21,8 @@
 
 static const struct st_option cpu_delta_opts[] = {
 	ST_OPTION_FLOAT("threshold_pct", 10, 0.1, 6400, "h"),
-	ST_OPTION_FLOAT("alpha", 0.5, 0.01, 1, "h"),
+	ST_OPTION_FLOAT("half_life_s", 1, 0.01, 3600, "h"),
+	ST_OPTION_FLOAT("alpha", 0, 0, 1, "h"),
 	ST_OPTION_END,
 };
 static const struct st_option new_proc_opts[] = {
@@ -31,13 +32,15 @@ static const struct st_option new_proc_opts[] = {
 };
 static const struct st_option mem_drop_opts[] = {
 	ST_OPTION_INT("threshold_mib", 512, 1, 16 << 20, "h"),
-	ST_OPTION_INT("window", 3, 1, 30, "h"),
+	ST_OPTION_FLOAT("window_s", 3, 0.01, 3600, "h"),
+	ST_OPTION_INT("window", 0, 0, 30, "h"),
 	ST_OPTION_END,
 };
 static const struct st_option mem_pressure_opts[] = {
 	ST_OPTION_FLOAT("threshold_pct", 90, 1, 100, "h"),
 	ST_OPTION_FLOAT("hysteresis_pct", 5, 0, 99, "h"),
-	ST_OPTION_INT("blame_window", 10, 1, 60, "h"),
+	ST_OPTION_FLOAT("blame_window_s", 10, 0.01, 3600, "h"),
+	ST_OPTION_INT("blame_window", 0, 0, 60, "h"),
 	ST_OPTION_END,
 };
 static const struct st_option json_file_opts[] = {
