@@ -17,7 +17,7 @@ detectors {
   cpu_delta { threshold_pct = 30 }
   new_proc  { threshold_pct = 30 }
   # Touching 1 GiB takes this VM about 1.5 s: look 2 s back.
-  mem_drop  { threshold_mib = 512  window = 10 }
+  mem_drop  { threshold_mib = 512  window_s = 2 }
 }
 sinks {
   json_file { dir = "$TMP/dumps" }
