@@ -2,7 +2,7 @@
 # The whole test suite: install the dependencies, build from scratch, run
 # every test (make check), check the release tarball (make distcheck), then
 # the suite again under ASan+UBSan, the unit tests under valgrind, and every
-# fuzz target for a minute (scripts/ci-extra.sh).
+# fuzz target over its corpus and regressions (scripts/ci-extra.sh).
 set -eu
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh

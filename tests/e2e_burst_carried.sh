@@ -33,26 +33,37 @@ wait $burner
 kill -USR1 $daemon
 wait_for 10 dump_naming manual || fail "no manual dump after SIGUSR1"
 
-python3 - "$TMP/dumps" "$burner" <<'PY' || fail "dump content"
+python3 - "$TMP/dumps" "$burner" <<'PY'
 import glob, json, sys
 pid = int(sys.argv[2])
-cpu = {}
+cpu, carried = {}, set()
 for f in sorted(glob.glob(sys.argv[1] + "/spike_*.json")):
     d = json.load(open(f))
     for t in d["triggers"]:
         if t["pid"] == pid:
             print("trigger: %s" % t["summary"])
     for s in d["samples"]:
-        p = [p for p in s["top_cpu"] + s["blamed"] if p["pid"] == pid]
+        p = [p for p in s["top_cpu"] + s["top_rss"] + s["blamed"] if p["pid"] == pid]
         if p:
             cpu[s["seq"]] = p[0]["cpu_pct"]
+            if p[0].get("measured") == "carried":
+                carried.add(s["seq"])
 burned = sum(cpu.values())
+first_burn = min([k for k, v in cpu.items() if v > 0] or [0])
+if not any(k < first_burn for k in carried):
+    # Every tick read the burner: a machine so busy that the books never
+    # balanced. Nothing was carried, so the carried path was not tested.
+    print("SKIP: the burner was read every tick before its burst (busy machine)")
+    sys.exit(77)
 print("burner cpu by sample: %s; in all %.1f points of one core (burned 90)" %
       (" ".join("%d:%.0f" % (k, v) for k, v in sorted(cpu.items()) if v > 0), burned))
 # 90 burned; the books may hide a few ticks of others' noise per carried tick.
 assert burned >= 70, "the dumps hold %.1f of the 90 points burned" % burned
 assert burned <= 105, "the dumps hold %.1f, more than was burned" % burned
 PY
+status=$?
+[ $status -eq 77 ] && exit 77
+[ $status -eq 0 ] || fail "dump content"
 
 stop $daemon
 [ "$STATUS" -eq 0 ] || fail "daemon exited $STATUS on SIGTERM"
