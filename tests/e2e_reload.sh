@@ -29,7 +29,9 @@ ndumps_at_least() { [ "$(ndumps)" -ge "$1" ]; }
 "$SPIKETRACE" --foreground --config "$TMP/spiketrace.conf" >/dev/null 2>"$LOG" &
 daemon=$!
 started $daemon
-wait_for 10 grep -q "sampling " "$LOG" || fail "the daemon did not start"
+# "sampling /proc": the start line; "memory locked: sampling goes on"
+# comes before the signals are handled.
+wait_for 10 grep -q "sampling /proc" "$LOG" || fail "the daemon did not start"
 
 # The first dump: json_file writes it, then slow_sink is stuck in it.
 kill -USR1 $daemon
