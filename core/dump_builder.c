@@ -218,7 +218,9 @@ static int top_list(const struct st_sample *smp, const struct st_proc_table *t,
 		return -1;
 	for (unsigned i = 0; i < n; i++) {
 		const struct st_proc_sample *rec = &smp->procs[order[i]];
-		fill_proc(&(*out)[i], rec, &t->infos[rec->info], x, root);
+		struct st_proc_info was;    /* its name in this sample */
+		fill_proc(&(*out)[i], rec, st_proc_table_info_at(t, rec->info, smp->seq, &was),
+			  x, root);
 	}
 	return (int)n;
 }
@@ -250,7 +252,9 @@ static int blamed_list(struct st_dump_sample *ds, const struct st_sample *smp,
 			continue;
 		for (uint32_t i = 0; i < smp->nprocs; i++) {
 			const struct st_proc_sample *rec = &smp->procs[i];
-			const struct st_proc_info *info = &t->infos[rec->info];
+			struct st_proc_info was;
+			const struct st_proc_info *info =
+				st_proc_table_info_at(t, rec->info, smp->seq, &was);
 			if (rec->pid == tr->pid && info->start_ticks == tr->start_ticks) {
 				fill_proc(&ds->blamed[ds->nblamed++], rec, info, x, root);
 				break;

@@ -9,14 +9,10 @@ double st_cpu_charge(uint64_t used, uint64_t ticks_since_read, double hidden)
 	return now > spread ? now : spread;
 }
 
-void st_child_cpu_exited(struct st_child_cpu *c, uint64_t seen, uint64_t seq)
+void st_child_cpu_exited(struct st_child_cpu *c, uint64_t seen)
 {
-	/* A parent that does not reap soon (reparenting) must not hold a
-	 * credit that hides a later, real burst of children. */
-	if (seq > c->credit_seq + 2)
-		c->credit = 0;
 	c->credit += seen;
-	c->credit_seq = seq;
+	c->credit_reads = 0;
 }
 
 void st_child_cpu_apply_credit(struct st_child_cpu *c)
@@ -24,4 +20,11 @@ void st_child_cpu_apply_credit(struct st_child_cpu *c)
 	uint64_t used = c->credit < c->delta ? c->credit : c->delta;
 	c->delta -= used;
 	c->credit -= used;
+}
+
+void st_child_cpu_read(struct st_child_cpu *c)
+{
+	st_child_cpu_apply_credit(c);
+	if (c->credit && ++c->credit_reads >= 2)
+		c->credit = 0;
 }

@@ -33,13 +33,20 @@ double st_cpu_charge(uint64_t used, uint64_t ticks_since_read, double hidden);
 struct st_child_cpu {
 	uint64_t delta;             /* children growth this read, less the credit */
 	uint64_t credit;            /* seen CPU of exited children, not yet reaped */
-	uint64_t credit_seq;        /* when the credit was last added */
+	uint32_t credit_reads;      /* reads of the parent that left credit over */
 };
 
-/* A child exited at sample seq; the samples saw `seen` ticks of it. */
-void st_child_cpu_exited(struct st_child_cpu *c, uint64_t seen, uint64_t seq);
+/* A child exited; the samples saw `seen` ticks of it. */
+void st_child_cpu_exited(struct st_child_cpu *c, uint64_t seen);
 
 /* Take what was already seen of the reaped out of the children growth. */
 void st_child_cpu_apply_credit(struct st_child_cpu *c);
+
+/* A read of the parent: the credit applied, and a credit no reap used at
+ * two reads in a row dropped. Counted in the parent's reads, not in
+ * samples: a carried parent reads its children's exits late, and a
+ * parent that does not reap (its child went to another) must not keep a
+ * credit that would hide a later, real burst of children. */
+void st_child_cpu_read(struct st_child_cpu *c);
 
 #endif

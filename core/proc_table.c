@@ -71,7 +71,8 @@ int st_proc_table_init(struct st_proc_table *t, uint32_t initial_slots)
 		initial_slots = 16;
 	while (cap < initial_slots * 2)
 		cap <<= 1;
-	if (slots_reserve(t, initial_slots) < 0 || hash_resize(t, cap) < 0) {
+	t->renames = calloc(ST_PROC_RENAMES, sizeof(*t->renames));
+	if (!t->renames || slots_reserve(t, initial_slots) < 0 || hash_resize(t, cap) < 0) {
 		st_proc_table_destroy(t);
 		return -1;
 	}
@@ -83,6 +84,7 @@ void st_proc_table_destroy(struct st_proc_table *t)
 	for (uint32_t i = 0; i < t->nslots; i++)
 		if (t->tracks[i].fd >= 0)
 			close(t->tracks[i].fd);
+	free(t->renames);
 	free(t->infos);
 	free(t->tracks);
 	free(t->hash);
@@ -149,24 +151,36 @@ static void hash_remove(struct st_proc_table *t, uint32_t slot)
 	t->hash[i] = ST_PROC_NONE;
 }
 
-uint32_t st_proc_table_move(struct st_proc_table *t, uint32_t slot, uint64_t seq)
+void st_proc_table_renamed(struct st_proc_table *t, uint32_t slot, uint64_t seq)
 {
-	uint32_t to = slot_take(t);     /* may move infos and tracks */
-	if (to == ST_PROC_NONE)
-		return slot;
-	t->infos[to] = t->infos[slot];
-	t->tracks[to] = t->tracks[slot];
-	uint32_t j = hash_pid(t->infos[slot].pid, t->hash_cap);
-	while (t->hash[j] != slot)
-		j = (j + 1) & (t->hash_cap - 1);
-	t->hash[j] = to;
-	struct st_proc_track *old = &t->tracks[slot];
-	old->fd = -1;
-	old->alive = 0;
-	/* Referenced by the samples before seq, reclaimed when they leave
-	 * the ring. */
-	old->last_seen_seq = seq - 1;
-	return to;
+	struct st_proc_rename *r = &t->renames[t->nrenames++ % ST_PROC_RENAMES];
+	const struct st_proc_info *info = &t->infos[slot];
+	r->slot = slot;
+	r->pid = info->pid;
+	r->start_ticks = info->start_ticks;
+	r->until_seq = seq - 1;
+	r->ppid = info->ppid;
+	memcpy(r->comm, info->comm, sizeof(r->comm));
+}
+
+const struct st_proc_info *st_proc_table_info_at(const struct st_proc_table *t,
+						 uint32_t slot, uint64_t seq,
+						 struct st_proc_info *scratch)
+{
+	const struct st_proc_info *live = &t->infos[slot];
+	uint64_t first = t->nrenames > ST_PROC_RENAMES ? t->nrenames - ST_PROC_RENAMES : 0;
+	/* Oldest first: the first rename after seq held the name seq saw. */
+	for (uint64_t i = first; i < t->nrenames; i++) {
+		const struct st_proc_rename *r = &t->renames[i % ST_PROC_RENAMES];
+		if (r->slot == slot && r->pid == live->pid &&
+		    r->start_ticks == live->start_ticks && r->until_seq >= seq) {
+			*scratch = *live;
+			scratch->ppid = r->ppid;
+			memcpy(scratch->comm, r->comm, sizeof(scratch->comm));
+			return scratch;
+		}
+	}
+	return live;
 }
 
 void st_proc_table_forget(struct st_proc_table *t, uint32_t slot)

@@ -44,6 +44,20 @@ struct st_proc_track {
 	uint32_t next_free;
 };
 
+/* A name or parent a process had until a sample: for the older samples
+ * of the ring, so that a dump shows each sample's comm as it was. The
+ * last ST_PROC_RENAMES renames are kept (allocated at init); older
+ * samples of more renames show the newer name. */
+#define ST_PROC_RENAMES 256
+struct st_proc_rename {
+	uint32_t slot;
+	int32_t  pid;
+	uint64_t start_ticks;
+	uint64_t until_seq;         /* the last sample that saw this name */
+	int32_t  ppid;
+	char     comm[ST_COMM_MAX];
+};
+
 struct st_proc_table {
 	uint32_t nslots;            /* slots used so far: [0, nslots) are
 	                               initialised, the rest untouched */
@@ -52,6 +66,8 @@ struct st_proc_table {
 	struct st_proc_info *infos;
 	struct st_proc_track *tracks;
 	uint32_t free_head;         /* free slot list, ST_PROC_NONE when empty */
+	struct st_proc_rename *renames; /* ST_PROC_RENAMES, a ring */
+	uint64_t nrenames;          /* pushed since init */
 	uint32_t hash_cap;          /* power of two */
 	uint32_t *hash;             /* slot index or ST_PROC_NONE */
 };
@@ -67,13 +83,17 @@ uint32_t st_proc_table_find(const struct st_proc_table *t, int32_t pid);
  * Info and track are zeroed, fd -1. Returns ST_PROC_NONE when out of memory. */
 uint32_t st_proc_table_add(struct st_proc_table *t, int32_t pid);
 
-/* The live process in slot has changed name or parent (exec, prctl,
- * reparenting), seen by sample seq: it moves to a fresh slot with its
- * track, and the old slot stays behind as it was, dead, for the samples
- * before seq, so that they keep the comm and ppid they saw. Returns the
- * new slot, or slot itself when out of memory (the old samples then show
- * the new name). Infos and tracks may move. */
-uint32_t st_proc_table_move(struct st_proc_table *t, uint32_t slot, uint64_t seq);
+/* The process in slot is about to change name or parent (exec, prctl,
+ * reparenting), seen by sample seq: its info as it was is kept for the
+ * samples before seq (st_proc_table_info_at). It stays in its slot, so
+ * the detectors' state indexed by slot follows it. */
+void st_proc_table_renamed(struct st_proc_table *t, uint32_t slot, uint64_t seq);
+
+/* The info of the process in slot as sample seq saw it: the live info, or
+ * a rename's copy in *scratch. */
+const struct st_proc_info *st_proc_table_info_at(const struct st_proc_table *t,
+						 uint32_t slot, uint64_t seq,
+						 struct st_proc_info *scratch);
 
 /* The process is gone: close its fd, unmap the pid. The slot stays readable
  * until st_proc_table_reclaim() sees it unreferenced. */

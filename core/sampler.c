@@ -173,7 +173,7 @@ static void list_processes(struct st_sampler *s, struct st_tick *tk)
 }
 
 /* Whoever was not listed this time has exited; the waiting are read
- * (sweep) or carried. A slot a read adds or moves to here was read. */
+ * (sweep) or carried. A slot a read adds here was read. */
 static void settle_unread(struct st_sampler *s, struct st_tick *tk, int sweep)
 {
 	struct st_proc_table *t = &s->table;

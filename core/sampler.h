@@ -45,7 +45,7 @@ struct st_sampler_stats {
 	uint64_t listed;            /* processes listed, summed over ticks */
 	uint64_t read;              /* stat files read, summed over ticks */
 	uint64_t sweeps;            /* ticks that read every listed process */
-	uint64_t moves;             /* processes that changed comm or ppid */
+	uint64_t renames;           /* processes that changed comm or ppid */
 };
 
 struct st_sampler {

@@ -100,23 +100,21 @@ static uint32_t read_identity(struct st_sampler *s, struct st_tick *tk, int32_t 
 }
 
 /*
- * comm changes on exec and prctl, ppid on reparenting. The samples before
- * keep what they saw: the process moves to a slot of its own and the old
- * slot stays as it was until those samples leave the ring.
+ * comm changes on exec and prctl, ppid on reparenting. The process keeps
+ * its slot (and so whatever the detectors hold for it); the samples
+ * before keep what they saw through the table's renames.
  */
-static uint32_t follow_rename(struct st_sampler *s, struct st_tick *tk, uint32_t slot,
-			      const struct st_pid_stat *ps)
+static void follow_rename(struct st_sampler *s, struct st_tick *tk, uint32_t slot,
+			  const struct st_pid_stat *ps)
 {
 	struct st_proc_info *info = &s->table.infos[slot];
 	if (info->first_seen_seq != tk->seq &&
 	    (info->ppid != ps->ppid || strcmp(info->comm, ps->comm) != 0)) {
-		slot = st_proc_table_move(&s->table, slot, tk->seq);
-		s->stats.moves++;
-		info = &s->table.infos[slot];
+		st_proc_table_renamed(&s->table, slot, tk->seq);
+		s->stats.renames++;
 	}
 	memcpy(info->comm, ps->comm, sizeof(info->comm));
 	info->ppid = ps->ppid;
-	return slot;
 }
 
 /* A new record in the tick's sample, or NULL when out of memory. */
@@ -174,7 +172,7 @@ static void record_since_read(const struct st_sampler *s, struct st_tick *tk,
 	rec->cpu_pct = st_sampler_ticks_pct(s, own, tk->interval_s);
 	tk->accounted += own;
 	tr->child.delta = delta(ps->cutime + ps->cstime, tr->child_ticks);
-	st_child_cpu_apply_credit(&tr->child);
+	st_child_cpu_read(&tr->child);
 	/* Children no read saw (a make's compilers) ran on the books too:
 	 * counted here, they are not mistaken for CPU a carried process may
 	 * have hidden. */
@@ -218,7 +216,7 @@ void st_sampler_read_process(struct st_sampler *s, struct st_tick *tk, int32_t p
 	slot = read_identity(s, tk, pid, slot, &ps);
 	if (slot == ST_PROC_NONE)
 		return;
-	slot = follow_rename(s, tk, slot, &ps);
+	follow_rename(s, tk, slot, &ps);
 	struct st_proc_track *tr = &s->table.tracks[slot];
 	int fresh = s->table.infos[slot].first_seen_seq == tk->seq;
 	struct st_proc_sample *rec = new_record(tk, slot, tr, pid);
@@ -261,7 +259,7 @@ void st_sampler_process_exited(struct st_sampler *s, struct st_tick *tk, uint32_
 	if (parent == ST_PROC_NONE || parent == slot)
 		return;
 	struct st_proc_track *pt = &t->tracks[parent];
-	st_child_cpu_exited(&pt->child, seen, tk->seq);
+	st_child_cpu_exited(&pt->child, seen);
 	if (pt->read_seq == tk->seq && pt->rec_index < tk->nprocs &&
 	    t->infos[parent].first_seen_seq != tk->seq) {
 		st_child_cpu_apply_credit(&pt->child);

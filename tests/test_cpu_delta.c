@@ -256,6 +256,28 @@ static void test_half_life(void)
 	}
 }
 
+/* A process execs (sh becomes a burner) and burns: the same process in the
+ * same slot, so its baseline (0 %) is kept and the burn fires. */
+static void test_exec_then_burn(void)
+{
+	struct scenario sc;
+	scenario_start(&sc, 4, 8u << 20, ONLY_CPU_DELTA("threshold_pct = 50"));
+	struct fake_process p = scenario_settled(&sc, 200, "sh", 0);
+	SCENARIO_REQUIRE(&sc, scenario_begin(&sc) == 0);
+	for (int i = 0; i < 3; i++) {
+		scenario_burn(&sc, &p, 0);
+		scenario_tick(&sc);
+	}
+	snprintf(p.comm, sizeof(p.comm), "burner");
+	scenario_burn(&sc, &p, 100);
+	scenario_tick(&sc);
+	const struct st_trigger *t = scenario_find(&sc, "cpu_delta", 200);
+	SCENARIO_REQUIRE(&sc, t != NULL);
+	CU_ASSERT_STRING_EQUAL(t->comm, "burner");
+	CU_ASSERT_DOUBLE_EQUAL(t->baseline, 0, 1e-3);
+	scenario_stop(&sc);
+}
+
 static void test_cooldown(void)
 {
 	struct scenario sc;
@@ -318,6 +340,7 @@ int main(void)
 		{ "a long-running child's exit is no spike", test_long_child_exit_is_no_spike },
 		{ "a reused pid inherits no baseline", test_reused_pid_inherits_nothing },
 		{ "cooldown", test_cooldown },
+		{ "an exec keeps the baseline: the burn after it fires", test_exec_then_burn },
 		{ "a burst after k carried ticks fires at what it was", test_burst_after_carried_ticks },
 		{ "the baseline's half-life, not a weight per sample", test_half_life },
 		{ "disabled", test_disabled },

@@ -523,6 +523,33 @@ static void test_forked_child_is_not_blamed(void)
 /* Available memory falls 1 GiB (the kernel's own, a tmpfs, another
  * namespace) while the processes listed grow 100 MiB at most: none
  * accounts for it, and none is named. */
+/* A steady 2 GiB process is reparented (its parent exits) in the second
+ * in which 1 GiB that no process took vanishes: still the same process,
+ * which did not grow, so no process accounts for the drop. */
+static void test_reparented_bystander_not_blamed(void)
+{
+	struct machine m;
+	SCENARIO_REQUIRE(&m.sc, boot(&m, NULL) == 0);
+	struct fake_process parent = fake_process_make(m.sc.fp, 400, "shell");
+	fake_proc_put(m.sc.fp, &parent);
+	struct fake_process kid = fake_process_make(m.sc.fp, 401, "bystander");
+	kid.ppid = parent.pid;
+	fake_process_set_rss_kib(&kid, 2 * (uint64_t)GIB);
+	fake_proc_put(m.sc.fp, &kid);
+	put_own_memory(m.sc.fp, &kid);
+	steady(&m, 4);
+	fake_proc_remove(m.sc.fp, parent.pid);
+	kid.ppid = 1;
+	fake_proc_put(m.sc.fp, &kid);
+	m.avail -= GIB;
+	fake_proc_set_memory(m.sc.fp, m.avail, 0, 0);
+	scenario_tick(&m.sc);
+	const struct st_trigger *t = scenario_find(&m.sc, "mem_drop", -1);
+	SCENARIO_REQUIRE(&m.sc, t != NULL);
+	CU_ASSERT_EQUAL(t->pid, 0);
+	scenario_stop(&m.sc);
+}
+
 static void test_unexplained_drop_blames_no_process(void)
 {
 	struct machine m;
@@ -575,6 +602,7 @@ int main(void)
 		{ "a carried grower is measured and blamed", test_carried_grower_is_blamed },
 		{ "a forked child is not blamed, the allocator is", test_forked_child_is_not_blamed },
 		{ "a drop no process accounts for blames pid 0", test_unexplained_drop_blames_no_process },
+		{ "a reparented bystander is not blamed", test_reparented_bystander_not_blamed },
 		CU_TEST_INFO_NULL,
 	};
 	return st_test_run("mem_drop", tests);

@@ -103,16 +103,26 @@ static void test_charge(void)
 static void test_child_credit(void)
 {
 	struct st_child_cpu c = { 0 };
-	/* a child the samples saw use 300 ticks exits at 10 and is reaped */
-	st_child_cpu_exited(&c, 300, 10);
+	/* a child the samples saw use 300 ticks exits and is reaped */
+	st_child_cpu_exited(&c, 300);
 	c.delta = 320;                      /* the reaper's cutime grew so */
-	st_child_cpu_apply_credit(&c);
+	st_child_cpu_read(&c);
 	CU_ASSERT_EQUAL(c.delta, 20);       /* what no sample saw */
 	CU_ASSERT_EQUAL(c.credit, 0);
-	/* a credit not used within two samples expires */
-	st_child_cpu_exited(&c, 300, 20);
-	st_child_cpu_exited(&c, 5, 23);
-	CU_ASSERT_EQUAL(c.credit, 5);
+	/* two exits, however many samples apart, before the parent's next
+	 * read: both credited when it reads them reaped */
+	st_child_cpu_exited(&c, 300);
+	st_child_cpu_exited(&c, 200);
+	c.delta = 500;
+	st_child_cpu_read(&c);
+	CU_ASSERT_EQUAL(c.delta, 0);
+	/* a credit no reap uses at two reads of the parent expires */
+	st_child_cpu_exited(&c, 50);
+	c.delta = 0;
+	st_child_cpu_read(&c);
+	CU_ASSERT_EQUAL(c.credit, 50);
+	st_child_cpu_read(&c);
+	CU_ASSERT_EQUAL(c.credit, 0);
 }
 
 int main(void)
