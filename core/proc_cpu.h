@@ -13,9 +13,9 @@
  * process's previous read charges to this tick's interval.
  *
  * A process is left unread (carried) only on ticks whose books balanced,
- * so the CPU it used then is at most what those ticks left unaccounted,
- * `hidden` (the sum of their unaccounted process CPU). The rest was used
- * in this interval: a process idle for nine ticks that burns a core in the
+ * so the CPU it used then is at most what those ticks left unaccounted
+ * beyond their usual noise, `hidden` (summed over them). The rest was
+ * used in this interval: a process idle for nine ticks that burns a core in the
  * tenth is recorded at a full core, not at a tenth of one. What may have
  * been used earlier is spread evenly over the span (carried ticks + 1)
  * rather than dropped, so a process that used a little every tick reads

@@ -241,10 +241,18 @@ int st_sampler_take(struct st_sampler *s, struct st_ring *ring)
 		s->failed_ticks = 0;
 		s->failure[0] = '\0';
 	}
-	/* What the carried may have used this tick, for their next read. */
+	/* What the carried may have used this tick, for their next read:
+	 * the unaccounted CPU above the usual noise. A machine whose books
+	 * never quite balance (a build) does not shrink every burst by its
+	 * noise; a quiet process that starts to use a little every tick is
+	 * above it until the average has learnt it (or it is read). */
 	books.accounted = tk.accounted;
+	double u = st_books_unaccounted(&books);
+	double above = u > s->noise_ticks ? u - s->noise_ticks : 0;
 	s->unaccounted[seq % ST_SAMPLER_BOOKS_KEPT] = s->seq ?
-		s->unaccounted[s->seq % ST_SAMPLER_BOOKS_KEPT] + st_books_unaccounted(&books) : 0;
+		s->unaccounted[s->seq % ST_SAMPLER_BOOKS_KEPT] + above : 0;
+	if (s->seq)
+		s->noise_ticks += (u - s->noise_ticks) / 16;
 	s->seq = seq;
 	s->last_mono_ns = mono;
 	s->prev_avail_kib = smp->mem_available_kib;

