@@ -36,14 +36,24 @@ static int open_system_file(struct st_sampler *s, const char *name, int required
 	return fd;
 }
 
-static void raise_fd_limit(void)
+/* Fds left for everything but the kept stat files. */
+#define ST_SAMPLER_SPARE_FDS 64
+
+/* One fd per process is the point: ask for as many as we may have, and
+ * return how many may be kept (the limit less the spare ones). */
+static int raise_fd_limit(void)
 {
-	/* One fd per process is the point; ask for as many as we may have. */
 	struct rlimit rl;
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return 1024 - ST_SAMPLER_SPARE_FDS;
+	if (rl.rlim_cur < rl.rlim_max) {
 		rl.rlim_cur = rl.rlim_max;
-		setrlimit(RLIMIT_NOFILE, &rl);
+		if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+			getrlimit(RLIMIT_NOFILE, &rl);
 	}
+	rlim_t limit = rl.rlim_cur > INT32_MAX ? INT32_MAX : rl.rlim_cur;
+	return limit > 2 * ST_SAMPLER_SPARE_FDS ? (int)(limit - ST_SAMPLER_SPARE_FDS)
+						: (int)(limit / 2);
 }
 
 int st_sampler_init(struct st_sampler *s, const char *proc_root,
@@ -88,7 +98,7 @@ int st_sampler_init(struct st_sampler *s, const char *proc_root,
 	/* Without uptime a new process's CPU since start is unknown (0). */
 	s->uptime_fd = open_system_file(s, "uptime", 0, err, errlen);
 	st_sampler_open_evidence(s);
-	raise_fd_limit();
+	s->keep_fds_below = raise_fd_limit();
 	return 0;
 fail:
 	st_sampler_destroy(s);

@@ -73,6 +73,9 @@ struct st_sampler {
 	uint64_t seq;               /* of the last committed sample */
 	int64_t  last_mono_ns;
 	int      keep_fds;          /* 0 once the fd limit is reached */
+	/* Per-process fds are kept only below this: the trigger path (a
+	 * candidate's status, its cmdline) and the sinks need fds too. */
+	int      keep_fds_below;
 	struct st_proc_stat pstat;
 	/* the cpuN lines of this and the previous reading, in file order,
 	 * each with its CPU id (offline CPUs have none) */

@@ -25,15 +25,15 @@ static int read_pid_stat(struct st_sampler *s, int32_t pid, int *fd,
 		char rel[32];
 		snprintf(rel, sizeof(rel), "%d/stat", pid);
 		own = openat(s->root_fd, rel, O_RDONLY | O_CLOEXEC);
-		if (own < 0) {
-			if ((errno == EMFILE || errno == ENFILE) && s->keep_fds) {
-				st_warn("file descriptor limit reached at %u processes: "
-					"reading the rest with open/read/close",
-					s->table.nalive);
-				s->keep_fds = 0;
-			}
-			return 0;       /* vanished between readdir and open, or no fd */
+		int full = own < 0 ? errno == EMFILE || errno == ENFILE : own >= s->keep_fds_below;
+		if (full && s->keep_fds) {
+			st_warn("file descriptor limit reached at %u processes: "
+				"reading the rest with open/read/close",
+				s->table.nalive);
+			s->keep_fds = 0;
 		}
+		if (own < 0)
+			return 0;       /* vanished between readdir and open, or no fd */
 	}
 	int use = *fd >= 0 ? *fd : own;
 	char line[1024];
@@ -47,7 +47,7 @@ static int read_pid_stat(struct st_sampler *s, int32_t pid, int *fd,
 	else
 		rc = st_parse_pid_stat(line, (size_t)n, ps) == 0 ? 1 : -1;
 	if (own >= 0) {
-		if (rc == 1 && s->keep_fds && s->table.nalive < UINT32_MAX)
+		if (rc == 1 && s->keep_fds && own < s->keep_fds_below)
 			*fd = own;
 		else
 			close(own);
@@ -96,6 +96,15 @@ static uint32_t read_identity(struct st_sampler *s, struct st_tick *tk, int32_t 
 	t->infos[slot].start_ticks = ps->start_ticks;
 	t->infos[slot].first_seen_seq = tk->seq;
 	t->tracks[slot].read_seq = tk->seq;
+	return slot;
+}
+
+/* Seen alive this tick, whatever comes next: a record that cannot be
+ * made (out of memory) must not make a running process look exited. */
+static uint32_t seen_alive(struct st_sampler *s, struct st_tick *tk, uint32_t slot)
+{
+	if (slot != ST_PROC_NONE)
+		s->table.tracks[slot].last_seen_seq = tk->seq;
 	return slot;
 }
 
@@ -213,7 +222,7 @@ void st_sampler_read_process(struct st_sampler *s, struct st_tick *tk, int32_t p
 	struct st_pid_stat ps;
 
 	s->stats.read++;
-	slot = read_identity(s, tk, pid, slot, &ps);
+	slot = seen_alive(s, tk, read_identity(s, tk, pid, slot, &ps));
 	if (slot == ST_PROC_NONE)
 		return;
 	follow_rename(s, tk, slot, &ps);
