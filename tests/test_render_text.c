@@ -537,8 +537,10 @@ static void test_timeline_system_wide(void)
 	st_dump_free(d);
 }
 
-/* A long window is bucketed into at most 60 characters; each keeps the
- * worst value of its samples (highest cpu, lowest available memory). */
+/* A long window is bucketed into at most 38 characters (so that a line
+ * with its range fits 80 columns): 120 samples into 30 of 4 each. Each
+ * keeps the worst value of its samples (highest cpu, lowest available
+ * memory). */
 static void test_sparkline_buckets(void)
 {
 	struct st_dump *d = st_dump_new();
@@ -554,7 +556,7 @@ static void test_sparkline_buckets(void)
 		d->samples[i].mem_available_kib = 4 * GIB_KIB;
 	}
 	d->samples[1].cpu_total_pct = 100;         /* bucket 0 */
-	d->samples[4].mem_available_kib = GIB_KIB; /* bucket 2 */
+	d->samples[4].mem_available_kib = GIB_KIB; /* bucket 1 */
 	d->trigger_index = 119;
 	struct st_render_opts opts = { .sample_index = -1, .ascii = 1 };
 	text = render(d, &opts);
@@ -562,13 +564,13 @@ static void test_sparkline_buckets(void)
 	line = strstr(text, "\ncpu         ");
 	CU_ASSERT_FATAL(line != NULL);
 	line += strlen("\ncpu         ");
-	CU_ASSERT_EQUAL(strcspn(line, " "), 60);
+	CU_ASSERT_EQUAL(strcspn(line, " "), 30);
 	CU_ASSERT_EQUAL(line[0], '#');
-	CU_ASSERT_EQUAL(strspn(line + 1, "_"), 59);
+	CU_ASSERT_EQUAL(strspn(line + 1, "_"), 29);
 	line = strstr(text, "\nmem avail   ");
 	CU_ASSERT_FATAL(line != NULL);
 	line += strlen("\nmem avail   ");
-	CU_ASSERT_EQUAL(strncmp(line, "##_###", 6), 0);
+	CU_ASSERT_EQUAL(strncmp(line, "#_####", 6), 0);
 	free(text);
 	st_dump_free(d);
 }
