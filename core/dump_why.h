@@ -34,7 +34,7 @@
 #define ST_WHY_MEM_GREW_KIB         (64 * 1024)
 
 #define ST_WHY_MAX     8        /* reasons at most */
-#define ST_WHY_LEN     96       /* bytes of one reason, NUL included */
+#define ST_WHY_LEN     128      /* bytes of one reason, NUL included */
 
 struct st_why {
 	uint32_t n;
