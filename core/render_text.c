@@ -30,6 +30,7 @@
                                    ("  16384.0 GiB (range 1023 KiB)", 30)
                                    fit 80 columns */
 #define TERM_COLUMNS 80
+#define ST_TRIGGER_MAX_SHOWN 8   /* trigger types named in one timeline row */
 #define SPARK_LABEL 12          /* "blamed cpu" and two spaces */
 #define UNIT_MAX 17             /* one escaped unit: "\xNN" x 4 and NUL */
 
@@ -239,13 +240,15 @@ char *st_escape_ascii(const char *in, char *out, size_t outlen)
 	return out;
 }
 
-void st_render_cell(FILE *out, const char *raw, size_t width, int ascii)
+/* raw escaped into at most width columns, cut with a marker; returns the
+ * columns written. */
+static size_t put_cut(FILE *out, const char *raw, size_t width, bool ascii)
 {
 	char buf[1024];
 	size_t cols, used;
 
-	if (!out || width == 0)
-		return;
+	if (width == 0)
+		return 0;
 	raw = raw ? raw : "";
 	used = escape_into(raw, buf, sizeof(buf), ascii, width, &cols);
 	if (raw[used]) {
@@ -256,7 +259,14 @@ void st_render_cell(FILE *out, const char *raw, size_t width, int ascii)
 	} else {
 		fputs(buf, out);
 	}
-	for (; cols < width; cols++)
+	return cols;
+}
+
+void st_render_cell(FILE *out, const char *raw, size_t width, int ascii)
+{
+	if (!out || width == 0)
+		return;
+	for (size_t cols = put_cut(out, raw, width, ascii != 0); cols < width; cols++)
 		fputc(' ', out);
 }
 
@@ -970,37 +980,67 @@ static void render_trigger_marks(const struct ctx *c, uint32_t per)
 	fputc('\n', c->out);
 }
 
+/*
+ * The table of the timeline fits 80 columns: 64 with the blamed process's
+ * columns, and the types of the triggers that fired at a sample after
+ * them, cut with a marker where they would go beyond.
+ */
+#define ROW_FMT "%3s %7s %6s %10s %10s"
+#define ROW_PROC_FMT "  %10s  %10s"
+
 static void render_timeline_row(const struct ctx *c, uint32_t i)
 {
 	const struct st_dump *d = c->dump;
 	const struct st_dump_sample *s = &d->samples[i];
-	const char *mark = "  <- ";
-	char cpu[32], avail[32], swap[32], pcpu[32], prss[32];
-	bool fired = false;
+	char num[16], off[32], cpu[32], avail[32], swap[32], pcpu[32], prss[32];
+	char types[ST_TRIGGER_MAX_SHOWN * ST_TRIGGER_TYPE_MAX], first[ST_TRIGGER_TYPE_MAX + 1];
+	char esc_buf[4 * sizeof(types)];
+	size_t used = 0, cols, width, list_cols;
+	uint32_t nfired = 0;
+	bool fired;
 
-	for (uint32_t t = 0; d->triggers && t < d->ntriggers; t++)
-		fired |= d->triggers[t].sample_index == (int32_t)i;
+	types[0] = first[0] = '\0';
+	for (uint32_t t = 0; d->triggers && t < d->ntriggers; t++) {
+		char tmp[ST_TRIGGER_TYPE_MAX + 1];
+		if (d->triggers[t].sample_index != (int32_t)i)
+			continue;
+		FIELD(d->triggers[t].trigger.type, tmp);
+		if (!nfired++)
+			memcpy(first, tmp, sizeof(first));
+		int w = snprintf(types + used, sizeof(types) - used, "%s%s", used ? ", " : "", tmp);
+		used = w > 0 && (size_t)w < sizeof(types) - used ? used + (size_t)w : used;
+	}
+	fired = nfired > 0;
+	snprintf(num, sizeof(num), "%" PRIu32, i);
+	snprintf(off, sizeof(off), "%+.1fs", offset_s(s));
 	if (fired)
 		sgr(c, SGR_HEADING);
-	fprintf(c->out, "%3" PRIu32 "  %+7.1f s  %7s  %10s  %10s", i, offset_s(s),
-		fmt_value(cpu, sizeof(cpu), SCALE_MACHINE_PCT, get_cpu(c, s)),
-		fmt_value(avail, sizeof(avail), SCALE_KIB, get_avail(c, s)),
-		fmt_value(swap, sizeof(swap), SCALE_KIB, get_swap(c, s)));
+	cols = (size_t)fprintf(c->out, ROW_FMT, num, off,
+			       fmt_value(cpu, sizeof(cpu), SCALE_MACHINE_PCT, get_cpu(c, s)),
+			       fmt_value(avail, sizeof(avail), SCALE_KIB, get_avail(c, s)),
+			       fmt_value(swap, sizeof(swap), SCALE_KIB, get_swap(c, s)));
 	if (c->blamed)
-		fprintf(c->out, "  %10s  %10s",
+		cols += (size_t)fprintf(c->out, ROW_PROC_FMT,
 			fmt_value(pcpu, sizeof(pcpu), SCALE_PROC_PCT, get_proc_cpu(c, s)),
 			fmt_value(prss, sizeof(prss), SCALE_KIB, get_proc_rss(c, s)));
 	if (fired)
 		sgr_reset(c);
-	for (uint32_t t = 0; d->triggers && t < d->ntriggers; t++) {
-		char type[4 * ST_TRIGGER_TYPE_MAX + 1], tmp[ST_TRIGGER_TYPE_MAX + 1];
-		if (d->triggers[t].sample_index != (int32_t)i)
-			continue;
-		fputs(mark, c->out);
+	if (fired && cols + 4 < TERM_COLUMNS) {
+		/* All the types when they fit, else the first and how many
+		 * more (the trigger sections name them all). */
+		width = TERM_COLUMNS - cols - 4;
+		escape_into(types, esc_buf, sizeof(esc_buf), c->ascii, SIZE_MAX, &list_cols);
+		fputs(" <- ", c->out);
 		sgr(c, SGR_ALERT);
-		fputs(esc(c, FIELD(d->triggers[t].trigger.type, tmp), type, sizeof(type)), c->out);
+		if (list_cols <= width || nfired == 1) {
+			put_cut(c->out, types, width, c->ascii);
+		} else {
+			char more[16];
+			int n = snprintf(more, sizeof(more), " +%" PRIu32, nfired - 1);
+			put_cut(c->out, first, width > (size_t)n ? width - (size_t)n : 1, c->ascii);
+			fputs(more, c->out);
+		}
 		sgr_reset(c);
-		mark = ", ";
 	}
 	fputc('\n', c->out);
 }
@@ -1024,10 +1064,9 @@ static void render_timeline(const struct ctx *c)
 			render_sparkline(c, &series[i], per);
 	render_trigger_marks(c, per);
 
-	fprintf(c->out, "\n%3s  %9s  %7s  %10s  %10s", "#", "offset", "cpu", "mem avail",
-		"swap used");
+	fprintf(c->out, "\n" ROW_FMT, "#", "offset", "cpu", "mem avail", "swap used");
 	if (c->blamed)
-		fprintf(c->out, "  %10s  %10s", "blamed cpu", "blamed rss");
+		fprintf(c->out, ROW_PROC_FMT, "blamed cpu", "blamed rss");
 	fputc('\n', c->out);
 	for (uint32_t i = 0; i < d->nsamples; i++)
 		render_timeline_row(c, i);

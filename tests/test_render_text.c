@@ -173,7 +173,7 @@ static void test_reference_layout(void)
 	expect_line(text, " 1. [12345] firefox           2048 mib  (cpu: 85.2%)");
 	expect_line(text, " 2. [ 9876] chromium          1536 mib  (cpu: 3.1%)");
 	expect_line(text, "=== timeline ===   (2 samples every 1 s; blamed: [12345] firefox)");
-	CU_ASSERT_PTR_NOT_NULL(strstr(text, "+0.0 s    40.0%"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "+0.0s  40.0%"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(text, "<- cpu_delta\n"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(text, "100 MiB"));        /* swap used */
 
@@ -217,7 +217,9 @@ static void test_several_triggers_and_units(void)
 	CU_ASSERT_PTR_NULL(strstr(text, "-1.0 GiB"));
 	expect_line(text, "value: 250 forks/s (baseline: 20, delta: +230, threshold: 100)");
 	expect_line(text, "at: -1.0 s from the first trigger");
-	CU_ASSERT_PTR_NOT_NULL(strstr(text, "<- cpu_delta, mem_drop\n"));
+	/* Two types do not fit beside the blamed columns in 80: the first
+	 * and how many more. */
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "<- cpu_delta +1\n"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(text, "<- fork_rate\n"));
 	/* Triggers come in their order, the first one first. */
 	CU_ASSERT(strstr(text, "type: cpu_delta") < strstr(text, "type: mem_drop"));
@@ -277,7 +279,7 @@ static void test_measured_marks(void)
 	 * shows no figure rather than 0.0%, its rss stays. */
 	s->top_cpu[0].flags = s->top_rss[0].flags = ST_PROC_CARRIED;
 	text = render(d, NULL);
-	CU_ASSERT_PTR_NOT_NULL(strstr(text, "           -     2.0 GiB  <- cpu_delta\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "           -     2.0 GiB <- cpu_delta\n"));
 	free(text);
 	st_dump_free(d);
 }
@@ -495,11 +497,11 @@ static void test_timeline(void)
 	expect_line(text, "blamed cpu    \u2581\u2585\u2588  10.0% .. 100.0%");
 	expect_line(text, "blamed rss    \u2581\u2585\u2588  100 MiB .. 300 MiB");
 	expect_line(text, "trigger        ^");
-	expect_line(text, "  #     offset      cpu   mem avail   swap used  blamed cpu  blamed rss");
-	expect_line(text, "  0     -3.0 s     0.0%     8.0 GiB       0 KiB           -           -");
-	expect_line(text, "  2     -1.0 s    50.0%     7.0 GiB       0 KiB       10.0%     100 MiB");
-	expect_line(text, "  3     +0.0 s    75.0%     6.0 GiB       0 KiB       50.0%     200 MiB  <- cpu_delta");
-	expect_line(text, "  4     +1.0 s   100.0%     6.0 GiB       0 KiB      100.0%     300 MiB");
+	expect_line(text, "  #  offset    cpu  mem avail  swap used  blamed cpu  blamed rss");
+	expect_line(text, "  0   -3.0s   0.0%    8.0 GiB      0 KiB           -           -");
+	expect_line(text, "  2   -1.0s  50.0%    7.0 GiB      0 KiB       10.0%     100 MiB");
+	expect_line(text, "  3   +0.0s  75.0%    6.0 GiB      0 KiB       50.0%     200 MiB <- cpu_delta");
+	expect_line(text, "  4   +1.0s 100.0%    6.0 GiB      0 KiB      100.0%     300 MiB");
 	/* The timeline comes after the tables. */
 	CU_ASSERT(strstr(text, "=== top processes by rss ===") < strstr(text, "=== timeline ==="));
 	free(text);
@@ -529,9 +531,9 @@ static void test_timeline_system_wide(void)
 	text = render(d, NULL);
 	expect_line(text, "=== timeline ===   (5 samples every 1 s)");
 	expect_line(text, "mem avail   \u2584\u2584\u2584\u2584\u2585  8.0 GiB (range 12 MiB)");
-	expect_line(text, "  #     offset      cpu   mem avail   swap used");
-	expect_line(text, "  3     +0.0 s    75.0%     8.0 GiB       0 KiB  <- mem_pressure");
-	expect_line(text, "  4     +1.0 s   100.0%     8.0 GiB       0 KiB");
+	expect_line(text, "  #  offset    cpu  mem avail  swap used");
+	expect_line(text, "  3   +0.0s  75.0%    8.0 GiB      0 KiB <- mem_pressure");
+	expect_line(text, "  4   +1.0s 100.0%    8.0 GiB      0 KiB");
 	CU_ASSERT_PTR_NULL(strstr(text, "blamed"));
 	free(text);
 	st_dump_free(d);
@@ -633,12 +635,23 @@ static void test_within_80_columns(void)
 		s->shmem_kib = (uint64_t)i * 3 * GIB_KIB;
 		s->slab_unreclaimable_kib = (uint64_t)i * GIB_KIB;
 	}
-	d->ntriggers = 2;
-	d->triggers = calloc(2, sizeof(*d->triggers));
+	/* A blamed process (its columns in the table) and, at one sample,
+	 * a type as long as the core allows beside two more. */
+	d->ntriggers = 4;
+	d->triggers = calloc(4, sizeof(*d->triggers));
 	CU_ASSERT_FATAL(d->triggers != NULL);
 	set_trigger(&d->triggers[0], "mem_drop", 0, "", 1, 2, 3, "kib", 150);
 	set_trigger(&d->triggers[1], "cpu_delta", 0, "", 1, 2, 3, "pct", 199);
+	set_trigger(&d->triggers[2], "a_type_thirty_one_characters_xx", 4242, "hog", 1, 2, 3,
+		    "pct", 180);
+	set_trigger(&d->triggers[3], "swap_spike", 0, "", 1, 2, 3, "kib", 180);
 	d->trigger_index = 150;
+	for (uint32_t i = 100; i < 200; i++) {
+		struct st_dump_sample *s = &d->samples[i];
+		s->nblamed = 1;
+		s->blamed = procs(1);
+		set_proc(&s->blamed[0], 4242, "hog", 1600.5, 0, 16000ull * GIB_KIB, NULL);
+	}
 
 	for (int ascii = 0; ascii <= 1; ascii++) {
 		struct st_render_opts opts = { .sample_index = -1, .ascii = ascii };
