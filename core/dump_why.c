@@ -150,12 +150,19 @@ static uint32_t d_state_listed(const struct st_dump_sample *s)
 	return n;
 }
 
+/* What a process cost the CPU: its own time and its reaped children's,
+ * as the dump's top list ranks it. */
+static double cpu_cost(const struct st_dump_proc *p)
+{
+	return p->cpu_pct + p->children_cpu_pct;
+}
+
 static void why_cpu(struct st_why *why, const struct st_dump_sample *s,
 		    const struct st_dump_proc *p)
 {
 	const char *where = s->cpu_system_pct > s->cpu_user_pct ? "kernel" : "user";
 	bool proc = p && !(p->flags & ST_PROC_CARRIED) &&
-		    p->cpu_pct >= ST_WHY_CPU_BOUND_PROC_PCT;
+		    cpu_cost(p) >= ST_WHY_CPU_BOUND_PROC_PCT;
 	char head[40];
 	struct line l;
 
@@ -163,11 +170,14 @@ static void why_cpu(struct st_why *why, const struct st_dump_sample *s,
 		return;
 	snprintf(head, sizeof(head), "CPU-bound in %s code", where);
 	l = begin(why, head);
-	if (proc)
-		part(&l, "%.1f%% of one core", p->cpu_pct);
-	else
+	if (proc) {
+		part(&l, "%.1f%% of one core%s", cpu_cost(p),
+		     p->children_cpu_pct > 0 ? " with reaped children" : "");
+		part(&l, "machine %.0f%% user", s->cpu_user_pct);
+	} else {
 		part(&l, "machine %.0f%% busy", s->cpu_total_pct);
-	part(&l, "machine %.0f%% user", s->cpu_user_pct);
+		part(&l, "%.0f%% user", s->cpu_user_pct);
+	}
 	part(&l, "%.0f%% kernel", s->cpu_system_pct);
 	end(why);
 }

@@ -42,10 +42,14 @@ struct st_why {
 };
 
 /*
- * The causes the figures at trigger i's sample show, strongest evidence
- * first, e.g. "CPU-bound in user code: 95.0% of one core; machine 62%
- * user, 3% kernel", "memory reclaim: memory pressure 35%, 52000 pages
- * scanned/s", "fork storm: 850 forks/s". For a memory trigger that blames
+ * The causes the figures at trigger i's sample show, in this order: CPU
+ * (the blamed process's own + reaped children's cpu, or the machine's,
+ * user or kernel by the machine's split), waiting for CPU, memory
+ * reclaim, swap, OOM kills, I/O wait, fork storm; e.g. "CPU-bound in user
+ * code: 95.0% of one core, machine 62% user, 3% kernel", "memory reclaim:
+ * memory pressure 35%, 52000 pages scanned/s", "fork storm: 850 forks/s".
+ * vmstat figures come from the trigger sample or the first later sample
+ * whose span covers it. Parts that do not fit ST_WHY_LEN are left out. For a memory trigger that blames
  * no process (pid 0), the last reason says where the memory went:
  * "memory grew: page cache +1.2 GiB, tmpfs/shmem +800 MiB". None when the
  * trigger is outside the window or nothing crosses its threshold.

@@ -130,7 +130,16 @@ static void test_cpu_bound_user_and_kernel(void)
 	d->samples[2].cpu_user_pct = 20;
 	d->samples[2].cpu_system_pct = 71;
 	w = why_of(d);
-	EXPECT_REASON(w, "CPU-bound in kernel code: machine 91% busy, machine 20% user, 71% kernel");
+	EXPECT_REASON(w, "CPU-bound in kernel code: machine 91% busy, 20% user, 71% kernel");
+	st_dump_free(d);
+
+	/* A make of short compilers: its own cpu is small, its reaped
+	 * children's is what it cost. */
+	d = quiet_dump("cpu_delta", 4242, "pct");
+	blame(d, 10, 'S')->children_cpu_pct = 190;
+	w = why_of(d);
+	EXPECT_REASON(w, "CPU-bound in user code: 200.0% of one core with reaped children, "
+		      "machine 7% user, 3% kernel");
 	st_dump_free(d);
 
 	/* A carried record's cpu is no measurement. */
