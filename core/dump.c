@@ -28,6 +28,8 @@ void st_dump_sample_clear(struct st_dump_sample *s)
 		return;
 	free(s->core_busy_pct);
 	free(s->core_id);
+	free(s->core_user_pct);
+	free(s->core_system_pct);
 	free_procs(s->top_cpu, s->ntop_cpu);
 	free_procs(s->top_rss, s->ntop_rss);
 	free_procs(s->blamed, s->nblamed);
@@ -35,6 +37,7 @@ void st_dump_sample_clear(struct st_dump_sample *s)
 	 * whole dump after an error path cleared one sample) is harmless. */
 	s->core_busy_pct = NULL;
 	s->core_id = NULL;
+	s->core_user_pct = s->core_system_pct = NULL;
 	s->ncores = 0;
 	s->top_cpu = s->top_rss = s->blamed = NULL;
 	s->ntop_cpu = s->ntop_rss = s->nblamed = 0;

@@ -264,6 +264,67 @@ static int blamed_list(struct st_dump_sample *ds, const struct st_sample *smp,
 	return 0;
 }
 
+static void fill_pressure(struct st_dump_pressure *out, const struct st_pressure *p)
+{
+	out->some_avg10_pct = p->some_avg10_pct;
+	out->full_avg10_pct = p->full_known ? p->full_avg10_pct : 0;
+	out->some_stall_us = p->some_stall_us;
+	out->full_stall_us = p->full_known ? p->full_stall_us : 0;
+	out->full_known = p->full_known != 0;
+}
+
+/* The system evidence of a sample: only the groups the sampler measured,
+ * the others left 0 with their bit clear. */
+static int fill_evidence(struct st_dump_sample *ds, const struct st_sample *smp)
+{
+	uint32_t have = smp->have & ST_DUMP_HAVE_EVIDENCE;
+
+	ds->have = have;
+	if (have & ST_HAVE_PSI_CPU)
+		fill_pressure(&ds->psi_cpu, &smp->psi_cpu);
+	if (have & ST_HAVE_PSI_MEMORY)
+		fill_pressure(&ds->psi_memory, &smp->psi_memory);
+	if (have & ST_HAVE_PSI_IO)
+		fill_pressure(&ds->psi_io, &smp->psi_io);
+	if (have & ST_HAVE_VMSTAT)
+		ds->vm = smp->vm;
+	if (have & ST_HAVE_LOADAVG) {
+		ds->load1 = smp->load1;
+		ds->load5 = smp->load5;
+		ds->load15 = smp->load15;
+	}
+	if (have & ST_HAVE_CTXT) {
+		ds->ctxt_delta = smp->ctxt_delta;
+		ds->intr_delta = smp->intr_delta;
+	}
+	if (have & ST_HAVE_MEM_DETAIL) {
+		ds->anon_kib = smp->anon_kib;
+		ds->cached_kib = smp->cached_kib;
+		ds->shmem_kib = smp->shmem_kib;
+		ds->slab_reclaimable_kib = smp->slab_reclaimable_kib;
+		ds->slab_unreclaimable_kib = smp->slab_unreclaimable_kib;
+		ds->dirty_kib = smp->dirty_kib;
+		ds->writeback_kib = smp->writeback_kib;
+	}
+	if (have & ST_HAVE_DISK) {
+		ds->disk_span_s = smp->disk_span_s;
+		ds->disk_read_kib = smp->disk_read_kib;
+		ds->disk_written_kib = smp->disk_written_kib;
+		ds->disk_busy_ms = smp->disk_busy_ms;
+	}
+	if (smp->ncores && smp->core_user_pct && smp->core_system_pct) {
+		ds->core_user_pct = calloc(smp->ncores, sizeof(double));
+		ds->core_system_pct = calloc(smp->ncores, sizeof(double));
+		if (!ds->core_user_pct || !ds->core_system_pct)
+			return -1;
+		for (uint32_t i = 0; i < smp->ncores; i++) {
+			ds->core_user_pct[i] = smp->core_user_pct[i];
+			ds->core_system_pct[i] = smp->core_system_pct[i];
+		}
+	}
+	return 0;
+}
+
 static int fill_sample(const struct st_dump_builder *b, struct st_dump_sample *ds,
 		       const struct st_sample *smp, int64_t trigger_mono,
 		       const struct st_proc_table *t, const struct st_incidents *inc,
@@ -290,6 +351,8 @@ static int fill_sample(const struct st_dump_builder *b, struct st_dump_sample *d
 		ds->core_busy_pct[i] = smp->core_busy_pct[i];
 		ds->core_id[i] = smp->core_id ? smp->core_id[i] : i;
 	}
+	if (fill_evidence(ds, smp) < 0)
+		return -1;
 	ds->mem_total_kib = smp->mem_total_kib;
 	ds->mem_available_kib = smp->mem_available_kib;
 	ds->mem_free_kib = smp->mem_free_kib;

@@ -277,6 +277,85 @@ static void put_procs(struct writer *w, cJSON *obj, const char *key,
 		put_proc(w, arr, &procs[i]);
 }
 
+static void put_doubles(struct writer *w, cJSON *obj, const char *key,
+			const double *v, uint32_t n)
+{
+	cJSON *arr = v ? put(w, obj, key, cJSON_CreateArray()) : NULL;
+
+	for (uint32_t i = 0; arr && i < n; i++)
+		append(w, arr, make_num(v[i]));
+}
+
+/* "full" only where the kernel reports it: absent is not measured. */
+static void put_pressure(struct writer *w, cJSON *obj, const char *key,
+			 const struct st_dump_pressure *p)
+{
+	cJSON *o = put(w, obj, key, cJSON_CreateObject());
+
+	if (!o)
+		return;
+	put(w, o, "some_avg10_pct", make_num(p->some_avg10_pct));
+	put(w, o, "some_stall_us", make_u64(p->some_stall_us));
+	if (p->full_known) {
+		put(w, o, "full_avg10_pct", make_num(p->full_avg10_pct));
+		put(w, o, "full_stall_us", make_u64(p->full_stall_us));
+	}
+}
+
+/*
+ * The system evidence: each group only when the sampler measured it, so
+ * a reader never mistakes "not read" for 0.
+ */
+static void put_evidence(struct writer *w, cJSON *o, cJSON *mem,
+			 const struct st_dump_sample *s)
+{
+	cJSON *g;
+
+	if (s->have & (ST_HAVE_PSI_CPU | ST_HAVE_PSI_MEMORY | ST_HAVE_PSI_IO)) {
+		g = put(w, o, "pressure", cJSON_CreateObject());
+		if (g && (s->have & ST_HAVE_PSI_CPU))
+			put_pressure(w, g, "cpu", &s->psi_cpu);
+		if (g && (s->have & ST_HAVE_PSI_MEMORY))
+			put_pressure(w, g, "memory", &s->psi_memory);
+		if (g && (s->have & ST_HAVE_PSI_IO))
+			put_pressure(w, g, "io", &s->psi_io);
+	}
+	if ((s->have & ST_HAVE_VMSTAT) && (g = put(w, o, "vmstat", cJSON_CreateObject()))) {
+		put(w, g, "span_s", make_num(s->vm.span_s));
+		put(w, g, "pswpin_pages", make_u64(s->vm.pswpin));
+		put(w, g, "pswpout_pages", make_u64(s->vm.pswpout));
+		put(w, g, "pgmajfault", make_u64(s->vm.pgmajfault));
+		put(w, g, "oom_kill", make_u64(s->vm.oom_kill));
+		put(w, g, "pgscan_pages", make_u64(s->vm.pgscan));
+		put(w, g, "pgsteal_pages", make_u64(s->vm.pgsteal));
+		put(w, g, "allocstall", make_u64(s->vm.allocstall));
+	}
+	if ((s->have & ST_HAVE_LOADAVG) && (g = put(w, o, "loadavg", cJSON_CreateObject()))) {
+		put(w, g, "load1", make_num(s->load1));
+		put(w, g, "load5", make_num(s->load5));
+		put(w, g, "load15", make_num(s->load15));
+	}
+	if (s->have & ST_HAVE_CTXT) {
+		put(w, o, "ctxt", make_u64(s->ctxt_delta));
+		put(w, o, "intr", make_u64(s->intr_delta));
+	}
+	if ((s->have & ST_HAVE_MEM_DETAIL) && mem) {
+		put(w, mem, "anon_kib", make_u64(s->anon_kib));
+		put(w, mem, "cached_kib", make_u64(s->cached_kib));
+		put(w, mem, "shmem_kib", make_u64(s->shmem_kib));
+		put(w, mem, "slab_reclaimable_kib", make_u64(s->slab_reclaimable_kib));
+		put(w, mem, "slab_unreclaimable_kib", make_u64(s->slab_unreclaimable_kib));
+		put(w, mem, "dirty_kib", make_u64(s->dirty_kib));
+		put(w, mem, "writeback_kib", make_u64(s->writeback_kib));
+	}
+	if ((s->have & ST_HAVE_DISK) && (g = put(w, o, "disk", cJSON_CreateObject()))) {
+		put(w, g, "span_s", make_num(s->disk_span_s));
+		put(w, g, "read_kib", make_u64(s->disk_read_kib));
+		put(w, g, "written_kib", make_u64(s->disk_written_kib));
+		put(w, g, "busy_ms", make_u64(s->disk_busy_ms));
+	}
+}
+
 static void put_sample(struct writer *w, cJSON *arr, const struct st_dump_sample *s)
 {
 	cJSON *o = append(w, arr, cJSON_CreateObject());
@@ -302,6 +381,10 @@ static void put_sample(struct writer *w, cJSON *arr, const struct st_dump_sample
 	cores = put(w, cpu, "core_ids", cJSON_CreateArray());
 	for (uint32_t i = 0; cores && s->core_busy_pct && i < s->ncores; i++)
 		append(w, cores, make_u64(s->core_id ? s->core_id[i] : i));
+	if (cpu && s->core_busy_pct && s->core_user_pct && s->core_system_pct) {
+		put_doubles(w, cpu, "cores_user_pct", s->core_user_pct, s->ncores);
+		put_doubles(w, cpu, "cores_system_pct", s->core_system_pct, s->ncores);
+	}
 
 	mem = put(w, o, "mem", cJSON_CreateObject());
 	put(w, mem, "total_kib", make_u64(s->mem_total_kib));
@@ -314,6 +397,7 @@ static void put_sample(struct writer *w, cJSON *arr, const struct st_dump_sample
 	put(w, o, "procs_running", make_u64(s->procs_running));
 	put(w, o, "procs_blocked", make_u64(s->procs_blocked));
 	put(w, o, "nprocs", make_u64(s->nprocs_total));
+	put_evidence(w, o, mem, s);
 	put_procs(w, o, "top_cpu", s->top_cpu, s->ntop_cpu);
 	put_procs(w, o, "top_rss", s->top_rss, s->ntop_rss);
 	put_procs(w, o, "blamed", s->blamed, s->nblamed);
@@ -430,9 +514,14 @@ char *st_dump_to_json(const struct st_dump *dump, int pretty)
 
 /* ------------------------------------------------------------ reader */
 
+struct number_text;
+
 struct reader {
 	char *err;
 	size_t errlen;
+	struct number_text *nums;       /* sorted by item (index_numbers) */
+	size_t nnums;
+	const char *end;                /* of the document's text */
 };
 
 __attribute__((format(printf, 2, 3)))
@@ -511,23 +600,149 @@ static bool range_fail(struct reader *r, const char *path, const char *key, doub
 }
 
 /*
- * JSON numbers arrive as doubles; a conversion to an integer type is only
- * defined inside that type's range, hence the checks before each cast.
- * The type's largest value (written exactly by the writer) reads back as
- * the next power of two, so that one is taken as the maximum.
+ * cJSON 1.7.15 keeps a number as a double only, which holds integers
+ * exactly up to 2^53: a nanosecond timestamp (~1.8e18) would come back
+ * rounded to a multiple of 256. So the reader keeps, beside cJSON's tree,
+ * where each number item's text starts in the document: cJSON validated
+ * the text, and its number items in tree order are its number tokens in
+ * document order, so one scan pairs them. An integer is then read from
+ * its own digits; a number written otherwise ("1e3") from its double.
  */
-static bool num_to_i64(struct reader *r, const char *path, const char *key, double d,
-		       int64_t min, int64_t max, int64_t *out)
+struct number_text {
+	const cJSON *item;
+	const char *text;       /* the token's first byte in the document */
+};
+
+static void collect_numbers(const cJSON *it, struct number_text *v, size_t *n, size_t cap)
 {
+	for (; it; it = it->next) {
+		if (cJSON_IsNumber(it)) {
+			if (*n < cap)
+				v[*n].item = it;
+			(*n)++;
+		}
+		collect_numbers(it->child, v, n, cap);
+	}
+}
+
+/* The number tokens of a valid JSON text, in order: outside strings only
+ * numbers hold a digit or '-' (true, false and null hold neither). */
+static size_t scan_numbers(const char *p, const char *end, struct number_text *v, size_t cap)
+{
+	size_t n = 0;
+
+	while (p < end) {
+		if (*p == '"') {
+			for (p++; p < end && *p != '"'; p++)
+				if (*p == '\\')
+					p++;
+			p++;
+		} else if (*p == '-' || (*p >= '0' && *p <= '9')) {
+			if (n < cap)
+				v[n].text = p;
+			n++;
+			while (p < end && strchr("0123456789+-.eE", *p))
+				p++;
+		} else {
+			p++;
+		}
+	}
+	return n;
+}
+
+static int by_item(const void *a, const void *b)
+{
+	const cJSON *x = ((const struct number_text *)a)->item;
+	const cJSON *y = ((const struct number_text *)b)->item;
+	return (x > y) - (x < y);
+}
+
+/* The table for a parsed document (text .. end); without one (a count that
+ * does not pair, no memory) integers are read from their doubles. */
+static void index_numbers(struct reader *r, const cJSON *root, const char *text,
+			  const char *end)
+{
+	size_t items = 0, tokens;
+
+	collect_numbers(root, NULL, &items, 0);
+	if (items == 0 || !(r->nums = calloc(items, sizeof(*r->nums))))
+		return;
+	collect_numbers(root, r->nums, &r->nnums, items);
+	tokens = scan_numbers(text, end, r->nums, items);
+	if (tokens != items) {
+		free(r->nums);
+		r->nums = NULL;
+		r->nnums = 0;
+		return;
+	}
+	qsort(r->nums, r->nnums, sizeof(*r->nums), by_item);
+	r->end = end;
+}
+
+enum exact { EXACT_NONE, EXACT_VALUE, EXACT_TOO_BIG };
+
+/* The magnitude and sign of an item written as an integer, from its text. */
+static enum exact exact_integer(const struct reader *r, const cJSON *it, bool *neg,
+				uint64_t *mag)
+{
+	struct number_text key = { .item = it };
+	const struct number_text *nt =
+		r->nums ? bsearch(&key, r->nums, r->nnums, sizeof(*r->nums), by_item) : NULL;
+	const char *p, *digits;
+	uint64_t v = 0;
+	bool big = false;
+
+	if (!nt)
+		return EXACT_NONE;
+	p = nt->text;
+	*neg = p < r->end && *p == '-';
+	p += *neg;
+	for (digits = p; p < r->end && *p >= '0' && *p <= '9'; p++) {
+		unsigned d = (unsigned)(*p - '0');
+		if (v > (UINT64_MAX - d) / 10)
+			big = true;
+		v = v * 10 + d;
+	}
+	if (p == digits || (p < r->end && strchr(".eE", *p)))
+		return EXACT_NONE;
+	*mag = v;
+	return big ? EXACT_TOO_BIG : EXACT_VALUE;
+}
+
+/*
+ * An integer item into [min, max]. From its double when it is not written
+ * as an integer: a conversion to an integer type is only defined inside
+ * that type's range, hence the checks before each cast; the type's largest
+ * value reads back as the next power of two, so that one is taken as the
+ * maximum.
+ */
+static bool num_to_i64(struct reader *r, const char *path, const char *key,
+		       const cJSON *it, int64_t min, int64_t max, int64_t *out)
+{
+	double d = it->valuedouble;
 	char range[48];
+	uint64_t mag;
+	bool neg;
 	int64_t v;
 
 	snprintf(range, sizeof(range), "%" PRId64 "..%" PRId64, min, max);
-	if (!(d >= -0x1p63 && d <= 0x1p63))
+	switch (exact_integer(r, it, &neg, &mag)) {
+	case EXACT_TOO_BIG:
 		return range_fail(r, path, key, d, range);
-	v = d == 0x1p63 ? INT64_MAX : (int64_t)d;
-	if (d != 0x1p63 && (double)v != d)
-		return fail(r, "%s%s%s: expected an integer", path, SEP(path), key);
+	case EXACT_VALUE:
+		if (mag > (uint64_t)INT64_MAX + neg)
+			return range_fail(r, path, key, d, range);
+		v = neg ? (mag ? -(int64_t)(mag - 1) - 1 : 0) : (int64_t)mag;
+		break;
+	case EXACT_NONE:
+	default:
+		if (!(d >= -0x1p63 && d <= 0x1p63))
+			return range_fail(r, path, key, d, range);
+		v = d == 0x1p63 ? INT64_MAX : (int64_t)d;
+		if (d != 0x1p63 && (double)v != d)
+			return fail(r, "%s%s%s: expected an integer", path, SEP(path), key);
+		break;
+	}
 	if (v < min || v > max)
 		return range_fail(r, path, key, d, range);
 	*out = v;
@@ -538,7 +753,7 @@ static bool get_i64(struct reader *r, const cJSON *obj, const char *path, const 
 		    int64_t min, int64_t max, int64_t *out)
 {
 	const cJSON *it = member(r, obj, path, key, K_NUMBER);
-	return it && num_to_i64(r, path, key, it->valuedouble, min, max, out);
+	return it && num_to_i64(r, path, key, it, min, max, out);
 }
 
 static bool get_i32(struct reader *r, const cJSON *obj, const char *path, const char *key,
@@ -551,27 +766,42 @@ static bool get_i32(struct reader *r, const cJSON *obj, const char *path, const 
 	return true;
 }
 
-static bool get_u64(struct reader *r, const cJSON *obj, const char *path, const char *key,
-		    uint64_t max, uint64_t *out)
+static bool num_to_u64(struct reader *r, const char *path, const char *key,
+		       const cJSON *it, uint64_t max, uint64_t *out)
 {
-	const cJSON *it = member(r, obj, path, key, K_NUMBER);
+	double d = it->valuedouble;
 	char range[32];
 	uint64_t v;
-	double d;
+	bool neg;
 
-	if (!it)
-		return false;
-	d = it->valuedouble;
 	snprintf(range, sizeof(range), "0..%" PRIu64, max);
-	if (!(d > -1.0 && d <= 0x1p64))
+	switch (exact_integer(r, it, &neg, &v)) {
+	case EXACT_TOO_BIG:
 		return range_fail(r, path, key, d, range);
-	v = d == 0x1p64 ? UINT64_MAX : (uint64_t)d;
-	if (d != 0x1p64 && (double)v != d)
-		return fail(r, "%s%s%s: expected an integer", path, SEP(path), key);
+	case EXACT_VALUE:
+		if (neg && v)
+			return range_fail(r, path, key, d, range);
+		break;
+	case EXACT_NONE:
+	default:
+		if (!(d > -1.0 && d <= 0x1p64))
+			return range_fail(r, path, key, d, range);
+		v = d == 0x1p64 ? UINT64_MAX : (uint64_t)d;
+		if (d != 0x1p64 && (double)v != d)
+			return fail(r, "%s%s%s: expected an integer", path, SEP(path), key);
+		break;
+	}
 	if (v > max)
 		return range_fail(r, path, key, d, range);
 	*out = v;
 	return true;
+}
+
+static bool get_u64(struct reader *r, const cJSON *obj, const char *path, const char *key,
+		    uint64_t max, uint64_t *out)
+{
+	const cJSON *it = member(r, obj, path, key, K_NUMBER);
+	return it && num_to_u64(r, path, key, it, max, out);
 }
 
 static bool get_u32(struct reader *r, const cJSON *obj, const char *path, const char *key,
@@ -627,7 +857,7 @@ static bool read_uid(struct reader *r, const cJSON *o, const char *path, const c
 	const cJSON *it = member_opt(r, o, path, key, K_NUMBER, true, &ok);
 
 	*out = -1;
-	return ok && (!it || num_to_i64(r, path, key, it->valuedouble, 0, UINT32_MAX, out));
+	return ok && (!it || num_to_i64(r, path, key, it, 0, UINT32_MAX, out));
 }
 
 /* Optional: absent (an older dump) means measured over the interval. */
@@ -768,7 +998,7 @@ static bool read_core_ids(struct reader *r, const cJSON *cpu, const char *cpath,
 		snprintf(key, sizeof(key), "core_ids[%" PRIu32 "]", i);
 		if (!cJSON_IsNumber(it))
 			return fail(r, "%s.%s: expected a number", cpath, key);
-		if (!num_to_i64(r, cpath, key, it->valuedouble, 0, UINT32_MAX, &id))
+		if (!num_to_i64(r, cpath, key, it, 0, UINT32_MAX, &id))
 			return false;
 		if (i > 0 && (uint32_t)id <= s->core_id[i - 1])
 			return fail(r, "%s.%s: %" PRId64 " not above the previous id %" PRIu32,
@@ -826,6 +1056,163 @@ static bool read_mem(struct reader *r, const cJSON *o, const char *path, struct 
 	       get_u64(r, mem, mpath, "swap_free_kib", UINT64_MAX, &s->swap_free_kib);
 }
 
+/* An optional group: absent or null is not measured (true, *g NULL). */
+static bool group(struct reader *r, const cJSON *o, const char *path, const char *key,
+		  char *gpath, size_t gpathlen, const cJSON **g)
+{
+	bool ok;
+
+	*g = member_opt(r, o, path, key, K_OBJECT, true, &ok);
+	snprintf(gpath, gpathlen, "%s%s%s", path, SEP(path), key);
+	return ok;
+}
+
+static bool read_pressure(struct reader *r, const cJSON *psi, const char *path,
+			  const char *key, uint32_t bit, struct st_dump_sample *s,
+			  struct st_dump_pressure *p)
+{
+	const cJSON *o, *full;
+	char ppath[160];
+
+	if (!group(r, psi, path, key, ppath, sizeof(ppath), &o))
+		return false;
+	if (!o)
+		return true;
+	if (!get_pct(r, o, ppath, "some_avg10_pct", &p->some_avg10_pct) ||
+	    !get_u64(r, o, ppath, "some_stall_us", UINT64_MAX, &p->some_stall_us))
+		return false;
+	/* Kernels before 5.13 have no "full" for cpu: absent, not 0. */
+	full = cJSON_GetObjectItemCaseSensitive(o, "full_avg10_pct");
+	if (full && !cJSON_IsNull(full)) {
+		if (!get_pct(r, o, ppath, "full_avg10_pct", &p->full_avg10_pct) ||
+		    !get_u64(r, o, ppath, "full_stall_us", UINT64_MAX, &p->full_stall_us))
+			return false;
+		p->full_known = 1;
+	}
+	s->have |= bit;
+	return true;
+}
+
+/* Optional per-core figures: one per cores_busy_pct entry. */
+static bool read_core_split(struct reader *r, const cJSON *cpu, const char *cpath,
+			    const char *key, uint32_t ncores, double **out)
+{
+	bool ok;
+	const cJSON *arr = member_opt(r, cpu, cpath, key, K_ARRAY, true, &ok);
+	const cJSON *it;
+	uint32_t i = 0;
+
+	if (!arr)
+		return ok;
+	if ((uint32_t)cJSON_GetArraySize(arr) != ncores)
+		return fail(r, "%s.%s: %d entries for %" PRIu32 " cores_busy_pct entries",
+			    cpath, key, cJSON_GetArraySize(arr), ncores);
+	if (ncores == 0)
+		return true;
+	if (!(*out = calloc(ncores, sizeof(**out))))
+		return fail(r, "out of memory");
+	cJSON_ArrayForEach(it, arr) {
+		char k[48];
+		snprintf(k, sizeof(k), "%s[%" PRIu32 "]", key, i);
+		if (!cJSON_IsNumber(it))
+			return fail(r, "%s.%s: expected a number", cpath, k);
+		if (!check_double(r, cpath, k, it->valuedouble, true, &(*out)[i]))
+			return false;
+		i++;
+	}
+	return true;
+}
+
+/*
+ * The system evidence (doc/dump-format.md): every group optional, as
+ * dumps from before it and kernels without PSI have none; a group that is
+ * there must be whole.
+ */
+static bool read_evidence(struct reader *r, const cJSON *o, const char *path,
+			  struct st_dump_sample *s)
+{
+	const cJSON *g, *mem = cJSON_GetObjectItemCaseSensitive(o, "mem");
+	const cJSON *cpu = cJSON_GetObjectItemCaseSensitive(o, "cpu");
+	char gpath[128];
+	bool ok;
+
+	snprintf(gpath, sizeof(gpath), "%s.cpu", path);
+	if (!read_core_split(r, cpu, gpath, "cores_user_pct", s->ncores, &s->core_user_pct) ||
+	    !read_core_split(r, cpu, gpath, "cores_system_pct", s->ncores, &s->core_system_pct))
+		return false;
+	if (!s->core_user_pct != !s->core_system_pct)
+		return fail(r, "%s: cores_user_pct and cores_system_pct go together", gpath);
+
+	if (!group(r, o, path, "pressure", gpath, sizeof(gpath), &g))
+		return false;
+	if (g && (!read_pressure(r, g, gpath, "cpu", ST_HAVE_PSI_CPU, s, &s->psi_cpu) ||
+		  !read_pressure(r, g, gpath, "memory", ST_HAVE_PSI_MEMORY, s, &s->psi_memory) ||
+		  !read_pressure(r, g, gpath, "io", ST_HAVE_PSI_IO, s, &s->psi_io)))
+		return false;
+
+	if (!group(r, o, path, "vmstat", gpath, sizeof(gpath), &g))
+		return false;
+	if (g) {
+		if (!get_double(r, g, gpath, "span_s", true, &s->vm.span_s) ||
+		    !get_u64(r, g, gpath, "pswpin_pages", UINT64_MAX, &s->vm.pswpin) ||
+		    !get_u64(r, g, gpath, "pswpout_pages", UINT64_MAX, &s->vm.pswpout) ||
+		    !get_u64(r, g, gpath, "pgmajfault", UINT64_MAX, &s->vm.pgmajfault) ||
+		    !get_u64(r, g, gpath, "oom_kill", UINT64_MAX, &s->vm.oom_kill) ||
+		    !get_u64(r, g, gpath, "pgscan_pages", UINT64_MAX, &s->vm.pgscan) ||
+		    !get_u64(r, g, gpath, "pgsteal_pages", UINT64_MAX, &s->vm.pgsteal) ||
+		    !get_u64(r, g, gpath, "allocstall", UINT64_MAX, &s->vm.allocstall))
+			return false;
+		s->have |= ST_HAVE_VMSTAT;
+	}
+
+	if (!group(r, o, path, "loadavg", gpath, sizeof(gpath), &g))
+		return false;
+	if (g) {
+		if (!get_double(r, g, gpath, "load1", true, &s->load1) ||
+		    !get_double(r, g, gpath, "load5", true, &s->load5) ||
+		    !get_double(r, g, gpath, "load15", true, &s->load15))
+			return false;
+		s->have |= ST_HAVE_LOADAVG;
+	}
+
+	g = member_opt(r, o, path, "ctxt", K_NUMBER, true, &ok);
+	if (!ok)
+		return false;
+	if (g) {
+		if (!get_u64(r, o, path, "ctxt", UINT64_MAX, &s->ctxt_delta) ||
+		    !get_u64(r, o, path, "intr", UINT64_MAX, &s->intr_delta))
+			return false;
+		s->have |= ST_HAVE_CTXT;
+	}
+
+	snprintf(gpath, sizeof(gpath), "%s.mem", path);
+	if (cJSON_GetObjectItemCaseSensitive(mem, "anon_kib")) {
+		if (!get_u64(r, mem, gpath, "anon_kib", UINT64_MAX, &s->anon_kib) ||
+		    !get_u64(r, mem, gpath, "cached_kib", UINT64_MAX, &s->cached_kib) ||
+		    !get_u64(r, mem, gpath, "shmem_kib", UINT64_MAX, &s->shmem_kib) ||
+		    !get_u64(r, mem, gpath, "slab_reclaimable_kib", UINT64_MAX,
+			     &s->slab_reclaimable_kib) ||
+		    !get_u64(r, mem, gpath, "slab_unreclaimable_kib", UINT64_MAX,
+			     &s->slab_unreclaimable_kib) ||
+		    !get_u64(r, mem, gpath, "dirty_kib", UINT64_MAX, &s->dirty_kib) ||
+		    !get_u64(r, mem, gpath, "writeback_kib", UINT64_MAX, &s->writeback_kib))
+			return false;
+		s->have |= ST_HAVE_MEM_DETAIL;
+	}
+
+	if (!group(r, o, path, "disk", gpath, sizeof(gpath), &g))
+		return false;
+	if (g) {
+		if (!get_double(r, g, gpath, "span_s", true, &s->disk_span_s) ||
+		    !get_u64(r, g, gpath, "read_kib", UINT64_MAX, &s->disk_read_kib) ||
+		    !get_u64(r, g, gpath, "written_kib", UINT64_MAX, &s->disk_written_kib) ||
+		    !get_u64(r, g, gpath, "busy_ms", UINT64_MAX, &s->disk_busy_ms))
+			return false;
+		s->have |= ST_HAVE_DISK;
+	}
+	return true;
+}
+
 static bool read_sample(struct reader *r, const cJSON *o, const char *path, struct st_dump_sample *s)
 {
 	return get_i64(r, o, path, "offset_ns", INT64_MIN, INT64_MAX, &s->offset_ns) &&
@@ -840,7 +1227,8 @@ static bool read_sample(struct reader *r, const cJSON *o, const char *path, stru
 	       get_u32(r, o, path, "nprocs", &s->nprocs_total) &&
 	       read_procs(r, o, path, "top_cpu", &s->top_cpu, &s->ntop_cpu) &&
 	       read_procs(r, o, path, "top_rss", &s->top_rss, &s->ntop_rss) &&
-	       read_procs(r, o, path, "blamed", &s->blamed, &s->nblamed);
+	       read_procs(r, o, path, "blamed", &s->blamed, &s->nblamed) &&
+	       read_evidence(r, o, path, s);
 }
 
 static bool read_samples(struct reader *r, const cJSON *root, struct st_dump *dump)
@@ -1008,6 +1396,7 @@ struct st_dump *st_dump_from_json(const char *text, size_t len, char *err, size_
 			return NULL;
 		}
 	}
+	index_numbers(&r, root, text, end);
 	dump = st_dump_new();
 	if (!dump) {
 		fail(&r, "out of memory");
@@ -1015,6 +1404,7 @@ struct st_dump *st_dump_from_json(const char *text, size_t len, char *err, size_
 		st_dump_free(dump);
 		dump = NULL;
 	}
+	free(r.nums);
 	cJSON_Delete(root);
 	return dump;
 }

@@ -10,6 +10,7 @@
  */
 #define _GNU_SOURCE
 #include "render_text.h"
+#include "dump_why.h"
 
 #include <inttypes.h>
 #include <math.h>
@@ -24,8 +25,12 @@
 #define CMDLINE_SHOWN_MAX 512   /* escaped bytes of a command line shown */
 #define COMM_COLUMNS 16         /* the kernel's 15 bytes and a space */
 #define DEFAULT_TOP 10
-#define SPARK_MAX 60            /* sparkline characters: longer windows are
-                                   bucketed so a line fits a terminal */
+#define SPARK_MAX 38            /* sparkline characters: longer windows are
+                                   bucketed so that label, line and range
+                                   ("  16384.0 GiB (range 1023 KiB)", 30)
+                                   fit 80 columns */
+#define TERM_COLUMNS 80
+#define ST_TRIGGER_MAX_SHOWN 8   /* trigger types named in one timeline row */
 #define SPARK_LABEL 12          /* "blamed cpu" and two spaces */
 #define UNIT_MAX 17             /* one escaped unit: "\xNN" x 4 and NUL */
 
@@ -235,13 +240,15 @@ char *st_escape_ascii(const char *in, char *out, size_t outlen)
 	return out;
 }
 
-void st_render_cell(FILE *out, const char *raw, size_t width, int ascii)
+/* raw escaped into at most width columns, cut with a marker; returns the
+ * columns written. */
+static size_t put_cut(FILE *out, const char *raw, size_t width, bool ascii)
 {
 	char buf[1024];
 	size_t cols, used;
 
-	if (!out || width == 0)
-		return;
+	if (width == 0)
+		return 0;
 	raw = raw ? raw : "";
 	used = escape_into(raw, buf, sizeof(buf), ascii, width, &cols);
 	if (raw[used]) {
@@ -252,7 +259,14 @@ void st_render_cell(FILE *out, const char *raw, size_t width, int ascii)
 	} else {
 		fputs(buf, out);
 	}
-	for (; cols < width; cols++)
+	return cols;
+}
+
+void st_render_cell(FILE *out, const char *raw, size_t width, int ascii)
+{
+	if (!out || width == 0)
+		return;
+	for (size_t cols = put_cut(out, raw, width, ascii != 0); cols < width; cols++)
 		fputc(' ', out);
 }
 
@@ -285,8 +299,7 @@ static const char *field_cstr(const char *field, size_t size, char *tmp, size_t 
 
 /* ------------------------------------------------------------ numbers */
 
-/* "512 MiB", "15.5 GiB", "-2.1 GiB", "+300 KiB". */
-static const char *fmt_kib(char *buf, size_t len, double kib, bool sign)
+char *st_format_kib(char *buf, size_t len, double kib, int sign)
 {
 	double mag = kib < 0 ? -kib : kib;
 
@@ -340,7 +353,7 @@ char *st_format_trigger_value(char *buf, size_t len, const struct st_trigger *t,
 	if (strcmp(units, "pct") == 0)
 		snprintf(buf, len, "%.1f%%", t->value);
 	else if (strcmp(units, "kib") == 0)
-		fmt_kib(buf, len, t->value, false);
+		st_format_kib(buf, len, t->value, false);
 	else
 		snprintf(buf, len, "%g%s%s", t->value, *units ? " " : "", units);
 	return buf;
@@ -490,12 +503,12 @@ static void render_value(const struct ctx *c, const struct st_trigger *t, const 
 		char v[32], b[32], th[32], to[32];
 		const char *what = NULL;
 		int dir = kib_change(sample, t, &what);
-		fmt_kib(v, sizeof(v), t->value, false);
-		fmt_kib(b, sizeof(b), t->baseline, false);
-		fmt_kib(th, sizeof(th), t->threshold, false);
+		st_format_kib(v, sizeof(v), t->value, false);
+		st_format_kib(b, sizeof(b), t->baseline, false);
+		st_format_kib(th, sizeof(th), t->threshold, false);
 		if (dir)
 			fprintf(c->out, "%s %s from %s to %s (threshold: %s)\n", what, v, b,
-				fmt_kib(to, sizeof(to), t->baseline + dir * t->value, false), th);
+				st_format_kib(to, sizeof(to), t->baseline + dir * t->value, false), th);
 		else
 			fprintf(c->out, "change: %s from %s (threshold: %s)\n", v, b, th);
 	} else {
@@ -503,6 +516,45 @@ static void render_value(const struct ctx *c, const struct st_trigger *t, const 
 		fprintf(c->out, "value: %g%s%s (baseline: %g, delta: %+g, threshold: %g)\n",
 			t->value, sp, units, t->baseline, delta, t->threshold);
 	}
+}
+
+/*
+ * prefix and ASCII text, broken after a ", " where the line would be
+ * wider than TERM_COLUMNS; continuation lines are indented under the
+ * text. A piece wider than a line on its own is written whole.
+ */
+static void put_wrapped(const struct ctx *c, const char *prefix, const char *text)
+{
+	size_t indent = strlen(prefix), col = indent;
+
+	fputs(prefix, c->out);
+	while (*text) {
+		size_t n = strcspn(text, ",");
+		n += text[n] == ',';            /* the comma stays on its line */
+		if (col > indent && col + n > TERM_COLUMNS) {
+			fprintf(c->out, "\n%*s", (int)indent, "");
+			col = indent;
+			while (*text == ' ') {
+				text++;
+				n--;
+			}
+		}
+		fwrite(text, 1, n, c->out);
+		col += n;
+		text += n;
+	}
+	fputc('\n', c->out);
+}
+
+/* "why: ..." per cause the figures show, from the dump alone. */
+static void render_why(const struct ctx *c, uint32_t i)
+{
+	struct st_why why;
+	char buf[4 * ST_WHY_LEN + 1];
+
+	st_dump_why(c->dump, i, &why);
+	for (uint32_t k = 0; k < why.n; k++)
+		put_wrapped(c, k ? "     " : "why: ", esc(c, why.reason[k], buf, sizeof(buf)));
 }
 
 static void render_trigger(const struct ctx *c, uint32_t i)
@@ -557,6 +609,7 @@ static void render_trigger(const struct ctx *c, uint32_t i)
 	esc(c, FIELD(t->summary, tmp), buf, sizeof(buf));
 	if (*buf)
 		fprintf(c->out, "summary: %s\n", buf);
+	render_why(c, i);
 }
 
 /* How a record was measured, beside its figures: a carried record was not
@@ -710,7 +763,46 @@ static double get_proc_rss(const struct ctx *c, const struct st_dump_sample *s)
 	return p ? (double)p->rss_kib : NAN;
 }
 
-enum scale { SCALE_MACHINE_PCT, SCALE_PROC_PCT, SCALE_KIB };
+/* Evidence the sample did not measure is NAN: a gap, not a 0. */
+static double get_psi(const struct ctx *c, const struct st_dump_sample *s, uint32_t bit)
+{
+	return st_dump_pressure_pct(c->dump, (uint32_t)(s - c->dump->samples), bit);
+}
+
+static double get_psi_cpu(const struct ctx *c, const struct st_dump_sample *s)
+{
+	return get_psi(c, s, ST_HAVE_PSI_CPU);
+}
+
+static double get_psi_memory(const struct ctx *c, const struct st_dump_sample *s)
+{
+	return get_psi(c, s, ST_HAVE_PSI_MEMORY);
+}
+
+static double get_psi_io(const struct ctx *c, const struct st_dump_sample *s)
+{
+	return get_psi(c, s, ST_HAVE_PSI_IO);
+}
+
+static double get_load(const struct ctx *c, const struct st_dump_sample *s)
+{
+	(void)c;
+	return s->have & ST_HAVE_LOADAVG ? s->load1 : NAN;
+}
+
+static double get_anon(const struct ctx *c, const struct st_dump_sample *s)
+{
+	(void)c;
+	return s->have & ST_HAVE_MEM_DETAIL ? (double)s->anon_kib : NAN;
+}
+
+static double get_cache(const struct ctx *c, const struct st_dump_sample *s)
+{
+	(void)c;
+	return s->have & ST_HAVE_MEM_DETAIL ? (double)s->cached_kib : NAN;
+}
+
+enum scale { SCALE_MACHINE_PCT, SCALE_PROC_PCT, SCALE_KIB, SCALE_LOAD };
 
 struct series {
 	const char *label;
@@ -724,8 +816,14 @@ struct series {
 
 static const struct series series[] = {
 	{ "cpu",        get_cpu,      SCALE_MACHINE_PCT, 0,         false, false },
+	{ "cpu psi",    get_psi_cpu,  SCALE_MACHINE_PCT, 0,         false, false },
+	{ "load1",      get_load,     SCALE_LOAD,        0,         false, false },
 	{ "mem avail",  get_avail,    SCALE_KIB,         64 * 1024, true,  false },
+	{ "mem psi",    get_psi_memory, SCALE_MACHINE_PCT, 0,       false, false },
+	{ "anon",       get_anon,     SCALE_KIB,         64 * 1024, false, false },
+	{ "cache",      get_cache,    SCALE_KIB,         64 * 1024, false, false },
 	{ "swap used",  get_swap,     SCALE_KIB,         64 * 1024, false, false },
+	{ "io psi",     get_psi_io,   SCALE_MACHINE_PCT, 0,         false, false },
 	{ "blamed cpu", get_proc_cpu, SCALE_PROC_PCT,    0,         false, true },
 	{ "blamed rss", get_proc_rss, SCALE_KIB,         16 * 1024, false, true },
 };
@@ -735,22 +833,31 @@ static const char *fmt_value(char *buf, size_t len, enum scale scale, double v)
 	if (isnan(v))
 		snprintf(buf, len, "-");
 	else if (scale == SCALE_KIB)
-		fmt_kib(buf, len, v, false);
+		st_format_kib(buf, len, v, false);
+	else if (scale == SCALE_LOAD)
+		snprintf(buf, len, "%.2f", v);
 	else
 		snprintf(buf, len, "%.1f%%", v);
 	return buf;
 }
 
 /*
- * Sparkline scales: machine CPU is 0..100, so 50% always looks half full;
+ * Sparkline scales: machine CPU and pressure are 0..100, so 50% always
+ * looks half full; the load 0..the core count (or its highest);
  * a process's CPU 0..100 or more for a multi-threaded one; memory from its
  * lowest to its highest value, widened to a minimum span around the middle
  * (never below 0) so a flat line reads as flat and noise stays small.
  */
-static void scale_range(const struct series *se, double vmin, double vmax,
-			double *lo, double *hi)
+static void scale_range(const struct ctx *c, const struct series *se, double vmin,
+			double vmax, double *lo, double *hi)
 {
+	double cores = c->dump->host.ncores ? c->dump->host.ncores : 1;
+
 	switch (se->scale) {
+	case SCALE_LOAD:        /* a load of one per core is a full machine */
+		*lo = 0;
+		*hi = vmax > cores ? vmax : cores;
+		break;
 	case SCALE_MACHINE_PCT:
 		*lo = 0;
 		*hi = 100;
@@ -812,7 +919,7 @@ static void render_sparkline(const struct ctx *c, const struct series *se, uint3
 	}
 	if (vmin > vmax)
 		return;         /* not one value to draw */
-	scale_range(se, vmin, vmax, &lo, &hi);
+	scale_range(c, se, vmin, vmax, &lo, &hi);
 
 	fprintf(c->out, "%-*s", SPARK_LABEL, se->label);
 	sgr(c, SGR_SPARK);
@@ -873,37 +980,67 @@ static void render_trigger_marks(const struct ctx *c, uint32_t per)
 	fputc('\n', c->out);
 }
 
+/*
+ * The table of the timeline fits 80 columns: 64 with the blamed process's
+ * columns, and the types of the triggers that fired at a sample after
+ * them, cut with a marker where they would go beyond.
+ */
+#define ROW_FMT "%3s %7s %6s %10s %10s"
+#define ROW_PROC_FMT "  %10s  %10s"
+
 static void render_timeline_row(const struct ctx *c, uint32_t i)
 {
 	const struct st_dump *d = c->dump;
 	const struct st_dump_sample *s = &d->samples[i];
-	const char *mark = "  <- ";
-	char cpu[32], avail[32], swap[32], pcpu[32], prss[32];
-	bool fired = false;
+	char num[16], off[32], cpu[32], avail[32], swap[32], pcpu[32], prss[32];
+	char types[ST_TRIGGER_MAX_SHOWN * ST_TRIGGER_TYPE_MAX], first[ST_TRIGGER_TYPE_MAX + 1];
+	char esc_buf[4 * sizeof(types)];
+	size_t used = 0, cols, width, list_cols;
+	uint32_t nfired = 0;
+	bool fired;
 
-	for (uint32_t t = 0; d->triggers && t < d->ntriggers; t++)
-		fired |= d->triggers[t].sample_index == (int32_t)i;
+	types[0] = first[0] = '\0';
+	for (uint32_t t = 0; d->triggers && t < d->ntriggers; t++) {
+		char tmp[ST_TRIGGER_TYPE_MAX + 1];
+		if (d->triggers[t].sample_index != (int32_t)i)
+			continue;
+		FIELD(d->triggers[t].trigger.type, tmp);
+		if (!nfired++)
+			memcpy(first, tmp, sizeof(first));
+		int w = snprintf(types + used, sizeof(types) - used, "%s%s", used ? ", " : "", tmp);
+		used = w > 0 && (size_t)w < sizeof(types) - used ? used + (size_t)w : used;
+	}
+	fired = nfired > 0;
+	snprintf(num, sizeof(num), "%" PRIu32, i);
+	snprintf(off, sizeof(off), "%+.1fs", offset_s(s));
 	if (fired)
 		sgr(c, SGR_HEADING);
-	fprintf(c->out, "%3" PRIu32 "  %+7.1f s  %7s  %10s  %10s", i, offset_s(s),
-		fmt_value(cpu, sizeof(cpu), SCALE_MACHINE_PCT, get_cpu(c, s)),
-		fmt_value(avail, sizeof(avail), SCALE_KIB, get_avail(c, s)),
-		fmt_value(swap, sizeof(swap), SCALE_KIB, get_swap(c, s)));
+	cols = (size_t)fprintf(c->out, ROW_FMT, num, off,
+			       fmt_value(cpu, sizeof(cpu), SCALE_MACHINE_PCT, get_cpu(c, s)),
+			       fmt_value(avail, sizeof(avail), SCALE_KIB, get_avail(c, s)),
+			       fmt_value(swap, sizeof(swap), SCALE_KIB, get_swap(c, s)));
 	if (c->blamed)
-		fprintf(c->out, "  %10s  %10s",
+		cols += (size_t)fprintf(c->out, ROW_PROC_FMT,
 			fmt_value(pcpu, sizeof(pcpu), SCALE_PROC_PCT, get_proc_cpu(c, s)),
 			fmt_value(prss, sizeof(prss), SCALE_KIB, get_proc_rss(c, s)));
 	if (fired)
 		sgr_reset(c);
-	for (uint32_t t = 0; d->triggers && t < d->ntriggers; t++) {
-		char type[4 * ST_TRIGGER_TYPE_MAX + 1], tmp[ST_TRIGGER_TYPE_MAX + 1];
-		if (d->triggers[t].sample_index != (int32_t)i)
-			continue;
-		fputs(mark, c->out);
+	if (fired && cols + 4 < TERM_COLUMNS) {
+		/* All the types when they fit, else the first and how many
+		 * more (the trigger sections name them all). */
+		width = TERM_COLUMNS - cols - 4;
+		escape_into(types, esc_buf, sizeof(esc_buf), c->ascii, SIZE_MAX, &list_cols);
+		fputs(" <- ", c->out);
 		sgr(c, SGR_ALERT);
-		fputs(esc(c, FIELD(d->triggers[t].trigger.type, tmp), type, sizeof(type)), c->out);
+		if (list_cols <= width || nfired == 1) {
+			put_cut(c->out, types, width, c->ascii);
+		} else {
+			char more[16];
+			int n = snprintf(more, sizeof(more), " +%" PRIu32, nfired - 1);
+			put_cut(c->out, first, width > (size_t)n ? width - (size_t)n : 1, c->ascii);
+			fputs(more, c->out);
+		}
 		sgr_reset(c);
-		mark = ", ";
 	}
 	fputc('\n', c->out);
 }
@@ -927,10 +1064,9 @@ static void render_timeline(const struct ctx *c)
 			render_sparkline(c, &series[i], per);
 	render_trigger_marks(c, per);
 
-	fprintf(c->out, "\n%3s  %9s  %7s  %10s  %10s", "#", "offset", "cpu", "mem avail",
-		"swap used");
+	fprintf(c->out, "\n" ROW_FMT, "#", "offset", "cpu", "mem avail", "swap used");
 	if (c->blamed)
-		fprintf(c->out, "  %10s  %10s", "blamed cpu", "blamed rss");
+		fprintf(c->out, ROW_PROC_FMT, "blamed cpu", "blamed rss");
 	fputc('\n', c->out);
 	for (uint32_t i = 0; i < d->nsamples; i++)
 		render_timeline_row(c, i);

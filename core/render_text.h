@@ -37,6 +37,10 @@ int st_render_locale_is_utf8(void);
  * shown. Returns buf. */
 char *st_format_wall_time(char *buf, size_t len, int64_t wall_ns);
 
+/* kib as people read it: "512 MiB", "15.5 GiB"; with sign "-2.1 GiB",
+ * "+300 KiB". Returns buf. */
+char *st_format_kib(char *buf, size_t len, double kib, int sign);
+
 /* A trigger's value in its units: "85.2%", "7.0 GiB", "250 forks/s" (the
  * units escaped). Returns buf. */
 char *st_format_trigger_value(char *buf, size_t len, const struct st_trigger *t, int ascii);

@@ -21,10 +21,38 @@ def proc(pid, comm, cpu, rss_mib, cmdline=None, measured=None):
         p["measured"] = measured
     return p
 
+def evidence(s, i):
+    # The system evidence: cpu pressure building up to the trigger (no
+    # "full" for cpu, as before Linux 5.13), vmstat read in two samples
+    # only, counters beyond 2^53 that no double holds.
+    psi = [0.0, 0.0, 1.0, 30.0, 50.0, 40.0][i]
+    s["pressure"] = {
+        "cpu": {"some_avg10_pct": psi, "some_stall_us": int(psi * 10**4)},
+        "memory": {"some_avg10_pct": 0.5, "some_stall_us": 5000,
+                   "full_avg10_pct": 0.25, "full_stall_us": 2500},
+        "io": {"some_avg10_pct": 2.0, "some_stall_us": 20000,
+               "full_avg10_pct": 1.0, "full_stall_us": 10000}}
+    if i in (0, 3):
+        s["vmstat"] = {"span_s": 1.0, "pswpin_pages": 0, "pswpout_pages": 0,
+                       "pgmajfault": 4, "oom_kill": 0, "pgscan_pages": 2**60 + 3,
+                       "pgsteal_pages": 0, "allocstall": 0}
+    s["loadavg"] = {"load1": 0.5 + i, "load5": 0.25, "load15": 0.125}
+    s["ctxt"] = 2**53 + 1 + i
+    s["intr"] = 1000
+    s["mem"].update({"anon_kib": (1 + i) * 1048576, "cached_kib": 2097152,
+                     "shmem_kib": 65536, "slab_reclaimable_kib": 131072,
+                     "slab_unreclaimable_kib": 65536, "dirty_kib": 1024,
+                     "writeback_kib": 0})
+    s["cpu"]["cores_user_pct"] = [c * 0.75 for c in s["cpu"]["cores_busy_pct"]]
+    s["cpu"]["cores_system_pct"] = [c * 0.25 for c in s["cpu"]["cores_busy_pct"]]
+    s["disk"] = {"span_s": 1.0, "read_kib": 4096, "written_kib": 8192, "busy_ms": 250}
+
 def dump(wall_s=1795303740, comm="hog", pid=4242, type_="cpu_delta",
-         cmdline="hog --burn", units="pct", lasted=0, xorg=None, core_ids=None):
-    # wall_ns a multiple of 1024: exact through cJSON's doubles.
-    base = wall_s * 10**9
+         cmdline="hog --burn", units="pct", lasted=0, xorg=None, core_ids=None,
+         evidence_=False):
+    # wall_ns not a multiple of 1024 (nor mono_ns of the evidence dump):
+    # no double holds it, so a reader through doubles would round it.
+    base = wall_s * 10**9 + 789
     cpu = [3.0, 4.5, 5.0, 62.5, 98.0, 97.5]
     mine = [None, 0.0, 1.0, 95.0, 99.0, 100.0]
     samples = []
@@ -48,6 +76,9 @@ def dump(wall_s=1795303740, comm="hog", pid=4242, type_="cpu_delta",
             "top_cpu": top, "top_rss": list(reversed(top)), "blamed": blamed})
         if core_ids:    # absent, as in dumps from before the field
             samples[-1]["cpu"]["core_ids"] = [int(c) for c in core_ids.split(",")]
+        if evidence_:   # absent, as in dumps from before it
+            evidence(samples[-1], i)
+            samples[-1]["mono_ns"] += 2**62 + 1
     return {
         "schema": "spiketrace.dump/1",
         "id": "spike_test_%d" % wall_s, "wall_ns": base, "mono_ns": 5 * 10**12,
@@ -73,6 +104,8 @@ for k in ("wall_s", "pid", "lasted"):
         args[k] = int(args[k])
 if "type" in args:
     args["type_"] = args.pop("type")
+if "evidence" in args:
+    args["evidence_"] = args.pop("evidence") == "1"
 d = dump(**args)
 text = json.dumps(d, indent=1).encode()
 text = text.replace(b"@FF@", b"\xff\xfe")       # invalid UTF-8, raw
@@ -110,7 +143,7 @@ for want in "spike dump: good.json" "time: 2026-11-21 23:29:00.000 UTC (monotoni
 	"=== top processes by cpu ===   (sample 3 at +0.0 s)" \
 	" 1. [ 4242] hog               95.0%  (rss: 250 mib)" "=== top processes by rss ===" \
 	"=== timeline ===   (6 samples every 1 s; blamed: [4242] hog)" \
-	"  3     +0.0 s    62.5%     5.6 GiB       3 MiB       95.0%     250 MiB  <- cpu_delta"; do
+	"  3   +0.0s  62.5%    5.6 GiB      3 MiB       95.0%     250 MiB <- cpu_delta"; do
 	grep -qxF -- "$want" "$TMP/out" || { cat "$TMP/out"; fail "good dump: no line '$want'"; }
 done
 grep -q '^cpu         ▁▁▁▆██  3.0% .. 98.0%$' "$TMP/out" || { cat "$TMP/out"; fail "no UTF-8 sparkline"; }
@@ -250,11 +283,66 @@ for s in out["samples"]:
         assert p.pop("euid") is None and p.pop("cmdline_truncated") is False, p
     # ... and from before "core_ids", as cores 0 .. n-1.
     assert s["cpu"].pop("core_ids") == list(range(len(s["cpu"]["cores_busy_pct"])))
+# wall_ns is not a multiple of 1024: exact only when read from its digits.
+assert out["wall_ns"] == 1795303740 * 10**9 + 789 and out["wall_ns"] % 1024
 assert orig == out, "differs"
 PY
 "$VIEW" --json "$TMP/hostile.json" >"$TMP/h.json" || fail "--json hostile: exit $?"
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["triggers"][0]["comm"].startswith("e\x1b]0;pwn\x07\n\"q\ufffd")' \
 	"$TMP/h.json" || fail "--json hostile: comm not kept (as valid UTF-8)"
+
+# ------------------------------------------------------------ system evidence
+# Pressure, load and the memory breakdown in the timeline, the causes in
+# the trigger section, all within 80 columns; --json gives every group
+# and every big integer back as written.
+gen "$TMP/evidence.json" evidence=1
+"$VIEW" "$TMP/evidence.json" >"$TMP/out" 2>"$TMP/err" || fail "evidence: exit $?"
+[ -s "$TMP/err" ] && fail "evidence: stderr: $(cat "$TMP/err")"
+for want in "why: CPU-bound in user code: 95.0% of one core, machine 62% user, 0% kernel" \
+	"     waiting for CPU: cpu pressure 30%, 2 runnable" \
+	"     memory reclaim: memory pressure 0%, 1152921504606846976 pages scanned/s" \
+	"cpu psi     ▁▁▁▃▅▄  0.0% .. 50.0%" "load1       ▁▃▄▆▇█  0.50 .. 5.50" \
+	"anon        ▁▂▄▅▇█  1.0 GiB .. 6.0 GiB" "cache       ▅▅▅▅▅▅  2.0 GiB" \
+	"mem psi     ▁▁▁▁▁▁  0.5%" "io psi      ▁▁▁▁▁▁  2.0%"; do
+	grep -qxF -- "$want" "$TMP/out" || { cat "$TMP/out"; fail "evidence: no line '$want'"; }
+done
+LC_ALL=C.UTF-8 awk '{ if (length($0) > 80) { print "wider than 80: " $0; bad = 1 } }
+	END { exit bad }' "$TMP/out" || fail "evidence: a line wider than 80 columns"
+# A dump from before the evidence has none of it: the why-line says only
+# what the process's and the machine's cpu show.
+"$VIEW" "$TMP/good.json" >"$TMP/out" || fail "good dump: exit $?"
+grep -qE "^(cpu psi|load1|anon|cache|mem psi|io psi) " "$TMP/out" &&
+	fail "no evidence: an evidence sparkline from nothing"
+grep -q "waiting for CPU" "$TMP/out" && fail "no evidence: a pressure claimed"
+grep -qxF "why: CPU-bound in user code: 95.0% of one core, machine 62% user, 0% kernel" \
+	"$TMP/out" || fail "no evidence: the cpu why-line"
+"$VIEW" --json "$TMP/evidence.json" >"$TMP/e.json" || fail "evidence --json: exit $?"
+python3 - "$TMP/evidence.json" "$TMP/e.json" <<'PY' || fail "evidence --json: not the same dump"
+import json, sys
+orig, out = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+out.pop("wall_time")
+for s in out["samples"]:
+    for p in s["top_cpu"] + s["top_rss"] + s["blamed"]:
+        for k in ("measured", "euid", "cmdline_truncated"):
+            p.pop(k)
+    s["cpu"].pop("core_ids")
+# Exactly, digit for digit: 2^62 + 1 + ..., 2^53 + 1 + i, 2^60 + 3.
+assert out["samples"][3]["mono_ns"] == 5 * 10**12 + 2**62 + 1, out["samples"][3]["mono_ns"]
+assert out["samples"][3]["wall_ns"] % 1024 != 0
+assert out["samples"][2]["ctxt"] == 2**53 + 3
+assert out["samples"][0]["vmstat"]["pgscan_pages"] == 2**60 + 3
+assert "vmstat" not in out["samples"][1], "a group not measured came back"
+assert "full_avg10_pct" not in out["samples"][1]["pressure"]["cpu"]
+assert orig == out, "differs"
+PY
+# A group half there is refused, naming the field.
+python3 - "$TMP/evidence.json" "$TMP/halfpsi.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+del d["samples"][2]["pressure"]["io"]["some_stall_us"]
+json.dump(d, open(sys.argv[2], "w"))
+PY
+check_bad "$TMP/halfpsi.json" "missing field 'samples[2].pressure.io.some_stall_us'"
 
 # ------------------------------------------------------------ --list
 mkdir "$TMP/dumps"

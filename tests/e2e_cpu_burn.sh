@@ -65,6 +65,19 @@ PY
 grep -q "=== spike trigger ===" "$TMP/view.txt" || fail "viewer: no trigger section"
 grep -q "cpu_burner" "$TMP/view.txt" || fail "viewer: burner not shown"
 grep -q "=== top processes by cpu ===" "$TMP/view.txt" || fail "viewer: no cpu table"
+# The system evidence the sampler read is in the dump, and the viewer
+# says why: a process burning a core is CPU-bound in user code.
+if [ -r /proc/pressure/cpu ]; then
+	python3 - "$DUMP" <<'PY' || fail "dump: no pressure where the kernel has PSI"
+import json, sys
+d = json.load(open(sys.argv[1]))
+s = d["samples"][d["trigger_index"]]
+assert "some_avg10_pct" in s["pressure"]["cpu"], s.get("pressure")
+assert "anon_kib" in s["mem"] and "loadavg" in s, sorted(s)
+PY
+	grep -q "^cpu psi " "$TMP/view.txt" || fail "viewer: no cpu pressure sparkline"
+fi
+grep -q "^why: CPU-bound in user code: " "$TMP/view.txt" || fail "viewer: no why-line"
 
 # No temp file is left behind, and the dump is 0640.
 ls -A "$TMP/dumps" | grep -q '^\.tmp' && fail "temp file left in the dump directory"

@@ -143,6 +143,70 @@ static void test_core_ids_copied(void)
 	scenario_stop(&sc);
 }
 
+/*
+ * The system evidence is copied group by group where the sampler measured
+ * it; a group whose bit is clear stays 0 in the dump, whatever the ring's
+ * slot holds (a slot is reused, so stale figures are there).
+ */
+static void test_evidence_copied_where_measured(void)
+{
+	static const float user[] = { 30, 20, 10 }, sys[] = { 5, 4, 3 };
+	struct scenario sc;
+	scenario_start(&sc, 3, 8u << 20, ONLY_CPU_DELTA);
+	SCENARIO_REQUIRE(&sc, scenario_begin(&sc) == 0);
+	scenario_tick(&sc);
+	scenario_tick(&sc);
+	st_engine_manual_trigger(&sc.engine, "test");
+	SCENARIO_REQUIRE(&sc, sc.engine.incidents.open);
+	for (uint32_t i = 0; i < sc.engine.ring.count; i++) {
+		struct st_sample *smp = (struct st_sample *)st_ring_at(&sc.engine.ring, i);
+		smp->have &= ~(uint32_t)ST_DUMP_HAVE_EVIDENCE;
+		smp->have |= i == 0 ? ST_HAVE_PSI_MEMORY | ST_HAVE_VMSTAT | ST_HAVE_MEM_DETAIL
+				    : ST_HAVE_LOADAVG | ST_HAVE_DISK | ST_HAVE_CTXT;
+		smp->psi_memory = (struct st_pressure){ .some_avg10_pct = 7.5,
+							.some_stall_us = 123, .full_known = 1,
+							.full_avg10_pct = 2, .full_stall_us = 45 };
+		smp->psi_cpu.some_avg10_pct = 99;   /* not measured: must not show */
+		smp->vm.pgscan = 1ULL << 40;
+		smp->vm.span_s = 10;
+		smp->load1 = 3.5f;
+		smp->ctxt_delta = 777;
+		smp->cached_kib = 2u << 20;
+		smp->disk_read_kib = 4096;
+		smp->disk_span_s = 1;
+		smp->core_user_pct = user;
+		smp->core_system_pct = sys;
+	}
+	struct st_dump *d = st_dump_build(&sc.engine.builder, &sc.engine.ring,
+					  &sc.engine.sampler.table, &sc.engine.incidents);
+	SCENARIO_REQUIRE(&sc, d != NULL && d->nsamples == 3);
+	const struct st_dump_sample *a = &d->samples[0], *b = &d->samples[1];
+	CU_ASSERT_EQUAL(a->have, ST_HAVE_PSI_MEMORY | ST_HAVE_VMSTAT | ST_HAVE_MEM_DETAIL);
+	CU_ASSERT_EQUAL(a->psi_memory.some_stall_us, 123);
+	CU_ASSERT_EQUAL(a->psi_memory.full_stall_us, 45);
+	CU_ASSERT_EQUAL(a->psi_memory.full_known, 1);
+	CU_ASSERT_EQUAL(a->psi_cpu.some_avg10_pct, 0);
+	CU_ASSERT_EQUAL(a->vm.pgscan, 1ULL << 40);
+	CU_ASSERT_EQUAL(a->cached_kib, 2u << 20);
+	CU_ASSERT_EQUAL(a->load1, 0);
+	CU_ASSERT_EQUAL(a->ctxt_delta, 0);
+	CU_ASSERT_EQUAL(a->disk_read_kib, 0);
+	CU_ASSERT_EQUAL(b->have, ST_HAVE_LOADAVG | ST_HAVE_DISK | ST_HAVE_CTXT);
+	CU_ASSERT_EQUAL(b->load1, 3.5);
+	CU_ASSERT_EQUAL(b->ctxt_delta, 777);
+	CU_ASSERT_EQUAL(b->disk_read_kib, 4096);
+	CU_ASSERT_EQUAL(b->vm.pgscan, 0);
+	CU_ASSERT_EQUAL(b->cached_kib, 0);
+	CU_ASSERT_EQUAL(b->psi_memory.some_stall_us, 0);
+	for (uint32_t k = 0; k < d->nsamples; k++) {
+		CU_ASSERT_PTR_NOT_NULL_FATAL(d->samples[k].core_user_pct);
+		CU_ASSERT_EQUAL(d->samples[k].core_user_pct[2], 10);
+		CU_ASSERT_EQUAL(d->samples[k].core_system_pct[0], 5);
+	}
+	st_dump_free(d);
+	scenario_stop(&sc);
+}
+
 static void write_identity(struct scenario *sc, int32_t pid, const char *uid_line,
 			   const char *cmdline, size_t cmdline_len)
 {
@@ -259,6 +323,7 @@ int main(void)
 		{ "top_cpu: own + children, no idle, no carried",
 		  test_top_cpu_ranks_cost_and_leaves_out_idle },
 		{ "per-core ids copied", test_core_ids_copied },
+		{ "evidence copied where measured", test_evidence_copied_where_measured },
 		{ "identity captured when the trigger fires", test_identity_captured_at_trigger },
 		{ "capture: pid reuse, long command line, full table",
 		  test_capture_checks_identity_and_bounds },

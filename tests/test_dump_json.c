@@ -43,7 +43,47 @@ static struct st_dump_proc *procs(uint32_t n)
 	return p;
 }
 
-/* Three samples (-1 s, 0, +1 s), two triggers, every field set. */
+/* The system evidence of a sample: every group, counters beyond 2^53,
+ * cpu's pressure without "full" (kernels before 5.13). */
+static void set_evidence(struct st_dump_sample *s, uint32_t i)
+{
+	s->have = ST_DUMP_HAVE_EVIDENCE;
+	s->psi_cpu = (struct st_dump_pressure){ .some_avg10_pct = 12.5 + i,
+						.some_stall_us = 250000 + i };
+	s->psi_memory = (struct st_dump_pressure){ 3.25, 1.5, 40000, 20000, 1, 0 };
+	s->psi_io = (struct st_dump_pressure){ 0, 0, 0, 0, 1, 0 };
+	s->vm = (struct st_vm_figures){ .span_s = 10.0, .pswpin = 7, .pswpout = 9,
+					.pgmajfault = 11, .oom_kill = 1,
+					.pgscan = (1ULL << 60) + 3, .pgsteal = 5000,
+					.allocstall = 2 };
+	s->load1 = 2.5;
+	s->load5 = 1.25;
+	s->load15 = 0.75;
+	s->ctxt_delta = (1ULL << 53) + 1;
+	s->intr_delta = 4321;
+	s->anon_kib = 4000000 + i;
+	s->cached_kib = 3000000;
+	s->shmem_kib = 200000;
+	s->slab_reclaimable_kib = 100000;
+	s->slab_unreclaimable_kib = 50000;
+	s->dirty_kib = 1024;
+	s->writeback_kib = 0;
+	s->core_user_pct = calloc(s->ncores, sizeof(double));
+	s->core_system_pct = calloc(s->ncores, sizeof(double));
+	CU_ASSERT_FATAL(s->core_user_pct && s->core_system_pct);
+	for (uint32_t c = 0; c < s->ncores; c++) {
+		s->core_user_pct[c] = s->core_busy_pct[c] * 0.75;
+		s->core_system_pct[c] = s->core_busy_pct[c] * 0.25;
+	}
+	s->disk_span_s = 10.0;
+	s->disk_read_kib = 123456;
+	s->disk_written_kib = 654321;
+	s->disk_busy_ms = 9000;
+}
+
+/* Three samples (-1 s, 0, +1 s), two triggers, every field set (the
+ * system evidence in the last two: the first is as a kernel without PSI
+ * or a dump from before it has it). */
 static struct st_dump *full_dump(void)
 {
 	struct st_dump *d = st_dump_new();
@@ -115,6 +155,8 @@ static struct st_dump *full_dump(void)
 			s->blamed[0].state = 'I';
 			s->blamed[0].flags = ST_PROC_CARRIED;
 		}
+		if (i > 0)
+			set_evidence(s, i);
 		/* chromium is new in the last sample: its cpu is since start. */
 		if (i == 2)
 			s->top_rss[1].flags = ST_PROC_NEW;
@@ -157,14 +199,6 @@ static char *full_json(int pretty)
 	return text;
 }
 
-/* Integers above 2^53 come back as the nearest double: within half a
- * step (256 ns at today's wall clock). */
-static int near_ns(int64_t a, int64_t b)
-{
-	int64_t diff = a > b ? a - b : b - a;
-	return diff <= 128;
-}
-
 /* cJSON prints doubles with 15 significant digits, or 17 when 15 do not
  * come within one epsilon of the value: the last bit may differ. */
 static int near(double a, double b)
@@ -205,11 +239,60 @@ static void assert_procs_equal(const struct st_dump_proc *a, uint32_t na,
 		assert_proc_equal(&a[i], &b[i]);
 }
 
+static void assert_pressure_equal(const struct st_dump_pressure *a,
+				  const struct st_dump_pressure *b)
+{
+	CU_ASSERT_NEAR(a->some_avg10_pct, b->some_avg10_pct);
+	CU_ASSERT_NEAR(a->full_avg10_pct, b->full_avg10_pct);
+	CU_ASSERT_EQUAL(a->some_stall_us, b->some_stall_us);
+	CU_ASSERT_EQUAL(a->full_stall_us, b->full_stall_us);
+	CU_ASSERT_EQUAL(a->full_known, b->full_known);
+}
+
+static void assert_evidence_equal(const struct st_dump_sample *x,
+				  const struct st_dump_sample *y)
+{
+	CU_ASSERT_EQUAL(x->have, y->have);
+	assert_pressure_equal(&x->psi_cpu, &y->psi_cpu);
+	assert_pressure_equal(&x->psi_memory, &y->psi_memory);
+	assert_pressure_equal(&x->psi_io, &y->psi_io);
+	CU_ASSERT_NEAR(x->vm.span_s, y->vm.span_s);
+	CU_ASSERT_EQUAL(x->vm.pswpin, y->vm.pswpin);
+	CU_ASSERT_EQUAL(x->vm.pswpout, y->vm.pswpout);
+	CU_ASSERT_EQUAL(x->vm.pgmajfault, y->vm.pgmajfault);
+	CU_ASSERT_EQUAL(x->vm.oom_kill, y->vm.oom_kill);
+	CU_ASSERT_EQUAL(x->vm.pgscan, y->vm.pgscan);
+	CU_ASSERT_EQUAL(x->vm.pgsteal, y->vm.pgsteal);
+	CU_ASSERT_EQUAL(x->vm.allocstall, y->vm.allocstall);
+	CU_ASSERT_NEAR(x->load1, y->load1);
+	CU_ASSERT_NEAR(x->load5, y->load5);
+	CU_ASSERT_NEAR(x->load15, y->load15);
+	CU_ASSERT_EQUAL(x->ctxt_delta, y->ctxt_delta);
+	CU_ASSERT_EQUAL(x->intr_delta, y->intr_delta);
+	CU_ASSERT_EQUAL(x->anon_kib, y->anon_kib);
+	CU_ASSERT_EQUAL(x->cached_kib, y->cached_kib);
+	CU_ASSERT_EQUAL(x->shmem_kib, y->shmem_kib);
+	CU_ASSERT_EQUAL(x->slab_reclaimable_kib, y->slab_reclaimable_kib);
+	CU_ASSERT_EQUAL(x->slab_unreclaimable_kib, y->slab_unreclaimable_kib);
+	CU_ASSERT_EQUAL(x->dirty_kib, y->dirty_kib);
+	CU_ASSERT_EQUAL(x->writeback_kib, y->writeback_kib);
+	CU_ASSERT_EQUAL(!x->core_user_pct, !y->core_user_pct);
+	CU_ASSERT_EQUAL(!x->core_system_pct, !y->core_system_pct);
+	for (uint32_t c = 0; x->core_user_pct && y->core_user_pct && c < x->ncores; c++) {
+		CU_ASSERT_NEAR(x->core_user_pct[c], y->core_user_pct[c]);
+		CU_ASSERT_NEAR(x->core_system_pct[c], y->core_system_pct[c]);
+	}
+	CU_ASSERT_NEAR(x->disk_span_s, y->disk_span_s);
+	CU_ASSERT_EQUAL(x->disk_read_kib, y->disk_read_kib);
+	CU_ASSERT_EQUAL(x->disk_written_kib, y->disk_written_kib);
+	CU_ASSERT_EQUAL(x->disk_busy_ms, y->disk_busy_ms);
+}
+
 static void assert_dump_equal(const struct st_dump *a, const struct st_dump *b)
 {
 	CU_ASSERT_STRING_EQUAL(a->schema, b->schema);
 	CU_ASSERT_STRING_EQUAL(a->id, b->id);
-	CU_ASSERT(near_ns(a->wall_ns, b->wall_ns));
+	CU_ASSERT_EQUAL(a->wall_ns, b->wall_ns);
 	CU_ASSERT_EQUAL(a->mono_ns, b->mono_ns);
 	CU_ASSERT_NEAR(a->interval_s, b->interval_s);
 	CU_ASSERT_STRING_EQUAL(a->host.hostname, b->host.hostname);
@@ -241,7 +324,7 @@ static void assert_dump_equal(const struct st_dump *a, const struct st_dump *b)
 		CU_ASSERT_EQUAL(x->offset_ns, y->offset_ns);
 		CU_ASSERT_EQUAL(x->seq, y->seq);
 		CU_ASSERT_EQUAL(x->mono_ns, y->mono_ns);
-		CU_ASSERT(near_ns(x->wall_ns, y->wall_ns));
+		CU_ASSERT_EQUAL(x->wall_ns, y->wall_ns);
 		CU_ASSERT_NEAR(x->cpu_total_pct, y->cpu_total_pct);
 		CU_ASSERT_NEAR(x->cpu_user_pct, y->cpu_user_pct);
 		CU_ASSERT_NEAR(x->cpu_system_pct, y->cpu_system_pct);
@@ -263,6 +346,7 @@ static void assert_dump_equal(const struct st_dump *a, const struct st_dump *b)
 		CU_ASSERT_EQUAL(x->procs_running, y->procs_running);
 		CU_ASSERT_EQUAL(x->procs_blocked, y->procs_blocked);
 		CU_ASSERT_EQUAL(x->nprocs_total, y->nprocs_total);
+		assert_evidence_equal(x, y);
 		assert_procs_equal(x->top_cpu, x->ntop_cpu, y->top_cpu, y->ntop_cpu);
 		assert_procs_equal(x->top_rss, x->ntop_rss, y->top_rss, y->ntop_rss);
 		assert_procs_equal(x->blamed, x->nblamed, y->blamed, y->nblamed);
@@ -652,6 +736,76 @@ static void ed_sample_not_object(cJSON *r)
 	CU_ASSERT_FATAL(cJSON_ReplaceItemInArray(cJSON_GetObjectItem(r, "samples"), 1,
 						 cJSON_CreateArray()));
 }
+static cJSON *evidence(cJSON *r, int sample, const char *group)
+{
+	cJSON *g = cJSON_GetObjectItem(at(r, "samples", sample), group);
+	CU_ASSERT_FATAL(g != NULL);
+	return g;
+}
+static void ed_psi_negative(cJSON *r)
+{
+	set(cJSON_GetObjectItem(evidence(r, 1, "pressure"), "memory"), "some_avg10_pct",
+	    cJSON_CreateNumber(-1));
+}
+static void ed_psi_infinite(cJSON *r)
+{
+	set(cJSON_GetObjectItem(evidence(r, 2, "pressure"), "io"), "full_avg10_pct",
+	    cJSON_CreateRaw("1e999"));
+}
+static void ed_psi_stall_missing(cJSON *r)
+{
+	cJSON_DeleteItemFromObject(cJSON_GetObjectItem(evidence(r, 1, "pressure"), "cpu"),
+				   "some_stall_us");
+}
+static void ed_psi_full_half(cJSON *r)
+{
+	cJSON_DeleteItemFromObject(cJSON_GetObjectItem(evidence(r, 1, "pressure"), "memory"),
+				   "full_stall_us");
+}
+static void ed_vmstat_missing(cJSON *r)
+{
+	cJSON_DeleteItemFromObject(evidence(r, 2, "vmstat"), "allocstall");
+}
+static void ed_vmstat_negative(cJSON *r)
+{
+	set(evidence(r, 1, "vmstat"), "pswpin_pages", cJSON_CreateNumber(-3));
+}
+static void ed_load_negative(cJSON *r)
+{
+	set(evidence(r, 1, "loadavg"), "load5", cJSON_CreateNumber(-0.5));
+}
+static void ed_intr_missing(cJSON *r)
+{
+	cJSON_DeleteItemFromObject(at(r, "samples", 1), "intr");
+}
+static void ed_mem_detail_half(cJSON *r)
+{
+	cJSON_DeleteItemFromObject(evidence(r, 2, "mem"), "slab_unreclaimable_kib");
+}
+static void ed_disk_fraction(cJSON *r)
+{
+	set(evidence(r, 1, "disk"), "busy_ms", cJSON_CreateNumber(2.5));
+}
+static void ed_core_user_short(cJSON *r)
+{
+	cJSON_DeleteItemFromArray(cJSON_GetObjectItem(evidence(r, 1, "cpu"), "cores_user_pct"), 0);
+}
+static void ed_core_system_alone(cJSON *r)
+{
+	cJSON_DeleteItemFromObject(evidence(r, 2, "cpu"), "cores_user_pct");
+}
+static void ed_pressure_array(cJSON *r)
+{
+	set(at(r, "samples", 1), "pressure", cJSON_CreateArray());
+}
+static void ed_u64_too_big(cJSON *r)
+{
+	set(at(r, "samples", 1), "ctxt", cJSON_CreateRaw("18446744073709551616"));
+}
+static void ed_i64_too_small(cJSON *r)
+{
+	set(at(r, "samples", 1), "offset_ns", cJSON_CreateRaw("-9223372036854775809"));
+}
 static void ed_host_string(cJSON *r) { set(r, "host", cJSON_CreateString("myhost")); }
 static void ed_samples_null(cJSON *r) { set(r, "samples", cJSON_CreateNull()); }
 
@@ -713,8 +867,129 @@ static void test_malformed(void)
 	expect_edit_refused(ed_seq_order, "samples[2].seq: 42 not after");
 	expect_edit_refused(ed_sample_not_object, "samples[1]: expected an object");
 	expect_edit_refused(ed_host_string, "host: expected an object");
+	expect_edit_refused(ed_psi_negative,
+			    "samples[1].pressure.memory.some_avg10_pct: -1 out of range");
+	expect_edit_refused(ed_psi_infinite,
+			    "samples[2].pressure.io.full_avg10_pct: expected a finite number");
+	expect_edit_refused(ed_psi_stall_missing,
+			    "missing field 'samples[1].pressure.cpu.some_stall_us'");
+	expect_edit_refused(ed_psi_full_half,
+			    "missing field 'samples[1].pressure.memory.full_stall_us'");
+	expect_edit_refused(ed_vmstat_missing, "missing field 'samples[2].vmstat.allocstall'");
+	expect_edit_refused(ed_vmstat_negative, "samples[1].vmstat.pswpin_pages: -3 out of range");
+	expect_edit_refused(ed_load_negative, "samples[1].loadavg.load5: -0.5 out of range");
+	expect_edit_refused(ed_intr_missing, "missing field 'samples[1].intr'");
+	expect_edit_refused(ed_mem_detail_half,
+			    "missing field 'samples[2].mem.slab_unreclaimable_kib'");
+	expect_edit_refused(ed_disk_fraction, "samples[1].disk.busy_ms: expected an integer");
+	expect_edit_refused(ed_core_user_short,
+			    "samples[1].cpu.cores_user_pct: 2 entries for 3 cores_busy_pct entries");
+	expect_edit_refused(ed_core_system_alone,
+			    "samples[2].cpu: cores_user_pct and cores_system_pct go together");
+	expect_edit_refused(ed_pressure_array, "samples[1].pressure: expected an object");
+	expect_edit_refused(ed_u64_too_big, "samples[1].ctxt: 1.8446744073709552e+19 out of range");
+	expect_edit_refused(ed_i64_too_small, "samples[1].offset_ns: -9.2233720368547758e+18 out of range");
 	expect_edit_refused(ed_samples_null, "samples: expected an array");
 	free(text);
+}
+
+/* A group the sampler did not measure is absent from the file, not 0;
+ * an integer beyond 2^53 is written and read back digit for digit. */
+static void test_evidence_absent_not_zero(void)
+{
+	struct st_dump *d = full_dump(), *back;
+	char err[256] = "", *text;
+	cJSON *root, *s0, *s1;
+
+	/* Sample 2: PSI only for memory, no vmstat this tick. */
+	d->samples[2].have &= ~(uint32_t)(ST_HAVE_PSI_CPU | ST_HAVE_PSI_IO | ST_HAVE_VMSTAT);
+	d->samples[2].psi_cpu = (struct st_dump_pressure){ 0 };
+	d->samples[2].psi_io = (struct st_dump_pressure){ 0 };
+	d->samples[2].vm = (struct st_vm_figures){ 0 };
+	text = st_dump_to_json(d, 0);
+	CU_ASSERT_FATAL(text != NULL);
+	root = cJSON_Parse(text);
+	CU_ASSERT_FATAL(root != NULL);
+	s0 = at(root, "samples", 0);
+	for (const char *const *k = (const char *const[]){ "pressure", "vmstat", "loadavg",
+							  "ctxt", "intr", "disk", NULL }; *k; k++)
+		CU_ASSERT_PTR_NULL(cJSON_GetObjectItem(s0, *k));
+	CU_ASSERT_PTR_NULL(cJSON_GetObjectItem(cJSON_GetObjectItem(s0, "mem"), "anon_kib"));
+	CU_ASSERT_PTR_NULL(cJSON_GetObjectItem(cJSON_GetObjectItem(s0, "cpu"), "cores_user_pct"));
+	s1 = cJSON_GetObjectItem(at(root, "samples", 1), "pressure");
+	/* cpu's "full" is unknown on this kernel: left out, not 0. */
+	CU_ASSERT_PTR_NULL(cJSON_GetObjectItem(cJSON_GetObjectItem(s1, "cpu"), "full_avg10_pct"));
+	CU_ASSERT_PTR_NOT_NULL(cJSON_GetObjectItem(cJSON_GetObjectItem(s1, "memory"),
+						   "full_stall_us"));
+	CU_ASSERT_PTR_NULL(cJSON_GetObjectItem(cJSON_GetObjectItem(at(root, "samples", 2),
+								   "pressure"), "cpu"));
+	CU_ASSERT_PTR_NULL(cJSON_GetObjectItem(at(root, "samples", 2), "vmstat"));
+	cJSON_Delete(root);
+	/* 2^53 + 1 and 2^60 + 3: no double holds them. */
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "\"ctxt\":9007199254740993"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "\"pgscan_pages\":1152921504606846979"));
+
+	back = parse(text, err, sizeof(err));
+	if (!back)
+		fprintf(stderr, "absent: %s\n", err);
+	CU_ASSERT_FATAL(back != NULL);
+	assert_dump_equal(d, back);
+	CU_ASSERT_EQUAL(back->samples[0].have, 0);
+	CU_ASSERT_PTR_NULL(back->samples[0].core_user_pct);
+	CU_ASSERT_EQUAL(back->samples[2].have, ST_DUMP_HAVE_EVIDENCE &
+			~(uint32_t)(ST_HAVE_PSI_CPU | ST_HAVE_PSI_IO | ST_HAVE_VMSTAT));
+	CU_ASSERT_EQUAL(back->samples[1].psi_cpu.full_known, 0);
+	CU_ASSERT_EQUAL(back->samples[1].psi_memory.full_known, 1);
+	CU_ASSERT_EQUAL(back->samples[1].ctxt_delta, (1ULL << 53) + 1);
+	CU_ASSERT_EQUAL(back->samples[1].vm.pgscan, (1ULL << 60) + 3);
+	free(text);
+	st_dump_free(d);
+	st_dump_free(back);
+}
+
+/* Integers written otherwise than as digits ("1e3", "2.0") are read from
+ * their doubles as before; big ones written as digits come back exactly,
+ * wherever they are in the document (strings holding digits and '-'
+ * before them do not shift the pairing). */
+static void test_exact_integers_beside_strings(void)
+{
+	struct st_dump *d = full_dump(), *back;
+	char err[256] = "", *text;
+
+	snprintf(d->host.hostname, sizeof(d->host.hostname), "-1 \\\" 2e5 -");
+	snprintf(d->triggers[0].trigger.summary, sizeof(d->triggers[0].trigger.summary),
+		 "\"12\" 3.5e-1 [-7]");
+	d->mono_ns = (1LL << 62) + 7;
+	d->samples[0].mono_ns = -(1LL << 62) - 9;
+	text = st_dump_to_json(d, 1);
+	CU_ASSERT_FATAL(text != NULL);
+	back = parse(text, err, sizeof(err));
+	CU_ASSERT_FATAL(back != NULL);
+	CU_ASSERT_EQUAL(back->mono_ns, (1LL << 62) + 7);
+	CU_ASSERT_EQUAL(back->samples[0].mono_ns, -(1LL << 62) - 9);
+	CU_ASSERT_EQUAL(back->wall_ns, WALL_NS);
+	CU_ASSERT_STRING_EQUAL(back->host.hostname, d->host.hostname);
+	free(text);
+	st_dump_free(back);
+
+	/* "1e3" for a count is an integer still. */
+	text = st_dump_to_json(d, 0);
+	CU_ASSERT_FATAL(text != NULL);
+	char *at_forks = strstr(text, "\"forks\":5,"), *edited_text;
+	CU_ASSERT_FATAL(at_forks != NULL);
+	CU_ASSERT_FATAL(asprintf(&edited_text, "%.*s\"forks\":5e0%s", (int)(at_forks - text),
+				 text, at_forks + strlen("\"forks\":5")) > 0);
+	free(text);
+	text = edited_text;
+	back = parse(text, err, sizeof(err));
+	if (!back)
+		fprintf(stderr, "5e0: %s\n", err);
+	CU_ASSERT_FATAL(back != NULL);
+	CU_ASSERT_EQUAL(back->samples[0].forks_delta, 5);
+	CU_ASSERT_EQUAL(back->wall_ns, WALL_NS);
+	free(text);
+	st_dump_free(back);
+	st_dump_free(d);
 }
 
 /* Optional fields may be absent or null; unknown fields are ignored (the
@@ -972,6 +1247,8 @@ int main(void)
 		{ "round trip of a full dump", test_round_trip },
 		{ "DEL and C1 controls escaped", test_del_and_c1_escaped },
 		{ "round trip of integer extremes", test_round_trip_extremes },
+		{ "evidence: absent when not measured", test_evidence_absent_not_zero },
+		{ "exact integers beside strings", test_exact_integers_beside_strings },
 		{ "round trip of an empty dump", test_round_trip_empty },
 		{ "non-finite numbers written as 0", test_non_finite_written_as_zero },
 		{ "hostile names: valid UTF-8 JSON", test_hostile_strings },

@@ -173,7 +173,7 @@ static void test_reference_layout(void)
 	expect_line(text, " 1. [12345] firefox           2048 mib  (cpu: 85.2%)");
 	expect_line(text, " 2. [ 9876] chromium          1536 mib  (cpu: 3.1%)");
 	expect_line(text, "=== timeline ===   (2 samples every 1 s; blamed: [12345] firefox)");
-	CU_ASSERT_PTR_NOT_NULL(strstr(text, "+0.0 s    40.0%"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "+0.0s  40.0%"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(text, "<- cpu_delta\n"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(text, "100 MiB"));        /* swap used */
 
@@ -217,7 +217,9 @@ static void test_several_triggers_and_units(void)
 	CU_ASSERT_PTR_NULL(strstr(text, "-1.0 GiB"));
 	expect_line(text, "value: 250 forks/s (baseline: 20, delta: +230, threshold: 100)");
 	expect_line(text, "at: -1.0 s from the first trigger");
-	CU_ASSERT_PTR_NOT_NULL(strstr(text, "<- cpu_delta, mem_drop\n"));
+	/* Two types do not fit beside the blamed columns in 80: the first
+	 * and how many more. */
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "<- cpu_delta +1\n"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(text, "<- fork_rate\n"));
 	/* Triggers come in their order, the first one first. */
 	CU_ASSERT(strstr(text, "type: cpu_delta") < strstr(text, "type: mem_drop"));
@@ -277,7 +279,7 @@ static void test_measured_marks(void)
 	 * shows no figure rather than 0.0%, its rss stays. */
 	s->top_cpu[0].flags = s->top_rss[0].flags = ST_PROC_CARRIED;
 	text = render(d, NULL);
-	CU_ASSERT_PTR_NOT_NULL(strstr(text, "           -     2.0 GiB  <- cpu_delta\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "           -     2.0 GiB <- cpu_delta\n"));
 	free(text);
 	st_dump_free(d);
 }
@@ -495,11 +497,11 @@ static void test_timeline(void)
 	expect_line(text, "blamed cpu    \u2581\u2585\u2588  10.0% .. 100.0%");
 	expect_line(text, "blamed rss    \u2581\u2585\u2588  100 MiB .. 300 MiB");
 	expect_line(text, "trigger        ^");
-	expect_line(text, "  #     offset      cpu   mem avail   swap used  blamed cpu  blamed rss");
-	expect_line(text, "  0     -3.0 s     0.0%     8.0 GiB       0 KiB           -           -");
-	expect_line(text, "  2     -1.0 s    50.0%     7.0 GiB       0 KiB       10.0%     100 MiB");
-	expect_line(text, "  3     +0.0 s    75.0%     6.0 GiB       0 KiB       50.0%     200 MiB  <- cpu_delta");
-	expect_line(text, "  4     +1.0 s   100.0%     6.0 GiB       0 KiB      100.0%     300 MiB");
+	expect_line(text, "  #  offset    cpu  mem avail  swap used  blamed cpu  blamed rss");
+	expect_line(text, "  0   -3.0s   0.0%    8.0 GiB      0 KiB           -           -");
+	expect_line(text, "  2   -1.0s  50.0%    7.0 GiB      0 KiB       10.0%     100 MiB");
+	expect_line(text, "  3   +0.0s  75.0%    6.0 GiB      0 KiB       50.0%     200 MiB <- cpu_delta");
+	expect_line(text, "  4   +1.0s 100.0%    6.0 GiB      0 KiB      100.0%     300 MiB");
 	/* The timeline comes after the tables. */
 	CU_ASSERT(strstr(text, "=== top processes by rss ===") < strstr(text, "=== timeline ==="));
 	free(text);
@@ -529,16 +531,158 @@ static void test_timeline_system_wide(void)
 	text = render(d, NULL);
 	expect_line(text, "=== timeline ===   (5 samples every 1 s)");
 	expect_line(text, "mem avail   \u2584\u2584\u2584\u2584\u2585  8.0 GiB (range 12 MiB)");
-	expect_line(text, "  #     offset      cpu   mem avail   swap used");
-	expect_line(text, "  3     +0.0 s    75.0%     8.0 GiB       0 KiB  <- mem_pressure");
-	expect_line(text, "  4     +1.0 s   100.0%     8.0 GiB       0 KiB");
+	expect_line(text, "  #  offset    cpu  mem avail  swap used");
+	expect_line(text, "  3   +0.0s  75.0%    8.0 GiB      0 KiB <- mem_pressure");
+	expect_line(text, "  4   +1.0s 100.0%    8.0 GiB      0 KiB");
 	CU_ASSERT_PTR_NULL(strstr(text, "blamed"));
 	free(text);
 	st_dump_free(d);
 }
 
-/* A long window is bucketed into at most 60 characters; each keeps the
- * worst value of its samples (highest cpu, lowest available memory). */
+/* The system evidence in the timeline: pressure (0..100 %), load (0..the
+ * core count), anonymous memory and the page cache; the trigger section
+ * says why. A sample that did not measure a group leaves a gap. */
+static void test_evidence_in_timeline_and_why(void)
+{
+	static const double psi[5] = { 0, 10, 20, 60, 100 };
+	struct st_dump *d = series_dump();
+	struct st_render_opts opts = { .sample_index = -1 };
+	char *text;
+
+	d->host.ncores = 4;
+	for (uint32_t i = 0; i < d->nsamples; i++) {
+		struct st_dump_sample *s = &d->samples[i];
+		s->have = ST_HAVE_PSI_CPU | ST_HAVE_PSI_IO | ST_HAVE_LOADAVG | ST_HAVE_MEM_DETAIL;
+		s->psi_cpu.some_avg10_pct = psi[i];
+		s->psi_io.some_avg10_pct = 1;
+		s->load1 = (double)i;
+		s->anon_kib = (uint64_t)(i + 1) * GIB_KIB;
+		s->cached_kib = 2 * GIB_KIB;
+		s->cpu_user_pct = s->cpu_total_pct * 0.9;
+		s->cpu_system_pct = s->cpu_total_pct * 0.1;
+	}
+	d->samples[1].have &= ~(uint32_t)ST_HAVE_PSI_CPU;   /* a gap */
+	text = render(d, &opts);
+	expect_line(text, "cpu psi     \u2581 \u2582\u2585\u2588  0.0% .. 100.0%");
+	expect_line(text, "io psi      \u2581\u2581\u2581\u2581\u2581  1.0%");
+	expect_line(text, "load1       \u2581\u2583\u2585\u2587\u2588  0.00 .. 4.00");
+	expect_line(text, "anon        \u2581\u2583\u2585\u2587\u2588  1.0 GiB .. 5.0 GiB");
+	expect_line(text, "cache       \u2585\u2585\u2585\u2585\u2585  2.0 GiB");
+	CU_ASSERT_PTR_NULL(strstr(text, "mem psi"));    /* never measured */
+	expect_line(text, "why: CPU-bound in user code: 50.0% of one core, machine 68% user, 8% kernel");
+	expect_line(text, "     waiting for CPU: cpu pressure 60%, 0 runnable");
+	/* The why-line follows the trigger's summary, before the tables. */
+	CU_ASSERT(strstr(text, "why: ") < strstr(text, "=== top processes by cpu ==="));
+	free(text);
+	st_dump_free(d);
+}
+
+/* Columns a line takes on a UTF-8 terminal: one per character. */
+static size_t columns(const char *line, size_t len)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < len; i++)
+		n += ((unsigned char)line[i] & 0xc0) != 0x80;
+	return n;
+}
+
+static void expect_within_80(const char *p, size_t len)
+{
+	if (columns(p, len) > 80)
+		fprintf(stderr, "\n  %zu columns: %.*s\n", columns(p, len), (int)len, p);
+	CU_ASSERT(columns(p, len) <= 80);
+}
+
+/*
+ * The timeline and the why-lines fit 80 columns, whatever the window's
+ * length and the figures' size: 200 samples, TiB of memory that barely
+ * moves, every cause at once; long why-lines wrap after a comma.
+ */
+static void test_within_80_columns(void)
+{
+	struct st_dump *d = st_dump_new();
+	CU_ASSERT_FATAL(d != NULL);
+	d->interval_s = 0.25;
+	d->host.ncores = 2;
+	d->nsamples = 200;
+	d->samples = calloc(200, sizeof(*d->samples));
+	CU_ASSERT_FATAL(d->samples != NULL);
+	for (uint32_t i = 0; i < 200; i++) {
+		struct st_dump_sample *s = &d->samples[i];
+		s->seq = i + 1;
+		s->offset_ns = ((int64_t)i - 100) * 250000000LL;
+		s->mono_ns = 1000000000000LL + s->offset_ns;
+		s->cpu_total_pct = i % 2 ? 100 : 99.5;
+		s->cpu_system_pct = 60;
+		s->cpu_user_pct = 39.5;
+		s->cpu_iowait_pct = 55;
+		s->mem_total_kib = 16384ull * GIB_KIB;
+		s->mem_available_kib = 16383ull * GIB_KIB + i;
+		s->swap_total_kib = 16384ull * GIB_KIB;
+		s->swap_free_kib = 1;
+		s->procs_running = 123456;
+		s->procs_blocked = 654321;
+		s->forks_delta = 123456789;
+		s->have = ST_DUMP_HAVE_EVIDENCE;
+		s->psi_cpu.some_avg10_pct = 99.99;
+		s->psi_memory.some_avg10_pct = 99.99;
+		s->psi_io.some_avg10_pct = 99.99;
+		s->load1 = 1234.56 + i;
+		s->vm = (struct st_vm_figures){ 0.25, 1u << 30, 1u << 30, 7, 3, 1ull << 40, 9,
+						123456789 };
+		s->anon_kib = 16000ull * GIB_KIB + i;
+		s->cached_kib = 300ull * GIB_KIB + (uint64_t)i * 9 * GIB_KIB;
+		s->shmem_kib = (uint64_t)i * 3 * GIB_KIB;
+		s->slab_unreclaimable_kib = (uint64_t)i * GIB_KIB;
+	}
+	/* A blamed process (its columns in the table) and, at one sample,
+	 * a type as long as the core allows beside two more. */
+	d->ntriggers = 4;
+	d->triggers = calloc(4, sizeof(*d->triggers));
+	CU_ASSERT_FATAL(d->triggers != NULL);
+	set_trigger(&d->triggers[0], "mem_drop", 0, "", 1, 2, 3, "kib", 150);
+	set_trigger(&d->triggers[1], "cpu_delta", 0, "", 1, 2, 3, "pct", 199);
+	set_trigger(&d->triggers[2], "a_type_thirty_one_characters_xx", 4242, "hog", 1, 2, 3,
+		    "pct", 180);
+	set_trigger(&d->triggers[3], "swap_spike", 0, "", 1, 2, 3, "kib", 180);
+	d->trigger_index = 150;
+	for (uint32_t i = 100; i < 200; i++) {
+		struct st_dump_sample *s = &d->samples[i];
+		s->nblamed = 1;
+		s->blamed = procs(1);
+		set_proc(&s->blamed[0], 4242, "hog", 1600.5, 0, 16000ull * GIB_KIB, NULL);
+	}
+
+	for (int ascii = 0; ascii <= 1; ascii++) {
+		struct st_render_opts opts = { .sample_index = -1, .ascii = ascii };
+		char *text = render(d, &opts);
+		const char *p = strstr(text, "\nwhy: ");
+		unsigned why_lines = 0;
+
+		CU_ASSERT_FATAL(p != NULL);
+		/* The first trigger's why-lines, up to the blank line. */
+		for (p++; *p && *p != '\n' && strncmp(p, "===", 3) != 0; why_lines++) {
+			size_t len = strcspn(p, "\n");
+			expect_within_80(p, len);
+			p += len + (p[len] == '\n');
+		}
+		CU_ASSERT(why_lines >= 9);      /* 8 causes, one wrapped at least */
+		p = strstr(text, "=== timeline ===");
+		CU_ASSERT_FATAL(p != NULL);
+		while (*p) {
+			size_t len = strcspn(p, "\n");
+			expect_within_80(p, len);
+			p += len + (p[len] == '\n');
+		}
+		free(text);
+	}
+	st_dump_free(d);
+}
+
+/* A long window is bucketed into at most 38 characters (so that a line
+ * with its range fits 80 columns): 120 samples into 30 of 4 each. Each
+ * keeps the worst value of its samples (highest cpu, lowest available
+ * memory). */
 static void test_sparkline_buckets(void)
 {
 	struct st_dump *d = st_dump_new();
@@ -554,7 +698,7 @@ static void test_sparkline_buckets(void)
 		d->samples[i].mem_available_kib = 4 * GIB_KIB;
 	}
 	d->samples[1].cpu_total_pct = 100;         /* bucket 0 */
-	d->samples[4].mem_available_kib = GIB_KIB; /* bucket 2 */
+	d->samples[4].mem_available_kib = GIB_KIB; /* bucket 1 */
 	d->trigger_index = 119;
 	struct st_render_opts opts = { .sample_index = -1, .ascii = 1 };
 	text = render(d, &opts);
@@ -562,13 +706,13 @@ static void test_sparkline_buckets(void)
 	line = strstr(text, "\ncpu         ");
 	CU_ASSERT_FATAL(line != NULL);
 	line += strlen("\ncpu         ");
-	CU_ASSERT_EQUAL(strcspn(line, " "), 60);
+	CU_ASSERT_EQUAL(strcspn(line, " "), 30);
 	CU_ASSERT_EQUAL(line[0], '#');
-	CU_ASSERT_EQUAL(strspn(line + 1, "_"), 59);
+	CU_ASSERT_EQUAL(strspn(line + 1, "_"), 29);
 	line = strstr(text, "\nmem avail   ");
 	CU_ASSERT_FATAL(line != NULL);
 	line += strlen("\nmem avail   ");
-	CU_ASSERT_EQUAL(strncmp(line, "##_###", 6), 0);
+	CU_ASSERT_EQUAL(strncmp(line, "#_####", 6), 0);
 	free(text);
 	st_dump_free(d);
 }
@@ -947,6 +1091,8 @@ int main(void)
 		{ "timeline rows and sparklines", test_timeline },
 		{ "timeline of a system-wide trigger", test_timeline_system_wide },
 		{ "sparklines of long windows are bucketed", test_sparkline_buckets },
+		{ "evidence in the timeline, why in the trigger", test_evidence_in_timeline_and_why },
+		{ "timeline and why-lines within 80 columns", test_within_80_columns },
 		{ "all_samples: tables of every sample", test_all_samples },
 		{ "colour on and off", test_colour },
 		{ "hostile names with colour on", test_hostile_names_in_colour },

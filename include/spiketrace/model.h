@@ -255,6 +255,14 @@ struct st_dump_proc {
 /* The command line was longer than the core keeps and is cut. */
 #define ST_DUMP_PROC_CMDLINE_TRUNCATED 0x100
 
+/* A resource's pressure in a dump (struct st_pressure in doubles). */
+struct st_dump_pressure {
+	double   some_avg10_pct, full_avg10_pct;
+	uint64_t some_stall_us, full_stall_us;
+	uint32_t full_known;        /* 0: the kernel has no "full" for it */
+	uint32_t reserved;
+};
+
 struct st_dump_sample {
 	int64_t  offset_ns;         /* from the trigger sample: negative before it */
 	uint64_t seq;
@@ -276,7 +284,30 @@ struct st_dump_sample {
 	                                   above 0.0 only */
 	struct st_dump_proc *top_rss;   /* by rss_kib, largest first */
 	struct st_dump_proc *blamed;    /* triggers' processes not in the top lists */
+
+	/* Why the machine was slow (st_sample's figures of the same names).
+	 * have holds the ST_DUMP_HAVE_EVIDENCE bits of the groups measured: a
+	 * group whose bit is clear was not measured and its figures are 0. */
+	uint32_t have;
+	struct st_dump_pressure psi_cpu, psi_memory, psi_io;
+	struct st_vm_figures vm;    /* ST_HAVE_VMSTAT: growth over vm.span_s */
+	double   load1, load5, load15;
+	uint64_t ctxt_delta, intr_delta;
+	uint64_t anon_kib, cached_kib, shmem_kib;
+	uint64_t slab_reclaimable_kib, slab_unreclaimable_kib;
+	uint64_t dirty_kib, writeback_kib;
+	double  *core_user_pct;     /* ncores entries beside core_busy_pct, or */
+	double  *core_system_pct;   /* NULL when not measured */
+	double   disk_span_s;       /* ST_HAVE_DISK: growth over disk_span_s */
+	uint64_t disk_read_kib, disk_written_kib, disk_busy_ms;
 };
+
+/* The st_sample.have bits a dump sample carries: the other groups (cpu,
+ * memory, swap) are always in a dump. */
+#define ST_DUMP_HAVE_EVIDENCE (ST_HAVE_PSI_CPU | ST_HAVE_PSI_MEMORY | \
+			       ST_HAVE_PSI_IO | ST_HAVE_VMSTAT | \
+			       ST_HAVE_LOADAVG | ST_HAVE_DISK | \
+			       ST_HAVE_MEM_DETAIL | ST_HAVE_CTXT)
 
 struct st_dump_host {
 	char     hostname[256];
