@@ -16,6 +16,7 @@
 #define ST_CGROUP_NAME_MAX 256
 #define ST_CGROUP_ID_MAX 65         /* 64 hex digits and the NUL */
 #define ST_CGROUP_POD_MAX 37        /* a UUID and the NUL */
+#define ST_CGROUP_SESSION_MAX 32
 
 /* Where the path came from. */
 enum {
@@ -32,7 +33,7 @@ struct st_cgroup_info {
 	char     slice[ST_CGROUP_NAME_MAX];  /* innermost slice above the unit */
 	int64_t  user_uid;                   /* N of user-N.slice, -1 none */
 	int      user_unit;                  /* the unit runs under user@N.service */
-	char     session[ST_CGROUP_NAME_MAX];/* X of session-X.scope, "" none */
+	char     session[ST_CGROUP_SESSION_MAX]; /* X of session-X.scope, "" none */
 	char     runtime[16];                /* docker, containerd, crio, podman, "" */
 	char     container_id[ST_CGROUP_ID_MAX];
 	char     pod_uid[ST_CGROUP_POD_MAX]; /* kubepods: with '-' (systemd writes '_') */
