@@ -213,6 +213,11 @@ static int line_path(struct span line, const char *controllers, struct span *pat
 
 int st_parse_cgroup(const char *buf, size_t len, struct st_cgroup_info *out)
 {
+	return st_parse_cgroup_cut(buf, len, 0, out);
+}
+
+int st_parse_cgroup_cut(const char *buf, size_t len, int cut, struct st_cgroup_info *out)
+{
 	struct span v1 = { NULL, 0 }, v2 = { NULL, 0 }, path;
 	size_t i = 0;
 
@@ -233,7 +238,9 @@ int st_parse_cgroup(const char *buf, size_t len, struct st_cgroup_info *out)
 	if (!path.p)
 		return -1;
 	out->source = v2.p ? ST_CGROUP_V2 : ST_CGROUP_V1_SYSTEMD;
-	out->path_truncated = path.n > sizeof(out->path) - 1;
+	/* A path running to the end of a cut read is cut too. */
+	out->path_truncated = path.n > sizeof(out->path) - 1 ||
+			      (cut && path.p + path.n == buf + len);
 	put(out->path, sizeof(out->path), path);
 	/* A NUL in the middle would hide the rest: what follows is not
 	 * the path the kernel printed. */

@@ -50,4 +50,9 @@ struct st_cgroup_info {
  */
 int st_parse_cgroup(const char *buf, size_t len, struct st_cgroup_info *out);
 
+/* The same for a read that filled its buffer (cut true): the file went
+ * on, so a path that runs to the end of buf is flagged as cut and its
+ * last, partial component is not taken for a name. */
+int st_parse_cgroup_cut(const char *buf, size_t len, int cut, struct st_cgroup_info *out);
+
 #endif

@@ -145,10 +145,10 @@ static void read_io(int dirfd, char *buf, size_t cap, struct st_evidence_io *io)
 static void read_cgroup(int dirfd, char *buf, size_t cap, struct st_evidence_proc *out)
 {
 	ssize_t n = read_at(dirfd, "cgroup", buf, cap);
-	out->has_cgroup = n > 0 && st_parse_cgroup(buf, (size_t)n, &out->cgroup) == 0;
-	/* A read that filled the buffer may have cut the path line. */
-	if (out->has_cgroup && n == (ssize_t)cap && !memchr(buf, '\n', (size_t)n))
-		out->cgroup.path_truncated = 1;
+	/* A read that filled the buffer may have cut the last line (on a
+	 * hybrid host, the unified one). */
+	out->has_cgroup = n > 0 &&
+		st_parse_cgroup_cut(buf, (size_t)n, n == (ssize_t)cap, &out->cgroup) == 0;
 }
 
 /* Keeps t among the busiest, sorted busiest first. */

@@ -239,6 +239,24 @@ static void test_hostile(void)
 	CU_ASSERT_EQUAL(strlen(cg.path), ST_CGROUP_PATH_MAX - 1);
 	CU_ASSERT_STRING_EQUAL(cg.unit, "a.service");
 	CU_ASSERT_STRING_EQUAL(cg.runtime, "");
+	/* A read that filled its buffer: the last line went on. */
+	static const char cut[] = "1:name=systemd:/a.slice/b.service\n0::/system.slice/x.service/sub";
+	CU_ASSERT_EQUAL(st_parse_cgroup_cut(cut, sizeof(cut) - 1, 1, &cg), 0);
+	CU_ASSERT_EQUAL(cg.path_truncated, 1);
+	CU_ASSERT_STRING_EQUAL(cg.unit, "x.service");
+	CU_ASSERT_EQUAL(st_parse_cgroup_cut(cut, sizeof(cut) - 6, 1, &cg), 0);
+	CU_ASSERT_EQUAL(cg.path_truncated, 1);
+	CU_ASSERT_STRING_EQUAL(cg.unit, "");        /* cut in "x.servic": no unit */
+	CU_ASSERT_STRING_EQUAL(cg.slice, "system.slice");
+	/* Not cut: the whole last line counts. */
+	CU_ASSERT_EQUAL(st_parse_cgroup_cut(cut, sizeof(cut) - 1, 0, &cg), 0);
+	CU_ASSERT_EQUAL(cg.path_truncated, 0);
+	/* Cut, but the path's line ended before the cut. */
+	static const char whole[] = "0::/system.slice/y.service\n12:pids:/sys";
+	CU_ASSERT_EQUAL(st_parse_cgroup_cut(whole, sizeof(whole) - 1, 1, &cg), 0);
+	CU_ASSERT_EQUAL(cg.path_truncated, 0);
+	CU_ASSERT_STRING_EQUAL(cg.unit, "y.service");
+
 	/* A unit name longer than the field is cut, not overflowed. */
 	n = (size_t)snprintf(big, 8192, "0::/");
 	while (n < 600)

@@ -14,13 +14,14 @@
 /* A fixed field holds a terminated string. */
 #define TERMINATED(f) (memchr((f), '\0', sizeof(f)) != NULL)
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+/* Both ways: a whole file, and a read that filled its buffer. */
+static int check(const uint8_t *data, size_t size, int cut)
 {
 	struct st_cgroup_info cg;
 	int rc;
 
 	memset(&cg, 0xa5, sizeof(cg));
-	rc = st_parse_cgroup((const char *)data, size, &cg);
+	rc = st_parse_cgroup_cut((const char *)data, size, cut, &cg);
 	FUZZ_CHECK(TERMINATED(cg.path) && TERMINATED(cg.unit) && TERMINATED(cg.slice) &&
 		   TERMINATED(cg.session) && TERMINATED(cg.runtime) &&
 		   TERMINATED(cg.container_id) && TERMINATED(cg.pod_uid));
@@ -41,4 +42,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* Names come from the path: no '/' in them. */
 	FUZZ_CHECK(!strchr(cg.unit, '/') && !strchr(cg.slice, '/') && !strchr(cg.session, '/'));
 	return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	check(data, size, 0);
+	return check(data, size, 1);
 }
