@@ -267,9 +267,32 @@ static void put_proc_place(struct writer *w, cJSON *o, const struct st_dump_proc
 	put(w, o, "slice", OPT_FIELD_STR(p->slice));
 	put(w, o, "session", OPT_FIELD_STR(p->session));
 	put(w, o, "user_uid", opt_i64(p->user_uid));
-	put(w, o, "container_runtime", OPT_FIELD_STR(p->container_runtime));
-	put(w, o, "container_id", OPT_FIELD_STR(p->container_id));
-	put(w, o, "pod_uid", OPT_FIELD_STR(p->pod_uid));
+	if (!p->container_runtime[0] && !p->container_id[0]) {
+		put(w, o, "container", cJSON_CreateNull());
+		return;
+	}
+	cJSON *c = put(w, o, "container", cJSON_CreateObject());
+	if (!c)
+		return;
+	put(w, c, "runtime", OPT_FIELD_STR(p->container_runtime));
+	put(w, c, "id", OPT_FIELD_STR(p->container_id));
+	put(w, c, "pod_uid", OPT_FIELD_STR(p->pod_uid));
+}
+
+/* /proc/PID/io is read whole or not at all: one object, or null. */
+static void put_io(struct writer *w, cJSON *o, const struct st_dump_proc *p)
+{
+	if (p->io_rchar < 0 && p->io_wchar < 0 && p->io_read_bytes < 0 && p->io_write_bytes < 0) {
+		put(w, o, "io", cJSON_CreateNull());
+		return;
+	}
+	cJSON *io = put(w, o, "io", cJSON_CreateObject());
+	if (!io)
+		return;
+	put(w, io, "rchar", opt_i64(p->io_rchar));
+	put(w, io, "wchar", opt_i64(p->io_wchar));
+	put(w, io, "read_bytes", opt_i64(p->io_read_bytes));
+	put(w, io, "write_bytes", opt_i64(p->io_write_bytes));
 }
 
 static void put_threads(struct writer *w, cJSON *o, const struct st_dump_proc *p)
@@ -316,10 +339,7 @@ static void put_proc(struct writer *w, cJSON *arr, const struct st_dump_proc *p)
 	put(w, o, "cmdline_truncated",
 	    cJSON_CreateBool(p->cmdline && (p->flags & ST_DUMP_PROC_CMDLINE_TRUNCATED)));
 	put_proc_place(w, o, p);
-	put(w, o, "io_rchar", opt_i64(p->io_rchar));
-	put(w, o, "io_wchar", opt_i64(p->io_wchar));
-	put(w, o, "io_read_bytes", opt_i64(p->io_read_bytes));
-	put(w, o, "io_write_bytes", opt_i64(p->io_write_bytes));
+	put_io(w, o, p);
 	put(w, o, "swap_kib", opt_i64(p->swap_kib));
 	if (p->nthreads)
 		put_threads(w, o, p);
@@ -762,16 +782,37 @@ static bool read_proc_place(struct reader *r, const cJSON *o, const char *path,
 	    !read_flag(r, o, path, "user_unit", ST_DUMP_PROC_USER_UNIT, &p->flags) ||
 	    !READ_OPT_FIELD(r, o, path, "slice", p->slice) ||
 	    !READ_OPT_FIELD(r, o, path, "session", p->session) ||
-	    !read_uid(r, o, path, "user_uid", &p->user_uid) ||
-	    !READ_OPT_FIELD(r, o, path, "container_runtime", p->container_runtime) ||
-	    !READ_OPT_FIELD(r, o, path, "container_id", p->container_id) ||
-	    !READ_OPT_FIELD(r, o, path, "pod_uid", p->pod_uid))
+	    !read_uid(r, o, path, "user_uid", &p->user_uid))
+		return false;
+	const cJSON *c = member_opt(r, o, path, "container", K_OBJECT, true, &ok);
+	char sub[192];
+	snprintf(sub, sizeof(sub), "%s.container", path);
+	if (!ok || (c && (!READ_OPT_FIELD(r, c, sub, "runtime", p->container_runtime) ||
+			  !READ_OPT_FIELD(r, c, sub, "id", p->container_id) ||
+			  !READ_OPT_FIELD(r, c, sub, "pod_uid", p->pod_uid))))
 		return false;
 	if (!p->cgroup)
 		p->flags &= ~(uint32_t)ST_DUMP_PROC_CGROUP_TRUNCATED;
 	if (!p->unit[0])
 		p->flags &= ~(uint32_t)ST_DUMP_PROC_USER_UNIT;
 	return true;
+}
+
+/* Optional: null or absent (not permitted, or an older dump) is unknown. */
+static bool read_io(struct reader *r, const cJSON *o, const char *path, struct st_dump_proc *p)
+{
+	bool ok;
+	const cJSON *io = member_opt(r, o, path, "io", K_OBJECT, true, &ok);
+	char sub[192];
+
+	p->io_rchar = p->io_wchar = p->io_read_bytes = p->io_write_bytes = -1;
+	if (!ok || !io)
+		return ok;
+	snprintf(sub, sizeof(sub), "%s.io", path);
+	return read_opt_i64(r, io, sub, "rchar", INT64_MAX, &p->io_rchar) &&
+	       read_opt_i64(r, io, sub, "wchar", INT64_MAX, &p->io_wchar) &&
+	       read_opt_i64(r, io, sub, "read_bytes", INT64_MAX, &p->io_read_bytes) &&
+	       read_opt_i64(r, io, sub, "write_bytes", INT64_MAX, &p->io_write_bytes);
 }
 
 /* Optional: absent (not the blamed process, or an older dump) is none;
@@ -845,11 +886,7 @@ static bool read_proc(struct reader *r, const cJSON *o, const char *path, struct
 		return false;
 	if (it && cJSON_IsTrue(it) && p->cmdline)
 		p->flags |= ST_DUMP_PROC_CMDLINE_TRUNCATED;
-	return read_proc_place(r, o, path, p) &&
-	       read_opt_i64(r, o, path, "io_rchar", INT64_MAX, &p->io_rchar) &&
-	       read_opt_i64(r, o, path, "io_wchar", INT64_MAX, &p->io_wchar) &&
-	       read_opt_i64(r, o, path, "io_read_bytes", INT64_MAX, &p->io_read_bytes) &&
-	       read_opt_i64(r, o, path, "io_write_bytes", INT64_MAX, &p->io_write_bytes) &&
+	return read_proc_place(r, o, path, p) && read_io(r, o, path, p) &&
 	       read_opt_i64(r, o, path, "swap_kib", INT64_MAX, &p->swap_kib) &&
 	       read_threads(r, o, path, p);
 }

@@ -22,9 +22,8 @@ def proc(pid, comm, cpu, rss_mib, cmdline=None, measured=None):
     return p
 
 NO_PLACE = {"cgroup": None, "cgroup_truncated": False, "unit": None, "user_unit": False,
-            "slice": None, "session": None, "user_uid": None, "container_runtime": None,
-            "container_id": None, "pod_uid": None, "io_rchar": None, "io_wchar": None,
-            "io_read_bytes": None, "io_write_bytes": None, "swap_kib": None}
+            "slice": None, "session": None, "user_uid": None, "container": None,
+            "io": None, "swap_kib": None}
 
 def placed(p, unit):
     # Every field the core writes of where a process runs (absent, as in
@@ -33,11 +32,11 @@ def placed(p, unit):
     if p["pid"] == 1001:
         p.update({"cgroup": "/system.slice/docker-" + "ab" * 32 + ".scope",
                   "unit": "docker-" + "ab" * 32 + ".scope", "slice": "system.slice",
-                  "container_runtime": "docker", "container_id": "ab" * 32})
+                  "container": {"runtime": "docker", "id": "ab" * 32, "pod_uid": None}})
         return p
     p.update({"cgroup": "/system.slice/" + unit, "unit": unit, "slice": "system.slice",
-              "io_rchar": 10 << 20, "io_wchar": 5 << 20, "io_read_bytes": 3 << 20,
-              "io_write_bytes": 1 << 20, "swap_kib": 4096,
+              "io": {"rchar": 10 << 20, "wchar": 5 << 20, "read_bytes": 3 << 20,
+                     "write_bytes": 1 << 20}, "swap_kib": 4096,
               "threads": [{"tid": p["pid"] + 1, "comm": "worker", "utime_s": 9.5, "stime_s": 0.5},
                           {"tid": p["pid"], "comm": p["comm"], "utime_s": 0.25, "stime_s": 0.0}],
               "threads_truncated": False})
@@ -314,9 +313,7 @@ for s in out["samples"]:
         # ... from before where it runs, its I/O and swap: unknown.
         for k, v in {"cgroup": None, "cgroup_truncated": False, "unit": None,
                      "user_unit": False, "slice": None, "session": None, "user_uid": None,
-                     "container_runtime": None, "container_id": None, "pod_uid": None,
-                     "io_rchar": None, "io_wchar": None, "io_read_bytes": None,
-                     "io_write_bytes": None, "swap_kib": None}.items():
+                     "container": None, "io": None, "swap_kib": None}.items():
             assert p.pop(k) == v, (k, p)
         assert "threads" not in p, p
     # ... and from before "core_ids", as cores 0 .. n-1.

@@ -66,9 +66,9 @@ p = [p for p in s["top_cpu"] + s["top_rss"] + s["blamed"] if p["pid"] == pid][0]
 assert p["unit"] == "burner-test.service", p["unit"]
 assert p["slice"] == slice_, p["slice"]
 assert p["cgroup"] == "/%s/burner-test.service" % slice_, p["cgroup"]
-assert p["container_id"] is None and p["user_unit"] is False, p
-# Root reads any process's io; the burner reads nothing from storage.
-assert p["io_rchar"] is not None and p["io_read_bytes"] is not None, p
+assert p["container"] is None and p["user_unit"] is False, p
+# Root reads any process's io.
+assert p["io"]["rchar"] is not None and p["io"]["read_bytes"] is not None, p
 assert p["swap_kib"] is not None, p
 # The blamed process's threads: it has one, the one that burned.
 assert [th["tid"] for th in p["threads"]] == [pid], p["threads"]

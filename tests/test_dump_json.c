@@ -389,12 +389,15 @@ static void test_round_trip(void)
 		CU_ASSERT_PTR_NOT_NULL(strstr(text, pretty ? "\"user_unit\":\ttrue" :
 					      "\"user_unit\":true"));
 		CU_ASSERT_PTR_NOT_NULL(strstr(text, pretty ? "\"unit\":\tnull" : "\"unit\":null"));
-		CU_ASSERT_PTR_NOT_NULL(strstr(text, pretty ? "\"io_read_bytes\":\tnull" :
-					      "\"io_read_bytes\":null"));
+		CU_ASSERT_PTR_NOT_NULL(strstr(text, pretty ? "\"io\":\tnull" : "\"io\":null"));
+		CU_ASSERT_PTR_NOT_NULL(strstr(text, pretty ? "\"read_bytes\":\t4096" :
+					      "\"read_bytes\":4096"));
+		CU_ASSERT_PTR_NOT_NULL(strstr(text, pretty ? "\"container\":\tnull" :
+					      "\"container\":null"));
 		CU_ASSERT_PTR_NOT_NULL(strstr(text, pretty ? "\"swap_kib\":\t512" :
 					      "\"swap_kib\":512"));
-		CU_ASSERT_PTR_NOT_NULL(strstr(text, pretty ? "\"container_runtime\":\t\"docker\"" :
-					      "\"container_runtime\":\"docker\""));
+		CU_ASSERT_PTR_NOT_NULL(strstr(text, pretty ? "\"runtime\":\t\"docker\"" :
+					      "\"runtime\":\"docker\""));
 		CU_ASSERT_PTR_NOT_NULL(strstr(text, "\"Compositor\""));
 		CU_ASSERT_EQUAL(back->samples[1].top_cpu[0].nthreads, 2);
 		CU_ASSERT_TRUE(back->samples[1].top_cpu[0].flags & ST_DUMP_PROC_THREADS_TRUNCATED);
@@ -761,7 +764,17 @@ static void ed_unit_number(cJSON *r)
 }
 static void ed_io_negative(cJSON *r)
 {
-	set(proc_at(r, 0, "top_cpu", 0), "io_read_bytes", cJSON_CreateNumber(-1));
+	set(cJSON_GetObjectItem(proc_at(r, 0, "top_cpu", 0), "io"), "read_bytes",
+	    cJSON_CreateNumber(-1));
+}
+static void ed_io_number(cJSON *r)
+{
+	set(proc_at(r, 0, "top_cpu", 0), "io", cJSON_CreateNumber(5));
+}
+static void ed_container_id_number(cJSON *r)
+{
+	set(cJSON_GetObjectItem(proc_at(r, 0, "top_rss", 1), "container"), "id",
+	    cJSON_CreateNumber(5));
 }
 static void ed_swap_fraction(cJSON *r)
 {
@@ -854,7 +867,10 @@ static void test_malformed(void)
 	expect_edit_refused(ed_seq_order, "samples[2].seq: 42 not after");
 	expect_edit_refused(ed_sample_not_object, "samples[1]: expected an object");
 	expect_edit_refused(ed_unit_number, "samples[0].top_cpu[0].unit: expected a string");
-	expect_edit_refused(ed_io_negative, "samples[0].top_cpu[0].io_read_bytes: -1 out of range");
+	expect_edit_refused(ed_io_negative, "samples[0].top_cpu[0].io.read_bytes: -1 out of range");
+	expect_edit_refused(ed_io_number, "samples[0].top_cpu[0].io: expected an object");
+	expect_edit_refused(ed_container_id_number,
+			    "samples[0].top_rss[1].container.id: expected a string");
 	expect_edit_refused(ed_swap_fraction, "samples[0].top_cpu[0].swap_kib: expected an integer");
 	expect_edit_refused(ed_user_unit_string,
 			    "samples[0].top_cpu[0].user_unit: expected true or false");
@@ -879,8 +895,7 @@ static void ed_lenient(cJSON *r)
 	/* A dump from before the cgroup, io, swap and threads fields. */
 	static const char *const place[] = {
 		"cgroup", "cgroup_truncated", "unit", "user_unit", "slice", "session",
-		"user_uid", "container_runtime", "container_id", "pod_uid", "io_rchar",
-		"io_wchar", "io_read_bytes", "io_write_bytes", "swap_kib",
+		"user_uid", "container", "io", "swap_kib",
 	};
 	for (size_t i = 0; i < sizeof(place) / sizeof(place[0]); i++) {
 		cJSON_DeleteItemFromObject(p, place[i]);
@@ -888,8 +903,11 @@ static void ed_lenient(cJSON *r)
 	}
 	cJSON_DeleteItemFromObject(proc_at(r, 1, "top_cpu", 0), "threads");
 	cJSON_DeleteItemFromObject(proc_at(r, 1, "top_cpu", 0), "threads_truncated");
-	/* null is unknown too. */
+	/* null is unknown too, inside the objects as well. */
 	set(proc_at(r, 2, "top_cpu", 0), "unit", cJSON_CreateNull());
+	set(cJSON_GetObjectItem(proc_at(r, 2, "top_rss", 1), "container"), "pod_uid",
+	    cJSON_CreateNull());
+	set(cJSON_GetObjectItem(proc_at(r, 2, "top_cpu", 0), "io"), "wchar", cJSON_CreateNull());
 	set(proc_at(r, 2, "top_cpu", 0), "user_unit", cJSON_CreateNull());
 	/* A dump from before "measured": every record was over the interval;
 	 * from before "core_ids": the cores are 0 .. n-1. */
@@ -924,6 +942,10 @@ static void test_lenient_where_documented(void)
 	CU_ASSERT_EQUAL(old->nthreads, 0);
 	CU_ASSERT_EQUAL(old->flags, ST_DUMP_PROC_CMDLINE_TRUNCATED);
 	CU_ASSERT_STRING_EQUAL(d->samples[2].top_cpu[0].unit, "");
+	CU_ASSERT_STRING_EQUAL(d->samples[2].top_rss[1].pod_uid, "");
+	CU_ASSERT_STRING_EQUAL(d->samples[2].top_rss[1].container_runtime, "docker");
+	CU_ASSERT_EQUAL(d->samples[2].top_cpu[0].io_wchar, -1);
+	CU_ASSERT_EQUAL(d->samples[2].top_cpu[0].io_rchar, 123456789);
 	CU_ASSERT_FALSE(d->samples[2].top_cpu[0].flags & ST_DUMP_PROC_USER_UNIT);
 	CU_ASSERT_PTR_NULL(d->samples[1].core_id);
 	CU_ASSERT_EQUAL(d->samples[1].ncores, 3);
