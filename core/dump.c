@@ -17,8 +17,10 @@ static void free_procs(struct st_dump_proc *procs, uint32_t n)
 {
 	if (!procs)
 		return;
-	for (uint32_t i = 0; i < n; i++)
+	for (uint32_t i = 0; i < n; i++) {
 		free(procs[i].cmdline);
+		free(procs[i].cgroup);
+	}
 	free(procs);
 }
 

@@ -66,47 +66,93 @@ void st_dump_make_id(char *out, size_t outlen, int64_t wall_ns,
 }
 
 /* What a dump says about a process beyond its figures: captured when
- * its trigger fired, or read once per dump for the others. */
+ * its trigger fired, or read once per dump for the others. The identity
+ * fields of a dump process (uid, cmdline, cgroup, io, swap, threads),
+ * its strings owned here and copied into each record. */
 struct extra {
 	int32_t  pid;
 	uint64_t start_ticks;
-	int64_t  uid, euid;
-	int      cmdline_truncated;
-	char    *cmdline;
+	struct st_dump_proc id;
 };
 
 struct extras {
 	struct extra *v;
 	size_t n, cap;
 	const struct st_evidence *captured;
+	double hz;                  /* clock ticks per second, for threads */
 };
 
-/* An evidence record made into an extra: the command line copied. */
-static void extra_from(struct extra *e, const struct st_evidence_proc *p)
+static void copy_field(char *dst, size_t cap, const char *src)
 {
-	e->uid = p->uid;
-	e->euid = p->euid;
-	e->cmdline_truncated = p->cmdline_truncated;
-	e->cmdline = p->has_cmdline ? strdup(p->cmdline) : NULL;
+	snprintf(dst, cap, "%s", src);
 }
 
-static void read_extra(int root, struct extra *e, const struct st_evidence *captured)
+/* An evidence record made into dump fields: the strings copied. */
+static void extra_from(struct st_dump_proc *id, const struct st_evidence_proc *p, double hz)
 {
-	const struct st_evidence_proc *p = st_evidence_find(captured, e->pid, e->start_ticks);
+	const struct st_cgroup_info *cg = &p->cgroup;
+	id->uid = p->uid;
+	id->euid = p->euid;
+	id->cmdline = p->has_cmdline ? strdup(p->cmdline) : NULL;
+	if (id->cmdline && p->cmdline_truncated)
+		id->flags |= ST_DUMP_PROC_CMDLINE_TRUNCATED;
+	if (p->has_cgroup) {
+		id->cgroup = strdup(cg->path);
+		if (id->cgroup && cg->path_truncated)
+			id->flags |= ST_DUMP_PROC_CGROUP_TRUNCATED;
+		copy_field(id->unit, sizeof(id->unit), cg->unit);
+		copy_field(id->slice, sizeof(id->slice), cg->slice);
+		copy_field(id->session, sizeof(id->session), cg->session);
+		id->user_uid = cg->user_uid;
+		if (cg->user_unit && cg->unit[0])
+			id->flags |= ST_DUMP_PROC_USER_UNIT;
+		copy_field(id->container_runtime, sizeof(id->container_runtime), cg->runtime);
+		copy_field(id->container_id, sizeof(id->container_id), cg->container_id);
+		copy_field(id->pod_uid, sizeof(id->pod_uid), cg->pod_uid);
+	}
+	id->io_rchar = p->io.rchar;
+	id->io_wchar = p->io.wchar;
+	id->io_read_bytes = p->io.read_bytes;
+	id->io_write_bytes = p->io.write_bytes;
+	id->swap_kib = p->swap_kib;
+	id->nthreads = p->nthreads;
+	for (uint32_t i = 0; i < p->nthreads && i < ST_DUMP_THREADS_MAX; i++) {
+		const struct st_evidence_thread *t = &p->threads[i];
+		id->threads[i].tid = t->tid;
+		memcpy(id->threads[i].comm, t->comm, sizeof(id->threads[i].comm));
+		id->threads[i].utime_s = (double)t->utime / hz;
+		id->threads[i].stime_s = (double)t->stime / hz;
+	}
+	if (p->tasks_truncated && p->nthreads)
+		id->flags |= ST_DUMP_PROC_THREADS_TRUNCATED;
+}
+
+/* Every identity figure unknown: what a process gone before any read
+ * gets. */
+static void unknown_identity(struct st_dump_proc *id)
+{
+	id->uid = id->euid = id->user_uid = -1;
+	id->io_rchar = id->io_wchar = id->io_read_bytes = id->io_write_bytes = -1;
+	id->swap_kib = -1;
+}
+
+static void read_extra(int root, struct extra *e, const struct extras *x)
+{
+	const struct st_evidence_proc *p = st_evidence_find(x->captured, e->pid, e->start_ticks);
+	memset(&e->id, 0, sizeof(e->id));
+	unknown_identity(&e->id);
 	if (p) {
-		extra_from(e, p);
+		extra_from(&e->id, p, x->hz);
 		return;
 	}
-	/* Nothing captured (not blamed, or beyond the table): read now. The
-	 * record is big for a stack, and this is not the trigger path. */
+	/* Nothing captured (not blamed, or beyond the table): read now,
+	 * without threads (those are the blamed process's). The record is
+	 * big for a stack, and this is not the trigger path. */
 	struct st_evidence_proc *now = malloc(sizeof(*now));
-	e->uid = e->euid = -1;
-	e->cmdline_truncated = 0;
-	e->cmdline = NULL;
 	if (!now)
 		return;
-	if (st_evidence_read(root, e->pid, e->start_ticks, now) == 0)
-		extra_from(e, now);
+	if (st_evidence_read(root, e->pid, e->start_ticks, 0, now) == 0)
+		extra_from(&e->id, now, x->hz);
 	free(now);
 }
 
@@ -127,15 +173,41 @@ static const struct extra *extra_for(struct extras *x, int root, int32_t pid,
 	struct extra *e = &x->v[x->n++];
 	e->pid = pid;
 	e->start_ticks = start_ticks;
-	read_extra(root, e, x->captured);
+	read_extra(root, e, x);
 	return e;
 }
 
 static void extras_free(struct extras *x)
 {
-	for (size_t i = 0; i < x->n; i++)
-		free(x->v[i].cmdline);
+	for (size_t i = 0; i < x->n; i++) {
+		free(x->v[i].id.cmdline);
+		free(x->v[i].id.cgroup);
+	}
 	free(x->v);
+}
+
+/* The identity fields of id into out, its strings duplicated (NULL when
+ * out of memory: the field is then unknown, which a dump may say). */
+static void copy_identity(struct st_dump_proc *out, const struct st_dump_proc *id)
+{
+	out->uid = id->uid;
+	out->euid = id->euid;
+	out->cmdline = id->cmdline ? strdup(id->cmdline) : NULL;
+	out->cgroup = id->cgroup ? strdup(id->cgroup) : NULL;
+	memcpy(out->unit, id->unit, sizeof(out->unit));
+	memcpy(out->slice, id->slice, sizeof(out->slice));
+	memcpy(out->session, id->session, sizeof(out->session));
+	out->user_uid = id->user_uid;
+	memcpy(out->container_runtime, id->container_runtime, sizeof(out->container_runtime));
+	memcpy(out->container_id, id->container_id, sizeof(out->container_id));
+	memcpy(out->pod_uid, id->pod_uid, sizeof(out->pod_uid));
+	out->io_rchar = id->io_rchar;
+	out->io_wchar = id->io_wchar;
+	out->io_read_bytes = id->io_read_bytes;
+	out->io_write_bytes = id->io_write_bytes;
+	out->swap_kib = id->swap_kib;
+	out->nthreads = id->nthreads;
+	memcpy(out->threads, id->threads, sizeof(out->threads));
 }
 
 static void fill_proc(struct st_dump_proc *out, const struct st_proc_sample *rec,
@@ -153,15 +225,13 @@ static void fill_proc(struct st_dump_proc *out, const struct st_proc_sample *rec
 	out->minflt_delta = rec->minflt_delta;
 	out->majflt_delta = rec->majflt_delta;
 	out->flags = rec->flags & (ST_PROC_NEW | ST_PROC_CARRIED);
-	out->uid = out->euid = -1;
 	const struct extra *e = extra_for(x, root, rec->pid, info->start_ticks);
-	if (e) {
-		out->uid = e->uid;
-		out->euid = e->euid;
-		out->cmdline = e->cmdline ? strdup(e->cmdline) : NULL;
-		if (out->cmdline && e->cmdline_truncated)
-			out->flags |= ST_DUMP_PROC_CMDLINE_TRUNCATED;
+	if (!e) {
+		unknown_identity(out);
+		return;
 	}
+	copy_identity(out, &e->id);
+	out->flags |= e->id.flags;
 }
 
 static const struct st_proc_sample *sort_base;
@@ -386,7 +456,8 @@ struct st_dump *st_dump_build(struct st_dump_builder *b,
 {
 	const struct st_sample *newest = st_ring_newest(ring);
 	struct st_dump *d = st_dump_new();
-	struct extras x = { .captured = &b->evidence };
+	long hz = sysconf(_SC_CLK_TCK);
+	struct extras x = { .captured = &b->evidence, .hz = hz > 0 ? (double)hz : 100.0 };
 	uint32_t *order = NULL;
 	if (!d || !newest || !inc->ntriggers)
 		goto fail;

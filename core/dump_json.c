@@ -241,6 +241,78 @@ static const char *measured_word(uint32_t flags)
 	return "interval";
 }
 
+/* A figure that may be unknown (negative): null then. */
+static cJSON *opt_i64(int64_t v)
+{
+	return v < 0 ? cJSON_CreateNull() : make_i64(v);
+}
+
+/* A fixed name field that may be empty (none): null then. */
+static cJSON *opt_str(const char *field, size_t size)
+{
+	size_t n = strnlen(field, size);
+	return n ? make_str(field, n) : cJSON_CreateNull();
+}
+
+#define OPT_FIELD_STR(field) opt_str((field), sizeof(field))
+
+/* Where the process runs: its cgroup and what that names. */
+static void put_proc_place(struct writer *w, cJSON *o, const struct st_dump_proc *p)
+{
+	put(w, o, "cgroup", p->cgroup ? make_str(p->cgroup, strlen(p->cgroup)) : cJSON_CreateNull());
+	put(w, o, "cgroup_truncated",
+	    cJSON_CreateBool(p->cgroup && (p->flags & ST_DUMP_PROC_CGROUP_TRUNCATED)));
+	put(w, o, "unit", OPT_FIELD_STR(p->unit));
+	put(w, o, "user_unit", cJSON_CreateBool(p->unit[0] && (p->flags & ST_DUMP_PROC_USER_UNIT)));
+	put(w, o, "slice", OPT_FIELD_STR(p->slice));
+	put(w, o, "session", OPT_FIELD_STR(p->session));
+	put(w, o, "user_uid", opt_i64(p->user_uid));
+	if (!p->container_runtime[0] && !p->container_id[0]) {
+		put(w, o, "container", cJSON_CreateNull());
+		return;
+	}
+	cJSON *c = put(w, o, "container", cJSON_CreateObject());
+	if (!c)
+		return;
+	put(w, c, "runtime", OPT_FIELD_STR(p->container_runtime));
+	put(w, c, "id", OPT_FIELD_STR(p->container_id));
+	put(w, c, "pod_uid", OPT_FIELD_STR(p->pod_uid));
+}
+
+/* /proc/PID/io is read whole or not at all: one object, or null. */
+static void put_io(struct writer *w, cJSON *o, const struct st_dump_proc *p)
+{
+	if (p->io_rchar < 0 && p->io_wchar < 0 && p->io_read_bytes < 0 && p->io_write_bytes < 0) {
+		put(w, o, "io", cJSON_CreateNull());
+		return;
+	}
+	cJSON *io = put(w, o, "io", cJSON_CreateObject());
+	if (!io)
+		return;
+	put(w, io, "rchar", opt_i64(p->io_rchar));
+	put(w, io, "wchar", opt_i64(p->io_wchar));
+	put(w, io, "read_bytes", opt_i64(p->io_read_bytes));
+	put(w, io, "write_bytes", opt_i64(p->io_write_bytes));
+}
+
+static void put_threads(struct writer *w, cJSON *o, const struct st_dump_proc *p)
+{
+	cJSON *arr = put(w, o, "threads", cJSON_CreateArray());
+	uint32_t n = p->nthreads < ST_DUMP_THREADS_MAX ? p->nthreads : ST_DUMP_THREADS_MAX;
+
+	put(w, o, "threads_truncated", cJSON_CreateBool(p->flags & ST_DUMP_PROC_THREADS_TRUNCATED));
+	for (uint32_t i = 0; arr && i < n; i++) {
+		const struct st_dump_thread *t = &p->threads[i];
+		cJSON *to = append(w, arr, cJSON_CreateObject());
+		if (!to)
+			return;
+		put(w, to, "tid", make_i64(t->tid));
+		put(w, to, "comm", FIELD_STR(t->comm));
+		put(w, to, "utime_s", make_num(t->utime_s));
+		put(w, to, "stime_s", make_num(t->stime_s));
+	}
+}
+
 static void put_proc(struct writer *w, cJSON *arr, const struct st_dump_proc *p)
 {
 	cJSON *o = append(w, arr, cJSON_CreateObject());
@@ -266,6 +338,11 @@ static void put_proc(struct writer *w, cJSON *arr, const struct st_dump_proc *p)
 	put(w, o, "cmdline", p->cmdline ? make_str(p->cmdline, strlen(p->cmdline)) : cJSON_CreateNull());
 	put(w, o, "cmdline_truncated",
 	    cJSON_CreateBool(p->cmdline && (p->flags & ST_DUMP_PROC_CMDLINE_TRUNCATED)));
+	put_proc_place(w, o, p);
+	put_io(w, o, p);
+	put(w, o, "swap_kib", opt_i64(p->swap_kib));
+	if (p->nthreads)
+		put_threads(w, o, p);
 }
 
 static void put_procs(struct writer *w, cJSON *obj, const char *key,
@@ -880,6 +957,128 @@ static bool read_measured(struct reader *r, const cJSON *o, const char *path,
 		    path);
 }
 
+/* Optional: null or absent (an older dump) is unknown (-1). */
+static bool read_opt_i64(struct reader *r, const cJSON *o, const char *path, const char *key,
+			 int64_t max, int64_t *out)
+{
+	bool ok;
+	const cJSON *it = member_opt(r, o, path, key, K_NUMBER, true, &ok);
+
+	*out = -1;
+	return ok && (!it || num_to_i64(r, path, key, it, 0, max, out));
+}
+
+/* Optional: null or absent is none (""); made valid UTF-8 and cut. */
+static bool read_opt_str(struct reader *r, const cJSON *o, const char *path, const char *key,
+			 char *dst, size_t dstlen)
+{
+	bool ok;
+	const cJSON *it = member_opt(r, o, path, key, K_STRING, true, &ok);
+
+	dst[0] = '\0';
+	if (it)
+		st_utf8_sanitize(it->valuestring, dst, dstlen);
+	return ok;
+}
+
+#define READ_OPT_FIELD(r, o, path, key, field) \
+	read_opt_str(r, o, path, key, field, sizeof(field))
+
+/* Optional true/false: sets flag when true. */
+static bool read_flag(struct reader *r, const cJSON *o, const char *path, const char *key,
+		      uint32_t flag, uint32_t *flags)
+{
+	bool ok;
+	const cJSON *it = member_opt(r, o, path, key, K_BOOL, true, &ok);
+
+	if (it && cJSON_IsTrue(it))
+		*flags |= flag;
+	return ok;
+}
+
+/* The cgroup and what it names; dumps from before the fields have none. */
+static bool read_proc_place(struct reader *r, const cJSON *o, const char *path,
+			    struct st_dump_proc *p)
+{
+	bool ok;
+	const cJSON *it = member_opt(r, o, path, "cgroup", K_STRING, true, &ok);
+
+	if (!ok)
+		return false;
+	if (it && !(p->cgroup = sanitized_dup(it->valuestring, strlen(it->valuestring))))
+		return fail(r, "out of memory");
+	if (!read_flag(r, o, path, "cgroup_truncated", ST_DUMP_PROC_CGROUP_TRUNCATED, &p->flags) ||
+	    !READ_OPT_FIELD(r, o, path, "unit", p->unit) ||
+	    !read_flag(r, o, path, "user_unit", ST_DUMP_PROC_USER_UNIT, &p->flags) ||
+	    !READ_OPT_FIELD(r, o, path, "slice", p->slice) ||
+	    !READ_OPT_FIELD(r, o, path, "session", p->session) ||
+	    !read_uid(r, o, path, "user_uid", &p->user_uid))
+		return false;
+	const cJSON *c = member_opt(r, o, path, "container", K_OBJECT, true, &ok);
+	char sub[192];
+	snprintf(sub, sizeof(sub), "%s.container", path);
+	if (!ok || (c && (!READ_OPT_FIELD(r, c, sub, "runtime", p->container_runtime) ||
+			  !READ_OPT_FIELD(r, c, sub, "id", p->container_id) ||
+			  !READ_OPT_FIELD(r, c, sub, "pod_uid", p->pod_uid))))
+		return false;
+	if (!p->cgroup)
+		p->flags &= ~(uint32_t)ST_DUMP_PROC_CGROUP_TRUNCATED;
+	if (!p->unit[0])
+		p->flags &= ~(uint32_t)ST_DUMP_PROC_USER_UNIT;
+	return true;
+}
+
+/* Optional: null or absent (not permitted, or an older dump) is unknown. */
+static bool read_io(struct reader *r, const cJSON *o, const char *path, struct st_dump_proc *p)
+{
+	bool ok;
+	const cJSON *io = member_opt(r, o, path, "io", K_OBJECT, true, &ok);
+	char sub[192];
+
+	p->io_rchar = p->io_wchar = p->io_read_bytes = p->io_write_bytes = -1;
+	if (!ok || !io)
+		return ok;
+	snprintf(sub, sizeof(sub), "%s.io", path);
+	return read_opt_i64(r, io, sub, "rchar", INT64_MAX, &p->io_rchar) &&
+	       read_opt_i64(r, io, sub, "wchar", INT64_MAX, &p->io_wchar) &&
+	       read_opt_i64(r, io, sub, "read_bytes", INT64_MAX, &p->io_read_bytes) &&
+	       read_opt_i64(r, io, sub, "write_bytes", INT64_MAX, &p->io_write_bytes);
+}
+
+/* Optional: absent (not the blamed process, or an older dump) is none;
+ * more than the model keeps is refused, as the core never writes it. */
+static bool read_threads(struct reader *r, const cJSON *o, const char *path,
+			 struct st_dump_proc *p)
+{
+	bool ok;
+	const cJSON *arr = member_opt(r, o, path, "threads", K_ARRAY, true, &ok), *it;
+	uint32_t i = 0;
+
+	p->nthreads = 0;
+	if (!ok || !arr)
+		return ok;
+	if (cJSON_GetArraySize(arr) > ST_DUMP_THREADS_MAX)
+		return fail(r, "%s.threads: more than %d threads", path, ST_DUMP_THREADS_MAX);
+	if (!read_flag(r, o, path, "threads_truncated", ST_DUMP_PROC_THREADS_TRUNCATED, &p->flags))
+		return false;
+	cJSON_ArrayForEach(it, arr) {
+		struct st_dump_thread *t = &p->threads[i];
+		char tp[192];
+		snprintf(tp, sizeof(tp), "%s.threads[%" PRIu32 "]", path, i);
+		if (!cJSON_IsObject(it))
+			return fail(r, "%s: expected an object", tp);
+		if (!get_i32(r, it, tp, "tid", 1, INT32_MAX, &t->tid) ||
+		    !GET_FIELD_STR(r, it, tp, "comm", t->comm) ||
+		    !get_double(r, it, tp, "utime_s", true, &t->utime_s) ||
+		    !get_double(r, it, tp, "stime_s", true, &t->stime_s))
+			return false;
+		p->nthreads = ++i;
+	}
+	if (!p->nthreads)
+		p->flags &= ~(uint32_t)ST_DUMP_PROC_THREADS_TRUNCATED;
+	return true;
+}
+
 static bool read_proc(struct reader *r, const cJSON *o, const char *path, struct st_dump_proc *p)
 {
 	const cJSON *it;
@@ -917,7 +1116,9 @@ static bool read_proc(struct reader *r, const cJSON *o, const char *path, struct
 		return false;
 	if (it && cJSON_IsTrue(it) && p->cmdline)
 		p->flags |= ST_DUMP_PROC_CMDLINE_TRUNCATED;
-	return true;
+	return read_proc_place(r, o, path, p) && read_io(r, o, path, p) &&
+	       read_opt_i64(r, o, path, "swap_kib", INT64_MAX, &p->swap_kib) &&
+	       read_threads(r, o, path, p);
 }
 
 /*

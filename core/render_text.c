@@ -24,6 +24,8 @@
 #define KIB_PER_GIB (1024.0 * 1024.0)
 #define CMDLINE_SHOWN_MAX 512   /* escaped bytes of a command line shown */
 #define COMM_COLUMNS 16         /* the kernel's 15 bytes and a space */
+#define WHERE_MIN 8             /* a place cut narrower says too little */
+#define WHERE_MAX (ST_DUMP_NAME_MAX + 32)
 #define DEFAULT_TOP 10
 #define SPARK_MAX 38            /* sparkline characters: longer windows are
                                    bucketed so that label, line and range
@@ -431,6 +433,27 @@ static const struct st_dump_proc *proc_in_sample(const struct st_dump_sample *s,
 	return NULL;
 }
 
+/*
+ * Where a process runs, in a few words: its container (runtime and the
+ * short id `docker ps` shows), else its systemd unit, else its slice; ""
+ * when the dump says none (an older dump, or the root cgroup).
+ */
+static const char *where_label(const struct st_dump_proc *p, char *buf, size_t len)
+{
+	char tmp[ST_DUMP_NAME_MAX + 1], rt[sizeof(p->container_runtime) + 1];
+
+	if (p->container_id[0])
+		snprintf(buf, len, "%s %.12s", FIELD(p->container_runtime, rt),
+			 FIELD(p->container_id, tmp));
+	else if (p->unit[0])
+		snprintf(buf, len, "%s", FIELD(p->unit, tmp));
+	else if (p->slice[0])
+		snprintf(buf, len, "%s", FIELD(p->slice, tmp));
+	else
+		buf[0] = '\0';
+	return buf;
+}
+
 /* ------------------------------------------------------------ sections */
 
 static void render_header(const struct ctx *c, const char *name)
@@ -557,6 +580,133 @@ static void render_why(const struct ctx *c, uint32_t i)
 		put_wrapped(c, k ? "     " : "why: ", esc(c, why.reason[k], buf, sizeof(buf)));
 }
 
+/* Display columns of an already escaped string (its escapes are ASCII). */
+static size_t display_width(const char *escaped, bool ascii)
+{
+	size_t cols;
+	char buf[4 * ST_TRIGGER_SUMMARY_MAX + 1];
+	escape_into(escaped, buf, sizeof(buf), ascii, SIZE_MAX, &cols);
+	return cols;
+}
+
+/* raw escaped and cut to width columns (with the cut marker), no padding. */
+static void render_cell_trimmed(const struct ctx *c, const char *raw, size_t width)
+{
+	char buf[1024];
+	size_t cols, used = escape_into(raw, buf, sizeof(buf), c->ascii, width, &cols);
+	if (raw[used]) {
+		escape_into(raw, buf, sizeof(buf), c->ascii, width - 1, &cols);
+		fputs(buf, c->out);
+		fputs(c->ascii ? "~" : "\xe2\x80\xa6", c->out);
+	} else {
+		fputs(buf, c->out);
+	}
+}
+
+/* Lines a long value (a cgroup path) may take before it is cut. */
+#define FIELD_LINES_MAX 6
+
+/* "label: value", the value escaped and wrapped under itself rather than
+ * cut (a cgroup path or an id is something to copy), up to a few lines. */
+static void render_field_line(const struct ctx *c, const char *label, const char *value)
+{
+	size_t indent = strlen(label) + 2, width = TERM_COLUMNS - indent, cols;
+	char buf[1024];
+
+	fprintf(c->out, "%s: ", label);
+	for (int line = 0; line < FIELD_LINES_MAX; line++) {
+		if (line)
+			fprintf(c->out, "\n%*s", (int)indent, "");
+		if (line == FIELD_LINES_MAX - 1) {
+			render_cell_trimmed(c, value, width);
+			break;
+		}
+		size_t used = escape_into(value, buf, sizeof(buf), c->ascii, width, &cols);
+		fputs(buf, c->out);
+		value += used;
+		if (!*value || used == 0)
+			break;
+	}
+	fputc('\n', c->out);
+}
+
+/* The blamed process's cgroup and what it names, its I/O and swap. */
+static void render_place(const struct ctx *c, const struct st_dump_proc *p)
+{
+	char tmp[ST_DUMP_NAME_MAX + 1], line[2 * ST_DUMP_NAME_MAX + 64];
+
+	if (p->container_id[0]) {
+		char rt[sizeof(p->container_runtime) + 1], id[sizeof(p->container_id) + 1];
+		if (p->pod_uid[0])
+			snprintf(line, sizeof(line), "%s (pod %s)", FIELD(p->container_runtime, rt),
+				 FIELD(p->pod_uid, tmp));
+		else
+			snprintf(line, sizeof(line), "%s", FIELD(p->container_runtime, rt));
+		render_field_line(c, "container", line);
+		render_field_line(c, "container id", FIELD(p->container_id, id));
+	}
+	if (p->unit[0]) {
+		char slice[ST_DUMP_NAME_MAX + 1], user[48] = "";
+		if ((p->flags & ST_DUMP_PROC_USER_UNIT) && p->user_uid >= 0)
+			snprintf(user, sizeof(user), " (user unit of uid %" PRId64 ")", p->user_uid);
+		else if (p->flags & ST_DUMP_PROC_USER_UNIT)
+			snprintf(user, sizeof(user), " (user unit)");
+		snprintf(line, sizeof(line), "%s%s%s%s", FIELD(p->unit, tmp), user,
+			 p->slice[0] ? " in " : "", FIELD(p->slice, slice));
+		render_field_line(c, "unit", line);
+	}
+	if (p->session[0]) {
+		char sess[sizeof(p->session) + 1];
+		if (p->user_uid >= 0)
+			snprintf(line, sizeof(line), "%s (uid %" PRId64 ")", FIELD(p->session, sess),
+				 p->user_uid);
+		else
+			snprintf(line, sizeof(line), "%s", FIELD(p->session, sess));
+		render_field_line(c, "session", line);
+	}
+	if (p->cgroup)
+		render_field_line(c, "cgroup", p->cgroup);
+	if (p->io_read_bytes >= 0 || p->io_write_bytes >= 0) {
+		char r[32] = "unknown", w[32] = "unknown";
+		if (p->io_read_bytes >= 0)
+			st_format_kib(r, sizeof(r), (double)p->io_read_bytes / 1024.0, false);
+		if (p->io_write_bytes >= 0)
+			st_format_kib(w, sizeof(w), (double)p->io_write_bytes / 1024.0, false);
+		fprintf(c->out, "io: %s read, %s written from storage since start\n", r, w);
+	} else if (p->cgroup) {
+		/* A dump that has the place read io too: it was refused. */
+		fputs("io: unknown (not readable: another user's needs root or CAP_SYS_PTRACE)\n",
+		      c->out);
+	}
+	if (p->swap_kib > 0) {
+		char sw[32];
+		fprintf(c->out, "swapped out: %s\n", st_format_kib(sw, sizeof(sw), (double)p->swap_kib, false));
+	}
+}
+
+/* The blamed process's busiest threads: where its CPU went inside it. */
+static void render_threads(const struct ctx *c, const struct st_dump_proc *p)
+{
+	uint32_t n = p->nthreads < ST_DUMP_THREADS_MAX ? p->nthreads : ST_DUMP_THREADS_MAX;
+	char tmp[ST_COMM_MAX + 1];
+	int tidw = 5;
+
+	if (n == 0)
+		return;
+	fprintf(c->out, "busiest threads (cpu since each started%s):\n",
+		p->flags & ST_DUMP_PROC_THREADS_TRUNCATED ? ", of the first tasks read" : "");
+	for (uint32_t i = 0; i < n; i++) {
+		int w = digits((uint64_t)(p->threads[i].tid > 0 ? p->threads[i].tid : 0));
+		tidw = w > tidw ? w : tidw;
+	}
+	for (uint32_t i = 0; i < n; i++) {
+		const struct st_dump_thread *t = &p->threads[i];
+		fprintf(c->out, "  [%*" PRId32 "] ", tidw, t->tid);
+		st_render_cell(c->out, FIELD(t->comm, tmp), COMM_COLUMNS, c->ascii);
+		fprintf(c->out, " %.2f s user, %.2f s system\n", t->utime_s, t->stime_s);
+	}
+}
+
 static void render_trigger(const struct ctx *c, uint32_t i)
 {
 	const struct st_dump *d = c->dump;
@@ -581,13 +731,24 @@ static void render_trigger(const struct ctx *c, uint32_t i)
 		fprintf(c->out, "at: %+.1f s from the first trigger\n",
 			offset_s(&d->samples[dt->sample_index]));
 	if (t->pid > 0) {
+		char where[WHERE_MAX];
+		if (in_window)
+			p = proc_in_sample(&d->samples[dt->sample_index], t);
 		fprintf(c->out, "process: ");
 		sgr(c, SGR_HEADING);
 		fprintf(c->out, "[%" PRId32 "] %s", t->pid, esc(c, FIELD(t->comm, tmp), buf, sizeof(buf)));
 		sgr_reset(c);
+		/* Beside the name, cut so the line stays in 80 columns. */
+		if (p && *where_label(p, where, sizeof(where))) {
+			int used = snprintf(NULL, 0, "process: [%" PRId32 "] ", t->pid) +
+				   (int)display_width(buf, c->ascii);
+			int room = TERM_COLUMNS - used - 2;
+			if (room > 8) {
+				fputs("  ", c->out);
+				render_cell_trimmed(c, where, (size_t)room);
+			}
+		}
 		fputc('\n', c->out);
-		if (in_window)
-			p = proc_in_sample(&d->samples[dt->sample_index], t);
 	} else {
 		fprintf(c->out, "process: none (system-wide)\n");
 	}
@@ -605,10 +766,14 @@ static void render_trigger(const struct ctx *c, uint32_t i)
 			fprintf(c->out, " (effective %" PRId64 ")", p->euid);
 		fputc('\n', c->out);
 	}
+	if (p)
+		render_place(c, p);
 	render_value(c, t, type, in_window ? &d->samples[dt->sample_index] : NULL);
 	esc(c, FIELD(t->summary, tmp), buf, sizeof(buf));
 	if (*buf)
 		fprintf(c->out, "summary: %s\n", buf);
+	if (p)
+		render_threads(c, p);
 	render_why(c, i);
 }
 
@@ -652,6 +817,31 @@ static void render_cores(const struct ctx *c, const struct st_dump_sample *s)
 	fputc('\n', c->out);
 }
 
+/* A row's figures, after the name: cpu (own + children) and rss, or rss
+ * and cpu. Returns the length (ASCII: the columns). */
+static int row_figures(char *buf, size_t len, const struct st_dump_proc *p, bool by_cpu,
+		       int valw)
+{
+	int n;
+	if (by_cpu) {
+		n = snprintf(buf, len, "%*.1f%%", valw, p->cpu_pct);
+		/* Reaped children's CPU is how a make full of short
+		 * compilers shows up: it belongs next to the parent's. */
+		if (p->children_cpu_pct > 0 && n >= 0 && (size_t)n < len)
+			n += snprintf(buf + n, len - (size_t)n, " + %.1f%% children",
+				      p->children_cpu_pct);
+		if (n >= 0 && (size_t)n < len)
+			n += snprintf(buf + n, len - (size_t)n, "  (rss: %" PRIu64 " mib)",
+				      kib_to_mib(p->rss_kib));
+	} else {
+		n = snprintf(buf, len, "%*" PRIu64 " mib  (cpu: %.1f%%)", valw,
+			     kib_to_mib(p->rss_kib), p->cpu_pct);
+	}
+	if (n >= 0 && (size_t)n < len && measured_mark(p))
+		n += snprintf(buf + n, len - (size_t)n, "  [%s]", measured_mark(p));
+	return n < 0 ? 0 : (size_t)n < len ? n : (int)len - 1;
+}
+
 /*
  * One ranked table. Columns are sized to the widest pid and figure shown,
  * and the name is cut or padded to COMM_COLUMNS, so that rows line up
@@ -687,10 +877,10 @@ static void render_table(const struct ctx *c, uint32_t index, bool by_cpu)
 			w = snprintf(val, sizeof(val), "%" PRIu64, kib_to_mib(procs[i].rss_kib));
 		valw = w > valw ? w : valw;
 	}
+	char place[WHERE_MAX], fig[160];
 	bool carried = false, since_start = false;
 	for (uint32_t i = 0; i < n; i++) {
 		const struct st_dump_proc *p = &procs[i];
-		const char *measured = measured_mark(p);
 		bool mark = is_blamed(c, p);
 
 		if (mark)
@@ -698,19 +888,16 @@ static void render_table(const struct ctx *c, uint32_t index, bool by_cpu)
 		fprintf(c->out, "%*" PRIu32 ". [%*" PRId32 "] ", rankw, i + 1, pidw, p->pid);
 		st_render_cell(c->out, FIELD(p->comm, tmp), COMM_COLUMNS, c->ascii);
 		fputc(' ', c->out);
-		if (by_cpu) {
-			fprintf(c->out, "%*.1f%%", valw, p->cpu_pct);
-			/* Reaped children's CPU is how a make full of short
-			 * compilers shows up: it belongs next to the parent's. */
-			if (p->children_cpu_pct > 0)
-				fprintf(c->out, " + %.1f%% children", p->children_cpu_pct);
-			fprintf(c->out, "  (rss: %" PRIu64 " mib)", kib_to_mib(p->rss_kib));
-		} else {
-			fprintf(c->out, "%*" PRIu64 " mib  (cpu: %.1f%%)", valw,
-				kib_to_mib(p->rss_kib), p->cpu_pct);
+		size_t used = (size_t)rankw + 4 + (size_t)pidw + 2 + COMM_COLUMNS + 1 +
+			      (size_t)row_figures(fig, sizeof(fig), p, by_cpu, valw);
+		fputs(fig, c->out);
+		/* Where it runs, after the figures (which stay aligned), cut
+		 * to what the 80 columns leave; left out when that is too
+		 * little to say anything (the trigger section has it all). */
+		if (*where_label(p, place, sizeof(place)) && used + 2 + WHERE_MIN <= TERM_COLUMNS) {
+			fputs("  ", c->out);
+			render_cell_trimmed(c, place, TERM_COLUMNS - used - 2);
 		}
-		if (measured)
-			fprintf(c->out, "  [%s]", measured);
 		carried |= (p->flags & ST_PROC_CARRIED) != 0;
 		since_start |= (p->flags & (ST_PROC_CARRIED | ST_PROC_NEW)) == ST_PROC_NEW;
 		if (mark)

@@ -21,6 +21,27 @@ def proc(pid, comm, cpu, rss_mib, cmdline=None, measured=None):
         p["measured"] = measured
     return p
 
+NO_PLACE = {"cgroup": None, "cgroup_truncated": False, "unit": None, "user_unit": False,
+            "slice": None, "session": None, "user_uid": None, "container": None,
+            "io": None, "swap_kib": None}
+
+def placed(p, unit):
+    # Every field the core writes of where a process runs (absent, as in
+    # dumps from before them, unless asked for).
+    p.update(NO_PLACE)
+    if p["pid"] == 1001:
+        p.update({"cgroup": "/system.slice/docker-" + "ab" * 32 + ".scope",
+                  "unit": "docker-" + "ab" * 32 + ".scope", "slice": "system.slice",
+                  "container": {"runtime": "docker", "id": "ab" * 32, "pod_uid": None}})
+        return p
+    p.update({"cgroup": "/system.slice/" + unit, "unit": unit, "slice": "system.slice",
+              "io": {"rchar": 10 << 20, "wchar": 5 << 20, "read_bytes": 3 << 20,
+                     "write_bytes": 1 << 20}, "swap_kib": 4096,
+              "threads": [{"tid": p["pid"] + 1, "comm": "worker", "utime_s": 9.5, "stime_s": 0.5},
+                          {"tid": p["pid"], "comm": p["comm"], "utime_s": 0.25, "stime_s": 0.0}],
+              "threads_truncated": False})
+    return p
+
 def evidence(s, i):
     # The system evidence: cpu pressure building up to the trigger (no
     # "full" for cpu, as before Linux 5.13), vmstat read in two samples
@@ -49,7 +70,7 @@ def evidence(s, i):
 
 def dump(wall_s=1795303740, comm="hog", pid=4242, type_="cpu_delta",
          cmdline="hog --burn", units="pct", lasted=0, xorg=None, core_ids=None,
-         evidence_=False):
+         evidence_=False, unit=None):
     # wall_ns not a multiple of 1024 (nor mono_ns of the evidence dump):
     # no double holds it, so a reader through doubles would round it.
     base = wall_s * 10**9 + 789
@@ -62,6 +83,9 @@ def dump(wall_s=1795303740, comm="hog", pid=4242, type_="cpu_delta",
         if mine[i] is not None and pid > 0:
             me = proc(pid, comm, mine[i], 100 + 50 * i, cmdline)
             (top if mine[i] > 2.0 else blamed).insert(0, me)
+        if unit:
+            for p in top + blamed:
+                placed(p, unit)
         samples.append({
             "offset_ns": (i - 3) * 10**9, "seq": 100 + i,
             "mono_ns": 5 * 10**12 + (i - 3) * 10**9,
@@ -190,6 +214,43 @@ NO_COLOR=1 "$VIEW" --color=always "$TMP/good.json" | grep -q "$(printf '\033')" 
 "$VIEW" --color=sometimes "$TMP/good.json" >/dev/null 2>&1
 [ $? -eq 2 ] || fail "--color=sometimes: not a usage error"
 
+# ------------------------------------------------------------ where they run
+# The unit or container beside the process wherever it is named; the
+# blamed process's cgroup, I/O, swap and busiest threads.
+gen "$TMP/placed.json" unit=nginx.service
+"$VIEW" "$TMP/placed.json" >"$TMP/out" 2>"$TMP/err" || fail "placed: exit $?"
+for want in "process: [4242] hog  nginx.service" "unit: nginx.service in system.slice" \
+	"cgroup: /system.slice/nginx.service" \
+	"io: 3 MiB read, 1 MiB written from storage since start" "swapped out: 4 MiB" \
+	"busiest threads (cpu since each started):" \
+	"  [ 4243] worker           9.50 s user, 0.50 s system" \
+	" 1. [ 4242] hog               95.0%  (rss: 250 mib)  nginx.service" \
+	" 2. [ 1001] Xorg               2.0%  (rss: 512 mib)  docker abababababab"; do
+	grep -qxF -- "$want" "$TMP/out" || { cat "$TMP/out"; fail "placed: no line '$want'"; }
+done
+# Within 80 columns down to the timeline.
+sed '/^=== timeline ===/,$d' "$TMP/out" | python3 -c '
+import sys
+for line in sys.stdin:
+    assert len(line.rstrip("\n")) <= 80, line' || fail "placed: a line wider than 80 columns"
+# Every field comes back through the reader, exactly.
+"$VIEW" --json "$TMP/placed.json" >"$TMP/p.json" || fail "placed --json: exit $?"
+python3 - "$TMP/placed.json" "$TMP/p.json" <<'PY' || fail "placed --json: not the same dump"
+import json, sys
+orig, out = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+out.pop("wall_time")
+for s in out["samples"]:
+    for p in s["top_cpu"] + s["top_rss"] + s["blamed"]:
+        p.pop("measured"), p.pop("euid"), p.pop("cmdline_truncated")
+    s["cpu"].pop("core_ids")
+assert orig == out, "differs"
+PY
+# A hostile unit name is escaped beside the name and in the tables.
+gen "$TMP/evilunit.json" unit="$(printf 'x\033[2J\n@FF@.service')"
+"$VIEW" "$TMP/evilunit.json" >"$TMP/out" 2>"$TMP/err" || fail "hostile unit: exit $?"
+no_controls "$TMP/out" || fail "hostile unit: control bytes"
+grep -qF 'process: [4242] hog  x\x1b[2J\n' "$TMP/out" || { cat "$TMP/out"; fail "hostile unit: not escaped"; }
+
 # ------------------------------------------------------------ --sample, --all, --top
 "$VIEW" --sample 1 --top 1 "$TMP/good.json" >"$TMP/out" || fail "--sample 1: exit $?"
 grep -qxF "=== top processes by cpu ===   (sample 1 at -2.0 s)" "$TMP/out" || fail "--sample 1"
@@ -281,6 +342,12 @@ for s in out["samples"]:
         assert p.pop("measured") == "interval", p
         # ... from before "euid" and "cmdline_truncated": unknown, not cut.
         assert p.pop("euid") is None and p.pop("cmdline_truncated") is False, p
+        # ... from before where it runs, its I/O and swap: unknown.
+        for k, v in {"cgroup": None, "cgroup_truncated": False, "unit": None,
+                     "user_unit": False, "slice": None, "session": None, "user_uid": None,
+                     "container": None, "io": None, "swap_kib": None}.items():
+            assert p.pop(k) == v, (k, p)
+        assert "threads" not in p, p
     # ... and from before "core_ids", as cores 0 .. n-1.
     assert s["cpu"].pop("core_ids") == list(range(len(s["cpu"]["cores_busy_pct"])))
 # wall_ns is not a multiple of 1024: exact only when read from its digits.
@@ -323,7 +390,9 @@ orig, out = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
 out.pop("wall_time")
 for s in out["samples"]:
     for p in s["top_cpu"] + s["top_rss"] + s["blamed"]:
-        for k in ("measured", "euid", "cmdline_truncated"):
+        for k in ("measured", "euid", "cmdline_truncated", "cgroup", "cgroup_truncated",
+                  "unit", "user_unit", "slice", "session", "user_uid", "container",
+                  "io", "swap_kib"):
             p.pop(k)
     s["cpu"].pop("core_ids")
 # Exactly, digit for digit: 2^62 + 1 + ..., 2^53 + 1 + i, 2^60 + 3.

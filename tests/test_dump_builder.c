@@ -2,12 +2,17 @@
  * fake /proc: what each sample's lists hold and how each record says it
  * was measured. */
 #define _GNU_SOURCE
+#include <fcntl.h>
+#include <grp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "cunit_runner.h"
 #include "dump.h"
+#include "proc_parse.h"
 #include "scenario.h"
 
 #define ONLY_CPU_DELTA "detectors { cpu_delta { threshold_pct = 40 } " \
@@ -317,6 +322,176 @@ static void test_capture_checks_identity_and_bounds(void)
 	scenario_stop(&sc);
 }
 
+/* A thread's stat under /proc/PID/task/TID: only the fields the parser
+ * reads matter. */
+static void write_task(struct scenario *sc, int32_t pid, int32_t tid, const char *comm,
+		       unsigned utime, unsigned stime)
+{
+	char rel[64], line[512];
+	snprintf(rel, sizeof(rel), "%d/task/%d/stat", pid, tid);
+	snprintf(line, sizeof(line),
+		 "%d (%s) S 1 %d %d 0 -1 4194304 0 0 0 0 %u %u 0 0 20 0 1 0 100 "
+		 "10000000 100 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0\n",
+		 tid, comm, pid, pid, utime, stime);
+	fake_proc_write(sc->fp, rel, line);
+}
+
+/*
+ * Where the blamed process runs (the unified line of a hybrid host), its
+ * I/O, its swap and its busiest threads, all as they were when the
+ * trigger fired; another process in the dump gets its place and I/O read
+ * when the dump is built, but no threads (those are the blamed one's),
+ * and an unreadable io file is unknown, not 0.
+ */
+static void test_place_io_threads_captured_at_trigger(void)
+{
+	static const char argv[] = "./burner\0";
+	struct scenario sc;
+	scenario_start(&sc, 4, 8u << 20, ONLY_CPU_DELTA);
+	struct fake_process p = scenario_settled(&sc, 4242, "burner", 0);
+	struct fake_process q = scenario_settled(&sc, 4300, "other", 30);
+	write_identity(&sc, 4242, "Uid:\t0\t0\t0\t0\nVmSwap:\t    2048 kB", argv, sizeof(argv) - 1);
+	write_identity(&sc, 4300, "Uid:\t1000\t1000\t1000\t1000", argv, sizeof(argv) - 1);
+	fake_proc_write(sc.fp, "4242/cgroup",
+			"12:memory:/user.slice\n1:name=systemd:/user.slice/user-0.slice/session-1.scope\n"
+			"0::/spiketrace-test.slice/burner-test.service\n");
+	fake_proc_write(sc.fp, "4242/io", "rchar: 1000\nwchar: 2000\nsyscr: 3\nsyscw: 4\n"
+			"read_bytes: 40960\nwrite_bytes: 81920\ncancelled_write_bytes: 0\n");
+	/* Seven threads: the five busiest by utime + stime, busiest first. */
+	static const unsigned cpu[][2] = { { 5, 0 }, { 100, 50 }, { 1, 1 }, { 70, 0 },
+					   { 0, 0 }, { 30, 31 }, { 20, 0 } };
+	for (int i = 0; i < 7; i++) {
+		char comm[16];
+		snprintf(comm, sizeof(comm), "worker-%d", i);
+		write_task(&sc, 4242, 4242 + i, comm, cpu[i][0], cpu[i][1]);
+	}
+	fake_proc_write(sc.fp, "4242/task/not-a-tid", "");
+	fake_proc_write(sc.fp, "4300/cgroup", "0::/system.slice/docker-"
+			"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef.scope\n");
+	write_task(&sc, 4300, 4300, "other", 1, 1);
+	SCENARIO_REQUIRE(&sc, scenario_begin(&sc) == 0);
+	for (int i = 0; i < 3; i++) {
+		scenario_burn(&sc, &p, 5);
+		scenario_burn(&sc, &q, 30);
+		scenario_tick(&sc);
+	}
+	scenario_burn(&sc, &p, 95);
+	scenario_burn(&sc, &q, 30);
+	scenario_tick(&sc);
+	SCENARIO_REQUIRE(&sc, scenario_find(&sc, "cpu_delta", 4242) != NULL);
+	/* Captured: what the files say after the trigger does not count. */
+	fake_proc_write(sc.fp, "4242/cgroup", "0::/system.slice/later.service\n");
+	fake_proc_write(sc.fp, "4242/io", "read_bytes: 1\n");
+	struct st_dump *d = scenario_run_until_dump(&sc, 5);
+	SCENARIO_REQUIRE(&sc, d != NULL && d->trigger_index >= 0);
+
+	const struct st_dump_sample *s = &d->samples[d->trigger_index];
+	const struct st_dump_proc *b = find_proc(s->top_cpu, s->ntop_cpu, 4242);
+	SCENARIO_REQUIRE(&sc, b != NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(b->cgroup);
+	CU_ASSERT_STRING_EQUAL(b->cgroup, "/spiketrace-test.slice/burner-test.service");
+	CU_ASSERT_STRING_EQUAL(b->unit, "burner-test.service");
+	CU_ASSERT_STRING_EQUAL(b->slice, "spiketrace-test.slice");
+	CU_ASSERT_EQUAL(b->user_uid, -1);
+	CU_ASSERT_FALSE(b->flags & (ST_DUMP_PROC_USER_UNIT | ST_DUMP_PROC_CGROUP_TRUNCATED));
+	CU_ASSERT_EQUAL(b->io_rchar, 1000);
+	CU_ASSERT_EQUAL(b->io_wchar, 2000);
+	CU_ASSERT_EQUAL(b->io_read_bytes, 40960);
+	CU_ASSERT_EQUAL(b->io_write_bytes, 81920);
+	CU_ASSERT_EQUAL(b->swap_kib, 2048);
+	CU_ASSERT_EQUAL_FATAL(b->nthreads, 5);
+	static const int32_t tids[] = { 4243, 4245, 4247, 4248, 4242 };
+	for (int i = 0; i < 5; i++)
+		CU_ASSERT_EQUAL(b->threads[i].tid, tids[i]);
+	CU_ASSERT_STRING_EQUAL(b->threads[0].comm, "worker-1");
+	long hz = sysconf(_SC_CLK_TCK);
+	CU_ASSERT_DOUBLE_EQUAL(b->threads[0].utime_s, 100.0 / (double)hz, 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(b->threads[0].stime_s, 50.0 / (double)hz, 1e-9);
+	CU_ASSERT_FALSE(b->flags & ST_DUMP_PROC_THREADS_TRUNCATED);
+
+	const struct st_dump_proc *o = find_proc(s->top_cpu, s->ntop_cpu, 4300);
+	SCENARIO_REQUIRE(&sc, o != NULL);
+	CU_ASSERT_STRING_EQUAL(o->container_runtime, "docker");
+	CU_ASSERT_EQUAL(strlen(o->container_id), 64);
+	CU_ASSERT_STRING_EQUAL(o->slice, "system.slice");
+	CU_ASSERT_EQUAL(o->io_read_bytes, -1);     /* no io file */
+	CU_ASSERT_EQUAL(o->io_rchar, -1);
+	CU_ASSERT_EQUAL(o->swap_kib, -1);          /* no VmSwap line */
+	CU_ASSERT_EQUAL(o->nthreads, 0);
+	scenario_stop(&sc);
+}
+
+/* A process with more tasks than are read: the busiest of those read,
+ * flagged as such. */
+static void test_threads_bounded(void)
+{
+	struct scenario sc;
+	scenario_start(&sc, 2, 8u << 20, ONLY_CPU_DELTA);
+	struct fake_process p = scenario_settled(&sc, 500, "many", 0);
+	for (int32_t i = 0; i < ST_EVIDENCE_TASKS_READ + 10; i++)
+		write_task(&sc, 500, 1000 + i, "t", (unsigned)i, 0);
+	SCENARIO_REQUIRE(&sc, scenario_begin(&sc) == 0);
+	struct st_trigger t = { .pid = 500, .start_ticks = p.start_ticks };
+	struct st_evidence ev = { 0 };
+	st_evidence_capture(&ev, sc.engine.sampler.root_fd, &t, 1);
+	SCENARIO_REQUIRE(&sc, ev.n == 1);
+	CU_ASSERT_EQUAL(ev.procs[0].tasks_read, ST_EVIDENCE_TASKS_READ);
+	CU_ASSERT_TRUE(ev.procs[0].tasks_truncated);
+	CU_ASSERT_EQUAL(ev.procs[0].nthreads, ST_EVIDENCE_THREADS);
+	for (uint32_t i = 1; i < ev.procs[0].nthreads; i++)
+		CU_ASSERT(ev.procs[0].threads[i - 1].utime >= ev.procs[0].threads[i].utime);
+	scenario_stop(&sc);
+}
+
+/* The real /proc: this process's own I/O is known; another user's is
+ * "unknown" without CAP_SYS_PTRACE (checked as nobody when run as root). */
+static int io_of(int root, int32_t pid, struct st_evidence_proc *e)
+{
+	char rel[32], buf[1024];
+	struct st_pid_stat ps;
+	snprintf(rel, sizeof(rel), "%d/stat", pid);
+	int fd = openat(root, rel, O_RDONLY);
+	if (fd < 0)
+		return -1;
+	ssize_t n = read(fd, buf, sizeof(buf));
+	close(fd);
+	if (n <= 0 || st_parse_pid_stat(buf, (size_t)n, &ps) < 0)
+		return -1;
+	return st_evidence_read(root, pid, ps.start_ticks, 0, e);
+}
+
+static void test_io_denied_real(void)
+{
+	static struct st_evidence_proc e;
+	int root = open("/proc", O_RDONLY | O_DIRECTORY);
+	CU_ASSERT_FATAL(root >= 0);
+	CU_ASSERT_EQUAL_FATAL(io_of(root, getpid(), &e), 0);
+	CU_ASSERT(e.io.rchar > 0);
+	CU_ASSERT(e.has_cgroup);
+	if (geteuid() != 0) {
+		CU_ASSERT_EQUAL_FATAL(io_of(root, 1, &e), 0);
+		CU_ASSERT_EQUAL(e.io.read_bytes, -1);
+		CU_ASSERT_EQUAL(e.io.rchar, -1);
+		close(root);
+		return;
+	}
+	pid_t child = fork();
+	CU_ASSERT_FATAL(child >= 0);
+	if (child == 0) {
+		if (setgroups(0, NULL) < 0 || setresgid(65534, 65534, 65534) < 0 ||
+		    setresuid(65534, 65534, 65534) < 0)
+			_exit(2);
+		if (io_of(root, 1, &e) < 0)
+			_exit(3);
+		_exit(e.io.read_bytes == -1 && e.io.rchar == -1 && e.io.wchar == -1 ? 0 : 1);
+	}
+	int status;
+	CU_ASSERT_EQUAL_FATAL(waitpid(child, &status, 0), child);
+	CU_ASSERT(WIFEXITED(status));
+	CU_ASSERT_EQUAL(WEXITSTATUS(status), 0);
+	close(root);
+}
+
 int main(void)
 {
 	CU_TestInfo tests[] = {
@@ -327,6 +502,10 @@ int main(void)
 		{ "identity captured when the trigger fires", test_identity_captured_at_trigger },
 		{ "capture: pid reuse, long command line, full table",
 		  test_capture_checks_identity_and_bounds },
+		{ "cgroup, io, swap and threads captured at the trigger",
+		  test_place_io_threads_captured_at_trigger },
+		{ "threads: a bounded read of the tasks", test_threads_bounded },
+		{ "io of another user's process: unknown", test_io_denied_real },
 		CU_TEST_INFO_NULL,
 	};
 	return st_test_run("dump_builder", tests);

@@ -34,6 +34,47 @@ static void set_proc(struct st_dump_proc *p, int32_t pid, const char *comm, doub
 	p->majflt_delta = 3;
 	p->uid = p->euid = uid;
 	p->cmdline = cmdline ? strdup(cmdline) : NULL;
+	p->user_uid = -1;
+	p->io_rchar = p->io_wchar = p->io_read_bytes = p->io_write_bytes = -1;
+	p->swap_kib = -1;
+}
+
+#define HEX64 "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+
+/* A user unit with its I/O and swap, and (when threads) two threads. */
+static void set_place(struct st_dump_proc *p, int threads)
+{
+	p->cgroup = strdup("/user.slice/user-1000.slice/user@1000.service/app.slice/firefox.service");
+	snprintf(p->unit, sizeof(p->unit), "firefox.service");
+	snprintf(p->slice, sizeof(p->slice), "app.slice");
+	p->user_uid = 1000;
+	p->flags |= ST_DUMP_PROC_USER_UNIT;
+	p->io_rchar = 123456789;
+	p->io_wchar = 42;
+	p->io_read_bytes = 4096;
+	p->io_write_bytes = 0;
+	p->swap_kib = 512;
+	if (threads) {
+		p->nthreads = 2;
+		p->threads[0] = (struct st_dump_thread){ .tid = 12346, .comm = "Compositor",
+							 .utime_s = 12.5, .stime_s = 0.25 };
+		p->threads[1] = (struct st_dump_thread){ .tid = 12345, .comm = "firefox",
+							 .utime_s = 1.0, .stime_s = 0 };
+		p->flags |= ST_DUMP_PROC_THREADS_TRUNCATED;
+	}
+}
+
+/* A docker container, the cgroup cut. */
+static void set_container(struct st_dump_proc *p)
+{
+	p->cgroup = strdup("/system.slice/docker-" HEX64 ".scope");
+	p->flags |= ST_DUMP_PROC_CGROUP_TRUNCATED;
+	snprintf(p->unit, sizeof(p->unit), "docker-" HEX64 ".scope");
+	snprintf(p->slice, sizeof(p->slice), "system.slice");
+	snprintf(p->container_runtime, sizeof(p->container_runtime), "docker");
+	snprintf(p->container_id, sizeof(p->container_id), HEX64);
+	snprintf(p->pod_uid, sizeof(p->pod_uid), "1f2e3d4c-5b6a-7980-1a2b-3c4d5e6f7a8b");
+	snprintf(p->session, sizeof(p->session), "3");
 }
 
 static struct st_dump_proc *procs(uint32_t n)
@@ -147,7 +188,10 @@ static struct st_dump *full_dump(void)
 		 * line was cut. */
 		s->top_cpu[0].euid = 0;
 		s->top_cpu[0].flags = ST_DUMP_PROC_CMDLINE_TRUNCATED;
+		/* The blamed process of the trigger sample has its threads. */
+		set_place(&s->top_cpu[0], i == 1);
 		set_proc(&s->top_rss[1], 9876, "chromium", 3.1, 1572864, 4294967294LL, NULL);
+		set_container(&s->top_rss[1]);
 		if (i == 1) {
 			s->nblamed = 1;
 			s->blamed = procs(1);
@@ -228,6 +272,30 @@ static void assert_proc_equal(const struct st_dump_proc *a, const struct st_dump
 		CU_ASSERT_STRING_EQUAL(a->cmdline, b->cmdline);
 	} else {
 		CU_ASSERT(a->cmdline == NULL && b->cmdline == NULL);
+	}
+	if (a->cgroup && b->cgroup) {
+		CU_ASSERT_STRING_EQUAL(a->cgroup, b->cgroup);
+	} else {
+		CU_ASSERT(a->cgroup == NULL && b->cgroup == NULL);
+	}
+	CU_ASSERT_STRING_EQUAL(a->unit, b->unit);
+	CU_ASSERT_STRING_EQUAL(a->slice, b->slice);
+	CU_ASSERT_STRING_EQUAL(a->session, b->session);
+	CU_ASSERT_EQUAL(a->user_uid, b->user_uid);
+	CU_ASSERT_STRING_EQUAL(a->container_runtime, b->container_runtime);
+	CU_ASSERT_STRING_EQUAL(a->container_id, b->container_id);
+	CU_ASSERT_STRING_EQUAL(a->pod_uid, b->pod_uid);
+	CU_ASSERT_EQUAL(a->io_rchar, b->io_rchar);
+	CU_ASSERT_EQUAL(a->io_wchar, b->io_wchar);
+	CU_ASSERT_EQUAL(a->io_read_bytes, b->io_read_bytes);
+	CU_ASSERT_EQUAL(a->io_write_bytes, b->io_write_bytes);
+	CU_ASSERT_EQUAL(a->swap_kib, b->swap_kib);
+	CU_ASSERT_EQUAL_FATAL(a->nthreads, b->nthreads);
+	for (uint32_t i = 0; i < a->nthreads; i++) {
+		CU_ASSERT_EQUAL(a->threads[i].tid, b->threads[i].tid);
+		CU_ASSERT_STRING_EQUAL(a->threads[i].comm, b->threads[i].comm);
+		CU_ASSERT_NEAR(a->threads[i].utime_s, b->threads[i].utime_s);
+		CU_ASSERT_NEAR(a->threads[i].stime_s, b->threads[i].stime_s);
 	}
 }
 
@@ -399,6 +467,27 @@ static void test_round_trip(void)
 		CU_ASSERT_PTR_NOT_NULL(strstr(text, pretty ? "\"cmdline_truncated\":\ttrue" :
 					      "\"cmdline_truncated\":true"));
 		CU_ASSERT_PTR_NOT_NULL(strstr(text, pretty ? "\"euid\":\tnull" : "\"euid\":null"));
+		/* Where each runs; unknown figures and absent names are null. */
+		CU_ASSERT_PTR_NOT_NULL(strstr(text, pretty ? "\"unit\":\t\"firefox.service\"" :
+					      "\"unit\":\"firefox.service\""));
+		CU_ASSERT_PTR_NOT_NULL(strstr(text, pretty ? "\"user_unit\":\ttrue" :
+					      "\"user_unit\":true"));
+		CU_ASSERT_PTR_NOT_NULL(strstr(text, pretty ? "\"unit\":\tnull" : "\"unit\":null"));
+		CU_ASSERT_PTR_NOT_NULL(strstr(text, pretty ? "\"io\":\tnull" : "\"io\":null"));
+		CU_ASSERT_PTR_NOT_NULL(strstr(text, pretty ? "\"read_bytes\":\t4096" :
+					      "\"read_bytes\":4096"));
+		CU_ASSERT_PTR_NOT_NULL(strstr(text, pretty ? "\"container\":\tnull" :
+					      "\"container\":null"));
+		CU_ASSERT_PTR_NOT_NULL(strstr(text, pretty ? "\"swap_kib\":\t512" :
+					      "\"swap_kib\":512"));
+		CU_ASSERT_PTR_NOT_NULL(strstr(text, pretty ? "\"runtime\":\t\"docker\"" :
+					      "\"runtime\":\"docker\""));
+		CU_ASSERT_PTR_NOT_NULL(strstr(text, "\"Compositor\""));
+		CU_ASSERT_EQUAL(back->samples[1].top_cpu[0].nthreads, 2);
+		CU_ASSERT_TRUE(back->samples[1].top_cpu[0].flags & ST_DUMP_PROC_THREADS_TRUNCATED);
+		CU_ASSERT_TRUE(back->samples[1].top_rss[1].flags & ST_DUMP_PROC_CGROUP_TRUNCATED);
+		/* Threads only where there are some: not for the others. */
+		CU_ASSERT_EQUAL(back->samples[0].top_cpu[0].nthreads, 0);
 		free(text);
 		st_dump_free(orig);
 		st_dump_free(back);
@@ -515,6 +604,11 @@ static void test_hostile_strings(void)
 	d->samples[1].top_cpu[0].cmdline = strdup(cmd);
 	snprintf(d->triggers[0].trigger.comm, ST_COMM_MAX, "%s", comm);
 	snprintf(d->host.hostname, sizeof(d->host.hostname), "h\xfe\x01st");
+	/* A cgroup name may hold any byte but '/' and NUL. */
+	snprintf(d->samples[1].top_cpu[0].unit, ST_DUMP_NAME_MAX, "%s.service", comm);
+	free(d->samples[1].top_cpu[0].cgroup);
+	d->samples[1].top_cpu[0].cgroup = strdup("/x.slice/\x1b[2J\xff.service");
+	snprintf(d->samples[1].top_cpu[0].threads[0].comm, ST_COMM_MAX, "%s", comm);
 	text = st_dump_to_json(d, 0);
 	CU_ASSERT_FATAL(text != NULL);
 
@@ -541,6 +635,11 @@ static void test_hostile_strings(void)
 			       "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"
 			       "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd end");
 	CU_ASSERT_STRING_EQUAL(back->host.hostname, "h\xef\xbf\xbd\x01st");
+	CU_ASSERT_STRING_EQUAL(back->samples[1].top_cpu[0].unit,
+			       "\x1b[31m\n\"\\\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbdok.service");
+	CU_ASSERT_STRING_EQUAL(back->samples[1].top_cpu[0].cgroup, "/x.slice/\x1b[2J\xef\xbf\xbd.service");
+	CU_ASSERT_STRING_EQUAL(back->samples[1].top_cpu[0].threads[0].comm,
+			       back->samples[1].top_cpu[0].comm);
 	free(text);
 	st_dump_free(d);
 	st_dump_free(back);
@@ -556,6 +655,9 @@ static void test_unterminated_fields(void)
 	memset(d->triggers[0].trigger.type, 'a', ST_TRIGGER_TYPE_MAX);
 	memset(d->triggers[0].trigger.units, 'u', ST_TRIGGER_UNITS_MAX);
 	memset(d->samples[0].top_cpu[1].comm, 'c', ST_COMM_MAX);
+	memset(d->samples[0].top_cpu[1].unit, 'n', ST_DUMP_NAME_MAX);
+	memset(d->samples[0].top_cpu[1].container_id, 'f', sizeof(d->samples[0].top_cpu[1].container_id));
+	memset(d->samples[1].top_cpu[0].threads[1].comm, 't', ST_COMM_MAX);
 	text = st_dump_to_json(d, 0);
 	CU_ASSERT_FATAL(text != NULL);
 	back = parse(text, err, sizeof(err));
@@ -564,6 +666,10 @@ static void test_unterminated_fields(void)
 	CU_ASSERT_EQUAL(strlen(back->triggers[0].trigger.type), ST_TRIGGER_TYPE_MAX - 1);
 	CU_ASSERT_EQUAL(strlen(back->triggers[0].trigger.units), ST_TRIGGER_UNITS_MAX - 1);
 	CU_ASSERT_EQUAL(strlen(back->samples[0].top_cpu[1].comm), ST_COMM_MAX - 1);
+	CU_ASSERT_EQUAL(strlen(back->samples[0].top_cpu[1].unit), ST_DUMP_NAME_MAX - 1);
+	CU_ASSERT_EQUAL(strlen(back->samples[0].top_cpu[1].container_id),
+			sizeof(back->samples[0].top_cpu[1].container_id) - 1);
+	CU_ASSERT_EQUAL(strlen(back->samples[1].top_cpu[0].threads[1].comm), ST_COMM_MAX - 1);
 	free(text);
 	st_dump_free(d);
 	st_dump_free(back);
@@ -806,6 +912,54 @@ static void ed_i64_too_small(cJSON *r)
 {
 	set(at(r, "samples", 1), "offset_ns", cJSON_CreateRaw("-9223372036854775809"));
 }
+static void ed_unit_number(cJSON *r)
+{
+	set(proc_at(r, 0, "top_cpu", 0), "unit", cJSON_CreateNumber(1));
+}
+static void ed_io_negative(cJSON *r)
+{
+	set(cJSON_GetObjectItem(proc_at(r, 0, "top_cpu", 0), "io"), "read_bytes",
+	    cJSON_CreateNumber(-1));
+}
+static void ed_io_number(cJSON *r)
+{
+	set(proc_at(r, 0, "top_cpu", 0), "io", cJSON_CreateNumber(5));
+}
+static void ed_container_id_number(cJSON *r)
+{
+	set(cJSON_GetObjectItem(proc_at(r, 0, "top_rss", 1), "container"), "id",
+	    cJSON_CreateNumber(5));
+}
+static void ed_swap_fraction(cJSON *r)
+{
+	set(proc_at(r, 0, "top_cpu", 0), "swap_kib", cJSON_CreateNumber(1.5));
+}
+static void ed_user_unit_string(cJSON *r)
+{
+	set(proc_at(r, 0, "top_cpu", 0), "user_unit", cJSON_CreateString("yes"));
+}
+static cJSON *threads_of(cJSON *r)
+{
+	return cJSON_GetObjectItem(proc_at(r, 1, "top_cpu", 0), "threads");
+}
+static void ed_threads_too_many(cJSON *r)
+{
+	cJSON *arr = threads_of(r);
+	for (int i = 0; i < 4; i++)
+		cJSON_AddItemToArray(arr, cJSON_Duplicate(cJSON_GetArrayItem(arr, 0), 1));
+}
+static void ed_thread_tid_zero(cJSON *r)
+{
+	set(cJSON_GetArrayItem(threads_of(r), 1), "tid", cJSON_CreateNumber(0));
+}
+static void ed_thread_no_comm(cJSON *r)
+{
+	cJSON_DeleteItemFromObject(cJSON_GetArrayItem(threads_of(r), 0), "comm");
+}
+static void ed_threads_object(cJSON *r)
+{
+	set(proc_at(r, 1, "top_cpu", 0), "threads", cJSON_CreateObject());
+}
 static void ed_host_string(cJSON *r) { set(r, "host", cJSON_CreateString("myhost")); }
 static void ed_samples_null(cJSON *r) { set(r, "samples", cJSON_CreateNull()); }
 
@@ -866,6 +1020,18 @@ static void test_malformed(void)
 	expect_edit_refused(ed_trigger_index, "trigger_index: 0 but triggers[0].sample_index is 1");
 	expect_edit_refused(ed_seq_order, "samples[2].seq: 42 not after");
 	expect_edit_refused(ed_sample_not_object, "samples[1]: expected an object");
+	expect_edit_refused(ed_unit_number, "samples[0].top_cpu[0].unit: expected a string");
+	expect_edit_refused(ed_io_negative, "samples[0].top_cpu[0].io.read_bytes: -1 out of range");
+	expect_edit_refused(ed_io_number, "samples[0].top_cpu[0].io: expected an object");
+	expect_edit_refused(ed_container_id_number,
+			    "samples[0].top_rss[1].container.id: expected a string");
+	expect_edit_refused(ed_swap_fraction, "samples[0].top_cpu[0].swap_kib: expected an integer");
+	expect_edit_refused(ed_user_unit_string,
+			    "samples[0].top_cpu[0].user_unit: expected true or false");
+	expect_edit_refused(ed_threads_too_many, "samples[1].top_cpu[0].threads: more than 5 threads");
+	expect_edit_refused(ed_thread_tid_zero, "samples[1].top_cpu[0].threads[1].tid: 0 out of range");
+	expect_edit_refused(ed_thread_no_comm, "missing field 'samples[1].top_cpu[0].threads[0].comm'");
+	expect_edit_refused(ed_threads_object, "samples[1].top_cpu[0].threads: expected an array");
 	expect_edit_refused(ed_host_string, "host: expected an object");
 	expect_edit_refused(ed_psi_negative,
 			    "samples[1].pressure.memory.some_avg10_pct: -1 out of range");
@@ -1001,6 +1167,23 @@ static void ed_lenient(cJSON *r)
 	cJSON_DeleteItemFromObject(p, "cmdline");
 	cJSON_DeleteItemFromObject(p, "cmdline_truncated");
 	cJSON_DeleteItemFromObject(p, "euid");
+	/* A dump from before the cgroup, io, swap and threads fields. */
+	static const char *const place[] = {
+		"cgroup", "cgroup_truncated", "unit", "user_unit", "slice", "session",
+		"user_uid", "container", "io", "swap_kib",
+	};
+	for (size_t i = 0; i < sizeof(place) / sizeof(place[0]); i++) {
+		cJSON_DeleteItemFromObject(p, place[i]);
+		cJSON_DeleteItemFromObject(proc_at(r, 1, "top_cpu", 0), place[i]);
+	}
+	cJSON_DeleteItemFromObject(proc_at(r, 1, "top_cpu", 0), "threads");
+	cJSON_DeleteItemFromObject(proc_at(r, 1, "top_cpu", 0), "threads_truncated");
+	/* null is unknown too, inside the objects as well. */
+	set(proc_at(r, 2, "top_cpu", 0), "unit", cJSON_CreateNull());
+	set(cJSON_GetObjectItem(proc_at(r, 2, "top_rss", 1), "container"), "pod_uid",
+	    cJSON_CreateNull());
+	set(cJSON_GetObjectItem(proc_at(r, 2, "top_cpu", 0), "io"), "wchar", cJSON_CreateNull());
+	set(proc_at(r, 2, "top_cpu", 0), "user_unit", cJSON_CreateNull());
 	/* A dump from before "measured": every record was over the interval;
 	 * from before "core_ids": the cores are 0 .. n-1. */
 	cJSON_DeleteItemFromObject(proc_at(r, 1, "blamed", 0), "measured");
@@ -1023,6 +1206,22 @@ static void test_lenient_where_documented(void)
 	CU_ASSERT_EQUAL(d->samples[0].top_cpu[0].euid, -1);
 	CU_ASSERT_EQUAL(d->samples[0].top_cpu[0].flags, 0);
 	CU_ASSERT_EQUAL(d->samples[1].blamed[0].flags, 0);
+	const struct st_dump_proc *old = &d->samples[1].top_cpu[0];
+	CU_ASSERT_PTR_NULL(old->cgroup);
+	CU_ASSERT_STRING_EQUAL(old->unit, "");
+	CU_ASSERT_STRING_EQUAL(old->container_id, "");
+	CU_ASSERT_EQUAL(old->user_uid, -1);
+	CU_ASSERT_EQUAL(old->io_read_bytes, -1);
+	CU_ASSERT_EQUAL(old->io_rchar, -1);
+	CU_ASSERT_EQUAL(old->swap_kib, -1);
+	CU_ASSERT_EQUAL(old->nthreads, 0);
+	CU_ASSERT_EQUAL(old->flags, ST_DUMP_PROC_CMDLINE_TRUNCATED);
+	CU_ASSERT_STRING_EQUAL(d->samples[2].top_cpu[0].unit, "");
+	CU_ASSERT_STRING_EQUAL(d->samples[2].top_rss[1].pod_uid, "");
+	CU_ASSERT_STRING_EQUAL(d->samples[2].top_rss[1].container_runtime, "docker");
+	CU_ASSERT_EQUAL(d->samples[2].top_cpu[0].io_wchar, -1);
+	CU_ASSERT_EQUAL(d->samples[2].top_cpu[0].io_rchar, 123456789);
+	CU_ASSERT_FALSE(d->samples[2].top_cpu[0].flags & ST_DUMP_PROC_USER_UNIT);
 	CU_ASSERT_PTR_NULL(d->samples[1].core_id);
 	CU_ASSERT_EQUAL(d->samples[1].ncores, 3);
 	st_dump_free(d);

@@ -451,6 +451,41 @@ static void test_fires_under_enomem(void)
 	scenario_stop(&sc);
 }
 
+/* The evidence captured when a trigger fires (command line, uids,
+ * cgroup, io, swap, the busiest of many threads) is read into the
+ * builder's fixed table: no allocation, so it works when memory is short. */
+static void test_capture_allocates_nothing(void)
+{
+	struct machine m;
+	char rel[64], line[512];
+	CU_ASSERT_FATAL(machine_start(&m) == 0);
+	struct fake_process *p = &m.p[0];
+	fake_proc_write(m.sc.fp, "100/status", "Name:\tidle\nUid:\t0\t0\t0\t0\nVmSwap:\t8 kB\n");
+	fake_proc_write(m.sc.fp, "100/cmdline", "idle");
+	fake_proc_write(m.sc.fp, "100/cgroup", "0::/system.slice/idle.service\n");
+	fake_proc_write(m.sc.fp, "100/io", "rchar: 1\nwchar: 2\nread_bytes: 3\nwrite_bytes: 4\n");
+	for (int i = 0; i < 300; i++) {
+		snprintf(rel, sizeof(rel), "100/task/%d/stat", 100 + i);
+		snprintf(line, sizeof(line),
+			 "%d (t) S 1 100 100 0 -1 0 0 0 0 0 %d 0 0 0 20 0 1 0 100 0 0 "
+			 "0 0 0 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0\n", 100 + i, i);
+		fake_proc_write(m.sc.fp, rel, line);
+	}
+	struct st_trigger t = { .pid = p->pid, .start_ticks = p->start_ticks };
+	count_start();
+	st_dump_builder_capture(&m.sc.engine.builder, &t, 1);
+	unsigned long n = count_stop("capture");
+	if (counter_works)
+		CU_ASSERT_EQUAL(n, 0);
+	CU_ASSERT_EQUAL_FATAL(m.sc.engine.builder.evidence.n, 1);
+	const struct st_evidence_proc *e = &m.sc.engine.builder.evidence.procs[0];
+	CU_ASSERT_STRING_EQUAL(e->cgroup.unit, "idle.service");
+	CU_ASSERT_EQUAL(e->io.write_bytes, 4);
+	CU_ASSERT_EQUAL(e->nthreads, ST_EVIDENCE_THREADS);
+	CU_ASSERT_TRUE(e->tasks_truncated);
+	scenario_stop(&m.sc);
+}
+
 int main(void)
 {
 	/* backtrace() loads libgcc on first use: not while counting. */
@@ -464,6 +499,8 @@ int main(void)
 		{ "no allocation in 100 samples with processes coming and going",
 		  test_steady_state_with_churn },
 		{ "the memory detectors' firing path allocates nothing", test_firing_path },
+		{ "capturing a blamed process's evidence allocates nothing",
+		  test_capture_allocates_nothing },
 		{ "under ENOMEM the memory detectors fire with pid 0", test_fires_under_enomem },
 		CU_TEST_INFO_NULL,
 	};

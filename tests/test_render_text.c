@@ -26,6 +26,9 @@ static void set_proc(struct st_dump_proc *p, int32_t pid, const char *comm, doub
 	p->rss_kib = rss_kib;
 	p->uid = p->euid = 1000;
 	p->cmdline = cmdline ? strdup(cmdline) : NULL;
+	p->user_uid = -1;
+	p->io_rchar = p->io_wchar = p->io_read_bytes = p->io_write_bytes = -1;
+	p->swap_kib = -1;
 }
 
 static struct st_dump_proc *procs(uint32_t n)
@@ -906,6 +909,148 @@ static void test_table_alignment(void)
 	st_dump_free(d);
 }
 
+/* ------------------------------------------------------------ places */
+
+#define HEX64 "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+
+/* firefox in a user unit with its I/O, swap and threads; xorg in a
+ * container of a pod; make in none. */
+static struct st_dump *placed_dump(void)
+{
+	struct st_dump *d = example_dump();
+	struct st_dump_sample *s = &d->samples[1];
+	struct st_dump_proc *ff = &s->top_cpu[0], *x = &s->top_cpu[1];
+
+	ff->cgroup = strdup("/user.slice/user-1000.slice/user@1000.service/app.slice/"
+			    "firefox.service");
+	snprintf(ff->unit, sizeof(ff->unit), "firefox.service");
+	snprintf(ff->slice, sizeof(ff->slice), "app.slice");
+	ff->user_uid = 1000;
+	ff->flags |= ST_DUMP_PROC_USER_UNIT;
+	ff->io_read_bytes = 4 * 1024 * 1024;
+	ff->io_write_bytes = 512 * 1024;
+	ff->swap_kib = 2048;
+	ff->nthreads = 2;
+	ff->threads[0] = (struct st_dump_thread){ .tid = 12399, .comm = "Compositor",
+						  .utime_s = 12.5, .stime_s = 0.25 };
+	ff->threads[1] = (struct st_dump_thread){ .tid = 12345, .comm = "firefox",
+						  .utime_s = 1.0, .stime_s = 0 };
+	snprintf(x->unit, sizeof(x->unit), "cri-containerd-" HEX64 ".scope");
+	snprintf(x->container_runtime, sizeof(x->container_runtime), "containerd");
+	snprintf(x->container_id, sizeof(x->container_id), HEX64);
+	snprintf(x->pod_uid, sizeof(x->pod_uid), "1f2e3d4c-5b6a-7980-1a2b-3c4d5e6f7a8b");
+	snprintf(s->top_rss[0].unit, sizeof(s->top_rss[0].unit), "firefox.service");
+	snprintf(s->top_cpu[2].unit, sizeof(s->top_cpu[2].unit), "build-of-a-large-tree.service");
+	return d;
+}
+
+/* Every line of the process sections within 80 display columns (the
+ * timeline has its own layout). */
+static void expect_narrow(const char *text)
+{
+	const char *stop = strstr(text, "=== timeline ===");
+	for (const char *line = text; *line && (!stop || line < stop);) {
+		const char *nl = strchr(line, '\n');
+		size_t bytes = nl ? (size_t)(nl - line) : strlen(line);
+		size_t cols = display_columns(line, bytes);
+		if (cols > 80)
+			fprintf(stderr, "\n  %zu columns: %.*s\n", cols, (int)bytes, line);
+		CU_ASSERT(cols <= 80);
+		line += bytes + (nl != NULL);
+	}
+}
+
+static void test_units_and_containers(void)
+{
+	struct st_dump *d = placed_dump();
+	char *text = render(d, NULL);
+
+	expect_line(text, "process: [12345] firefox  firefox.service");
+	expect_line(text, "unit: firefox.service (user unit of uid 1000) in app.slice");
+	expect_line(text, "cgroup: /user.slice/user-1000.slice/user@1000.service/app.slice/"
+			  "firefox.service");
+	expect_line(text, "io: 4 MiB read, 512 KiB written from storage since start");
+	expect_line(text, "swapped out: 2 MiB");
+	expect_line(text, "busiest threads (cpu since each started):");
+	expect_line(text, "  [12399] Compositor       12.50 s user, 0.25 s system");
+	expect_line(text, "  [12345] firefox          1.00 s user, 0.00 s system");
+	/* The threads come after the figures of the trigger. */
+	CU_ASSERT(strstr(text, "summary: ") < strstr(text, "busiest threads"));
+	/* Tables: where each runs after its figures (which stay aligned),
+	 * cut to the 80 columns; nothing for a process without a place. */
+	expect_line(text, " 1. [12345] firefox           85.2%  (rss: 2048 mib)  firefox.service");
+	expect_line(text, " 2. [ 1001] xorg              12.0%  (rss: 512 mib)  containerd 0123456789ab");
+	expect_line(text, " 3. [  777] make               2.0% + 95.0% children  (rss: 12 mib)  "
+			  "build-of-\xe2\x80\xa6");
+	expect_line(text, " 1. [12345] firefox           2048 mib  (cpu: 85.2%)  firefox.service");
+	expect_line(text, " 2. [ 9876] chromium          1536 mib  (cpu: 3.1%)");
+	expect_narrow(text);
+	free(text);
+
+	/* The container of the blamed process, with its pod. */
+	struct st_dump_trigger *t = &d->triggers[0];
+	t->trigger.pid = 1001;
+	t->trigger.start_ticks = 5000u + 1001;
+	snprintf(t->trigger.comm, sizeof(t->trigger.comm), "xorg");
+	text = render(d, NULL);
+	expect_line(text, "process: [1001] xorg  containerd 0123456789ab");
+	expect_line(text, "container: containerd (pod 1f2e3d4c-5b6a-7980-1a2b-3c4d5e6f7a8b)");
+	expect_line(text, "container id: " HEX64);
+	/* Too long for a line: wrapped under itself, not cut. */
+	expect_line(text, "unit: cri-containerd-0123456789abcdef0123456789abcdef"
+			  "0123456789abcdef0123456789a\n      bcdef.scope");
+	/* What the dump holds: its cgroup was read and io was not. */
+	CU_ASSERT_PTR_NULL(strstr(text, "io: "));
+	CU_ASSERT_PTR_NULL(strstr(text, "busiest threads"));
+	expect_narrow(text);
+	free(text);
+	st_dump_free(d);
+}
+
+/* An older dump has no place: the tables are as they were, no lines
+ * say "unknown". */
+static void test_no_place_no_column(void)
+{
+	struct st_dump *d = example_dump();
+	char *text = render(d, NULL);
+	expect_line(text, " 1. [12345] firefox           85.2%  (rss: 2048 mib)");
+	expect_line(text, "process: [12345] firefox");
+	CU_ASSERT_PTR_NULL(strstr(text, "unit: "));
+	CU_ASSERT_PTR_NULL(strstr(text, "io: "));
+	free(text);
+	st_dump_free(d);
+}
+
+/* A cgroup name may hold any byte but '/' and NUL: escaped everywhere,
+ * and cut to the line. */
+static void test_hostile_places(void)
+{
+	struct st_dump *d = placed_dump();
+	struct st_dump_proc *ff = &d->samples[1].top_cpu[0];
+	char *text;
+
+	snprintf(ff->unit, sizeof(ff->unit), "\x1b]0;pwned\x07\n.service");
+	free(ff->cgroup);
+	ff->cgroup = malloc(1001);
+	CU_ASSERT_FATAL(ff->cgroup != NULL);
+	memset(ff->cgroup, 'a', 1000);
+	ff->cgroup[0] = '/';
+	ff->cgroup[1] = '\x1b';
+	ff->cgroup[1000] = '\0';
+	snprintf(ff->threads[0].comm, sizeof(ff->threads[0].comm), "\x1b[2J");
+	ff->io_read_bytes = -1;
+	text = render(d, NULL);
+	for (const char *p = text; *p; p++)
+		CU_ASSERT_FATAL(*p == '\n' || (unsigned char)*p >= 0x20);
+	expect_line(text, "process: [12345] firefox  \\x1b]0;pwned\\x07\\n.service");
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "\ncgroup: /\\x1baaaa"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "  [12399] \\x1b[2J "));
+	expect_line(text, "io: unknown read, 512 KiB written from storage since start");
+	expect_narrow(text);
+	free(text);
+	st_dump_free(d);
+}
+
 /* Odd models built in memory (the reader refuses these in files): no
  * crash, nothing invented. */
 static void test_odd_indices(void)
@@ -1090,6 +1235,9 @@ int main(void)
 		{ "long command line cut", test_long_cmdline_cut },
 		{ "timeline rows and sparklines", test_timeline },
 		{ "timeline of a system-wide trigger", test_timeline_system_wide },
+		{ "units and containers beside the process", test_units_and_containers },
+		{ "an older dump: no place, no column", test_no_place_no_column },
+		{ "hostile unit and cgroup names", test_hostile_places },
 		{ "sparklines of long windows are bucketed", test_sparkline_buckets },
 		{ "evidence in the timeline, why in the trigger", test_evidence_in_timeline_and_why },
 		{ "timeline and why-lines within 80 columns", test_within_80_columns },

@@ -230,6 +230,18 @@ struct st_trigger {
 
 #define ST_DUMP_SCHEMA "spiketrace.dump/1"
 
+/* Bytes of a systemd unit or slice name kept, NUL included (systemd's
+ * limit is 255). */
+#define ST_DUMP_NAME_MAX 256
+/* Busiest threads kept of a blamed process. */
+#define ST_DUMP_THREADS_MAX 5
+
+struct st_dump_thread {
+	int32_t  tid;
+	char     comm[ST_COMM_MAX];
+	double   utime_s, stime_s;  /* CPU seconds since the thread started */
+};
+
 /* A process as recorded in a dump: identity and figures together. */
 struct st_dump_proc {
 	int32_t  pid;
@@ -250,10 +262,35 @@ struct st_dump_proc {
 	                               the average since the process started);
 	                               and ST_DUMP_PROC_* */
 	int64_t  euid;              /* effective uid (status), -1 when unknown */
+	/* Where it runs, from /proc/PID/cgroup: the v2 path (on a v1-only
+	 * host systemd's name=systemd one) and what systemd and container
+	 * runtimes name in it; "" when the path names none. */
+	char    *cgroup;            /* NULL when unknown */
+	char     unit[ST_DUMP_NAME_MAX];    /* innermost .service / .scope */
+	char     slice[ST_DUMP_NAME_MAX];   /* innermost slice above it */
+	char     session[32];       /* login session id (session-ID.scope) */
+	int64_t  user_uid;          /* of user-UID.slice, -1 none */
+	char     container_runtime[16];     /* docker, containerd, crio, podman, cri */
+	char     container_id[65];
+	char     pod_uid[37];       /* kubepods */
+	/* /proc/PID/io since the process started; -1 each when unknown (not
+	 * permitted: another user's process without CAP_SYS_PTRACE). */
+	int64_t  io_rchar, io_wchar, io_read_bytes, io_write_bytes;
+	int64_t  swap_kib;          /* VmSwap, -1 when unknown */
+	/* The blamed process's busiest threads, by CPU since each started;
+	 * none for the others. */
+	uint32_t nthreads;
+	struct st_dump_thread threads[ST_DUMP_THREADS_MAX];
 };
 
 /* The command line was longer than the core keeps and is cut. */
 #define ST_DUMP_PROC_CMDLINE_TRUNCATED 0x100
+/* The unit is a user unit: run by that user's systemd (user@UID.service). */
+#define ST_DUMP_PROC_USER_UNIT 0x200
+/* The cgroup path was longer than the core keeps and is cut. */
+#define ST_DUMP_PROC_CGROUP_TRUNCATED 0x400
+/* The threads are the busiest of the first tasks read, not of all. */
+#define ST_DUMP_PROC_THREADS_TRUNCATED 0x800
 
 /* A resource's pressure in a dump (struct st_pressure in doubles). */
 struct st_dump_pressure {
