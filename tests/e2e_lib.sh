@@ -60,6 +60,10 @@ now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 # A cheap grep first: a python3 every 50 ms would be a busy process itself.
 dump_naming() {
 	grep -qs "\"$1\"" "$TMP"/dumps/spike_*.json || return 1
+	# ... and the pid, when one is asked for: another detector's dump must
+	# not start a python3 every 50 ms (it would be the spike the test sees).
+	[ -z "${2:-}" ] || grep -qsE "\"pid\":[[:space:]]*$2([^0-9]|\$)" "$TMP"/dumps/spike_*.json ||
+		return 1
 	DUMP=$(python3 - "$TMP/dumps" "$1" "${2:--1}" <<'PY'
 import glob, json, sys
 want, pid = sys.argv[2], int(sys.argv[3])
