@@ -85,8 +85,10 @@ static void read_cmdline(int dirfd, struct st_evidence_proc *out)
 	if (fd < 0)
 		return;
 	ssize_t n = read_fd(fd, buf, cap);
-	/* A full buffer: one byte more says whether it was all. */
-	out->cmdline_truncated = n == (ssize_t)cap && read_fd(fd, &more, 1) == 1;
+	/* A full buffer: one byte more says whether it was all (the last
+	 * argument's own NUL is no more). */
+	out->cmdline_truncated = n == (ssize_t)cap && read_fd(fd, &more, 1) == 1 &&
+				 !(more == '\0' && read_fd(fd, &more, 1) == 0);
 	close(fd);
 	if (n <= 0)
 		return;     /* kernel threads and zombies have none */

@@ -34,9 +34,12 @@
  * a process that grew a few MiB during a GiB fall is a bystander. */
 #define RSS_BLAME_MIN_SHARE 0.25
 /* Largest growers by recorded RSS measured first; processes measured at
- * most per firing (each costs three small /proc reads). */
+ * most per firing. Each costs three small /proc reads on the sampling
+ * thread (smaps_rollup walks the process's page tables): 64 keeps a
+ * firing tick within a few ms, and a grower past them was not carried
+ * long (its memory move made the books read everyone). */
 #define RSS_BLAME_TOP 16
-#define RSS_BLAME_MAX_MEASURED 256
+#define RSS_BLAME_MAX_MEASURED 64
 
 struct rss_blame {
 	int32_t  pid;               /* 0 when no process accounts for it */
