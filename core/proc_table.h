@@ -19,29 +19,29 @@
 #define ST_PROC_NONE UINT32_MAX
 
 /* The sampler's per-process state, parallel to the infos. */
-struct st_proc_track {
+struct st_proc_track {              /* packed: there is one per process */
 	int      fd;                /* /proc/[pid]/stat kept open, -1 when not */
-	uint8_t  alive;             /* mapped in the hash: the process exists */
-	uint8_t  used;              /* slot in use (alive, or dead but referenced) */
+	uint32_t rec_index;         /* this process's record in the newest sample,
+	                               ST_PROC_NONE while it has none yet */
 	uint64_t last_seen_seq;
 	uint64_t cpu_ticks;         /* utime + stime at last_seen_seq */
 	uint64_t child_ticks;       /* cutime + cstime */
-	struct st_child_cpu child;  /* children growth and reaped credit */
-	uint32_t rec_index;         /* this process's record in the newest sample,
-	                               ST_PROC_NONE while it has none yet */
 	uint64_t minflt, majflt;
+	struct st_child_cpu child;  /* children growth and reaped credit */
 	/* What the last read found, for the samples that do not re-read it
 	 * (see the sampler's read policy). */
 	uint64_t read_seq;          /* the sample of the last read */
-	uint64_t read_gap;          /* samples between it and the read before */
-	double   hidden;            /* CPU ticks the books left unaccounted
-	                               while it was carried before that read */
-	double   child_charged;     /* children CPU that read charged (ticks) */
 	uint64_t deferred_seq;      /* listed in this sample, read decided later */
+	float    hidden;            /* CPU ticks the books left unaccounted
+	                               while it was carried before that read */
+	float    child_charged;     /* children CPU that read charged (ticks) */
+	uint32_t read_gap;          /* samples between it and the read before */
 	uint32_t rss_kib;
+	uint32_t next_free;
 	char     state;
 	uint8_t  quiet_reads;       /* reads in a row that found no change */
-	uint32_t next_free;
+	uint8_t  alive;             /* mapped in the hash: the process exists */
+	uint8_t  used;              /* slot in use (alive, or dead but referenced) */
 };
 
 /* A name or parent a process had until a sample: for the older samples

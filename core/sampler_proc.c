@@ -185,15 +185,16 @@ static void record_since_read(const struct st_sampler *s, struct st_tick *tk,
 	/* Children no read saw (a make's compilers) ran on the books too:
 	 * counted here, they are not mistaken for CPU a carried process may
 	 * have hidden. */
-	tr->child_charged = st_cpu_charge(tr->child.delta, gap, hidden);
-	tk->accounted += tr->child_charged;
-	rec->children_cpu_pct = st_sampler_ticks_pct(s, tr->child_charged, tk->interval_s);
+	double child_charge = st_cpu_charge(tr->child.delta, gap, hidden);
+	tr->child_charged = (float)child_charge;
+	tk->accounted += child_charge;
+	rec->children_cpu_pct = st_sampler_ticks_pct(s, child_charge, tk->interval_s);
 	uint64_t mi = delta(ps->minflt, tr->minflt);
 	uint64_t ma = delta(ps->majflt, tr->majflt);
 	rec->minflt_delta = mi > UINT32_MAX ? UINT32_MAX : (uint32_t)mi;
 	rec->majflt_delta = ma > UINT16_MAX ? UINT16_MAX : (uint16_t)ma;
-	tr->hidden = hidden;
-	tr->read_gap = gap;
+	tr->hidden = hidden > 1e30 ? 1e30f : (float)hidden;
+	tr->read_gap = gap > UINT32_MAX ? UINT32_MAX : (uint32_t)gap;
 }
 
 /* What this read found, for the next one and for the ticks that carry it. */
@@ -274,7 +275,7 @@ void st_sampler_process_exited(struct st_sampler *s, struct st_tick *tk, uint32_
 		st_child_cpu_apply_credit(&pt->child);
 		double charged = st_cpu_charge(pt->child.delta, pt->read_gap, pt->hidden);
 		tk->accounted -= pt->child_charged - charged;
-		pt->child_charged = charged;
+		pt->child_charged = (float)charged;
 		tk->slot->procs[pt->rec_index].children_cpu_pct =
 			st_sampler_ticks_pct(s, charged, tk->interval_s);
 	}
