@@ -894,6 +894,21 @@ static const struct st_proc_sample *burn(struct rig *r, struct fake_process *w,
 	return find_proc(take(r), w->pid);
 }
 
+/* The quiet process whose last read is `ago` samples old now (READ_NEXT:
+ * the one read in turn in the next sample), or NULL. */
+#define READ_NEXT (-1)
+static struct fake_process *last_read_ago(struct rig *r, struct fake_process *p, int ago)
+{
+	for (int i = 0; i < QUIET_PROCS; i++) {
+		uint32_t slot = st_proc_table_find(&r->s.table, p[i].pid);
+		const struct st_proc_track *tr = &r->s.table.tracks[slot];
+		if (ago >= 0 ? tr->read_seq + (uint64_t)ago == r->s.seq
+			     : st_read_due(slot, tr->quiet_reads, r->s.seq + 1))
+			return &p[i];
+	}
+	return NULL;
+}
+
 static void test_quiet_processes_carried(void)
 {
 	struct rig r;
@@ -1048,12 +1063,7 @@ static void test_burst_after_carried_ticks(void)
 		}
 		/* the process whose last read is k - 1 samples old now, so
 		 * that the burst tick is the k-th since it */
-		struct fake_process *w = NULL;
-		for (int i = 0; i < QUIET_PROCS && !w; i++) {
-			uint32_t slot = st_proc_table_find(&r.s.table, p[i].pid);
-			if (r.s.table.tracks[slot].read_seq + k - 1 == r.s.seq)
-				w = &p[i];
-		}
+		struct fake_process *w = last_read_ago(&r, p, (int)k - 1);
 		CU_ASSERT_PTR_NOT_NULL_FATAL(w);
 		const struct st_proc_sample *q = burn(&r, w, (uint64_t)r.hz * 9 / 10);
 		CU_ASSERT_PTR_NOT_NULL_FATAL(q);
@@ -1083,12 +1093,7 @@ static void test_burst_with_noise_while_carried(void)
 		fake_proc_advance(r.fp, 1.0);
 		CU_ASSERT_PTR_NOT_NULL_FATAL(take(&r));
 	}
-	struct fake_process *w = NULL;
-	for (int i = 0; i < QUIET_PROCS && !w; i++) {
-		uint32_t slot = st_proc_table_find(&r.s.table, p[i].pid);
-		if (st_read_due(slot, r.s.table.tracks[slot].quiet_reads, r.s.seq + 1))
-			w = &p[i];
-	}
+	struct fake_process *w = last_read_ago(&r, p, READ_NEXT);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(w);
 	/* it is read in turn this tick, then carried k - 1 ticks */
 	fake_proc_advance(r.fp, 1.0);
@@ -1166,12 +1171,7 @@ static void test_reaped_children_balance_the_books(void)
 	fake_proc_put(r.fp, &make);
 	quiet_machine(&r, p);
 	uint64_t sweeps = r.s.stats.sweeps;
-	struct fake_process *w = NULL;
-	for (int i = 0; i < QUIET_PROCS && !w; i++) {
-		uint32_t slot = st_proc_table_find(&r.s.table, p[i].pid);
-		if (st_read_due(slot, r.s.table.tracks[slot].quiet_reads, r.s.seq + 1))
-			w = &p[i];
-	}
+	struct fake_process *w = last_read_ago(&r, p, READ_NEXT);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(w);
 	for (int t = 0; t < ST_READ_ROTATION; t++) {
 		make.cutime += (uint64_t)r.hz / 2;
