@@ -152,7 +152,7 @@ static void test_load_good(void)
 static void test_refuse_bad_abi(void)
 {
 	expect_refused(TEST_PLUGIN("bad_abi"), "ABI version");
-	expect_refused(TEST_PLUGIN("bad_abi"), "999");
+	expect_refused(TEST_PLUGIN("bad_abi"), "1000");
 }
 
 static void test_refuse_no_entry(void)

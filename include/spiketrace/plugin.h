@@ -70,8 +70,11 @@
 extern "C" {
 #endif
 
-/* Bumped on any incompatible change to this header or model.h. */
-#define ST_ABI_VERSION 1
+/* Bumped on any incompatible change to this header or model.h. 2: the
+ * dump's process and sample records (st_dump_proc, st_dump_sample) grew
+ * with the evidence a diagnosis needs, and a sink reads them as arrays;
+ * ABI 1 plugins are refused, naming the file and the version. */
+#define ST_ABI_VERSION 2
 
 #define ST_PLUGIN_ENTRY_SYMBOL "spiketrace_plugin_entry"
 #define ST_PLUGIN_EXPORT __attribute__((visibility("default")))
