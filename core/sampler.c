@@ -1,4 +1,5 @@
 /* A tick in order; see sampler.h for the parts. */
+#define _GNU_SOURCE             /* qsort_r */
 #include "sampler_tick.h"
 
 #include <ctype.h>
@@ -115,6 +116,7 @@ void st_sampler_destroy(struct st_sampler *s)
 		if (fds[i] >= 0)
 			close(fds[i]);
 	st_proc_table_destroy(&s->table);
+	free(s->exits);
 	free(s->cores);
 	free(s->prev_cores);
 	free(s->buf.data);
@@ -184,17 +186,57 @@ static void list_processes(struct st_sampler *s, struct st_tick *tk)
 
 /* Whoever was not listed this time has exited; the waiting are read
  * (sweep) or carried. A slot a read adds here was read. */
+/* Youngest first: a child started no earlier than its parent. */
+static int younger_first(const void *a, const void *b, void *infos)
+{
+	const struct st_proc_info *x = &((const struct st_proc_info *)infos)[*(const uint32_t *)a];
+	const struct st_proc_info *y = &((const struct st_proc_info *)infos)[*(const uint32_t *)b];
+	if (x->start_ticks != y->start_ticks)
+		return x->start_ticks < y->start_ticks ? 1 : -1;
+	return (x->pid < y->pid) - (x->pid > y->pid);
+}
+
+/*
+ * The processes gone since the last tick, children before their parents:
+ * a parent that exits in the same tick passes on the credit its child
+ * just gave it (timeout reaping its shell, then exiting). The list grows
+ * with the table, outside the steady state; when it cannot, exits are
+ * taken in slot order.
+ */
+static void settle_exits(struct st_sampler *s, struct st_tick *tk)
+{
+	struct st_proc_table *t = &s->table;
+	if (s->exits_cap < t->nslots) {
+		uint32_t *e = realloc(s->exits, sizeof(*e) * t->nslots);
+		if (e) {
+			s->exits = e;
+			s->exits_cap = t->nslots;
+		}
+	}
+	uint32_t n = 0;
+	for (uint32_t i = 0; i < t->nslots; i++) {
+		if (!t->tracks[i].alive || t->tracks[i].last_seen_seq == tk->seq)
+			continue;
+		if (n < s->exits_cap)
+			s->exits[n++] = i;
+		else
+			st_sampler_process_exited(s, tk, i);
+	}
+	qsort_r(s->exits, n, sizeof(*s->exits), younger_first, t->infos);
+	for (uint32_t k = 0; k < n; k++)
+		st_sampler_process_exited(s, tk, s->exits[k]);
+}
+
 static void settle_unread(struct st_sampler *s, struct st_tick *tk, int sweep)
 {
 	struct st_proc_table *t = &s->table;
+	settle_exits(s, tk);
 	for (uint32_t i = 0; i < t->nslots; i++) {
-		if (!t->tracks[i].alive)
+		if (!t->tracks[i].alive || t->tracks[i].deferred_seq != tk->seq)
 			continue;
-		if (t->tracks[i].last_seen_seq != tk->seq)
-			st_sampler_process_exited(s, tk, i);
-		else if (t->tracks[i].deferred_seq == tk->seq && sweep)
+		if (sweep)
 			st_sampler_read_process(s, tk, t->infos[i].pid, i);
-		else if (t->tracks[i].deferred_seq == tk->seq)
+		else
 			st_sampler_carry_process(s, tk, i);
 	}
 }

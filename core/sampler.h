@@ -96,6 +96,8 @@ struct st_sampler {
 	int      read_all;          /* tests: read every process every tick */
 	struct st_sampler_stats stats;
 	uint64_t prev_processes, prev_ctxt, prev_intr;
+	uint32_t *exits;            /* the slots gone this tick (sampler.c) */
+	uint32_t exits_cap;
 	struct st_proc_table table;
 	uint64_t malformed;         /* stat files that did not parse */
 	/* Ticks failed in a row and why, so that a broken system file is

@@ -264,7 +264,12 @@ void st_sampler_process_exited(struct st_sampler *s, struct st_tick *tk, uint32_
 {
 	struct st_proc_table *t = &s->table;
 	uint32_t parent = st_proc_table_find(t, t->infos[slot].ppid);
-	uint64_t seen = t->tracks[slot].cpu_ticks + t->tracks[slot].child_ticks;
+	/* What the samples saw of it and of its own reaped children, and the
+	 * credit it still held for children whose reaping its reads had not
+	 * seen yet: `timeout sh -c ...` reaps the shell and exits within one
+	 * tick, and its parent's cutime then grows by the shell's life too. */
+	const struct st_proc_track *gone = &t->tracks[slot];
+	uint64_t seen = gone->cpu_ticks + gone->child_ticks + gone->child.credit;
 	st_proc_table_forget(t, slot);
 	if (parent == ST_PROC_NONE || parent == slot)
 		return;

@@ -1157,6 +1157,47 @@ static void test_carried_parent_reaps_two_jobs(void)
 	rig_close(&r);
 }
 
+/* `timeout sh -c 'while :; do :; done'` from a shell: the burner is seen
+ * burning, then timeout reaps it and exits within one tick, and the shell
+ * reaps timeout, whose cutime holds the burner's whole life. The samples
+ * saw all of it: the shell gets no children's CPU. */
+static void test_grandchild_seen_is_no_spike(void)
+{
+	struct rig r;
+
+	CU_ASSERT_FATAL(rig_open(&r, 4, 100) == 0);
+	struct fake_process shell = started(&r, 3000, "bash", 50);
+	struct fake_process mid = started(&r, 3001, "timeout", 10);
+	struct fake_process leaf = started(&r, 3002, "sh", 10);
+	mid.ppid = shell.pid;
+	leaf.ppid = mid.pid;
+	fake_proc_put(r.fp, &shell);
+	fake_proc_put(r.fp, &mid);
+	fake_proc_put(r.fp, &leaf);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(take(&r));
+	for (int t = 0; t < 3; t++) {
+		leaf.utime += r.hz;
+		r.fp->busy_ticks += r.hz;
+		fake_proc_put(r.fp, &leaf);
+		fake_proc_advance(r.fp, 1.0);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(take(&r));
+	}
+	/* timeout reaps sh and exits; the shell reaps timeout */
+	shell.cutime += leaf.utime + mid.utime;
+	fake_proc_put(r.fp, &shell);
+	fake_proc_remove(r.fp, leaf.pid);
+	fake_proc_remove(r.fp, mid.pid);
+	for (int t = 0; t < 2; t++) {
+		fake_proc_advance(r.fp, 1.0);
+		const struct st_sample *s = take(&r);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+		const struct st_proc_sample *q = find_proc(s, shell.pid);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(q);
+		CU_ASSERT_EQUAL(q->children_cpu_pct, 0);
+	}
+	rig_close(&r);
+}
+
 /* A make whose short-lived compilers are never read burns half a core
  * each second in children reaped by its read: the books count that CPU,
  * so they neither sweep every tick nor take it for CPU a carried process
@@ -1500,6 +1541,7 @@ int main(void)
 		{ "read policy: a little CPU every tick is no burst", test_steady_little_cpu_is_no_burst },
 		{ "read policy: reaped children balance the books", test_reaped_children_balance_the_books },
 		{ "read policy: a carried parent reaps two jobs samples apart", test_carried_parent_reaps_two_jobs },
+		{ "a grandchild the samples saw is no spike of its grandparent", test_grandchild_seen_is_no_spike },
 		{ "offline CPU: counted as not there, ids kept", test_offline_cpu },
 		{ "exec: earlier samples keep the comm and ppid they saw", test_exec_keeps_old_samples },
 		{ "evidence: pressure, vmstat, loadavg, diskstats", test_evidence },
