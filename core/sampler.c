@@ -222,7 +222,8 @@ static void settle_exits(struct st_sampler *s, struct st_tick *tk)
 		else
 			st_sampler_process_exited(s, tk, i);
 	}
-	qsort_r(s->exits, n, sizeof(*s->exits), younger_first, t->infos);
+	if (n > 1)
+		qsort_r(s->exits, n, sizeof(*s->exits), younger_first, t->infos);
 	for (uint32_t k = 0; k < n; k++)
 		st_sampler_process_exited(s, tk, s->exits[k]);
 }
