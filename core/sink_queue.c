@@ -1,7 +1,6 @@
 #include "sink_queue.h"
 
 #include <errno.h>
-#include <malloc.h>
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,11 +78,6 @@ static void *worker(void *arg)
 		pthread_mutex_unlock(&q->lock);
 		deliver(q, &job);
 		job_free(&job);
-		/* A dump is transient: its model, its cJSON tree and its text
-		 * take a few hundred KiB of heap for a moment. Give those pages
-		 * back, or the heap's high-water mark stays resident for the
-		 * daemon's life. */
-		malloc_trim(0);
 		pthread_mutex_lock(&q->lock);
 	}
 	pthread_mutex_unlock(&q->lock);
