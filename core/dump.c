@@ -8,6 +8,10 @@ struct st_dump *st_dump_new(void)
 	struct st_dump *dump = calloc(1, sizeof(*dump));
 	if (!dump)
 		return NULL;
+	dump->size = sizeof(*dump);
+	dump->sample_size = sizeof(struct st_dump_sample);
+	dump->trigger_size = sizeof(struct st_dump_trigger);
+	dump->proc_size = sizeof(struct st_dump_proc);
 	strcpy(dump->schema, ST_DUMP_SCHEMA);
 	dump->trigger_index = -1;
 	return dump;

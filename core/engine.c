@@ -207,9 +207,13 @@ static void evaluate_detectors(struct st_engine *e, const struct st_sample *newe
 		struct st_loaded_plugin *p = &e->plugins.items[i];
 		if (!p->running || p->desc->kind != ST_PLUGIN_DETECTOR)
 			continue;
-		memset(e->scratch, 0, sizeof(e->scratch));
-		int n = p->desc->evaluate(p->state, &hist, e->scratch,
-					  ST_TRIGGERS_PER_DETECTOR);
+		/* A detector of our minor writes the core's layout; one of an
+		 * older minor a smaller stride, converted below. */
+		size_t stride = p->desc->trigger_size;
+		void *out = stride == sizeof(struct st_trigger) ?
+			    (void *)e->scratch : (void *)e->scratch_raw;
+		memset(out, 0, ST_TRIGGERS_PER_DETECTOR * stride);
+		int n = p->desc->evaluate(p->state, &hist, out, ST_TRIGGERS_PER_DETECTOR);
 		if (n < 0) {
 			/* The first failure and then every thousandth: a broken
 			 * detector must not flood the log every tick. */
@@ -222,6 +226,9 @@ static void evaluate_detectors(struct st_engine *e, const struct st_sample *newe
 			n = ST_TRIGGERS_PER_DETECTOR;
 		for (int k = 0; k < n; k++) {
 			struct st_trigger *t = &e->scratch[k];
+			const void *theirs = (const char *)out + (size_t)k * stride;
+			if (out != (void *)e->scratch)
+				st_trigger_from_plugin(t, theirs, stride);
 			unsigned bad = st_trigger_check(t);
 			if (bad)
 				complain(p, bad, t);
@@ -232,7 +239,7 @@ static void evaluate_detectors(struct st_engine *e, const struct st_sample *newe
 			/* A one-shot detector disarmed itself in evaluate: a
 			 * refused trigger must let it try again. */
 			if (p->desc->trigger_result)
-				p->desc->trigger_result(p->state, t, taken);
+				p->desc->trigger_result(p->state, theirs, taken);
 		}
 	}
 }

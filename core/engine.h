@@ -28,6 +28,9 @@ struct st_engine {
 	struct st_incidents incidents;
 	struct st_dump_builder builder;
 	struct st_trigger scratch[ST_TRIGGERS_PER_DETECTOR];
+	/* What a detector of an older ABI minor writes, in its own stride
+	 * (st_plugin.trigger_size, never above sizeof(struct st_trigger)). */
+	unsigned char scratch_raw[ST_TRIGGERS_PER_DETECTOR * sizeof(struct st_trigger)];
 	/* What the last tick accepted (past cooldown and rate limit). */
 	struct st_trigger accepted[ST_TICK_TRIGGERS_MAX];
 	size_t naccepted;

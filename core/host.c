@@ -24,7 +24,7 @@ int64_t st_wall_ns(void)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-static void host_log(const struct st_host *host, enum st_log_level level,
+static void host_log(const struct st_host *host, int32_t level,
 		     const char *fmt, ...)
 {
 	va_list ap;
@@ -63,7 +63,8 @@ void st_host_init(struct st_host *host, const char *plugin_name,
 		  const char *proc_root, uint32_t ncores)
 {
 	memset(host, 0, sizeof(*host));
-	host->abi_version = ST_ABI_VERSION;
+	host->abi_major = ST_ABI_MAJOR;
+	host->abi_minor = ST_ABI_MINOR;
 	host->size = sizeof(*host);
 	host->plugin_name = plugin_name;
 	host->log = host_log;

@@ -5,6 +5,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,11 @@
 #include "log.h"
 
 #define MAX_OPTIONS 64
+
+/* The smallest st_trigger and st_option a plugin may be built with: the
+ * structs of ABI 2.0, whose last members these are. */
+#define TRIGGER_SIZE_2_0 (offsetof(struct st_trigger, flags) + sizeof(uint32_t))
+#define OPTION_SIZE_2_0 (offsetof(struct st_option, choices) + sizeof(void *))
 
 /*
  * As root, a plugin is code that runs as root: accept it only if nobody but
@@ -38,7 +44,7 @@ static int check_trusted(const struct stat *st, const char *what, char *err, siz
 	return 0;
 }
 
-static const char *kind_name(enum st_plugin_kind kind)
+static const char *kind_name(uint32_t kind)
 {
 	return kind == ST_PLUGIN_DETECTOR ? "detector" :
 	       kind == ST_PLUGIN_SINK ? "sink" : "unknown";
@@ -95,20 +101,78 @@ static int check_options(const struct st_option *opts, char *err, size_t errlen)
 	return 0;
 }
 
+/* The version and the sizes, read from the plugin's own descriptor:
+ * nothing else in it is known to be where the core expects before these
+ * are checked. */
+static int check_layout(const struct st_plugin *d, char *err, size_t errlen)
+{
+	/* abi_major and size sit where ABI 1 had abi_version and size. */
+	if (d->abi_major != ST_ABI_MAJOR) {
+		snprintf(err, errlen, "built for plugin ABI %u, this spiketrace has ABI %s",
+			 d->abi_major, ST_ABI_VERSION_STRING);
+		return -1;
+	}
+	if (d->size < ST_PLUGIN_SIZE_MIN) {
+		snprintf(err, errlen, "descriptor is %u bytes, at least %zu expected",
+			 d->size, (size_t)ST_PLUGIN_SIZE_MIN);
+		return -1;
+	}
+	if (d->abi_minor > ST_ABI_MINOR) {
+		snprintf(err, errlen, "built for plugin ABI %u.%u, newer than this "
+			 "spiketrace's %s: upgrade spiketrace or rebuild the plugin",
+			 d->abi_major, d->abi_minor, ST_ABI_VERSION_STRING);
+		return -1;
+	}
+	/* An older minor's structs are smaller, a newer one's are refused
+	 * above: a stride outside [2.0's size, ours] is no plugin's. */
+	if (d->kind == ST_PLUGIN_DETECTOR &&
+	    (d->trigger_size < TRIGGER_SIZE_2_0 || d->trigger_size > sizeof(struct st_trigger))) {
+		snprintf(err, errlen, "trigger size %u outside %zu..%zu", d->trigger_size,
+			 (size_t)TRIGGER_SIZE_2_0, sizeof(struct st_trigger));
+		return -1;
+	}
+	if (d->options &&
+	    (d->option_size < OPTION_SIZE_2_0 || d->option_size > sizeof(struct st_option))) {
+		snprintf(err, errlen, "option size %u outside %zu..%zu", d->option_size,
+			 (size_t)OPTION_SIZE_2_0, sizeof(struct st_option));
+		return -1;
+	}
+	return 0;
+}
+
+/* The plugin's option table in the core's layout (the size rule: what an
+ * older plugin's stride does not cover is zero). NULL for none; *bad when
+ * it has no end within MAX_OPTIONS or no memory. */
+static struct st_option *copy_options(const struct st_plugin *d, int *bad,
+				      char *err, size_t errlen)
+{
+	*bad = 0;
+	if (!d->options)
+		return NULL;
+	size_t n = 0;
+	while (n <= MAX_OPTIONS &&
+	       ST_ELEMENT(struct st_option, d->options, d->option_size, n)->type != ST_OPT_END)
+		n++;
+	if (n > MAX_OPTIONS) {
+		snprintf(err, errlen, "more than %d options", MAX_OPTIONS);
+		*bad = 1;
+		return NULL;
+	}
+	struct st_option *o = calloc(n + 1, sizeof(*o));
+	if (!o) {
+		snprintf(err, errlen, "out of memory");
+		*bad = 1;
+		return NULL;
+	}
+	for (size_t i = 0; i < n; i++)
+		memcpy(&o[i], ST_ELEMENT(struct st_option, d->options, d->option_size, i),
+		       d->option_size);
+	return o;
+}
+
 static int check_descriptor(const struct st_plugin *d, const char *path,
 			    char *err, size_t errlen)
 {
-	/* abi_version first: nothing else is known to be where we expect. */
-	if (d->abi_version != ST_ABI_VERSION) {
-		snprintf(err, errlen, "plugin ABI version %u, this spiketrace needs %u",
-			 d->abi_version, ST_ABI_VERSION);
-		return -1;
-	}
-	if (d->size < ST_PLUGIN_SIZE_1) {
-		snprintf(err, errlen, "descriptor is %u bytes, at least %zu expected",
-			 d->size, (size_t)ST_PLUGIN_SIZE_1);
-		return -1;
-	}
 	if (d->kind != ST_PLUGIN_DETECTOR && d->kind != ST_PLUGIN_SINK) {
 		snprintf(err, errlen, "unknown plugin kind %d", (int)d->kind);
 		return -1;
@@ -178,20 +242,29 @@ static int load_fd(int fd, const char *path, struct st_loaded_plugin *out,
 		snprintf(err, errlen, "%s returned no descriptor", ST_PLUGIN_ENTRY_SYMBOL);
 		goto refuse;
 	}
-	if (check_descriptor(d, path, err, errlen) < 0)
+	if (check_layout(d, err, errlen) < 0)
 		goto refuse;
 	/* The size rule (plugin.h): what the plugin's size does not cover is
 	 * zero in the copy the core reads, whatever follows in its memory. */
 	struct st_plugin *copy = calloc(1, sizeof(*copy));
-	out->path = strdup(path);
-	if (!copy || !out->path) {
-		free(copy);
-		free(out->path);
-		out->path = NULL;
+	if (!copy) {
 		snprintf(err, errlen, "out of memory");
 		goto refuse;
 	}
 	memcpy(copy, d, d->size < sizeof(*copy) ? d->size : sizeof(*copy));
+	int bad;
+	copy->options = copy_options(d, &bad, err, errlen);
+	copy->option_size = sizeof(struct st_option);
+	int refused = bad || check_descriptor(copy, path, err, errlen) < 0;
+	if (!refused && !(out->path = strdup(path))) {
+		snprintf(err, errlen, "out of memory");
+		refused = 1;
+	}
+	if (refused) {
+		free((void *)copy->options);
+		free(copy);
+		goto refuse;
+	}
 	out->handle = h;
 	out->fd = fd;
 	out->desc = copy;
@@ -285,6 +358,7 @@ int st_plugins_load_dir(const char *dir, struct st_plugin_set *set)
 			dlclose(p.handle);
 			close(p.fd);
 			free(p.path);
+			free((void *)p.desc->options);
 			free((void *)p.desc);
 			continue;
 		}
@@ -417,6 +491,7 @@ void st_plugins_unload(struct st_plugin_set *set)
 		dlclose(set->items[i].handle);
 		close(set->items[i].fd);
 		free(set->items[i].path);
+		free((void *)set->items[i].desc->options);
 		free((void *)set->items[i].desc);
 	}
 	free(set->items);
@@ -424,11 +499,11 @@ void st_plugins_unload(struct st_plugin_set *set)
 	set->n = 0;
 }
 
-static void print_value(FILE *out, enum st_option_type type, union st_value v)
+static void print_value(FILE *out, uint32_t type, union st_value v)
 {
 	switch (type) {
 	case ST_OPT_BOOL:   fputs(v.b ? "true" : "false", out); break;
-	case ST_OPT_INT:    fprintf(out, "%ld", v.i); break;
+	case ST_OPT_INT:    fprintf(out, "%" PRId64, v.i); break;
 	case ST_OPT_FLOAT:  fprintf(out, "%g", v.f); break;
 	case ST_OPT_STRING: fprintf(out, "\"%s\"", v.s ? v.s : ""); break;
 	default:            break;

@@ -257,6 +257,8 @@ int st_sampler_take(struct st_sampler *s, struct st_ring *ring)
 	    st_ring_slot_reserve_cores(slot, s->pstat.ncores) < 0)
 		return -1;
 	memset(smp, 0, sizeof(*smp));
+	smp->size = sizeof(*smp);
+	smp->proc_size = sizeof(struct st_proc_sample);
 	smp->seq = seq;
 	smp->mono_ns = mono;
 	smp->wall_ns = clock_ns(CLOCK_REALTIME);
@@ -318,9 +320,11 @@ int st_sampler_take(struct st_sampler *s, struct st_ring *ring)
 void st_sampler_history(const struct st_sampler *s, const struct st_ring *ring,
 			struct st_history *out)
 {
+	out->size = sizeof(*out);
 	out->count = ring->count;
 	out->samples = ring->view;
 	out->ninfos = s->table.nslots;
+	out->info_size = sizeof(struct st_proc_info);
 	out->infos = s->table.infos;
 	out->clock_ticks = s->clock_ticks;
 }

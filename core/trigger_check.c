@@ -39,3 +39,11 @@ unsigned st_trigger_check(struct st_trigger *t)
 	bad |= finite_or_zero(&t->threshold);
 	return bad;
 }
+
+void st_trigger_from_plugin(struct st_trigger *dst, const void *src, size_t src_size)
+{
+	if (src_size > sizeof(*dst))
+		src_size = sizeof(*dst);
+	memset(dst, 0, sizeof(*dst));
+	memcpy(dst, src, src_size);
+}

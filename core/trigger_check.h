@@ -24,4 +24,9 @@ int st_trigger_type_valid(const char *type);
  * wrong: with any ST_TRIGGER_REFUSED bit the trigger must be dropped. */
 unsigned st_trigger_check(struct st_trigger *t);
 
+/* A trigger as a plugin built for an older ABI minor wrote it (its
+ * descriptor's trigger_size, at most sizeof(*dst)) in the core's layout:
+ * the members it does not know are zero. */
+void st_trigger_from_plugin(struct st_trigger *dst, const void *src, size_t src_size);
+
 #endif

@@ -98,8 +98,14 @@ export PKG_CONFIG_SYSROOT_DIR PKG_CONFIG_LIBDIR PKG_CONFIG_PATH
 PKG_CONFIG=${PKG_CONFIG:-pkg-config}
 cflags=$($PKG_CONFIG --cflags spiketrace) || fail "pkg-config does not find spiketrace.pc"
 [ "$cflags" != "${cflags#*"-I$D$includedir"}" ] || fail "pkg-config --cflags gives '$cflags'"
-[ "$($PKG_CONFIG --modversion spiketrace)" = "$(makevar PACKAGE_VERSION)" ] ||
-	fail "spiketrace.pc has the wrong version"
+# The version is the plugin ABI's, as the installed header defines it.
+abi=$(printf '#include <spiketrace/plugin.h>\nST_ABI_MAJOR ST_ABI_MINOR\n' |
+	cc -E -P $cflags - | tail -n 1 | tr ' ' '.')
+[ "$($PKG_CONFIG --modversion spiketrace)" = "$abi" ] ||
+	fail "spiketrace.pc says version $($PKG_CONFIG --modversion spiketrace), the header $abi"
+$PKG_CONFIG --atleast-version="$abi" spiketrace || fail "pkg-config --atleast-version $abi"
+[ "$($PKG_CONFIG --variable=package_version spiketrace)" = "$(makevar PACKAGE_VERSION)" ] ||
+	fail "spiketrace.pc has the wrong package_version"
 [ -z "$($PKG_CONFIG --libs spiketrace | tr -d ' ')" ] || fail "spiketrace.pc has Libs"
 
 mkdir "$TMP/example"

@@ -32,7 +32,7 @@ static const struct st_option json_opts[] = {
 
 #define PLUGIN(var, k, n, o) \
 	static const struct st_plugin var = { \
-		.abi_version = ST_ABI_VERSION, .size = sizeof(struct st_plugin), \
+		ST_PLUGIN_HEADER, \
 		.kind = k, .name = n, .version = "1.0", .description = "test", \
 		.options = o, \
 	}

@@ -368,6 +368,43 @@ static void test_old_descriptor_in_engine(void)
 	scenario_stop(&sc);
 }
 
+/* A detector of an older ABI minor writes triggers at its own, shorter
+ * stride: the engine reads each where the plugin put it, in the core's
+ * layout, and gives the verdicts back on the plugin's own records. */
+static void test_shorter_trigger_stride(void)
+{
+	struct scenario sc;
+	char path[4096];
+	char *dir = st_test_mkdtemp();
+	snprintf(path, sizeof(path), "%s/stderr", dir);
+	scenario_start_in(&sc, ST_ENGINE_PLUGIN_DIR, 4, 8u << 20, "max_incident = 0\n"
+			  "detectors { odd_triggers { enabled = false } "
+			  "short_triggers { fire = true } }");
+	int saved = st_test_stderr_to(path);
+	int rc = scenario_begin(&sc);
+	if (rc == 0)
+		scenario_tick(&sc);
+	const struct st_trigger *a = scenario_find(&sc, "short_triggers", 7);
+	const struct st_trigger *b = scenario_find(&sc, "short_triggers", 8);
+	CU_ASSERT_EQUAL(rc, 0);
+	CU_ASSERT_PTR_NOT_NULL(a);
+	CU_ASSERT_PTR_NOT_NULL(b);
+	if (a && b) {
+		CU_ASSERT_EQUAL(a->value, 10);
+		CU_ASSERT_EQUAL(b->value, 11);
+		CU_ASSERT_STRING_EQUAL(b->summary, "short trigger 1");
+		CU_ASSERT_STRING_EQUAL(b->units, "pct");
+	}
+	scenario_stop(&sc);     /* destroy logs what trigger_result saw */
+	st_test_stderr_back(saved);
+	char *said = st_test_slurp(path);
+	CU_ASSERT_PTR_NOT_NULL(said && strstr(said, "short_triggers: 2 results, 0 not ours") ?
+			       said : NULL);
+	free(said);
+	st_test_rmtree(dir);
+	free(dir);
+}
+
 /* Before 1970 too, the milliseconds are three digits and the pid whole. */
 static void test_dump_id_before_1970(void)
 {
@@ -622,7 +659,8 @@ int main(void)
 		{ "the longest type and pid fit the dump id", test_longest_type_and_pid_in_id },
 		{ "NaN and infinite figures are zeroed", test_non_finite_figures_zeroed },
 		{ "a dump id before 1970", test_dump_id_before_1970 },
-		{ "a first-release plugin in the engine", test_old_descriptor_in_engine },
+		{ "the smallest descriptor in the engine", test_old_descriptor_in_engine },
+		{ "a shorter trigger stride", test_shorter_trigger_stride },
 		{ "reload refused by a plugin keeps it", test_reload_refused_by_plugin_keeps_instance },
 		{ "reload with bad mem_pressure options keeps it", test_reload_bad_mem_pressure_keeps_it },
 		{ "a steady allocation is one dump", test_steady_allocation_is_one_dump },

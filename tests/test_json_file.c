@@ -42,7 +42,7 @@ int fsync(int fd)
 static int log_lines;
 static char last_log[512];
 
-static void count_log(const struct st_host *h, enum st_log_level level, const char *fmt, ...)
+static void count_log(const struct st_host *h, int32_t level, const char *fmt, ...)
 {
 	va_list ap;
 	(void)h;

@@ -358,7 +358,7 @@ static void test_missing_meminfo_figures(void)
 		s[i].mono_ns = (int64_t)i * 1000000000;
 	}
 	const struct st_sample *ptrs[3] = { &s[0], &s[1], &s[2] };
-	struct st_history h = { 3, ptrs, 0, NULL, 100 };
+	struct st_history h = { .size = sizeof(h), .count = 3, .samples = ptrs, .clock_ticks = 100 };
 	struct st_trigger out[4];
 
 	/* No figures anywhere, then only in the newest: nothing to compare. */

@@ -224,7 +224,7 @@ static void test_odd_figures_never_fire(void)
 	s[0].seq = 1;
 	s[1].seq = 2;
 	const struct st_sample *ptrs[2] = { &s[0], &s[1] };
-	struct st_history h = { 2, ptrs, 0, NULL, 100 };
+	struct st_history h = { .size = sizeof(h), .count = 2, .samples = ptrs, .clock_ticks = 100 };
 	struct st_trigger out[2];
 
 	/* No figures (0 of 0 would be NaN%). */

@@ -142,17 +142,28 @@ static void test_load_good(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(p.desc);
 	CU_ASSERT_STRING_EQUAL(p.desc->name, "good_detector");
 	CU_ASSERT_EQUAL(p.desc->kind, ST_PLUGIN_DETECTOR);
-	CU_ASSERT_EQUAL(p.desc->abi_version, ST_ABI_VERSION);
+	CU_ASSERT_EQUAL(p.desc->abi_major, ST_ABI_MAJOR);
+	CU_ASSERT_EQUAL(p.desc->abi_minor, ST_ABI_MINOR);
 	CU_ASSERT_PTR_NOT_NULL(p.desc->evaluate);
 	CU_ASSERT_STRING_EQUAL(p.path, TEST_PLUGIN("good_detector"));
 	CU_ASSERT_EQUAL(p.running, 0);
 	unload_one(&p);
 }
 
+/* An ABI 1 plugin: its version is where ABI 1 put it, and said. */
 static void test_refuse_bad_abi(void)
 {
-	expect_refused(TEST_PLUGIN("bad_abi"), "ABI version");
-	expect_refused(TEST_PLUGIN("bad_abi"), "1000");
+	expect_refused(TEST_PLUGIN("bad_abi"),
+		       "built for plugin ABI 1, this spiketrace has ABI " ST_ABI_VERSION_STRING);
+}
+
+/* A plugin of a later minor may use members this core lacks. */
+static void test_refuse_newer_minor(void)
+{
+	char want[128];
+	snprintf(want, sizeof(want), "built for plugin ABI %d.%d, newer than this "
+		 "spiketrace's %s", ST_ABI_MAJOR, ST_ABI_MINOR + 1, ST_ABI_VERSION_STRING);
+	expect_refused(TEST_PLUGIN("newer_minor"), want);
 }
 
 static void test_refuse_no_entry(void)
@@ -309,7 +320,8 @@ static void test_load_dir(void)
 {
 	struct st_plugin_set set = { 0, NULL };
 
-	/* bad_abi.so and no_entry.so are refused; the loader keeps going */
+	/* bad_abi.so, newer_minor.so and no_entry.so are refused; the
+	 * loader keeps going */
 	CU_ASSERT_EQUAL(st_plugins_load_dir(ST_TEST_PLUGIN_DIR, &set), 2);
 	CU_ASSERT_EQUAL(set.n, 2);
 	CU_ASSERT_PTR_NOT_NULL(find_loaded(&set, "good_detector"));
@@ -384,7 +396,8 @@ static void test_start(void)
 	/* create got the option values: limit_pct's default */
 	CU_ASSERT_EQUAL(*(const double *)good->state, 50);
 	/* and its own host table */
-	CU_ASSERT_EQUAL(good->host.abi_version, ST_ABI_VERSION);
+	CU_ASSERT_EQUAL(good->host.abi_major, ST_ABI_MAJOR);
+	CU_ASSERT_EQUAL(good->host.abi_minor, ST_ABI_MINOR);
 	CU_ASSERT_STRING_EQUAL(good->host.plugin_name, "good_detector");
 	CU_ASSERT_STRING_EQUAL(good->host.proc_root, "/proc");
 	CU_ASSERT_EQUAL(good->host.ncores, 4);
@@ -395,7 +408,8 @@ static void test_start(void)
 	/* the running detector works through its descriptor */
 	struct st_proc_sample procs[2] = { { .pid = 7, .cpu_pct = 80 },
 					   { .pid = 8, .cpu_pct = 10 } };
-	struct st_sample smp = { .seq = 1, .nprocs = 2, .procs = procs };
+	struct st_sample smp = { .size = sizeof(smp), .proc_size = sizeof(procs[0]),
+				  .seq = 1, .nprocs = 2, .procs = procs };
 	const struct st_sample *view[1] = { &smp };
 	struct st_history h = { .count = 1, .samples = view };
 	struct st_trigger out[4];
@@ -513,7 +527,7 @@ static void test_root_dir_checks(void)
 	free(dir);
 }
 
-/* The size rule: a first-release descriptor loads, and what follows it in
+/* The size rule: the smallest descriptor loads, and what follows it in
  * the plugin's memory (here functions that abort) is not read. */
 static void test_old_descriptor_size(void)
 {
@@ -522,7 +536,7 @@ static void test_old_descriptor_size(void)
 
 	CU_ASSERT_EQUAL_FATAL(st_plugin_load_file(ST_ENGINE_PLUGIN_DIR "/old_descriptor.so",
 						  &p, err, sizeof(err)), 0);
-	CU_ASSERT_EQUAL(p.desc->size, ST_PLUGIN_SIZE_1);
+	CU_ASSERT_EQUAL(p.desc->size, ST_PLUGIN_SIZE_MIN);
 	CU_ASSERT_PTR_NOT_NULL(p.desc->evaluate);
 	CU_ASSERT_PTR_NULL(p.desc->trigger_result);
 	CU_ASSERT_PTR_NULL(p.desc->check_options);
@@ -534,6 +548,7 @@ int main(void)
 	CU_TestInfo tests[] = {
 		{ "load good_detector", test_load_good },
 		{ "refuse bad ABI", test_refuse_bad_abi },
+		{ "refuse a newer minor", test_refuse_newer_minor },
 		{ "refuse missing entry symbol", test_refuse_no_entry },
 		{ "refuse nonexistent path", test_refuse_nonexistent },
 		{ "refuse a renamed plugin", test_refuse_renamed },

@@ -46,8 +46,7 @@ static int blocking_emit(void *state, const struct st_dump *dump, const char *js
 }
 
 static const struct st_plugin blocking_sink = {
-	.abi_version = ST_ABI_VERSION,
-	.size = sizeof(struct st_plugin),
+	ST_PLUGIN_HEADER,
 	.kind = ST_PLUGIN_SINK,
 	.name = "blocking",
 	.emit = blocking_emit,

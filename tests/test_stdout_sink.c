@@ -25,7 +25,7 @@
 static int log_count[ST_LOG_DEBUG + 1];
 static char last_log[512];
 
-static void mock_log(const struct st_host *host, enum st_log_level level,
+static void mock_log(const struct st_host *host, int32_t level,
 		     const char *fmt, ...)
 {
 	va_list ap;
@@ -43,7 +43,8 @@ static int64_t mock_clock(void)
 }
 
 static const struct st_host mock_host = {
-	.abi_version = ST_ABI_VERSION,
+	.abi_major = ST_ABI_MAJOR,
+	.abi_minor = ST_ABI_MINOR,
 	.size = sizeof(struct st_host),
 	.plugin_name = "stdout",
 	.log = mock_log,

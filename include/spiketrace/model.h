@@ -10,6 +10,11 @@
  *   - A process's cpu_pct is percent of ONE core (a process saturating one
  *     core is 100, a process saturating four cores is 400), as top shows it.
  *   - System-wide cpu figures are percent of the whole machine (0..100).
+ *
+ * The structs follow the size rule of plugin.h: each one the core hands
+ * over carries its size, each array its stride. Read an array element
+ * with the accessors at the end of this file, and a member added after
+ * the ABI minor a plugin needs only when ST_HAS says it is there.
  */
 #ifndef SPIKETRACE_MODEL_H
 #define SPIKETRACE_MODEL_H
@@ -24,6 +29,11 @@ extern "C" {
 /* Longest comm the kernel reports is 15 bytes (TASK_COMM_LEN - 1); kernel
  * threads and future kernels may report up to 63. The core truncates. */
 #define ST_COMM_MAX 64
+
+/* Whether a struct of `size` bytes (its size member, or its array's
+ * stride) holds member: ST_HAS(struct st_sample, smp->size, flags). */
+#define ST_HAS(type, size, member) \
+	((size_t)(size) >= offsetof(type, member) + sizeof(((type *)0)->member))
 
 /*
  * What does not change per sample: kept once per process in the core's
@@ -107,6 +117,8 @@ struct st_vm_figures {
 
 /* One consistent view of the system. */
 struct st_sample {
+	uint32_t size;              /* sizeof(struct st_sample) in the core */
+	uint32_t proc_size;         /* stride of procs: st_sample_proc() */
 	uint64_t seq;               /* 1 for the first sample, +1 per tick */
 	int64_t  mono_ns;           /* CLOCK_MONOTONIC when the sample was taken */
 	int64_t  wall_ns;           /* CLOCK_REALTIME, for people */
@@ -140,7 +152,8 @@ struct st_sample {
 	uint32_t procs_blocked;
 
 	uint32_t nprocs;
-	const struct st_proc_sample *procs; /* in no particular order */
+	const struct st_proc_sample *procs; /* in no particular order; stride
+	                                       proc_size */
 
 	/* Why the machine is slow, not only that it is busy (ST_HAVE_*). */
 	struct st_pressure psi_cpu, psi_memory, psi_io;
@@ -164,14 +177,16 @@ struct st_sample {
  * samples[count - 1] the newest (the one just taken).
  */
 struct st_history {
+	uint32_t size;              /* sizeof(struct st_history) in the core */
 	uint32_t count;
 	const struct st_sample *const *samples;
 	/* process identities referenced by st_proc_sample.info; ninfos is the
 	 * table's current size, so a detector may keep per-process state in an
 	 * array indexed by info and check pid + start_ticks to spot reuse. */
 	uint32_t ninfos;
+	uint32_t info_size;         /* stride of infos: st_history_info() */
 	const struct st_proc_info *infos;
-	long     clock_ticks;       /* sysconf(_SC_CLK_TCK) */
+	int64_t  clock_ticks;       /* sysconf(_SC_CLK_TCK) */
 };
 
 /*
@@ -316,6 +331,7 @@ struct st_dump_sample {
 	uint32_t procs_running, procs_blocked;
 	uint32_t nprocs_total;      /* processes in the system, not only listed */
 	uint32_t ntop_cpu, ntop_rss, nblamed;
+	/* stride st_dump.proc_size: st_dump_top_cpu() and its siblings */
 	struct st_dump_proc *top_cpu;   /* by cpu_pct + children_cpu_pct, highest
 	                                   first; measured (not carried) and
 	                                   above 0.0 only */
@@ -354,12 +370,18 @@ struct st_dump_host {
 	char     boot_id[64];
 };
 
+/* The trigger comes last: st_trigger may grow at its end. */
 struct st_dump_trigger {
-	struct st_trigger trigger;
 	int32_t  sample_index;      /* index into st_dump.samples, -1 if outside */
+	uint32_t reserved;
+	struct st_trigger trigger;
 };
 
 struct st_dump {
+	uint32_t size;              /* sizeof(struct st_dump) in the core */
+	/* Strides of the arrays: samples, triggers, and every process list
+	 * of every sample (top_cpu, top_rss, blamed). */
+	uint32_t sample_size, trigger_size, proc_size;
 	char     schema[32];        /* ST_DUMP_SCHEMA */
 	char     id[64];            /* unique per dump, sorts by time */
 	int64_t  wall_ns;           /* when the first trigger fired */
@@ -367,14 +389,63 @@ struct st_dump {
 	double   interval_s;
 	struct st_dump_host host;
 	uint32_t ntriggers;
-	struct st_dump_trigger *triggers;   /* first one opened the incident */
+	struct st_dump_trigger *triggers;   /* first one opened the incident;
+	                                       stride trigger_size */
 	uint32_t nsamples;
-	struct st_dump_sample *samples;     /* oldest first */
+	struct st_dump_sample *samples;     /* oldest first; stride sample_size */
 	int32_t  trigger_index;     /* index of the first trigger's sample */
 	/* Where a storing sink (json_file) wrote this dump, "" if nowhere
 	 * (yet). Storing sinks run first, so the others can name the file. */
 	char     stored_as[512];
 };
+
+/* ------------------------------------------------------------ accessors */
+
+/* Element i of an array whose elements are stride bytes apart. */
+#define ST_ELEMENT(type, base, stride, i) \
+	((const type *)(const void *)((const char *)(base) + (size_t)(stride) * (size_t)(i)))
+
+static inline const struct st_proc_sample *
+st_sample_proc(const struct st_sample *s, uint32_t i)
+{
+	return ST_ELEMENT(struct st_proc_sample, s->procs, s->proc_size, i);
+}
+
+static inline const struct st_proc_info *
+st_history_info(const struct st_history *h, uint32_t i)
+{
+	return ST_ELEMENT(struct st_proc_info, h->infos, h->info_size, i);
+}
+
+static inline const struct st_dump_sample *
+st_dump_at(const struct st_dump *d, uint32_t i)
+{
+	return ST_ELEMENT(struct st_dump_sample, d->samples, d->sample_size, i);
+}
+
+static inline const struct st_dump_trigger *
+st_dump_trigger_at(const struct st_dump *d, uint32_t i)
+{
+	return ST_ELEMENT(struct st_dump_trigger, d->triggers, d->trigger_size, i);
+}
+
+static inline const struct st_dump_proc *
+st_dump_top_cpu(const struct st_dump *d, const struct st_dump_sample *s, uint32_t i)
+{
+	return ST_ELEMENT(struct st_dump_proc, s->top_cpu, d->proc_size, i);
+}
+
+static inline const struct st_dump_proc *
+st_dump_top_rss(const struct st_dump *d, const struct st_dump_sample *s, uint32_t i)
+{
+	return ST_ELEMENT(struct st_dump_proc, s->top_rss, d->proc_size, i);
+}
+
+static inline const struct st_dump_proc *
+st_dump_blamed(const struct st_dump *d, const struct st_dump_sample *s, uint32_t i)
+{
+	return ST_ELEMENT(struct st_dump_proc, s->blamed, d->proc_size, i);
+}
 
 #ifdef __cplusplus
 }

@@ -9,19 +9,34 @@
  * plugin is static. The file is named after the plugin: a plugin called
  * "cpu_delta" lives in cpu_delta.so.
  *
- * The core checks abi_version before it reads any other field, and size to
- * know how much of the descriptor it may read; a mismatch is refused with a
- * message naming the file. Plugins are never unloaded before exit.
+ * VERSIONS. The ABI is MAJOR.MINOR (ST_ABI_MAJOR, ST_ABI_MINOR; the same
+ * figure is `pkg-config --modversion spiketrace`). A plugin records the
+ * version it was built against in its descriptor (ST_PLUGIN_HEADER does).
+ * The core loads a plugin of its own major and of a minor up to its own; it
+ * refuses another major (ABI 1 plugins included) and a newer minor, with
+ * a line naming the file and both versions. A minor release only adds:
  *
- * The size rule: the descriptor grows only at its end, and the core reads
- * a member only when the plugin's size covers it,
- *
- *     offsetof(struct st_plugin, member) + sizeof(member) <= desc->size
- *
- * A member beyond the plugin's size is taken as zero (NULL: not provided),
- * so a plugin built against an older header keeps loading. The smallest
- * size accepted is ST_PLUGIN_SIZE_1, the descriptor of the first release
- * (up to flags). The same rule holds for every size-carrying struct here.
+ * THE SIZE RULE (as Linux's openat2 and clone3 structs). Every struct that
+ * crosses the boundary carries its size, or the struct that holds an array
+ * of them carries the array's stride:
+ *   - a struct grows only at its end, and its existing members never
+ *     change place, type or meaning;
+ *   - a struct the plugin gives the core (the descriptor, its option
+ *     table, the triggers it writes, st_proc_memory) says how big the
+ *     plugin thinks it is; the core reads no more than that and takes what
+ *     lies beyond as zero (NULL: not provided);
+ *   - a struct the core gives the plugin (st_host, st_history, st_sample,
+ *     st_dump and the arrays in them) says how big the core made it: a
+ *     plugin reads a member added after the minor it needs only when
+ *     ST_HAS(struct, pointer-or-size, member) says it is there, and walks
+ *     an array with the accessors of model.h (st_sample_proc, st_dump_at,
+ *     ...), never with [i], because the core's elements may be bigger
+ *     than the plugin's;
+ *   - a struct embedded by value in another (st_pressure in st_sample,
+ *     st_dump_host in st_dump, ...) is frozen: it cannot grow without
+ *     moving its container's members, so its successor is a new member.
+ * Only fixed-width types cross the boundary (int32_t, uint64_t, float,
+ * double, char arrays, pointers): no long, no enum-typed member.
  *
  * Life cycle:
  *   check_options(options, err, len)  when the configuration is read
@@ -49,7 +64,7 @@
  *     static int evaluate(void *s, const struct st_history *hist,
  *                         struct st_trigger *out, size_t max) { ... return n; }
  *     static const struct st_plugin plugin = {
- *         .abi_version = ST_ABI_VERSION, .size = sizeof(struct st_plugin),
+ *         ST_PLUGIN_HEADER,
  *         .kind = ST_PLUGIN_DETECTOR, .name = "my_detector", .version = "1.0",
  *         .description = "...", .options = opts,
  *         .create = create, .destroy = destroy, .evaluate = evaluate,
@@ -70,11 +85,19 @@
 extern "C" {
 #endif
 
-/* Bumped on any incompatible change to this header or model.h. 2: the
- * dump's process and sample records (st_dump_proc, st_dump_sample) grew
- * with the evidence a diagnosis needs, and a sink reads them as arrays;
- * ABI 1 plugins are refused, naming the file and the version. */
-#define ST_ABI_VERSION 2
+/* The ABI this header describes (see VERSIONS above). The major changes
+ * with an incompatible change (2: size-versioned structs and fixed-width
+ * types; ABI 1 plugins are refused); the minor with every addition. */
+#define ST_ABI_MAJOR 2
+#define ST_ABI_MINOR 0
+#define ST_ABI_STR_(x) #x
+#define ST_ABI_STR(x) ST_ABI_STR_(x)
+/* "2.0": as `pkg-config --modversion spiketrace` says it (configure
+ * reads the two numbers above). */
+#define ST_ABI_VERSION_STRING ST_ABI_STR(ST_ABI_MAJOR) "." ST_ABI_STR(ST_ABI_MINOR)
+/* For #if in a plugin that uses a member added in a minor release. */
+#define ST_ABI_AT_LEAST(major, minor) \
+	(ST_ABI_MAJOR == (major) && ST_ABI_MINOR >= (minor))
 
 #define ST_PLUGIN_ENTRY_SYMBOL "spiketrace_plugin_entry"
 #define ST_PLUGIN_EXPORT __attribute__((visibility("default")))
@@ -95,6 +118,7 @@ enum st_log_level {
 
 /* ---------------------------------------------------------------- options */
 
+/* st_option.type */
 enum st_option_type {
 	ST_OPT_END = 0,         /* terminates an option table */
 	ST_OPT_BOOL,
@@ -104,9 +128,9 @@ enum st_option_type {
 };
 
 union st_value {
-	long        i;          /* ST_OPT_INT */
+	int64_t     i;          /* ST_OPT_INT */
 	double      f;          /* ST_OPT_FLOAT */
-	int         b;          /* ST_OPT_BOOL: 0 or 1 */
+	int32_t     b;          /* ST_OPT_BOOL: 0 or 1 */
 	const char *s;          /* ST_OPT_STRING */
 };
 
@@ -119,7 +143,7 @@ union st_value {
  */
 struct st_option {
 	const char         *name;
-	enum st_option_type type;
+	uint32_t            type;   /* ST_OPT_* */
 	union st_value      def;
 	double              min;
 	double              max;
@@ -149,15 +173,17 @@ struct st_option {
 
 /*
  * Functions the core lends a plugin. Each plugin gets its own table (log
- * lines carry the plugin's name). Check `size` before using a member added
- * after the first release.
+ * lines carry the plugin's name). A member added after 2.0 is there when
+ * ST_HOST_HAS(host, member) says so.
  */
 struct st_host {
-	uint32_t abi_version;
-	uint32_t size;
+	uint32_t abi_major;     /* the core's ABI version */
+	uint32_t size;          /* sizeof(struct st_host) in the core */
+	uint32_t abi_minor;
+	uint32_t reserved;
 	const char *plugin_name;
 	/* printf-style log line, prefixed with the plugin's name. */
-	void (*log)(const struct st_host *host, enum st_log_level level,
+	void (*log)(const struct st_host *host, int32_t level /* ST_LOG_* */,
 		    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 	/* CLOCK_MONOTONIC and CLOCK_REALTIME in nanoseconds. */
 	int64_t (*mono_ns)(void);
@@ -174,8 +200,7 @@ struct st_host {
 	/* Measure a process's memory now: not per sample, only for a
 	 * trigger's candidates (it reads two or three /proc files). out->size
 	 * must be set. Returns 0, or -1 when the process is gone (exited, or
-	 * its pid reused: start_ticks differs) or unreadable. Check
-	 * host->size covers it before calling (added after the first release). */
+	 * its pid reused: start_ticks differs) or unreadable. */
 	int (*proc_memory)(const struct st_host *host, int32_t pid,
 			   uint64_t start_ticks, struct st_proc_memory *out);
 };
@@ -183,15 +208,19 @@ struct st_host {
 /* Whether a host table has a member (a core older than the plugin lacks
  * the members added since): ST_HOST_HAS(host, proc_memory). */
 #define ST_HOST_HAS(host, member) \
-	((host)->size >= offsetof(struct st_host, member) + sizeof((host)->member) && \
-	 (host)->member != NULL)
+	(ST_HAS(struct st_host, (host)->size, member) && (host)->member != NULL)
 
 /* ------------------------------------------------------------- descriptor */
 
+/*
+ * What a plugin is. abi_major and size keep the places they had in ABI 1,
+ * so that an ABI 1 plugin is recognised and refused by its version.
+ */
 struct st_plugin {
-	uint32_t abi_version;   /* ST_ABI_VERSION */
+	uint32_t abi_major;     /* ST_ABI_MAJOR: ST_PLUGIN_HEADER sets these */
 	uint32_t size;          /* sizeof(struct st_plugin) */
-	enum st_plugin_kind kind;
+	uint32_t abi_minor;     /* ST_ABI_MINOR */
+	uint32_t kind;          /* ST_PLUGIN_DETECTOR or ST_PLUGIN_SINK */
 	const char *name;       /* equal to the file name without ".so" */
 	const char *version;
 	const char *description;
@@ -214,6 +243,11 @@ struct st_plugin {
 		     const char *json, size_t json_len);
 
 	uint32_t flags;         /* ST_PLUGIN_* below */
+	/* The strides of the arrays the plugin writes or gives: its
+	 * sizeof(struct st_trigger) (evaluate's out) and sizeof(struct
+	 * st_option) (options). */
+	uint32_t trigger_size;
+	uint32_t option_size;
 
 	/* Optional. Detectors: the core's verdict on each trigger the last evaluate returned, once per trigger, in order, before the next evaluate: taken = 1 when it opened or joined an incident, 0 when the cooldown or the rate limit refused it. A one-shot detector re-arms on 0. */
 	void (*trigger_result)(void *state, const struct st_trigger *trigger, int taken);
@@ -221,8 +255,16 @@ struct st_plugin {
 	int  (*check_options)(const union st_value *options, char *err, size_t errlen);
 };
 
-/* The size of the first release's descriptor: the smallest accepted. */
-#define ST_PLUGIN_SIZE_1 (offsetof(struct st_plugin, flags) + sizeof(uint32_t))
+/* The descriptor's first members, as every plugin sets them. */
+#define ST_PLUGIN_HEADER \
+	.abi_major = ST_ABI_MAJOR, .abi_minor = ST_ABI_MINOR, \
+	.size = sizeof(struct st_plugin), \
+	.trigger_size = sizeof(struct st_trigger), \
+	.option_size = sizeof(struct st_option)
+
+/* The smallest descriptor accepted: up to option_size. The members after
+ * it are optional (NULL when the plugin's size does not cover them). */
+#define ST_PLUGIN_SIZE_MIN (offsetof(struct st_plugin, option_size) + sizeof(uint32_t))
 
 /* A sink that stores dumps (and calls host->dump_stored): it runs before
  * the sinks that only announce them. */

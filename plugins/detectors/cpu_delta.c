@@ -138,8 +138,8 @@ static int cpu_delta_evaluate(void *state, const struct st_history *h,
 			1 - pow2_neg((now->interval_s > 0 ? now->interval_s : 1) / cd->half_life_s);
 	size_t n = 0;
 	for (uint32_t i = 0; i < now->nprocs; i++) {
-		const struct st_proc_sample *p = &now->procs[i];
-		const struct st_proc_info *info = &h->infos[p->info];
+		const struct st_proc_sample *p = st_sample_proc(now, i);
+		const struct st_proc_info *info = st_history_info(h, p->info);
 		struct baseline *b = &cd->base[p->info];
 		double value = (double)p->cpu_pct + (double)p->children_cpu_pct;
 
@@ -175,8 +175,7 @@ static int cpu_delta_evaluate(void *state, const struct st_history *h,
 }
 
 static const struct st_plugin cpu_delta_plugin = {
-	.abi_version = ST_ABI_VERSION,
-	.size = sizeof(struct st_plugin),
+	ST_PLUGIN_HEADER,
 	.kind = ST_PLUGIN_DETECTOR,
 	.name = "cpu_delta",
 	.version = "1.0",

@@ -152,8 +152,7 @@ static int mem_drop_evaluate(void *state, const struct st_history *h,
 }
 
 static const struct st_plugin mem_drop_plugin = {
-	.abi_version = ST_ABI_VERSION,
-	.size = sizeof(struct st_plugin),
+	ST_PLUGIN_HEADER,
 	.kind = ST_PLUGIN_DETECTOR,
 	.name = "mem_drop",
 	.version = "1.0",

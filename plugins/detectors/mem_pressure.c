@@ -197,8 +197,7 @@ static void mem_pressure_trigger_result(void *state, const struct st_trigger *t,
 }
 
 static const struct st_plugin mem_pressure_plugin = {
-	.abi_version = ST_ABI_VERSION,
-	.size = sizeof(struct st_plugin),
+	ST_PLUGIN_HEADER,
 	.kind = ST_PLUGIN_DETECTOR,
 	.name = "mem_pressure",
 	.version = "1.0",

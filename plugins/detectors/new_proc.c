@@ -142,8 +142,8 @@ static int new_proc_evaluate(void *state, const struct st_history *h,
 	if (max > REPORTED_MAX)
 		max = REPORTED_MAX;
 	for (uint32_t i = 0; i < now->nprocs; i++) {
-		const struct st_proc_sample *p = &now->procs[i];
-		const struct st_proc_info *info = &h->infos[p->info];
+		const struct st_proc_sample *p = st_sample_proc(now, i);
+		const struct st_proc_info *info = st_history_info(h, p->info);
 		struct young *y = &np->young[p->info];
 		double age_s = now->uptime_s - (double)info->start_ticks / hz;
 		double value, cpu_ms;
@@ -197,8 +197,7 @@ static void new_proc_trigger_result(void *state, const struct st_trigger *t, int
 }
 
 static const struct st_plugin new_proc_plugin = {
-	.abi_version = ST_ABI_VERSION,
-	.size = sizeof(struct st_plugin),
+	ST_PLUGIN_HEADER,
 	.kind = ST_PLUGIN_DETECTOR,
 	.name = "new_proc",
 	.version = "1.0",

@@ -103,7 +103,7 @@ static int own_growth(const struct rss_blamer *b, const struct st_proc_sample *p
 static void consider(struct rss_blamer *b, const struct st_history *h,
 		     const struct st_proc_sample *p, struct rss_blame *best)
 {
-	const struct st_proc_info *info = &h->infos[p->info];
+	const struct st_proc_info *info = st_history_info(h, p->info);
 	uint64_t rss, own;
 	if (p->info < b->cap)
 		b->then[p->info].measured = 1;
@@ -138,17 +138,17 @@ void rss_blame_growth(struct rss_blamer *b, const struct st_history *h,
 	/* Slots of the old sample beyond the scratch: it could not grow
 	 * (out of memory), and a guess would name a bystander. */
 	for (uint32_t i = 0; i < old->nprocs; i++)
-		if (old->procs[i].info >= b->cap)
+		if (st_sample_proc(old, i)->info >= b->cap)
 			return;
 	/* Only the slots the new sample uses need clearing: any other is
 	 * never read below. */
 	for (uint32_t i = 0; i < now->nprocs; i++)
-		if (now->procs[i].info < b->cap)
-			memset(&b->then[now->procs[i].info], 0, sizeof(*b->then));
+		if (st_sample_proc(now, i)->info < b->cap)
+			memset(&b->then[st_sample_proc(now, i)->info], 0, sizeof(*b->then));
 	/* Slots are stable for a process's life in the history; pid + start
 	 * time tell a reused slot from the same process. */
 	for (uint32_t i = 0; i < old->nprocs; i++) {
-		const struct st_proc_sample *p = &old->procs[i];
+		const struct st_proc_sample *p = st_sample_proc(old, i);
 		b->then[p->info].pid = p->pid;
 		b->then[p->info].rss_kib = p->rss_kib;
 		b->then[p->info].seq = old->seq;
@@ -157,8 +157,8 @@ void rss_blame_growth(struct rss_blamer *b, const struct st_history *h,
 	/* The largest growers by their recorded figures, measured. */
 	uint32_t ntop = 0;
 	for (uint32_t i = 0; i < now->nprocs; i++) {
-		const struct st_proc_sample *p = &now->procs[i];
-		uint64_t before = before_kib(b, p, &h->infos[p->info]);
+		const struct st_proc_sample *p = st_sample_proc(now, i);
+		uint64_t before = before_kib(b, p, st_history_info(h, p->info));
 		uint64_t growth = p->rss_kib > before ? p->rss_kib - before : 0;
 		if (growth == 0 || (ntop == RSS_BLAME_TOP && growth <= b->top[ntop - 1].growth_kib))
 			continue;
@@ -169,13 +169,13 @@ void rss_blame_growth(struct rss_blamer *b, const struct st_history *h,
 		b->top[j].growth_kib = growth;
 	}
 	for (uint32_t j = 0; j < ntop; j++)
-		consider(b, h, &now->procs[b->top[j].index], out);
+		consider(b, h, st_sample_proc(now, b->top[j].index), out);
 	/* Not explained: a carried process's RSS is as last read, and the
 	 * grower may be one of them. Measure those, up to the bound. */
 	uint32_t measured = ntop;
 	for (uint32_t i = 0; i < now->nprocs && measured < RSS_BLAME_MAX_MEASURED &&
 	     !accounts_for(out->growth_kib, extent_kib); i++) {
-		const struct st_proc_sample *p = &now->procs[i];
+		const struct st_proc_sample *p = st_sample_proc(now, i);
 		if (!(p->flags & ST_PROC_CARRIED) ||
 		    (p->info < b->cap && b->then[p->info].measured))
 			continue;

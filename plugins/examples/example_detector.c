@@ -128,8 +128,7 @@ static int fork_storm_evaluate(void *state, const struct st_history *h,
 }
 
 static const struct st_plugin plugin = {
-	.abi_version = ST_ABI_VERSION,  /* checked by the core before anything else */
-	.size = sizeof(struct st_plugin),
+	ST_PLUGIN_HEADER,               /* the ABI version and sizes: checked first */
 	.kind = ST_PLUGIN_DETECTOR,
 	.name = "fork_storm",           /* = the file name without ".so" */
 	.version = "1.0",

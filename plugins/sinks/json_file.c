@@ -379,8 +379,7 @@ static int json_file_emit(void *state, const struct st_dump *dump,
 }
 
 static const struct st_plugin json_file_plugin = {
-	.abi_version = ST_ABI_VERSION,
-	.size = sizeof(struct st_plugin),
+	ST_PLUGIN_HEADER,
 	.kind = ST_PLUGIN_SINK,
 	.name = "json_file",
 	.version = "1.0",

@@ -152,8 +152,7 @@ static int stdout_emit(void *state, const struct st_dump *dump,
 }
 
 static const struct st_plugin stdout_plugin = {
-	.abi_version = ST_ABI_VERSION,
-	.size = sizeof(struct st_plugin),
+	ST_PLUGIN_HEADER,
 	.kind = ST_PLUGIN_SINK,
 	.name = "stdout",
 	.version = "1.0",

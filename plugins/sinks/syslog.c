@@ -226,7 +226,7 @@ static void build_line(struct line *l, size_t max, const struct st_dump *dump)
 	l->buf[0] = '\0';
 
 	const struct st_trigger *first = dump->ntriggers && dump->triggers ?
-					 &dump->triggers[0].trigger : NULL;
+					 &st_dump_trigger_at(dump, 0)->trigger : NULL;
 	escape_ascii(first ? first->type : "", type, sizeof(type), &cut);
 	add(l, "%s", type[0] ? type : "spike");
 	size_t type_len = l->len;
@@ -365,8 +365,7 @@ static int syslog_emit(void *state, const struct st_dump *dump,
 }
 
 static const struct st_plugin syslog_plugin = {
-	.abi_version = ST_ABI_VERSION,
-	.size = sizeof(struct st_plugin),
+	ST_PLUGIN_HEADER,
 	.kind = ST_PLUGIN_SINK,
 	.name = "syslog",
 	.version = "1.0",

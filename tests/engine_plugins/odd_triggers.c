@@ -59,7 +59,7 @@ static int evaluate(void *state, const struct st_history *h,
 }
 
 static const struct st_plugin plugin = {
-	.abi_version = ST_ABI_VERSION, .size = sizeof(struct st_plugin),
+	ST_PLUGIN_HEADER,
 	.kind = ST_PLUGIN_DETECTOR, .name = "odd_triggers", .version = "0",
 	.description = "test detector returning the triggers its options say",
 	.options = options,

@@ -1,7 +1,7 @@
-/* Test plugin: a detector built before trigger_result and check_options
- * existed, as its size says, with whatever bytes follow its descriptor in
- * memory. Here they are functions that abort: the core must read neither
- * (the size rule in plugin.h). */
+/* Test plugin: a detector whose descriptor ends where the smallest one
+ * accepted does (ST_PLUGIN_SIZE_MIN), before trigger_result and
+ * check_options, with whatever bytes follow it in memory. Here they are
+ * functions that abort: the core must read neither (the size rule). */
 #include <stdlib.h>
 #include <string.h>
 #include <spiketrace/plugin.h>
@@ -41,7 +41,8 @@ static int never_check(const union st_value *opts, char *err, size_t errlen)
 }
 
 static const struct st_plugin plugin = {
-	.abi_version = ST_ABI_VERSION, .size = ST_PLUGIN_SIZE_1,
+	.abi_major = ST_ABI_MAJOR, .abi_minor = ST_ABI_MINOR, .size = ST_PLUGIN_SIZE_MIN,
+	.trigger_size = sizeof(struct st_trigger), .option_size = sizeof(struct st_option),
 	.kind = ST_PLUGIN_DETECTOR, .name = "old_descriptor", .version = "0",
 	.description = "test detector with a first-release descriptor",
 	.options = options, .create = create, .evaluate = evaluate,

@@ -50,7 +50,7 @@ static int evaluate(void *state, const struct st_history *h,
 }
 
 static const struct st_plugin plugin = {
-	.abi_version = ST_ABI_VERSION, .size = sizeof(struct st_plugin),
+	ST_PLUGIN_HEADER,
 	.kind = ST_PLUGIN_DETECTOR, .name = "picky", .version = "0",
 	.description = "test detector with a rule over its options",
 	.options = options, .create = create, .destroy = destroy,

@@ -63,7 +63,7 @@ static const struct st_option syslog_opts[] = {
 	ST_OPTION_END,
 };
 
-#define PLUGIN(n, k, o) { .abi_version = ST_ABI_VERSION, .size = sizeof(struct st_plugin), \
+#define PLUGIN(n, k, o) { ST_PLUGIN_HEADER, \
 			  .kind = (k), .name = (n), .version = "1", .description = "d", \
 			  .options = (o) }
 static const struct st_plugin plugins[] = {

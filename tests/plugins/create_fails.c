@@ -17,7 +17,7 @@ static int evaluate(void *state, const struct st_history *h,
 }
 
 static const struct st_plugin plugin = {
-	.abi_version = ST_ABI_VERSION, .size = sizeof(struct st_plugin),
+	ST_PLUGIN_HEADER,
 	.kind = ST_PLUGIN_DETECTOR, .name = "create_fails", .version = "0",
 	.description = "test detector whose create fails",
 	.create = create, .evaluate = evaluate,

@@ -11,7 +11,7 @@ static int emit(void *state, const struct st_dump *dump,
 }
 
 static const struct st_plugin plugin = {
-	.abi_version = ST_ABI_VERSION, .size = sizeof(struct st_plugin),
+	ST_PLUGIN_HEADER,
 	.kind = ST_PLUGIN_SINK, .name = "emit_fails", .version = "0",
 	.description = "test sink whose emit always fails",
 	.emit = emit,

@@ -35,10 +35,10 @@ static int evaluate(void *state, const struct st_history *h,
 	const struct st_sample *s = h->samples[h->count - 1];
 	size_t n = 0;
 	for (uint32_t i = 0; i < s->nprocs && n < max; i++) {
-		if (s->procs[i].cpu_pct > *limit) {
+		if (st_sample_proc(s, i)->cpu_pct > *limit) {
 			snprintf(out[n].type, sizeof(out[n].type), "good_detector");
-			out[n].pid = s->procs[i].pid;
-			out[n].value = s->procs[i].cpu_pct;
+			out[n].pid = st_sample_proc(s, i)->pid;
+			out[n].value = st_sample_proc(s, i)->cpu_pct;
 			n++;
 		}
 	}
@@ -46,7 +46,7 @@ static int evaluate(void *state, const struct st_history *h,
 }
 
 static const struct st_plugin plugin = {
-	.abi_version = ST_ABI_VERSION, .size = sizeof(struct st_plugin),
+	ST_PLUGIN_HEADER,
 	.kind = ST_PLUGIN_DETECTOR, .name = "good_detector", .version = "0",
 	.description = "test detector", .options = options,
 	.create = create, .destroy = destroy, .evaluate = evaluate,

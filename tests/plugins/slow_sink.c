@@ -46,7 +46,7 @@ static int emit(void *state, const struct st_dump *dump, const char *json, size_
 }
 
 static const struct st_plugin plugin = {
-	.abi_version = ST_ABI_VERSION, .size = sizeof(struct st_plugin),
+	ST_PLUGIN_HEADER,
 	.kind = ST_PLUGIN_SINK, .name = "slow_sink", .version = "0",
 	.description = "test sink stuck in each dump until a file exists",
 	.options = options,
