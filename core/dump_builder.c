@@ -214,7 +214,7 @@ static void fill_proc(struct st_dump_proc *out, const struct st_proc_sample *rec
 		      const struct st_proc_info *info, struct extras *x, int root)
 {
 	memset(out, 0, sizeof(*out));
-	out->pid = rec->pid;
+	out->pid = info->pid;
 	out->ppid = info->ppid;
 	out->start_ticks = info->start_ticks;
 	memcpy(out->comm, info->comm, sizeof(out->comm));
@@ -225,7 +225,7 @@ static void fill_proc(struct st_dump_proc *out, const struct st_proc_sample *rec
 	out->minflt_delta = rec->minflt_delta;
 	out->majflt_delta = rec->majflt_delta;
 	out->flags = rec->flags & (ST_PROC_NEW | ST_PROC_CARRIED);
-	const struct extra *e = extra_for(x, root, rec->pid, info->start_ticks);
+	const struct extra *e = extra_for(x, root, info->pid, info->start_ticks);
 	if (!e) {
 		unknown_identity(out);
 		return;
@@ -325,7 +325,7 @@ static int blamed_list(struct st_dump_sample *ds, const struct st_sample *smp,
 			struct st_proc_info was;
 			const struct st_proc_info *info =
 				st_proc_table_info_at(t, rec->info, smp->seq, &was);
-			if (rec->pid == tr->pid && info->start_ticks == tr->start_ticks) {
+			if (info->pid == tr->pid && info->start_ticks == tr->start_ticks) {
 				fill_proc(&ds->blamed[ds->nblamed++], rec, info, x, root);
 				break;
 			}

@@ -128,7 +128,7 @@ static void follow_rename(struct st_sampler *s, struct st_tick *tk, uint32_t slo
 
 /* A new record in the tick's sample, or NULL when out of memory. */
 static struct st_proc_sample *new_record(struct st_tick *tk, uint32_t slot,
-					 struct st_proc_track *tr, int32_t pid)
+					 struct st_proc_track *tr)
 {
 	struct st_ring_slot *rs = tk->slot;
 	if (tk->nprocs >= rs->procs_cap &&
@@ -136,7 +136,6 @@ static struct st_proc_sample *new_record(struct st_tick *tk, uint32_t slot,
 		return NULL;
 	struct st_proc_sample *rec = &rs->procs[tk->nprocs];
 	memset(rec, 0, sizeof(*rec));
-	rec->pid = pid;
 	rec->info = slot;
 	tr->rec_index = tk->nprocs++;
 	return rec;
@@ -229,7 +228,7 @@ void st_sampler_read_process(struct st_sampler *s, struct st_tick *tk, int32_t p
 	follow_rename(s, tk, slot, &ps);
 	struct st_proc_track *tr = &s->table.tracks[slot];
 	int fresh = s->table.infos[slot].first_seen_seq == tk->seq;
-	struct st_proc_sample *rec = new_record(tk, slot, tr, pid);
+	struct st_proc_sample *rec = new_record(tk, slot, tr);
 	if (!rec)
 		return;
 	rec->state = ps.state;
@@ -245,7 +244,7 @@ void st_sampler_read_process(struct st_sampler *s, struct st_tick *tk, int32_t p
 void st_sampler_carry_process(struct st_sampler *s, struct st_tick *tk, uint32_t slot)
 {
 	struct st_proc_track *tr = &s->table.tracks[slot];
-	struct st_proc_sample *rec = new_record(tk, slot, tr, s->table.infos[slot].pid);
+	struct st_proc_sample *rec = new_record(tk, slot, tr);
 	if (!rec)
 		return;
 	rec->state = tr->state;

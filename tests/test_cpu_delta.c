@@ -157,7 +157,7 @@ static void test_long_child_exit_is_no_spike(void)
 	/* What no sample saw (the last 0.05 s of the job) is still counted. */
 	const struct st_sample *now = st_ring_newest(&sc.engine.ring);
 	for (uint32_t i = 0; i < now->nprocs; i++)
-		if (now->procs[i].pid == 510)
+		if (sc.engine.sampler.table.infos[now->procs[i].info].pid == 510)
 			CU_ASSERT_DOUBLE_EQUAL(now->procs[i].children_cpu_pct, 5.0, 1e-3);
 	scenario_stop(&sc);
 }

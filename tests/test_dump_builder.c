@@ -36,7 +36,7 @@ static const struct st_proc_sample *ring_record(const struct scenario *sc, uint6
 		return NULL;
 	const struct st_sample *s = st_ring_at(&sc->engine.ring, (uint32_t)at);
 	for (uint32_t i = 0; i < s->nprocs; i++)
-		if (s->procs[i].pid == pid)
+		if (sc->engine.sampler.table.infos[s->procs[i].info].pid == pid)
 			return &s->procs[i];
 	return NULL;
 }

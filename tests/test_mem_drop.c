@@ -423,7 +423,7 @@ static const struct st_proc_sample *newest_record(const struct scenario *sc, int
 {
 	const struct st_sample *s = st_ring_newest(&sc->engine.ring);
 	for (uint32_t i = 0; s && i < s->nprocs; i++)
-		if (s->procs[i].pid == pid)
+		if (sc->engine.sampler.table.infos[s->procs[i].info].pid == pid)
 			return &s->procs[i];
 	return NULL;
 }

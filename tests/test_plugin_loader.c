@@ -406,12 +406,14 @@ static void test_start(void)
 	CU_ASSERT(good->host.mono_ns() > 0);
 
 	/* the running detector works through its descriptor */
-	struct st_proc_sample procs[2] = { { .pid = 7, .cpu_pct = 80 },
-					   { .pid = 8, .cpu_pct = 10 } };
+	struct st_proc_info infos[2] = { { .pid = 7 }, { .pid = 8 } };
+	struct st_proc_sample procs[2] = { { .info = 0, .cpu_pct = 80 },
+					   { .info = 1, .cpu_pct = 10 } };
 	struct st_sample smp = { .size = sizeof(smp), .proc_size = sizeof(procs[0]),
 				  .seq = 1, .nprocs = 2, .procs = procs };
 	const struct st_sample *view[1] = { &smp };
-	struct st_history h = { .count = 1, .samples = view };
+	struct st_history h = { .size = sizeof(h), .count = 1, .samples = view,
+				.ninfos = 2, .info_size = sizeof(infos[0]), .infos = infos };
 	struct st_trigger out[4];
 	memset(out, 0, sizeof(out));
 	CU_ASSERT_EQUAL(good->desc->evaluate(good->state, &h, out, 4), 1);

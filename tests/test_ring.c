@@ -114,15 +114,15 @@ static void test_reserve_procs_growth(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(slot->procs);
 	CU_ASSERT(slot->procs_cap >= 1);
 	CU_ASSERT_PTR_EQUAL(slot->sample.procs, slot->procs);
-	slot->procs[0].pid = 4242;
+	slot->procs[0].info = 4242;
 
 	/* Growing keeps what was there and moves sample.procs along. */
 	CU_ASSERT_EQUAL_FATAL(st_ring_slot_reserve_procs(slot, 5000), 0);
 	CU_ASSERT(slot->procs_cap >= 5000);
 	CU_ASSERT_PTR_EQUAL(slot->sample.procs, slot->procs);
-	CU_ASSERT_EQUAL(slot->procs[0].pid, 4242);
+	CU_ASSERT_EQUAL(slot->procs[0].info, 4242);
 	for (uint32_t i = 0; i < 5000; i++)    /* ASan: all 5000 are ours */
-		slot->procs[i].pid = (int32_t)i + 1;
+		slot->procs[i].info = i + 1;
 
 	/* Asking for less is a no-op. */
 	struct st_proc_sample *before = slot->procs;
@@ -136,7 +136,7 @@ static void test_reserve_procs_growth(void)
 	st_ring_commit(&r);
 	const struct st_sample *s = st_ring_newest(&r);
 	CU_ASSERT_PTR_EQUAL(s->procs, slot->procs);
-	CU_ASSERT_EQUAL(s->procs[4999].pid, 5000);
+	CU_ASSERT_EQUAL(s->procs[4999].info, 5000);
 	st_ring_destroy(&r);
 }
 

@@ -52,10 +52,10 @@ struct st_proc_info {
 
 /*
  * One process in one sample. Kept compact on purpose: the ring holds
- * history x processes of these.
+ * history x processes of these. Who it is (pid, comm, ...) is its info,
+ * st_history_info(history, info).
  */
 struct st_proc_sample {
-	int32_t  pid;
 	uint32_t info;              /* index into st_history.infos; stable for the
 	                               process's lifetime in the history */
 	float    cpu_pct;           /* utime+stime over the last interval, percent of

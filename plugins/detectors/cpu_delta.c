@@ -143,15 +143,15 @@ static int cpu_delta_evaluate(void *state, const struct st_history *h,
 		struct baseline *b = &cd->base[p->info];
 		double value = (double)p->cpu_pct + (double)p->children_cpu_pct;
 
-		if ((p->flags & ST_PROC_CARRIED) && b->pid == p->pid &&
+		if ((p->flags & ST_PROC_CARRIED) && b->pid == info->pid &&
 		    b->start_ticks == info->start_ticks)
 			continue;
 
-		if ((p->flags & ST_PROC_NEW) || b->pid != p->pid ||
+		if ((p->flags & ST_PROC_NEW) || b->pid != info->pid ||
 		    b->start_ticks != info->start_ticks) {
 			/* First sight, or a new process in a reused slot: it
 			 * inherits nothing. */
-			b->pid = p->pid;
+			b->pid = info->pid;
 			b->start_ticks = info->start_ticks;
 			b->value = (float)value;
 			continue;
@@ -160,7 +160,7 @@ static int cpu_delta_evaluate(void *state, const struct st_history *h,
 		if (value - baseline >= cd->threshold && n < max) {
 			struct st_trigger *t = &out[n++];
 			snprintf(t->type, sizeof(t->type), "cpu_delta");
-			t->pid = p->pid;
+			t->pid = info->pid;
 			t->start_ticks = info->start_ticks;
 			snprintf(t->comm, sizeof(t->comm), "%s", info->comm);
 			t->value = value;

@@ -104,11 +104,11 @@ static void report(struct new_proc *np, struct st_trigger *t, uint64_t seq,
 		   const struct st_proc_sample *p, const struct st_proc_info *info,
 		   double value, double age_s, double cpu_ms)
 {
-	np->reported[np->nreported] = (struct young){ p->pid, info->start_ticks, seq,
+	np->reported[np->nreported] = (struct young){ info->pid, info->start_ticks, seq,
 						      age_s > 0 ? age_s : 0, cpu_ms };
 	np->reported_info[np->nreported++] = p->info;
 	snprintf(t->type, sizeof(t->type), "new_proc");
-	t->pid = p->pid;
+	t->pid = info->pid;
 	t->start_ticks = info->start_ticks;
 	snprintf(t->comm, sizeof(t->comm), "%s", info->comm);
 	t->value = value;
@@ -151,7 +151,7 @@ static int new_proc_evaluate(void *state, const struct st_history *h,
 		if (p->flags & ST_PROC_NEW) {
 			value = p->cpu_pct;
 			cpu_ms = age_s > 0 ? value / 100.0 * age_s * 1000.0 : 0;
-		} else if (y->seq && y->seq + 1 == now->seq && y->pid == p->pid &&
+		} else if (y->seq && y->seq + 1 == now->seq && y->pid == info->pid &&
 			   y->start_ticks == info->start_ticks) {
 			/* The second look (too young, or refused): cpu_pct
 			 * covers the interval since. */
@@ -166,7 +166,7 @@ static int new_proc_evaluate(void *state, const struct st_history *h,
 		 * slack absorbs cpu_pct being a float. */
 		if (cpu_ms < np->min_cpu_ms * (1 - 1e-6)) {
 			if (p->flags & ST_PROC_NEW) {
-				y->pid = p->pid;
+				y->pid = info->pid;
 				y->start_ticks = info->start_ticks;
 				y->seq = now->seq;
 				y->age_s = age_s > 0 ? age_s : 0;

@@ -53,7 +53,7 @@ void rss_blamer_reserve(struct rss_blamer *b, const struct st_history *h)
 static uint64_t before_kib(const struct rss_blamer *b, const struct st_proc_sample *p,
 			   const struct st_proc_info *info)
 {
-	if (p->info >= b->cap || b->then[p->info].pid != p->pid ||
+	if (p->info >= b->cap || b->then[p->info].pid != info->pid ||
 	    info->first_seen_seq > b->then[p->info].seq)
 		return 0;
 	return b->then[p->info].rss_kib;
@@ -81,7 +81,7 @@ static int own_growth(const struct rss_blamer *b, const struct st_proc_sample *p
 		struct st_proc_memory m;
 		memset(&m, 0, sizeof(m));
 		m.size = sizeof(m);
-		if (b->host->proc_memory(b->host, p->pid, info->start_ticks, &m) != 0)
+		if (b->host->proc_memory(b->host, info->pid, info->start_ticks, &m) != 0)
 			return -1;
 		if (m.have & ST_PROC_MEM_RSS)
 			rss = m.rss_kib;
@@ -110,7 +110,7 @@ static void consider(struct rss_blamer *b, const struct st_history *h,
 	if (own_growth(b, p, info, before_kib(b, p, info), &rss, &own) != 0 ||
 	    own <= best->growth_kib)
 		return;
-	best->pid = p->pid;
+	best->pid = info->pid;
 	best->start_ticks = info->start_ticks;
 	memcpy(best->comm, info->comm, sizeof(best->comm));
 	best->rss_kib = rss;
@@ -149,7 +149,7 @@ void rss_blame_growth(struct rss_blamer *b, const struct st_history *h,
 	 * time tell a reused slot from the same process. */
 	for (uint32_t i = 0; i < old->nprocs; i++) {
 		const struct st_proc_sample *p = st_sample_proc(old, i);
-		b->then[p->info].pid = p->pid;
+		b->then[p->info].pid = st_history_info(h, p->info)->pid;
 		b->then[p->info].rss_kib = p->rss_kib;
 		b->then[p->info].seq = old->seq;
 	}

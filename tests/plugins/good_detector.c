@@ -37,7 +37,7 @@ static int evaluate(void *state, const struct st_history *h,
 	for (uint32_t i = 0; i < s->nprocs && n < max; i++) {
 		if (st_sample_proc(s, i)->cpu_pct > *limit) {
 			snprintf(out[n].type, sizeof(out[n].type), "good_detector");
-			out[n].pid = st_sample_proc(s, i)->pid;
+			out[n].pid = st_history_info(h, st_sample_proc(s, i)->info)->pid;
 			out[n].value = st_sample_proc(s, i)->cpu_pct;
 			n++;
 		}
