@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "mem_where.h"
 #include "render_text.h"
 
 #define NS_PER_S 1e9
@@ -289,28 +290,15 @@ void st_dump_why(const struct st_dump *d, uint32_t trigger, struct st_why *why)
 
 /* ------------------------------------------------------------ memory */
 
-struct growth {
-	const char *what;
-	double kib;
-};
-
-static void breakdown(const struct st_dump_sample *s, double v[4])
+/* The dump's sizes read like the rest of its text (render_text.h). */
+static void kib_text(char *buf, size_t len, uint64_t kib)
 {
-	v[0] = (double)s->cached_kib - (double)s->shmem_kib;    /* Cached holds Shmem */
-	v[1] = (double)s->shmem_kib;
-	v[2] = (double)s->slab_reclaimable_kib + (double)s->slab_unreclaimable_kib;
-	v[3] = (double)s->anon_kib;
+	st_format_kib(buf, len, (double)kib, 0);
 }
 
 int st_dump_where_memory(const struct st_dump *d, uint32_t trigger, char *buf, size_t len)
 {
-	static const char *const names[4] = { "page cache", "tmpfs/shmem", "kernel slab",
-					      "anonymous" };
-	struct growth g[4];
-	double a[4], b[4];
 	int32_t k, first = -1, last = -1;
-	size_t used = 0;
-	int n = 0;
 
 	if (len)
 		buf[0] = '\0';
@@ -333,26 +321,7 @@ int st_dump_where_memory(const struct st_dump *d, uint32_t trigger, char *buf, s
 	}
 	if (first < 0 || last <= first)
 		return -1;
-	breakdown(&d->samples[first], a);
-	breakdown(&d->samples[last], b);
-	for (int i = 0; i < 4; i++) {
-		if (b[i] - a[i] < ST_WHY_MEM_GREW_KIB)
-			continue;
-		struct growth x = { names[i], b[i] - a[i] };
-		int at = n++;
-		for (; at > 0 && g[at - 1].kib < x.kib; at--)
-			g[at] = g[at - 1];
-		g[at] = x;
-	}
-	for (int i = 0; i < n; i++) {
-		char size[32];
-		int w = snprintf(buf + used, len - used, "%s%s %s", i ? ", " : "", g[i].what,
-				 st_format_kib(size, sizeof(size), g[i].kib, 1));
-		if (w < 0 || (size_t)w >= len - used) {
-			buf[used] = '\0';     /* a part that does not fit is left out */
-			break;
-		}
-		used += (size_t)w;
-	}
-	return used ? 0 : -1;
+	struct st_mem_breakdown a = ST_MEM_BREAKDOWN_OF(&d->samples[first]);
+	struct st_mem_breakdown b = ST_MEM_BREAKDOWN_OF(&d->samples[last]);
+	return st_mem_where(&a, &b, ST_WHY_MEM_GREW_KIB, kib_text, buf, len) > 0 ? 0 : -1;
 }

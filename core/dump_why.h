@@ -11,6 +11,8 @@
 #include <stdint.h>
 #include <spiketrace/model.h>
 
+#include "mem_where.h"
+
 /*
  * Thresholds: a cause is named when its figure at the trigger sample is
  * at or above these. PSI percentages are the larger of the kernel's 10 s
@@ -30,8 +32,9 @@
                                              in the sample's lists */
 #define ST_WHY_FORKS_PER_S          200.0 /* processes created per second */
 /* "Where the memory went": a part of meminfo is named when it grew by at
- * least this over the window, largest first. */
-#define ST_WHY_MEM_GREW_KIB         (64 * 1024)
+ * least this over the window, largest first (the phrase is mem_where.h's,
+ * shared with the memory detectors' summaries). */
+#define ST_WHY_MEM_GREW_KIB         ST_MEM_WHERE_GREW_KIB
 
 #define ST_WHY_MAX     8        /* reasons at most */
 #define ST_WHY_LEN     128      /* bytes of one reason, NUL included */

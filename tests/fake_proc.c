@@ -51,8 +51,8 @@ static void write_uptime(struct fake_proc *fp)
 
 static void write_meminfo(struct fake_proc *fp)
 {
-	char buf[512];
-	snprintf(buf, sizeof(buf),
+	char buf[1024];
+	int n = snprintf(buf, sizeof(buf),
 		 "MemTotal:       %llu kB\nMemFree:        %llu kB\n"
 		 "MemAvailable:   %llu kB\nBuffers:        0 kB\n"
 		 "SwapTotal:      %llu kB\nSwapFree:       %llu kB\n",
@@ -61,6 +61,16 @@ static void write_meminfo(struct fake_proc *fp)
 		 (unsigned long long)fp->mem_available_kib,
 		 (unsigned long long)fp->swap_total_kib,
 		 (unsigned long long)fp->swap_free_kib);
+	if (fp->have_breakdown)
+		snprintf(buf + n, sizeof(buf) - (size_t)n,
+			 "AnonPages:      %llu kB\nCached:         %llu kB\n"
+			 "Shmem:          %llu kB\nSReclaimable:   %llu kB\n"
+			 "SUnreclaim:     %llu kB\n",
+			 (unsigned long long)fp->anon_kib,
+			 (unsigned long long)fp->cached_kib,
+			 (unsigned long long)fp->shmem_kib,
+			 (unsigned long long)fp->slab_reclaimable_kib,
+			 (unsigned long long)fp->slab_unreclaimable_kib);
 	st_test_write_file(fp->root, "meminfo", buf);
 }
 
@@ -103,6 +113,19 @@ void fake_proc_set_memory(struct fake_proc *fp, uint64_t available_kib,
 	fp->mem_available_kib = available_kib;
 	fp->swap_total_kib = swap_total_kib;
 	fp->swap_free_kib = swap_free_kib;
+	write_meminfo(fp);
+}
+
+void fake_proc_set_breakdown(struct fake_proc *fp, uint64_t anon_kib, uint64_t cached_kib,
+			     uint64_t shmem_kib, uint64_t slab_reclaimable_kib,
+			     uint64_t slab_unreclaimable_kib)
+{
+	fp->have_breakdown = 1;
+	fp->anon_kib = anon_kib;
+	fp->cached_kib = cached_kib;
+	fp->shmem_kib = shmem_kib;
+	fp->slab_reclaimable_kib = slab_reclaimable_kib;
+	fp->slab_unreclaimable_kib = slab_unreclaimable_kib;
 	write_meminfo(fp);
 }
 

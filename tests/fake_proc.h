@@ -30,6 +30,10 @@ struct fake_proc {
 	uint64_t mem_total_kib, mem_available_kib, swap_total_kib, swap_free_kib;
 	uint64_t offline_mask;      /* CPU ids that have no cpuN line (offline):
 	                               ncores lines are written, skipping them */
+	/* meminfo's breakdown, written once fake_proc_set_breakdown set it */
+	int      have_breakdown;
+	uint64_t anon_kib, cached_kib, shmem_kib;
+	uint64_t slab_reclaimable_kib, slab_unreclaimable_kib;
 };
 
 /* A tree under a fresh temp dir with stat, meminfo and uptime, "booted"
@@ -45,6 +49,13 @@ int64_t fake_proc_clock(void *ctx);
 void fake_proc_advance(struct fake_proc *fp, double seconds);
 void fake_proc_set_memory(struct fake_proc *fp, uint64_t available_kib,
 			  uint64_t swap_total_kib, uint64_t swap_free_kib);
+
+/* Add AnonPages, Cached, Shmem, SReclaimable and SUnreclaim to meminfo
+ * (the sampler's ST_HAVE_MEM_DETAIL); without a call the tree reads as a
+ * kernel without them. Cached holds Shmem, as the kernel counts it. */
+void fake_proc_set_breakdown(struct fake_proc *fp, uint64_t anon_kib, uint64_t cached_kib,
+			     uint64_t shmem_kib, uint64_t slab_reclaimable_kib,
+			     uint64_t slab_unreclaimable_kib);
 
 /* Write /proc/PID/stat for p (in place, so kept-open fds see it). */
 void fake_proc_put(struct fake_proc *fp, const struct fake_process *p);

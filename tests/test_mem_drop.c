@@ -581,6 +581,125 @@ static void test_unexplained_drop_blames_no_process(void)
 	scenario_stop(&m.sc);
 }
 
+/* meminfo's breakdown at boot: 6 GiB anonymous, 2 GiB cached of which
+ * 256 MiB shmem, 300 MiB slab. */
+#define ANON0   (6 * (uint64_t)GIB)
+#define CACHED0 (2 * (uint64_t)GIB)
+#define SHMEM0  (256 * (uint64_t)MIB)
+#define SLAB0   (300 * (uint64_t)MIB)
+
+/* The breakdown grown by these since boot (cache: the page cache beside
+ * shmem, which Cached counts too). */
+static void put_breakdown(struct machine *m, uint64_t anon, uint64_t cache, uint64_t shmem,
+			  uint64_t slab)
+{
+	fake_proc_set_breakdown(m->sc.fp, ANON0 + anon, CACHED0 + cache + shmem, SHMEM0 + shmem,
+				SLAB0 / 2, SLAB0 - SLAB0 / 2 + slab);
+}
+
+/* Booted with the breakdown, three quiet seconds. */
+static int boot_breakdown(struct machine *m)
+{
+	if (boot(m, NULL) != 0)
+		return -1;
+	put_breakdown(m, 0, 0, 0, 0);
+	steady(m, 3);
+	return 0;
+}
+
+/* One second in which available memory falls fall_kib and the breakdown
+ * stands grown by these; no process grows unless the test made it.
+ * Returns the mem_drop trigger, if any. */
+static const struct st_trigger *fall_with(struct machine *m, uint64_t fall_kib, uint64_t anon,
+					  uint64_t cache, uint64_t shmem, uint64_t slab)
+{
+	put_breakdown(m, anon, cache, shmem, slab);
+	m->avail -= fall_kib;
+	fake_proc_set_memory(m->sc.fp, m->avail, 0, 0);
+	scenario_tick(&m->sc);
+	return scenario_find(&m->sc, "mem_drop", -1);
+}
+
+/* 1 GiB goes with no process growing: a tmpfs filled 800 MiB and the
+ * kernel's slab took 200 MiB. The summary says so, largest first, instead
+ * of only that no process accounts for it. */
+static void test_unexplained_drop_says_where(void)
+{
+	struct machine m;
+	SCENARIO_REQUIRE(&m.sc, boot_breakdown(&m) == 0);
+	const struct st_trigger *t = fall_with(&m, GIB, 0, 0, 800 * MIB, 200 * MIB);
+	SCENARIO_REQUIRE(&m.sc, t != NULL);
+	CU_ASSERT_EQUAL(t->pid, 0);
+	CU_ASSERT_STRING_EQUAL(t->summary,
+			       "available memory fell 1.0 GiB in 1 s (8.0 -> 7.0 GiB); "
+			       "no process accounts for it: tmpfs/shmem +800.0 MiB, "
+			       "kernel slab +200.0 MiB");
+	scenario_stop(&m.sc);
+}
+
+/* Every part grew: the summary keeps to its 160 bytes by leaving the
+ * smallest parts out whole, never a part cut in two. */
+static void test_where_fits_the_summary(void)
+{
+	struct machine m;
+	SCENARIO_REQUIRE(&m.sc, boot_breakdown(&m) == 0);
+	const struct st_trigger *t = fall_with(&m, (2048 + 1229 + 800 + 600) * MIB, 2 * GIB,
+					       1229 * MIB, 800 * MIB, 600 * MIB);
+	SCENARIO_REQUIRE(&m.sc, t != NULL);
+	CU_ASSERT_STRING_EQUAL(t->summary,
+			       "available memory fell 4.6 GiB in 1 s (8.0 -> 3.4 GiB); "
+			       "no process accounts for it: anonymous +2.0 GiB, "
+			       "page cache +1.2 GiB, tmpfs/shmem +800.0 MiB");
+	scenario_stop(&m.sc);
+}
+
+/* The breakdown covers the span the fall was measured over, from the
+ * peak: the page cache that grew 1 GiB before it (while available held)
+ * is not named; what grew in the two falling seconds is, summed. */
+static void test_where_covers_the_fall_only(void)
+{
+	struct machine m;
+	SCENARIO_REQUIRE(&m.sc, boot_breakdown(&m) == 0);
+	CU_ASSERT_PTR_NULL(fall_with(&m, 0, 0, GIB, 0, 0));
+	CU_ASSERT_PTR_NULL(fall_with(&m, 300 * MIB, 0, GIB + 300 * MIB, 0, 0));
+	const struct st_trigger *t = fall_with(&m, 300 * MIB, 0, GIB + 400 * MIB, 300 * MIB, 0);
+	SCENARIO_REQUIRE(&m.sc, t != NULL);
+	CU_ASSERT_EQUAL(t->pid, 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(t->summary, "fell 600.0 MiB in 2 s"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(t->summary, "; no process accounts for it: "
+				      "page cache +400.0 MiB, tmpfs/shmem +300.0 MiB"));
+	CU_ASSERT_PTR_NULL(strstr(t->summary, "GiB, "));
+	scenario_stop(&m.sc);
+}
+
+/* A process accounts for the fall (a third of it), but a tmpfs took
+ * more: the summary names both. Anonymous memory, which holds the
+ * process's own growth, is not named beside it. */
+static void test_bigger_part_beside_the_grower(void)
+{
+	struct machine m;
+	SCENARIO_REQUIRE(&m.sc, boot_breakdown(&m) == 0);
+	fake_process_set_rss_kib(&m.grower, fake_process_rss_kib(&m.grower) + 340 * MIB);
+	fake_proc_put(m.sc.fp, &m.grower);
+	const struct st_trigger *t = fall_with(&m, GIB, 500 * MIB, 0, 700 * MIB, 0);
+	SCENARIO_REQUIRE(&m.sc, t != NULL);
+	CU_ASSERT_EQUAL(t->pid, m.grower.pid);
+	CU_ASSERT_STRING_EQUAL(t->summary,
+			       "available memory fell 1.0 GiB in 1 s (8.0 -> 7.0 GiB); "
+			       "grower grew 340.0 MiB; also tmpfs/shmem +700.0 MiB");
+	/* When the process is the larger, nothing is added. */
+	for (int i = 0; i < 6; i++)
+		step(&m, 0);
+	put_breakdown(&m, 1100 * MIB, 200 * MIB, 700 * MIB, 0);
+	t = step(&m, 600 * MIB);
+	SCENARIO_REQUIRE(&m.sc, t != NULL);
+	CU_ASSERT_EQUAL(t->pid, m.grower.pid);
+	CU_ASSERT_STRING_EQUAL(t->summary,
+			       "available memory fell 600.0 MiB in 1 s (7.0 -> 6.4 GiB); "
+			       "grower grew 600.0 MiB");
+	scenario_stop(&m.sc);
+}
+
 int main(void)
 {
 	CU_TestInfo tests[] = {
@@ -603,6 +722,10 @@ int main(void)
 		{ "a forked child is not blamed, the allocator is", test_forked_child_is_not_blamed },
 		{ "a drop no process accounts for blames pid 0", test_unexplained_drop_blames_no_process },
 		{ "a reparented bystander is not blamed", test_reparented_bystander_not_blamed },
+		{ "no process to blame: the summary says where the memory went", test_unexplained_drop_says_where },
+		{ "where the memory went, over the fall's span only", test_where_covers_the_fall_only },
+		{ "where the memory went keeps to the summary's size", test_where_fits_the_summary },
+		{ "a part that grew more than the grower is named beside it", test_bigger_part_beside_the_grower },
 		CU_TEST_INFO_NULL,
 	};
 	return st_test_run("mem_drop", tests);

@@ -335,6 +335,56 @@ static void test_refused_trigger_rearms(void)
 	scenario_stop(&m.sc);
 }
 
+/* One second at this much available with meminfo's breakdown grown by
+ * these since boot (5 GB anonymous, 2 GB cached of which 200 MB shmem,
+ * 300 MB slab; cache: the page cache beside shmem, which Cached counts
+ * too). No process grows. Returns the mem_pressure trigger, if any. */
+static const struct st_trigger *at_breakdown(struct machine *m, uint64_t avail, uint64_t cache,
+					     uint64_t shmem, uint64_t slab)
+{
+	fake_proc_set_breakdown(m->sc.fp, 5000000, 2000000 + cache + shmem, 200000 + shmem,
+				150000, 150000 + slab);
+	fake_proc_set_memory(m->sc.fp, avail, 0, 0);
+	scenario_tick(&m->sc);
+	return scenario_find(&m->sc, "mem_pressure", -1);
+}
+
+/* Use reaches 90% and no process grew: a tmpfs took 400,000 KiB and the
+ * kernel's slab 100,000. The summary names them with their figures. */
+static void test_no_process_says_where(void)
+{
+	struct machine m;
+	SCENARIO_REQUIRE(&m.sc, boot(&m, NULL, AVAIL_AT(85)) == 0);
+	for (int i = 0; i < 3; i++)
+		CU_ASSERT_PTR_NULL(at_breakdown(&m, AVAIL_AT(85), 0, 0, 0));
+	const struct st_trigger *t = at_breakdown(&m, AVAIL_AT(90), 0, 400000, 100000);
+	SCENARIO_REQUIRE(&m.sc, t != NULL);
+	CU_ASSERT_EQUAL(t->pid, 0);
+	CU_ASSERT_STRING_EQUAL(t->summary,
+			       "memory 90.0% used (8.6 GiB of 9.5 GiB), was 85.0%; "
+			       "no process accounts for it: tmpfs/shmem +390.6 MiB, "
+			       "kernel slab +97.7 MiB");
+	scenario_stop(&m.sc);
+}
+
+/* Where the memory went is told over blame_window_s, the span the blame
+ * covers: the page cache that grew 4 s before the trigger is outside a
+ * 2 s window, the shmem of the last second inside it. */
+static void test_where_over_the_blame_window(void)
+{
+	struct machine m;
+	SCENARIO_REQUIRE(&m.sc, boot(&m, "mem_pressure { blame_window_s = 2 }", AVAIL_AT(85)) == 0);
+	CU_ASSERT_PTR_NULL(at_breakdown(&m, AVAIL_AT(85), 0, 0, 0));
+	for (int i = 0; i < 4; i++)
+		CU_ASSERT_PTR_NULL(at_breakdown(&m, AVAIL_AT(85), 1000000, 0, 0));
+	const struct st_trigger *t = at_breakdown(&m, AVAIL_AT(90), 1000000, 500000, 0);
+	SCENARIO_REQUIRE(&m.sc, t != NULL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(t->summary, "; no process accounts for it: "
+				      "tmpfs/shmem +488.3 MiB"));
+	CU_ASSERT_PTR_NULL(strstr(t->summary, "page cache"));
+	scenario_stop(&m.sc);
+}
+
 int main(void)
 {
 	CU_TestInfo tests[] = {
@@ -349,6 +399,8 @@ int main(void)
 		{ "odd figures never fire", test_odd_figures_never_fire },
 		{ "blame_window_s: seconds at every interval", test_blame_window_in_seconds },
 		{ "refused by the rate limit: fires when it allows", test_refused_trigger_rearms },
+		{ "no process to blame: the summary says where the memory went", test_no_process_says_where },
+		{ "where the memory went, over blame_window_s", test_where_over_the_blame_window },
 		CU_TEST_INFO_NULL,
 	};
 	return st_test_run("mem_pressure", tests);

@@ -20,7 +20,10 @@
  * with each other. A sample without meminfo figures is skipped.
  *
  * The process blamed is the one whose RSS grew most between the peak and
- * now, the span the fall was measured over (rss_blame).
+ * now, the span the fall was measured over (rss_blame). When none
+ * accounts for the fall, the summary says where the memory went over that
+ * span, from meminfo's breakdown ("page cache +1.2 GiB, kernel slab
+ * +600.0 MiB": core/mem_where.h, the words of the dump's why-line).
  */
 #include <stdio.h>
 #include <stdlib.h>

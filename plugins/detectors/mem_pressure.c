@@ -17,8 +17,10 @@
  * machine at 95%: such samples are skipped and change nothing.
  *
  * The process blamed is the one whose own memory grew most over the last
- * blame_window_s seconds (rss_blame, window.h); value is the percentage
- * in use, baseline the percentage at the previous sample.
+ * blame_window_s seconds (rss_blame, window.h); when none did enough, the
+ * summary says where the memory went over that span instead (meminfo's
+ * breakdown, core/mem_where.h). value is the percentage in use, baseline
+ * the percentage at the previous sample.
  */
 #include <math.h>
 #include <stdio.h>

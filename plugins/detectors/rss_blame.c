@@ -99,6 +99,15 @@ static int own_growth(const struct rss_blamer *b, const struct st_proc_sample *p
 	return 0;
 }
 
+static void forget_process(struct rss_blame *b)
+{
+	b->pid = 0;
+	b->start_ticks = 0;
+	memset(b->comm, 0, sizeof(b->comm));
+	b->rss_kib = 0;
+	b->growth_kib = 0;
+}
+
 /* Keep the best explanation found so far. */
 static void consider(struct rss_blamer *b, const struct st_history *h,
 		     const struct st_proc_sample *p, struct rss_blame *best)
@@ -135,6 +144,16 @@ void rss_blame_growth(struct rss_blamer *b, const struct st_history *h,
 	const struct st_sample *now = h->samples[h->count - 1];
 	uint32_t back = window < h->count - 1 ? window : h->count - 1;
 	const struct st_sample *old = h->samples[h->count - 1 - back];
+	/* The breakdown from the span's first sample that has one (a
+	 * meminfo read may have lacked its lines) to the newest. */
+	for (uint32_t i = h->count - 1 - back; i < h->count - 1; i++) {
+		if (!(now->have & h->samples[i]->have & ST_HAVE_MEM_DETAIL))
+			continue;
+		out->have_mem = 1;
+		out->mem_before = ST_MEM_BREAKDOWN_OF(h->samples[i]);
+		out->mem_after = ST_MEM_BREAKDOWN_OF(now);
+		break;
+	}
 	/* Slots of the old sample beyond the scratch: it could not grow
 	 * (out of memory), and a guess would name a bystander. */
 	for (uint32_t i = 0; i < old->nprocs; i++)
@@ -183,7 +202,7 @@ void rss_blame_growth(struct rss_blamer *b, const struct st_history *h,
 		measured++;
 	}
 	if (!accounts_for(out->growth_kib, extent_kib))
-		memset(out, 0, sizeof(*out));   /* a bystander is not named */
+		forget_process(out);            /* a bystander is not named */
 }
 
 void rss_blame_to_trigger(const struct rss_blame *b, struct st_trigger *t)
@@ -204,14 +223,38 @@ void rss_blame_format_kib(char *buf, size_t len, uint64_t kib)
 		snprintf(buf, len, "%llu KiB", (unsigned long long)kib);
 }
 
+/* Append head and where the memory went (parts that grew by min_kib at
+ * least) at summary[at], when a part fits whole. */
+static void append_where(char *summary, size_t size, size_t at, const char *head,
+			 const struct rss_blame *b, uint64_t min_kib, int without_anon)
+{
+	char where[ST_TRIGGER_SUMMARY_MAX];
+	size_t head_len = strlen(head);
+	if (!b->have_mem || at >= size || size - at <= head_len + 1)
+		return;
+	struct st_mem_breakdown after = b->mem_after;
+	/* A process's own growth is mostly anonymous memory: the anon total
+	 * would name it a second time. */
+	if (without_anon)
+		after.anon_kib = b->mem_before.anon_kib;
+	size_t room = size - at - head_len;
+	if (st_mem_where(&b->mem_before, &after, min_kib, rss_blame_format_kib, where,
+			 room < sizeof(where) ? room : sizeof(where)) > 0)
+		snprintf(summary + at, size - at, "%s%s", head, where);
+}
+
 void rss_blame_append(char *summary, size_t size, int used, const struct rss_blame *b)
 {
 	char grew[32], comm[ST_COMM_MAX];
 	size_t i = 0;
+	int n;
 	if (used < 0 || (size_t)used >= size)
 		return;
 	if (!b->pid) {
-		snprintf(summary + used, size - (size_t)used, "; no process accounts for it");
+		n = snprintf(summary + used, size - (size_t)used, "; no process accounts for it");
+		if (n > 0)
+			append_where(summary, size, (size_t)used + (size_t)n, ": ", b,
+				     ST_MEM_WHERE_GREW_KIB, 0);
 		return;
 	}
 	rss_blame_format_kib(grew, sizeof(grew), b->growth_kib);
@@ -221,5 +264,10 @@ void rss_blame_append(char *summary, size_t size, int used, const struct rss_bla
 		comm[i] = (c < 0x20 || c == 0x7f) ? '?' : (char)c;
 	}
 	comm[i] = '\0';
-	snprintf(summary + used, size - (size_t)used, "; %s grew %s", comm, grew);
+	n = snprintf(summary + used, size - (size_t)used, "; %s grew %s", comm, grew);
+	/* Something the process does not explain grew more than it did: a
+	 * tmpfs filling beside a growing process is the bigger half. */
+	if (n > 0)
+		append_where(summary, size, (size_t)used + (size_t)n, "; also ", b,
+			     b->growth_kib + 1, 1);
 }

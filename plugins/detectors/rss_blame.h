@@ -28,6 +28,8 @@
 #include <stdint.h>
 #include <spiketrace/plugin.h>
 
+#include "mem_where.h"
+
 /* The share of an event (the fall of available memory, the rise of swap
  * in use) a process's own growth must reach to be named its cause. A
  * quarter: an event of several allocators still names the largest, while
@@ -48,6 +50,10 @@ struct rss_blame {
 	uint64_t rss_kib;           /* now */
 	uint64_t growth_kib;        /* its own growth over the window; a
 	                               process born inside it grew from 0 */
+	/* The meminfo breakdown at the window's two ends, which says where
+	 * the memory went (0: no two samples of it have ST_HAVE_MEM_DETAIL). */
+	int      have_mem;
+	struct st_mem_breakdown mem_before, mem_after;
 };
 
 struct rss_then;
@@ -80,7 +86,9 @@ int rss_blamer_fired(struct rss_blamer *b, const struct st_history *h, int n);
 /* Compare the newest sample with the one `window` samples before it (or the
  * oldest there is); extent_kib is the event's size (0 when it has none in
  * memory). Allocates nothing; out->pid is 0 when no process accounts for
- * the event, or when the scratch could not grow to the process table. */
+ * the event, or when the scratch could not grow to the process table.
+ * Whoever is blamed, out keeps the meminfo breakdown from the first sample
+ * of that span that has one to the newest (have_mem). */
 void rss_blame_growth(struct rss_blamer *b, const struct st_history *h,
 		      uint32_t window, uint64_t extent_kib, struct rss_blame *out);
 
@@ -91,8 +99,14 @@ void rss_blame_to_trigger(const struct rss_blame *b, struct st_trigger *t);
 /* Human figures for a one-line summary: "512 KiB", "1.5 MiB", "2.0 GiB". */
 void rss_blame_format_kib(char *buf, size_t len, uint64_t kib);
 
-/* Append "; chrome grew 1.0 GiB" (or "; no process accounts for it") to a summary of
- * which `used` bytes are written; truncated to fit size. */
+/* Append "; chrome grew 1.0 GiB" to a summary of which `used` bytes are
+ * written, and "; also tmpfs/shmem +1.5 GiB" when a part of the breakdown
+ * other than anonymous memory grew more than the process (mem_where.h).
+ * With no process to blame: "; no process accounts for it", and where the
+ * memory went when the breakdown shows it: "; no process accounts for it:
+ * page cache +1.2 GiB, kernel slab +600.0 MiB". The process part is
+ * truncated to fit size; the breakdown's parts are left out whole.
+ * Allocates nothing. */
 void rss_blame_append(char *summary, size_t size, int used, const struct rss_blame *b);
 
 #endif
