@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,6 +81,7 @@ struct extras {
 	size_t n, cap;
 	const struct st_evidence *captured;
 	double hz;                  /* clock ticks per second, for threads */
+	bool   no_delayacct;        /* the kernel's delay accounting is off */
 };
 
 static void copy_field(char *dst, size_t cap, const char *src)
@@ -210,8 +212,44 @@ static void copy_identity(struct st_dump_proc *out, const struct st_dump_proc *i
 	memcpy(out->threads, id->threads, sizeof(out->threads));
 }
 
+/*
+ * Since 5.14 the kernel's delay accounting is off unless enabled
+ * (delayacct on the command line, or kernel.task_delayacct = 1): every
+ * blkio wait then reads 0, which is no measurement. Read at each dump,
+ * as the sysctl can change; a kernel without the file accounts when
+ * built to.
+ */
+static bool delayacct_off(int root)
+{
+	char v[8];
+	ssize_t n = read_rel(root, "sys/kernel/task_delayacct", v, sizeof(v));
+	return n > 0 && v[0] == '0';
+}
+
+/* The record's split, wait and slow figures (model.h, since 2.1). */
+static void fill_evidence_of(struct st_dump_proc *out, const struct st_proc_sample *rec,
+			     const struct st_proc_track *tr, double interval_s,
+			     const struct extras *x)
+{
+	out->num_threads = tr->threads;
+	out->vsize_kib = tr->vsize_kib;
+	out->blkio_delay_pct = x->no_delayacct ? -1 : 0;
+	if (rec->flags & ST_PROC_CARRIED)
+		return;                 /* not re-read: nothing measured */
+	double sys = (double)rec->cpu_pct * rec->system_share / 255.0;
+	out->system_cpu_pct = sys;
+	out->user_cpu_pct = rec->cpu_pct > sys ? rec->cpu_pct - sys : 0;
+	if (x->no_delayacct || !(rec->have & ST_PROC_HAVE_BLKIO) || interval_s <= 0) {
+		out->blkio_delay_pct = -1;
+		return;
+	}
+	double pct = 100.0 * rec->blkio_delay_ticks / (x->hz * interval_s);
+	out->blkio_delay_pct = pct > 100 ? 100 : pct;
+}
+
 static void fill_proc(struct st_dump_proc *out, const struct st_proc_sample *rec,
-		      const struct st_proc_info *info, struct extras *x, int root)
+		      const struct st_proc_info *info, const struct st_proc_track *tr,
+		      double interval_s, struct extras *x, int root)
 {
 	memset(out, 0, sizeof(*out));
 	out->pid = info->pid;
@@ -225,6 +263,7 @@ static void fill_proc(struct st_dump_proc *out, const struct st_proc_sample *rec
 	out->minflt_delta = rec->minflt_delta;
 	out->majflt_delta = rec->majflt_delta;
 	out->flags = rec->flags & (ST_PROC_NEW | ST_PROC_CARRIED);
+	fill_evidence_of(out, rec, tr, interval_s, x);
 	const struct extra *e = extra_for(x, root, info->pid, info->start_ticks);
 	if (!e) {
 		unknown_identity(out);
@@ -290,7 +329,7 @@ static int top_list(const struct st_sample *smp, const struct st_proc_table *t,
 		const struct st_proc_sample *rec = &smp->procs[order[i]];
 		struct st_proc_info was;    /* its name in this sample */
 		fill_proc(&(*out)[i], rec, st_proc_table_info_at(t, rec->info, smp->seq, &was),
-			  x, root);
+			  &t->tracks[rec->info], smp->interval_s, x, root);
 	}
 	return (int)n;
 }
@@ -326,7 +365,8 @@ static int blamed_list(struct st_dump_sample *ds, const struct st_sample *smp,
 			const struct st_proc_info *info =
 				st_proc_table_info_at(t, rec->info, smp->seq, &was);
 			if (info->pid == tr->pid && info->start_ticks == tr->start_ticks) {
-				fill_proc(&ds->blamed[ds->nblamed++], rec, info, x, root);
+				fill_proc(&ds->blamed[ds->nblamed++], rec, info,
+					  &t->tracks[rec->info], smp->interval_s, x, root);
 				break;
 			}
 		}
@@ -461,6 +501,7 @@ struct st_dump *st_dump_build(struct st_dump_builder *b,
 	uint32_t *order = NULL;
 	if (!d || !newest || !inc->ntriggers)
 		goto fail;
+	x.no_delayacct = delayacct_off(b->proc_root_fd);
 
 	uint64_t lo = inc->first_seq > b->pre ? inc->first_seq - b->pre : 1;
 	if (lo < st_ring_at(ring, 0)->seq)

@@ -313,6 +313,23 @@ static void put_threads(struct writer *w, cJSON *o, const struct st_dump_proc *p
 	}
 }
 
+/* A figure that may be unknown (negative): null then. */
+static cJSON *opt_num(double v)
+{
+	return v < 0 ? cJSON_CreateNull() : make_num(v);
+}
+
+/* The figures since ABI 2.1: the CPU split, the block I/O wait, and the
+ * thread count and address space as last read (null: unknown). */
+static void put_proc_evidence(struct writer *w, cJSON *o, const struct st_dump_proc *p)
+{
+	put(w, o, "user_cpu_pct", opt_num(p->user_cpu_pct));
+	put(w, o, "system_cpu_pct", opt_num(p->system_cpu_pct));
+	put(w, o, "blkio_delay_pct", opt_num(p->blkio_delay_pct));
+	put(w, o, "num_threads", opt_i64(p->num_threads));
+	put(w, o, "vsize_kib", p->num_threads < 0 ? cJSON_CreateNull() : make_u64(p->vsize_kib));
+}
+
 static void put_proc(struct writer *w, cJSON *arr, const struct st_dump_proc *p)
 {
 	cJSON *o = append(w, arr, cJSON_CreateObject());
@@ -333,6 +350,7 @@ static void put_proc(struct writer *w, cJSON *arr, const struct st_dump_proc *p)
 	put(w, o, "minflt", make_u64(p->minflt_delta));
 	put(w, o, "majflt", make_u64(p->majflt_delta));
 	put(w, o, "measured", cJSON_CreateString(measured_word(p->flags)));
+	put_proc_evidence(w, o, p);
 	put(w, o, "uid", p->uid < 0 ? cJSON_CreateNull() : make_i64(p->uid));
 	put(w, o, "euid", p->euid < 0 ? cJSON_CreateNull() : make_i64(p->euid));
 	put(w, o, "cmdline", p->cmdline ? make_str(p->cmdline, strlen(p->cmdline)) : cJSON_CreateNull());
@@ -1079,6 +1097,33 @@ static bool read_threads(struct reader *r, const cJSON *o, const char *path,
 	return true;
 }
 
+/* Optional: null or absent (an older dump) is unknown (-1). */
+static bool read_opt_pct(struct reader *r, const cJSON *o, const char *path, const char *key,
+			 double *out)
+{
+	bool ok;
+	const cJSON *it = member_opt(r, o, path, key, K_NUMBER, true, &ok);
+
+	*out = -1;
+	return ok && (!it || check_double(r, path, key, it->valuedouble, true, out));
+}
+
+/* The figures since ABI 2.1; a dump from before has none of them. */
+static bool read_proc_evidence(struct reader *r, const cJSON *o, const char *path,
+			       struct st_dump_proc *p)
+{
+	bool ok;
+
+	if (!read_opt_pct(r, o, path, "user_cpu_pct", &p->user_cpu_pct) ||
+	    !read_opt_pct(r, o, path, "system_cpu_pct", &p->system_cpu_pct) ||
+	    !read_opt_pct(r, o, path, "blkio_delay_pct", &p->blkio_delay_pct) ||
+	    !read_opt_i64(r, o, path, "num_threads", UINT32_MAX, &p->num_threads))
+		return false;
+	const cJSON *it = member_opt(r, o, path, "vsize_kib", K_NUMBER, true, &ok);
+	p->vsize_kib = 0;
+	return ok && (!it || num_to_u64(r, path, "vsize_kib", it, UINT64_MAX, &p->vsize_kib));
+}
+
 static bool read_proc(struct reader *r, const cJSON *o, const char *path, struct st_dump_proc *p)
 {
 	const cJSON *it;
@@ -1100,7 +1145,7 @@ static bool read_proc(struct reader *r, const cJSON *o, const char *path, struct
 		return fail(r, "%s.state: expected a one-character string", path);
 	p->state = state[0];
 
-	if (!read_measured(r, o, path, &p->flags))
+	if (!read_measured(r, o, path, &p->flags) || !read_proc_evidence(r, o, path, p))
 		return false;
 
 	if (!read_uid(r, o, path, "uid", &p->uid) || !read_uid(r, o, path, "euid", &p->euid))

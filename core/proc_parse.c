@@ -28,6 +28,30 @@ static const char pid_stat_kind[PID_STAT_LAST - PID_STAT_FIRST_NUM + 1] = {
 	'S',					/* 24 rss */
 };
 
+/* Fields 25 (rsslim) .. 42 (delayacct_blkio_ticks): all numbers, of
+ * which 38 and 39 (exit_signal, processor) are %d. Optional: *blkio and
+ * true when the line has them all, up to 42, well formed. */
+#define PID_STAT_BLKIO 42
+
+static bool scan_blkio(const char *p, const char *end, uint64_t *blkio)
+{
+	uint64_t v = 0;
+
+	for (int i = PID_STAT_LAST + 1; i <= PID_STAT_BLKIO; i++) {
+		if (p == end || *p != ' ')
+			return false;
+		p = skip_spaces(p, end);
+		if (i == 38 || i == 39)
+			p = scan_s64_floor0(p, end, &v);
+		else
+			p = scan_u64(p, end, &v);
+		if (!p || !at_field_end(p, end))
+			return false;
+	}
+	*blkio = v;
+	return true;
+}
+
 int st_parse_pid_stat(const char *buf, size_t len, struct st_pid_stat *out)
 {
 	const char *end = buf + len;
@@ -81,6 +105,8 @@ int st_parse_pid_stat(const char *buf, size_t len, struct st_pid_stat *out)
 	}
 	if (f[4] > INT32_MAX)
 		return -1;
+	uint64_t blkio = 0;
+	bool have_blkio = scan_blkio(p, end, &blkio);
 
 	/* Written only once the whole line parsed, so a caller that ignores
 	 * -1 still never sees a half-new record. */
@@ -93,8 +119,12 @@ int st_parse_pid_stat(const char *buf, size_t len, struct st_pid_stat *out)
 	out->stime = f[15];
 	out->cutime = f[16];
 	out->cstime = f[17];
+	out->num_threads = f[20];
 	out->start_ticks = f[22];
+	out->vsize = f[23];
 	out->rss_pages = f[24];
+	out->blkio_ticks = blkio;
+	out->have = have_blkio ? ST_PID_STAT_BLKIO : 0;
 	n = (size_t)(close - open - 1);
 	if (n > ST_COMM_MAX - 1)
 		n = ST_COMM_MAX - 1;

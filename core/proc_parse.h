@@ -24,13 +24,22 @@ struct st_pid_stat {
 	uint64_t stime;         /* 15 */
 	uint64_t cutime;        /* 16; signed in the kernel ABI, negative read as 0 */
 	uint64_t cstime;        /* 17 */
+	uint64_t num_threads;   /* 20; negative read as 0 */
 	uint64_t start_ticks;   /* 22 */
+	uint64_t vsize;         /* 23, bytes */
 	uint64_t rss_pages;     /* 24; negative read as 0 */
+	uint64_t blkio_ticks;   /* 42, delayacct_blkio_ticks (since 2.6.18):
+	                           valid when have & ST_PID_STAT_BLKIO */
+	unsigned have;          /* ST_PID_STAT_*: the optional fields found */
 };
+#define ST_PID_STAT_BLKIO 0x01
 
 /* Returns 0, or -1 when the buffer is not a stat line (missing parentheses,
- * fewer than 24 fields, a non-number where a number belongs). Fields after
- * the 24th are ignored. */
+ * fewer than 24 fields, a non-number where a number belongs in them).
+ * Fields 25 to 42 are optional (older kernels end sooner): a line that
+ * ends before field 42, or has a non-number in 25..42, still parses, with
+ * blkio_ticks 0 and its have bit clear. Fields after the 42nd are
+ * ignored. */
 int st_parse_pid_stat(const char *buf, size_t len, struct st_pid_stat *out);
 
 /* One "cpu" line of /proc/stat, in clock ticks. Absent trailing fields

@@ -4,6 +4,11 @@
 #include <string.h>
 #include <unistd.h>
 
+/* One per process, beside the ring's records: sized on purpose (the
+ * README's memory figures count it), and without holes. */
+_Static_assert(sizeof(struct st_proc_track) == 136,
+	       "struct st_proc_track grew: update the README's memory figures");
+
 static uint32_t hash_pid(int32_t pid, uint32_t cap)
 {
 	/* Fibonacci hashing: pids are dense and sequential, spread them. */

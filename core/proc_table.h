@@ -27,6 +27,8 @@ struct st_proc_track {              /* packed: there is one per process */
 	uint64_t cpu_ticks;         /* utime + stime at last_seen_seq */
 	uint64_t child_ticks;       /* cutime + cstime */
 	uint64_t minflt, majflt;
+	uint64_t stime_ticks;       /* stime: the kernel part of cpu_ticks */
+	uint64_t vsize_kib;         /* as last read, for a dump */
 	struct st_child_cpu child;  /* children growth and reaped credit */
 	/* What the last read found, for the samples that do not re-read it
 	 * (see the sampler's read policy). */
@@ -38,6 +40,9 @@ struct st_proc_track {              /* packed: there is one per process */
 	uint32_t read_gap;          /* samples between it and the read before */
 	uint32_t rss_kib;
 	uint32_t next_free;
+	uint32_t blkio_ticks;       /* low 32 bits of the blkio delay ticks:
+	                               only their growth between reads is used */
+	uint32_t threads;           /* as last read, for a dump */
 	char     state;
 	uint8_t  quiet_reads;       /* reads in a row that found no change */
 	uint8_t  alive;             /* mapped in the hash: the process exists */

@@ -25,6 +25,7 @@
 #define CMDLINE_SHOWN_MAX 512   /* escaped bytes of a command line shown */
 #define COMM_COLUMNS 16         /* the kernel's 15 bytes and a space */
 #define WHERE_MIN 8             /* a place cut narrower says too little */
+#define WHERE_KEEP 16           /* what optional figures leave of a place */
 #define WHERE_MAX (ST_DUMP_NAME_MAX + 32)
 #define DEFAULT_TOP 10
 #define SPARK_MAX 38            /* sparkline characters: longer windows are
@@ -684,6 +685,28 @@ static void render_place(const struct ctx *c, const struct st_dump_proc *p)
 	}
 }
 
+/* The blamed process's CPU split, block I/O wait and size in threads and
+ * address space: was it user or kernel time, was it waiting for the
+ * disk. Each only when known; nothing for a record not re-read. */
+static void render_proc_figures(const struct ctx *c, const struct st_dump_proc *p)
+{
+	const char *avg = p->flags & ST_PROC_NEW ? ", average since it started" : "";
+	bool measured = !(p->flags & ST_PROC_CARRIED);
+
+	if (measured && p->user_cpu_pct >= 0 && p->system_cpu_pct >= 0 &&
+	    p->user_cpu_pct + p->system_cpu_pct >= 0.05)
+		fprintf(c->out, "cpu split: user %.1f%%, system %.1f%% (of one core%s)\n",
+			p->user_cpu_pct, p->system_cpu_pct, avg);
+	if (measured && p->blkio_delay_pct > 0)
+		fprintf(c->out, "block i/o wait: %.0f%% of the interval%s\n",
+			p->blkio_delay_pct, avg);
+	if (p->num_threads > 0) {
+		char vs[32];
+		fprintf(c->out, "threads: %" PRId64 ", vsize %s (as last read)\n", p->num_threads,
+			st_format_kib(vs, sizeof(vs), (double)p->vsize_kib, false));
+	}
+}
+
 /* The blamed process's busiest threads: where its CPU went inside it. */
 static void render_threads(const struct ctx *c, const struct st_dump_proc *p)
 {
@@ -766,8 +789,10 @@ static void render_trigger(const struct ctx *c, uint32_t i)
 			fprintf(c->out, " (effective %" PRId64 ")", p->euid);
 		fputc('\n', c->out);
 	}
-	if (p)
+	if (p) {
+		render_proc_figures(c, p);
 		render_place(c, p);
+	}
 	render_value(c, t, type, in_window ? &d->samples[dt->sample_index] : NULL);
 	esc(c, FIELD(t->summary, tmp), buf, sizeof(buf));
 	if (*buf)
@@ -818,13 +843,18 @@ static void render_cores(const struct ctx *c, const struct st_dump_sample *s)
 }
 
 /* A row's figures, after the name: cpu (own + children) and rss, or rss
- * and cpu. Returns the length (ASCII: the columns). */
-static int row_figures(char *buf, size_t len, const struct st_dump_proc *p, bool by_cpu,
-		       int valw)
+ * and cpu; with_sys: the kernel's part of the cpu beside it. Returns the
+ * length (ASCII: the columns). */
+static int format_figures(char *buf, size_t len, const struct st_dump_proc *p, bool by_cpu,
+			  int valw, bool with_sys)
 {
 	int n;
 	if (by_cpu) {
 		n = snprintf(buf, len, "%*.1f%%", valw, p->cpu_pct);
+		if (with_sys && n >= 0 && (size_t)n < len) {
+			double sys = 100.0 * p->system_cpu_pct / p->cpu_pct;
+			n += snprintf(buf + n, len - (size_t)n, " (%.0f%% sys)", sys > 100 ? 100 : sys);
+		}
 		/* Reaped children's CPU is how a make full of short
 		 * compilers shows up: it belongs next to the parent's. */
 		if (p->children_cpu_pct > 0 && n >= 0 && (size_t)n < len)
@@ -840,6 +870,20 @@ static int row_figures(char *buf, size_t len, const struct st_dump_proc *p, bool
 	if (n >= 0 && (size_t)n < len && measured_mark(p))
 		n += snprintf(buf + n, len - (size_t)n, "  [%s]", measured_mark(p));
 	return n < 0 ? 0 : (size_t)n < len ? n : (int)len - 1;
+}
+
+/* The figures in at most room columns where they can be: the kernel's
+ * share of the cpu ("(20% sys)", when it had some) is left out of a row
+ * it would push past them. */
+static int row_figures(char *buf, size_t len, const struct st_dump_proc *p, bool by_cpu,
+		       int valw, size_t room)
+{
+	bool sys = by_cpu && !(p->flags & ST_PROC_CARRIED) && p->cpu_pct > 0 &&
+		   100.0 * p->system_cpu_pct / p->cpu_pct >= 0.5;
+	int n = format_figures(buf, len, p, by_cpu, valw, sys);
+	if (sys && (size_t)n > room)
+		n = format_figures(buf, len, p, by_cpu, valw, false);
+	return n;
 }
 
 /*
@@ -888,13 +932,22 @@ static void render_table(const struct ctx *c, uint32_t index, bool by_cpu)
 		fprintf(c->out, "%*" PRIu32 ". [%*" PRId32 "] ", rankw, i + 1, pidw, p->pid);
 		st_render_cell(c->out, FIELD(p->comm, tmp), COMM_COLUMNS, c->ascii);
 		fputc(' ', c->out);
-		size_t used = (size_t)rankw + 4 + (size_t)pidw + 2 + COMM_COLUMNS + 1 +
-			      (size_t)row_figures(fig, sizeof(fig), p, by_cpu, valw);
+		/* "%*u. [%*d] ", the name and a space */
+		size_t lead = (size_t)rankw + 3 + (size_t)pidw + 2 + COMM_COLUMNS + 1;
+		/* the figures may not cut where it runs short of WHERE_KEEP */
+		size_t keep = 0;
+		if (*where_label(p, place, sizeof(place))) {
+			size_t w = display_width(place, c->ascii);
+			keep = 2 + (w < WHERE_KEEP ? w : WHERE_KEEP);
+		}
+		size_t used = lead + (size_t)row_figures(fig, sizeof(fig), p, by_cpu, valw,
+							 TERM_COLUMNS > lead + keep ?
+							 TERM_COLUMNS - lead - keep : 0);
 		fputs(fig, c->out);
 		/* Where it runs, after the figures (which stay aligned), cut
 		 * to what the 80 columns leave; left out when that is too
 		 * little to say anything (the trigger section has it all). */
-		if (*where_label(p, place, sizeof(place)) && used + 2 + WHERE_MIN <= TERM_COLUMNS) {
+		if (*place && used + 2 + WHERE_MIN <= TERM_COLUMNS) {
 			fputs("  ", c->out);
 			render_cell_trimmed(c, place, TERM_COLUMNS - used - 2);
 		}
@@ -908,8 +961,8 @@ static void render_table(const struct ctx *c, uint32_t index, bool by_cpu)
 		fputs("    [carried]: not re-read this sample: cpu not measured, "
 		      "rss and state as last read\n", c->out);
 	if (since_start)
-		fputs("    [avg since start]: first seen this sample: cpu is the "
-		      "average since the process started\n", c->out);
+		fputs("    [avg since start]: first seen this sample: cpu is its "
+		      "average since start\n", c->out);
 }
 
 /* ------------------------------------------------------------ timeline */

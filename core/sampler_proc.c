@@ -15,6 +15,11 @@
 
 #include "log.h"
 
+/* The ring holds history x processes of these: every byte counts (the
+ * README's memory figures). */
+_Static_assert(sizeof(struct st_proc_sample) == 28,
+	       "struct st_proc_sample grew: update the README's memory figures");
+
 /* Reads one process's stat. fd < 0: open it (kept in *fd when we may keep
  * fds). Returns 1 parsed, 0 the process is gone, -1 malformed. */
 static int read_pid_stat(struct st_sampler *s, int32_t pid, int *fd,
@@ -153,8 +158,24 @@ static double unaccounted_between(const struct st_sampler *s, uint64_t from, uin
 	       s->unaccounted[from % ST_SAMPLER_BOOKS_KEPT];
 }
 
+/* part of whole in 255ths, rounded: the kernel share of a CPU figure. */
+static uint8_t share_255(uint64_t part, uint64_t whole)
+{
+	if (whole == 0)
+		return 0;
+	if (part >= whole)
+		return 255;
+	return (uint8_t)((part * 255.0) / (double)whole + 0.5);
+}
+
+static uint16_t sat16(double v)
+{
+	return v >= UINT16_MAX ? UINT16_MAX : v > 0 ? (uint16_t)(v + 0.5) : 0;
+}
+
 /* First sight: not "0%" but its average since it started, so a new busy
- * process is caught on the first sample that sees it. */
+ * process is caught on the first sample that sees it. The split and the
+ * block I/O wait are of that average too. */
 static void record_since_start(const struct st_sampler *s, struct st_tick *tk,
 			       struct st_proc_sample *rec, const struct st_pid_stat *ps)
 {
@@ -163,6 +184,15 @@ static void record_since_start(const struct st_sampler *s, struct st_tick *tk,
 	double age = tk->uptime_s - (double)ps->start_ticks / hz;
 	if (age > 0)
 		rec->cpu_pct = st_sampler_ticks_pct(s, (double)cpu, age);
+	rec->system_share = share_255(ps->stime, cpu);
+	if (ps->have & ST_PID_STAT_BLKIO) {
+		/* its waits since it started, as much of this interval */
+		double per = age > 0 ? (double)ps->blkio_ticks / age : 0;
+		if (per > hz)
+			per = hz;
+		rec->blkio_delay_ticks = sat16(per * tk->interval_s);
+		rec->have |= ST_PROC_HAVE_BLKIO;
+	}
 	rec->flags = ST_PROC_NEW;
 	/* Born since the last tick (or the first tick: no books yet). */
 	tk->accounted += (double)cpu;
@@ -176,8 +206,21 @@ static void record_since_read(const struct st_sampler *s, struct st_tick *tk,
 {
 	uint64_t gap = tk->seq - tr->read_seq;
 	double hidden = unaccounted_between(s, tr->read_seq, tk->seq);
-	double own = st_cpu_charge(delta(ps->utime + ps->stime, tr->cpu_ticks), gap, hidden);
+	uint64_t used = delta(ps->utime + ps->stime, tr->cpu_ticks);
+	double own = st_cpu_charge(used, gap, hidden);
 	rec->cpu_pct = st_sampler_ticks_pct(s, own, tk->interval_s);
+	rec->system_share = share_255(delta(ps->stime, tr->stime_ticks), used);
+	if (ps->have & ST_PID_STAT_BLKIO) {
+		/* The growth of the low 32 bits: a step back (a counter
+		 * that cannot shrink) is no wait. One task waits at most
+		 * the interval: what a carried process waited beyond that
+		 * was waited in the samples that carried it. */
+		uint32_t waited = (uint32_t)ps->blkio_ticks - tr->blkio_ticks;
+		double most = tk->interval_s * (double)s->clock_ticks;
+		rec->blkio_delay_ticks = waited > INT32_MAX ? 0 :
+			sat16((double)waited < most ? (double)waited : most);
+		rec->have |= ST_PROC_HAVE_BLKIO;
+	}
 	tk->accounted += own;
 	tr->child.delta = delta(ps->cutime + ps->cstime, tr->child_ticks);
 	st_child_cpu_read(&tr->child);
@@ -201,10 +244,17 @@ static void remember_read(struct st_proc_track *tr, const struct st_proc_sample 
 			  const struct st_pid_stat *ps, int fresh, uint64_t seq)
 {
 	uint64_t cpu = ps->utime + ps->stime, child = ps->cutime + ps->cstime;
+	/* A process waiting for the disk uses no CPU: its growing blkio
+	 * wait keeps it read, so the wait is measured where it happens. */
 	int changed = fresh || cpu != tr->cpu_ticks || child != tr->child_ticks ||
 		      ps->minflt != tr->minflt || ps->majflt != tr->majflt ||
-		      rec->rss_kib != tr->rss_kib || ps->state != tr->state;
+		      rec->rss_kib != tr->rss_kib || ps->state != tr->state ||
+		      (uint32_t)ps->blkio_ticks != tr->blkio_ticks;
 	tr->cpu_ticks = cpu;
+	tr->stime_ticks = ps->stime;
+	tr->blkio_ticks = (uint32_t)ps->blkio_ticks;
+	tr->threads = ps->num_threads > UINT32_MAX ? UINT32_MAX : (uint32_t)ps->num_threads;
+	tr->vsize_kib = ps->vsize / 1024;
 	tr->child_ticks = child;
 	tr->minflt = ps->minflt;
 	tr->majflt = ps->majflt;

@@ -135,12 +135,15 @@ void fake_proc_put(struct fake_proc *fp, const struct fake_process *p)
 	snprintf(rel, sizeof(rel), "%d/stat", p->pid);
 	snprintf(line, sizeof(line),
 		 "%d (%s) %c %d %d %d 0 -1 4194304 %llu 0 %llu 0 %llu %llu %llu %llu "
-		 "20 0 1 0 %llu 10000000 %llu 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0\n",
+		 "20 0 %llu 0 %llu %llu %llu 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 0 0 0 %llu 0 0\n",
 		 p->pid, p->comm, p->state, p->ppid, p->pid, p->pid,
 		 (unsigned long long)p->minflt, (unsigned long long)p->majflt,
 		 (unsigned long long)p->utime, (unsigned long long)p->stime,
 		 (unsigned long long)p->cutime, (unsigned long long)p->cstime,
-		 (unsigned long long)p->start_ticks, (unsigned long long)p->rss_pages);
+		 (unsigned long long)(p->threads ? p->threads : 1),
+		 (unsigned long long)p->start_ticks,
+		 (unsigned long long)(p->vsize ? p->vsize : 10000000),
+		 (unsigned long long)p->rss_pages, (unsigned long long)p->blkio_ticks);
 	st_test_write_file(fp->root, rel, line);
 }
 

@@ -18,6 +18,9 @@ struct fake_process {
 	uint64_t start_ticks;
 	uint64_t rss_pages;
 	uint64_t minflt, majflt;
+	uint64_t threads;           /* field 20; 0 writes 1 */
+	uint64_t vsize;             /* field 23, bytes; 0 writes 10000000 */
+	uint64_t blkio_ticks;       /* field 42, delayacct_blkio_ticks */
 };
 
 struct fake_proc {

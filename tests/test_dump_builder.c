@@ -116,6 +116,105 @@ static void test_top_cpu_ranks_cost_and_leaves_out_idle(void)
 	scenario_stop(&sc);
 }
 
+/* A cpu_delta incident on `hog`: in the trigger's tick 30 % user, 60 %
+ * kernel, half the interval waiting for the disk; 12 threads and 3 GiB of
+ * address space; `quiet` idles (carried in most samples). */
+static struct st_dump *split_incident(struct scenario *sc, const char *delayacct)
+{
+	scenario_start(sc, 4, 8u << 20, ONLY_CPU_DELTA);
+	if (delayacct)
+		fake_proc_write(sc->fp, "sys/kernel/task_delayacct", delayacct);
+	struct fake_process hog = scenario_settled(sc, 4242, "hog", 0);
+	for (int32_t pid = 10; pid < 40; pid++)
+		scenario_settled(sc, pid, "quiet", 0);
+	hog.threads = 12;
+	hog.vsize = 3ull << 30;
+	fake_proc_put(sc->fp, &hog);
+	if (scenario_begin(sc) != 0)
+		return NULL;
+	for (int i = 0; i < 3; i++) {
+		scenario_burn(sc, &hog, 5);
+		scenario_tick(sc);
+	}
+	scenario_burn(sc, &hog, 30);
+	hog.stime += (uint64_t)sc->fp->hz * 6 / 10;
+	sc->fp->busy_ticks += (uint64_t)sc->fp->hz * 6 / 10;
+	hog.blkio_ticks += (uint64_t)sc->fp->hz / 2;
+	fake_proc_put(sc->fp, &hog);
+	scenario_tick(sc);
+	return scenario_run_until_dump(sc, 5);
+}
+
+/*
+ * The record's user/kernel split of cpu_pct, its block I/O wait as a
+ * share of the interval, and threads and vsize as last read. A carried
+ * record measured none of it: 0, as its cpu_pct.
+ */
+static void test_split_blkio_threads_vsize(void)
+{
+	struct scenario sc;
+	struct st_dump *d = split_incident(&sc, NULL);
+	SCENARIO_REQUIRE(&sc, d != NULL && d->trigger_index >= 0);
+
+	const struct st_dump_sample *s = &d->samples[d->trigger_index];
+	const struct st_dump_proc *hog = find_proc(s->top_cpu, s->ntop_cpu, 4242);
+	SCENARIO_REQUIRE(&sc, hog != NULL);
+	CU_ASSERT_DOUBLE_EQUAL(hog->cpu_pct, 90, 0.5);
+	CU_ASSERT_DOUBLE_EQUAL(hog->system_cpu_pct, 60, 0.5);
+	CU_ASSERT_DOUBLE_EQUAL(hog->user_cpu_pct, 30, 0.5);
+	CU_ASSERT_DOUBLE_EQUAL(hog->user_cpu_pct + hog->system_cpu_pct, hog->cpu_pct, 1e-4);
+	CU_ASSERT_DOUBLE_EQUAL(hog->blkio_delay_pct, 50, 0.5);
+	CU_ASSERT_EQUAL(hog->num_threads, 12);
+	CU_ASSERT_EQUAL(hog->vsize_kib, 3u << 20);
+	unsigned carried = 0;
+	for (uint32_t k = 0; k < d->nsamples; k++) {
+		const struct st_dump_sample *ds = &d->samples[k];
+		for (uint32_t i = 0; i < ds->ntop_rss; i++) {
+			const struct st_dump_proc *p = &ds->top_rss[i];
+			CU_ASSERT_EQUAL(p->num_threads, p->pid == 4242 ? 12 : 1);
+			/* the first sample has no interval to be a share of */
+			if (ds->seq == 1)
+				CU_ASSERT_EQUAL(p->blkio_delay_pct, -1);
+			if (ds->seq > 1)
+				CU_ASSERT(p->blkio_delay_pct >= 0 && p->blkio_delay_pct <= 100);
+			if (!(p->flags & ST_PROC_CARRIED))
+				continue;
+			carried++;
+			CU_ASSERT_EQUAL(p->user_cpu_pct, 0);
+			CU_ASSERT_EQUAL(p->system_cpu_pct, 0);
+			CU_ASSERT_EQUAL(p->blkio_delay_pct, 0);
+		}
+	}
+	CU_ASSERT(carried > 0);
+	scenario_stop(&sc);
+}
+
+/* With the kernel's delay accounting off, every wait reads 0: the dump
+ * says unknown rather than "no wait". */
+static void test_blkio_unknown_without_delayacct(void)
+{
+	struct scenario sc;
+	struct st_dump *d = split_incident(&sc, "0\n");
+	SCENARIO_REQUIRE(&sc, d != NULL && d->trigger_index >= 0);
+	for (uint32_t k = 0; k < d->nsamples; k++)
+		for (uint32_t i = 0; i < d->samples[k].ntop_rss; i++)
+			CU_ASSERT_EQUAL(d->samples[k].top_rss[i].blkio_delay_pct, -1);
+	const struct st_dump_sample *s = &d->samples[d->trigger_index];
+	const struct st_dump_proc *hog = find_proc(s->top_cpu, s->ntop_cpu, 4242);
+	SCENARIO_REQUIRE(&sc, hog != NULL);
+	CU_ASSERT_DOUBLE_EQUAL(hog->system_cpu_pct, 60, 0.5);
+	scenario_stop(&sc);
+
+	/* switched on: measured */
+	d = split_incident(&sc, "1\n");
+	SCENARIO_REQUIRE(&sc, d != NULL && d->trigger_index >= 0);
+	s = &d->samples[d->trigger_index];
+	hog = find_proc(s->top_cpu, s->ntop_cpu, 4242);
+	SCENARIO_REQUIRE(&sc, hog != NULL);
+	CU_ASSERT_DOUBLE_EQUAL(hog->blkio_delay_pct, 50, 0.5);
+	scenario_stop(&sc);
+}
+
 /* The dump keeps the CPU id of each per-core figure, as the sample has it
  * (cpu1 offline: ids 0, 2, 3), and counts 0 .. n-1 when it has none. */
 static void test_core_ids_copied(void)
@@ -498,6 +597,9 @@ int main(void)
 		{ "top_cpu: own + children, no idle, no carried",
 		  test_top_cpu_ranks_cost_and_leaves_out_idle },
 		{ "per-core ids copied", test_core_ids_copied },
+		{ "cpu split, blkio wait, threads and vsize", test_split_blkio_threads_vsize },
+		{ "blkio wait unknown when delay accounting is off",
+		  test_blkio_unknown_without_delayacct },
 		{ "evidence copied where measured", test_evidence_copied_where_measured },
 		{ "identity captured when the trigger fires", test_identity_captured_at_trigger },
 		{ "capture: pid reuse, long command line, full table",

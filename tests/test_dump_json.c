@@ -37,6 +37,12 @@ static void set_proc(struct st_dump_proc *p, int32_t pid, const char *comm, doub
 	p->user_uid = -1;
 	p->io_rchar = p->io_wchar = p->io_read_bytes = p->io_write_bytes = -1;
 	p->swap_kib = -1;
+	/* the split, the wait, threads and vsize (since ABI 2.1) */
+	p->system_cpu_pct = cpu / 4.0;
+	p->user_cpu_pct = cpu - p->system_cpu_pct;
+	p->blkio_delay_pct = pid % 2 ? 12.5 : 0;
+	p->num_threads = pid % 7 + 1;
+	p->vsize_kib = (1ull << 60) + (uint64_t)pid;  /* not exact as a double */
 }
 
 #define HEX64 "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
@@ -290,6 +296,11 @@ static void assert_proc_equal(const struct st_dump_proc *a, const struct st_dump
 	CU_ASSERT_EQUAL(a->io_read_bytes, b->io_read_bytes);
 	CU_ASSERT_EQUAL(a->io_write_bytes, b->io_write_bytes);
 	CU_ASSERT_EQUAL(a->swap_kib, b->swap_kib);
+	CU_ASSERT_NEAR(a->user_cpu_pct, b->user_cpu_pct);
+	CU_ASSERT_NEAR(a->system_cpu_pct, b->system_cpu_pct);
+	CU_ASSERT_NEAR(a->blkio_delay_pct, b->blkio_delay_pct);
+	CU_ASSERT_EQUAL(a->num_threads, b->num_threads);
+	CU_ASSERT_EQUAL(a->vsize_kib, b->vsize_kib);
 	CU_ASSERT_EQUAL_FATAL(a->nthreads, b->nthreads);
 	for (uint32_t i = 0; i < a->nthreads; i++) {
 		CU_ASSERT_EQUAL(a->threads[i].tid, b->threads[i].tid);
@@ -486,6 +497,14 @@ static void test_round_trip(void)
 		CU_ASSERT_EQUAL(back->samples[1].top_cpu[0].nthreads, 2);
 		CU_ASSERT_TRUE(back->samples[1].top_cpu[0].flags & ST_DUMP_PROC_THREADS_TRUNCATED);
 		CU_ASSERT_TRUE(back->samples[1].top_rss[1].flags & ST_DUMP_PROC_CGROUP_TRUNCATED);
+		/* The split, the wait, the thread count and vsize. */
+		CU_ASSERT_PTR_NOT_NULL(strstr(text, pretty ? "\"blkio_delay_pct\":\t12.5" :
+					      "\"blkio_delay_pct\":12.5"));
+		CU_ASSERT_PTR_NOT_NULL(strstr(text, "\"system_cpu_pct\""));
+		CU_ASSERT_PTR_NOT_NULL(strstr(text, "\"user_cpu_pct\""));
+		CU_ASSERT_PTR_NOT_NULL(strstr(text, "\"num_threads\""));
+		CU_ASSERT_EQUAL(back->samples[0].top_cpu[0].vsize_kib,
+				orig->samples[0].top_cpu[0].vsize_kib);
 		/* Threads only where there are some: not for the others. */
 		CU_ASSERT_EQUAL(back->samples[0].top_cpu[0].nthreads, 0);
 		free(text);
@@ -960,6 +979,22 @@ static void ed_threads_object(cJSON *r)
 {
 	set(proc_at(r, 1, "top_cpu", 0), "threads", cJSON_CreateObject());
 }
+static void ed_system_negative(cJSON *r)
+{
+	set(proc_at(r, 0, "top_cpu", 0), "system_cpu_pct", cJSON_CreateNumber(-2));
+}
+static void ed_blkio_string(cJSON *r)
+{
+	set(proc_at(r, 1, "top_rss", 0), "blkio_delay_pct", cJSON_CreateString("12%"));
+}
+static void ed_num_threads_fraction(cJSON *r)
+{
+	set(proc_at(r, 0, "top_cpu", 0), "num_threads", cJSON_CreateNumber(2.5));
+}
+static void ed_vsize_negative(cJSON *r)
+{
+	set(proc_at(r, 0, "top_cpu", 0), "vsize_kib", cJSON_CreateNumber(-1));
+}
 static void ed_host_string(cJSON *r) { set(r, "host", cJSON_CreateString("myhost")); }
 static void ed_samples_null(cJSON *r) { set(r, "samples", cJSON_CreateNull()); }
 
@@ -1032,6 +1067,11 @@ static void test_malformed(void)
 	expect_edit_refused(ed_thread_tid_zero, "samples[1].top_cpu[0].threads[1].tid: 0 out of range");
 	expect_edit_refused(ed_thread_no_comm, "missing field 'samples[1].top_cpu[0].threads[0].comm'");
 	expect_edit_refused(ed_threads_object, "samples[1].top_cpu[0].threads: expected an array");
+	expect_edit_refused(ed_system_negative, "samples[0].top_cpu[0].system_cpu_pct: -2 out of range");
+	expect_edit_refused(ed_blkio_string, "samples[1].top_rss[0].blkio_delay_pct: expected a number");
+	expect_edit_refused(ed_num_threads_fraction,
+			    "samples[0].top_cpu[0].num_threads: expected an integer");
+	expect_edit_refused(ed_vsize_negative, "samples[0].top_cpu[0].vsize_kib: -1 out of range");
 	expect_edit_refused(ed_host_string, "host: expected an object");
 	expect_edit_refused(ed_psi_negative,
 			    "samples[1].pressure.memory.some_avg10_pct: -1 out of range");
@@ -1176,6 +1216,15 @@ static void ed_lenient(cJSON *r)
 		cJSON_DeleteItemFromObject(p, place[i]);
 		cJSON_DeleteItemFromObject(proc_at(r, 1, "top_cpu", 0), place[i]);
 	}
+	/* and from before the split, the wait, threads and vsize */
+	static const char *const since_2_1[] = {
+		"user_cpu_pct", "system_cpu_pct", "blkio_delay_pct", "num_threads", "vsize_kib",
+	};
+	for (size_t i = 0; i < sizeof(since_2_1) / sizeof(since_2_1[0]); i++)
+		cJSON_DeleteItemFromObject(proc_at(r, 1, "top_cpu", 0), since_2_1[i]);
+	set(proc_at(r, 2, "top_cpu", 0), "blkio_delay_pct", cJSON_CreateNull());
+	set(proc_at(r, 2, "top_cpu", 0), "num_threads", cJSON_CreateNull());
+	set(proc_at(r, 2, "top_cpu", 0), "vsize_kib", cJSON_CreateNull());
 	cJSON_DeleteItemFromObject(proc_at(r, 1, "top_cpu", 0), "threads");
 	cJSON_DeleteItemFromObject(proc_at(r, 1, "top_cpu", 0), "threads_truncated");
 	/* null is unknown too, inside the objects as well. */
@@ -1215,6 +1264,28 @@ static void test_lenient_where_documented(void)
 	CU_ASSERT_EQUAL(old->io_rchar, -1);
 	CU_ASSERT_EQUAL(old->swap_kib, -1);
 	CU_ASSERT_EQUAL(old->nthreads, 0);
+	CU_ASSERT_EQUAL(old->user_cpu_pct, -1);
+	CU_ASSERT_EQUAL(old->system_cpu_pct, -1);
+	CU_ASSERT_EQUAL(old->blkio_delay_pct, -1);
+	CU_ASSERT_EQUAL(old->num_threads, -1);
+	CU_ASSERT_EQUAL(old->vsize_kib, 0);
+	const struct st_dump_proc *nulls = &d->samples[2].top_cpu[0];
+	CU_ASSERT_EQUAL(nulls->blkio_delay_pct, -1);
+	CU_ASSERT_EQUAL(nulls->num_threads, -1);
+	CU_ASSERT_EQUAL(nulls->vsize_kib, 0);
+	CU_ASSERT(nulls->system_cpu_pct >= 0);
+	/* Unknown stays unknown when written again (spiketrace-view --json). */
+	char *again = st_dump_to_json(d, 0);
+	CU_ASSERT_FATAL(again != NULL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(again, "\"user_cpu_pct\":null"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(again, "\"num_threads\":null,\"vsize_kib\":null"));
+	struct st_dump *back = parse(again, err, sizeof(err));
+	CU_ASSERT_FATAL(back != NULL);
+	CU_ASSERT_EQUAL(back->samples[1].top_cpu[0].user_cpu_pct, -1);
+	CU_ASSERT_EQUAL(back->samples[1].top_cpu[0].num_threads, -1);
+	CU_ASSERT_EQUAL(back->samples[2].top_cpu[0].blkio_delay_pct, -1);
+	st_dump_free(back);
+	free(again);
 	CU_ASSERT_EQUAL(old->flags, ST_DUMP_PROC_CMDLINE_TRUNCATED);
 	CU_ASSERT_STRING_EQUAL(d->samples[2].top_cpu[0].unit, "");
 	CU_ASSERT_STRING_EQUAL(d->samples[2].top_rss[1].pod_uid, "");

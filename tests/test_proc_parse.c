@@ -348,6 +348,85 @@ static void test_pid_stat_extra_fields(void)
 	check_default_numbers(&s);
 }
 
+/* Fields 20 (threads), 23 (vsize) and 42 (blkio delay ticks). */
+static void test_pid_stat_threads_vsize_blkio(void)
+{
+	struct st_pid_stat s;
+	struct stat_line l;
+
+	CU_ASSERT_EQUAL_FATAL(pid_stat_s(real_init_stat, &s), 0);
+	CU_ASSERT_EQUAL(s.num_threads, 13);
+	CU_ASSERT_EQUAL(s.vsize, 42733568);
+	CU_ASSERT_EQUAL(s.have, ST_PID_STAT_BLKIO);
+	CU_ASSERT_EQUAL(s.blkio_ticks, 0);
+
+	line_init(&l);
+	l.f[20] = "37";
+	l.f[23] = "140737488355328";	/* 128 TiB: more than 32 bits */
+	l.f[38] = "-1";			/* exit_signal is signed */
+	l.f[42] = "123456789012";
+	memset(&s, 0x55, sizeof(s));
+	CU_ASSERT_EQUAL_FATAL(line_parse(&l, &s), 0);
+	check_default_numbers(&s);
+	CU_ASSERT_EQUAL(s.num_threads, 37);
+	CU_ASSERT_EQUAL(s.vsize, 140737488355328ULL);
+	CU_ASSERT_EQUAL(s.have, ST_PID_STAT_BLKIO);
+	CU_ASSERT_EQUAL(s.blkio_ticks, 123456789012ULL);
+	/* exactly 42 fields, with and without the newline */
+	l.last = 42;
+	CU_ASSERT_EQUAL_FATAL(line_parse(&l, &s), 0);
+	CU_ASSERT_EQUAL(s.blkio_ticks, 123456789012ULL);
+	l.newline = false;
+	CU_ASSERT_EQUAL_FATAL(line_parse(&l, &s), 0);
+	CU_ASSERT_EQUAL(s.have, ST_PID_STAT_BLKIO);
+	CU_ASSERT_EQUAL(s.blkio_ticks, 123456789012ULL);
+}
+
+/* Kernels before 2.6.18 end the line before field 42, and a field there
+ * the parser cannot read: the line still parses, the blkio figure is
+ * unknown, the others are as read. */
+static void test_pid_stat_short_of_blkio(void)
+{
+	static const char *const bad[] = { "x", "12a", "-1", "99999999999999999999" };
+	struct st_pid_stat s;
+	struct stat_line l;
+
+	line_init(&l);
+	l.f[42] = "77";
+	for (int last = 24; last < 42; last++) {
+		l.last = last;
+		for (int nl = 0; nl < 2; nl++) {
+			l.newline = nl;
+			memset(&s, 0x55, sizeof(s));
+			CU_ASSERT_EQUAL_FATAL(line_parse(&l, &s), 0);
+			check_default_numbers(&s);
+			CU_ASSERT_EQUAL(s.num_threads, 1);
+			CU_ASSERT_EQUAL(s.vsize, 12345678);
+			CU_ASSERT_EQUAL(s.have & ST_PID_STAT_BLKIO, 0);
+			CU_ASSERT_EQUAL(s.blkio_ticks, 0);
+		}
+	}
+	line_init(&l);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		for (int field = 25; field <= 42; field++) {
+			if (field == 38 || field == 39) {
+				if (strcmp(bad[i], "-1") == 0)
+					continue;   /* signed: a valid value */
+			}
+			l.f[field] = bad[i];
+			memset(&s, 0x55, sizeof(s));
+			CU_ASSERT_EQUAL_FATAL(line_parse(&l, &s), 0);
+			check_default_numbers(&s);
+			CU_ASSERT_EQUAL(s.have & ST_PID_STAT_BLKIO, 0);
+			CU_ASSERT_EQUAL(s.blkio_ticks, 0);
+			l.f[field] = default_fields[field];
+		}
+	}
+	/* a negative thread count (no kernel writes one) reads as 0 */
+	CU_ASSERT_EQUAL(parse_with_field(20, "-3", &s), 0);
+	CU_ASSERT_EQUAL(s.num_threads, 0);
+}
+
 static void test_pid_stat_bad_parens(void)
 {
 	struct st_pid_stat s;
@@ -1110,6 +1189,8 @@ int main(void)
 		{ "pid_stat long comm truncated", test_pid_stat_comm_truncated },
 		{ "pid_stat missing fields", test_pid_stat_missing_fields },
 		{ "pid_stat extra fields", test_pid_stat_extra_fields },
+		{ "pid_stat threads, vsize, blkio ticks", test_pid_stat_threads_vsize_blkio },
+		{ "pid_stat short of field 42", test_pid_stat_short_of_blkio },
 		{ "pid_stat bad parentheses", test_pid_stat_bad_parens },
 		{ "pid_stat bad pid and state", test_pid_stat_bad_pid_and_state },
 		{ "pid_stat non-digit", test_pid_stat_non_digit },

@@ -271,8 +271,9 @@ static void test_measured_marks(void)
 	expect_line(text, " 2. [ 1001] xorg              12.0%  (rss: 512 mib)  [avg since start]");
 	expect_line(text, " 2. [ 9876] chromium          1536 mib  (cpu: 3.1%)  [carried]");
 	expect_line(text, " 1. [12345] firefox           85.2%  (rss: 2048 mib)");
-	expect_line(text, "    [avg since start]: first seen this sample: cpu is the average "
-		    "since the process started");
+	/* the legend within 80 columns too */
+	expect_line(text, "    [avg since start]: first seen this sample: cpu is its average "
+		    "since start");
 	expect_line(text, "    [carried]: not re-read this sample: cpu not measured, "
 		    "rss and state as last read");
 	CU_ASSERT_EQUAL(count(text, "[carried]"), 2);
@@ -981,7 +982,7 @@ static void test_units_and_containers(void)
 	expect_line(text, " 1. [12345] firefox           85.2%  (rss: 2048 mib)  firefox.service");
 	expect_line(text, " 2. [ 1001] xorg              12.0%  (rss: 512 mib)  containerd 0123456789ab");
 	expect_line(text, " 3. [  777] make               2.0% + 95.0% children  (rss: 12 mib)  "
-			  "build-of-\xe2\x80\xa6");
+			  "build-of-a\xe2\x80\xa6");
 	expect_line(text, " 1. [12345] firefox           2048 mib  (cpu: 85.2%)  firefox.service");
 	expect_line(text, " 2. [ 9876] chromium          1536 mib  (cpu: 3.1%)");
 	expect_narrow(text);
@@ -1017,6 +1018,74 @@ static void test_no_place_no_column(void)
 	expect_line(text, "process: [12345] firefox");
 	CU_ASSERT_PTR_NULL(strstr(text, "unit: "));
 	CU_ASSERT_PTR_NULL(strstr(text, "io: "));
+	free(text);
+	st_dump_free(d);
+}
+
+/* Split into user and kernel time, waiting for the disk, threads and
+ * address space: in the trigger's process section, and the kernel's share
+ * beside each cpu figure of the table, within the 80 columns. */
+static void test_cpu_split_and_wait(void)
+{
+	struct st_dump *d = placed_dump();
+	struct st_dump_sample *s = &d->samples[1];
+	struct st_dump_proc *ff = &s->top_cpu[0], *x = &s->top_cpu[1], *mk = &s->top_cpu[2];
+
+	ff->user_cpu_pct = 68.2;
+	ff->system_cpu_pct = 17.0;
+	ff->blkio_delay_pct = 35.2;
+	ff->num_threads = 42;
+	ff->vsize_kib = 3u << 20;
+	x->system_cpu_pct = 12.0;
+	mk->user_cpu_pct = 2.0;
+	char *text = render(d, NULL);
+	expect_line(text, "cpu split: user 68.2%, system 17.0% (of one core)");
+	expect_line(text, "block i/o wait: 35% of the interval");
+	expect_line(text, "threads: 42, vsize 3.0 GiB (as last read)");
+	/* the figures first, then where it runs */
+	CU_ASSERT(strstr(text, "cpu split: ") < strstr(text, "unit: firefox.service"));
+	expect_line(text, " 1. [12345] firefox           85.2% (20% sys)  (rss: 2048 mib)  "
+			  "firefox.service");
+	expect_line(text, " 2. [ 1001] xorg              12.0% (100% sys)  (rss: 512 mib)  "
+			  "containerd 0123\xe2\x80\xa6");
+	/* all user time: nothing to say */
+	expect_line(text, " 3. [  777] make               2.0% + 95.0% children  (rss: 12 mib)  "
+			  "build-of-a\xe2\x80\xa6");
+	expect_narrow(text);
+	free(text);
+
+	/* A first-seen process: its average since it started. A row the
+	 * share would push past 80 columns, or cut where it runs short,
+	 * goes without it. */
+	ff->flags |= ST_PROC_NEW;
+	mk->system_cpu_pct = 1.0;
+	mk->cpu_pct = 2.5;
+	text = render(d, NULL);
+	expect_line(text, "cpu split: user 68.2%, system 17.0% (of one core, average "
+			  "since it started)");
+	expect_line(text, "block i/o wait: 35% of the interval, average since it started");
+	expect_line(text, " 1. [12345] firefox           85.2%  (rss: 2048 mib)  [avg since start]");
+	expect_line(text, " 3. [  777] make               2.5% + 95.0% children  (rss: 12 mib)  "
+			  "build-of-a\xe2\x80\xa6");
+	expect_narrow(text);
+	free(text);
+
+	/* Not re-read, or an older dump: no split, no wait; threads only
+	 * when known. */
+	ff->flags = ST_PROC_CARRIED;
+	ff->num_threads = -1;
+	text = render(d, NULL);
+	CU_ASSERT_PTR_NULL(strstr(text, "cpu split: "));
+	CU_ASSERT_PTR_NULL(strstr(text, "block i/o wait: "));
+	CU_ASSERT_PTR_NULL(strstr(text, "threads: "));
+	free(text);
+	ff->flags = 0;
+	ff->user_cpu_pct = ff->system_cpu_pct = ff->blkio_delay_pct = -1;
+	x->system_cpu_pct = -1;
+	text = render(d, NULL);
+	CU_ASSERT_PTR_NULL(strstr(text, "cpu split: "));
+	CU_ASSERT_PTR_NULL(strstr(text, "block i/o wait: "));
+	CU_ASSERT_PTR_NULL(strstr(text, "sys)"));
 	free(text);
 	st_dump_free(d);
 }
@@ -1236,6 +1305,7 @@ int main(void)
 		{ "timeline rows and sparklines", test_timeline },
 		{ "timeline of a system-wide trigger", test_timeline_system_wide },
 		{ "units and containers beside the process", test_units_and_containers },
+		{ "cpu split, block i/o wait, threads", test_cpu_split_and_wait },
 		{ "an older dump: no place, no column", test_no_place_no_column },
 		{ "hostile unit and cgroup names", test_hostile_places },
 		{ "sparklines of long windows are bucketed", test_sparkline_buckets },

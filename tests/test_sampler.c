@@ -862,6 +862,118 @@ static void test_real_proc_smoke(void)
 	st_sampler_destroy(&s);
 }
 
+/*
+ * The kernel part of a process's CPU (stime of utime + stime) over the
+ * interval, and its block I/O wait (stat field 42); threads and vsize as
+ * last read, in its track.
+ */
+static void test_cpu_split_and_blkio(void)
+{
+	struct rig r;
+
+	CU_ASSERT_FATAL(rig_open(&r, 4, 100) == 0);
+	/* 3 s user + 1 s system in its 10 s: 40%, a quarter of it kernel */
+	struct fake_process a = started(&r, 100, "a", 10);
+	a.utime = 3 * r.hz;
+	a.stime = r.hz;
+	a.blkio_ticks = 20;
+	a.threads = 7;
+	a.vsize = 5ull << 40;       /* 5 TiB: more than 32 bits of KiB */
+	fake_proc_put(r.fp, &a);
+	const struct st_sample *s = take(&r);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	const struct st_proc_sample *p = find_proc(s, 100);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	CU_ASSERT(p->flags & ST_PROC_NEW);
+	CU_ASSERT_DOUBLE_EQUAL(p->cpu_pct, 40, PCT_EPS);
+	CU_ASSERT_EQUAL(p->system_share, 64);   /* 255 / 4, rounded */
+	CU_ASSERT_DOUBLE_EQUAL(ST_PROC_SYSTEM_PCT(p), 10, 0.1);
+	CU_ASSERT(p->have & ST_PROC_HAVE_BLKIO);
+	CU_ASSERT_EQUAL(p->blkio_delay_ticks, 0);   /* no interval yet */
+	const struct st_proc_track *tr = &r.s.table.tracks[p->info];
+	CU_ASSERT_EQUAL(tr->threads, 7);
+	CU_ASSERT_EQUAL(tr->vsize_kib, (5ull << 40) / 1024);
+
+	/* One second: 0.2 s user, 0.6 s system, 0.5 s waiting for the disk;
+	 * a new process 10 s old waited 3 s of them, all its CPU kernel. */
+	a.utime += r.hz / 5;
+	a.stime += r.hz * 3 / 5;
+	a.blkio_ticks += (uint64_t)r.hz / 2;
+	a.threads = 9;
+	fake_proc_put(r.fp, &a);
+	struct fake_process b = started(&r, 200, "b", 9);
+	b.stime = r.hz;
+	b.blkio_ticks = 3 * (uint64_t)r.hz;
+	fake_proc_put(r.fp, &b);
+	r.fp->busy_ticks += r.hz * 4 / 5;
+	fake_proc_advance(r.fp, 1.0);
+	s = take(&r);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	p = find_proc(s, 100);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	CU_ASSERT_EQUAL(p->flags & (ST_PROC_NEW | ST_PROC_CARRIED), 0);
+	CU_ASSERT_DOUBLE_EQUAL(p->cpu_pct, 80, PCT_EPS);
+	CU_ASSERT_EQUAL(p->system_share, 191);  /* 3/4 of 255, rounded */
+	CU_ASSERT_DOUBLE_EQUAL(ST_PROC_SYSTEM_PCT(p), 60, 0.2);
+	CU_ASSERT(p->have & ST_PROC_HAVE_BLKIO);
+	CU_ASSERT_EQUAL(p->blkio_delay_ticks, r.hz / 2);
+	CU_ASSERT_EQUAL(r.s.table.tracks[p->info].threads, 9);
+	p = find_proc(s, 200);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	CU_ASSERT(p->flags & ST_PROC_NEW);
+	CU_ASSERT_EQUAL(p->system_share, 255);
+	/* its since-start average: 3 s of 10, as much of this 1 s interval */
+	CU_ASSERT_EQUAL(p->blkio_delay_ticks, r.hz * 3 / 10);
+
+	/* The counter steps back (it cannot): no wait, and no split from a
+	 * stime that went backwards. */
+	a.stime -= r.hz;
+	a.utime += r.hz / 2;
+	a.blkio_ticks -= 10;
+	fake_proc_put(r.fp, &a);
+	r.fp->busy_ticks += r.hz / 2;
+	fake_proc_advance(r.fp, 1.0);
+	s = take(&r);
+	p = find_proc(s, 100);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	CU_ASSERT_EQUAL(p->flags & ST_PROC_CARRIED, 0);
+	CU_ASSERT_EQUAL(p->blkio_delay_ticks, 0);
+	CU_ASSERT_EQUAL(p->system_share, 0);
+	rig_close(&r);
+}
+
+/* A kernel whose stat line ends before field 42 (before 2.6.18): the
+ * record is made, its wait unknown, its split measured. */
+static void test_stat_without_blkio(void)
+{
+	struct rig r;
+	char line[256];
+
+	CU_ASSERT_FATAL(rig_open(&r, 4, 100) == 0);
+	uint64_t start = r.fp->elapsed_ticks - 10 * (uint64_t)r.hz;
+	snprintf(line, sizeof(line),
+		 "300 (old) S 1 300 300 0 -1 0 0 0 0 0 %ld %ld 0 0 20 0 3 0 %llu 4096000 100\n",
+		 r.hz, r.hz, (unsigned long long)start);
+	fake_proc_write(r.fp, "300/stat", line);
+	const struct st_sample *s = take(&r);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	const struct st_proc_sample *p = find_proc(s, 300);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	CU_ASSERT_DOUBLE_EQUAL(p->cpu_pct, 20, PCT_EPS);
+	CU_ASSERT_EQUAL(p->system_share, 128);
+	CU_ASSERT_EQUAL(p->have & ST_PROC_HAVE_BLKIO, 0);
+	CU_ASSERT_EQUAL(p->blkio_delay_ticks, 0);
+	CU_ASSERT_EQUAL(r.s.table.tracks[p->info].threads, 3);
+	CU_ASSERT_EQUAL(r.s.table.tracks[p->info].vsize_kib, 4000);
+	fake_proc_advance(r.fp, 1.0);
+	s = take(&r);
+	p = find_proc(s, 300);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	CU_ASSERT_EQUAL(p->have & ST_PROC_HAVE_BLKIO, 0);
+	CU_ASSERT_EQUAL(p->blkio_delay_ticks, 0);
+	rig_close(&r);
+}
+
 /* ------------------------------------------------------------ read policy */
 
 #define QUIET_PROCS 24
@@ -1096,6 +1208,57 @@ static void test_burst_after_carried_ticks(void)
  * burner is carried. That is the books' usual noise, not CPU the burner
  * may have hidden: the burst is recorded at 90%, give or take a few ticks.
  */
+/*
+ * A process blocked on the disk uses no CPU, so the books let it be
+ * carried. Read in turn, its wait since its last read is charged to this
+ * interval only up to the interval itself (one task cannot wait longer);
+ * then the change keeps it read, so the wait shows where it happens.
+ */
+static void test_blkio_wait_while_carried(void)
+{
+	struct rig r;
+	struct fake_process p[QUIET_PROCS];
+
+	CU_ASSERT_FATAL(rig_open(&r, 4, 100) == 0);
+	quiet_machine(&r, p);
+	for (int t = 0; t < ST_READ_ROTATION; t++) {
+		fake_proc_advance(r.fp, 1.0);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(take(&r));
+	}
+	struct fake_process *w = last_read_ago(&r, p, READ_NEXT);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(w);
+	uint32_t slot = st_proc_table_find(&r.s.table, w->pid);
+	uint64_t gap = r.s.seq + 1 - r.s.table.tracks[slot].read_seq;
+	CU_ASSERT_FATAL(gap > 1);
+	/* waiting for the disk all along, but sleeping ('S') whenever read:
+	 * only the growing wait says it changed */
+	w->blkio_ticks += gap * (uint64_t)r.hz;
+	fake_proc_put(r.fp, w);
+	fake_proc_advance(r.fp, 1.0);
+	const struct st_sample *s = take(&r);
+	const struct st_proc_sample *q = find_proc(s, w->pid);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(q);
+	CU_ASSERT_EQUAL(q->flags & ST_PROC_CARRIED, 0);
+	CU_ASSERT(q->have & ST_PROC_HAVE_BLKIO);
+	CU_ASSERT_EQUAL(q->blkio_delay_ticks, r.hz);
+	CU_ASSERT_EQUAL(q->system_share, 0);
+	/* still waiting: read again at once, half a second of it */
+	w->blkio_ticks += (uint64_t)r.hz / 2;
+	fake_proc_put(r.fp, w);
+	fake_proc_advance(r.fp, 1.0);
+	s = take(&r);
+	q = find_proc(s, w->pid);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(q);
+	CU_ASSERT_EQUAL(q->flags & ST_PROC_CARRIED, 0);
+	CU_ASSERT_EQUAL(q->blkio_delay_ticks, r.hz / 2);
+	/* a carried record measured nothing */
+	for (uint32_t i = 0; i < s->nprocs; i++)
+		if (s->procs[i].flags & ST_PROC_CARRIED)
+			CU_ASSERT(s->procs[i].blkio_delay_ticks == 0 &&
+				  s->procs[i].system_share == 0 && s->procs[i].have == 0);
+	rig_close(&r);
+}
+
 static void test_burst_with_noise_while_carried(void)
 {
 	struct rig r;
@@ -1562,6 +1725,9 @@ int main(void)
 		{ "exec: earlier samples keep the comm and ppid they saw", test_exec_keeps_old_samples },
 		{ "evidence: pressure, vmstat, loadavg, diskstats", test_evidence },
 		{ "evidence: none of the files", test_no_evidence_files },
+		{ "cpu split and blkio wait", test_cpu_split_and_blkio },
+		{ "stat line without blkio ticks (old kernel)", test_stat_without_blkio },
+		{ "read policy: blkio wait while carried", test_blkio_wait_while_carried },
 		CU_TEST_INFO_NULL,
 	};
 

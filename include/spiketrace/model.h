@@ -68,6 +68,19 @@ struct st_proc_sample {
 	uint16_t majflt_delta;
 	char     state;             /* R, S, D, Z, ... */
 	uint8_t  flags;             /* ST_PROC_* */
+	/* since ABI 2.1 */
+	uint8_t  system_share;      /* the kernel (stime) part of cpu_pct, in
+	                               255ths: ST_PROC_SYSTEM_PCT() gives it in
+	                               percent of one core, cpu_pct - that the
+	                               user part; 0 for a carried record */
+	uint8_t  have;              /* ST_PROC_HAVE_*: what the stat line had */
+	uint16_t blkio_delay_ticks; /* clock ticks the process waited for block
+	                               I/O (stat field 42, delay accounting)
+	                               during the interval, saturating; 0 when
+	                               the kernel does not account them */
+#define ST_PROC_HAVE_BLKIO 0x01     /* field 42 present: blkio_delay_ticks
+	                               is a measurement */
+#define ST_PROC_SYSTEM_PCT(rec) ((rec)->cpu_pct * (float)(rec)->system_share / 255.0f)
 };
 
 #define ST_PROC_NEW 0x01            /* first sample that sees this process */
@@ -296,6 +309,22 @@ struct st_dump_proc {
 	 * none for the others. */
 	uint32_t nthreads;
 	struct st_dump_thread threads[ST_DUMP_THREADS_MAX];
+	/* since ABI 2.1 */
+	/* cpu_pct split into user (utime) and kernel (stime) time, same
+	 * rules as cpu_pct (0 for a carried record, the since-start split
+	 * for a first-seen one); -1 each when unknown (an older dump). */
+	double   user_cpu_pct;
+	double   system_cpu_pct;
+	/* As last read (they change slowly, so the core keeps them once per
+	 * process, not per sample): -1 and 0 when unknown. */
+	int64_t  num_threads;       /* stat field 20 */
+	uint64_t vsize_kib;         /* stat field 23, virtual memory size */
+	/* Percent of the interval the process waited for block I/O (its
+	 * delayacct_blkio_ticks growth over the interval): 0 for a carried
+	 * record, the since-start average for a first-seen one; -1 when
+	 * unknown (a kernel without field 42 or with delay accounting off,
+	 * an older dump). */
+	double   blkio_delay_pct;
 };
 
 /* The command line was longer than the core keeps and is cut. */

@@ -37,5 +37,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		n = ST_COMM_MAX - 1;
 	FUZZ_CHECK(st.comm[n] == '\0');
 	FUZZ_CHECK(memcmp(st.comm, open + 1, n) == 0);
+	/* field 42 is optional: unknown reads as 0 with its bit clear */
+	FUZZ_CHECK((st.have & ~(unsigned)ST_PID_STAT_BLKIO) == 0);
+	FUZZ_CHECK((st.have & ST_PID_STAT_BLKIO) || st.blkio_ticks == 0);
 	return 0;
 }
