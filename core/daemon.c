@@ -245,25 +245,20 @@ static int on_signal(struct daemon *d)
  * sample when it is due now. */
 static const struct timespec *off_tick_wait(struct daemon *d, struct timespec *ts)
 {
-	struct st_engine *e = &d->engine;
-	for (;;) {
-		int64_t at = 0, now = st_mono_ns();
-		switch (st_off_tick_decide(e->off_tick.pending, now,
-					   st_ring_newest(&e->ring)->mono_ns, d->next_tick_ns,
-					   st_off_tick_gap_ns(e->cfg.interval_s), &at)) {
-		case ST_OFF_TICK_NOW:
-			/* Its detectors may ask again: asked once more. */
-			deliver(d, st_engine_off_tick(e));
-			continue;
-		case ST_OFF_TICK_AT:
-			ts->tv_sec = (at - now) / 1000000000;
-			ts->tv_nsec = (at - now) % 1000000000;
-			return ts;
-		default:
-			/* Nothing asked, or the tick comes first and serves it. */
-			return NULL;
-		}
-	}
+	enum st_off_tick_action a;
+	int64_t at = 0, now;
+	do {
+		struct st_dump *dump;
+		now = st_mono_ns();
+		a = st_engine_off_tick_step(&d->engine, now, d->next_tick_ns, &at, &dump);
+		deliver(d, dump);
+	} while (a == ST_OFF_TICK_NOW);
+	/* Otherwise nothing is asked, or the tick comes first and serves it. */
+	if (a != ST_OFF_TICK_AT)
+		return NULL;
+	ts->tv_sec = (at - now) / 1000000000;
+	ts->tv_nsec = (at - now) % 1000000000;
+	return ts;
 }
 
 static void run_loop(struct daemon *d)

@@ -303,9 +303,17 @@ struct st_dump *st_engine_tick(struct st_engine *e)
 	return sample(e, 0);
 }
 
-struct st_dump *st_engine_off_tick(struct st_engine *e)
+enum st_off_tick_action st_engine_off_tick_step(struct st_engine *e, int64_t now_ns,
+						int64_t next_tick_ns, int64_t *at_ns,
+						struct st_dump **dump)
 {
-	return sample(e, ST_SAMPLE_OFF_TICK);
+	*dump = NULL;
+	enum st_off_tick_action a = st_off_tick_decide(
+		e->off_tick.pending, now_ns, st_ring_newest(&e->ring)->mono_ns,
+		next_tick_ns, st_off_tick_gap_ns(e->cfg.interval_s), at_ns);
+	if (a == ST_OFF_TICK_NOW)
+		*dump = sample(e, ST_SAMPLE_OFF_TICK);
+	return a;
 }
 
 void st_engine_manual_trigger(struct st_engine *e, const char *why)

@@ -76,10 +76,15 @@ int st_engine_reload(struct st_engine *e, const char *config_path, int config_ex
  * caller owns it), or NULL. */
 struct st_dump *st_engine_tick(struct st_engine *e);
 
-/* A sample between two ticks, a detector having asked for one
- * (st_off_tick_decide said when): what a tick does, and the sample
- * carries ST_SAMPLE_OFF_TICK. Returns a completed incident's dump or NULL. */
-struct st_dump *st_engine_off_tick(struct st_engine *e);
+/* Between two polls, at now_ns with the next tick due at next_tick_ns:
+ * when a detector asked for a sample and its time has come
+ * (st_off_tick_decide: ST_OFF_TICK_NOW), take it, doing what a tick does,
+ * marked ST_SAMPLE_OFF_TICK; *dump is a completed incident's dump or NULL.
+ * ST_OFF_TICK_AT: call again at *at_ns. The detectors of the sample taken
+ * may ask again: call again until it is no longer NOW. */
+enum st_off_tick_action st_engine_off_tick_step(struct st_engine *e, int64_t now_ns,
+						int64_t next_tick_ns, int64_t *at_ns,
+						struct st_dump **dump);
 
 /* The host table's loop hooks (engine_hooks.c): host->core is the engine
  * bound when the table was made (st_host_bind). */
