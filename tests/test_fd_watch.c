@@ -65,16 +65,24 @@ static char *loop_once_said(struct st_fd_watches *ws, int close_first)
 	return said;
 }
 
+/* ws with one watch of alpha's on a new pipe's end p[end]. */
+static void watch_pipe(struct st_fd_watches *ws, int p[2], int end, uint32_t events,
+		       struct calls *c)
+{
+	char err[160];
+	st_fd_watches_init(ws);
+	CU_ASSERT_FATAL(pipe2(p, O_NONBLOCK | O_CLOEXEC) == 0);
+	CU_ASSERT(st_fd_watch_add(ws, &host_a, p[end], events, ready, c, err, sizeof(err)) > 0);
+}
+
 static void test_ready_called_with_pollin(void)
 {
 	struct st_fd_watches ws;
 	struct calls c = { 0 };
 	char err[160];
 	int p[2];
-	st_fd_watches_init(&ws);
-	CU_ASSERT_FATAL(pipe2(p, O_NONBLOCK | O_CLOEXEC) == 0);
-	int32_t id = st_fd_watch_add(&ws, &host_a, p[0], POLLIN, ready, &c, err, sizeof(err));
-	CU_ASSERT(id > 0);
+	watch_pipe(&ws, p, 0, POLLIN, &c);
+	int32_t id = ws.w[0].id;
 	CU_ASSERT_EQUAL(st_fd_watch_count(&ws), 1);
 
 	loop_once(&ws);
@@ -155,50 +163,48 @@ static void test_refusals(void)
 		close(fds[i]);
 }
 
-/* A closed fd: POLLNVAL reaches ready() once, the watch is gone and the
- * next poll does not see the fd again (no spinning). */
+/* A dead fd (close_first is closed first, or -1): what poll said reaches
+ * ready() once, the watch ends, said with the plugin's name and why, and
+ * the next poll does not see the fd again: no spinning. */
+static void expect_ended(struct st_fd_watches *ws, struct calls *c, int close_first,
+			 uint32_t revents, const char *why)
+{
+	int before = c->n;
+	char *said = loop_once_said(ws, close_first);
+	CU_ASSERT_EQUAL(c->n, before + 1);
+	CU_ASSERT_EQUAL(c->revents & revents, revents);
+	CU_ASSERT_EQUAL(st_fd_watch_count(ws), 0);
+	if (!strstr(said, why)) {
+		fprintf(stderr, "\n    said \"%s\", not \"%s\"", said, why);
+		CU_FAIL("the end of the watch is said");
+	}
+	free(said);
+	CU_ASSERT_EQUAL(loop_once(ws), 0);
+	CU_ASSERT_EQUAL(c->n, before + 1);
+}
+
+/* Closed without unwatch_fd: POLLNVAL. */
 static void test_closed_fd_ends_watch(void)
 {
 	struct st_fd_watches ws;
 	struct calls c = { 0 };
-	char err[160];
+	char why[160];
 	int p[2];
-	st_fd_watches_init(&ws);
-	CU_ASSERT_FATAL(pipe2(p, O_NONBLOCK | O_CLOEXEC) == 0);
-	CU_ASSERT(st_fd_watch_add(&ws, &host_a, p[0], POLLIN, ready, &c, err, sizeof(err)) > 0);
-	char *said = loop_once_said(&ws, p[0]);
-	CU_ASSERT_EQUAL(c.n, 1);
-	CU_ASSERT_EQUAL(c.revents, POLLNVAL);
-	CU_ASSERT_EQUAL(st_fd_watch_count(&ws), 0);
-	char want[160];
-	snprintf(want, sizeof(want), "plugin alpha: fd %d is not open (POLLNVAL)", p[0]);
-	CU_ASSERT_PTR_NOT_NULL(strstr(said, want));
-	free(said);
-	CU_ASSERT_EQUAL(loop_once(&ws), 0);
-	CU_ASSERT_EQUAL(c.n, 1);
+	watch_pipe(&ws, p, 0, POLLIN, &c);
+	snprintf(why, sizeof(why), "plugin alpha: fd %d is not open (POLLNVAL)", p[0]);
+	expect_ended(&ws, &c, p[0], POLLNVAL, why);
 	close(p[1]);
 }
 
-/* The writer gone: POLLHUP (with the data left) once, then no watch. */
+/* The writer gone: POLLHUP, with the data left. */
 static void test_hangup_ends_watch(void)
 {
 	struct st_fd_watches ws;
 	struct calls c = { 0 };
-	char err[160];
 	int p[2];
-	st_fd_watches_init(&ws);
-	CU_ASSERT_FATAL(pipe2(p, O_NONBLOCK | O_CLOEXEC) == 0);
-	CU_ASSERT(st_fd_watch_add(&ws, &host_a, p[0], POLLIN, ready, &c, err, sizeof(err)) > 0);
+	watch_pipe(&ws, p, 0, POLLIN, &c);
 	CU_ASSERT_EQUAL(write(p[1], "x", 1), 1);
-	close(p[1]);
-	char *said = loop_once_said(&ws, -1);
-	CU_ASSERT_EQUAL(c.n, 1);
-	CU_ASSERT_EQUAL(c.revents, POLLIN | POLLHUP);
-	CU_ASSERT_EQUAL(st_fd_watch_count(&ws), 0);
-	CU_ASSERT_PTR_NOT_NULL(strstr(said, "hung up (POLLHUP); no longer watched"));
-	free(said);
-	loop_once(&ws);
-	CU_ASSERT_EQUAL(c.n, 1);
+	expect_ended(&ws, &c, p[1], POLLIN | POLLHUP, "hung up (POLLHUP); no longer watched");
 	close(p[0]);
 }
 
@@ -211,14 +217,8 @@ static void test_errors(void)
 	struct calls c = { 0 };
 	char err[160];
 	int p[2];
-	st_fd_watches_init(&ws);
-	CU_ASSERT_FATAL(pipe2(p, O_NONBLOCK | O_CLOEXEC) == 0);
-	close(p[0]);
-	CU_ASSERT(st_fd_watch_add(&ws, &host_a, p[1], POLLOUT, ready, &c, err, sizeof(err)) > 0);
-	free(loop_once_said(&ws, -1));
-	CU_ASSERT_EQUAL(c.n, 1);
-	CU_ASSERT(c.revents & POLLERR);
-	CU_ASSERT_EQUAL(st_fd_watch_count(&ws), 0);
+	watch_pipe(&ws, p, 1, POLLOUT, &c);
+	expect_ended(&ws, &c, p[0], POLLERR, "reported an error (POLLERR); no longer watched");
 
 	c.n = 0;
 	CU_ASSERT(st_fd_watch_add(&ws, &host_a, p[1], POLLOUT | POLLERR, ready, &c,
@@ -227,11 +227,7 @@ static void test_errors(void)
 		loop_once(&ws);
 	CU_ASSERT_EQUAL(c.n, ST_FD_WATCH_ERROR_WAKES - 1);
 	CU_ASSERT_EQUAL(st_fd_watch_count(&ws), 1);
-	char *said = loop_once_said(&ws, -1);
-	CU_ASSERT_EQUAL(c.n, ST_FD_WATCH_ERROR_WAKES);
-	CU_ASSERT_EQUAL(st_fd_watch_count(&ws), 0);
-	CU_ASSERT_PTR_NOT_NULL(strstr(said, "reported an error on 1000 wakes in a row"));
-	free(said);
+	expect_ended(&ws, &c, -1, POLLERR, "reported an error on 1000 wakes in a row");
 	close(p[1]);
 }
 
