@@ -212,10 +212,10 @@ struct st_host {
 	/* Ask for a sample now, between two ticks (a kernel trigger fired):
 	 * it is taken when the loop is back in poll, goes through what a tick
 	 * does (sampler, history, detectors, incidents, dumps) and carries
-	 * ST_SAMPLE_OFF_TICK. The tick schedule does not move. No sample is
-	 * taken closer than max(100 ms, interval / 10) to the previous one or
-	 * to the next tick: requests within that gap are served together, by
-	 * one sample at its end or by the tick. reason (may be NULL) is
+	 * ST_SAMPLE_OFF_TICK. The tick schedule does not move. No off-tick
+	 * sample is taken closer than max(100 ms, interval / 10) to the
+	 * previous sample or to the next tick: requests within that gap are
+	 * served together, by one sample at its end or by the tick. reason (may be NULL) is
 	 * logged at debug level. Returns 0, or -1 after the core logged why. */
 	int32_t (*request_sample)(const struct st_host *host, const char *reason);
 };
