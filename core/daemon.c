@@ -240,29 +240,59 @@ static int on_signal(struct daemon *d)
 	return 1;
 }
 
+/* How long poll may wait, in the ppoll form (NULL: until an fd is
+ * ready), for an off-tick sample due at the end of its gap. Takes the
+ * sample when it is due now. */
+static const struct timespec *off_tick_wait(struct daemon *d, struct timespec *ts)
+{
+	enum st_off_tick_action a;
+	int64_t at = 0, now;
+	do {
+		struct st_dump *dump;
+		now = st_mono_ns();
+		a = st_engine_off_tick_step(&d->engine, now, d->next_tick_ns, &at, &dump);
+		deliver(d, dump);
+	} while (a == ST_OFF_TICK_NOW);
+	/* Otherwise nothing is asked, or the tick comes first and serves it. */
+	if (a != ST_OFF_TICK_AT)
+		return NULL;
+	ts->tv_sec = (at - now) / 1000000000;
+	ts->tv_nsec = (at - now) % 1000000000;
+	return ts;
+}
+
 static void run_loop(struct daemon *d)
 {
-	struct pollfd fds[3] = {
-		{ .fd = d->timer_fd, .events = POLLIN },
-		{ .fd = d->signal_fd, .events = POLLIN },
-		{ .fd = -1, .events = POLLIN },     /* the sink thread has paused */
+	enum { TIMER, SIGNALS, PAUSED, WATCHES };
+	struct pollfd fds[WATCHES + ST_FD_WATCH_MAX] = {
+		[TIMER] = { .fd = d->timer_fd, .events = POLLIN },
+		[SIGNALS] = { .fd = d->signal_fd, .events = POLLIN },
+		[PAUSED] = { .fd = -1, .events = POLLIN },  /* the sink thread has paused */
 	};
+	struct timespec ts;
+	const struct timespec *wait = NULL;
 	for (;;) {
 		/* A restarted sink queue has a new fd; -1 is not polled. */
-		fds[2].fd = st_sink_queue_paused_fd(&d->sinks);
-		if (poll(fds, 3, -1) < 0) {
+		fds[PAUSED].fd = st_sink_queue_paused_fd(&d->sinks);
+		size_t nwatch = st_fd_watch_fill(&d->engine.watches, fds + WATCHES,
+						 ST_FD_WATCH_MAX);
+		if (ppoll(fds, WATCHES + nwatch, wait, NULL) < 0) {
 			if (errno == EINTR)
 				continue;
 			st_err("poll: %s", strerror(errno));
 			return;
 		}
-		if ((fds[1].revents & POLLIN) && !on_signal(d))
+		if ((fds[SIGNALS].revents & POLLIN) && !on_signal(d))
 			return;
-		if ((fds[2].revents & POLLIN) && st_sink_queue_take_paused(&d->sinks) &&
+		if ((fds[PAUSED].revents & POLLIN) && st_sink_queue_take_paused(&d->sinks) &&
 		    d->reload_pending)
 			finish_reload(d);
-		if (fds[0].revents & POLLIN)
+		/* Before the tick: a request made now that the due tick can
+		 * serve costs no sample of its own. */
+		st_fd_watch_dispatch(&d->engine.watches, fds + WATCHES, nwatch);
+		if (fds[TIMER].revents & POLLIN)
 			on_tick(d);
+		wait = off_tick_wait(d, &ts);
 	}
 }
 
@@ -297,6 +327,12 @@ static void finish(struct daemon *d)
 			  (unsigned long long)ss->ticks,
 			  ss->listed ? 100.0 * (double)ss->read / (double)ss->listed : 0.0,
 			  (unsigned long long)ss->sweeps);
+	const struct st_off_tick *ot = &d->engine.off_tick;
+	if (ot->requests)
+		st_notice("%llu off-tick samples for %llu requests (%llu joined one "
+			  "pending, %llu were served by a tick)",
+			  (unsigned long long)ot->samples, (unsigned long long)ot->requests,
+			  (unsigned long long)ot->merged, (unsigned long long)ot->by_tick);
 	st_engine_destroy(&d->engine);
 	if (d->timer_fd >= 0)
 		close(d->timer_fd);

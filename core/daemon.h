@@ -1,5 +1,6 @@
 /* The daemon: configuration, plugins, and the main loop — one poll() over
- * a timerfd (absolute, so ticks do not drift) and a signalfd. */
+ * a timerfd (absolute, so ticks do not drift), a signalfd and the fds the
+ * detectors watch, with off-tick samples between the ticks when they ask. */
 #ifndef ST_DAEMON_H
 #define ST_DAEMON_H
 

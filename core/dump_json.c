@@ -462,6 +462,9 @@ static void put_sample(struct writer *w, cJSON *arr, const struct st_dump_sample
 	put(w, o, "seq", make_u64(s->seq));
 	put(w, o, "mono_ns", make_i64(s->mono_ns));
 	put(w, o, "wall_ns", make_i64(s->wall_ns));
+	/* Only when set: a sample between two ticks is the exception. */
+	if (s->flags & ST_SAMPLE_OFF_TICK)
+		put(w, o, "off_tick", cJSON_CreateTrue());
 
 	cpu = put(w, o, "cpu", cJSON_CreateObject());
 	put(w, cpu, "total_pct", make_num(s->cpu_total_pct));
@@ -1465,6 +1468,7 @@ static bool read_sample(struct reader *r, const cJSON *o, const char *path, stru
 	       get_u64(r, o, path, "seq", UINT64_MAX, &s->seq) &&
 	       get_i64(r, o, path, "mono_ns", INT64_MIN, INT64_MAX, &s->mono_ns) &&
 	       get_i64(r, o, path, "wall_ns", INT64_MIN, INT64_MAX, &s->wall_ns) &&
+	       read_flag(r, o, path, "off_tick", ST_SAMPLE_OFF_TICK, &s->flags) &&
 	       read_cpu(r, o, path, s) &&
 	       read_mem(r, o, path, s) &&
 	       get_u64(r, o, path, "forks", UINT64_MAX, &s->forks_delta) &&

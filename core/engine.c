@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "dump.h"
+#include "host.h"
 #include "log.h"
 #include "trigger_check.h"
 
@@ -81,6 +82,23 @@ static void configure_pipeline(struct st_engine *e)
 		st_log_set_level((enum st_log_level)level);
 }
 
+/* Creates the new instances (SIGHUP). Their fd watches are told from
+ * their predecessors' by epoch (they share the host table); whichever
+ * instances the loader destroyed, their watches go. */
+static int replace_instances(struct st_engine *e, const struct st_config *next)
+{
+	uint32_t epoch = e->watches.epoch++;
+	st_host_bind(e);
+	e->creating = 1;
+	int rc = st_plugins_replace(&e->plugins, next, e->sampler.proc_root,
+				    st_ring_newest(&e->ring)->ncores);
+	e->creating = 0;
+	if (rc < 0)
+		e->watches.epoch = epoch;
+	st_engine_sweep_watches(e);
+	return rc;
+}
+
 int st_engine_reload(struct st_engine *e, const char *config_path, int config_explicit)
 {
 	char err[1024];
@@ -116,8 +134,7 @@ int st_engine_reload(struct st_engine *e, const char *config_path, int config_ex
 	 * baselines start again, as at start-up. The new instances are made
 	 * before the running ones go, so a plugin refusing the new config
 	 * leaves everything as it was. */
-	if (st_plugins_replace(&e->plugins, &next, e->sampler.proc_root,
-			       st_ring_newest(&e->ring)->ncores) < 0) {
+	if (replace_instances(e, &next) < 0) {
 		st_err("reload: %s: a plugin refused the new configuration; keeping "
 		       "the running one", next.path ? next.path : "(defaults)");
 		st_config_free(&next);
@@ -155,7 +172,14 @@ int st_engine_start(struct st_engine *e, const char *proc_root)
 	configure_pipeline(e);
 	st_dump_host_read(e->sampler.root_fd, first->ncores, first->mem_total_kib,
 			  &e->builder.host);
+	/* The plugins may watch fds and ask for samples from create on:
+	 * on this thread, the one that samples. */
+	e->loop_thread = pthread_self();
+	st_host_bind(e);
+	e->creating = 1;
 	st_plugins_start(&e->plugins, &e->cfg, proc_root, first->ncores);
+	e->creating = 0;
+	st_engine_sweep_watches(e);     /* those of a create that failed */
 	return 0;
 }
 
@@ -262,17 +286,41 @@ static struct st_dump *close_incident(struct st_engine *e)
 	return dump;
 }
 
-struct st_dump *st_engine_tick(struct st_engine *e)
+/* A tick's work, for a tick or an off-tick sample (flags). */
+static struct st_dump *sample(struct st_engine *e, uint32_t flags)
 {
 	e->naccepted = 0;
+	/* Pending requests are served by this sample, or by none when it
+	 * fails (said by the sampler): retrying at once would spin. */
+	st_off_tick_served(&e->off_tick, (flags & ST_SAMPLE_OFF_TICK) != 0);
 	if (st_sampler_take(&e->sampler, &e->ring) < 0)
 		return NULL;
-	const struct st_sample *newest = st_ring_newest(&e->ring);
+	/* The ring is the engine's: the mark goes on before anyone reads. */
+	struct st_sample *newest = (struct st_sample *)st_ring_newest(&e->ring);
+	newest->flags = flags;
 	evaluate_detectors(e, newest);
 	st_dump_builder_capture(&e->builder, e->accepted, e->naccepted);
 	if (st_incidents_due(&e->incidents, newest->seq))
 		return close_incident(e);
 	return NULL;
+}
+
+struct st_dump *st_engine_tick(struct st_engine *e)
+{
+	return sample(e, 0);
+}
+
+enum st_off_tick_action st_engine_off_tick_step(struct st_engine *e, int64_t now_ns,
+						int64_t next_tick_ns, int64_t *at_ns,
+						struct st_dump **dump)
+{
+	*dump = NULL;
+	enum st_off_tick_action a = st_off_tick_decide(
+		e->off_tick.pending, now_ns, st_ring_newest(&e->ring)->mono_ns,
+		next_tick_ns, st_off_tick_gap_ns(e->cfg.interval_s), at_ns);
+	if (a == ST_OFF_TICK_NOW)
+		*dump = sample(e, ST_SAMPLE_OFF_TICK);
+	return a;
 }
 
 void st_engine_manual_trigger(struct st_engine *e, const char *why)
@@ -297,6 +345,12 @@ struct st_dump *st_engine_flush(struct st_engine *e)
 
 void st_engine_destroy(struct st_engine *e)
 {
+	/* destroy() first, so a plugin may end its watches there; what is
+	 * left is said while the plugins' names are still loaded. */
+	st_plugins_stop(&e->plugins);
+	st_engine_sweep_watches(e);
+	if (st_host_bound() == e)
+		st_host_bind(NULL);
 	st_plugins_unload(&e->plugins);
 	if (e->started) {
 		st_incidents_destroy(&e->incidents);

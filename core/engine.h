@@ -7,12 +7,15 @@
 #ifndef ST_ENGINE_H
 #define ST_ENGINE_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <spiketrace/model.h>
 
 #include "config.h"
 #include "dump_builder.h"
+#include "fd_watch.h"
 #include "incident.h"
+#include "off_tick.h"
 #include "plugin_loader.h"
 #include "ring.h"
 #include "sampler.h"
@@ -38,6 +41,15 @@ struct st_engine {
 	st_clock_fn clock;          /* NULL: CLOCK_MONOTONIC; tests set a fake one */
 	void *clock_ctx;
 	int started;
+	/* The poll loop as the plugins see it (st_host.watch_fd,
+	 * request_sample): their fd watches, the off-tick requests, and who
+	 * may use them: detectors, on the thread that samples, while their
+	 * instance runs or is being created. */
+	struct st_fd_watches watches;
+	struct st_off_tick off_tick;
+	pthread_t loop_thread;
+	int creating;               /* plugin instances are being created */
+	uint64_t loop_refusals;     /* hook calls refused (logged 1 in 1000) */
 };
 
 /* Pass 1 of the config (plugin_dir) and loading the plugins. plugin_dir
@@ -66,6 +78,26 @@ int st_engine_reload(struct st_engine *e, const char *config_path, int config_ex
 /* One tick. Returns the dump of an incident that just completed (the
  * caller owns it), or NULL. */
 struct st_dump *st_engine_tick(struct st_engine *e);
+
+/* Between two polls, at now_ns with the next tick due at next_tick_ns:
+ * when a detector asked for a sample and its time has come
+ * (st_off_tick_decide: ST_OFF_TICK_NOW), take it, doing what a tick does,
+ * marked ST_SAMPLE_OFF_TICK; *dump is a completed incident's dump or NULL.
+ * ST_OFF_TICK_AT: call again at *at_ns. The detectors of the sample taken
+ * may ask again: call again until it is no longer NOW. */
+enum st_off_tick_action st_engine_off_tick_step(struct st_engine *e, int64_t now_ns,
+						int64_t next_tick_ns, int64_t *at_ns,
+						struct st_dump **dump);
+
+/* The host table's loop hooks (engine_hooks.c): host->core is the engine
+ * bound when the table was made (st_host_bind). */
+int32_t st_engine_host_watch_fd(const struct st_host *host, int32_t fd, uint32_t events,
+				void (*ready)(void *arg, int32_t fd, uint32_t revents),
+				void *arg);
+void st_engine_host_unwatch_fd(const struct st_host *host, int32_t watch);
+int32_t st_engine_host_request_sample(const struct st_host *host, const char *reason);
+/* Instances came or went: remove the watches no running instance owns. */
+void st_engine_sweep_watches(struct st_engine *e);
 
 /* A trigger from outside the detectors (SIGUSR1), on the newest sample. */
 void st_engine_manual_trigger(struct st_engine *e, const char *why);

@@ -7,8 +7,21 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "engine.h"
 #include "log.h"
 #include "proc_memory.h"
+
+static struct st_engine *bound;
+
+void st_host_bind(struct st_engine *engine)
+{
+	bound = engine;
+}
+
+struct st_engine *st_host_bound(void)
+{
+	return bound;
+}
 
 int64_t st_mono_ns(void)
 {
@@ -74,4 +87,8 @@ void st_host_init(struct st_host *host, const char *plugin_name,
 	host->ncores = ncores;
 	host->dump_stored = host_dump_stored;
 	host->proc_memory = host_proc_memory;
+	host->core = bound;
+	host->watch_fd = st_engine_host_watch_fd;
+	host->unwatch_fd = st_engine_host_unwatch_fd;
+	host->request_sample = st_engine_host_request_sample;
 }

@@ -2,12 +2,18 @@
  * their pre/post window, every trigger kept, the rate limit, disabled
  * detectors, the manual trigger and the flush at exit. */
 #define _GNU_SOURCE
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cunit_runner.h"
 #include "dump.h"
+#include "dump_json.h"
 #include "scenario.h"
 
 /* Two processes idle at 1% from the first sample on. */
@@ -644,6 +650,296 @@ static void test_episode_held_by_history(void)
 	scenario_stop(&m.sc);
 }
 
+/* ------------------------------------------- the poll loop's hooks */
+
+/* The watcher test plugin on a FIFO of its own; the test writes to wfd. */
+struct watched {
+	struct scenario sc;
+	char *dir;
+	char fifo[4096];
+	int wfd;
+};
+
+static int watched_start(struct watched *w, const char *options)
+{
+	char tail[8192];
+	w->dir = st_test_mkdtemp();
+	snprintf(w->fifo, sizeof(w->fifo), "%s/fifo", w->dir);
+	CU_ASSERT_FATAL(mkfifo(w->fifo, 0600) == 0);
+	snprintf(tail, sizeof(tail), "max_incident = 0\ndetectors { odd_triggers { "
+		 "enabled = false } watcher { fifo = \"%s\" %s } }", w->fifo, options);
+	scenario_start_in(&w->sc, ST_ENGINE_PLUGIN_DIR, 4, 8u << 20, tail);
+	int rc = scenario_begin(&w->sc);
+	/* The plugin holds the FIFO open for reading: this does not block. */
+	w->wfd = rc == 0 ? open(w->fifo, O_WRONLY | O_NONBLOCK | O_CLOEXEC) : -1;
+	return rc;
+}
+
+static void watched_stop(struct watched *w)
+{
+	if (w->wfd >= 0)
+		close(w->wfd);
+	scenario_stop(&w->sc);
+	st_test_rmtree(w->dir);
+	free(w->dir);
+}
+
+/* What the daemon's loop does between two polls, the next tick due at
+ * next_tick: the watched fds' ready(), then the off-tick step (a sample
+ * when one is due; its dump kept with the scenario's). */
+static enum st_off_tick_action loop_pass(struct scenario *sc, int64_t next_tick, int64_t *at)
+{
+	struct st_engine *e = &sc->engine;
+	struct pollfd fds[ST_FD_WATCH_MAX];
+	struct st_dump *dump;
+	size_t n = st_fd_watch_fill(&e->watches, fds, ST_FD_WATCH_MAX);
+	CU_ASSERT(poll(fds, n, 0) >= 0);
+	st_fd_watch_dispatch(&e->watches, fds, n);
+	enum st_off_tick_action a = st_engine_off_tick_step(e, fake_proc_clock(sc->fp),
+							    next_tick, at, &dump);
+	if (dump && sc->ndumps < SCENARIO_MAX_DUMPS)
+		sc->dumps[sc->ndumps++] = dump;
+	else if (dump)
+		st_dump_free(dump);
+	return a;
+}
+
+#define SEC 1000000000LL
+
+/* A detector's fd becomes readable between two ticks: its ready() asks
+ * for a sample, which is taken then, marked, seen by the detectors, and
+ * the next tick comes when it was due. Requests within the gap after a
+ * sample are served together at its end. */
+static void test_off_tick_sample_between_ticks(void)
+{
+	struct watched w;
+	int64_t at = 0;
+	SCENARIO_REQUIRE(&w.sc, watched_start(&w, "fire = true") == 0 && w.wfd >= 0);
+	struct st_engine *e = &w.sc.engine;
+	CU_ASSERT_EQUAL(st_fd_watch_count(&e->watches), 1);
+	scenario_tick(&w.sc);
+	const struct st_sample *tick = st_ring_newest(&e->ring);
+	uint64_t seq = tick->seq;
+	int64_t t0 = tick->mono_ns, next = t0 + SEC;
+	CU_ASSERT_EQUAL(tick->flags, 0);
+
+	/* Nothing written: no request, no sample. */
+	fake_proc_advance(w.sc.fp, 0.4);
+	CU_ASSERT_EQUAL(loop_pass(&w.sc, next, &at), ST_OFF_TICK_IDLE);
+	CU_ASSERT_EQUAL(st_ring_newest(&e->ring)->seq, seq);
+
+	CU_ASSERT_EQUAL(write(w.wfd, "x", 1), 1);
+	CU_ASSERT_EQUAL(loop_pass(&w.sc, next, &at), ST_OFF_TICK_NOW);
+	const struct st_sample *off = st_ring_newest(&e->ring);
+	CU_ASSERT_EQUAL(off->seq, seq + 1);
+	CU_ASSERT_EQUAL(off->flags, ST_SAMPLE_OFF_TICK);
+	CU_ASSERT_EQUAL(off->mono_ns, t0 + 4 * SEC / 10);
+	CU_ASSERT_DOUBLE_EQUAL(off->interval_s, 0.4, 1e-9);
+	CU_ASSERT_PTR_NOT_NULL(scenario_find(&w.sc, "off_tick", 0));   /* detectors ran */
+	CU_ASSERT_EQUAL(e->off_tick.samples, 1);
+	CU_ASSERT_EQUAL(e->off_tick.pending, 0);
+
+	/* Two wakes 10 ms apart just after it: one sample at the gap's end. */
+	fake_proc_advance(w.sc.fp, 0.01);
+	CU_ASSERT_EQUAL(write(w.wfd, "y", 1), 1);
+	CU_ASSERT_EQUAL(loop_pass(&w.sc, next, &at), ST_OFF_TICK_AT);
+	CU_ASSERT_EQUAL(at, off->mono_ns + SEC / 10);
+	fake_proc_advance(w.sc.fp, 0.01);
+	CU_ASSERT_EQUAL(write(w.wfd, "z", 1), 1);
+	CU_ASSERT_EQUAL(loop_pass(&w.sc, next, &at), ST_OFF_TICK_AT);
+	CU_ASSERT_EQUAL(e->off_tick.pending, 2);
+	CU_ASSERT_EQUAL(st_ring_newest(&e->ring)->seq, seq + 1);
+	fake_proc_advance(w.sc.fp, 0.08);
+	CU_ASSERT_EQUAL(loop_pass(&w.sc, next, &at), ST_OFF_TICK_NOW);
+	CU_ASSERT_EQUAL(st_ring_newest(&e->ring)->seq, seq + 2);
+	CU_ASSERT_EQUAL(st_ring_newest(&e->ring)->mono_ns, t0 + 5 * SEC / 10);
+	CU_ASSERT_EQUAL(e->off_tick.samples, 2);
+	CU_ASSERT_EQUAL(e->off_tick.requests, 3);
+	CU_ASSERT_EQUAL(e->off_tick.merged, 1);
+
+	/* The tick when it was due, a whole interval after the last one. */
+	scenario_tick_for(&w.sc, 0.5);
+	const struct st_sample *tock = st_ring_newest(&e->ring);
+	CU_ASSERT_EQUAL(tock->seq, seq + 3);
+	CU_ASSERT_EQUAL(tock->mono_ns, next);
+	CU_ASSERT_EQUAL(tock->flags, 0);
+	CU_ASSERT_DOUBLE_EQUAL(tock->interval_s, 0.5, 1e-9);
+	CU_ASSERT_PTR_NULL(scenario_find(&w.sc, "off_tick", 0));
+
+	/* A request too close to the next tick is the tick's. */
+	fake_proc_advance(w.sc.fp, 0.95);
+	CU_ASSERT_EQUAL(write(w.wfd, "w", 1), 1);
+	CU_ASSERT_EQUAL(loop_pass(&w.sc, next + SEC, &at), ST_OFF_TICK_TICK);
+	scenario_tick_for(&w.sc, 0.05);
+	CU_ASSERT_EQUAL(e->off_tick.pending, 0);
+	CU_ASSERT_EQUAL(e->off_tick.by_tick, 1);
+	CU_ASSERT_EQUAL(e->off_tick.samples, 2);
+
+	/* The dump of the incident the first off-tick sample opened (done by
+	 * now: post_trigger counts samples) marks both, and the mark comes
+	 * back from its JSON. */
+	SCENARIO_REQUIRE(&w.sc, w.sc.ndumps == 1);
+	struct st_dump *d = w.sc.dumps[0];
+	SCENARIO_REQUIRE(&w.sc, d->trigger_index >= 0);
+	const struct st_dump_sample *ds = &d->samples[d->trigger_index];
+	CU_ASSERT_EQUAL(ds->seq, seq + 1);
+	CU_ASSERT_EQUAL(ds->flags, ST_SAMPLE_OFF_TICK);
+	CU_ASSERT_EQUAL(d->samples[d->trigger_index - 1].flags, 0);
+	char *json = st_dump_to_json(d, 0), err[256];
+	SCENARIO_REQUIRE(&w.sc, json != NULL);
+	CU_ASSERT_EQUAL(count(json, "\"off_tick\":true"), 2);
+	struct st_dump *back = st_dump_from_json(json, strlen(json), err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL(back);
+	for (uint32_t i = 0; back && i < back->nsamples; i++)
+		CU_ASSERT_EQUAL(back->samples[i].flags, d->samples[i].flags);
+	if (back)
+		st_dump_free(back);
+	free(json);
+	watched_stop(&w);
+}
+
+/* Rewrites the watched scenario's config with these watcher options and
+ * reloads; the status, and what was said in *said. */
+static int reload_watcher(struct watched *w, const char *options, char **said)
+{
+	char tail[8192];
+	snprintf(tail, sizeof(tail), "max_incident = 0\ndetectors { odd_triggers { "
+		 "enabled = false } watcher { fifo = \"%s\" %s } }", w->fifo, options);
+	return reload_with(&w->sc, ST_ENGINE_PLUGIN_DIR, tail, said);
+}
+
+static int watch_of(struct scenario *sc, const char *plugin)
+{
+	for (size_t i = 0; i < ST_FD_WATCH_MAX; i++)
+		if (sc->engine.watches.w[i].id &&
+		    strcmp(sc->engine.watches.w[i].owner->plugin_name, plugin) == 0)
+			return sc->engine.watches.w[i].id;
+	return 0;
+}
+
+/* The watches an instance leaves are the core's to remove, each said with
+ * the plugin's name: on SIGHUP (the new instance's watch stays), when a
+ * reload turns the detector off, when a create fails (at start and in a
+ * reload that is then refused, the running instance's watch kept). */
+static void test_watches_of_gone_instances_removed(void)
+{
+	struct watched w;
+	char *said;
+	SCENARIO_REQUIRE(&w.sc, watched_start(&w, "leave_watch = true") == 0);
+	int first = watch_of(&w.sc, "watcher");
+	CU_ASSERT(first > 0);
+
+	CU_ASSERT_EQUAL(reload_watcher(&w, "leave_watch = true", &said), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(said, "plugin watcher: its instance is gone and left fd"));
+	free(said);
+	int second = watch_of(&w.sc, "watcher");
+	CU_ASSERT(second > first);
+	CU_ASSERT_EQUAL(st_fd_watch_count(&w.sc.engine.watches), 1);
+
+	/* Refused: the new instance's watch goes, the running one's stays. */
+	CU_ASSERT_EQUAL(reload_watcher(&w, "fail_create = true", &said), 78);
+	CU_ASSERT_PTR_NOT_NULL(strstr(said, "watcher: told to fail"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(said, "plugin watcher: its instance is gone and left fd"));
+	free(said);
+	CU_ASSERT_EQUAL(watch_of(&w.sc, "watcher"), second);
+	CU_ASSERT_EQUAL(st_fd_watch_count(&w.sc.engine.watches), 1);
+	/* ... and it still works. */
+	CU_ASSERT_EQUAL(write(w.wfd, "x", 1), 1);
+	int64_t at;
+	fake_proc_advance(w.sc.fp, 0.5);
+	CU_ASSERT_EQUAL(loop_pass(&w.sc, fake_proc_clock(w.sc.fp) + SEC / 2, &at),
+			ST_OFF_TICK_NOW);
+
+	CU_ASSERT_EQUAL(reload_watcher(&w, "enabled = false", &said), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(said, "plugin watcher: its instance is gone and left fd"));
+	free(said);
+	CU_ASSERT_EQUAL(st_fd_watch_count(&w.sc.engine.watches), 0);
+	watched_stop(&w);
+
+	/* A create that fails at start. */
+	char *dir = st_test_mkdtemp(), path[4096];
+	snprintf(path, sizeof(path), "%s/stderr", dir);
+	int saved = st_test_stderr_to(path);
+	int rc = watched_start(&w, "fail_create = true");
+	st_test_stderr_back(saved);
+	said = st_test_slurp(path);
+	CU_ASSERT_EQUAL(rc, 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(said, "plugin watcher: create failed; it stays off"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(said, "plugin watcher: its instance is gone and left fd"));
+	CU_ASSERT_EQUAL(st_fd_watch_count(&w.sc.engine.watches), 0);
+	free(said);
+	st_test_rmtree(dir);
+	free(dir);
+	watched_stop(&w);
+}
+
+static void ready_nothing(void *arg, int32_t fd, uint32_t revents)
+{
+	(void)arg; (void)fd; (void)revents;
+}
+
+static void *request_from_thread(void *arg)
+{
+	const struct st_host *host = arg;
+	return (void *)(intptr_t)host->request_sample(host, "from a thread of its own");
+}
+
+/* Only a running detector, on the sampling thread, uses the loop; a
+ * refusal is -1 and one line naming the plugin and why. */
+static void test_loop_hooks_refused(void)
+{
+	struct scenario sc;
+	char *dir = st_test_mkdtemp(), path[4096];
+	snprintf(path, sizeof(path), "%s/stderr", dir);
+	scenario_start(&sc, 4, 8u << 20, "sinks { stdout { } }");
+	SCENARIO_REQUIRE(&sc, scenario_begin(&sc) == 0);
+	struct st_loaded_plugin *sink = plugin_named(&sc, "stdout");
+	struct st_loaded_plugin *det = plugin_named(&sc, "cpu_delta");
+	SCENARIO_REQUIRE(&sc, sink && sink->running && det && det->running);
+	SCENARIO_REQUIRE(&sc, ST_HOST_HAS(&det->host, watch_fd) &&
+			 ST_HOST_HAS(&det->host, request_sample));
+	int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+
+	int saved = st_test_stderr_to(path);
+	CU_ASSERT_EQUAL(sink->host.watch_fd(&sink->host, fd, POLLIN, ready_nothing, NULL), -1);
+	CU_ASSERT_EQUAL(sink->host.request_sample(&sink->host, "a sink"), -1);
+	pthread_t th;
+	void *rc = NULL;
+	CU_ASSERT_FATAL(pthread_create(&th, NULL, request_from_thread, &det->host) == 0);
+	pthread_join(th, &rc);
+	CU_ASSERT_EQUAL((intptr_t)rc, -1);
+	/* A detector that stopped running (its host table outlives it). */
+	det->running = 0;
+	CU_ASSERT_EQUAL(det->host.watch_fd(&det->host, fd, POLLIN, ready_nothing, NULL), -1);
+	det->running = 1;
+	int32_t id = det->host.watch_fd(&det->host, fd, POLLIN, ready_nothing, NULL);
+	CU_ASSERT(id > 0);
+	CU_ASSERT_EQUAL(det->host.watch_fd(&det->host, fd, POLLIN, ready_nothing, NULL), -1);
+	det->host.unwatch_fd(&det->host, id);
+	CU_ASSERT_EQUAL(st_fd_watch_count(&sc.engine.watches), 0);
+	CU_ASSERT_EQUAL(det->host.request_sample(&det->host, "a test"), 0);
+	st_test_stderr_back(saved);
+
+	char *said = st_test_slurp(path);
+	CU_ASSERT_PTR_NOT_NULL(strstr(said, "plugin stdout: watch_fd refused: only detectors "
+				      "use the poll loop"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(said, "plugin stdout: request_sample refused: only "
+				      "detectors use the poll loop"));
+	/* request_sample refusals are thinned out: the thread's is not said
+	 * after the sink's. */
+	CU_ASSERT_PTR_NULL(strstr(said, "thread other than the sampling one"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(said, "plugin cpu_delta: watch_fd refused: the detector "
+				      "is not running"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(said, "plugin cpu_delta: watch_fd refused: fd"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(said, "is watched already (by cpu_delta)"));
+	CU_ASSERT_EQUAL(sc.engine.off_tick.pending, 1);
+	free(said);
+	close(fd);
+	st_test_rmtree(dir);
+	free(dir);
+	scenario_stop(&sc);
+}
+
 int main(void)
 {
 	CU_TestInfo tests[] = {
@@ -666,6 +962,9 @@ int main(void)
 		{ "a steady allocation is one dump", test_steady_allocation_is_one_dump },
 		{ "an episode's cap; the cooldown from its end", test_episode_cap_and_cooldown_from_its_end },
 		{ "an episode is held by the history", test_episode_held_by_history },
+		{ "an off-tick sample between two ticks", test_off_tick_sample_between_ticks },
+		{ "the watches of gone instances are removed", test_watches_of_gone_instances_removed },
+		{ "the loop hooks refuse what may not use them", test_loop_hooks_refused },
 		CU_TEST_INFO_NULL,
 	};
 	return st_test_run("engine", tests);

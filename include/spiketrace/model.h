@@ -183,7 +183,14 @@ struct st_sample {
 	double   disk_span_s;
 	uint64_t disk_read_kib, disk_written_kib;
 	uint64_t disk_busy_ms;      /* time I/O was in flight, summed over disks */
+	/* since ABI 2.1 */
+	uint32_t flags;             /* ST_SAMPLE_* */
 };
+
+/* Taken between two ticks because a detector asked (st_host.request_sample):
+ * its interval_s is shorter than the configured interval, and the ticks
+ * keep their schedule. */
+#define ST_SAMPLE_OFF_TICK 0x01
 
 /*
  * The recent past as a detector sees it: samples[0] is the oldest,
@@ -382,6 +389,8 @@ struct st_dump_sample {
 	double  *core_system_pct;   /* NULL when not measured */
 	double   disk_span_s;       /* ST_HAVE_DISK: growth over disk_span_s */
 	uint64_t disk_read_kib, disk_written_kib, disk_busy_ms;
+	/* since ABI 2.1 */
+	uint32_t flags;             /* ST_SAMPLE_* of the sample */
 };
 
 /* The st_sample.have bits a dump sample carries: the other groups (cpu,

@@ -47,7 +47,13 @@
  *   evaluate(state, history, ...)     detectors: every sample
  *   trigger_result(state, t, taken)   detectors: after evaluate, per trigger
  *   emit(state, dump, json, len)      sinks: every dump, on the sink thread
- *   destroy(state)                    at exit or after a reconfiguration
+ *   ready(arg, fd, revents)           detectors (since 2.1): an fd it gave
+ *                                     host->watch_fd is ready; runs on the
+ *                                     sampling thread between samples, must
+ *                                     not block, may call request_sample
+ *   destroy(state)                    at exit or after a reconfiguration;
+ *                                     a watch still held is removed by
+ *                                     the core, with a warning
  *
  * A plugin talks to the core only through the host table it is given at
  * create time. It must not write files, sleep or log per sample in evaluate.
@@ -89,7 +95,7 @@ extern "C" {
  * with an incompatible change (2: size-versioned structs and fixed-width
  * types; ABI 1 plugins are refused); the minor with every addition. */
 #define ST_ABI_MAJOR 2
-#define ST_ABI_MINOR 0
+#define ST_ABI_MINOR 1
 #define ST_ABI_STR_(x) #x
 #define ST_ABI_STR(x) ST_ABI_STR_(x)
 /* "2.0": as `pkg-config --modversion spiketrace` says it (configure
@@ -203,6 +209,40 @@ struct st_host {
 	 * its pid reused: start_ticks differs) or unreadable. */
 	int (*proc_memory)(const struct st_host *host, int32_t pid,
 			   uint64_t start_ticks, struct st_proc_memory *out);
+
+	/* Since ABI 2.1 (check ST_HOST_HAS first): the daemon's poll loop,
+	 * for detectors only, from create, evaluate, trigger_result and
+	 * ready, that is on the sampling thread. A sink, another thread or
+	 * a destroyed instance is refused. */
+
+	/* Watch fd in the poll loop: events are poll(2) bits (POLLIN;
+	 * POLLPRI for a PSI trigger). ready(arg, fd, revents) is called on
+	 * the sampling thread when the fd is ready, between samples: it must
+	 * not block (read a non-blocking fd until EAGAIN) and may call
+	 * request_sample. POLLHUP and POLLNVAL, and POLLERR unless events
+	 * holds POLLERR, are passed to ready() once and end the watch: a dead
+	 * fd must not spin the loop. POLLERR in events says the plugin clears
+	 * errors itself (a netlink socket's ENOBUFS, by its next recv); one
+	 * reported on 1000 wakes in a row ends the watch all the same. The fd
+	 * stays the plugin's: the core neither reads nor closes it. At most
+	 * 16 watches in all. Returns the watch's id (> 0), or -1 after the
+	 * core logged why (not a running detector, the fd is not open or is
+	 * watched already, events asks for nothing known, the table is full). */
+	int32_t (*watch_fd)(const struct st_host *host, int32_t fd, uint32_t events,
+			    void (*ready)(void *arg, int32_t fd, uint32_t revents),
+			    void *arg);
+	/* End a watch: before closing its fd, and in destroy. An id that is
+	 * not this plugin's live watch is ignored. */
+	void    (*unwatch_fd)(const struct st_host *host, int32_t watch);
+	/* Ask for a sample now, between two ticks (a kernel trigger fired):
+	 * it is taken when the loop is back in poll, goes through what a tick
+	 * does (sampler, history, detectors, incidents, dumps) and carries
+	 * ST_SAMPLE_OFF_TICK. The tick schedule does not move. No off-tick
+	 * sample is taken closer than max(100 ms, interval / 10) to the
+	 * previous sample or to the next tick: requests within that gap are
+	 * served together, by one sample at its end or by the tick. reason (may be NULL) is
+	 * logged at debug level. Returns 0, or -1 after the core logged why. */
+	int32_t (*request_sample)(const struct st_host *host, const char *reason);
 };
 
 /* Whether a host table has a member (a core older than the plugin lacks
