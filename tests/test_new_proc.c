@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cunit_runner.h"
+#include "dump.h"
 #include "scenario.h"
 
 #include <CUnit/CUnit.h>
@@ -254,6 +255,45 @@ static void test_too_young_then_busy(void)
 	scenario_stop(&sc);
 }
 
+/* An off-tick sample 0.1 s after the one that found a process too young
+ * is not its second look: 20% of a core for 0.2 s is still too little to
+ * judge, and the process is judged on the next tick, over its second. */
+static void test_off_tick_sample_is_no_second_look(void)
+{
+	struct scenario sc;
+	begin(&sc, NULL);
+	begun(&sc);
+	scenario_tick(&sc);
+	struct fake_process p = born(&sc, 710, "steady", 0.1, 20);
+	scenario_tick(&sc);
+	CU_ASSERT_EQUAL(count(&sc, "new_proc"), 0);
+	int64_t tick_at = fake_proc_clock(sc.fp) + 1000000000LL;
+	fake_proc_advance(sc.fp, 0.1);
+	uint64_t used = (uint64_t)ticks(&sc, 0.1 * 0.2);
+	p.utime += used;
+	sc.fp->busy_ticks += used;
+	fake_proc_put(sc.fp, &p);
+	st_off_tick_request(&sc.engine.off_tick, "test", "a kernel trigger");
+	int64_t at = 0;
+	struct st_dump *dump = NULL;
+	CU_ASSERT_EQUAL(st_engine_off_tick_step(&sc.engine, fake_proc_clock(sc.fp), tick_at,
+						&at, &dump), ST_OFF_TICK_NOW);
+	const struct st_sample *off = st_ring_newest(&sc.engine.ring);
+	CU_ASSERT(off->flags & ST_SAMPLE_OFF_TICK);
+	CU_ASSERT_EQUAL(count(&sc, "new_proc"), 0);
+	st_dump_free(dump);
+	/* The rest of the second at 20%: now it is judged, and is news. */
+	used = (uint64_t)ticks(&sc, 0.9 * 0.2);
+	p.utime += used;
+	sc.fp->busy_ticks += used;
+	fake_proc_put(sc.fp, &p);
+	scenario_tick_for(&sc, 0.9);
+	const struct st_trigger *t = scenario_find(&sc, "new_proc", 710);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+	CU_ASSERT_DOUBLE_EQUAL(t->value, 20.0, 0.5);
+	scenario_stop(&sc);
+}
+
 static void test_reused_pid_is_new(void)
 {
 	struct scenario sc;
@@ -473,6 +513,7 @@ int main(void)
 		{ "min_cpu_ms boundary", test_min_cpu_ms_boundary },
 		{ "min_cpu_ms option", test_min_cpu_ms_option },
 		{ "too young, then busy: second look", test_too_young_then_busy },
+		{ "an off-tick sample is no second look", test_off_tick_sample_is_no_second_look },
 		{ "a reused pid is a new process", test_reused_pid_is_new },
 		{ "5000 idle processes and one busy", test_five_thousand_idle_and_one_busy },
 		{ "different processes each fire", test_different_processes_each_fire },

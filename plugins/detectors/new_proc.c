@@ -141,6 +141,12 @@ static int new_proc_evaluate(void *state, const struct st_history *h,
 	np->nreported = np->nresults = 0;
 	if (max > REPORTED_MAX)
 		max = REPORTED_MAX;
+	/* An off-tick sample may come a tenth of an interval after the one
+	 * that found a process too young: it is no second look, which would
+	 * judge the process on a sliver more of its life. The young wait on
+	 * for the next sample. */
+	int off_tick = ST_HAS(struct st_sample, now->size, flags) &&
+		       (now->flags & ST_SAMPLE_OFF_TICK);
 	for (uint32_t i = 0; i < now->nprocs; i++) {
 		const struct st_proc_sample *p = st_sample_proc(now, i);
 		const struct st_proc_info *info = st_history_info(h, p->info);
@@ -165,7 +171,7 @@ static int new_proc_evaluate(void *state, const struct st_history *h,
 		/* Too little CPU to believe the percentage (see the top); the
 		 * slack absorbs cpu_pct being a float. */
 		if (cpu_ms < np->min_cpu_ms * (1 - 1e-6)) {
-			if (p->flags & ST_PROC_NEW) {
+			if ((p->flags & ST_PROC_NEW) || off_tick) {
 				y->pid = info->pid;
 				y->start_ticks = info->start_ticks;
 				y->seq = now->seq;
