@@ -242,6 +242,11 @@ out.pop("wall_time")
 for s in out["samples"]:
     for p in s["top_cpu"] + s["top_rss"] + s["blamed"]:
         p.pop("measured"), p.pop("euid"), p.pop("cmdline_truncated")
+        # Figures this generated dump predates come back unknown.
+        for k in ("user_cpu_pct", "system_cpu_pct", "blkio_delay_pct", "num_threads",
+                  "vsize_kib"):
+            if p.get(k, 0) is None:
+                p.pop(k)
     s["cpu"].pop("core_ids")
 assert orig == out, "differs"
 PY
@@ -345,7 +350,11 @@ for s in out["samples"]:
         # ... from before where it runs, its I/O and swap: unknown.
         for k, v in {"cgroup": None, "cgroup_truncated": False, "unit": None,
                      "user_unit": False, "slice": None, "session": None, "user_uid": None,
-                     "container": None, "io": None, "swap_kib": None}.items():
+                     "container": None, "io": None, "swap_kib": None,
+                     # ... and from before the stat line's evidence.
+                     "user_cpu_pct": None, "system_cpu_pct": None,
+                     "blkio_delay_pct": None, "num_threads": None,
+                     "vsize_kib": None}.items():
             assert p.pop(k) == v, (k, p)
         assert "threads" not in p, p
     # ... and from before "core_ids", as cores 0 .. n-1.
@@ -392,7 +401,8 @@ for s in out["samples"]:
     for p in s["top_cpu"] + s["top_rss"] + s["blamed"]:
         for k in ("measured", "euid", "cmdline_truncated", "cgroup", "cgroup_truncated",
                   "unit", "user_unit", "slice", "session", "user_uid", "container",
-                  "io", "swap_kib"):
+                  "io", "swap_kib", "user_cpu_pct", "system_cpu_pct",
+                  "blkio_delay_pct", "num_threads", "vsize_kib"):
             p.pop(k)
     s["cpu"].pop("core_ids")
 # Exactly, digit for digit: 2^62 + 1 + ..., 2^53 + 1 + i, 2^60 + 3.

@@ -32,7 +32,7 @@ set -u
 faults_daemon1
 
 # --- plugins refused at start: one line each, naming the file and why.
-expect_count 1 "plugin $PDIR/bad_abi.so refused: plugin ABI version" "wrong ABI"
+expect_count 1 "plugin $PDIR/bad_abi.so refused: built for plugin ABI 1, this spiketrace has ABI 2." "an ABI 1 plugin"
 expect_count 1 "plugin $PDIR/no_entry.so refused: no symbol spiketrace_plugin_entry" "no entry symbol"
 expect_count 1 "plugin create_fails: create failed; it stays off" "create fails"
 expect_count 1 "create_fails: refusing to start (test)" "create fails (its own reason)"
