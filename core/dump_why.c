@@ -158,12 +158,24 @@ static double cpu_cost(const struct st_dump_proc *p)
 	return p->cpu_pct + p->children_cpu_pct;
 }
 
+/* Whether the process's own cpu has its user/kernel split (dumps from
+ * before it, and hand-made ones, have none: -1, or 0 and 0). */
+static bool has_split(const struct st_dump_proc *p)
+{
+	return p->user_cpu_pct >= 0 && p->system_cpu_pct >= 0 &&
+	       p->user_cpu_pct + p->system_cpu_pct > 0;
+}
+
 static void why_cpu(struct st_why *why, const struct st_dump_sample *s,
 		    const struct st_dump_proc *p)
 {
-	const char *where = s->cpu_system_pct > s->cpu_user_pct ? "kernel" : "user";
 	bool proc = p && !(p->flags & ST_PROC_CARRIED) &&
 		    cpu_cost(p) >= ST_WHY_CPU_BOUND_PROC_PCT;
+	/* The blamed process's own split says where it spent its time; the
+	 * machine's is the guess when it has none (or its children did). */
+	bool split = proc && has_split(p) && p->cpu_pct >= p->children_cpu_pct;
+	const char *where = split ? (p->system_cpu_pct > p->user_cpu_pct ? "kernel" : "user") :
+			    s->cpu_system_pct > s->cpu_user_pct ? "kernel" : "user";
 	char head[40];
 	struct line l;
 
@@ -174,6 +186,9 @@ static void why_cpu(struct st_why *why, const struct st_dump_sample *s,
 	if (proc) {
 		part(&l, "%.1f%% of one core%s", cpu_cost(p),
 		     p->children_cpu_pct > 0 ? " with reaped children" : "");
+		if (split)
+			part(&l, "%.0f%% of it in the kernel",
+			     100 * p->system_cpu_pct / (p->user_cpu_pct + p->system_cpu_pct));
 		part(&l, "machine %.0f%% user", s->cpu_user_pct);
 	} else {
 		part(&l, "machine %.0f%% busy", s->cpu_total_pct);
@@ -231,16 +246,22 @@ static void why_memory(struct st_why *why, const struct st_dump_sample *s,
 	}
 }
 
-static void why_io(struct st_why *why, const struct st_dump_sample *s, double io)
+static void why_io(struct st_why *why, const struct st_dump_sample *s, double io,
+		   const struct st_dump_proc *p)
 {
 	uint32_t d = d_state_listed(s);
 	uint32_t blocked = s->procs_blocked > d ? s->procs_blocked : d;
+	/* The blamed process's own wait for block I/O (delay accounting);
+	 * -1 when unknown, and no measurement in a carried record. */
+	double waited = p && !(p->flags & ST_PROC_CARRIED) ? p->blkio_delay_pct : -1;
 	struct line l;
 
 	if (!(io >= ST_WHY_IO_PRESSURE_PCT) && s->cpu_iowait_pct < ST_WHY_IOWAIT_PCT &&
-	    blocked < ST_WHY_BLOCKED_PROCS)
+	    blocked < ST_WHY_BLOCKED_PROCS && waited < ST_WHY_BLKIO_DELAY_PCT)
 		return;
 	l = begin(why, "I/O wait");
+	if (waited >= ST_WHY_BLKIO_DELAY_PCT)
+		part(&l, "the process waited %.0f%% of the time on disk", waited);
 	if (s->have & ST_HAVE_PSI_IO)
 		part(&l, "io pressure %.0f%%", io);
 	part(&l, "iowait %.0f%%", s->cpu_iowait_pct);
@@ -274,7 +295,7 @@ void st_dump_why(const struct st_dump *d, uint32_t trigger, struct st_why *why)
 	why_waiting(why, s, st_dump_pressure_pct(d, (uint32_t)k, ST_HAVE_PSI_CPU));
 	why_memory(why, s, vmstat_for(d, (uint32_t)k),
 		   st_dump_pressure_pct(d, (uint32_t)k, ST_HAVE_PSI_MEMORY));
-	why_io(why, s, st_dump_pressure_pct(d, (uint32_t)k, ST_HAVE_PSI_IO));
+	why_io(why, s, st_dump_pressure_pct(d, (uint32_t)k, ST_HAVE_PSI_IO), blamed_in(s, t));
 	if ((double)s->forks_delta / interval_s >= ST_WHY_FORKS_PER_S) {
 		struct line l = begin(why, "fork storm");
 		part(&l, "%.0f forks/s", (double)s->forks_delta / interval_s);

@@ -31,6 +31,8 @@
 #define ST_WHY_BLOCKED_PROCS        2     /* procs_blocked, or D-state processes
                                              in the sample's lists */
 #define ST_WHY_FORKS_PER_S          200.0 /* processes created per second */
+#define ST_WHY_BLKIO_DELAY_PCT      20.0  /* the blamed process waited for block
+                                             I/O this share of the interval */
 /* "Where the memory went": a part of meminfo is named when it grew by at
  * least this over the window, largest first (the phrase is mem_where.h's,
  * shared with the memory detectors' summaries). */

@@ -142,6 +142,17 @@ static void test_cpu_bound_user_and_kernel(void)
 		      "machine 7% user, 3% kernel");
 	st_dump_free(d);
 
+	/* The process's own split, when the dump has it, says where its
+	 * time went, whatever the machine's did. */
+	d = quiet_dump("cpu_delta", 4242, "pct");
+	struct st_dump_proc *p = blame(d, 95, 'R');
+	p->user_cpu_pct = 19;
+	p->system_cpu_pct = 76;
+	w = why_of(d);
+	EXPECT_REASON(w, "CPU-bound in kernel code: 95.0% of one core, 80% of it in the kernel, "
+		      "machine 7% user, 3% kernel");
+	st_dump_free(d);
+
 	/* A carried record's cpu is no measurement. */
 	d = quiet_dump("cpu_delta", 4242, "pct");
 	blame(d, 95, 'R')->flags = ST_PROC_CARRIED;
@@ -227,6 +238,22 @@ static void test_io_wait(void)
 	d->samples[2].procs_blocked = 0;
 	struct st_why w = why_of(d);
 	EXPECT_REASON(w, "I/O wait: io pressure 42%, iowait 25%, 1 blocked, 1 in D state listed");
+	st_dump_free(d);
+
+	/* The blamed process waited most of the interval on its disk: so it
+	 * says, though the machine is calm. A carried record says nothing. */
+	d = quiet_dump("cpu_delta", 4242, "pct");
+	blame(d, 5, 'S')->blkio_delay_pct = 64;
+	w = why_of(d);
+	EXPECT_REASON(w, "I/O wait: the process waited 64% of the time on disk, io pressure 2%, "
+		      "iowait 0%, 0 blocked");
+	st_dump_free(d);
+	d = quiet_dump("cpu_delta", 4242, "pct");
+	struct st_dump_proc *p = blame(d, 5, 'S');
+	p->blkio_delay_pct = 64;
+	p->flags = ST_PROC_CARRIED;
+	w = why_of(d);
+	CU_ASSERT_PTR_NULL(reason(&w, "I/O wait"));
 	st_dump_free(d);
 
 	/* Without PSI: blocked processes alone say it. */
