@@ -18,9 +18,10 @@
 
 #define MAX_OPTIONS 64
 
-/* The smallest st_trigger and st_option a plugin may be built with: the
- * structs of ABI 2.0, whose last members these are. */
-#define TRIGGER_SIZE_2_0 (offsetof(struct st_trigger, flags) + sizeof(uint32_t))
+/* The smallest st_trigger and st_option a plugin may give: a trigger
+ * through its summary (what the core cannot do without; the rest is zero
+ * when absent), an option as ABI 2.0 has it. */
+#define TRIGGER_SIZE_MIN offsetof(struct st_trigger, sample_seq)
 #define OPTION_SIZE_2_0 (offsetof(struct st_option, choices) + sizeof(void *))
 
 /*
@@ -125,10 +126,14 @@ static int check_layout(const struct st_plugin *d, char *err, size_t errlen)
 	}
 	/* An older minor's structs are smaller, a newer one's are refused
 	 * above: a stride outside [2.0's size, ours] is no plugin's. */
+	/* A stride is some compiler's sizeof: a multiple of the alignment,
+	 * or the triggers past the first would be misaligned. */
 	if (d->kind == ST_PLUGIN_DETECTOR &&
-	    (d->trigger_size < TRIGGER_SIZE_2_0 || d->trigger_size > sizeof(struct st_trigger))) {
-		snprintf(err, errlen, "trigger size %u outside %zu..%zu", d->trigger_size,
-			 (size_t)TRIGGER_SIZE_2_0, sizeof(struct st_trigger));
+	    (d->trigger_size < TRIGGER_SIZE_MIN || d->trigger_size > sizeof(struct st_trigger) ||
+	     d->trigger_size % _Alignof(struct st_trigger))) {
+		snprintf(err, errlen, "trigger size %u: not a multiple of %zu in %zu..%zu",
+			 d->trigger_size, _Alignof(struct st_trigger), (size_t)TRIGGER_SIZE_MIN,
+			 sizeof(struct st_trigger));
 		return -1;
 	}
 	if (d->options &&

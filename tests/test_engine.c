@@ -400,6 +400,7 @@ static void test_shorter_trigger_stride(void)
 		CU_ASSERT_EQUAL(b->value, 11);
 		CU_ASSERT_STRING_EQUAL(b->summary, "short trigger 1");
 		CU_ASSERT_STRING_EQUAL(b->units, "pct");
+		CU_ASSERT_EQUAL(b->flags, 0);   /* past the plugin's size: zero */
 	}
 	scenario_stop(&sc);     /* destroy logs what trigger_result saw */
 	st_test_stderr_back(saved);

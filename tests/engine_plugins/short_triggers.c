@@ -1,17 +1,17 @@
 /* Test plugin: a detector whose st_trigger is shorter than the core's, as
  * one built for an older minor of the ABI is: it says so in trigger_size
- * and writes its triggers that many bytes apart. Here the stride ends at
- * the last member (flags), without the tail padding of the core's struct,
- * so the core must walk the plugin's stride, not its own. Two triggers a
- * sample, pids 7 and 8; trigger_result counts the verdicts it is given
- * and checks each is one of its own. */
+ * and writes its triggers that many bytes apart. Here its struct ends
+ * before the last member (flags), as if flags had come in a later minor,
+ * so the core must walk the plugin's stride, not its own, and take flags
+ * as 0. Two triggers a sample, pids 7 and 8; trigger_result counts the
+ * verdicts it is given and checks each is one of its own. */
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <spiketrace/plugin.h>
 
-#define SHORT_SIZE (offsetof(struct st_trigger, flags) + sizeof(uint32_t))
+#define SHORT_SIZE offsetof(struct st_trigger, flags)
 
 static const struct st_option options[] = {
 	ST_OPTION_BOOL("fire", 0, "fire on every sample"),
@@ -61,7 +61,7 @@ static int evaluate(void *state, const struct st_history *h,
 		t.threshold = 5;
 		snprintf(t.units, sizeof(t.units), "pct");
 		snprintf(t.summary, sizeof(t.summary), "short trigger %d", k);
-		t.flags = 0;
+		t.flags = ST_TRIGGER_SYSTEM;    /* beyond SHORT_SIZE: not given */
 		memcpy((char *)out + (size_t)k * SHORT_SIZE, &t, SHORT_SIZE);
 	}
 	return 2;
