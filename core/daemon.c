@@ -31,6 +31,9 @@ struct daemon {
 	uint64_t missed_ticks;
 	int64_t next_tick_ns;       /* when the timerfd is due next */
 	int64_t step_ns;
+	int64_t polled_ns;          /* when the loop last went into poll */
+	int64_t woke_ns;            /* when poll last returned */
+	int64_t tick_took_ns;       /* how long the last tick's work took */
 	int reload_pending;         /* SIGHUP seen; waiting for the sinks to pause */
 };
 
@@ -165,11 +168,22 @@ static void on_tick(struct daemon *d)
 	uint64_t expirations;
 	if (read(d->timer_fd, &expirations, sizeof(expirations)) != sizeof(expirations))
 		return;
-	/* How late this tick runs after its due time: the jitter budget. */
-	if (st_log_get_level() >= ST_LOG_DEBUG)
-		st_debug("tick late by %lld us",
-			 (long long)((st_mono_ns() - d->next_tick_ns) / 1000 -
-				     (long long)(expirations - 1) * (d->step_ns / 1000)));
+	int64_t start = st_mono_ns();
+	int64_t due = d->next_tick_ns + (int64_t)(expirations - 1) * d->step_ns;
+	/* How late this tick runs after its due time: the jitter budget.
+	 * Split in the kernel's part (from due, or from when we went back
+	 * into poll if we were still busy then, to poll's return) and ours
+	 * (busy past the due time, then the loop's work before the tick):
+	 * the two need different fixes. */
+	if (st_log_get_level() >= ST_LOG_DEBUG) {
+		int64_t from = d->polled_ns > due ? d->polled_ns : due;
+		st_debug("tick late by %lld us (busy %lld us past due, wake-up %lld us, "
+			 "last tick took %lld us)",
+			 (long long)((start - due) / 1000),
+			 (long long)((from - due) / 1000),
+			 (long long)((d->woke_ns - from) / 1000),
+			 (long long)(d->tick_took_ns / 1000));
+	}
 	d->next_tick_ns += (int64_t)expirations * d->step_ns;
 	if (expirations > 1) {
 		d->missed_ticks += expirations - 1;
@@ -178,6 +192,7 @@ static void on_tick(struct daemon *d)
 			 (unsigned long long)d->missed_ticks);
 	}
 	deliver(d, st_engine_tick(&d->engine));
+	d->tick_took_ns = st_mono_ns() - start;
 }
 
 /* The sink thread is paused between two dumps: nothing touches a sink
@@ -276,7 +291,10 @@ static void run_loop(struct daemon *d)
 		fds[PAUSED].fd = st_sink_queue_paused_fd(&d->sinks);
 		size_t nwatch = st_fd_watch_fill(&d->engine.watches, fds + WATCHES,
 						 ST_FD_WATCH_MAX);
-		if (ppoll(fds, WATCHES + nwatch, wait, NULL) < 0) {
+		d->polled_ns = st_mono_ns();
+		int rc = ppoll(fds, WATCHES + nwatch, wait, NULL);
+		d->woke_ns = st_mono_ns();
+		if (rc < 0) {
 			if (errno == EINTR)
 				continue;
 			st_err("poll: %s", strerror(errno));

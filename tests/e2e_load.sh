@@ -11,7 +11,18 @@
 #     grid their times fall on; p99 <= 5 ms. The daemon runs as the unit
 #     runs it, SCHED_FIFO priority 1 (chrt, so as root); otherwise the
 #     figure is only reported: at nice 0 a fork storm that saturates both
-#     cores makes the wake-up the scheduler's call;
+#     cores makes the wake-up the scheduler's call. The budget holds the
+#     lateness the daemon adds to the machine's: one probe thread per CPU,
+#     pinned, with the daemon's scheduling, that does nothing but wake up
+#     every 1 ms (latency_probe), logs when the machine itself wakes
+#     threads late. A virtual machine whose host stops one of its vCPUs
+#     (CPU quota, steal) delays every thread on it by up to the host's
+#     period (100 ms on the machines we test on), whatever its priority:
+#     the part of a tick's wait that some CPU's probe spent stalled too is
+#     reported as the machine's, not counted against the daemon. (Which
+#     CPU the daemon waited on is not known: a stall of the other CPU at
+#     the same moment is forgiven too. Our own blocking shows on the
+#     ticks where no probe stalled, which are nearly all of them.);
 #   - memory flat: VmRSS once the ring is full and the 5,000 are in it,
 #     and after the minute: at most 10% + 1 MiB more.
 # About 72 s in all.
@@ -94,6 +105,11 @@ sleep 1
 rss_before=$(rss_kib)
 cpu_before=$(cpu_ticks)
 late_before=$(grep -c "late by [0-9]* ticks" "$TMP/daemon.log")
+# The machine's own wake-up lateness, beside the daemon's, for the storm.
+$RT "$top_builddir/tests/latency_probe" 1000 "$TMP/probe.out" 120 2>"$TMP/probe.err" &
+probe=$!
+started $probe
+wait_for 10 test -e "$TMP/probe.out" || fail "latency_probe did not start: $(cat "$TMP/probe.err")"
 storm_start=$(python3 -c "import time; print(time.monotonic_ns())")
 echo "RSS with $NCHILD more processes, ring full: $rss_before KiB"
 
@@ -119,6 +135,8 @@ done
 wait_for 10 sh -c "! kill -0 $storm 2>/dev/null" || fail "the fork storm did not end"
 stop $storm
 storm_end=$(python3 -c "import time; print(time.monotonic_ns())")
+stop $probe
+grep -q "^# cpu" "$TMP/probe.out" || fail "latency_probe wrote no summary: $(cat "$TMP/probe.err")"
 sleep 0.5
 kill -0 $daemon || fail "daemon died under the fork storm"
 rss_after=$(rss_kib)
@@ -134,9 +152,16 @@ echo "ticks reported late: $late_lines"
 grep "late by [0-9]* ticks" "$TMP/daemon.log" | tail -n 3
 
 # Lateness of every sample in the storm window, from the dumps.
-python3 - "$TMP/dumps" "$storm_start" "$storm_end" "$STEP_NS" "$NCHILD" <<'PY' || fail "tick lateness"
+python3 - "$TMP/dumps" "$storm_start" "$storm_end" "$STEP_NS" "$NCHILD" "$TMP/probe.out" <<'PY' || fail "tick lateness"
 import glob, json, sys
-start, end, step, nchild = (int(a) for a in sys.argv[2:])
+start, end, step, nchild = (int(a) for a in sys.argv[2:6])
+# The machine's stalls: [due, woke] of every late wake-up of the probe.
+stalls, probe_summary = [], []
+for line in open(sys.argv[6]):
+    if line.startswith("#"):
+        probe_summary.append(line[2:].strip())
+    else:
+        stalls.append(tuple(int(x) for x in line.split()))
 samples = {}
 for f in glob.glob(sys.argv[1] + "/spike_*.json"):
     for s in json.load(open(f))["samples"]:
@@ -150,25 +175,57 @@ assert win, "no sample from the storm in the dumps"
 res = sorted(samples[q]["mono_ns"] % step for q in win)
 gaps = [((res[(i + 1) % len(res)] - res[i]) % step, i) for i in range(len(res))]
 phase = res[(max(gaps)[1] + 1) % len(res)]
-late = sorted(((samples[q]["mono_ns"] - phase) % step) / 1e6 for q in win)
+def union_overlap(lo, hi):
+    """How much of [lo, hi] any CPU's probe spent stalled."""
+    total, at = 0, lo
+    for _, a, b in sorted(stalls, key=lambda s: s[1]):
+        a, b = max(a, at), min(b, hi)
+        if b > a:
+            total += b - a
+            at = b
+    return total
+late_ns = {q: (samples[q]["mono_ns"] - phase) % step for q in win}
+def machine_ns(q):
+    """How much of the tick's wait [due, woke] the probe spent stalled."""
+    woke = samples[q]["mono_ns"]
+    due = woke - late_ns[q]
+    return union_overlap(due, woke)
+late = sorted(late_ns[q] / 1e6 for q in win)
+own = sorted((late_ns[q] - machine_ns(q)) / 1e6 for q in win)
+stalled = sum(1 for q in win if machine_ns(q) > 0)
 expected = (end - start) // step
-p = lambda x: late[min(len(late) - 1, int(x * len(late)))]
+p = lambda v, x: v[min(len(v) - 1, int(x * len(v)))]
 print("samples in the window: %d of %d ticks (seq %d..%d)" %
       (len(win), expected, win[0], win[-1]))
-print("tick lateness ms: p50 %.2f  p99 %.2f  max %.2f" % (p(0.5), p(0.99), late[-1]))
+print("tick lateness ms: p50 %.2f  p99 %.2f  max %.2f" % (p(late, 0.5), p(late, 0.99), late[-1]))
+print("machine: the probes woke late %d times (%s); %d ticks fell in such a stall" %
+      (len(stalls), "; ".join(probe_summary), stalled))
+print("lateness the daemon adds, ms: p50 %.2f  p99 %.2f  max %.2f" %
+      (p(own, 0.5), p(own, 0.99), own[-1]))
 nprocs = min(samples[q]["nprocs"] for q in win)
 print("processes per sample: at least %d" % nprocs)
 assert nprocs >= nchild, nprocs
 assert len(win) >= 0.9 * expected, "the dumps cover too little of the window"
-open(sys.argv[1] + "/../p99", "w").write("%.2f\n" % p(0.99))
+# The worst ticks beside the probe's stalls near them: which is whose.
+rel = lambda t: (t - start) / 1e6
+for q in sorted(win, key=lambda q: late_ns[q] - machine_ns(q))[-3:]:
+    if late_ns[q] - machine_ns(q) <= 1e6:
+        continue
+    due = samples[q]["mono_ns"] - late_ns[q]
+    near = ["cpu %d %.1f..%.1f" % (c, rel(a), rel(b)) for c, a, b in stalls
+            if abs(a - due) < 1e9]
+    print("  tick %d due at %.1f ms: %.2f ms late, %.2f of it the machine's; "
+          "probe stalls within 1 s: %s" % (q, rel(due), late_ns[q] / 1e6,
+          machine_ns(q) / 1e6, ", ".join(near) or "none"))
+open(sys.argv[1] + "/../p99", "w").write("%.2f\n" % p(own, 0.99))
 PY
 p99=$(cat "$TMP/p99")
 
 [ "$late_lines" -eq 0 ] || fail "$late_lines ticks reported late (missed) under load"
 # The jitter budget, for the daemon scheduled as its unit schedules it.
 if awk -v p="$p99" 'BEGIN { exit !(p > 5.0) }'; then
-	[ -n "$RT" ] && [ -z "${ST_SANITIZERS:-}" ] && fail "p99 tick lateness $p99 ms > 5 ms"
-	echo "NOTE: p99 tick lateness $p99 ms is above the 5 ms budget (not as root: SCHED_OTHER, not enforced)"
+	[ -n "$RT" ] && [ -z "${ST_SANITIZERS:-}" ] && fail "p99 tick lateness the daemon adds $p99 ms > 5 ms"
+	echo "NOTE: p99 tick lateness the daemon adds, $p99 ms, is above the 5 ms budget (not as root: SCHED_OTHER, not enforced)"
 fi
 # Flat memory: the ring was full and the process count the same.
 # A leak grows without bound; a few dumps in flight at once may lift the
