@@ -27,7 +27,13 @@ started $daemon
 wait_for 5 grep -q "sampling /proc" "$TMP/daemon.log" || fail "daemon did not start"
 
 burn_at_ns=$(( $(date +%s%N) + 3000000000 ))
-"$top_builddir/tests/cpu_burner" 3000 8000 &
+# "A full core" is the scheduler's to give: on a loaded machine (CI runs
+# suite is checked under stress-ng too) a burner at nice 0 may get a third of one for
+# its first second, and the test would time the scheduler, not the read
+# policy. As root it runs at nice -10.
+BURN_NICE=
+[ "$(id -u)" -eq 0 ] && BURN_NICE="nice -n -10"
+$BURN_NICE "$top_builddir/tests/cpu_burner" 3000 8000 &
 burner=$!
 started $burner
 sleep 3
