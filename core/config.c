@@ -25,6 +25,7 @@ struct scope {
 };
 
 static const char *const log_levels[] = { "err", "warning", "notice", "info", "debug" };
+static const char *const exit_event_modes[] = { "auto", "taskstats", "proc_connector", "off" };
 
 /* One strict parse; fresh for every parse, bisection included. */
 struct strict {
@@ -64,7 +65,8 @@ static const struct st_plugin *plugin_named(struct strict *sc, const char *name)
 static int is_root_name(const char *name)
 {
 	if (!strcmp(name, "detectors") || !strcmp(name, "sinks") ||
-	    !strcmp(name, "plugin_dir") || !strcmp(name, "log_level"))
+	    !strcmp(name, "plugin_dir") || !strcmp(name, "log_level") ||
+	    !strcmp(name, "exit_events"))
 		return 1;
 	for (size_t i = 0; i < cf_ncore; i++)
 		if (!strcmp(name, cf_core_ranges[i].name))
@@ -180,19 +182,34 @@ static int check_core_number(cfg_t *cfg, cfg_opt_t *opt)
 	return 0;
 }
 
+/* A core option that takes one of a few words; expected says which. */
+static int check_core_word(cfg_opt_t *opt, const char *const *words, size_t n,
+			   const char *expected)
+{
+	struct strict *sc = strict_active;
+	const char *v = cfg_opt_getnstr(opt, 0);
+	for (size_t i = 0; i < n; i++)
+		if (v && !strcmp(v, words[i]))
+			return 0;
+	if (sc)
+		cf_fail(sc->es, AT_LINE, "%s = '%s': expected %s", opt->name, v ? v : "",
+			expected);
+	return -1;
+}
+
 static int check_log_level(cfg_t *cfg, cfg_opt_t *opt)
 {
 	(void)cfg;
-	struct strict *sc = strict_active;
-	const char *v = cfg_opt_getnstr(opt, 0);
-	for (size_t i = 0; i < sizeof(log_levels) / sizeof(log_levels[0]); i++)
-		if (v && !strcmp(v, log_levels[i]))
-			return 0;
-	if (sc)
-		cf_fail(sc->es, AT_LINE,
-		     "log_level = '%s': expected err, warning, notice, info or debug",
-		     v ? v : "");
-	return -1;
+	return check_core_word(opt, log_levels, sizeof(log_levels) / sizeof(log_levels[0]),
+			       "err, warning, notice, info or debug");
+}
+
+static int check_exit_events(cfg_t *cfg, cfg_opt_t *opt)
+{
+	(void)cfg;
+	return check_core_word(opt, exit_event_modes,
+			       sizeof(exit_event_modes) / sizeof(exit_event_modes[0]),
+			       "auto, taskstats, proc_connector or off");
 }
 
 static int check_plugin_number(cfg_t *cfg, cfg_opt_t *opt)
@@ -381,8 +398,10 @@ static int strict_init(struct strict *sc)
 		CFG_INT("top", 10, CFGF_NONE),
 		CFG_FLOAT("max_dumps_per_minute", 6, CFGF_NONE),
 		CFG_FLOAT("max_incident", ST_DEFAULT_MAX_INCIDENT_S, CFGF_NONE),
+		CFG_INT("exit_events_buffer_kib", ST_DEFAULT_EXIT_EVENTS_BUFFER_KIB, CFGF_NONE),
 		CFG_STR("plugin_dir", sc->def_plugin_dir, CFGF_NONE),
 		CFG_STR("log_level", "info", CFGF_NONE),
+		CFG_STR("exit_events", "auto", CFGF_NONE),
 		CFG_SEC("detectors", NULL, CFGF_NONE),
 		CFG_SEC("sinks", NULL, CFGF_NONE),
 		CFG_FUNC(SENTINEL, strict_sentinel),
@@ -390,16 +409,17 @@ static int strict_init(struct strict *sc)
 	};
 	for (size_t i = 0; i < cf_ncore; i++)
 		root[i].validcb = check_core_number;
-	root[7].validcb = cf_check_plugin_dir;
-	root[8].validcb = check_log_level;
-	root[9].subopts = kind_opts(sc, ST_PLUGIN_DETECTOR);
-	root[10].subopts = kind_opts(sc, ST_PLUGIN_SINK);
+	root[8].validcb = cf_check_plugin_dir;
+	root[9].validcb = check_log_level;
+	root[10].validcb = check_exit_events;
+	root[11].subopts = kind_opts(sc, ST_PLUGIN_DETECTOR);
+	root[12].subopts = kind_opts(sc, ST_PLUGIN_SINK);
 	sc->configured = calloc(sc->nplugins + 1, sizeof(*sc->configured));
 	sc->scopes = calloc(3 + sc->nplugins, sizeof(*sc->scopes));
-	if (root[9].subopts && root[10].subopts && sc->configured && sc->scopes)
+	if (root[11].subopts && root[12].subopts && sc->configured && sc->scopes)
 		sc->cfg = cfg_init(root, CFGF_NONE);
-	cf_free_opts(root[9].subopts);
-	cf_free_opts(root[10].subopts);
+	cf_free_opts(root[11].subopts);
+	cf_free_opts(root[12].subopts);
 	if (!sc->cfg)
 		return -1;
 	cfg_set_error_function(sc->cfg, strict_error);
@@ -639,9 +659,11 @@ static int fill_config(struct strict *sc, const char *path, struct st_config *c)
 	c->path = path ? strdup(path) : NULL;
 	c->plugin_dir = dir ? strdup(dir) : NULL;
 	c->log_level = strdup(cfg_getstr(cfg, "log_level"));
+	c->exit_events = strdup(cfg_getstr(cfg, "exit_events"));
+	c->exit_events_buffer_kib = (unsigned)cfg_getint(cfg, "exit_events_buffer_kib");
 	c->nplugins = sc->nplugins;
 	c->plugins = sc->nplugins ? calloc(sc->nplugins, sizeof(*c->plugins)) : NULL;
-	if ((path && !c->path) || (dir && !c->plugin_dir) || !c->log_level ||
+	if ((path && !c->path) || (dir && !c->plugin_dir) || !c->log_level || !c->exit_events ||
 	    (sc->nplugins && !c->plugins))
 		return -1;
 	for (size_t i = 0; i < sc->nplugins; i++) {
@@ -743,5 +765,6 @@ void st_config_free(struct st_config *cfg)
 	free(cfg->path);
 	free(cfg->plugin_dir);
 	free(cfg->log_level);
+	free(cfg->exit_events);
 	memset(cfg, 0, sizeof(*cfg));
 }

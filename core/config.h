@@ -28,6 +28,10 @@ struct st_plugin_config {
  * default history of 60 samples. */
 #define ST_DEFAULT_MAX_INCIDENT_S 30.0
 
+/* Room for a burst of process events between two reads of the socket:
+ * 10,000 processes a second is 30,000 events (fork, exec, exit). */
+#define ST_DEFAULT_EXIT_EVENTS_BUFFER_KIB 4096
+
 struct st_config {
 	char    *path;           /* the file read, or NULL when defaults */
 	double   interval_s;     /* 0.1 .. 60, default 1.0 */
@@ -40,6 +44,10 @@ struct st_config {
 	                            default 0 (none); the ring bounds it */
 	char    *plugin_dir;
 	char    *log_level;      /* "info" by default */
+	char    *exit_events;    /* "auto" (taskstats where permitted, else the
+	                            proc connector), "taskstats",
+	                            "proc_connector" or "off" */
+	unsigned exit_events_buffer_kib; /* the event sockets' receive buffer */
 	size_t   nplugins;
 	struct st_plugin_config *plugins; /* parallel to the plugins given to load */
 };

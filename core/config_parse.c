@@ -260,5 +260,6 @@ const struct core_range cf_core_ranges[] = {
 	{ "top", 1, 100 },
 	{ "max_dumps_per_minute", 0.1, 600 },
 	{ "max_incident", 0, 3600 },
+	{ "exit_events_buffer_kib", 64, 262144 },
 };
 const size_t cf_ncore = sizeof(cf_core_ranges) / sizeof(cf_core_ranges[0]);

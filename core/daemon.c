@@ -15,7 +15,9 @@
 #include <sys/timerfd.h>
 #include <unistd.h>
 
+#include "dump.h"
 #include "engine.h"
+#include "event_source.h"
 #include "host.h"
 #include "log.h"
 #include "notify.h"
@@ -35,7 +37,14 @@ struct daemon {
 	int64_t woke_ns;            /* when poll last returned */
 	int64_t tick_took_ns;       /* how long the last tick's work took */
 	int reload_pending;         /* SIGHUP seen; waiting for the sinks to pause */
+	struct st_event_source events;  /* the kernel's process events */
+	uint64_t lost_told;         /* events.lost_overruns the engine was told */
 };
+
+/* Events read per wake of the loop, after the tick when both are ready:
+ * a burst is read over several wakes, so that the tick is never held up
+ * behind it. An exit read after a tick counts in the next interval. */
+#define EVENTS_PER_WAKE 512
 
 /* Readiness and state for systemd (Type=notify). A failure is said once:
  * systemd would then wait for READY=1 until its start timeout. */
@@ -163,6 +172,16 @@ static void deliver(struct daemon *d, struct st_dump *dump)
 		st_sink_queue_push(&d->sinks, dump);
 }
 
+static void drain_events(struct daemon *d, const struct pollfd *fds, size_t n, size_t max)
+{
+	st_event_source_drain(&d->events, fds, n, max, st_engine_proc_event, &d->engine);
+	if (d->events.lost_overruns != d->lost_told) {
+		st_engine_proc_events_lost(&d->engine,
+					   (uint32_t)(d->events.lost_overruns - d->lost_told));
+		d->lost_told = d->events.lost_overruns;
+	}
+}
+
 static void on_tick(struct daemon *d)
 {
 	uint64_t expirations;
@@ -278,12 +297,14 @@ static const struct timespec *off_tick_wait(struct daemon *d, struct timespec *t
 
 static void run_loop(struct daemon *d)
 {
-	enum { TIMER, SIGNALS, PAUSED, WATCHES };
+	enum { TIMER, SIGNALS, PAUSED, EVENTS, WATCHES = EVENTS + 2 };
 	struct pollfd fds[WATCHES + ST_FD_WATCH_MAX] = {
 		[TIMER] = { .fd = d->timer_fd, .events = POLLIN },
 		[SIGNALS] = { .fd = d->signal_fd, .events = POLLIN },
 		[PAUSED] = { .fd = -1, .events = POLLIN },  /* the sink thread has paused */
+		[EVENTS] = { .fd = -1 }, [EVENTS + 1] = { .fd = -1 },
 	};
+	size_t nevents = st_event_source_fill(&d->events, fds + EVENTS, 2);
 	struct timespec ts;
 	const struct timespec *wait = NULL;
 	for (;;) {
@@ -310,8 +331,32 @@ static void run_loop(struct daemon *d)
 		st_fd_watch_dispatch(&d->engine.watches, fds + WATCHES, nwatch);
 		if (fds[TIMER].revents & POLLIN)
 			on_tick(d);
+		drain_events(d, fds + EVENTS, nevents, EVENTS_PER_WAKE);
 		wait = off_tick_wait(d, &ts);
 	}
+}
+
+/* The config's choice, as the event source takes it: the best mode to
+ * try, falling back to what the daemon may. */
+static enum st_exit_mode exit_mode_wanted(const char *name)
+{
+	if (!strcmp(name, "off"))
+		return ST_EXIT_MODE_CUTIME;
+	if (!strcmp(name, "proc_connector"))
+		return ST_EXIT_MODE_PROC_CONNECTOR;
+	return ST_EXIT_MODE_TASKSTATS;      /* auto, taskstats */
+}
+
+static void open_exit_events(struct daemon *d)
+{
+	const struct st_config *c = &d->engine.cfg;
+	enum st_exit_mode got = st_event_source_open(&d->events,
+						     exit_mode_wanted(c->exit_events),
+						     c->exit_events_buffer_kib * 1024u);
+	uint32_t runs = st_engine_exit_events(&d->engine, (uint32_t)got);
+	if (runs == ST_EXITS_CUTIME)
+		st_event_source_close(&d->events);
+	st_notice("exit events: %s", st_exits_mode_name(runs));
 }
 
 static int start(struct daemon *d, const struct st_options *o)
@@ -320,6 +365,7 @@ static int start(struct daemon *d, const struct st_options *o)
 	if (st_engine_start(&d->engine, o->proc_root) < 0 || open_event_fds(d) < 0 ||
 	    st_sink_queue_start(&d->sinks, &d->engine.plugins, SINK_QUEUE_DUMPS) < 0)
 		return 1;
+	open_exit_events(d);
 	size_t running = 0;
 	for (size_t i = 0; i < d->engine.plugins.n; i++)
 		running += d->engine.plugins.items[i].running ? 1 : 0;
@@ -351,6 +397,14 @@ static void finish(struct daemon *d)
 			  "pending, %llu were served by a tick)",
 			  (unsigned long long)ot->samples, (unsigned long long)ot->requests,
 			  (unsigned long long)ot->merged, (unsigned long long)ot->by_tick);
+	const struct st_sampler_exits *x = &d->engine.sampler.between;
+	if (x->mode != ST_EXITS_CUTIME)
+		st_notice("exit events (%s): %llu events, %llu exits, %llu of processes "
+			  "no sample read; the kernel dropped events %llu times",
+			  st_exits_mode_name(x->mode), (unsigned long long)x->events,
+			  (unsigned long long)x->exits, (unsigned long long)x->grouped,
+			  (unsigned long long)d->events.lost_overruns);
+	st_event_source_close(&d->events);
 	st_engine_destroy(&d->engine);
 	if (d->timer_fd >= 0)
 		close(d->timer_fd);
@@ -371,6 +425,7 @@ int st_daemon_main(const struct st_options *o)
 		return 1;
 	}
 	d->timer_fd = d->signal_fd = -1;
+	d->events.cn_fd = d->events.ts_fd = -1;
 	d->opts = o;
 	int rc;
 	if (o->list_plugins) {

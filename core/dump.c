@@ -12,6 +12,7 @@ struct st_dump *st_dump_new(void)
 	dump->sample_size = sizeof(struct st_dump_sample);
 	dump->trigger_size = sizeof(struct st_dump_trigger);
 	dump->proc_size = sizeof(struct st_dump_proc);
+	dump->exited_size = sizeof(struct st_exited_group);
 	strcpy(dump->schema, ST_DUMP_SCHEMA);
 	dump->trigger_index = -1;
 	return dump;
@@ -39,6 +40,9 @@ void st_dump_sample_clear(struct st_dump_sample *s)
 	free_procs(s->top_cpu, s->ntop_cpu);
 	free_procs(s->top_rss, s->ntop_rss);
 	free_procs(s->blamed, s->nblamed);
+	free(s->exited);
+	s->exited = NULL;
+	s->nexited = 0;
 	/* Leave the sample consistent so a second clear (or a free of the
 	 * whole dump after an error path cleared one sample) is harmless. */
 	s->core_busy_pct = NULL;
@@ -71,4 +75,23 @@ int64_t st_dump_lasted_ns(const struct st_dump *dump)
 			lasted = dump->samples[k].offset_ns;
 	}
 	return lasted;
+}
+
+static const char *const exits_modes[] = {
+	[ST_EXITS_CUTIME] = "cutime",
+	[ST_EXITS_PROC_CONNECTOR] = "proc_connector",
+	[ST_EXITS_TASKSTATS] = "taskstats",
+};
+
+const char *st_exits_mode_name(uint32_t mode)
+{
+	return mode < sizeof(exits_modes) / sizeof(exits_modes[0]) ? exits_modes[mode] : NULL;
+}
+
+int st_exits_mode_of(const char *name)
+{
+	for (size_t i = 0; i < sizeof(exits_modes) / sizeof(exits_modes[0]); i++)
+		if (!strcmp(name, exits_modes[i]))
+			return (int)i;
+	return -1;
 }

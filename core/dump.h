@@ -16,4 +16,9 @@ void st_dump_sample_clear(struct st_dump_sample *s);
  * latest trigger's (offsets run from the first's), 0 for a moment. */
 int64_t st_dump_lasted_ns(const struct st_dump *dump);
 
+/* "cutime", "proc_connector", "taskstats" for ST_EXITS_*; NULL for
+ * another value. And back: the ST_EXITS_* of a name, or -1. */
+const char *st_exits_mode_name(uint32_t mode);
+int st_exits_mode_of(const char *name);
+
 #endif

@@ -473,6 +473,15 @@ static int fill_sample(const struct st_dump_builder *b, struct st_dump_sample *d
 	ds->procs_running = smp->procs_running;
 	ds->procs_blocked = smp->procs_blocked;
 	ds->nprocs_total = smp->nprocs;
+	ds->exits_lost = smp->exits_lost;
+	if (smp->nexited) {
+		ds->exited = calloc(smp->nexited, sizeof(*ds->exited));
+		if (!ds->exited)
+			return -1;
+		for (uint32_t i = 0; i < smp->nexited; i++)
+			ds->exited[i] = *st_sample_exited(smp, i);
+		ds->nexited = smp->nexited;
+	}
 	int n = top_list(smp, t, by_cpu, cpu_listed, b->top, order, &ds->top_cpu, x, b->proc_root_fd);
 	if (n < 0)
 		return -1;
@@ -520,6 +529,7 @@ struct st_dump *st_dump_build(struct st_dump_builder *b,
 	d->mono_ns = inc->first_mono_ns;
 	d->interval_s = b->interval_s;
 	d->host = b->host;
+	d->exit_mode = newest->exit_mode;
 	d->nsamples = (uint32_t)(hi - lo + 1);
 	d->trigger_index = (int32_t)(inc->first_seq - lo);
 	d->samples = calloc(d->nsamples, sizeof(*d->samples));
@@ -541,10 +551,12 @@ struct st_dump *st_dump_build(struct st_dump_builder *b,
 	order = malloc(sizeof(*order) * most);
 	if (!order)
 		goto fail;
-	for (uint32_t i = 0; i < d->nsamples; i++)
+	for (uint32_t i = 0; i < d->nsamples; i++) {
 		if (fill_sample(b, &d->samples[i], st_ring_at(ring, (uint32_t)first + i),
 				inc->first_mono_ns, table, inc, order, &x) < 0)
 			goto fail;
+		d->exits_lost += d->samples[i].exits_lost;
+	}
 	free(order);
 	extras_free(&x);
 	st_evidence_clear(&b->evidence);

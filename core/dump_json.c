@@ -451,6 +451,42 @@ static void put_evidence(struct writer *w, cJSON *o, cJSON *mem,
 	}
 }
 
+/* The processes that lived between two samples, by group: only when
+ * there were any; each figure only where it was measured. */
+static void put_exited(struct writer *w, cJSON *o, const struct st_dump_sample *s)
+{
+	if (s->exits_lost)
+		put(w, o, "exits_lost", make_u64(s->exits_lost));
+	if (!s->nexited || !s->exited)
+		return;
+	cJSON *arr = put(w, o, "exited", cJSON_CreateArray());
+	for (uint32_t i = 0; arr && i < s->nexited; i++) {
+		const struct st_exited_group *g = &s->exited[i];
+		cJSON *e = append(w, arr, cJSON_CreateObject());
+		if (!e)
+			return;
+		put(w, e, "comm", FIELD_STR(g->comm));
+		put(w, e, "parent_comm", OPT_FIELD_STR(g->parent_comm));
+		put(w, e, "parent_pid", g->parent_pid > 0 ? make_i64(g->parent_pid) : cJSON_CreateNull());
+		put(w, e, "reaper_pid", g->reaper_pid > 0 ? make_i64(g->reaper_pid) : cJSON_CreateNull());
+		put(w, e, "count", make_u64(g->count));
+		put(w, e, "cpu_pct", make_num(g->cpu_pct));
+		put(w, e, "cpu_ns", make_u64(g->cpu_ns));
+		if (g->cpu_unknown)
+			put(w, e, "cpu_unknown", make_u64(g->cpu_unknown));
+		if (g->flags & ST_EXITED_TASKSTATS) {
+			put(w, e, "taskstats", cJSON_CreateTrue());
+			put(w, e, "peak_rss_kib", make_u64(g->peak_rss_kib));
+			put(w, e, "read_bytes", make_u64(g->read_bytes));
+			put(w, e, "write_bytes", make_u64(g->write_bytes));
+		}
+		if (g->flags & ST_EXITED_ESTIMATE)
+			put(w, e, "estimate", cJSON_CreateTrue());
+		if (g->flags & ST_EXITED_REST)
+			put(w, e, "rest", cJSON_CreateTrue());
+	}
+}
+
 static void put_sample(struct writer *w, cJSON *arr, const struct st_dump_sample *s)
 {
 	cJSON *o = append(w, arr, cJSON_CreateObject());
@@ -499,6 +535,7 @@ static void put_sample(struct writer *w, cJSON *arr, const struct st_dump_sample
 	put_procs(w, o, "top_cpu", s->top_cpu, s->ntop_cpu);
 	put_procs(w, o, "top_rss", s->top_rss, s->ntop_rss);
 	put_procs(w, o, "blamed", s->blamed, s->nblamed);
+	put_exited(w, o, s);
 }
 
 static void put_trigger(struct writer *w, cJSON *arr, const struct st_dump_trigger *dt)
@@ -519,6 +556,8 @@ static void put_trigger(struct writer *w, cJSON *arr, const struct st_dump_trigg
 	put(w, o, "summary", FIELD_STR(t->summary));
 	put(w, o, "sample_seq", make_u64(t->sample_seq));
 	put(w, o, "sample_index", make_i64(dt->sample_index));
+	if (t->exited_count)
+		put(w, o, "exited_count", make_u64(t->exited_count));
 }
 
 /*
@@ -584,6 +623,9 @@ char *st_dump_to_json(const struct st_dump *dump, int pretty)
 	put_wall_time(&w, root, dump->wall_ns);
 	put(&w, root, "mono_ns", make_i64(dump->mono_ns));
 	put(&w, root, "interval_s", make_num(dump->interval_s));
+	const char *mode = st_exits_mode_name(dump->exit_mode);
+	put(&w, root, "exit_events", cJSON_CreateString(mode ? mode : "cutime"));
+	put(&w, root, "exits_lost", make_u64(dump->exits_lost));
 
 	host = put(&w, root, "host", cJSON_CreateObject());
 	put(&w, host, "hostname", FIELD_STR(dump->host.hostname));
@@ -1462,6 +1504,61 @@ static bool read_evidence(struct reader *r, const cJSON *o, const char *path,
 	return true;
 }
 
+/* Optional (dumps from before it, and samples without any). */
+static bool read_exited(struct reader *r, const cJSON *o, const char *path,
+			struct st_dump_sample *s)
+{
+	bool ok;
+	const cJSON *lost = member_opt(r, o, path, "exits_lost", K_NUMBER, true, &ok);
+	if (!ok || (lost && !get_u32(r, o, path, "exits_lost", &s->exits_lost)))
+		return false;
+	if (!member_opt(r, o, path, "exited", K_ARRAY, true, &ok))
+		return ok;
+	void *elems;
+	const cJSON *arr = get_array(r, o, path, "exited", sizeof(*s->exited), &elems,
+				     &s->nexited);
+	const cJSON *it;
+	uint32_t i = 0;
+	s->exited = elems;
+	if (!arr)
+		return false;
+	cJSON_ArrayForEach(it, arr) {
+		char p[160];
+		struct st_exited_group *g = &s->exited[i++];
+		int64_t parent, reaper, rss, rd, wr, unknown;
+		snprintf(p, sizeof(p), "%s.exited[%" PRIu32 "]", path, i - 1);
+		if (!cJSON_IsObject(it))
+			return fail(r, "%s: expected an object", p);
+		if (!GET_FIELD_STR(r, it, p, "comm", g->comm) ||
+		    !READ_OPT_FIELD(r, it, p, "parent_comm", g->parent_comm) ||
+		    !read_opt_i64(r, it, p, "parent_pid", INT32_MAX, &parent) ||
+		    !read_opt_i64(r, it, p, "reaper_pid", INT32_MAX, &reaper) ||
+		    !get_u32(r, it, p, "count", &g->count) ||
+		    !read_opt_i64(r, it, p, "cpu_unknown", g->count, &unknown) ||
+		    !get_u64(r, it, p, "cpu_ns", UINT64_MAX, &g->cpu_ns) ||
+		    !read_opt_i64(r, it, p, "peak_rss_kib", INT64_MAX, &rss) ||
+		    !read_opt_i64(r, it, p, "read_bytes", INT64_MAX, &rd) ||
+		    !read_opt_i64(r, it, p, "write_bytes", INT64_MAX, &wr) ||
+		    !read_flag(r, it, p, "taskstats", ST_EXITED_TASKSTATS, &g->flags) ||
+		    !read_flag(r, it, p, "estimate", ST_EXITED_ESTIMATE, &g->flags) ||
+		    !read_flag(r, it, p, "rest", ST_EXITED_REST, &g->flags))
+			return false;
+		double cpu;
+		if (!get_pct(r, it, p, "cpu_pct", &cpu))
+			return false;
+		if (g->count == 0)
+			return fail(r, "%s.count: 0 (a group has processes)", p);
+		g->cpu_pct = (float)cpu;
+		g->parent_pid = parent > 0 ? (int32_t)parent : 0;
+		g->reaper_pid = reaper > 0 ? (int32_t)reaper : 0;
+		g->cpu_unknown = unknown > 0 ? (uint32_t)unknown : 0;
+		g->peak_rss_kib = rss > 0 ? (uint64_t)rss : 0;
+		g->read_bytes = rd > 0 ? (uint64_t)rd : 0;
+		g->write_bytes = wr > 0 ? (uint64_t)wr : 0;
+	}
+	return true;
+}
+
 static bool read_sample(struct reader *r, const cJSON *o, const char *path, struct st_dump_sample *s)
 {
 	return get_i64(r, o, path, "offset_ns", INT64_MIN, INT64_MAX, &s->offset_ns) &&
@@ -1478,6 +1575,7 @@ static bool read_sample(struct reader *r, const cJSON *o, const char *path, stru
 	       read_procs(r, o, path, "top_cpu", &s->top_cpu, &s->ntop_cpu) &&
 	       read_procs(r, o, path, "top_rss", &s->top_rss, &s->ntop_rss) &&
 	       read_procs(r, o, path, "blamed", &s->blamed, &s->nblamed) &&
+	       read_exited(r, o, path, s) &&
 	       read_evidence(r, o, path, s);
 }
 
@@ -1526,6 +1624,10 @@ static bool read_trigger(struct reader *r, const cJSON *o, const char *path,
 	    !get_u64(r, o, path, "sample_seq", UINT64_MAX, &t->sample_seq) ||
 	    !get_i32(r, o, path, "sample_index", -1, last, &dt->sample_index))
 		return false;
+	int64_t exited;
+	if (!read_opt_i64(r, o, path, "exited_count", UINT32_MAX, &exited))
+		return false;
+	t->exited_count = exited > 0 ? (uint32_t)exited : 0;
 	if (dt->sample_index >= 0 && dump->samples[dt->sample_index].seq != t->sample_seq)
 		return fail(r, "%s.sample_seq: %" PRIu64 " but samples[%" PRId32 "].seq is %" PRIu64,
 			    path, t->sample_seq, dt->sample_index,
@@ -1590,6 +1692,22 @@ static bool check_schema(struct reader *r, const cJSON *root)
 		    it->valuestring[i] ? "..." : "", ST_DUMP_SCHEMA);
 }
 
+/* Optional (dumps from before them: cutime, nothing lost). */
+static bool read_exit_mode(struct reader *r, const cJSON *root, struct st_dump *dump)
+{
+	bool ok;
+	const cJSON *it = member_opt(r, root, "", "exit_events", K_STRING, true, &ok);
+	int64_t lost;
+	if (!ok || !read_opt_i64(r, root, "", "exits_lost", INT64_MAX, &lost))
+		return false;
+	dump->exits_lost = lost > 0 ? (uint64_t)lost : 0;
+	int mode = it ? st_exits_mode_of(it->valuestring) : ST_EXITS_CUTIME;
+	if (mode < 0)
+		return fail(r, "exit_events: expected \"cutime\", \"proc_connector\" or \"taskstats\"");
+	dump->exit_mode = (uint32_t)mode;
+	return true;
+}
+
 static bool read_dump(struct reader *r, const cJSON *root, struct st_dump *dump)
 {
 	int32_t last;
@@ -1601,6 +1719,7 @@ static bool read_dump(struct reader *r, const cJSON *root, struct st_dump *dump)
 	    !get_i64(r, root, "", "wall_ns", INT64_MIN, INT64_MAX, &dump->wall_ns) ||
 	    !get_i64(r, root, "", "mono_ns", INT64_MIN, INT64_MAX, &dump->mono_ns) ||
 	    !get_double(r, root, "", "interval_s", true, &dump->interval_s) ||
+	    !read_exit_mode(r, root, dump) ||
 	    !read_host(r, root, &dump->host) ||
 	    !read_samples(r, root, dump))
 		return false;

@@ -253,6 +253,7 @@ static void evaluate_detectors(struct st_engine *e, const struct st_sample *newe
 			const void *theirs = (const char *)out + (size_t)k * stride;
 			if (out != (void *)e->scratch)
 				st_trigger_from_plugin(t, theirs, stride);
+			st_trigger_forget_newer(t, p->desc->abi_minor);
 			unsigned bad = st_trigger_check(t);
 			if (bad)
 				complain(p, bad, t);
@@ -321,6 +322,24 @@ enum st_off_tick_action st_engine_off_tick_step(struct st_engine *e, int64_t now
 	if (a == ST_OFF_TICK_NOW)
 		*dump = sample(e, ST_SAMPLE_OFF_TICK);
 	return a;
+}
+
+uint32_t st_engine_exit_events(struct st_engine *e, uint32_t mode)
+{
+	if (st_sampler_exits_start(&e->sampler, mode) < 0)
+		st_err("out of memory: exits between samples are not recorded");
+	return e->sampler.between.mode;
+}
+
+void st_engine_proc_event(void *ctx, const struct st_proc_event *ev)
+{
+	struct st_engine *e = ctx;
+	st_sampler_on_proc_event(&e->sampler, ev);
+}
+
+void st_engine_proc_events_lost(struct st_engine *e, uint32_t overruns)
+{
+	st_sampler_exits_lost(&e->sampler, overruns);
 }
 
 void st_engine_manual_trigger(struct st_engine *e, const char *why)

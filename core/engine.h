@@ -99,6 +99,15 @@ int32_t st_engine_host_request_sample(const struct st_host *host, const char *re
 /* Instances came or went: remove the watches no running instance owns. */
 void st_engine_sweep_watches(struct st_engine *e);
 
+/* Processes that exit between samples, as the daemon's event source sees
+ * them (ST_EXITS_*): from now on each sample lists the interval's exited
+ * groups. Returns the mode that runs (CUTIME when out of memory). */
+uint32_t st_engine_exit_events(struct st_engine *e, uint32_t mode);
+/* One of the kernel's process events (ctx: the engine), and events the
+ * kernel dropped (receive buffer overruns). */
+void st_engine_proc_event(void *ctx, const struct st_proc_event *ev);
+void st_engine_proc_events_lost(struct st_engine *e, uint32_t overruns);
+
 /* A trigger from outside the detectors (SIGUSR1), on the newest sample. */
 void st_engine_manual_trigger(struct st_engine *e, const char *why);
 

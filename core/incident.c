@@ -44,20 +44,26 @@ void st_incidents_destroy(struct st_incidents *inc)
 	memset(inc, 0, sizeof(*inc));
 }
 
-/* The key: type + process, or the type alone for a system event. */
+/* The key: type + process (or exited group), or the type alone for a
+ * system event. */
 static struct st_trigger_key key_of(const struct st_trigger *t)
 {
 	struct st_trigger_key k;
+	int system = (t->flags & ST_TRIGGER_SYSTEM) != 0;
 	memcpy(k.type, t->type, sizeof(k.type));
-	k.pid = (t->flags & ST_TRIGGER_SYSTEM) ? 0 : t->pid;
-	k.start_ticks = (t->flags & ST_TRIGGER_SYSTEM) ? 0 : t->start_ticks;
+	k.pid = system ? 0 : t->pid;
+	k.start_ticks = system ? 0 : t->start_ticks;
+	k.group[0] = '\0';
+	if (!system && t->exited_count)
+		memcpy(k.group, t->comm, sizeof(k.group));
 	return k;
 }
 
 static int same_key(const struct st_trigger_key *a, const struct st_trigger_key *b)
 {
 	return a->pid == b->pid && a->start_ticks == b->start_ticks &&
-	       strncmp(a->type, b->type, sizeof(a->type)) == 0;
+	       strncmp(a->type, b->type, sizeof(a->type)) == 0 &&
+	       strncmp(a->group, b->group, sizeof(a->group)) == 0;
 }
 
 static struct st_cooldown *find_cooldown(struct st_incidents *inc,

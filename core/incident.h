@@ -19,6 +19,7 @@ struct st_trigger_key {
 	char     type[ST_TRIGGER_TYPE_MAX];
 	int32_t  pid;
 	uint64_t start_ticks;
+	char     group[ST_COMM_MAX];    /* an exited group's comm, else "" */
 };
 
 struct st_cooldown {

@@ -10,6 +10,7 @@
  */
 #define _GNU_SOURCE
 #include "render_text.h"
+#include "dump.h"
 #include "dump_why.h"
 
 #include <inttypes.h>
@@ -730,6 +731,35 @@ static void render_threads(const struct ctx *c, const struct st_dump_proc *p)
 	}
 }
 
+/* The exited group a trigger names, in its sample. */
+static const struct st_exited_group *exited_in_sample(const struct ctx *c,
+						      const struct st_dump_sample *s,
+						      const struct st_trigger *t)
+{
+	for (uint32_t i = 0; s->exited && i < s->nexited; i++) {
+		const struct st_exited_group *g = st_dump_exited(c->dump, s, i);
+		if (!(g->flags & ST_EXITED_REST) &&
+		    !strncmp(g->comm, t->comm, sizeof(g->comm)))
+			return g;
+	}
+	return NULL;
+}
+
+/* "forked by sh [812], reaped by [1]": who started them, who ended them. */
+static void render_group_origin(const struct ctx *c, const struct st_exited_group *g)
+{
+	char name[4 * ST_COMM_MAX + 1], tmp[ST_COMM_MAX + 1];
+	if (g->parent_comm[0] || g->parent_pid > 0) {
+		fprintf(c->out, "forked by: %s", g->parent_comm[0] ?
+			esc(c, FIELD(g->parent_comm, tmp), name, sizeof(name)) : "?");
+		if (g->parent_pid > 0)
+			fprintf(c->out, " [%" PRId32 "]", g->parent_pid);
+		fputc('\n', c->out);
+	}
+	if (g->reaper_pid > 0)
+		fprintf(c->out, "reaped by: [%" PRId32 "]\n", g->reaper_pid);
+}
+
 static void render_trigger(const struct ctx *c, uint32_t i)
 {
 	const struct st_dump *d = c->dump;
@@ -772,6 +802,17 @@ static void render_trigger(const struct ctx *c, uint32_t i)
 			}
 		}
 		fputc('\n', c->out);
+	} else if (t->exited_count) {
+		const struct st_exited_group *g =
+			in_window ? exited_in_sample(c, &d->samples[dt->sample_index], t) : NULL;
+		fprintf(c->out, "processes: ");
+		sgr(c, SGR_HEADING);
+		fprintf(c->out, "%s x%" PRIu32, esc(c, FIELD(t->comm, tmp), buf, sizeof(buf)),
+			t->exited_count);
+		sgr_reset(c);
+		fputs(", exited between two samples\n", c->out);
+		if (g)
+			render_group_origin(c, g);
 	} else {
 		fprintf(c->out, "process: none (system-wide)\n");
 	}
@@ -963,6 +1004,47 @@ static void render_table(const struct ctx *c, uint32_t index, bool by_cpu)
 	if (since_start)
 		fputs("    [avg since start]: first seen this sample: cpu is its "
 		      "average since start\n", c->out);
+}
+
+/* The processes that began and ended since the previous sample, by
+ * group: only when there were any. */
+static void render_exited(const struct ctx *c, uint32_t index)
+{
+	const struct st_dump *d = c->dump;
+	const struct st_dump_sample *s = &d->samples[index];
+	char tmp[ST_COMM_MAX + 1], name[4 * ST_COMM_MAX + 1], fig[96], rss[32];
+	const char *mode = st_exits_mode_name(d->exit_mode);
+	if ((!s->exited || !s->nexited) && !s->exits_lost)
+		return;
+	heading(c, "exited since the sample before");
+	fprintf(c->out, "   (seen by %s)\n", mode ? mode : "?");
+	bool estimate = false;
+	for (uint32_t i = 0; s->exited && i < s->nexited; i++) {
+		const struct st_exited_group *g = st_dump_exited(d, s, i);
+		fprintf(c->out, "%6" PRIu32 " x ", g->count);
+		st_render_cell(c->out, FIELD(g->comm, tmp), COMM_COLUMNS, c->ascii);
+		int n = snprintf(fig, sizeof(fig), " cpu %5.1f%%", (double)g->cpu_pct);
+		if (g->flags & ST_EXITED_TASKSTATS && g->peak_rss_kib)
+			n += snprintf(fig + n, sizeof(fig) - (size_t)n, "  peak rss %s",
+				      st_format_kib(rss, sizeof(rss), (double)g->peak_rss_kib, 0));
+		fputs(fig, c->out);
+		if (g->parent_comm[0])
+			fprintf(c->out, "  from %s", esc(c, FIELD(g->parent_comm, tmp), name,
+							 sizeof(name)));
+		if (g->flags & ST_EXITED_ESTIMATE) {
+			fputs(" [est]", c->out);
+			estimate = true;
+		}
+		if (g->cpu_unknown)
+			fprintf(c->out, " (%" PRIu32 " unread)", g->cpu_unknown);
+		fputc('\n', c->out);
+	}
+	if (estimate)
+		fputs("    [est]: cpu from the zombie's stat in clock ticks, "
+		      "no memory figures\n", c->out);
+	if (s->exits_lost)
+		fprintf(c->out, "    the kernel dropped events %" PRIu32 " times: "
+			"some exits are missing\n", s->exits_lost);
 }
 
 /* ------------------------------------------------------------ timeline */
@@ -1345,6 +1427,7 @@ void st_render_dump(FILE *out, const struct st_dump *dump, const struct st_rende
 	if (opts->all_samples) {
 		for (uint32_t i = 0; i < dump->nsamples; i++) {
 			render_table(&c, i, true);
+			render_exited(&c, i);
 			render_table(&c, i, false);
 		}
 	} else {
@@ -1354,6 +1437,7 @@ void st_render_dump(FILE *out, const struct st_dump *dump, const struct st_rende
 		if (index < 0 || (uint32_t)index >= dump->nsamples)
 			index = (int32_t)dump->nsamples - 1;
 		render_table(&c, (uint32_t)index, true);
+		render_exited(&c, (uint32_t)index);
 		render_table(&c, (uint32_t)index, false);
 	}
 	render_timeline(&c);

@@ -1,4 +1,5 @@
 #include "ring.h"
+#include "exited_groups.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,7 @@ void st_ring_destroy(struct st_ring *r)
 		free(r->slots[i].core_ids);
 		free(r->slots[i].core_user);
 		free(r->slots[i].core_system);
+		free(r->slots[i].exited);
 	}
 	free(r->slots);
 	free(r->view);
@@ -114,4 +116,11 @@ int st_ring_find_seq(const struct st_ring *r, uint64_t seq)
 	if (seq < oldest || seq - oldest >= r->count)
 		return -1;
 	return (int)(seq - oldest);
+}
+
+int st_ring_slot_reserve_exited(struct st_ring_slot *s)
+{
+	if (!s->exited)
+		s->exited = calloc(ST_EXITED_ROWS, sizeof(*s->exited));
+	return s->exited ? 0 : -1;
 }

@@ -17,6 +17,8 @@ struct st_ring_slot {
 	uint32_t *core_ids;             /* sample.core_id points here */
 	float *core_user, *core_system; /* sample.core_user_pct, core_system_pct */
 	uint32_t cores_cap;
+	struct st_exited_group *exited; /* sample.exited: ST_EXITED_ROWS, made
+	                                   the first time a sample has any */
 };
 
 struct st_ring {
@@ -40,6 +42,7 @@ void st_ring_commit(struct st_ring *r);
  * Returns 0 or -1 (out of memory, slot unchanged). */
 int st_ring_slot_reserve_procs(struct st_ring_slot *s, uint32_t n);
 int st_ring_slot_reserve_cores(struct st_ring_slot *s, uint32_t n);
+int st_ring_slot_reserve_exited(struct st_ring_slot *s);
 
 /* i = 0 is the oldest sample, count - 1 the newest. */
 const struct st_sample *st_ring_at(const struct st_ring *r, uint32_t i);

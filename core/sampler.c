@@ -117,6 +117,7 @@ void st_sampler_destroy(struct st_sampler *s)
 			close(fds[i]);
 	st_proc_table_destroy(&s->table);
 	free(s->exits);
+	st_sampler_exits_stop(s);
 	free(s->cores);
 	free(s->prev_cores);
 	free(s->buf.data);
@@ -288,6 +289,7 @@ int st_sampler_take(struct st_sampler *s, struct st_ring *ring)
 	settle_unread(s, &tk, sweep);
 	smp->procs = slot->procs;
 	smp->nprocs = tk.nprocs;
+	st_sampler_fill_exited(s, slot, smp, tk.interval_s);
 
 	st_ring_commit(ring);
 	if (s->failed_ticks) {

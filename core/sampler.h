@@ -23,6 +23,9 @@
 
 #include "proc_parse.h"
 #include "proc_parse_system.h"
+#include "exited_groups.h"
+#include "fork_parents.h"
+#include "proc_events.h"
 #include "proc_table.h"
 #include "read_policy.h"
 #include "ring.h"
@@ -46,6 +49,20 @@ struct st_sampler_stats {
 	uint64_t read;              /* stat files read, summed over ticks */
 	uint64_t sweeps;            /* ticks that read every listed process */
 	uint64_t renames;           /* processes that changed comm or ppid */
+};
+
+/* Exits between samples (sampler_exits.c): the kernel's process events
+ * into each interval's exited groups. */
+struct st_sampler_exits {
+	uint32_t mode;              /* ST_EXITS_*: CUTIME, no events */
+	uint32_t lost;              /* overruns since the last sample */
+	struct st_fork_parents *forks;      /* allocated when events run */
+	struct st_exited_groups *groups;
+	uint64_t events;            /* process events seen */
+	uint64_t exits;             /* of which exits */
+	uint64_t known;             /* exits of processes a tick had read */
+	uint64_t grouped;           /* exits into the groups */
+	unsigned warned_memory;
 };
 
 struct st_sampler {
@@ -100,6 +117,7 @@ struct st_sampler {
 	uint32_t exits_cap;
 	struct st_proc_table table;
 	uint64_t malformed;         /* stat files that did not parse */
+	struct st_sampler_exits between;
 	/* Ticks failed in a row and why, so that a broken system file is
 	 * logged when it breaks and when it mends, not at every tick. */
 	uint64_t failed_ticks;
@@ -116,6 +134,15 @@ void st_sampler_destroy(struct st_sampler *s);
  * process slots no sample refers to any more. Returns 0, or -1 when the
  * system files could not be read (reason logged; the ring is unchanged). */
 int st_sampler_take(struct st_sampler *s, struct st_ring *ring);
+
+/* Exit events in mode (ST_EXITS_*; CUTIME: none). Returns 0, or -1 out
+ * of memory (the mode is then CUTIME). */
+int st_sampler_exits_start(struct st_sampler *s, uint32_t mode);
+void st_sampler_exits_stop(struct st_sampler *s);
+/* One event of the kernel's, between two samples; and overruns: events
+ * the kernel dropped. */
+void st_sampler_on_proc_event(struct st_sampler *s, const struct st_proc_event *ev);
+void st_sampler_exits_lost(struct st_sampler *s, uint32_t overruns);
 
 /* The history view of the ring for detectors (infos from the table). */
 void st_sampler_history(const struct st_sampler *s, const struct st_ring *ring,

@@ -20,10 +20,8 @@
 _Static_assert(sizeof(struct st_proc_sample) == 28,
 	       "struct st_proc_sample grew: update the README's memory figures");
 
-/* Reads one process's stat. fd < 0: open it (kept in *fd when we may keep
- * fds). Returns 1 parsed, 0 the process is gone, -1 malformed. */
-static int read_pid_stat(struct st_sampler *s, int32_t pid, int *fd,
-			 struct st_pid_stat *ps)
+int st_sampler_read_pid_stat(struct st_sampler *s, int32_t pid, int *fd,
+			     struct st_pid_stat *ps)
 {
 	int own = -1;
 	if (*fd < 0) {
@@ -77,7 +75,7 @@ static uint32_t read_identity(struct st_sampler *s, struct st_tick *tk, int32_t 
 	int fd = -1;
 	if (slot != ST_PROC_NONE) {
 		fd = t->tracks[slot].fd;
-		if (read_pid_stat(s, pid, &fd, ps) == 1 &&
+		if (st_sampler_read_pid_stat(s, pid, &fd, ps) == 1 &&
 		    ps->start_ticks == t->infos[slot].start_ticks) {
 			t->tracks[slot].fd = fd;
 			return slot;
@@ -87,7 +85,7 @@ static uint32_t read_identity(struct st_sampler *s, struct st_tick *tk, int32_t 
 		st_sampler_process_exited(s, tk, slot);
 		fd = -1;
 	}
-	int rc = read_pid_stat(s, pid, &fd, ps);
+	int rc = st_sampler_read_pid_stat(s, pid, &fd, ps);
 	if (rc < 0 && s->malformed++ == 0)
 		st_warn("%s/%d/stat: not a stat line; skipping such files", s->proc_root, pid);
 	if (rc == 1)

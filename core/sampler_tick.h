@@ -49,6 +49,10 @@ void st_sampler_read_evidence(struct st_sampler *s, struct st_sample *smp,
 			      int memory_moved);
 
 /* sampler_proc.c */
+/* Reads one process's stat. fd < 0: open it (kept in *fd when we may keep
+ * fds). Returns 1 parsed, 0 the process is gone, -1 malformed. */
+int st_sampler_read_pid_stat(struct st_sampler *s, int32_t pid, int *fd,
+			     struct st_pid_stat *ps);
 /* Reads pid's stat into the tick's sample; slot is its table slot, or
  * ST_PROC_NONE when it is new. */
 void st_sampler_read_process(struct st_sampler *s, struct st_tick *tk, int32_t pid,
@@ -58,4 +62,10 @@ void st_sampler_carry_process(struct st_sampler *s, struct st_tick *tk, uint32_t
 /* The process in slot is gone; its parent gets the reaped credit. */
 void st_sampler_process_exited(struct st_sampler *s, struct st_tick *tk, uint32_t slot);
 
+/* sampler_exits.c */
+/* The interval's exited groups into the slot's sample, their CPU over
+ * interval_s (the processes' interval, in the kernel's clock), and the
+ * next interval begins. */
+void st_sampler_fill_exited(struct st_sampler *s, struct st_ring_slot *slot,
+			    struct st_sample *smp, double interval_s);
 #endif

@@ -34,6 +34,9 @@ unsigned st_trigger_check(struct st_trigger *t)
 	t->summary[sizeof(t->summary) - 1] = '\0';
 	if (t->pid < 0)
 		bad |= ST_TRIGGER_BAD_PID;
+	/* A group of exited processes has no pid of its own. */
+	if (t->exited_count && t->pid != 0)
+		bad |= ST_TRIGGER_BAD_PID;
 	bad |= finite_or_zero(&t->value);
 	bad |= finite_or_zero(&t->baseline);
 	bad |= finite_or_zero(&t->threshold);
@@ -46,4 +49,10 @@ void st_trigger_from_plugin(struct st_trigger *dst, const void *src, size_t src_
 		src_size = sizeof(*dst);
 	memset(dst, 0, sizeof(*dst));
 	memcpy(dst, src, src_size);
+}
+
+void st_trigger_forget_newer(struct st_trigger *t, uint32_t abi_minor)
+{
+	if (abi_minor < 2)
+		t->exited_count = 0;
 }

@@ -29,4 +29,9 @@ unsigned st_trigger_check(struct st_trigger *t);
  * the members it does not know are zero. */
 void st_trigger_from_plugin(struct st_trigger *dst, const void *src, size_t src_size);
 
+/* Zero the members added after abi_minor, the plugin's: a member that
+ * went into what was padding before (exited_count, 2.2) comes within an
+ * older plugin's stride, holding whatever its struct copies left there. */
+void st_trigger_forget_newer(struct st_trigger *t, uint32_t abi_minor);
+
 #endif

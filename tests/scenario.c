@@ -116,6 +116,29 @@ void scenario_burn(struct scenario *sc, struct fake_process *p, double pct)
 	fake_proc_put(sc->fp, p);
 }
 
+void scenario_exits(struct scenario *sc, const char *comm, int32_t forker, int32_t reaper,
+		    unsigned n, double cpu_ms)
+{
+	if (sc->engine.sampler.between.mode != ST_EXITS_TASKSTATS)
+		st_engine_exit_events(&sc->engine, ST_EXITS_TASKSTATS);
+	if (sc->next_exit_pid < 100000)
+		sc->next_exit_pid = 100000;
+	for (unsigned i = 0; i < n; i++) {
+		int32_t pid = sc->next_exit_pid++;
+		struct st_proc_event ev = { .kind = ST_PROC_EV_FORK, .pid = pid,
+					    .parent_pid = forker };
+		st_engine_proc_event(&sc->engine, &ev);
+		ev = (struct st_proc_event){
+			.kind = ST_PROC_EV_EXIT, .flags = ST_PROC_EV_TASKSTATS, .pid = pid,
+			.parent_pid = reaper, .utime_ns = (int64_t)(cpu_ms * 1e6),
+			.stime_ns = 0, .elapsed_ns = -1, .peak_rss_kib = 1024,
+			.read_bytes = 0, .write_bytes = 0, .blkio_delay_ns = -1,
+		};
+		snprintf(ev.comm, sizeof(ev.comm), "%s", comm);
+		st_engine_proc_event(&sc->engine, &ev);
+	}
+}
+
 void scenario_stop(struct scenario *sc)
 {
 	for (size_t i = 0; i < sc->ndumps; i++)

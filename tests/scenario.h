@@ -42,6 +42,7 @@ struct scenario {
 	char *conf_path;
 	struct st_dump *dumps[SCENARIO_MAX_DUMPS];  /* completed incidents */
 	size_t ndumps;
+	int32_t next_exit_pid;      /* scenario_exits: pids of the short-lived */
 };
 
 /*
@@ -89,6 +90,13 @@ struct fake_process scenario_settled(struct scenario *sc, int32_t pid,
 				     const char *comm, double pct);
 /* One second of pct CPU for p (utime and the machine's busy ticks), written. */
 void scenario_burn(struct scenario *sc, struct fake_process *p, double pct);
+
+/* n processes named comm, forked by forker and reaped by reaper, lived
+ * and exited since the last tick, each using cpu_ms of CPU: their fork
+ * and exit events as taskstats tells them (exit events are turned on at
+ * the first call). The reaper's cutime is the test's to set. */
+void scenario_exits(struct scenario *sc, const char *comm, int32_t forker, int32_t reaper,
+		    unsigned n, double cpu_ms);
 
 void scenario_stop(struct scenario *sc);
 

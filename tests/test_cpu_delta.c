@@ -129,6 +129,38 @@ static void test_reaped_children_count(void)
 	scenario_stop(&sc);
 }
 
+/* Double-forked processes reaped by init: the group is to blame, not the
+ * init whose cutime holds their CPU too. */
+static void test_exited_group_blamed_not_its_reaper(void)
+{
+	struct scenario sc;
+	scenario_start(&sc, 4, 8u << 20, "detectors { new_proc { enabled = false } }");
+	struct fake_process init = scenario_settled(&sc, 1, "init", 0);
+	CU_ASSERT_FATAL(scenario_begin(&sc) == 0);
+	scenario_burn(&sc, &init, 0);
+	scenario_tick(&sc);
+	/* A few the second before: the group's baseline, 2%. */
+	scenario_exits(&sc, "spkorphan", 812, 1, 20, 1.0);
+	init.cutime += (uint64_t)sc.fp->hz * 2 / 100;
+	scenario_burn(&sc, &init, 0);
+	scenario_tick(&sc);
+	CU_ASSERT_PTR_NULL(scenario_find(&sc, "cpu_delta", -1));
+	/* 240 of them, 0.9 s of CPU: 90% of one core. */
+	scenario_exits(&sc, "spkorphan", 812, 1, 240, 3.75);
+	init.cutime += (uint64_t)sc.fp->hz * 90 / 100;
+	scenario_burn(&sc, &init, 0);
+	scenario_tick(&sc);
+	SCENARIO_REQUIRE(&sc, scenario_find(&sc, "cpu_delta", 1) == NULL);
+	const struct st_trigger *t = scenario_find(&sc, "cpu_delta", 0);
+	SCENARIO_REQUIRE(&sc, t != NULL);
+	CU_ASSERT_STRING_EQUAL(t->comm, "spkorphan");
+	CU_ASSERT_EQUAL(t->exited_count, 240);
+	CU_ASSERT_DOUBLE_EQUAL(t->value, 90.0, 0.01);
+	CU_ASSERT_DOUBLE_EQUAL(t->baseline, 2.0, 0.01);
+	CU_ASSERT_PTR_NOT_NULL(strstr(t->summary, "reaped by [1]"));
+	scenario_stop(&sc);
+}
+
 static void test_long_child_exit_is_no_spike(void)
 {
 	struct scenario sc;
@@ -337,6 +369,7 @@ int main(void)
 		{ "the same threshold on 2 and 64 cores", test_same_on_many_cores },
 		{ "no trigger at start-up", test_no_trigger_at_start },
 		{ "reaped children's CPU counts", test_reaped_children_count },
+		{ "an exited group is blamed, not its reaper", test_exited_group_blamed_not_its_reaper },
 		{ "a long-running child's exit is no spike", test_long_child_exit_is_no_spike },
 		{ "a reused pid inherits no baseline", test_reused_pid_inherits_nothing },
 		{ "cooldown", test_cooldown },

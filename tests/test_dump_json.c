@@ -429,7 +429,29 @@ static void assert_dump_equal(const struct st_dump *a, const struct st_dump *b)
 		assert_procs_equal(x->top_cpu, x->ntop_cpu, y->top_cpu, y->ntop_cpu);
 		assert_procs_equal(x->top_rss, x->ntop_rss, y->top_rss, y->ntop_rss);
 		assert_procs_equal(x->blamed, x->nblamed, y->blamed, y->nblamed);
+		CU_ASSERT_EQUAL(x->exits_lost, y->exits_lost);
+		CU_ASSERT_EQUAL_FATAL(x->nexited, y->nexited);
+		for (uint32_t g = 0; g < x->nexited; g++) {
+			const struct st_exited_group *e = &x->exited[g], *f = &y->exited[g];
+			CU_ASSERT_STRING_EQUAL(e->comm, f->comm);
+			CU_ASSERT_STRING_EQUAL(e->parent_comm, f->parent_comm);
+			CU_ASSERT_EQUAL(e->parent_pid, f->parent_pid);
+			CU_ASSERT_EQUAL(e->reaper_pid, f->reaper_pid);
+			CU_ASSERT_EQUAL(e->count, f->count);
+			CU_ASSERT_EQUAL(e->cpu_unknown, f->cpu_unknown);
+			CU_ASSERT_NEAR(e->cpu_pct, f->cpu_pct);
+			CU_ASSERT_EQUAL(e->cpu_ns, f->cpu_ns);
+			CU_ASSERT_EQUAL(e->peak_rss_kib, f->peak_rss_kib);
+			CU_ASSERT_EQUAL(e->read_bytes, f->read_bytes);
+			CU_ASSERT_EQUAL(e->write_bytes, f->write_bytes);
+			CU_ASSERT_EQUAL(e->flags, f->flags);
+		}
 	}
+	CU_ASSERT_EQUAL(a->exit_mode, b->exit_mode);
+	CU_ASSERT_EQUAL(a->exits_lost, b->exits_lost);
+	for (uint32_t i = 0; i < a->ntriggers; i++)
+		CU_ASSERT_EQUAL(a->triggers[i].trigger.exited_count,
+				b->triggers[i].trigger.exited_count);
 }
 
 static struct st_dump *parse(const char *text, char *err, size_t errlen)
@@ -1511,10 +1533,89 @@ static void test_del_and_c1_escaped(void)
 	free(json);
 }
 
+static void ed_no_exit_events(cJSON *r)
+{
+	cJSON_DeleteItemFromObject(r, "exit_events");
+	cJSON_DeleteItemFromObject(r, "exits_lost");
+}
+static void ed_exit_events_unknown(cJSON *r) { set(r, "exit_events", cJSON_CreateString("ebpf")); }
+static void ed_exited_count_zero(cJSON *r)
+{
+	cJSON *g = cJSON_CreateObject();
+	cJSON_AddStringToObject(g, "comm", "x");
+	cJSON_AddNumberToObject(g, "count", 0);
+	cJSON_AddNumberToObject(g, "cpu_pct", 0);
+	cJSON_AddNumberToObject(g, "cpu_ns", 0);
+	cJSON *arr = cJSON_CreateArray();
+	cJSON_AddItemToArray(arr, g);
+	cJSON_AddItemToObject(at(r, "samples", 0), "exited", arr);
+}
+
+/* Processes that lived between two samples: their groups, the mode that
+ * saw them, what was lost, and a trigger that blames a group. */
+static void test_round_trip_exited(void)
+{
+	struct st_dump *d = full_dump(), *back;
+	char err[256] = "";
+	d->exit_mode = ST_EXITS_TASKSTATS;
+	d->exits_lost = 3;
+	struct st_dump_sample *s = &d->samples[1];
+	s->exits_lost = 3;
+	s->nexited = 2;
+	s->exited = calloc(2, sizeof(*s->exited));
+	CU_ASSERT_FATAL(s->exited != NULL);
+	snprintf(s->exited[0].comm, sizeof(s->exited[0].comm), "spkorphan");
+	snprintf(s->exited[0].parent_comm, sizeof(s->exited[0].parent_comm), "sh");
+	s->exited[0].parent_pid = 812;
+	s->exited[0].reaper_pid = 1;
+	s->exited[0].count = 240;
+	s->exited[0].cpu_unknown = 2;
+	s->exited[0].cpu_pct = 90.5f;
+	s->exited[0].cpu_ns = 905000000;
+	s->exited[0].peak_rss_kib = 2048;
+	s->exited[0].read_bytes = 8192;
+	s->exited[0].write_bytes = 1;
+	s->exited[0].flags = ST_EXITED_TASKSTATS;
+	snprintf(s->exited[1].comm, sizeof(s->exited[1].comm), "(other)");
+	s->exited[1].count = 7;
+	s->exited[1].cpu_ns = 7000000;
+	s->exited[1].cpu_pct = 0.7f;
+	s->exited[1].flags = ST_EXITED_REST | ST_EXITED_ESTIMATE;
+	struct st_trigger *t = &d->triggers[1].trigger;
+	snprintf(t->type, sizeof(t->type), "new_proc");
+	snprintf(t->comm, sizeof(t->comm), "spkorphan");
+	t->exited_count = 240;
+	char *text = st_dump_to_json(d, 0);
+	CU_ASSERT_FATAL(text != NULL);
+	back = parse(text, err, sizeof(err));
+	if (!back)
+		fprintf(stderr, "round trip: %s\n", err);
+	CU_ASSERT_FATAL(back != NULL);
+	assert_dump_equal(d, back);
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "\"exit_events\":\"taskstats\""));
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "\"exited_count\":240"));
+	/* Unknown is null, not 0: the rest row has no parent. */
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "\"parent_comm\":null"));
+	free(text);
+	st_dump_free(back);
+	st_dump_free(d);
+	/* A dump from before: no exit fields at all reads as cutime. */
+	text = edited(ed_no_exit_events);
+	back = parse(text, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(back);
+	CU_ASSERT_EQUAL(back->exit_mode, ST_EXITS_CUTIME);
+	CU_ASSERT_EQUAL(back->exits_lost, 0);
+	st_dump_free(back);
+	free(text);
+	expect_edit_refused(ed_exit_events_unknown, "exit_events: expected");
+	expect_edit_refused(ed_exited_count_zero, "count: 0");
+}
+
 int main(void)
 {
 	CU_TestInfo tests[] = {
 		{ "round trip of a full dump", test_round_trip },
+		{ "round trip of exited groups", test_round_trip_exited },
 		{ "DEL and C1 controls escaped", test_del_and_c1_escaped },
 		{ "round trip of integer extremes", test_round_trip_extremes },
 		{ "evidence: absent when not measured", test_evidence_absent_not_zero },

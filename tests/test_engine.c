@@ -412,6 +412,24 @@ static void test_shorter_trigger_stride(void)
 	free(dir);
 }
 
+/* A 2.1 detector's padding where 2.2 has exited_count: not a group. */
+static void test_older_minor_padding_ignored(void)
+{
+	struct scenario sc;
+	scenario_start_in(&sc, ST_ENGINE_PLUGIN_DIR, 4, 8u << 20, "max_incident = 0\n"
+			  "detectors { odd_triggers { enabled = false } "
+			  "padded_triggers { fire = true } }");
+	int rc = scenario_begin(&sc);
+	if (rc == 0)
+		scenario_tick(&sc);
+	CU_ASSERT_EQUAL(rc, 0);
+	const struct st_trigger *t = scenario_find(&sc, "padded_triggers", 9);
+	CU_ASSERT_PTR_NOT_NULL(t);
+	if (t)
+		CU_ASSERT_EQUAL(t->exited_count, 0);
+	scenario_stop(&sc);
+}
+
 /* Before 1970 too, the milliseconds are three digits and the pid whole. */
 static void test_dump_id_before_1970(void)
 {
@@ -958,6 +976,7 @@ int main(void)
 		{ "a dump id before 1970", test_dump_id_before_1970 },
 		{ "the smallest descriptor in the engine", test_old_descriptor_in_engine },
 		{ "a shorter trigger stride", test_shorter_trigger_stride },
+		{ "an older minor's padding is no exited group", test_older_minor_padding_ignored },
 		{ "reload refused by a plugin keeps it", test_reload_refused_by_plugin_keeps_instance },
 		{ "reload with bad mem_pressure options keeps it", test_reload_bad_mem_pressure_keeps_it },
 		{ "a steady allocation is one dump", test_steady_allocation_is_one_dump },

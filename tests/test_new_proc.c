@@ -380,6 +380,36 @@ static size_t reappearing_triggers(const char *config_tail)
 	return n;
 }
 
+/* Processes too short for any sample: a group new this sample that used
+ * enough is news, by name; the same group the next second is not. */
+static void test_exited_group_is_new(void)
+{
+	struct scenario sc;
+	scenario_start(&sc, 4, 8u << 20, "detectors { cpu_delta { enabled = false } }");
+	struct fake_process sh = scenario_settled(&sc, 812, "sh", 0);
+	CU_ASSERT_FATAL(scenario_begin(&sc) == 0);
+	scenario_tick(&sc);
+	scenario_exits(&sc, "spkorphan", 812, 1, 240, 3.75);
+	scenario_burn(&sc, &sh, 0);
+	scenario_tick(&sc);
+	const struct st_trigger *t = scenario_find(&sc, "new_proc", 0);
+	SCENARIO_REQUIRE(&sc, t != NULL);
+	CU_ASSERT_STRING_EQUAL(t->comm, "spkorphan");
+	CU_ASSERT_EQUAL(t->exited_count, 240);
+	CU_ASSERT_DOUBLE_EQUAL(t->value, 90.0, 0.01);
+	CU_ASSERT_PTR_NOT_NULL(strstr(t->summary, "forked by sh"));
+	scenario_exits(&sc, "spkorphan", 812, 1, 240, 3.75);
+	scenario_burn(&sc, &sh, 0);
+	scenario_tick(&sc);
+	CU_ASSERT_PTR_NULL(scenario_find(&sc, "new_proc", -1));
+	/* Too little CPU in all: 20 processes of 1 ms. */
+	scenario_exits(&sc, "tiny", 812, 1, 20, 1.0);
+	scenario_burn(&sc, &sh, 0);
+	scenario_tick(&sc);
+	CU_ASSERT_PTR_NULL(scenario_find(&sc, "new_proc", -1));
+	scenario_stop(&sc);
+}
+
 static void test_cooldown(void)
 {
 	CU_ASSERT_EQUAL(reappearing_triggers(NULL), 1);
@@ -517,6 +547,7 @@ int main(void)
 		{ "a reused pid is a new process", test_reused_pid_is_new },
 		{ "5000 idle processes and one busy", test_five_thousand_idle_and_one_busy },
 		{ "different processes each fire", test_different_processes_each_fire },
+		{ "an exited group new this sample is news", test_exited_group_is_new },
 		{ "cooldown option", test_cooldown },
 		{ "out-of-range options refused", test_bad_options_refused },
 		{ "disabled new_proc hides no cpu_delta", test_disabled_hides_nothing_else },

@@ -1289,10 +1289,57 @@ static void test_escape_every_byte(void)
 	}
 }
 
+/* Processes that lived between two samples: a trigger naming a group,
+ * and the group table under the top list. */
+static void test_exited_groups(void)
+{
+	struct st_dump *d = example_dump();
+	struct st_dump_sample *s = &d->samples[1];
+	d->exit_mode = ST_EXITS_PROC_CONNECTOR;
+	s->nexited = 2;
+	s->exited = calloc(2, sizeof(*s->exited));
+	CU_ASSERT_FATAL(s->exited != NULL);
+	snprintf(s->exited[0].comm, sizeof(s->exited[0].comm), "spkorphan");
+	snprintf(s->exited[0].parent_comm, sizeof(s->exited[0].parent_comm), "sh\x1b[2J");
+	s->exited[0].parent_pid = 812;
+	s->exited[0].reaper_pid = 1;
+	s->exited[0].count = 240;
+	s->exited[0].cpu_pct = 90.0f;
+	s->exited[0].cpu_unknown = 3;
+	s->exited[0].flags = ST_EXITED_ESTIMATE;
+	snprintf(s->exited[1].comm, sizeof(s->exited[1].comm), "(other)");
+	s->exited[1].count = 7;
+	s->exited[1].cpu_pct = 0.5f;
+	s->exited[1].flags = ST_EXITED_REST;
+	s->exits_lost = 2;
+	set_trigger(&d->triggers[0], "new_proc", 0, "spkorphan", 90.0, 0, 5.0, "pct", 1);
+	d->triggers[0].trigger.exited_count = 240;
+	char *text = render(d, NULL);
+	expect_line(text, "processes: spkorphan x240, exited between two samples");
+	expect_line(text, "forked by: sh\\x1b[2J [812]");
+	expect_line(text, "reaped by: [1]");
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "=== exited since the sample before ===   (seen by proc_connector)"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "   240 x spkorphan"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "cpu  90.0%"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "[est] (3 unread)"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "     7 x (other)"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "dropped events 2 times"));
+	CU_ASSERT_PTR_NULL(strstr(text, "\x1b[2J"));
+	free(text);
+	/* Without groups, nothing of it. */
+	s->nexited = 0;
+	s->exits_lost = 0;
+	text = render(d, NULL);
+	CU_ASSERT_PTR_NULL(strstr(text, "exited since"));
+	free(text);
+	st_dump_free(d);
+}
+
 int main(void)
 {
 	CU_TestInfo tests[] = {
 		{ "layout of the reference viewer", test_reference_layout },
+		{ "exited groups: the trigger and the table", test_exited_groups },
 		{ "several triggers, units pct/kib/other", test_several_triggers_and_units },
 		{ "size triggers say what fell or grew", test_size_triggers_say_which_way },
 		{ "carried and first-seen records marked", test_measured_marks },

@@ -1689,6 +1689,204 @@ static void test_carried_parent_reaps_child(void)
 	rig_close(&r);
 }
 
+
+/* ------------------------------------------------ exits between samples */
+
+static struct st_proc_event proc_event(uint32_t kind, int32_t pid, int32_t parent)
+{
+	struct st_proc_event ev = { .kind = kind, .pid = pid, .parent_pid = parent,
+				    .utime_ns = -1, .stime_ns = -1, .elapsed_ns = -1,
+				    .peak_rss_kib = -1, .read_bytes = -1, .write_bytes = -1,
+				    .blkio_delay_ns = -1 };
+	return ev;
+}
+
+static void fork_event(struct rig *r, int32_t pid, int32_t forker)
+{
+	struct st_proc_event ev = proc_event(ST_PROC_EV_FORK, pid, forker);
+	st_sampler_on_proc_event(&r->s, &ev);
+}
+
+/* pid exits: its zombie's stat is there for the exit event (unless it
+ * was reaped first), then it is reaped. */
+static void exit_event(struct rig *r, int32_t pid, int32_t reaper, const char *comm,
+		       uint64_t cpu_ticks, int reaped_first)
+{
+	if (!reaped_first) {
+		struct fake_process z = fake_process_make(r->fp, pid, comm);
+		z.ppid = reaper;
+		z.state = 'Z';
+		z.utime = cpu_ticks;
+		fake_proc_put(r->fp, &z);
+	}
+	struct st_proc_event ev = proc_event(ST_PROC_EV_EXIT, pid, reaper);
+	st_sampler_on_proc_event(&r->s, &ev);
+	fake_proc_remove(r->fp, pid);
+}
+
+/* A process that lived between two samples. */
+static void lived_and_died(struct rig *r, int32_t pid, int32_t forker, int32_t reaper,
+			   const char *comm, uint64_t cpu_ticks, int reaped_first)
+{
+	fork_event(r, pid, forker);
+	exit_event(r, pid, reaper, comm, cpu_ticks, reaped_first);
+}
+
+static const struct st_exited_group *group_named(const struct st_sample *smp,
+						 const char *comm, const char *parent)
+{
+	for (uint32_t i = 0; smp && i < smp->nexited; i++) {
+		const struct st_exited_group *g = st_sample_exited(smp, i);
+		if (!strcmp(g->comm, comm) && !strcmp(g->parent_comm, parent))
+			return g;
+	}
+	return NULL;
+}
+
+/* A rig with a shell (pid 100) read by a first sample, then exit events
+ * from the proc connector. */
+static int exits_rig(struct rig *r)
+{
+	if (rig_open(r, 2, 1000) < 0)
+		return -1;
+	struct fake_process sh = started(r, 100, "sh", 60);
+	fake_proc_put(r->fp, &sh);
+	if (!take(r) || st_sampler_exits_start(&r->s, ST_EXITS_PROC_CONNECTOR) < 0) {
+		rig_close(r);
+		return -1;
+	}
+	return 0;
+}
+
+static void test_exits_between_samples_grouped(void)
+{
+	struct rig r;
+	CU_ASSERT_FATAL(exits_rig(&r) == 0);
+
+	/* Two double-forked processes reaped by init, one reaped before its
+	 * zombie could be read; and the shell's own exit is no news. */
+	lived_and_died(&r, 5000, 100, 1, "spkorphan", 3, 0);
+	lived_and_died(&r, 5001, 100, 1, "spkorphan", 0, 1);
+	struct st_proc_event gone = proc_event(ST_PROC_EV_EXIT, 100, 1);
+	fake_proc_advance(r.fp, 1.0);
+	const struct st_sample *smp = take(&r);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(smp);
+	CU_ASSERT_EQUAL(smp->exit_mode, ST_EXITS_PROC_CONNECTOR);
+	CU_ASSERT_EQUAL(smp->exited_size, sizeof(struct st_exited_group));
+	/* The unread one has no name of its own: a group apart. */
+	CU_ASSERT_EQUAL_FATAL(smp->nexited, 2);
+	const struct st_exited_group *g = group_named(smp, "spkorphan", "sh");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(g);
+	CU_ASSERT_EQUAL(g->parent_pid, 100);
+	CU_ASSERT_EQUAL(g->reaper_pid, 1);
+	CU_ASSERT_EQUAL(g->count, 1);
+	CU_ASSERT_EQUAL(g->cpu_ns, (uint64_t)(3 * 1000000000ull / (uint64_t)r.hz));
+	CU_ASSERT(g->flags & ST_EXITED_ESTIMATE);
+	CU_ASSERT_DOUBLE_EQUAL(g->cpu_pct, 300.0 / (double)r.hz, 0.01);
+
+	/* The next interval starts empty; a known process's exit stays the
+	 * ticks' business. */
+	st_sampler_on_proc_event(&r.s, &gone);
+	fake_proc_advance(r.fp, 1.0);
+	smp = take(&r);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(smp);
+	CU_ASSERT_EQUAL(smp->nexited, 0);
+	CU_ASSERT_EQUAL(r.s.between.known, 1);
+	rig_close(&r);
+}
+
+static void test_exits_unnamed_and_double_forked(void)
+{
+	struct rig r;
+	CU_ASSERT_FATAL(exits_rig(&r) == 0);
+	/* ( cmd & ): a subshell forks cmd and exits at once; cmd, reaped by
+	 * init, names the subshell it came from. */
+	fork_event(&r, 6000, 100);
+	fork_event(&r, 6001, 6000);
+	exit_event(&r, 6000, 100, "sh", 1, 0);
+	exit_event(&r, 6001, 1, "spkorphan", 2, 0);
+	/* Reaped before its zombie was read: no name, no CPU. */
+	lived_and_died(&r, 6002, 100, 100, "gone", 0, 1);
+	/* Its forker exits first (named sh at its exit), then it does. */
+	fork_event(&r, 6010, 6011);
+	lived_and_died(&r, 6011, 100, 100, "sh", 0, 0);
+	exit_event(&r, 6010, 1, "late", 1, 0);
+	fake_proc_advance(r.fp, 1.0);
+	const struct st_sample *smp = take(&r);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(smp);
+	const struct st_exited_group *orphan = group_named(smp, "spkorphan", "sh");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(orphan);
+	CU_ASSERT_EQUAL(orphan->parent_pid, 6000);
+	CU_ASSERT_EQUAL(orphan->reaper_pid, 1);
+	const struct st_exited_group *sub = group_named(smp, "sh", "sh");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(sub);
+	CU_ASSERT_EQUAL(sub->count, 2);
+	const struct st_exited_group *unnamed = group_named(smp, "", "sh");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(unnamed);
+	CU_ASSERT_EQUAL(unnamed->cpu_unknown, 1);
+	CU_ASSERT_EQUAL(unnamed->cpu_ns, 0);
+	/* 6010's forker 6011 had exited (named sh) before 6010 did. */
+	const struct st_exited_group *late = group_named(smp, "late", "sh");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(late);
+	CU_ASSERT_EQUAL(late->parent_pid, 6011);
+	rig_close(&r);
+}
+
+static void test_exits_from_taskstats(void)
+{
+	struct rig r;
+	CU_ASSERT_FATAL(rig_open(&r, 2, 1000) == 0);
+	struct fake_process make = started(&r, 700, "make", 60);
+	fake_proc_put(r.fp, &make);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(take(&r));
+	CU_ASSERT_EQUAL_FATAL(st_sampler_exits_start(&r.s, ST_EXITS_TASKSTATS), 0);
+	for (int i = 0; i < 400; i++) {
+		struct st_proc_event ev = proc_event(ST_PROC_EV_FORK, 7000 + i, 700);
+		st_sampler_on_proc_event(&r.s, &ev);
+		ev = proc_event(ST_PROC_EV_EXIT, 7000 + i, 700);
+		ev.flags = ST_PROC_EV_TASKSTATS;
+		snprintf(ev.comm, sizeof(ev.comm), "cc1");
+		ev.utime_ns = 1500000;
+		ev.stime_ns = 500000;
+		ev.peak_rss_kib = 20000 + i;
+		ev.read_bytes = 4096;
+		ev.write_bytes = 0;
+		st_sampler_on_proc_event(&r.s, &ev);
+	}
+	st_sampler_exits_lost(&r.s, 2);
+	fake_proc_advance(r.fp, 2.0);
+	const struct st_sample *smp = take(&r);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(smp);
+	CU_ASSERT_EQUAL(smp->exit_mode, ST_EXITS_TASKSTATS);
+	CU_ASSERT_EQUAL(smp->exits_lost, 2);
+	CU_ASSERT_EQUAL_FATAL(smp->nexited, 1);
+	const struct st_exited_group *g = st_sample_exited(smp, 0);
+	CU_ASSERT_STRING_EQUAL(g->comm, "cc1");
+	CU_ASSERT_STRING_EQUAL(g->parent_comm, "make");
+	CU_ASSERT_EQUAL(g->count, 400);
+	CU_ASSERT_EQUAL(g->cpu_ns, 400ull * 2000000);
+	CU_ASSERT_EQUAL(g->peak_rss_kib, 20399);
+	CU_ASSERT_EQUAL(g->read_bytes, 400ull * 4096);
+	CU_ASSERT(g->flags & ST_EXITED_TASKSTATS);
+	/* 0.8 s of CPU over 2 s */
+	CU_ASSERT_DOUBLE_EQUAL(g->cpu_pct, 40.0, 0.01);
+	rig_close(&r);
+}
+
+static void test_exits_off_records_nothing(void)
+{
+	struct rig r;
+	CU_ASSERT_FATAL(rig_open(&r, 2, 1000) == 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(take(&r));
+	lived_and_died(&r, 5000, 100, 1, "spkorphan", 3, 0);
+	fake_proc_advance(r.fp, 1.0);
+	const struct st_sample *smp = take(&r);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(smp);
+	CU_ASSERT_EQUAL(smp->exit_mode, ST_EXITS_CUTIME);
+	CU_ASSERT_EQUAL(smp->nexited, 0);
+	rig_close(&r);
+}
+
 int main(void)
 {
 	CU_TestInfo tests[] = {
@@ -1728,6 +1926,10 @@ int main(void)
 		{ "cpu split and blkio wait", test_cpu_split_and_blkio },
 		{ "stat line without blkio ticks (old kernel)", test_stat_without_blkio },
 		{ "read policy: blkio wait while carried", test_blkio_wait_while_carried },
+		{ "exits between samples: grouped, named by the zombie", test_exits_between_samples_grouped },
+		{ "exits: unnamed, and a double fork names its subshell", test_exits_unnamed_and_double_forked },
+		{ "exits: taskstats figures", test_exits_from_taskstats },
+		{ "exits: off records nothing", test_exits_off_records_nothing },
 		CU_TEST_INFO_NULL,
 	};
 

@@ -109,11 +109,20 @@ out:
 	return rc;
 }
 
-/* "[pid] comm", or "(system-wide)"; raw bytes, escaped when shown. */
+/* A culprit by name: a process, or an exited group. */
+static bool named(const struct st_trigger *t)
+{
+	return t->pid > 0 || t->exited_count > 0;
+}
+
+/* "[pid] comm", "comm xN" for an exited group, or "(system-wide)"; raw
+ * bytes, escaped when shown. */
 static void proc_label(char *buf, size_t len, const struct st_trigger *t)
 {
 	if (t->pid > 0)
 		snprintf(buf, len, "[%" PRId32 "] %.*s", t->pid, ST_COMM_MAX, t->comm);
+	else if (t->exited_count)
+		snprintf(buf, len, "%.*s x%" PRIu32, ST_COMM_MAX, t->comm, t->exited_count);
 	else
 		snprintf(buf, len, "(system-wide)");
 }
@@ -162,9 +171,9 @@ struct culprit {
 
 static bool same_culprit(const struct st_trigger *a, const struct st_trigger *b)
 {
-	if ((a->pid > 0) != (b->pid > 0))
+	if (named(a) != named(b))
 		return false;
-	return a->pid <= 0 || strncmp(a->comm, b->comm, ST_COMM_MAX) == 0;
+	return !named(a) || strncmp(a->comm, b->comm, ST_COMM_MAX) == 0;
 }
 
 static int most_first(const void *a, const void *b)
@@ -255,7 +264,7 @@ static void print_summary(FILE *out, const struct listing *l, const struct view_
 	fputc('\n', out);
 	for (size_t j = 0; j < n && j < RANKED_MAX; j++) {
 		char who[ST_COMM_MAX + 1];
-		if (c[j].first->pid > 0)
+		if (named(c[j].first))
 			snprintf(who, sizeof(who), "%.*s", ST_COMM_MAX, c[j].first->comm);
 		else
 			snprintf(who, sizeof(who), "(system-wide)");

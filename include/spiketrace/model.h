@@ -185,7 +185,63 @@ struct st_sample {
 	uint64_t disk_busy_ms;      /* time I/O was in flight, summed over disks */
 	/* since ABI 2.1 */
 	uint32_t flags;             /* ST_SAMPLE_* */
+	/* since ABI 2.2: the processes that began and ended since the
+	 * previous sample, which no sample read (st_exited_group) */
+	uint32_t exit_mode;         /* ST_EXITS_*: how exits are seen */
+	uint32_t nexited;
+	uint32_t exited_size;       /* stride of exited: st_sample_exited() */
+	uint32_t exits_lost;        /* times the kernel dropped exit events
+	                               during the interval (receive buffer
+	                               overrun): the groups may miss some */
+	const struct st_exited_group *exited;
 };
+
+/* How the core sees processes that exit between two samples. */
+#define ST_EXITS_CUTIME         0   /* not at all: their CPU shows only in
+                                       their reaper's children_cpu_pct */
+#define ST_EXITS_PROC_CONNECTOR 1   /* netlink proc connector: each exit, its
+                                       name and CPU read from the zombie */
+#define ST_EXITS_TASKSTATS      2   /* taskstats: the kernel's own exit
+                                       accounting (CAP_NET_ADMIN) */
+
+/*
+ * Since ABI 2.2. Processes that lived and exited between two samples, so
+ * that the sampler never read them, gathered from the kernel's exit
+ * events by (comm, the forking parent's comm): 400 `cc1` of one `make`
+ * are one row with a count. A sample keeps its interval's busiest groups
+ * by CPU, highest first, and, when there were more, a last row that sums
+ * the rest (ST_EXITED_REST, comm "(other)").
+ */
+struct st_exited_group {
+	char     comm[ST_COMM_MAX];         /* their name at exit; "" unknown */
+	char     parent_comm[ST_COMM_MAX];  /* the forking process's; "" unknown */
+	int32_t  parent_pid;        /* the forking process; 0 when they differ
+	                               or it is unknown */
+	int32_t  reaper_pid;        /* who reaped them (the parent at exit: for
+	                               orphans init or a subreaper); 0 when they
+	                               differ or it is unknown. Its
+	                               children_cpu_pct holds their CPU too */
+	uint32_t count;             /* processes */
+	uint32_t cpu_unknown;       /* of count, those whose CPU could not be
+	                               read (reaped before the core read the
+	                               zombie): not in cpu_pct */
+	float    cpu_pct;           /* their CPU over the sample's interval,
+	                               percent of one core */
+	uint32_t flags;             /* ST_EXITED_* */
+	uint64_t cpu_ns;            /* utime + stime, summed */
+	uint64_t peak_rss_kib;      /* the largest's peak; 0 unknown */
+	uint64_t read_bytes;        /* storage I/O, summed; 0 unknown */
+	uint64_t write_bytes;
+};
+
+/* The figures are the kernel's exit accounting (taskstats): CPU in ns,
+ * peak RSS, I/O. */
+#define ST_EXITED_TASKSTATS 0x01
+/* CPU read from /proc/PID/stat of the zombie, in clock ticks: an estimate
+ * for a process of a few ms; no RSS (the zombie has none) and no I/O. */
+#define ST_EXITED_ESTIMATE  0x02
+/* Not a group: the sum of the groups beyond the ones listed. */
+#define ST_EXITED_REST      0x04
 
 /* Taken between two ticks because a detector asked (st_host.request_sample):
  * its interval_s is shorter than the configured interval, and the ticks
@@ -254,6 +310,11 @@ struct st_trigger {
 	char     summary[ST_TRIGGER_SUMMARY_MAX];
 	uint64_t sample_seq;        /* filled in by the core */
 	uint32_t flags;             /* ST_TRIGGER_* */
+	/* since ABI 2.2 */
+	uint32_t exited_count;      /* > 0: the culprit is an exited group of
+	                               the trigger's sample (st_exited_group):
+	                               comm is its comm, pid 0, and this its
+	                               count */
 };
 
 /* The event is the system's (memory fell, swap grew); the process named is
@@ -391,6 +452,11 @@ struct st_dump_sample {
 	uint64_t disk_read_kib, disk_written_kib, disk_busy_ms;
 	/* since ABI 2.1 */
 	uint32_t flags;             /* ST_SAMPLE_* of the sample */
+	/* since ABI 2.2 (st_sample's of the same names); stride of exited
+	 * st_dump.exited_size: st_dump_exited() */
+	uint32_t nexited;
+	uint32_t exits_lost;
+	struct st_exited_group *exited;
 };
 
 /* The st_sample.have bits a dump sample carries: the other groups (cpu,
@@ -435,6 +501,10 @@ struct st_dump {
 	/* Where a storing sink (json_file) wrote this dump, "" if nowhere
 	 * (yet). Storing sinks run first, so the others can name the file. */
 	char     stored_as[512];
+	/* since ABI 2.2 */
+	uint32_t exited_size;       /* stride of every sample's exited */
+	uint32_t exit_mode;         /* ST_EXITS_* of the daemon that wrote it */
+	uint64_t exits_lost;        /* the samples' exits_lost, summed */
 };
 
 /* ------------------------------------------------------------ accessors */
@@ -477,6 +547,18 @@ static inline const struct st_dump_proc *
 st_dump_top_rss(const struct st_dump *d, const struct st_dump_sample *s, uint32_t i)
 {
 	return ST_ELEMENT(struct st_dump_proc, s->top_rss, d->proc_size, i);
+}
+
+static inline const struct st_exited_group *
+st_sample_exited(const struct st_sample *s, uint32_t i)
+{
+	return ST_ELEMENT(struct st_exited_group, s->exited, s->exited_size, i);
+}
+
+static inline const struct st_exited_group *
+st_dump_exited(const struct st_dump *d, const struct st_dump_sample *s, uint32_t i)
+{
+	return ST_ELEMENT(struct st_exited_group, s->exited, d->exited_size, i);
 }
 
 static inline const struct st_dump_proc *

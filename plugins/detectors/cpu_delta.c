@@ -14,6 +14,13 @@
  * before it has a baseline (a process that is busy from its birth is
  * new_proc's business). A carried record (not re-read this tick) measured
  * nothing: it is neither compared nor folded into the baseline.
+ *
+ * Processes that lived and died between two samples come as exited
+ * groups (ABI 2.2): 240 double-forked `spkorphan` reaped by init are one
+ * group, and the group is compared with a baseline of its own, as a
+ * process is (a group seen for the first time is new_proc's), rather than
+ * the init that reaped them. A reaper's figure leaves out the CPU of the
+ * groups it reaped, so the same CPU is not blamed twice.
  */
 #include <stdlib.h>
 #include <stdio.h>
@@ -27,8 +34,21 @@ struct baseline {
 	float    value;
 };
 
+/* An exited group's baseline, by (comm, parent comm): a small table, the
+ * least busy entry replaced when full. */
+#define GROUP_BASES 64
+struct group_base {
+	char  comm[ST_COMM_MAX];
+	char  parent_comm[ST_COMM_MAX];
+	float value;
+	uint32_t seen;          /* the evaluate that last saw it */
+	uint8_t used;
+};
+
 struct cpu_delta {
 	const struct st_host *host;
+	struct group_base groups[GROUP_BASES];
+	uint32_t evaluations;
 	double threshold;
 	double half_life_s;
 	double alpha;           /* deprecated fixed weight per sample; 0: unused */
@@ -112,17 +132,108 @@ static int reserve(struct cpu_delta *cd, uint32_t n)
 	return 0;
 }
 
-static void describe(struct st_trigger *t, const struct st_proc_sample *p,
+static void describe(struct st_trigger *t, const struct st_proc_sample *p, double children,
 		     double value, double baseline)
 {
-	if (p->children_cpu_pct > 0)
+	if (children > 0)
 		snprintf(t->summary, sizeof(t->summary),
 			 "cpu %.1f%% of one core (%.1f%% own + %.1f%% reaped children), baseline %.1f%%",
-			 value, (double)p->cpu_pct, (double)p->children_cpu_pct, baseline);
+			 value, (double)p->cpu_pct, children, baseline);
 	else
 		snprintf(t->summary, sizeof(t->summary),
 			 "cpu %.1f%% of one core, baseline %.1f%% (+%.1f points)",
 			 value, baseline, value - baseline);
+}
+
+/* The CPU of the groups pid reaped this sample: already in its
+ * children's figure. */
+static double reaped_by_groups(const struct st_sample *now, int32_t pid)
+{
+	double sum = 0;
+	for (uint32_t i = 0; i < now->nexited; i++) {
+		const struct st_exited_group *g = st_sample_exited(now, i);
+		if (g->reaper_pid == pid)
+			sum += g->cpu_pct;
+	}
+	return sum;
+}
+
+/* The group's baseline; *fresh when it has none yet (then made). */
+static struct group_base *group_base_of(struct cpu_delta *cd, const struct st_exited_group *g,
+					int *fresh)
+{
+	*fresh = 0;
+	struct group_base *free_slot = NULL, *least = NULL;
+	for (size_t i = 0; i < GROUP_BASES; i++) {
+		struct group_base *b = &cd->groups[i];
+		if (!b->used) {
+			free_slot = free_slot ? free_slot : b;
+			continue;
+		}
+		if (!strncmp(b->comm, g->comm, sizeof(b->comm)) &&
+		    !strncmp(b->parent_comm, g->parent_comm, sizeof(b->parent_comm)))
+			return b;
+		if (!least || b->value < least->value)
+			least = b;
+	}
+	struct group_base *b = free_slot ? free_slot : least;
+	*fresh = 1;
+	memset(b, 0, sizeof(*b));
+	memcpy(b->comm, g->comm, sizeof(b->comm));
+	memcpy(b->parent_comm, g->parent_comm, sizeof(b->parent_comm));
+	b->used = 1;
+	return b;
+}
+
+static void describe_group(struct st_trigger *t, const struct st_exited_group *g,
+			   double baseline)
+{
+	char reaper[32] = "";
+	if (g->reaper_pid > 0)
+		snprintf(reaper, sizeof(reaper), ", reaped by [%d]", (int)g->reaper_pid);
+	/* A process's comm is at most 15 bytes (TASK_COMM_LEN). */
+	snprintf(t->summary, sizeof(t->summary),
+		 "%.15s x%u exited since the last sample: cpu %.1f%% of one core%s%.15s%s%s, "
+		 "baseline %.1f%%",
+		 g->comm, (unsigned)g->count, (double)g->cpu_pct,
+		 g->parent_comm[0] ? ", forked by " : "", g->parent_comm, reaper,
+		 (g->flags & ST_EXITED_ESTIMATE) ? " (estimated)" : "", baseline);
+}
+
+/* The exited groups against their baselines; every known group's
+ * baseline moves, towards 0 when the group is not in this sample. */
+static size_t evaluate_groups(struct cpu_delta *cd, const struct st_sample *now,
+			      double weight, struct st_trigger *out, size_t max)
+{
+	size_t n = 0;
+	uint32_t tick = ++cd->evaluations;
+	for (uint32_t i = 0; i < now->nexited; i++) {
+		const struct st_exited_group *g = st_sample_exited(now, i);
+		if (g->flags & ST_EXITED_REST)
+			continue;       /* many names: no one to blame */
+		int fresh;
+		struct group_base *b = group_base_of(cd, g, &fresh);
+		double value = g->cpu_pct, baseline = fresh ? value : b->value;
+		b->seen = tick;
+		if (!fresh && value - baseline >= cd->threshold && n < max) {
+			struct st_trigger *t = &out[n++];
+			snprintf(t->type, sizeof(t->type), "cpu_delta");
+			snprintf(t->comm, sizeof(t->comm), "%s", g->comm);
+			t->exited_count = g->count;
+			t->value = value;
+			t->baseline = baseline;
+			t->threshold = cd->threshold;
+			snprintf(t->units, sizeof(t->units), "pct");
+			describe_group(t, g, baseline);
+		}
+		b->value = (float)(baseline + weight * (value - baseline));
+	}
+	for (size_t i = 0; i < GROUP_BASES; i++) {
+		struct group_base *b = &cd->groups[i];
+		if (b->used && b->seen != tick)
+			b->value = (float)(b->value * (1 - weight));
+	}
+	return n;
 }
 
 static int cpu_delta_evaluate(void *state, const struct st_history *h,
@@ -136,12 +247,18 @@ static int cpu_delta_evaluate(void *state, const struct st_history *h,
 	const struct st_sample *now = h->samples[h->count - 1];
 	double weight = cd->alpha > 0 ? cd->alpha :
 			1 - pow2_neg((now->interval_s > 0 ? now->interval_s : 1) / cd->half_life_s);
+	int groups = ST_HAS(struct st_sample, now->size, exited) && now->nexited;
 	size_t n = 0;
 	for (uint32_t i = 0; i < now->nprocs; i++) {
 		const struct st_proc_sample *p = st_sample_proc(now, i);
 		const struct st_proc_info *info = st_history_info(h, p->info);
 		struct baseline *b = &cd->base[p->info];
-		double value = (double)p->cpu_pct + (double)p->children_cpu_pct;
+		double children = p->children_cpu_pct;
+		if (groups && children > 0) {
+			children -= reaped_by_groups(now, info->pid);
+			children = children > 0 ? children : 0;
+		}
+		double value = (double)p->cpu_pct + children;
 
 		if ((p->flags & ST_PROC_CARRIED) && b->pid == info->pid &&
 		    b->start_ticks == info->start_ticks)
@@ -167,10 +284,12 @@ static int cpu_delta_evaluate(void *state, const struct st_history *h,
 			t->baseline = baseline;
 			t->threshold = cd->threshold;
 			snprintf(t->units, sizeof(t->units), "pct");
-			describe(t, p, value, baseline);
+			describe(t, p, children, value, baseline);
 		}
 		b->value = (float)(baseline + weight * (value - baseline));
 	}
+	if (ST_HAS(struct st_sample, now->size, exited))
+		n += evaluate_groups(cd, now, weight, out + n, max - n);
 	return (int)n;
 }
 

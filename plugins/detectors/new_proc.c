@@ -19,6 +19,11 @@
  * another detector) is looked at again on the next sample the same way,
  * and reported again while its average since start still qualifies: it
  * is news until a dump has said so.
+ *
+ * Processes too short-lived for any sample to read come as exited groups
+ * (ABI 2.2): a group that was not in the sample before, whose processes
+ * used threshold_pct of one core over the interval and min_cpu_ms in
+ * all, is new too.
  */
 #include <stdlib.h>
 #include <stdio.h>
@@ -119,6 +124,52 @@ static void report(struct new_proc *np, struct st_trigger *t, uint64_t seq,
 		 "new process at %.1f%% of one core (started %.1f s ago)", value, age_s);
 }
 
+static int has_group(const struct st_sample *s, const struct st_exited_group *g)
+{
+	for (uint32_t i = 0; i < s->nexited; i++) {
+		const struct st_exited_group *o = st_sample_exited(s, i);
+		if (!strncmp(o->comm, g->comm, sizeof(o->comm)) &&
+		    !strncmp(o->parent_comm, g->parent_comm, sizeof(o->parent_comm)))
+			return 1;
+	}
+	return 0;
+}
+
+/* The groups new this sample that qualify (after the processes' triggers:
+ * trigger_result counts those first). */
+static size_t evaluate_groups(struct new_proc *np, const struct st_history *h,
+			      struct st_trigger *out, size_t max)
+{
+	const struct st_sample *now = h->samples[h->count - 1];
+	const struct st_sample *before = h->count > 1 ? h->samples[h->count - 2] : NULL;
+	size_t n = 0;
+	if (!ST_HAS(struct st_sample, now->size, exited) ||
+	    (before && !ST_HAS(struct st_sample, before->size, exited)))
+		return 0;
+	for (uint32_t i = 0; i < now->nexited && n < max; i++) {
+		const struct st_exited_group *g = st_sample_exited(now, i);
+		double cpu_ms = (double)g->cpu_ns / 1e6;
+		if ((g->flags & ST_EXITED_REST) || (before && has_group(before, g)) ||
+		    cpu_ms < np->min_cpu_ms * (1 - 1e-6) ||
+		    (float)g->cpu_pct < (float)np->threshold)
+			continue;
+		struct st_trigger *t = &out[n++];
+		snprintf(t->type, sizeof(t->type), "new_proc");
+		snprintf(t->comm, sizeof(t->comm), "%s", g->comm);
+		t->exited_count = g->count;
+		t->value = g->cpu_pct;
+		t->threshold = np->threshold;
+		snprintf(t->units, sizeof(t->units), "pct");
+		/* A process's comm is at most 15 bytes (TASK_COMM_LEN). */
+		snprintf(t->summary, sizeof(t->summary),
+			 "%.15s x%u, exited since the last sample, at %.1f%% of one core "
+			 "(%.0f ms of CPU%s%.15s)", g->comm, (unsigned)g->count,
+			 (double)g->cpu_pct, cpu_ms, g->parent_comm[0] ? ", forked by " : "",
+			 g->parent_comm);
+	}
+	return n;
+}
+
 static int new_proc_evaluate(void *state, const struct st_history *h,
 			     struct st_trigger *out, size_t max)
 {
@@ -185,6 +236,7 @@ static int new_proc_evaluate(void *state, const struct st_history *h,
 		if ((float)value >= (float)np->threshold && n < max)
 			report(np, &out[n++], now->seq, p, info, value, age_s, cpu_ms);
 	}
+	n += evaluate_groups(np, h, out + n, max - n);
 	return (int)n;
 }
 

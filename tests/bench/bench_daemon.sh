@@ -8,7 +8,7 @@
 #
 # Run by `make bench`; alone:
 #   top_builddir=BUILD sh tests/bench/bench_daemon.sh
-# BENCH_PHASES picks some of "memory cpu lateness"; BENCH_CPU_SECONDS and
+# BENCH_PHASES picks some of "memory cpu lateness exits"; BENCH_CPU_SECONDS and
 # BENCH_LATE_SECONDS shorten or lengthen the last two (30 and 60);
 # BENCH_KEEP=1 keeps the work directory (logs, dumps).
 # It starts the daemon, an idle-process holder and an fsync writer, and
@@ -21,7 +21,9 @@ HELPER="$top_builddir/tests/bench/bench_sampler"
 PLUGINS="$top_builddir/plugins/.libs"
 CPU_SECONDS=${BENCH_CPU_SECONDS:-30}
 LATE_SECONDS=${BENCH_LATE_SECONDS:-60}
-PHASES=${BENCH_PHASES:-memory cpu lateness}
+PHASES=${BENCH_PHASES:-memory cpu lateness exits}
+STORM_RATE=${BENCH_STORM_RATE:-10000}
+STORM_SECONDS=${BENCH_STORM_SECONDS:-10}
 
 for f in "$SPIKETRACE" "$HELPER"; do
 	[ -x "$f" ] || { echo "bench_daemon: $f: not built (run make bench)" >&2; exit 2; }
@@ -288,6 +290,41 @@ lateness() {
 	fi
 }
 phase lateness && lateness
+
+# ------------------------------------------------------------- exit events
+# What each process that lives between two samples costs the daemon: its
+# fork and exit events read and grouped (taskstats as root, else the proc
+# connector), at STORM_RATE processes a second for STORM_SECONDS, against
+# the same time with no storm; and whether the kernel dropped any at the
+# default receive buffer.
+exits() {
+	hold 300
+	config 1.0 info
+	start_daemon
+	sleep 3
+	c0=$(cpu_ns $DAEMON_PID)
+	sleep "$STORM_SECONDS"
+	c1=$(cpu_ns $DAEMON_PID)
+	"$HELPER" --storm "$STORM_RATE" "$STORM_SECONDS" >"$WORK/storm.out" ||
+		die "the fork storm failed"
+	c2=$(cpu_ns $DAEMON_PID)
+	stop_daemon
+	unhold
+	procs=$(cat "$WORK/storm.out")
+	summary=$(sed -n 's/.*exit events (\([a-z_]*\)): \([0-9]*\) events, \([0-9]*\) exits, \([0-9]*\) of processes no sample read; the kernel dropped events \([0-9]*\) times.*/\1 \2 \3 \4 \5/p' \
+		"$WORK/daemon.log")
+	[ -n "$summary" ] || die "the daemon logged no exit events summary (exit events off?)"
+	set -- $summary
+	mode=$1 exits=$3 grouped=$4 lost=$5
+	per=$(awk -v s=$((c2 - c1)) -v q=$((c1 - c0)) -v n="$procs" \
+		'BEGIN { d = s - q; if (d < 0) d = 0; printf "%.2f", n ? d / n / 1000 : 0 }')
+	printf '%-56s\n' "exit events ($mode), interval 1 s, $procs processes in ${STORM_SECONDS} s:"
+	line "  daemon CPU per short-lived process (fork + exit)" "$per" us "<= 15" \
+		"$(le "$per" 15 && echo 1)"
+	printf '%-56s %10s\n' "  exits seen / of processes no sample read" "$exits / $grouped"
+	line "  times the kernel dropped events" "$lost" "" "0" "$([ "$lost" -eq 0 ] && echo 1)"
+}
+phase exits && exits
 
 [ $MISSED -eq 0 ] || exit 1
 exit 0

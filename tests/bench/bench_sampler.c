@@ -30,6 +30,7 @@
  *   bench_sampler --hold N [S]    N idle processes until SIGTERM (or S s)
  *   bench_sampler --fsync DIR S   write + fdatasync in DIR for S seconds
  *   bench_sampler --paced S I     the floor (c) once every I seconds for S
+ *   bench_sampler --storm R S     R short-lived processes a second for S s
  *                                 seconds: its CPU share, as the daemon's
  *
  * It also counts the heap allocations of (a) on the real /proc after the
@@ -776,13 +777,52 @@ out:
 	return rc;
 }
 
+/* rate processes a second that exit at once, for seconds s, forked in
+ * batches every 10 ms and reaped as they go. Prints how many. */
+static int storm(double rate, double s)
+{
+	if (rate < 1 || rate > 100000 || s <= 0 || s > 600) {
+		fprintf(stderr, "bench_sampler: --storm %g %g: need 1 <= rate <= 100000, "
+			"0 < seconds <= 600\n", rate, s);
+		return 2;
+	}
+	struct timespec next;
+	clock_gettime(CLOCK_MONOTONIC, &next);
+	unsigned long forked = 0, due = 0;
+	unsigned steps = (unsigned)(s * 100);
+	for (unsigned i = 1; i <= steps; i++) {
+		next.tv_nsec += 10000000;
+		next.tv_sec += next.tv_nsec / 1000000000;
+		next.tv_nsec %= 1000000000;
+		due = (unsigned long)(rate * (double)i / 100.0);
+		for (; forked < due; forked++) {
+			pid_t pid = fork();
+			if (pid == 0)
+				_exit(0);
+			if (pid < 0) {
+				fprintf(stderr, "bench_sampler: fork: %s\n", strerror(errno));
+				break;
+			}
+		}
+		while (waitpid(-1, NULL, WNOHANG) > 0)
+			;
+		while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL) != 0)
+			;
+	}
+	while (waitpid(-1, NULL, 0) > 0)
+		;
+	printf("%lu\n", forked);
+	return 0;
+}
+
 static void usage(FILE *out)
 {
 	fprintf(out,
 		"usage: bench_sampler [--procs P,P,...] [--runs N]\n"
 		"       bench_sampler --hold N [LIMIT_S]   (until SIGTERM)\n"
 		"       bench_sampler --fsync DIR SECONDS\n"
-		"       bench_sampler --paced SECONDS INTERVAL\n");
+		"       bench_sampler --paced SECONDS INTERVAL\n"
+		"       bench_sampler --storm RATE SECONDS\n");
 }
 
 /* "100,1000,5000" -> sizes; returns how many, 0 on a bad list. */
@@ -813,6 +853,8 @@ int main(int argc, char **argv)
 			    argc >= 4 ? (unsigned)strtoul(argv[3], NULL, 10) : TIME_LIMIT_S);
 	if (argc == 4 && strcmp(argv[1], "--fsync") == 0)
 		return fsync_writer(argv[2], strtod(argv[3], NULL));
+	if (argc == 4 && strcmp(argv[1], "--storm") == 0)
+		return storm(strtod(argv[2], NULL), strtod(argv[3], NULL));
 	if (argc == 4 && strcmp(argv[1], "--paced") == 0) {
 		st_log_set_level(ST_LOG_WARNING);
 		return paced_floor(strtod(argv[2], NULL), strtod(argv[3], NULL));
