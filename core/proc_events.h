@@ -52,7 +52,10 @@ struct st_proc_event {
 	 * (sysctl kernel.task_delayacct), -1 without it. */
 	int64_t utime_ns, stime_ns, elapsed_ns, peak_rss_kib, read_bytes, write_bytes, blkio_delay_ns;
 	int32_t exit_code; /* EXIT: wait status (code << 8 | signal), -1 unknown */
-	char comm[ST_COMM_MAX]; /* COMM: the new name; EXIT from taskstats: ac_comm; else "" (NUL-terminated, raw bytes) */
+	/* COMM: the new name; EXIT from taskstats: ac_comm of the task that
+	 * ended the process (a thread's own name when the leader went
+	 * first); else "" (NUL-terminated, raw bytes) */
+	char comm[ST_COMM_MAX];
 };
 
 /*
