@@ -152,6 +152,7 @@ static int cn_send_op(int fd, uint32_t seq, const void *op, size_t oplen)
 	cn->id.idx = CN_IDX_PROC;
 	cn->id.val = CN_VAL_PROC;
 	cn->seq = seq;
+	cn->ack = seq; /* answered with ack + 1 */
 	cn->len = (uint16_t)oplen;
 	memcpy(cn->data, op, oplen);
 	return nl_send(fd, m, nh->nlmsg_len);

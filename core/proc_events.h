@@ -86,13 +86,15 @@ int st_taskstats_parse(const void *buf, size_t len, uint16_t family_id, struct s
  * checks as above. st_nl_reply_parse: the reply to request seq, an
  * NLMSG_ERROR (*nl_errno: 0 an ack, else the positive errno) or a
  * generic netlink controller reply (*family_id: its CTRL_ATTR_FAMILY_ID).
- * st_cn_proc_ack_parse: the proc connector's acknowledgement of request
- * seq (*ack_err: 0 or the errno it reports). Both return 1 found, 0 not
- * in this datagram, -1 malformed (err says why).
+ * st_cn_proc_ack_parse: the proc connector's acknowledgement of the
+ * request whose cn_msg ack field was ack (the kernel answers with ack + 1
+ * and a sequence number of its own; *ack_err: 0 or the errno it
+ * reports). Both return 1 found, 0 not in this datagram, -1 malformed
+ * (err says why).
  */
 int st_nl_reply_parse(const void *buf, size_t len, uint32_t seq, int *nl_errno,
 		      uint16_t *family_id, char *err, size_t errlen);
-int st_cn_proc_ack_parse(const void *buf, size_t len, uint32_t seq, uint32_t *ack_err, char *err,
+int st_cn_proc_ack_parse(const void *buf, size_t len, uint32_t ack, uint32_t *ack_err, char *err,
 			 size_t errlen);
 
 /* An event with every figure unknown: what both parsers start from. */

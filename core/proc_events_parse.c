@@ -305,7 +305,7 @@ static int walk_attrs(const unsigned char *p, size_t n, nla_fn fn, void *ctx, ch
 		if (fn(ctx, atype & NLA_TYPE_MASK, p + off + NLA_HDRLEN, alen - NLA_HDRLEN, err,
 		       errlen) < 0)
 			return -1;
-		off += NLA_ALIGN(alen) < left ? NLA_ALIGN(alen) : left;
+		off += (size_t)NLA_ALIGN(alen) < left ? (size_t)NLA_ALIGN(alen) : left;
 	}
 	return 0;
 }
@@ -566,7 +566,7 @@ static int ack_one(void *ctx, uint16_t type, const unsigned char *p, size_t n, c
 		return fail(err, errlen, "connector data length %u does not fit the %zu bytes left",
 			    dlen, n - sizeof(struct cn_msg));
 	if (get_u32(p + offsetof(struct cn_msg, id.idx)) != CN_IDX_PROC ||
-	    get_u32(p + offsetof(struct cn_msg, seq)) != r->seq ||
+	    get_u32(p + offsetof(struct cn_msg, ack)) != r->seq + 1 ||
 	    dlen < PE_HDR + sizeof(uint32_t) ||
 	    get_u32(p + sizeof(struct cn_msg)) != PROC_EVENT_NONE)
 		return 0;
@@ -575,10 +575,10 @@ static int ack_one(void *ctx, uint16_t type, const unsigned char *p, size_t n, c
 	return 0;
 }
 
-int st_cn_proc_ack_parse(const void *buf, size_t len, uint32_t seq, uint32_t *ack_err, char *err,
+int st_cn_proc_ack_parse(const void *buf, size_t len, uint32_t ack, uint32_t *ack_err, char *err,
 			 size_t errlen)
 {
-	struct reply_ctx r = { seq, 0, 0, 0, 0 };
+	struct reply_ctx r = { ack, 0, 0, 0, 0 };
 
 	if (walk_nlmsgs(buf, len, ack_one, &r, err, errlen) < 0)
 		return -1;

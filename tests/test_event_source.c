@@ -248,7 +248,7 @@ static void test_unprivileged_fallback(void)
  * the burst ends, and the next process is seen again. */
 static void test_overrun(void)
 {
-	char *dir, path[4096], *log;
+	char *dir, path[4096], *said;
 	pid_t kids[300];
 	struct seen s;
 	int saved, i, n = 0;
@@ -285,11 +285,11 @@ static void test_overrun(void)
 			;
 	}
 	st_test_stderr_back(saved);
-	log = st_test_slurp(path);
+	said = st_test_slurp(path);
 	CU_ASSERT(src.lost_overruns >= 1);
 	{
 		int lines = 0;
-		const char *p = log;
+		const char *p = said;
 
 		while ((p = strstr(p, "dropped")) != NULL) {
 			lines++;
@@ -297,7 +297,7 @@ static void test_overrun(void)
 		}
 		CU_ASSERT_EQUAL(lines, 1);
 	}
-	free(log);
+	free(said);
 	/* the socket goes on */
 	s.pid = spawn_true();
 	drain_until_exit(&s);

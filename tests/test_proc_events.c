@@ -740,7 +740,8 @@ static void test_replies(void)
 	CU_ASSERT_EQUAL(st_nl_reply_parse(b, dlen - 1, 9, &nl_errno, &fam, err, sizeof(err)), -1);
 	free(b);
 
-	/* the connector's ack of request 5 */
+	/* the connector's ack of request 4 (its ack field + 1), with a
+	 * sequence number of the kernel's */
 	dlen = 0;
 	cn_exec(10, 10);
 	{
@@ -748,10 +749,11 @@ static void test_replies(void)
 		size_t at = dlen;
 
 		cn_msg(PROC_EVENT_NONE, w, 1, NULL);
-		set_u32(at + NLMSG_HDRLEN + offsetof(struct cn_msg, seq), 5);
+		set_u32(at + NLMSG_HDRLEN + offsetof(struct cn_msg, ack), 5);
+		set_u32(at + NLMSG_HDRLEN + offsetof(struct cn_msg, seq), 77);
 	}
-	CU_ASSERT_EQUAL(st_cn_proc_ack_parse(dgram, dlen, 6, &ack_err, err, sizeof(err)), 0);
-	CU_ASSERT_EQUAL(st_cn_proc_ack_parse(dgram, dlen, 5, &ack_err, err, sizeof(err)), 1);
+	CU_ASSERT_EQUAL(st_cn_proc_ack_parse(dgram, dlen, 5, &ack_err, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(st_cn_proc_ack_parse(dgram, dlen, 4, &ack_err, err, sizeof(err)), 1);
 	CU_ASSERT_EQUAL(ack_err, 22);
 }
 

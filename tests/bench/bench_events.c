@@ -74,7 +74,7 @@ static double thread_cpu_s(void)
 
 /* The spawner: rate processes a second for secs seconds, paced each ms;
  * writes how many it started to fd. */
-static void spawner(int fd, unsigned rate, unsigned secs, int go)
+static void __attribute__((noreturn)) spawner(int fd, unsigned rate, unsigned secs, int go)
 {
 	struct timespec next;
 	uint64_t started = 0, target;
