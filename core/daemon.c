@@ -353,10 +353,9 @@ static void open_exit_events(struct daemon *d)
 	enum st_exit_mode got = st_event_source_open(&d->events,
 						     exit_mode_wanted(c->exit_events),
 						     c->exit_events_buffer_kib * 1024u);
-	uint32_t runs = st_engine_exit_events(&d->engine, (uint32_t)got);
-	if (runs == ST_EXITS_CUTIME)
+	/* The source said which mode runs, and why not a better one. */
+	if (st_engine_exit_events(&d->engine, (uint32_t)got) == ST_EXITS_CUTIME)
 		st_event_source_close(&d->events);
-	st_notice("exit events: %s", st_exits_mode_name(runs));
 }
 
 static int start(struct daemon *d, const struct st_options *o)
