@@ -1,0 +1,18 @@
+/*
+ * Pieces of a trigger's one-line summary that the pressure and proc_storm
+ * detectors both write. Linked into each of them (not exported).
+ */
+#ifndef ST_SUMMARY_TEXT_H
+#define ST_SUMMARY_TEXT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* A comm as one printable line: it may hold control bytes (a summary is
+ * logged and shown on a terminal), which become '?'. */
+void summary_comm(char *out, size_t len, const char *comm);
+
+/* A count with thousands separators, as a person reads it: "4,210". */
+void summary_count(char *out, size_t len, uint64_t n);
+
+#endif
