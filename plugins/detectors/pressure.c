@@ -528,12 +528,10 @@ static void append_process(const struct st_history *h, struct st_trigger *t, int
 			   uint32_t slot, const char *what, const char *figure)
 {
 	char comm[ST_COMM_MAX];
-	if (used < 0 || (size_t)used >= sizeof(t->summary))
-		return;
 	name_process(h, slot, t);
 	summary_comm(comm, sizeof(comm), st_history_info(h, slot)->comm);
-	snprintf(t->summary + used, sizeof(t->summary) - (size_t)used, "; %s: [%d] %s (%s)",
-		 what, (int)t->pid, comm, figure);
+	summary_append(t->summary, sizeof(t->summary), used, "; %s: [%d] %s (%s)",
+		       what, (int)t->pid, comm, figure);
 }
 
 static void blame_cpu(struct pressure *ps, const struct st_history *h, double span_s,
@@ -541,8 +539,8 @@ static void blame_cpu(struct pressure *ps, const struct st_history *h, double sp
 {
 	char figure[48];
 	if (top->cpu == UINT32_MAX) {
-		snprintf(t->summary + used, sizeof(t->summary) - (size_t)used,
-			 "; no process was seen running");
+		summary_append(t->summary, sizeof(t->summary), used,
+			       "; no process was seen running");
 		return;
 	}
 	snprintf(figure, sizeof(figure), "%.0f%% of a core",
@@ -555,8 +553,8 @@ static void blame_io(struct pressure *ps, const struct st_history *h, uint32_t s
 {
 	char figure[48];
 	if (top->io == UINT32_MAX) {
-		snprintf(t->summary + used, sizeof(t->summary) - (size_t)used,
-			 "; no process was seen waiting for I/O");
+		summary_append(t->summary, sizeof(t->summary), used,
+			       "; no process was seen waiting for I/O");
 		return;
 	}
 	const struct proc_acc *a = &ps->acc[top->io];

@@ -203,23 +203,23 @@ static void blame_reaper(const struct st_history *h, struct st_trigger *t, int u
 			best = p->info;
 		}
 	}
-	size_t room = sizeof(t->summary) - (size_t)used;
 	if (best == UINT32_MAX) {
-		snprintf(t->summary + used, room, "; no new process was seen to name a parent");
+		summary_append(t->summary, sizeof(t->summary), used,
+			       "; no new process was seen to name a parent");
 		return;
 	}
 	char comm[ST_COMM_MAX];
 	name_slot(h, best, t);
 	summary_comm(comm, sizeof(comm), t->comm);
-	snprintf(t->summary + used, room, "; no child seen, most reaped-children CPU: "
-		 "[%d] %s (%.0f%% of a core)", (int)t->pid, comm, (double)best_pct);
+	summary_append(t->summary, sizeof(t->summary), used, "; no child seen, most "
+		       "reaped-children CPU: [%d] %s (%.0f%% of a core)", (int)t->pid, comm,
+		       (double)best_pct);
 }
 
 static void blame(struct proc_storm *ps, const struct st_history *h, uint32_t first,
 		  struct st_trigger *t, int used)
 {
 	char comm[ST_COMM_MAX], count[32], parent[ST_COMM_MAX];
-	size_t room = sizeof(t->summary) - (size_t)used;
 	ps->parents.n = ps->names.n = 0;
 	count_new(ps, h, first);
 	const struct tally_item *top = tally_top(&ps->parents);
@@ -231,8 +231,8 @@ static void blame(struct proc_storm *ps, const struct st_history *h, uint32_t fi
 			name_slot(h, slot, t);
 		summary_comm(comm, sizeof(comm), *t->comm ? t->comm : "?");
 		summary_count(count, sizeof(count), top->count - top->inherited);
-		snprintf(t->summary + used, room, "; most from [%d] %s: %s new children seen",
-			 (int)t->pid, comm, count);
+		summary_append(t->summary, sizeof(t->summary), used,
+			       "; most from [%d] %s: %s new children seen", (int)t->pid, comm, count);
 		return;
 	}
 	const struct tally_item *group = tally_top(&ps->names);
@@ -248,10 +248,11 @@ static void blame(struct proc_storm *ps, const struct st_history *h, uint32_t fi
 		uint32_t slot = find_process(h, first, 1);
 		summary_comm(parent, sizeof(parent),
 			     slot != UINT32_MAX ? st_history_info(h, slot)->comm : "init");
-		snprintf(t->summary + used, room, "; most new: %s x%s, children of [1] %s",
-			 comm, count, parent);
+		summary_append(t->summary, sizeof(t->summary), used,
+			       "; most new: %s x%s, children of [1] %s", comm, count, parent);
 	} else {
-		snprintf(t->summary + used, room, "; most new: %s x%s", comm, count);
+		summary_append(t->summary, sizeof(t->summary), used, "; most new: %s x%s",
+			       comm, count);
 	}
 }
 

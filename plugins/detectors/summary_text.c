@@ -1,5 +1,6 @@
 #include "summary_text.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 
 void summary_comm(char *out, size_t len, const char *comm)
@@ -31,4 +32,14 @@ void summary_count(char *out, size_t len, uint64_t n)
 		out[o++] = digits[i];
 	}
 	out[o] = '\0';
+}
+
+void summary_append(char *summary, size_t size, int used, const char *fmt, ...)
+{
+	va_list ap;
+	if (used < 0 || (size_t)used >= size)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(summary + used, size - (size_t)used, fmt, ap);
+	va_end(ap);
 }
