@@ -6,7 +6,8 @@
  * (0: not watched).
  *
  * Two ways to watch a figure, chosen at create and said there, one line
- * per figure:
+ * per figure (at debug level only on a kernel without PSI, where there is
+ * nothing to watch):
  *   - A kernel trigger: "some|full STALL_US WINDOW_US" written to
  *     PROC_ROOT/pressure/RES. The kernel wakes the fd (POLLPRI, through the
  *     core's fd watch) as soon as the stall within a window reaches the
@@ -309,8 +310,10 @@ static void watch_figure(struct pressure *ps, struct figure *f, int use_kernel)
 		return;
 	}
 	if (err == ENOENT) {
-		/* The samples have no figure to measure either. */
-		host->log(host, ST_LOG_INFO, "%s %s: no pressure stall information (%s: a "
+		/* The samples have no figure to measure either. A kernel
+		 * without PSI is normal, as a machine without swap is: said
+		 * at debug level only. */
+		host->log(host, ST_LOG_DEBUG, "%s %s: no pressure stall information (%s: a "
 			  "kernel without PSI, or booted with psi=0): not watched", res, kind, why);
 		return;
 	}
