@@ -154,6 +154,12 @@ static uint64_t stall_us(double pct, double window_s)
 	return (uint64_t)(pct / 100.0 * window_s * 1e6 + 0.5);
 }
 
+/* A window in the microseconds the kernel counts in. */
+static uint64_t window_us(double window_s)
+{
+	return stall_us(100, window_s);
+}
+
 /* Nothing to watch is a section that should say enabled = false; a
  * threshold below a microsecond of the window is one the kernel refuses
  * and no sample can tell from 0. */
@@ -210,7 +216,7 @@ static int open_trigger(const struct pressure *ps, const struct figure *f, doubl
 	}
 	int n = snprintf(line, sizeof(line), "%s %llu %llu", kind_names[f->kind],
 			 (unsigned long long)stall_us(f->pct, window_s),
-			 (unsigned long long)stall_us(100, window_s));
+			 (unsigned long long)window_us(window_s));
 	/* With the NUL: the kernel reads the last byte written as one. */
 	if (write(fd, line, (size_t)n + 1) != (ssize_t)n + 1) {
 		*err = errno;
@@ -224,8 +230,7 @@ static int open_trigger(const struct pressure *ps, const struct figure *f, doubl
 /* A multiple of 2 s, to the microsecond the kernel counts in. */
 static int unprivileged_window(double window_s)
 {
-	uint64_t us = stall_us(100, window_s);
-	return us % (uint64_t)(PSI_UNPRIVILEGED_STEP_S * 1e6) == 0;
+	return window_us(window_s) % window_us(PSI_UNPRIVILEGED_STEP_S) == 0;
 }
 
 /* Set up f's kernel trigger and its watch; 0, or -1 with why and *err
@@ -244,8 +249,8 @@ static int kernel_trigger(struct pressure *ps, struct figure *f, int *err, char 
 	if (fd < 0 && *err == EINVAL && !unprivileged_window(ps->window.seconds)) {
 		/* The kernel refuses such a window without CAP_SYS_RESOURCE:
 		 * a multiple of 2 s is what it takes from anyone. */
-		uint64_t step = stall_us(100, PSI_UNPRIVILEGED_STEP_S);
-		double rounded = (double)((stall_us(100, ps->window.seconds) + step - 1) /
+		uint64_t step = window_us(PSI_UNPRIVILEGED_STEP_S);
+		double rounded = (double)((window_us(ps->window.seconds) + step - 1) /
 					  step * step) / 1e6;
 		fd = open_trigger(ps, f, rounded, err, why, len);
 		if (fd >= 0) {
