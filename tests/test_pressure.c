@@ -498,6 +498,19 @@ static void test_kernel_trigger_requests_a_sample(void)
 	mock.ready[0](mock.arg[0], fd, POLLPRI);
 	CU_ASSERT_EQUAL(mock.nrequests, 1);
 	CU_ASSERT_STRING_EQUAL(mock.reason, "pressure: cpu some >= 50% of 2 s");
+	/* A report the samples measured far below (10% against 50%) is not
+	 * fired: a figure in a dump is a measurement. */
+	synth(&y, 10);
+	memset(out, 0, sizeof(out));
+	CU_ASSERT_EQUAL(d->evaluate(state, &y.h, out, 4), 0);
+	/* Nor one they cannot measure: two samples, 1 s of a 2 s window
+	 * (the daemon has just started). */
+	mock.ready[0](mock.arg[0], fd, POLLPRI);
+	synth(&y, 90);
+	y.h.count = 2;
+	CU_ASSERT_EQUAL(d->evaluate(state, &y.h, out, 4), 0);
+	mock.ready[0](mock.arg[0], fd, POLLPRI);
+	CU_ASSERT_EQUAL(mock.nrequests, 3);
 	/* That sample fires, with what the samples measured over the window. */
 	synth(&y, 30);
 	memset(out, 0, sizeof(out));
@@ -512,7 +525,7 @@ static void test_kernel_trigger_requests_a_sample(void)
 	 * the same episode (no off-tick sample for it). */
 	CU_ASSERT_EQUAL(d->evaluate(state, &y.h, out, 4), 0);
 	mock.ready[0](mock.arg[0], fd, POLLPRI);
-	CU_ASSERT_EQUAL(mock.nrequests, 1);
+	CU_ASSERT_EQUAL(mock.nrequests, 3);
 
 	/* The trigger fails (the core ended the watch): the samples take
 	 * over, the fd is closed, and it is not unwatched again. */

@@ -620,16 +620,19 @@ static int crossing(struct pressure *ps, const struct st_history *h, uint32_t ba
 				f->armed = 1;
 			continue;
 		}
-		/* The kernel's word where it watches: it sees the whole
-		 * window, the samples only their ticks, and those must cover
-		 * the window (give or take half a tick). The slack absorbs
-		 * rounding at exactly the threshold. */
-		int crossed = f->fd >= 0 ? pending :
-			      !isnan(pct) && pct >= f->pct * (1 - 1e-9) &&
-			      span_s + now->interval_s / 2 >= ps->window.seconds;
+		/* The samples must cover the window (give or take half a
+		 * tick): a figure is what they measured. Where the kernel
+		 * watches, its report says when, and the samples, which see
+		 * only their ticks' totals, must at least half agree: a
+		 * report the samples cannot measure (at start, before they
+		 * cover a window) or measured far below is not fired. The
+		 * slack absorbs rounding at exactly the threshold. */
+		int covered = !isnan(pct) && span_s + now->interval_s / 2 >= ps->window.seconds;
+		int crossed = f->fd >= 0 ? pending && covered && pct >= f->pct / 2 :
+			      covered && pct >= f->pct * (1 - 1e-9);
 		if (!crossed)
 			continue;
-		double v = isnan(pct) ? f->pct : pct;
+		double v = pct;
 		if (best < 0 || v / f->pct > best_ratio) {
 			best = k;
 			best_ratio = v / f->pct;
