@@ -95,8 +95,8 @@ struct st_event_source {
  */
 enum st_exit_mode st_event_source_open(struct st_event_source *s, enum st_exit_mode want,
 				       uint32_t rcvbuf_bytes);
-/* Unsubscribes and closes; s can be opened again. Safe on a source that
- * was never opened only after st_event_source_open or with the fds -1. */
+/* Unsubscribes and closes; s can be opened again. Only on a source that
+ * st_event_source_open set up (or one with both fds -1). */
 void st_event_source_close(struct st_event_source *s);
 
 /* The fds to poll (POLLIN), at most max; returns how many (0 in cutime). */
