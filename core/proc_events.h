@@ -43,7 +43,10 @@ enum st_proc_event_kind {
 struct st_proc_event {
 	uint32_t kind, flags;
 	int32_t pid;        /* the process: its thread-group id, > 0 */
-	int32_t parent_pid; /* FORK: the forking process; EXIT: its parent at exit (the reaper); 0 unknown */
+	/* FORK: the forking process; EXIT: its parent at exit (the reaper);
+	 * 0 unknown: the proc connector's EXIT of a process reaped at once
+	 * (its parent ignores SIGCHLD) has none, use its FORK's */
+	int32_t parent_pid;
 	int64_t kernel_ns;  /* the connector's timestamp_ns (CLOCK_MONOTONIC), 0 unknown */
 	/* EXIT from taskstats; -1 each where unknown (always, from the proc
 	 * connector). CPU and I/O are the whole process's once the event
