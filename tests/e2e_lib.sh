@@ -21,6 +21,10 @@ cleanup() {
 	rm -rf "$TMP"
 }
 trap cleanup EXIT
+# Killed (a timeout, ^C): exit, so that the EXIT trap ends our processes.
+trap 'exit 143' TERM
+trap 'exit 130' INT
+trap 'exit 129' HUP
 
 fail() {
 	echo "FAIL: $*" >&2
