@@ -43,8 +43,13 @@ struct daemon {
 
 /* Events read per wake of the loop, after the tick when both are ready:
  * a burst is read over several wakes, so that the tick is never held up
- * behind it. An exit read after a tick counts in the next interval. */
+ * behind it (at ~2.5 us an event, about a millisecond). An exit read
+ * after a tick counts in the next interval. */
 #define EVENTS_PER_WAKE 512
+/* Events a second above which the event fds rest between reads, and
+ * the span the rate is counted over. */
+#define EVENTS_STORM_PER_S 3000
+#define EVENTS_RATE_NS 100000000LL
 
 /* Readiness and state for systemd (Type=notify). A failure is said once:
  * systemd would then wait for READY=1 until its start timeout. */
@@ -172,14 +177,17 @@ static void deliver(struct daemon *d, struct st_dump *dump)
 		st_sink_queue_push(&d->sinks, dump);
 }
 
-static void drain_events(struct daemon *d, const struct pollfd *fds, size_t n, size_t max)
+/* Returns the events read. */
+static size_t drain_events(struct daemon *d, const struct pollfd *fds, size_t n, size_t max)
 {
-	st_event_source_drain(&d->events, fds, n, max, st_engine_proc_event, &d->engine);
+	size_t got = st_event_source_drain(&d->events, fds, n, max, st_engine_proc_event,
+					   &d->engine);
 	if (d->events.lost_overruns != d->lost_told) {
 		st_engine_proc_events_lost(&d->engine,
 					   (uint32_t)(d->events.lost_overruns - d->lost_told));
 		d->lost_told = d->events.lost_overruns;
 	}
+	return got;
 }
 
 static void on_tick(struct daemon *d)
@@ -295,6 +303,17 @@ static const struct timespec *off_tick_wait(struct daemon *d, struct timespec *t
 	return ts;
 }
 
+/* The sooner of a wait (NULL: none) and ns from now, into ts. */
+static const struct timespec *sooner(const struct timespec *wait, int64_t ns,
+				     struct timespec *ts)
+{
+	if (wait && (int64_t)wait->tv_sec * 1000000000 + wait->tv_nsec <= ns)
+		return wait;
+	ts->tv_sec = ns / 1000000000;
+	ts->tv_nsec = ns % 1000000000;
+	return ts;
+}
+
 static void run_loop(struct daemon *d)
 {
 	enum { TIMER, SIGNALS, PAUSED, EVENTS, WATCHES = EVENTS + 2 };
@@ -304,16 +323,31 @@ static void run_loop(struct daemon *d)
 		[PAUSED] = { .fd = -1, .events = POLLIN },  /* the sink thread has paused */
 		[EVENTS] = { .fd = -1 }, [EVENTS + 1] = { .fd = -1 },
 	};
-	size_t nevents = st_event_source_fill(&d->events, fds + EVENTS, 2);
-	struct timespec ts;
-	const struct timespec *wait = NULL;
+	struct pollfd events[2];
+	size_t nevents = st_event_source_fill(&d->events, events, 2);
+	/* In a storm (over EVENTS_STORM_PER_S), after a read that found
+	 * events the event fds rest for a while: the kernel queues the
+	 * events meanwhile and the next read takes them in one go, instead
+	 * of a wake of the loop per event. Below that rate each event is
+	 * read at once: the proc connector's exits are read from their
+	 * zombies, which a prompt reaper takes away within milliseconds. */
+	int64_t events_rest_until = 0, rate_since = 0;
+	uint64_t rate_events = 0;
+	struct timespec ts, rest;
+	const struct timespec *wait = NULL, *timeout;
 	for (;;) {
 		/* A restarted sink queue has a new fd; -1 is not polled. */
 		fds[PAUSED].fd = st_sink_queue_paused_fd(&d->sinks);
 		size_t nwatch = st_fd_watch_fill(&d->engine.watches, fds + WATCHES,
 						 ST_FD_WATCH_MAX);
 		d->polled_ns = st_mono_ns();
-		int rc = ppoll(fds, WATCHES + nwatch, wait, NULL);
+		int resting = d->polled_ns < events_rest_until;
+		for (size_t i = 0; i < 2; i++)
+			fds[EVENTS + i] = i < nevents && !resting ? events[i] :
+					  (struct pollfd){ .fd = -1 };
+		timeout = resting && nevents ?
+			  sooner(wait, events_rest_until - d->polled_ns, &rest) : wait;
+		int rc = ppoll(fds, WATCHES + nwatch, timeout, NULL);
 		d->woke_ns = st_mono_ns();
 		if (rc < 0) {
 			if (errno == EINTR)
@@ -331,7 +365,17 @@ static void run_loop(struct daemon *d)
 		st_fd_watch_dispatch(&d->engine.watches, fds + WATCHES, nwatch);
 		if (fds[TIMER].revents & POLLIN)
 			on_tick(d);
-		drain_events(d, fds + EVENTS, nevents, EVENTS_PER_WAKE);
+		if (!resting) {
+			size_t got = drain_events(d, fds + EVENTS, nevents, EVENTS_PER_WAKE);
+			int64_t now = st_mono_ns();
+			if (now - rate_since > EVENTS_RATE_NS) {
+				rate_since = now;
+				rate_events = 0;
+			}
+			rate_events += got;
+			if (got && rate_events > EVENTS_STORM_PER_S * EVENTS_RATE_NS / 1000000000)
+				events_rest_until = now + ST_EVENT_HOLDOFF_MS * 1000000LL;
+		}
 		wait = off_tick_wait(d, &ts);
 	}
 }

@@ -40,10 +40,11 @@ static void unhash(struct st_fork_parents *fp, uint32_t hole)
 	}
 }
 
-void st_fork_parents_add(struct st_fork_parents *fp, int32_t pid, int32_t parent_pid)
+struct st_fork_entry *st_fork_parents_add(struct st_fork_parents *fp, int32_t pid,
+					  int32_t parent_pid)
 {
 	if (pid <= 0)
-		return;
+		return NULL;
 	fp->forks++;
 	uint32_t at = probe(fp, pid);
 	if (fp->hash[at]) {                     /* the pid was reused */
@@ -58,6 +59,7 @@ void st_fork_parents_add(struct st_fork_parents *fp, int32_t pid, int32_t parent
 	e->comm[0] = '\0';
 	fp->hash[probe(fp, pid)] = (uint16_t)(fp->next + 1);
 	fp->next = (fp->next + 1) & (ST_FORK_PARENTS - 1);
+	return e;
 }
 
 struct st_fork_entry *st_fork_parents_find(struct st_fork_parents *fp, int32_t pid)

@@ -22,7 +22,9 @@
 struct st_fork_entry {
 	int32_t  pid;               /* 0: unused */
 	int32_t  parent_pid;
-	char     comm[ST_FORK_COMM];/* known once it exited; "" before */
+	char     comm[ST_FORK_COMM];/* its name as far as known: its parent's
+	                               until it execs, what it exited with
+	                               after; "" unknown (the caller keeps it) */
 };
 
 struct st_fork_parents {
@@ -33,8 +35,10 @@ struct st_fork_parents {
 };
 
 void st_fork_parents_init(struct st_fork_parents *fp);
-/* pid was forked by parent_pid (a reused pid replaces its old entry). */
-void st_fork_parents_add(struct st_fork_parents *fp, int32_t pid, int32_t parent_pid);
+/* pid was forked by parent_pid (a reused pid replaces its old entry).
+ * Returns its entry (comm ""), or NULL for a pid <= 0. */
+struct st_fork_entry *st_fork_parents_add(struct st_fork_parents *fp, int32_t pid,
+					  int32_t parent_pid);
 /* The entry for pid, or NULL. */
 struct st_fork_entry *st_fork_parents_find(struct st_fork_parents *fp, int32_t pid);
 

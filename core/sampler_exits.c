@@ -99,7 +99,9 @@ static void exit_seen(struct st_sampler *s, const struct st_proc_event *ev)
 			if (!r.reaper_pid)
 				r.reaper_pid = ps.ppid;
 		} else if (fork) {
-			copy_comm(comm, sizeof(comm), fork->comm, sizeof(fork->comm)); /* a comm event's */
+			/* Reaped first: the name it forked with (unless it
+			 * exec'd since) or a comm event's. */
+			copy_comm(comm, sizeof(comm), fork->comm, sizeof(fork->comm));
 		}
 		r.flags = ST_EXITED_ESTIMATE;
 	}
@@ -120,9 +122,23 @@ void st_sampler_on_proc_event(struct st_sampler *s, const struct st_proc_event *
 		return;
 	x->events++;
 	switch (ev->kind) {
-	case ST_PROC_EV_FORK:
-		st_fork_parents_add(x->forks, ev->pid, ev->parent_pid);
+	case ST_PROC_EV_FORK: {
+		/* A child is its parent's copy, name included, until it
+		 * execs: a subshell that never does is named without a read. */
+		char parent[ST_FORK_COMM];  /* before the add may evict its entry */
+		copy_comm(parent, sizeof(parent), name_of(s, ev->parent_pid), ST_COMM_MAX);
+		struct st_fork_entry *e = st_fork_parents_add(x->forks, ev->pid, ev->parent_pid);
+		if (e)
+			copy_comm(e->comm, sizeof(e->comm), parent, sizeof(parent));
 		break;
+	}
+	case ST_PROC_EV_EXEC: {
+		/* A new program, a new name: known at exit, from the zombie. */
+		struct st_fork_entry *e = st_fork_parents_find(x->forks, ev->pid);
+		if (e)
+			e->comm[0] = '\0';
+		break;
+	}
 	case ST_PROC_EV_COMM: {
 		struct st_fork_entry *e = st_fork_parents_find(x->forks, ev->pid);
 		if (e)

@@ -1805,8 +1805,13 @@ static void test_exits_unnamed_and_double_forked(void)
 	fork_event(&r, 6001, 6000);
 	exit_event(&r, 6000, 100, "sh", 1, 0);
 	exit_event(&r, 6001, 1, "spkorphan", 2, 0);
-	/* Reaped before its zombie was read: no name, no CPU. */
-	lived_and_died(&r, 6002, 100, 100, "gone", 0, 1);
+	/* Reaped before its zombie was read: no CPU, and the name it was
+	 * forked with, the shell's, until it execs; after, none. */
+	lived_and_died(&r, 6003, 100, 100, "gone", 0, 1);
+	fork_event(&r, 6002, 100);
+	struct st_proc_event exec = proc_event(ST_PROC_EV_EXEC, 6002, 0);
+	st_sampler_on_proc_event(&r.s, &exec);
+	exit_event(&r, 6002, 100, "gone", 0, 1);
 	/* Its forker exits first (named sh at its exit), then it does. */
 	fork_event(&r, 6010, 6011);
 	lived_and_died(&r, 6011, 100, 100, "sh", 0, 0);
@@ -1820,7 +1825,8 @@ static void test_exits_unnamed_and_double_forked(void)
 	CU_ASSERT_EQUAL(orphan->reaper_pid, 1);
 	const struct st_exited_group *sub = group_named(smp, "sh", "sh");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(sub);
-	CU_ASSERT_EQUAL(sub->count, 2);
+	CU_ASSERT_EQUAL(sub->count, 3);     /* 6000, 6011 and 6003 */
+	CU_ASSERT_EQUAL(sub->cpu_unknown, 1);
 	const struct st_exited_group *unnamed = group_named(smp, "", "sh");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(unnamed);
 	CU_ASSERT_EQUAL(unnamed->cpu_unknown, 1);
