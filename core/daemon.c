@@ -11,7 +11,9 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <linux/magic.h>
 #include <sys/signalfd.h>
+#include <sys/statfs.h>
 #include <sys/timerfd.h>
 #include <unistd.h>
 
@@ -394,8 +396,17 @@ static enum st_exit_mode exit_mode_wanted(const char *name)
 static void open_exit_events(struct daemon *d)
 {
 	const struct st_config *c = &d->engine.cfg;
-	enum st_exit_mode got = st_event_source_open(&d->events,
-						     exit_mode_wanted(c->exit_events),
+	enum st_exit_mode want = exit_mode_wanted(c->exit_events);
+	/* The kernel's events are about the processes of its own /proc:
+	 * a proc root elsewhere (a test's fake tree) has other pids. */
+	struct statfs fs;
+	if (want != ST_EXIT_MODE_CUTIME &&
+	    (fstatfs(d->engine.sampler.root_fd, &fs) < 0 || fs.f_type != PROC_SUPER_MAGIC)) {
+		st_notice("exit events: cutime: %s is not the kernel's proc file system",
+			  d->engine.sampler.proc_root);
+		return;
+	}
+	enum st_exit_mode got = st_event_source_open(&d->events, want,
 						     c->exit_events_buffer_kib * 1024u);
 	/* The source said which mode runs, and why not a better one. */
 	if (st_engine_exit_events(&d->engine, (uint32_t)got) == ST_EXITS_CUTIME)

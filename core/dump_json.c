@@ -623,9 +623,12 @@ char *st_dump_to_json(const struct st_dump *dump, int pretty)
 	put_wall_time(&w, root, dump->wall_ns);
 	put(&w, root, "mono_ns", make_i64(dump->mono_ns));
 	put(&w, root, "interval_s", make_num(dump->interval_s));
+	/* Only where exits were seen: a dump without is read as cutime. */
 	const char *mode = st_exits_mode_name(dump->exit_mode);
-	put(&w, root, "exit_events", cJSON_CreateString(mode ? mode : "cutime"));
-	put(&w, root, "exits_lost", make_u64(dump->exits_lost));
+	if (dump->exit_mode != ST_EXITS_CUTIME && mode)
+		put(&w, root, "exit_events", cJSON_CreateString(mode));
+	if (dump->exits_lost)
+		put(&w, root, "exits_lost", make_u64(dump->exits_lost));
 
 	host = put(&w, root, "host", cJSON_CreateObject());
 	put(&w, host, "hostname", FIELD_STR(dump->host.hostname));
