@@ -34,7 +34,7 @@ makevar() {
 
 D="$TMP/root"
 for v in prefix bindir sbindir sysconfdir localstatedir libdir includedir \
-	 plugindir mandir systemdsystemunitdir sysusersdir tmpfilesdir; do
+	 plugindir mandir systemdsystemunitdir sysusersdir tmpfilesdir pkgdatadir; do
 	val=$(makevar $v) && [ -n "$val" ] || fail "cannot read \$($v) from the Makefile"
 	eval "$v=\$val"
 done
@@ -52,10 +52,11 @@ for f in "$includedir/spiketrace/plugin.h" "$includedir/spiketrace/model.h" \
 	 "$sysconfdir/spiketrace.conf" "$systemdsystemunitdir/spiketrace.service" \
 	 "$sysusersdir/spiketrace.conf" "$tmpfilesdir/spiketrace.conf" \
 	 "$mandir/man8/spiketrace.8" "$mandir/man5/spiketrace.conf.5" \
-	 "$mandir/man1/spiketrace-view.1"; do
+	 "$mandir/man1/spiketrace-view.1" "$pkgdatadir/full-figures.conf"; do
 	[ -f "$D$f" ] || fail "$f not installed"
 done
-for p in cpu_delta new_proc mem_drop mem_pressure swap_spike json_file stdout syslog; do
+for p in cpu_delta new_proc mem_drop mem_pressure swap_spike pressure proc_storm \
+	 json_file stdout syslog; do
 	[ -f "$D$plugindir/$p.so" ] || fail "plugin $plugindir/$p.so not installed"
 done
 [ -d "$D$localstatedir/lib/spiketrace" ] || fail "$localstatedir/lib/spiketrace not created"
@@ -202,7 +203,21 @@ if command -v systemd-analyze >/dev/null 2>&1; then
 		cat "$TMP/verify.out" >&2
 		fail "systemd-analyze verify complains about the unit"
 	fi
+	printf 'as installed: '
 	systemd-analyze security --offline=true "$TMP/unit/spiketrace.service" 2>/dev/null |
+		grep "Overall exposure" || true
+	# With the drop-in for full figures (its [Service] after the unit's
+	# is what systemd makes of a drop-in).
+	drop="$D$pkgdatadir/full-figures.conf"
+	mkdir "$TMP/unit-full"
+	cat "$TMP/unit/spiketrace.service" "$drop" >"$TMP/unit-full/spiketrace.service"
+	systemd-analyze verify --man=no "$TMP/unit-full/spiketrace.service" >"$TMP/verify-full.out" 2>&1
+	if grep -q "spiketrace\.service" "$TMP/verify-full.out"; then
+		cat "$TMP/verify-full.out" >&2
+		fail "systemd-analyze verify complains about the unit with the drop-in"
+	fi
+	printf 'with full-figures.conf: '
+	systemd-analyze security --offline=true "$TMP/unit-full/spiketrace.service" 2>/dev/null |
 		grep "Overall exposure" || true
 else
 	echo "systemd-analyze not found: unit not verified"

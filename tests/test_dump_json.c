@@ -1538,7 +1538,10 @@ static void ed_no_exit_events(cJSON *r)
 	cJSON_DeleteItemFromObject(r, "exit_events");
 	cJSON_DeleteItemFromObject(r, "exits_lost");
 }
-static void ed_exit_events_unknown(cJSON *r) { set(r, "exit_events", cJSON_CreateString("ebpf")); }
+static void ed_exit_events_unknown(cJSON *r)
+{
+	cJSON_AddItemToObject(r, "exit_events", cJSON_CreateString("ebpf"));
+}
 static void ed_exited_count_zero(cJSON *r)
 {
 	cJSON *g = cJSON_CreateObject();

@@ -323,6 +323,41 @@ static void test_steady_state_with_churn(void)
 	scenario_stop(&m.sc);
 }
 
+/* Processes that live between two samples: their fork and exit events
+ * (taskstats' figures, and a proc connector exit whose zombie is read)
+ * and the samples that group them allocate nothing once warm. */
+static void test_steady_state_with_exits(void)
+{
+	struct machine m;
+	CU_ASSERT_FATAL(machine_start(&m) == 0);
+	struct st_proc_event zombie = { .kind = ST_PROC_EV_EXIT, .pid = 99999, .parent_pid = 1,
+					.utime_ns = -1, .stime_ns = -1, .elapsed_ns = -1,
+					.peak_rss_kib = -1, .read_bytes = -1, .write_bytes = -1,
+					.blkio_delay_ns = -1 };
+	/* Warm-up: every ring slot gets its rows of exited groups. */
+	for (int i = 0; i < HISTORY + 5; i++) {
+		idle_second(&m);
+		scenario_exits(&m.sc, "true", 100, 100, 20, 0.1);
+		fake_proc_advance(m.sc.fp, 1.0);
+		struct st_dump *d = st_engine_tick(&m.sc.engine);
+		if (d)
+			st_dump_free(d);
+	}
+	unsigned long total = 0;
+	for (int i = 0; i < COUNTED_TICKS; i++) {
+		idle_second(&m);
+		count_start();
+		scenario_exits(&m.sc, "true", 100, 100, 20, 0.1);
+		st_engine_proc_event(&m.sc.engine, &zombie);
+		total += count_stop("exit events");
+		total += counted_tick(&m.sc, "steady state with exits");
+	}
+	if (counter_works)
+		CU_ASSERT_EQUAL(total, 0);
+	CU_ASSERT(st_ring_newest(&m.sc.engine.ring)->nexited > 0);
+	scenario_stop(&m.sc);
+}
+
 static const char *const memory_detectors[] = { "mem_drop", "swap_spike", "mem_pressure" };
 #define NMEMORY (sizeof(memory_detectors) / sizeof(memory_detectors[0]))
 
@@ -498,6 +533,8 @@ int main(void)
 		{ "no allocation in 100 idle samples", test_steady_state },
 		{ "no allocation in 100 samples with processes coming and going",
 		  test_steady_state_with_churn },
+		{ "no allocation in 100 samples with exits between them",
+		  test_steady_state_with_exits },
 		{ "the memory detectors' firing path allocates nothing", test_firing_path },
 		{ "capturing a blamed process's evidence allocates nothing",
 		  test_capture_allocates_nothing },

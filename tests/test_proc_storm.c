@@ -221,6 +221,29 @@ static void test_reaper_when_no_child_is_seen(void)
 	scenario_stop(&s.sc);
 }
 
+/* No child seen by a sample, but the exit events saw them all: the
+ * parent that forked most is named from the exited groups. */
+static void test_exited_groups_name_the_parent(void)
+{
+	struct storm s;
+	start(&s, ONLY_PROC_STORM("forks_per_s = 1000 min_s = 2 cooldown = 0"));
+	struct fake_process sh = scenario_settled(&s.sc, 4242, "sh", 0);
+	CU_ASSERT_FATAL(scenario_begin(&s.sc) == 0);
+	second(&s, 0, 0, 1, "quiet");
+	for (int i = 0; i < 2; i++) {
+		scenario_exits(&s.sc, "true", 4242, 4242, 3000, 0.1);
+		scenario_exits(&s.sc, "date", 300, 300, 1000, 0.1);
+		scenario_burn(&s.sc, &sh, 0);
+		second(&s, 4000, 0, 1, "true");
+	}
+	const struct st_trigger *t = fired(&s);
+	SCENARIO_REQUIRE(&s.sc, t != NULL);
+	CU_ASSERT_EQUAL(t->pid, 4242);
+	CU_ASSERT_STRING_EQUAL(t->comm, "sh");
+	CU_ASSERT_PTR_NOT_NULL(strstr(t->summary, "most from [4242] sh: 6,000 new children seen"));
+	scenario_stop(&s.sc);
+}
+
 /* More parents than the tally holds: the one that forked most still
  * comes out on top, whatever order the records come in. */
 static void test_many_parents(void)
@@ -266,6 +289,7 @@ int main(void)
 		{ "orphans: the name they share", test_orphans_blamed_by_name },
 		{ "no child seen: the reaper", test_reaper_when_no_child_is_seen },
 		{ "more parents than the tally holds", test_many_parents },
+		{ "exited groups name the parent", test_exited_groups_name_the_parent },
 		CU_TEST_INFO_NULL,
 	};
 	return st_test_run("proc_storm", tests);

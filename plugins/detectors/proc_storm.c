@@ -16,8 +16,9 @@
  *
  * Blame: the parent that forked most. Every process the samples saw for
  * the first time in the window (ST_PROC_NEW) is counted for its parent and
- * for its name (storm_count, which a source of per-parent counts other
- * than the samples can feed as well). The parent with the most is named;
+ * for its name (storm_count), and so is every exited group of the window
+ * (the processes that lived between two samples, from the kernel's exit
+ * events), with its count. The parent with the most is named;
  * when that is init (pid 1, which adopts the orphans of a double fork) or
  * no parent is known, the name most of the new processes share is named
  * instead, as a group (pid 0). Children that live a millisecond are rarely
@@ -160,6 +161,15 @@ static void count_new(struct proc_storm *ps, const struct st_history *h, uint32_
 				continue;
 			const struct st_proc_info *info = st_history_info(h, p->info);
 			storm_count(ps, info->ppid, "", info->comm, 1);
+		}
+		/* And those no sample saw, by group (ABI 2.2): by far the
+		 * most of a storm's children. */
+		if (!ST_HAS(struct st_sample, s->size, exited))
+			continue;
+		for (uint32_t j = 0; j < s->nexited; j++) {
+			const struct st_exited_group *g = st_sample_exited(s, j);
+			if (!(g->flags & ST_EXITED_REST))
+				storm_count(ps, g->parent_pid, g->parent_comm, g->comm, g->count);
 		}
 	}
 }
