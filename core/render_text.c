@@ -1042,7 +1042,9 @@ static void render_exited(const struct ctx *c, uint32_t index)
 	if (estimate)
 		fputs("    [est]: cpu from the zombie's stat in clock ticks, "
 		      "no memory figures\n", c->out);
-	if (s->exits_lost)
+	if (s->exits_lost == 1)
+		fputs("    the kernel dropped events once: some exits are missing\n", c->out);
+	else if (s->exits_lost)
 		fprintf(c->out, "    the kernel dropped events %" PRIu32 " times: "
 			"some exits are missing\n", s->exits_lost);
 }

@@ -60,6 +60,23 @@ static const char *name_of(struct st_sampler *s, int32_t pid)
 	return e ? e->comm : "";
 }
 
+/* A forking process that exec'd since the last tick has a name no one
+ * knows yet: it is alive (it forks), so read it, once, into its entry. */
+static void learn_name(struct st_sampler *s, int32_t pid, char *out, size_t outlen)
+{
+	struct st_pid_stat ps;
+	int fd = -1;
+	int rc = st_sampler_read_pid_stat(s, pid, &fd, &ps);
+	if (fd >= 0)
+		close(fd);
+	if (rc != 1)
+		return;
+	copy_comm(out, outlen, ps.comm, sizeof(ps.comm));
+	struct st_fork_entry *e = st_fork_parents_find(s->between.forks, pid);
+	if (e)
+		copy_comm(e->comm, sizeof(e->comm), ps.comm, sizeof(ps.comm));
+}
+
 static void exit_seen(struct st_sampler *s, const struct st_proc_event *ev)
 {
 	struct st_sampler_exits *x = &s->between;
@@ -127,6 +144,8 @@ void st_sampler_on_proc_event(struct st_sampler *s, const struct st_proc_event *
 		 * execs: a subshell that never does is named without a read. */
 		char parent[ST_FORK_COMM];  /* before the add may evict its entry */
 		copy_comm(parent, sizeof(parent), name_of(s, ev->parent_pid), ST_COMM_MAX);
+		if (!parent[0] && ev->parent_pid > 0)
+			learn_name(s, ev->parent_pid, parent, sizeof(parent));
 		struct st_fork_entry *e = st_fork_parents_add(x->forks, ev->pid, ev->parent_pid);
 		if (e)
 			copy_comm(e->comm, sizeof(e->comm), parent, sizeof(parent));

@@ -1816,6 +1816,15 @@ static void test_exits_unnamed_and_double_forked(void)
 	fork_event(&r, 6010, 6011);
 	lived_and_died(&r, 6011, 100, 100, "sh", 0, 0);
 	exit_event(&r, 6010, 1, "late", 1, 0);
+	/* A make exec'd since the last tick forks cc1: make's name is read
+	 * at that fork (it is alive), and cc1 names it. */
+	fork_event(&r, 7000, 100);
+	struct st_proc_event exec_make = proc_event(ST_PROC_EV_EXEC, 7000, 0);
+	st_sampler_on_proc_event(&r.s, &exec_make);
+	struct fake_process make = fake_process_make(r.fp, 7000, "make");
+	fake_proc_put(r.fp, &make);
+	lived_and_died(&r, 7001, 7000, 7000, "cc1", 1, 0);
+	fake_proc_remove(r.fp, 7000);
 	fake_proc_advance(r.fp, 1.0);
 	const struct st_sample *smp = take(&r);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(smp);
@@ -1832,6 +1841,8 @@ static void test_exits_unnamed_and_double_forked(void)
 	CU_ASSERT_EQUAL(unnamed->cpu_unknown, 1);
 	CU_ASSERT_EQUAL(unnamed->cpu_ns, 0);
 	/* 6010's forker 6011 had exited (named sh) before 6010 did. */
+	const struct st_exited_group *cc1 = group_named(smp, "cc1", "make");
+	CU_ASSERT_PTR_NOT_NULL(cc1);
 	const struct st_exited_group *late = group_named(smp, "late", "sh");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(late);
 	CU_ASSERT_EQUAL(late->parent_pid, 6011);
