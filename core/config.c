@@ -182,6 +182,23 @@ static int check_core_number(cfg_t *cfg, cfg_opt_t *opt)
 	return 0;
 }
 
+/* 0 is off; a reading more often than ST_FAST_INTERVAL_MIN would cost
+ * more than it shows. Above interval is refused once the whole file is
+ * read (the pace check in st_config_load). */
+static int check_fast_interval(cfg_t *cfg, cfg_opt_t *opt)
+{
+	struct strict *sc = strict_active;
+	if (check_core_number(cfg, opt) < 0)
+		return -1;
+	double v = cfg_opt_getnfloat(opt, 0);
+	if (v == 0 || v >= ST_FAST_INTERVAL_MIN)
+		return 0;
+	if (sc)
+		cf_fail(sc->es, AT_LINE, "fast_interval = %g: 0 (off) or %g or more",
+			v, ST_FAST_INTERVAL_MIN);
+	return -1;
+}
+
 /* A core option that takes one of a few words; expected says which. */
 static int check_core_word(cfg_opt_t *opt, const char *const *words, size_t n,
 			   const char *expected)
@@ -399,6 +416,7 @@ static int strict_init(struct strict *sc)
 		CFG_FLOAT("max_dumps_per_minute", 6, CFGF_NONE),
 		CFG_FLOAT("max_incident", ST_DEFAULT_MAX_INCIDENT_S, CFGF_NONE),
 		CFG_INT("exit_events_buffer_kib", ST_DEFAULT_EXIT_EVENTS_BUFFER_KIB, CFGF_NONE),
+		CFG_FLOAT("fast_interval", ST_DEFAULT_FAST_INTERVAL_S, CFGF_NONE),
 		CFG_STR("plugin_dir", sc->def_plugin_dir, CFGF_NONE),
 		CFG_STR("log_level", "info", CFGF_NONE),
 		CFG_STR("exit_events", "auto", CFGF_NONE),
@@ -409,17 +427,18 @@ static int strict_init(struct strict *sc)
 	};
 	for (size_t i = 0; i < cf_ncore; i++)
 		root[i].validcb = check_core_number;
-	root[8].validcb = cf_check_plugin_dir;
-	root[9].validcb = check_log_level;
-	root[10].validcb = check_exit_events;
-	root[11].subopts = kind_opts(sc, ST_PLUGIN_DETECTOR);
-	root[12].subopts = kind_opts(sc, ST_PLUGIN_SINK);
+	root[8].validcb = check_fast_interval;
+	root[9].validcb = cf_check_plugin_dir;
+	root[10].validcb = check_log_level;
+	root[11].validcb = check_exit_events;
+	root[12].subopts = kind_opts(sc, ST_PLUGIN_DETECTOR);
+	root[13].subopts = kind_opts(sc, ST_PLUGIN_SINK);
 	sc->configured = calloc(sc->nplugins + 1, sizeof(*sc->configured));
 	sc->scopes = calloc(3 + sc->nplugins, sizeof(*sc->scopes));
-	if (root[11].subopts && root[12].subopts && sc->configured && sc->scopes)
+	if (root[12].subopts && root[13].subopts && sc->configured && sc->scopes)
 		sc->cfg = cfg_init(root, CFGF_NONE);
-	cf_free_opts(root[11].subopts);
 	cf_free_opts(root[12].subopts);
+	cf_free_opts(root[13].subopts);
 	if (!sc->cfg)
 		return -1;
 	cfg_set_error_function(sc->cfg, strict_error);
@@ -559,6 +578,23 @@ static int window_is(const struct strict *sc, const void *final)
 	return !memcmp(&w, final, sizeof(w));
 }
 
+/* The two rates: fast_interval must not be slower than interval. */
+struct pace {
+	double interval, fast;
+};
+
+static struct pace pace_of(cfg_t *cfg)
+{
+	return (struct pace){ cfg_getfloat(cfg, "interval"), cfg_getfloat(cfg, "fast_interval") };
+}
+
+static int pace_is(const struct strict *sc, const void *final)
+{
+	struct pace p = pace_of(sc->cfg);
+	const struct pace *f = final;
+	return p.interval == f->interval && p.fast == f->fast;
+}
+
 /* The line where the window became what it is. */
 static int window_line(const struct strict *pass, const struct source *src,
 		       struct window final)
@@ -661,6 +697,7 @@ static int fill_config(struct strict *sc, const char *path, struct st_config *c)
 	c->log_level = strdup(cfg_getstr(cfg, "log_level"));
 	c->exit_events = strdup(cfg_getstr(cfg, "exit_events"));
 	c->exit_events_buffer_kib = (unsigned)cfg_getint(cfg, "exit_events_buffer_kib");
+	c->fast_interval_s = cfg_getfloat(cfg, "fast_interval");
 	c->nplugins = sc->nplugins;
 	c->plugins = sc->nplugins ? calloc(sc->nplugins, sizeof(*c->plugins)) : NULL;
 	if ((path && !c->path) || (dir && !c->plugin_dir) || !c->log_level || !c->exit_events ||
@@ -734,6 +771,13 @@ int st_config_load(const char *path, int required, const char *def_plugin_dir,
 		     "pre_trigger + post_trigger (%ld + %ld) must be less than history (%ld)",
 		     w.pre, w.post, w.history);
 		line = window_line(&sc, &src, w);
+		goto out;
+	}
+	struct pace pace = pace_of(sc.cfg);
+	if (pace.fast > pace.interval) {
+		cf_fail(&es, AT_LINE, "fast_interval (%g) must not exceed interval (%g)",
+			pace.fast, pace.interval);
+		line = fewest_lines(&sc, &src, pace_is, &pace);
 		goto out;
 	}
 	if (fill_config(&sc, path, &c) < 0) {

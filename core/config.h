@@ -32,6 +32,10 @@ struct st_plugin_config {
  * 10,000 processes a second is 30,000 events (fork, exec, exit). */
 #define ST_DEFAULT_EXIT_EVENTS_BUFFER_KIB 4096
 
+/* The fast system ring's pace: 10 Hz unless configured; 0 is off. */
+#define ST_DEFAULT_FAST_INTERVAL_S 0.1
+#define ST_FAST_INTERVAL_MIN 0.05
+
 struct st_config {
 	char    *path;           /* the file read, or NULL when defaults */
 	double   interval_s;     /* 0.1 .. 60, default 1.0 */
@@ -48,6 +52,8 @@ struct st_config {
 	                            proc connector), "taskstats",
 	                            "proc_connector" or "off" */
 	unsigned exit_events_buffer_kib; /* the event sockets' receive buffer */
+	double   fast_interval_s; /* the fast system ring: 0 (off) or 0.05 ..
+	                            interval_s, default 0.1 */
 	size_t   nplugins;
 	struct st_plugin_config *plugins; /* parallel to the plugins given to load */
 };

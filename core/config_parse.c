@@ -261,5 +261,7 @@ const struct core_range cf_core_ranges[] = {
 	{ "max_dumps_per_minute", 0.1, 600 },
 	{ "max_incident", 0, 3600 },
 	{ "exit_events_buffer_kib", 64, 262144 },
+	/* 0 (off) or ST_FAST_INTERVAL_MIN .. interval: check_fast_interval */
+	{ "fast_interval", 0, 60 },
 };
 const size_t cf_ncore = sizeof(cf_core_ranges) / sizeof(cf_core_ranges[0]);

@@ -32,6 +32,7 @@ struct daemon {
 	struct st_engine engine;
 	struct st_sink_queue sinks;
 	int timer_fd, signal_fd;
+	int fast_fd;                /* the fast system ring's timer; -1: off */
 	uint64_t missed_ticks;
 	int64_t next_tick_ns;       /* when the timerfd is due next */
 	int64_t step_ns;
@@ -131,6 +132,21 @@ static int detach(void)
 
 static int arm_timer(struct daemon *d);
 
+/* Absolute ticks from first, every step ns: a slow tick delays nothing
+ * after it. */
+static int set_periodic(int fd, int64_t first, int64_t step)
+{
+	struct itimerspec its = {
+		.it_interval = { step / 1000000000, step % 1000000000 },
+		.it_value = { first / 1000000000, first % 1000000000 },
+	};
+	if (timerfd_settime(fd, TFD_TIMER_ABSTIME, &its, NULL) < 0) {
+		st_err("timerfd: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 static int open_event_fds(struct daemon *d)
 {
 	sigset_t mask;
@@ -155,22 +171,40 @@ static int open_event_fds(struct daemon *d)
 	return arm_timer(d);
 }
 
+/*
+ * The fast system ring's own absolute timer, in the same poll: a
+ * reading is a few microseconds, and when it falls due with the tick the
+ * tick goes first (run_loop), so it never delays a sample.
+ */
+static int open_fast_timer(struct daemon *d)
+{
+	double fast = d->engine.cfg.fast_interval_s;
+	if (!d->engine.fast.rec)
+		return 0;
+	d->fast_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
+	if (d->fast_fd < 0) {
+		st_err("timerfd: %s", strerror(errno));
+		return -1;
+	}
+	int64_t step = (int64_t)(fast * 1e9);
+	return set_periodic(d->fast_fd, st_mono_ns() + step, step);
+}
+
+/* Late expirations are not made up: one reading spans them. */
+static void on_fast_tick(struct daemon *d)
+{
+	uint64_t expirations;
+	if (read(d->fast_fd, &expirations, sizeof(expirations)) == sizeof(expirations))
+		st_engine_fast_tick(&d->engine);
+}
+
 static int arm_timer(struct daemon *d)
 {
 	int64_t step = (int64_t)(d->engine.cfg.interval_s * 1e9);
 	int64_t first = st_mono_ns() + step;
 	d->next_tick_ns = first;
 	d->step_ns = step;
-	struct itimerspec its = {
-		.it_interval = { step / 1000000000, step % 1000000000 },
-		.it_value = { first / 1000000000, first % 1000000000 },
-	};
-	/* Absolute ticks: a slow sample delays nothing after it. */
-	if (timerfd_settime(d->timer_fd, TFD_TIMER_ABSTIME, &its, NULL) < 0) {
-		st_err("timerfd: %s", strerror(errno));
-		return -1;
-	}
-	return 0;
+	return set_periodic(d->timer_fd, first, step);
 }
 
 static void deliver(struct daemon *d, struct st_dump *dump)
@@ -318,11 +352,12 @@ static const struct timespec *sooner(const struct timespec *wait, int64_t ns,
 
 static void run_loop(struct daemon *d)
 {
-	enum { TIMER, SIGNALS, PAUSED, EVENTS, WATCHES = EVENTS + 2 };
+	enum { TIMER, SIGNALS, PAUSED, FAST, EVENTS, WATCHES = EVENTS + 2 };
 	struct pollfd fds[WATCHES + ST_FD_WATCH_MAX] = {
 		[TIMER] = { .fd = d->timer_fd, .events = POLLIN },
 		[SIGNALS] = { .fd = d->signal_fd, .events = POLLIN },
 		[PAUSED] = { .fd = -1, .events = POLLIN },  /* the sink thread has paused */
+		[FAST] = { .fd = d->fast_fd, .events = POLLIN },  /* -1 when off */
 		[EVENTS] = { .fd = -1 }, [EVENTS + 1] = { .fd = -1 },
 	};
 	struct pollfd events[2];
@@ -367,6 +402,9 @@ static void run_loop(struct daemon *d)
 		st_fd_watch_dispatch(&d->engine.watches, fds + WATCHES, nwatch);
 		if (fds[TIMER].revents & POLLIN)
 			on_tick(d);
+		/* After the tick: due together, the sample is not held up. */
+		if (fds[FAST].revents & POLLIN)
+			on_fast_tick(d);
 		if (!resting) {
 			size_t got = drain_events(d, fds + EVENTS, nevents, EVENTS_PER_WAKE);
 			int64_t now = st_mono_ns();
@@ -419,6 +457,8 @@ static int start(struct daemon *d, const struct st_options *o)
 	if (st_engine_start(&d->engine, o->proc_root) < 0 || open_event_fds(d) < 0 ||
 	    st_sink_queue_start(&d->sinks, &d->engine.plugins, SINK_QUEUE_DUMPS) < 0)
 		return 1;
+	if (open_fast_timer(d) < 0)
+		return 1;
 	open_exit_events(d);
 	size_t running = 0;
 	for (size_t i = 0; i < d->engine.plugins.n; i++)
@@ -464,6 +504,8 @@ static void finish(struct daemon *d)
 		close(d->timer_fd);
 	if (d->signal_fd >= 0)
 		close(d->signal_fd);
+	if (d->fast_fd >= 0)
+		close(d->fast_fd);
 }
 
 int st_daemon_main(const struct st_options *o)
@@ -478,7 +520,7 @@ int st_daemon_main(const struct st_options *o)
 		st_err("out of memory");
 		return 1;
 	}
-	d->timer_fd = d->signal_fd = -1;
+	d->timer_fd = d->signal_fd = d->fast_fd = -1;
 	d->events.cn_fd = d->events.ts_fd = -1;
 	d->opts = o;
 	int rc;

@@ -13,6 +13,7 @@ struct st_dump *st_dump_new(void)
 	dump->trigger_size = sizeof(struct st_dump_trigger);
 	dump->proc_size = sizeof(struct st_dump_proc);
 	dump->exited_size = sizeof(struct st_exited_group);
+	dump->fast_size = sizeof(struct st_dump_fast);
 	strcpy(dump->schema, ST_DUMP_SCHEMA);
 	dump->trigger_index = -1;
 	return dump;
@@ -62,6 +63,7 @@ void st_dump_free(struct st_dump *dump)
 			st_dump_sample_clear(&dump->samples[i]);
 	free(dump->samples);
 	free(dump->triggers);
+	free(dump->fast);
 	free(dump);
 }
 

@@ -493,6 +493,38 @@ static int fill_sample(const struct st_dump_builder *b, struct st_dump_sample *d
 	return blamed_list(ds, smp, t, inc, x, b->proc_root_fd);
 }
 
+/*
+ * The fast ring's readings over the samples' span: from the start of the
+ * first sample's interval to the last sample. Returns 0, or -1 out of
+ * memory.
+ */
+static int fill_fast(const struct st_dump_builder *b, struct st_dump *d,
+		     const struct st_sample *first, const struct st_sample *last)
+{
+	const struct st_fast_ring *f = b->fast;
+	if (!f)
+		return 0;
+	d->fast_interval_s = b->fast_interval_s;
+	int64_t lo = first->mono_ns - (int64_t)(first->interval_s * 1e9);
+	uint32_t n = st_fast_ring_count(f), from = n, count = 0;
+	for (uint32_t i = 0; i < n; i++) {
+		int64_t t = st_fast_ring_at(f, i)->mono_ns;
+		if (t <= lo || t > last->mono_ns)
+			continue;
+		from = from < i ? from : i;
+		count++;
+	}
+	if (!count)
+		return 0;
+	d->fast = calloc(count, sizeof(*d->fast));
+	if (!d->fast)
+		return -1;
+	for (uint32_t i = 0; i < count; i++)
+		st_fast_record_to_dump(st_fast_ring_at(f, from + i), d->mono_ns, &d->fast[i]);
+	d->nfast = count;
+	return 0;
+}
+
 void st_dump_builder_capture(struct st_dump_builder *b, const struct st_trigger *t,
 			     size_t n)
 {
@@ -557,6 +589,9 @@ struct st_dump *st_dump_build(struct st_dump_builder *b,
 			goto fail;
 		d->exits_lost += d->samples[i].exits_lost;
 	}
+	if (fill_fast(b, d, st_ring_at(ring, (uint32_t)first),
+		      st_ring_at(ring, (uint32_t)first + d->nsamples - 1)) < 0)
+		goto fail;
 	free(order);
 	extras_free(&x);
 	st_evidence_clear(&b->evidence);

@@ -12,6 +12,7 @@
 #include <spiketrace/model.h>
 
 #include "evidence.h"
+#include "fast_ring.h"
 #include "incident.h"
 #include "proc_table.h"
 #include "ring.h"
@@ -22,6 +23,10 @@ struct st_dump_builder {
 	double   interval_s;
 	struct st_dump_host host;
 	struct st_evidence evidence; /* of the open incident's blamed processes */
+	/* The fast system ring whose readings over the samples' span go
+	 * into the dump, and its pace; NULL when off. */
+	const struct st_fast_ring *fast;
+	double   fast_interval_s;
 };
 
 /* Host facts are read once, at start. */

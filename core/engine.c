@@ -128,6 +128,20 @@ int st_engine_reload(struct st_engine *e, const char *config_path, int config_ex
 			next.history, e->cfg.history);
 		next.history = e->cfg.history;
 	}
+	/* The fast ring too is sized at start. */
+	if (next.fast_interval_s != e->cfg.fast_interval_s) {
+		if (e->cfg.fast_interval_s > next.interval_s) {
+			st_err("reload: %s: interval = %g is below the running fast_interval "
+			       "(%g); keeping the running configuration",
+			       next.path ? next.path : "(defaults)", next.interval_s,
+			       e->cfg.fast_interval_s);
+			st_config_free(&next);
+			return ST_EX_CONFIG;
+		}
+		st_warn("reload: fast_interval = %g takes effect at restart (running with %g)",
+			next.fast_interval_s, e->cfg.fast_interval_s);
+		next.fast_interval_s = e->cfg.fast_interval_s;
+	}
 	if (strcmp(next.plugin_dir, e->cfg.plugin_dir) != 0)
 		st_warn("reload: plugin_dir = \"%s\" takes effect at restart", next.plugin_dir);
 	/* Plugins are recreated with their new options: a detector's
@@ -144,6 +158,37 @@ int st_engine_reload(struct st_engine *e, const char *config_path, int config_ex
 	e->cfg = next;
 	configure_pipeline(e);
 	return 0;
+}
+
+static int64_t engine_now(const struct st_engine *e)
+{
+	return e->clock ? e->clock(e->clock_ctx) : st_mono_ns();
+}
+
+/* The fast ring's baseline is read with the first sample. */
+static int start_fast_ring(struct st_engine *e)
+{
+	char err[512];
+	if (!(e->cfg.fast_interval_s > 0))
+		return 0;
+	uint32_t cap = st_fast_ring_capacity(e->cfg.history, e->cfg.interval_s,
+					     e->cfg.fast_interval_s);
+	if (st_fast_ring_open(&e->fast, e->sampler.root_fd, e->sampler.proc_root, cap,
+			      engine_now(e), err, sizeof(err)) < 0) {
+		st_err("%s", err);
+		return -1;
+	}
+	e->builder.fast = &e->fast;
+	e->builder.fast_interval_s = e->cfg.fast_interval_s;
+	st_debug("fast system ring: %u readings (%zu KiB)", cap,
+		 (size_t)cap * sizeof(struct st_fast_record) / 1024);
+	return 0;
+}
+
+void st_engine_fast_tick(struct st_engine *e)
+{
+	if (e->fast.rec)
+		st_fast_ring_take(&e->fast, engine_now(e));
 }
 
 int st_engine_start(struct st_engine *e, const char *proc_root)
@@ -168,6 +213,8 @@ int st_engine_start(struct st_engine *e, const char *proc_root)
 	if (st_sampler_take(&e->sampler, &e->ring) < 0)
 		return -1;
 	const struct st_sample *first = st_ring_newest(&e->ring);
+	if (start_fast_ring(e) < 0)
+		return -1;
 	e->builder.proc_root_fd = e->sampler.root_fd;
 	configure_pipeline(e);
 	st_dump_host_read(e->sampler.root_fd, first->ncores, first->mem_total_kib,
@@ -373,6 +420,8 @@ void st_engine_destroy(struct st_engine *e)
 	st_plugins_unload(&e->plugins);
 	if (e->started) {
 		st_incidents_destroy(&e->incidents);
+		if (e->fast.rec)
+			st_fast_ring_close(&e->fast);
 		st_ring_destroy(&e->ring);
 		st_sampler_destroy(&e->sampler);
 	}

@@ -13,6 +13,7 @@
 
 #include "config.h"
 #include "dump_builder.h"
+#include "fast_ring.h"
 #include "fd_watch.h"
 #include "incident.h"
 #include "off_tick.h"
@@ -30,6 +31,9 @@ struct st_engine {
 	struct st_ring ring;
 	struct st_incidents incidents;
 	struct st_dump_builder builder;
+	/* The machine's figures at fast_interval between the samples; open
+	 * (fast.rec set) only when fast_interval is not 0 at start. */
+	struct st_fast_ring fast;
 	struct st_trigger scratch[ST_TRIGGERS_PER_DETECTOR];
 	/* What a detector of an older ABI minor writes, in its own stride
 	 * (st_plugin.trigger_size, never above sizeof(struct st_trigger)). */
@@ -67,8 +71,8 @@ int st_engine_configure(struct st_engine *e, const char *config_path,
 int st_engine_start(struct st_engine *e, const char *proc_root);
 
 /* Re-read the config (SIGHUP) against the loaded plugins. On success the
- * plugins are recreated with their new options; history and plugin_dir
- * keep their running values until restart. On failure (logged: the
+ * plugins are recreated with their new options; history, fast_interval
+ * and plugin_dir keep their running values until restart. On failure (logged: the
  * config, a plugin's check_options or a plugin's create refusing it) the
  * running configuration and plugin instances are kept. The caller stops
  * the sink thread around it and flushes an open incident first. Returns
@@ -107,6 +111,10 @@ uint32_t st_engine_exit_events(struct st_engine *e, uint32_t mode);
  * kernel dropped (receive buffer overruns). */
 void st_engine_proc_event(void *ctx, const struct st_proc_event *ev);
 void st_engine_proc_events_lost(struct st_engine *e, uint32_t overruns);
+
+/* One reading of the fast system ring, at the engine's clock; nothing
+ * when fast_interval is off. The daemon calls it from its fast timer. */
+void st_engine_fast_tick(struct st_engine *e);
 
 /* A trigger from outside the detectors (SIGUSR1), on the newest sample. */
 void st_engine_manual_trigger(struct st_engine *e, const char *why);

@@ -19,6 +19,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include <spiketrace/model.h>
 
 #include "proc_parse.h"
@@ -34,6 +35,10 @@ struct st_read_buf {
 	char  *data;
 	size_t cap;
 };
+
+/* The file behind fd, whole, from offset 0 into b (cap > 0), which grows
+ * when the file does not fit. Returns the length, or -1 with errno set. */
+ssize_t st_read_buf_whole(struct st_read_buf *b, int fd);
 
 /* Where sample times come from: CLOCK_MONOTONIC, or a test's fake clock. */
 typedef int64_t (*st_clock_fn)(void *ctx);

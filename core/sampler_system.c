@@ -10,14 +10,14 @@
 
 #include "log.h"
 
-/* Whole file from offset 0 into s->buf; grows the buffer when the file
- * does not fit. Returns the length, or -1 with errno set. */
-ssize_t st_sampler_read_whole(struct st_sampler *s, int fd)
+/* Whole file from offset 0 into b; grows the buffer when the file does
+ * not fit. Returns the length, or -1 with errno set. */
+ssize_t st_read_buf_whole(struct st_read_buf *b, int fd)
 {
 	for (;;) {
 		size_t len = 0;
 		for (;;) {
-			ssize_t n = pread(fd, s->buf.data + len, s->buf.cap - len, (off_t)len);
+			ssize_t n = pread(fd, b->data + len, b->cap - len, (off_t)len);
 			if (n < 0) {
 				if (errno == EINTR)
 					continue;
@@ -26,17 +26,22 @@ ssize_t st_sampler_read_whole(struct st_sampler *s, int fd)
 			if (n == 0)
 				return (ssize_t)len;
 			len += (size_t)n;
-			if (len == s->buf.cap)
+			if (len == b->cap)
 				break;
 		}
-		char *bigger = realloc(s->buf.data, s->buf.cap * 2);
+		char *bigger = realloc(b->data, b->cap * 2);
 		if (!bigger) {
 			errno = ENOMEM;
 			return -1;
 		}
-		s->buf.data = bigger;
-		s->buf.cap *= 2;
+		b->data = bigger;
+		b->cap *= 2;
 	}
+}
+
+ssize_t st_sampler_read_whole(struct st_sampler *s, int fd)
+{
+	return st_read_buf_whole(&s->buf, fd);
 }
 
 /*

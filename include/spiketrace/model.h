@@ -474,6 +474,34 @@ struct st_dump_host {
 	char     boot_id[64];
 };
 
+/*
+ * Since ABI 2.2: one reading of the fast system ring (fast_interval),
+ * between and around the samples: the system figures at 10 Hz, so a
+ * 300 ms stall between two 1 s samples shows. Percentages are of the
+ * machine, like a sample's; stalls are the growth of the PSI "some"
+ * totals over interval_s. have holds the ST_DUMP_FAST_* bits measured:
+ * a figure whose bit is clear reads 0.
+ */
+struct st_dump_fast {
+	int64_t  offset_ns;         /* from the trigger sample: negative before it */
+	int64_t  mono_ns;           /* when read (the end of its interval) */
+	double   interval_s;        /* since the previous reading */
+	double   cpu_total_pct, cpu_user_pct, cpu_system_pct;
+	double   cpu_iowait_pct, cpu_steal_pct;
+	uint64_t mem_available_kib, swap_used_kib;
+	uint32_t procs_running, procs_blocked;
+	uint64_t psi_cpu_some_us, psi_memory_some_us, psi_io_some_us;
+	uint32_t have;              /* ST_DUMP_FAST_* */
+	uint32_t reserved;
+};
+#define ST_DUMP_FAST_CPU        0x01
+#define ST_DUMP_FAST_MEM        0x02    /* mem_available_kib */
+#define ST_DUMP_FAST_SWAP       0x04    /* swap_used_kib */
+#define ST_DUMP_FAST_PROCS      0x08    /* procs_running, procs_blocked */
+#define ST_DUMP_FAST_PSI_CPU    0x10
+#define ST_DUMP_FAST_PSI_MEMORY 0x20
+#define ST_DUMP_FAST_PSI_IO     0x40
+
 /* The trigger comes last: st_trigger may grow at its end. */
 struct st_dump_trigger {
 	int32_t  sample_index;      /* index into st_dump.samples, -1 if outside */
@@ -505,6 +533,13 @@ struct st_dump {
 	uint32_t exited_size;       /* stride of every sample's exited */
 	uint32_t exit_mode;         /* ST_EXITS_* of the daemon that wrote it */
 	uint64_t exits_lost;        /* the samples' exits_lost, summed */
+	/* The fast system ring's readings over the samples' span (from the
+	 * first sample's start to the last sample), oldest first, stride
+	 * fast_size: st_dump_fast_at(). None when fast_interval is off. */
+	uint32_t nfast;
+	uint32_t fast_size;
+	double   fast_interval_s;   /* the configured fast_interval; 0: off */
+	struct st_dump_fast *fast;
 };
 
 /* ------------------------------------------------------------ accessors */
@@ -559,6 +594,12 @@ static inline const struct st_exited_group *
 st_dump_exited(const struct st_dump *d, const struct st_dump_sample *s, uint32_t i)
 {
 	return ST_ELEMENT(struct st_exited_group, s->exited, d->exited_size, i);
+}
+
+static inline const struct st_dump_fast *
+st_dump_fast_at(const struct st_dump *d, uint32_t i)
+{
+	return ST_ELEMENT(struct st_dump_fast, d->fast, d->fast_size, i);
 }
 
 static inline const struct st_dump_proc *
