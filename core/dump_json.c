@@ -538,6 +538,48 @@ static void put_sample(struct writer *w, cJSON *arr, const struct st_dump_sample
 	put_exited(w, o, s);
 }
 
+/* The fast ring's readings: each group only where it was measured. */
+static void put_fast(struct writer *w, cJSON *root, const struct st_dump *dump)
+{
+	if (!dump->nfast || !dump->fast)
+		return;
+	cJSON *fast = put(w, root, "fast", cJSON_CreateObject());
+	if (!fast)
+		return;
+	put(w, fast, "interval_s", make_num(dump->fast_interval_s));
+	cJSON *arr = put(w, fast, "samples", cJSON_CreateArray());
+	for (uint32_t i = 0; arr && i < dump->nfast; i++) {
+		const struct st_dump_fast *f = st_dump_fast_at(dump, i);
+		cJSON *o = append(w, arr, cJSON_CreateObject());
+		if (!o)
+			return;
+		put(w, o, "offset_ns", make_i64(f->offset_ns));
+		put(w, o, "mono_ns", make_i64(f->mono_ns));
+		put(w, o, "interval_s", make_num(f->interval_s));
+		if (f->have & ST_DUMP_FAST_CPU) {
+			put(w, o, "cpu_total_pct", make_num(f->cpu_total_pct));
+			put(w, o, "cpu_user_pct", make_num(f->cpu_user_pct));
+			put(w, o, "cpu_system_pct", make_num(f->cpu_system_pct));
+			put(w, o, "cpu_iowait_pct", make_num(f->cpu_iowait_pct));
+			put(w, o, "cpu_steal_pct", make_num(f->cpu_steal_pct));
+		}
+		if (f->have & ST_DUMP_FAST_MEM)
+			put(w, o, "mem_available_kib", make_u64(f->mem_available_kib));
+		if (f->have & ST_DUMP_FAST_SWAP)
+			put(w, o, "swap_used_kib", make_u64(f->swap_used_kib));
+		if (f->have & ST_DUMP_FAST_PROCS) {
+			put(w, o, "procs_running", make_u64(f->procs_running));
+			put(w, o, "procs_blocked", make_u64(f->procs_blocked));
+		}
+		if (f->have & ST_DUMP_FAST_PSI_CPU)
+			put(w, o, "psi_cpu_some_us", make_u64(f->psi_cpu_some_us));
+		if (f->have & ST_DUMP_FAST_PSI_MEMORY)
+			put(w, o, "psi_memory_some_us", make_u64(f->psi_memory_some_us));
+		if (f->have & ST_DUMP_FAST_PSI_IO)
+			put(w, o, "psi_io_some_us", make_u64(f->psi_io_some_us));
+	}
+}
+
 static void put_trigger(struct writer *w, cJSON *arr, const struct st_dump_trigger *dt)
 {
 	const struct st_trigger *t = &dt->trigger;
@@ -644,6 +686,7 @@ char *st_dump_to_json(const struct st_dump *dump, int pretty)
 	arr = put(&w, root, "samples", cJSON_CreateArray());
 	for (uint32_t i = 0; arr && dump->samples && i < dump->nsamples; i++)
 		put_sample(&w, arr, &dump->samples[i]);
+	put_fast(&w, root, dump);
 
 	/* A dump with a hole in it is worse than no dump: all or nothing.
 	 * cJSON allocates the text with malloc (no hooks are installed), so
@@ -1609,6 +1652,96 @@ static bool read_samples(struct reader *r, const cJSON *root, struct st_dump *du
 	return true;
 }
 
+/* An optional integer: absent or null leaves *out and the bit alone. */
+static bool read_fast_u64(struct reader *r, const cJSON *o, const char *path, const char *key,
+			  uint64_t max, uint32_t bit, uint64_t *out, uint32_t *have)
+{
+	bool ok;
+	const cJSON *it = member_opt(r, o, path, key, K_NUMBER, true, &ok);
+	if (!ok || !it)
+		return ok;
+	*have |= bit;
+	return num_to_u64(r, path, key, it, max, out);
+}
+
+static bool read_fast_one(struct reader *r, const cJSON *o, const char *p,
+			  struct st_dump_fast *f)
+{
+	bool ok;
+	uint64_t running = 0, blocked = 0;
+	uint32_t procs = 0;
+	if (!get_i64(r, o, p, "offset_ns", INT64_MIN, INT64_MAX, &f->offset_ns) ||
+	    !get_i64(r, o, p, "mono_ns", INT64_MIN, INT64_MAX, &f->mono_ns) ||
+	    !get_double(r, o, p, "interval_s", true, &f->interval_s))
+		return false;
+	/* The CPU figures come as a group of five. */
+	if (!member_opt(r, o, p, "cpu_total_pct", K_NUMBER, true, &ok)) {
+		if (!ok)
+			return false;
+	} else if (!get_pct(r, o, p, "cpu_total_pct", &f->cpu_total_pct) ||
+		   !get_pct(r, o, p, "cpu_user_pct", &f->cpu_user_pct) ||
+		   !get_pct(r, o, p, "cpu_system_pct", &f->cpu_system_pct) ||
+		   !get_pct(r, o, p, "cpu_iowait_pct", &f->cpu_iowait_pct) ||
+		   !get_pct(r, o, p, "cpu_steal_pct", &f->cpu_steal_pct)) {
+		return false;
+	} else {
+		f->have |= ST_DUMP_FAST_CPU;
+	}
+	if (!read_fast_u64(r, o, p, "mem_available_kib", UINT64_MAX, ST_DUMP_FAST_MEM,
+			   &f->mem_available_kib, &f->have) ||
+	    !read_fast_u64(r, o, p, "swap_used_kib", UINT64_MAX, ST_DUMP_FAST_SWAP,
+			   &f->swap_used_kib, &f->have) ||
+	    !read_fast_u64(r, o, p, "procs_running", UINT32_MAX, 1, &running, &procs) ||
+	    !read_fast_u64(r, o, p, "procs_blocked", UINT32_MAX, 2, &blocked, &procs) ||
+	    !read_fast_u64(r, o, p, "psi_cpu_some_us", UINT64_MAX, ST_DUMP_FAST_PSI_CPU,
+			   &f->psi_cpu_some_us, &f->have) ||
+	    !read_fast_u64(r, o, p, "psi_memory_some_us", UINT64_MAX, ST_DUMP_FAST_PSI_MEMORY,
+			   &f->psi_memory_some_us, &f->have) ||
+	    !read_fast_u64(r, o, p, "psi_io_some_us", UINT64_MAX, ST_DUMP_FAST_PSI_IO,
+			   &f->psi_io_some_us, &f->have))
+		return false;
+	/* procs: 1 running, 2 blocked, read */
+	if (procs == 1 || procs == 2)
+		return fail(r, "%s: procs_running and procs_blocked come together", p);
+	if (procs)
+		f->have |= ST_DUMP_FAST_PROCS;
+	f->procs_running = (uint32_t)running;
+	f->procs_blocked = (uint32_t)blocked;
+	return true;
+}
+
+/* Optional: dumps of a daemon without the fast ring have none. */
+static bool read_fast(struct reader *r, const cJSON *root, struct st_dump *dump)
+{
+	bool ok;
+	const cJSON *fast = member_opt(r, root, "", "fast", K_OBJECT, true, &ok);
+	if (!fast)
+		return ok;
+	void *elems;
+	if (!get_double(r, fast, "fast", "interval_s", true, &dump->fast_interval_s))
+		return false;
+	const cJSON *arr = get_array(r, fast, "fast", "samples", sizeof(*dump->fast), &elems,
+				     &dump->nfast);
+	const cJSON *it;
+	uint32_t i = 0;
+	dump->fast = elems;
+	if (!arr)
+		return false;
+	cJSON_ArrayForEach(it, arr) {
+		char p[48];
+		snprintf(p, sizeof(p), "fast.samples[%" PRIu32 "]", i);
+		if (!cJSON_IsObject(it))
+			return fail(r, "%s: expected an object", p);
+		if (!read_fast_one(r, it, p, &dump->fast[i]))
+			return false;
+		if (i > 0 && dump->fast[i].mono_ns <= dump->fast[i - 1].mono_ns)
+			return fail(r, "%s.mono_ns: %" PRId64 " not after the previous reading's %"
+				    PRId64, p, dump->fast[i].mono_ns, dump->fast[i - 1].mono_ns);
+		i++;
+	}
+	return true;
+}
+
 static bool read_trigger(struct reader *r, const cJSON *o, const char *path,
 			 const struct st_dump *dump, struct st_dump_trigger *dt)
 {
@@ -1724,7 +1857,8 @@ static bool read_dump(struct reader *r, const cJSON *root, struct st_dump *dump)
 	    !get_double(r, root, "", "interval_s", true, &dump->interval_s) ||
 	    !read_exit_mode(r, root, dump) ||
 	    !read_host(r, root, &dump->host) ||
-	    !read_samples(r, root, dump))
+	    !read_samples(r, root, dump) ||
+	    !read_fast(r, root, dump))
 		return false;
 	last = (int32_t)dump->nsamples - 1;
 	if (!get_i32(r, root, "", "trigger_index", -1, last, &dump->trigger_index) ||

@@ -1614,10 +1614,143 @@ static void test_round_trip_exited(void)
 	expect_edit_refused(ed_exited_count_zero, "count: 0");
 }
 
+/* A full dump with three readings of the fast ring: one with every
+ * figure, one without pressure or swap, one with nothing but the CPU. */
+static struct st_dump *fast_dump(void)
+{
+	struct st_dump *d = full_dump();
+	d->fast_interval_s = 0.1;
+	d->nfast = 3;
+	d->fast = calloc(3, sizeof(*d->fast));
+	CU_ASSERT_FATAL(d->fast != NULL);
+	for (uint32_t i = 0; i < 3; i++) {
+		struct st_dump_fast *f = &d->fast[i];
+		f->offset_ns = -300000000 + (int64_t)i * 100000000;
+		f->mono_ns = 5000000000LL + f->offset_ns;
+		f->interval_s = 0.1;
+		f->cpu_total_pct = 12.5 + 40 * i;
+		f->cpu_user_pct = 10 + i;
+		f->cpu_system_pct = 2.5;
+		f->cpu_iowait_pct = 0.25;
+		f->cpu_steal_pct = 0.125;
+		f->have = ST_DUMP_FAST_CPU;
+	}
+	d->fast[0].mem_available_kib = 7000000;
+	d->fast[0].swap_used_kib = 123;
+	d->fast[0].procs_running = 4;
+	d->fast[0].procs_blocked = 1;
+	d->fast[0].psi_cpu_some_us = 30000;
+	d->fast[0].psi_memory_some_us = 7;
+	d->fast[0].psi_io_some_us = 99999;
+	d->fast[0].have = ST_DUMP_FAST_CPU | ST_DUMP_FAST_MEM | ST_DUMP_FAST_SWAP |
+			  ST_DUMP_FAST_PROCS | ST_DUMP_FAST_PSI_CPU | ST_DUMP_FAST_PSI_MEMORY |
+			  ST_DUMP_FAST_PSI_IO;
+	d->fast[1].mem_available_kib = 6000000;
+	d->fast[1].procs_running = 2;
+	d->fast[1].have |= ST_DUMP_FAST_MEM | ST_DUMP_FAST_PROCS;
+	return d;
+}
+
+/* fast_dump() as JSON, edited, must be refused for reason. */
+static void expect_fast_edit_refused(void (*edit)(cJSON *fast), const char *reason)
+{
+	struct st_dump *d = fast_dump();
+	char *text = st_dump_to_json(d, 0);
+	st_dump_free(d);
+	CU_ASSERT_FATAL(text != NULL);
+	cJSON *root = cJSON_Parse(text);
+	free(text);
+	CU_ASSERT_FATAL(root != NULL);
+	edit(cJSON_GetObjectItem(root, "fast"));
+	char *out = cJSON_PrintUnformatted(root);
+	cJSON_Delete(root);
+	CU_ASSERT_FATAL(out != NULL);
+	expect_refused(out, strlen(out), reason);
+	cJSON_free(out);
+}
+
+static cJSON *fast_at(cJSON *fast, int i)
+{
+	cJSON *it = cJSON_GetArrayItem(cJSON_GetObjectItem(fast, "samples"), i);
+	CU_ASSERT_FATAL(it != NULL);
+	return it;
+}
+static void ed_fast_negative_pct(cJSON *f) { set(fast_at(f, 1), "cpu_total_pct", cJSON_CreateNumber(-5)); }
+static void ed_fast_cpu_half(cJSON *f) { cJSON_DeleteItemFromObject(fast_at(f, 2), "cpu_steal_pct"); }
+static void ed_fast_procs_half(cJSON *f) { cJSON_DeleteItemFromObject(fast_at(f, 0), "procs_blocked"); }
+static void ed_fast_psi_string(cJSON *f) { set(fast_at(f, 0), "psi_io_some_us", cJSON_CreateString("9")); }
+static void ed_fast_out_of_order(cJSON *f) { set(fast_at(f, 2), "mono_ns", cJSON_CreateNumber(1)); }
+static void ed_fast_no_interval(cJSON *f) { cJSON_DeleteItemFromObject(f, "interval_s"); }
+static void ed_fast_not_array(cJSON *f) { set(f, "samples", cJSON_CreateObject()); }
+
+/* The fast ring's readings: written only when there are some, every
+ * figure back as it was, absent groups absent, and a bad field refused
+ * with its path. */
+static void test_round_trip_fast(void)
+{
+	struct st_dump *d = fast_dump(), *back;
+	char err[256] = "";
+	char *text = st_dump_to_json(d, 0);
+	CU_ASSERT_FATAL(text != NULL);
+	back = parse(text, err, sizeof(err));
+	if (!back)
+		fprintf(stderr, "round trip: %s\n", err);
+	CU_ASSERT_FATAL(back != NULL);
+	assert_dump_equal(d, back);
+	CU_ASSERT_DOUBLE_EQUAL(back->fast_interval_s, 0.1, 1e-12);
+	CU_ASSERT_EQUAL(back->fast_size, sizeof(struct st_dump_fast));
+	CU_ASSERT_EQUAL_FATAL(back->nfast, 3);
+	for (uint32_t i = 0; i < 3; i++) {
+		const struct st_dump_fast *x = st_dump_fast_at(d, i), *y = st_dump_fast_at(back, i);
+		CU_ASSERT_EQUAL(x->offset_ns, y->offset_ns);
+		CU_ASSERT_EQUAL(x->mono_ns, y->mono_ns);
+		CU_ASSERT_DOUBLE_EQUAL(x->interval_s, y->interval_s, 1e-12);
+		CU_ASSERT_DOUBLE_EQUAL(x->cpu_total_pct, y->cpu_total_pct, 1e-12);
+		CU_ASSERT_DOUBLE_EQUAL(x->cpu_user_pct, y->cpu_user_pct, 1e-12);
+		CU_ASSERT_DOUBLE_EQUAL(x->cpu_system_pct, y->cpu_system_pct, 1e-12);
+		CU_ASSERT_DOUBLE_EQUAL(x->cpu_iowait_pct, y->cpu_iowait_pct, 1e-12);
+		CU_ASSERT_DOUBLE_EQUAL(x->cpu_steal_pct, y->cpu_steal_pct, 1e-12);
+		CU_ASSERT_EQUAL(x->mem_available_kib, y->mem_available_kib);
+		CU_ASSERT_EQUAL(x->swap_used_kib, y->swap_used_kib);
+		CU_ASSERT_EQUAL(x->procs_running, y->procs_running);
+		CU_ASSERT_EQUAL(x->procs_blocked, y->procs_blocked);
+		CU_ASSERT_EQUAL(x->psi_cpu_some_us, y->psi_cpu_some_us);
+		CU_ASSERT_EQUAL(x->psi_memory_some_us, y->psi_memory_some_us);
+		CU_ASSERT_EQUAL(x->psi_io_some_us, y->psi_io_some_us);
+		CU_ASSERT_EQUAL(x->have, y->have);
+	}
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "\"fast\":{\"interval_s\":0.1,\"samples\":["));
+	free(text);
+	st_dump_free(back);
+	st_dump_free(d);
+
+	/* Without readings there is no "fast" member, and such a dump (an
+	 * older one) reads back with none. */
+	text = full_json(0);
+	CU_ASSERT_PTR_NULL(strstr(text, "\"fast\""));
+	back = parse(text, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(back);
+	CU_ASSERT_EQUAL(back->nfast, 0);
+	CU_ASSERT_PTR_NULL(back->fast);
+	st_dump_free(back);
+	free(text);
+
+	expect_fast_edit_refused(ed_fast_negative_pct,
+				 "fast.samples[1].cpu_total_pct: -5 out of range (0 or more)");
+	expect_fast_edit_refused(ed_fast_cpu_half, "missing field 'fast.samples[2].cpu_steal_pct'");
+	expect_fast_edit_refused(ed_fast_procs_half,
+				 "fast.samples[0]: procs_running and procs_blocked come together");
+	expect_fast_edit_refused(ed_fast_psi_string, "fast.samples[0].psi_io_some_us: expected a number");
+	expect_fast_edit_refused(ed_fast_out_of_order, "fast.samples[2].mono_ns: 1 not after");
+	expect_fast_edit_refused(ed_fast_no_interval, "missing field 'fast.interval_s'");
+	expect_fast_edit_refused(ed_fast_not_array, "fast.samples: expected an array");
+}
+
 int main(void)
 {
 	CU_TestInfo tests[] = {
 		{ "round trip of a full dump", test_round_trip },
+		{ "round trip of the fast ring's readings", test_round_trip_fast },
 		{ "round trip of exited groups", test_round_trip_exited },
 		{ "DEL and C1 controls escaped", test_del_and_c1_escaped },
 		{ "round trip of integer extremes", test_round_trip_extremes },
