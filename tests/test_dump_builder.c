@@ -591,9 +591,104 @@ static void test_io_denied_real(void)
 	close(root);
 }
 
+/*
+ * One second of the fake machine read by the fast ring at 10 Hz, with
+ * one core busy for the tenths in [burst_from, burst_to): the engine's
+ * tick at the end of the second comes first, then the fast reading, as
+ * the daemon does when both are due.
+ */
+static void fast_second(struct scenario *sc, int burst_from, int burst_to)
+{
+	for (int k = 0; k < 10; k++) {
+		if (k >= burst_from && k < burst_to)
+			sc->fp->busy_ticks += (uint64_t)sc->fp->hz / 10;
+		if (k < 9)
+			fake_proc_advance(sc->fp, 0.1);
+		else
+			scenario_tick_for(sc, 0.1);
+		st_engine_fast_tick(&sc->engine);
+	}
+}
+
+/*
+ * A 300 ms burst of one core between two 1 s samples of a 2-core
+ * machine: the sample averages it to 15 % of the machine, while three of
+ * the dump's 10 Hz readings show it at 50 % (a whole core). The dump
+ * holds exactly the readings over its samples' span, none from before;
+ * the sampler's own intervals are not disturbed by the readings between.
+ */
+static void test_fast_readings_of_the_window(void)
+{
+	struct scenario sc;
+	scenario_start(&sc, 2, 8u << 20, ONLY_CPU_DELTA);
+	SCENARIO_REQUIRE(&sc, scenario_begin(&sc) == 0);
+	SCENARIO_REQUIRE(&sc, sc.engine.fast.rec != NULL);      /* on by default */
+	for (int i = 0; i < 12; i++)
+		fast_second(&sc, 0, 0);
+	fast_second(&sc, 3, 6);
+	st_engine_manual_trigger(&sc.engine, "test");
+	size_t before = sc.ndumps;
+	for (int i = 0; i < 4 && sc.ndumps == before; i++)
+		fast_second(&sc, 0, 0);
+	SCENARIO_REQUIRE(&sc, sc.ndumps == before + 1);
+	const struct st_dump *d = sc.dumps[before];
+	SCENARIO_REQUIRE(&sc, d->trigger_index >= 1);
+	const struct st_dump_sample *trig = st_dump_at(d, (uint32_t)d->trigger_index);
+	CU_ASSERT_DOUBLE_EQUAL(trig->cpu_total_pct, 15.0, 1e-6);
+	CU_ASSERT_DOUBLE_EQUAL(d->fast_interval_s, 0.1, 1e-12);
+	CU_ASSERT_EQUAL(d->fast_size, sizeof(struct st_dump_fast));
+	/* Ten readings per sample, the first sample's interval included,
+	 * but for the one due with the closing tick: read after it. */
+	if (d->nfast != d->nsamples * 10 - 1)
+		fprintf(stderr, "\n  nfast %u for %u samples\n", d->nfast, d->nsamples);
+	CU_ASSERT_EQUAL_FATAL(d->nfast, d->nsamples * 10 - 1);
+	const struct st_dump_sample *first = st_dump_at(d, 0);
+	const struct st_dump_sample *last = st_dump_at(d, d->nsamples - 1);
+	CU_ASSERT_EQUAL(st_dump_fast_at(d, 0)->offset_ns, first->offset_ns - 900000000);
+	CU_ASSERT_EQUAL(st_dump_fast_at(d, d->nfast - 1)->offset_ns,
+			last->offset_ns - 100000000);
+	unsigned busy = 0, idle = 0;
+	for (uint32_t i = 0; i < d->nfast; i++) {
+		const struct st_dump_fast *f = st_dump_fast_at(d, i);
+		CU_ASSERT_EQUAL(f->offset_ns, f->mono_ns - d->mono_ns);
+		CU_ASSERT(f->have & ST_DUMP_FAST_CPU);
+		CU_ASSERT_DOUBLE_EQUAL(f->interval_s, 0.1, 1e-6);
+		CU_ASSERT_EQUAL(f->mem_available_kib, trig->mem_available_kib);
+		/* The burst is the trigger sample's second: (-1 s, 0]. */
+		if (f->offset_ns > -1000000000LL && f->offset_ns <= 0 &&
+		    f->cpu_total_pct > 49.9 && f->cpu_total_pct < 50.1)
+			busy++;
+		else if (f->cpu_total_pct == 0)
+			idle++;
+	}
+	CU_ASSERT_EQUAL(busy, 3);
+	CU_ASSERT_EQUAL(idle, d->nfast - 3);
+	scenario_stop(&sc);
+}
+
+/* fast_interval = 0: no ring, nothing read, a dump without readings. */
+static void test_fast_off(void)
+{
+	struct scenario sc;
+	scenario_start(&sc, 2, 8u << 20, "fast_interval = 0\n" ONLY_CPU_DELTA);
+	SCENARIO_REQUIRE(&sc, scenario_begin(&sc) == 0);
+	CU_ASSERT_PTR_NULL(sc.engine.fast.rec);
+	fast_second(&sc, 3, 6);
+	CU_ASSERT_EQUAL(st_fast_ring_count(&sc.engine.fast), 0);
+	st_engine_manual_trigger(&sc.engine, "test");
+	struct st_dump *d = scenario_run_until_dump(&sc, 4);
+	SCENARIO_REQUIRE(&sc, d != NULL);
+	CU_ASSERT_EQUAL(d->nfast, 0);
+	CU_ASSERT_PTR_NULL(d->fast);
+	CU_ASSERT_EQUAL(d->fast_interval_s, 0);
+	scenario_stop(&sc);
+}
+
 int main(void)
 {
 	CU_TestInfo tests[] = {
+		{ "fast readings of the dump's window", test_fast_readings_of_the_window },
+		{ "fast_interval = 0: no readings", test_fast_off },
 		{ "top_cpu: own + children, no idle, no carried",
 		  test_top_cpu_ranks_cost_and_leaves_out_idle },
 		{ "per-core ids copied", test_core_ids_copied },

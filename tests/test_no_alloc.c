@@ -294,6 +294,31 @@ static void test_steady_state(void)
 	scenario_stop(&m.sc);
 }
 
+/* The fast system ring's readings, from the first one on: its records
+ * and buffer were allocated at start, and it wraps in place. */
+static void test_fast_ring_allocates_nothing(void)
+{
+	struct machine m;
+	CU_ASSERT_FATAL(machine_start(&m) == 0);
+	struct st_fast_ring *f = &m.sc.engine.fast;
+	CU_ASSERT_FATAL(f->rec != NULL);
+	unsigned long total = 0;
+	/* Past the ring's capacity: the wrap-around is counted too. */
+	uint32_t readings = f->cap + 10;
+	for (uint32_t i = 0; i < readings; i++) {
+		m.sc.fp->busy_ticks += i % 3;
+		fake_proc_advance(m.sc.fp, 0.1);
+		count_start();
+		st_engine_fast_tick(&m.sc.engine);
+		total += count_stop("fast reading");
+	}
+	if (counter_works)
+		CU_ASSERT_EQUAL(total, 0);
+	CU_ASSERT_EQUAL(f->readings, readings);
+	CU_ASSERT_EQUAL(st_fast_ring_count(f), f->cap);
+	scenario_stop(&m.sc);
+}
+
 static void test_steady_state_with_churn(void)
 {
 	struct machine m;
@@ -531,6 +556,7 @@ int main(void)
 	CU_TestInfo tests[] = {
 		{ "the counter sees allocations", test_counter_counts },
 		{ "no allocation in 100 idle samples", test_steady_state },
+		{ "no allocation in the fast ring's readings", test_fast_ring_allocates_nothing },
 		{ "no allocation in 100 samples with processes coming and going",
 		  test_steady_state_with_churn },
 		{ "no allocation in 100 samples with exits between them",
