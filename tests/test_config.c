@@ -110,6 +110,7 @@ static void check_defaults(const struct st_config *c)
 	CU_ASSERT(approx(c->max_dumps_per_minute, 6));
 	CU_ASSERT_STRING_EQUAL(c->plugin_dir, DEF_DIR);
 	CU_ASSERT_STRING_EQUAL(c->log_level, "info");
+	CU_ASSERT(approx(c->fast_interval_s, 0.1));
 	CU_ASSERT_EQUAL_FATAL(c->nplugins, NPLUGINS);
 
 	const struct st_plugin_config *cpu = &c->plugins[CPU];
@@ -373,6 +374,32 @@ static void test_trigger_window(void)
 	char err[256];
 	CU_ASSERT_EQUAL(load("history = 14\n", &c, err, sizeof(err)), 0);
 	st_config_free(&c);
+}
+
+/* fast_interval: 0 is off, else 0.05 .. interval, the line of the one
+ * of the two set last when they disagree. */
+static void test_fast_interval(void)
+{
+	struct st_config c;
+	char err[256];
+	CU_ASSERT_EQUAL_FATAL(load("fast_interval = 0\n", &c, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(c.fast_interval_s, 0);
+	st_config_free(&c);
+	CU_ASSERT_EQUAL_FATAL(load("interval = 0.5\nfast_interval = 0.05\n", &c, err,
+				   sizeof(err)), 0);
+	CU_ASSERT(approx(c.fast_interval_s, 0.05));
+	st_config_free(&c);
+	CU_ASSERT_EQUAL_FATAL(load("fast_interval = 1\n", &c, err, sizeof(err)), 0);
+	CU_ASSERT(approx(c.fast_interval_s, 1));
+	st_config_free(&c);
+	CU_ASSERT(fails_with("\nfast_interval = 0.01\n", 2,
+			     "fast_interval = 0.01: 0 (off) or 0.05 or more"));
+	CU_ASSERT(fails_with("fast_interval = -1\n", 1, "fast_interval = -1: out of range 0..60"));
+	CU_ASSERT(fails_with("fast_interval = \"fast\"\n", 1, "fast_interval"));
+	CU_ASSERT(fails_with("top = 4\nfast_interval = 2\nhistory = 30\n", 2,
+			     "fast_interval (2) must not exceed interval (1)"));
+	CU_ASSERT(fails_with("fast_interval = 0.5\n\ninterval = 0.2\n", 3,
+			     "fast_interval (0.5) must not exceed interval (0.2)"));
 }
 
 static void test_syntax_errors(void)
@@ -668,6 +695,7 @@ int main(void)
 	CU_TestInfo tests[] = {
 		{ "defaults without a file", test_defaults_without_file },
 		{ "full config read back", test_full_config },
+		{ "fast_interval: off, range, not above interval", test_fast_interval },
 		{ "enabled flags", test_enabled_flags },
 		{ "load twice", test_load_twice },
 		{ "unknown option", test_unknown_option },
