@@ -36,6 +36,8 @@
 #define TERM_COLUMNS 80
 #define ST_TRIGGER_MAX_SHOWN 8   /* trigger types named in one timeline row */
 #define SPARK_LABEL 12          /* "blamed cpu" and two spaces */
+#define FAST_SPARK_LABEL 17     /* "mem avail 10 Hz" and two spaces */
+#define FAST_SPARK_MAX 32       /* characters of a fast row's line */
 #define UNIT_MAX 17             /* one escaped unit: "\xNN" x 4 and NUL */
 
 #define SGR_HEADING   "1"       /* bold */
@@ -1136,20 +1138,37 @@ struct series {
 	                           must not fill the whole height */
 	bool low_is_news;       /* bucketed by the minimum, not the maximum */
 	bool per_process;
+	double (*fast)(const struct st_dump_fast *f);  /* fast_series: NAN if not measured */
 };
 
 static const struct series series[] = {
-	{ "cpu",        get_cpu,      SCALE_MACHINE_PCT, 0,         false, false },
-	{ "cpu psi",    get_psi_cpu,  SCALE_MACHINE_PCT, 0,         false, false },
-	{ "load1",      get_load,     SCALE_LOAD,        0,         false, false },
-	{ "mem avail",  get_avail,    SCALE_KIB,         64 * 1024, true,  false },
-	{ "mem psi",    get_psi_memory, SCALE_MACHINE_PCT, 0,       false, false },
-	{ "anon",       get_anon,     SCALE_KIB,         64 * 1024, false, false },
-	{ "cache",      get_cache,    SCALE_KIB,         64 * 1024, false, false },
-	{ "swap used",  get_swap,     SCALE_KIB,         64 * 1024, false, false },
-	{ "io psi",     get_psi_io,   SCALE_MACHINE_PCT, 0,         false, false },
-	{ "blamed cpu", get_proc_cpu, SCALE_PROC_PCT,    0,         false, true },
-	{ "blamed rss", get_proc_rss, SCALE_KIB,         16 * 1024, false, true },
+	{ "cpu",        get_cpu,      SCALE_MACHINE_PCT, 0,         false, false, NULL },
+	{ "cpu psi",    get_psi_cpu,  SCALE_MACHINE_PCT, 0,         false, false, NULL },
+	{ "load1",      get_load,     SCALE_LOAD,        0,         false, false, NULL },
+	{ "mem avail",  get_avail,    SCALE_KIB,         64 * 1024, true,  false, NULL },
+	{ "mem psi",    get_psi_memory, SCALE_MACHINE_PCT, 0,       false, false, NULL },
+	{ "anon",       get_anon,     SCALE_KIB,         64 * 1024, false, false, NULL },
+	{ "cache",      get_cache,    SCALE_KIB,         64 * 1024, false, false, NULL },
+	{ "swap used",  get_swap,     SCALE_KIB,         64 * 1024, false, false, NULL },
+	{ "io psi",     get_psi_io,   SCALE_MACHINE_PCT, 0,         false, false, NULL },
+	{ "blamed cpu", get_proc_cpu, SCALE_PROC_PCT,    0,         false, true, NULL },
+	{ "blamed rss", get_proc_rss, SCALE_KIB,         16 * 1024, false, true, NULL },
+};
+
+static double fast_cpu(const struct st_dump_fast *f)
+{
+	return f->have & ST_DUMP_FAST_CPU ? f->cpu_total_pct : NAN;
+}
+
+static double fast_avail(const struct st_dump_fast *f)
+{
+	return f->have & ST_DUMP_FAST_MEM ? (double)f->mem_available_kib : NAN;
+}
+
+/* Over the fast ring's readings: what moves between two samples. */
+static const struct series fast_series[] = {
+	{ "cpu",       NULL, SCALE_MACHINE_PCT, 0,         false, false, fast_cpu },
+	{ "mem avail", NULL, SCALE_KIB,         64 * 1024, true,  false, fast_avail },
 };
 
 static const char *fmt_value(char *buf, size_t len, enum scale scale, double v)
@@ -1228,14 +1247,28 @@ static void put_level(const struct ctx *c, double v, double lo, double hi)
 		fputs(blocks[level], c->out);
 }
 
-static void render_sparkline(const struct ctx *c, const struct series *se, uint32_t per)
+/* Value i of a row: of sample i, or of the fast ring's reading i. */
+typedef double (*value_at)(const struct ctx *c, const struct series *se, uint32_t i);
+
+static double sample_value(const struct ctx *c, const struct series *se, uint32_t i)
 {
-	const struct st_dump *d = c->dump;
+	return se->get(c, &c->dump->samples[i]);
+}
+
+static double fast_value(const struct ctx *c, const struct series *se, uint32_t i)
+{
+	return se->fast(st_dump_fast_at(c->dump, i));
+}
+
+/* n values, per to a character, after a label width columns wide. */
+static void render_spark(const struct ctx *c, const char *label, int width,
+			 const struct series *se, uint32_t n, uint32_t per, value_at at)
+{
 	double vmin = INFINITY, vmax = -INFINITY, lo = 0, hi = 0;
 	char a[32], b[32];
 
-	for (uint32_t i = 0; i < d->nsamples; i++) {
-		double v = se->get(c, &d->samples[i]);
+	for (uint32_t i = 0; i < n; i++) {
+		double v = at(c, se, i);
 		if (isnan(v))
 			continue;
 		vmin = v < vmin ? v : vmin;
@@ -1245,12 +1278,12 @@ static void render_sparkline(const struct ctx *c, const struct series *se, uint3
 		return;         /* not one value to draw */
 	scale_range(c, se, vmin, vmax, &lo, &hi);
 
-	fprintf(c->out, "%-*s", SPARK_LABEL, se->label);
+	fprintf(c->out, "%-*s", width, label);
 	sgr(c, SGR_SPARK);
-	for (uint32_t first = 0; first < d->nsamples; first += per) {
+	for (uint32_t first = 0; first < n; first += per) {
 		double agg = NAN;
-		for (uint32_t i = first; i < first + per && i < d->nsamples; i++) {
-			double v = se->get(c, &d->samples[i]);
+		for (uint32_t i = first; i < first + per && i < n; i++) {
+			double v = at(c, se, i);
 			if (isnan(v))
 				continue;
 			if (isnan(agg) || (se->low_is_news ? v < agg : v > agg))
@@ -1272,6 +1305,35 @@ static void render_sparkline(const struct ctx *c, const struct series *se, uint3
 		fprintf(c->out, "  %s (range %s)\n", a, fmt_value(b, sizeof(b), se->scale, vmax - vmin));
 	else
 		fprintf(c->out, "  %s .. %s\n", a, b);
+}
+
+static void render_sparkline(const struct ctx *c, const struct series *se, uint32_t per)
+{
+	render_spark(c, se->label, SPARK_LABEL, se, c->dump->nsamples, per, sample_value);
+}
+
+/*
+ * The fast ring's rows, "cpu 10 Hz": a 300 ms spike that the samples
+ * average away shows here. Their labels are wider and their lines
+ * shorter than the samples' rows, so that they too fit 80 columns.
+ */
+static void render_fast_sparklines(const struct ctx *c)
+{
+	const struct st_dump *d = c->dump;
+	uint32_t per = (d->nfast + FAST_SPARK_MAX - 1) / FAST_SPARK_MAX;
+	char label[48], rate[16];
+
+	if (!d->nfast || !d->fast)
+		return;
+	if (d->fast_interval_s > 0)
+		snprintf(rate, sizeof(rate), "%.3g Hz", 1 / d->fast_interval_s);
+	else
+		snprintf(rate, sizeof(rate), "fast");
+	for (size_t i = 0; i < sizeof(fast_series) / sizeof(fast_series[0]); i++) {
+		snprintf(label, sizeof(label), "%s %s", fast_series[i].label, rate);
+		render_spark(c, label, FAST_SPARK_LABEL, &fast_series[i], d->nfast, per,
+			     fast_value);
+	}
 }
 
 /* "^" under the sparkline characters that hold a trigger's sample. */
@@ -1378,6 +1440,9 @@ static void render_timeline(const struct ctx *c)
 	heading(c, "timeline");
 	fprintf(c->out, "   (%" PRIu32 " sample%s every %g s", d->nsamples,
 		d->nsamples == 1 ? "" : "s", d->interval_s);
+	if (d->nfast && d->fast)
+		fprintf(c->out, "; %" PRIu32 " system reading%s every %g s", d->nfast,
+			d->nfast == 1 ? "" : "s", d->fast_interval_s);
 	if (c->blamed)
 		fprintf(c->out, "; blamed: [%" PRId32 "] %s", c->blamed->pid,
 			esc(c, FIELD(c->blamed->comm, tmp), comm, sizeof(comm)));
@@ -1387,6 +1452,7 @@ static void render_timeline(const struct ctx *c)
 		if (c->blamed || !series[i].per_process)
 			render_sparkline(c, &series[i], per);
 	render_trigger_marks(c, per);
+	render_fast_sparklines(c);
 
 	fprintf(c->out, "\n" ROW_FMT, "#", "offset", "cpu", "mem avail", "swap used");
 	if (c->blamed)

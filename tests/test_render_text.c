@@ -521,6 +521,55 @@ static void test_timeline(void)
 	st_dump_free(d);
 }
 
+/*
+ * The fast ring's rows: 50 readings at 10 Hz over the five samples, the
+ * machine idle but for 300 ms at half (one core of two) in the trigger's
+ * second, and memory down by 1 GiB for one reading. Two readings to a
+ * character: the spike fills two, and is not averaged away.
+ */
+static void test_timeline_fast_rows(void)
+{
+	struct st_dump *d = series_dump();
+	struct st_render_opts opts = { .sample_index = -1, .ascii = 1 };
+	d->fast_interval_s = 0.1;
+	d->nfast = 50;
+	d->fast = calloc(50, sizeof(*d->fast));
+	CU_ASSERT_FATAL(d->fast != NULL);
+	for (uint32_t i = 0; i < 50; i++) {
+		struct st_dump_fast *f = &d->fast[i];
+		f->offset_ns = -3900000000LL + (int64_t)i * 100000000;
+		f->interval_s = 0.1;
+		f->cpu_total_pct = i >= 33 && i <= 35 ? 50 : 0;
+		f->mem_available_kib = (i == 34 ? 5 : 6) * (uint64_t)GIB_KIB;
+		f->have = ST_DUMP_FAST_CPU | ST_DUMP_FAST_MEM;
+	}
+	char *text = render(d, &opts);
+	expect_line(text, "=== timeline ===   (5 samples every 1 s; 50 system readings every "
+		    "0.1 s; blamed: [4242] hog)");
+	expect_line(text, "cpu 10 Hz        ________________==_______  0.0% .. 50.0%");
+	expect_line(text, "mem avail 10 Hz  #################_#######  5.0 GiB .. 6.0 GiB");
+	/* after the samples' rows and their trigger marks */
+	CU_ASSERT(strstr(text, "trigger        ^") < strstr(text, "cpu 10 Hz"));
+	free(text);
+
+	/* 20 Hz, and a reading without memory leaves a gap. */
+	d->fast_interval_s = 0.05;
+	d->fast[0].have = ST_DUMP_FAST_CPU;
+	d->fast[1].have = ST_DUMP_FAST_CPU;
+	text = render(d, &opts);
+	expect_line(text, "mem avail 20 Hz   ################_#######  5.0 GiB .. 6.0 GiB");
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "\ncpu 20 Hz        "));
+	free(text);
+
+	/* None: no rows, the heading as before. */
+	d->nfast = 0;
+	text = render(d, &opts);
+	expect_line(text, "=== timeline ===   (5 samples every 1 s; blamed: [4242] hog)");
+	CU_ASSERT_PTR_NULL(strstr(text, "Hz"));
+	free(text);
+	st_dump_free(d);
+}
+
 /* A system-wide trigger: no process columns; a flat memory line sits in
  * the middle instead of looking like a collapse. */
 static void test_timeline_system_wide(void)
@@ -1350,6 +1399,7 @@ int main(void)
 		{ "hostile names never reach the terminal raw", test_hostile_names },
 		{ "long command line cut", test_long_cmdline_cut },
 		{ "timeline rows and sparklines", test_timeline },
+		{ "timeline: the fast ring's rows", test_timeline_fast_rows },
 		{ "timeline of a system-wide trigger", test_timeline_system_wide },
 		{ "units and containers beside the process", test_units_and_containers },
 		{ "cpu split, block i/o wait, threads", test_cpu_split_and_wait },
