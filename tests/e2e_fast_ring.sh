@@ -1,0 +1,84 @@
+#!/bin/sh
+# The fast system ring on the real kernel: the daemon samples every 1 s
+# and reads the system figures every 0.1 s. A 300 ms burst of one core
+# between two samples is averaged to about 30 % of a core in the 1 s
+# samples, while at least two of the dump's 10 Hz readings show it near a
+# whole core; the viewer draws it in its "cpu 10 Hz" row.
+. "${top_srcdir:-.}/tests/e2e_lib.sh"
+
+list_detectors
+{
+	echo "interval = 1"
+	echo "fast_interval = 0.1"
+	echo "history = 30"
+	echo "pre_trigger = 6"
+	echo "post_trigger = 2"
+	echo "plugin_dir = \"$PLUGINS\""
+	# No detector: the burst must not open an incident of its own.
+	echo "detectors {"
+	for d in $DETECTORS; do
+		echo "  $d { enabled = false }"
+	done
+	echo "}"
+	echo "sinks {"
+	echo "  json_file { dir = \"$TMP/dumps\" }"
+	echo "}"
+} >"$TMP/spiketrace.conf"
+LOG="$TMP/daemon.log"
+
+"$SPIKETRACE" --foreground --config "$TMP/spiketrace.conf" >/dev/null 2>"$LOG" &
+daemon=$!
+started $daemon
+wait_for 10 grep -q "sampling /proc" "$LOG" || fail "the daemon did not start"
+sleep 2
+
+# 300 ms of one core (wall time), then idle: the burst falls between two
+# 1 s samples, in one interval or split over two.
+"$top_builddir/tests/cpu_burner" 0 300 || fail "cpu_burner failed"
+sleep 1.5
+kill -USR1 $daemon
+dumps() { ls "$TMP"/dumps/spike_*_manual_0*.json >/dev/null 2>&1; }
+wait_for 6 dumps || fail "SIGUSR1 gave no dump"
+DUMP=$(ls "$TMP"/dumps/spike_*_manual_0*.json | head -n 1)
+
+python3 - "$DUMP" <<'PY' || fail "the dump's fast readings: see above"
+import json, sys
+d = json.load(open(sys.argv[1]))
+cores = d["host"]["cores"]
+fast = d.get("fast")
+assert fast, "no fast object in the dump"
+assert abs(fast["interval_s"] - 0.1) < 1e-9, fast["interval_s"]
+f = fast["samples"]
+s = d["samples"]
+assert len(f) >= 10 * (len(s) - 1), "%d readings for %d samples" % (len(f), len(s))
+for a, b in zip(f, f[1:]):
+    assert b["mono_ns"] > a["mono_ns"], "readings out of order"
+    assert 0.05 < b["interval_s"] < 0.3, "a reading %.3f s after the last" % b["interval_s"]
+# Within the samples' span: from the first sample's interval to the last.
+assert f[0]["mono_ns"] > s[0]["mono_ns"] - 1.2e9 and f[-1]["mono_ns"] <= s[-1]["mono_ns"]
+core = lambda pct: pct * cores           # percent of the machine -> of one core
+busy = [r for r in f if core(r["cpu_total_pct"]) >= 80]
+assert len(busy) >= 2, "readings near a core: %r" % [round(core(r["cpu_total_pct"])) for r in f]
+start = busy[0]["mono_ns"] - 0.2e9
+end = busy[-1]["mono_ns"]
+assert end - start < 1.0e9, "the busy readings span %.2f s" % ((end - start) / 1e9)
+# The samples whose intervals hold the burst: each well below a core,
+# together about 30 % of one.
+hold = [k for k in range(1, len(s)) if s[k]["mono_ns"] > start and s[k - 1]["mono_ns"] < end]
+assert hold, "no sample holds the burst"
+each = [core(s[k]["cpu"]["total_pct"]) for k in hold]
+assert max(each) < 60, "a 1 s sample shows %.0f %% of a core" % max(each)
+assert 15 <= sum(each) <= 55, "the samples over the burst hold %.0f %% of a core" % sum(each)
+print("1 s samples: %s %% of a core; %d fast readings >= 80 %%" %
+      ([round(x) for x in each], len(busy)))
+PY
+
+"$VIEW" --ascii "$DUMP" >"$TMP/view.txt" || fail "spiketrace-view: exit $?"
+grep -q "^cpu 10 Hz  " "$TMP/view.txt" || fail "no \"cpu 10 Hz\" row in the viewer's timeline"
+grep -q "^mem avail 10 Hz  " "$TMP/view.txt" || fail "no \"mem avail 10 Hz\" row"
+grep -q "system readings every 0.1 s" "$TMP/view.txt" || fail "the timeline does not say the rate"
+
+stop $daemon
+[ "$STATUS" -eq 0 ] || fail "the daemon exited with $STATUS"
+grep -q "fast system ring: every 0.1s" "$LOG" || fail "the fast ring was not said at start"
+echo "PASS: a 300 ms burst between two samples, at 10 Hz"
