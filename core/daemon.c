@@ -463,8 +463,12 @@ static int start(struct daemon *d, const struct st_options *o)
 	size_t running = 0;
 	for (size_t i = 0; i < d->engine.plugins.n; i++)
 		running += d->engine.plugins.items[i].running ? 1 : 0;
-	st_notice("sampling %s every %gs, %zu plugins running, history %u samples, pid %d",
-		  o->proc_root, d->engine.cfg.interval_s, running, d->engine.cfg.history,
+	char fast[64] = "";
+	if (d->fast_fd >= 0)
+		snprintf(fast, sizeof(fast), " (system figures every %gs)",
+			 d->engine.cfg.fast_interval_s);
+	st_notice("sampling %s every %gs%s, %zu plugins running, history %u samples, pid %d",
+		  o->proc_root, d->engine.cfg.interval_s, fast, running, d->engine.cfg.history,
 		  (int)getpid());
 	notify("READY=1");
 	return 0;

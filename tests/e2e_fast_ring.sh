@@ -80,5 +80,6 @@ grep -q "system readings every 0.1 s" "$TMP/view.txt" || fail "the timeline does
 
 stop $daemon
 [ "$STATUS" -eq 0 ] || fail "the daemon exited with $STATUS"
-grep -q "fast system ring: every 0.1s" "$LOG" || fail "the fast ring was not said at start"
+grep -q "sampling /proc every 1s (system figures every 0.1s)" "$LOG" ||
+	fail "the fast ring was not said at start"
 echo "PASS: a 300 ms burst between two samples, at 10 Hz"
