@@ -541,6 +541,31 @@ static void test_reload_bad_mem_pressure_keeps_it(void)
 	scenario_stop(&sc);
 }
 
+/* The fast ring is sized at start: a new fast_interval waits for the
+ * restart, and an interval below the running one is refused. */
+static void test_reload_fast_interval_at_restart(void)
+{
+	struct scenario sc;
+	char *said;
+	scenario_start(&sc, 2, 8u << 20, "fast_interval = 0.5");
+	SCENARIO_REQUIRE(&sc, scenario_begin(&sc) == 0);
+	uint32_t cap = sc.engine.fast.cap;
+	CU_ASSERT_EQUAL(cap, st_fast_ring_capacity(30, 1, 0.5));
+	CU_ASSERT_EQUAL(reload_with(&sc, ST_BUILD_PLUGIN_DIR, "fast_interval = 0.2", &said), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(said, "reload: fast_interval = 0.2 takes effect at "
+				      "restart (running with 0.5)"));
+	free(said);
+	CU_ASSERT_EQUAL(sc.engine.cfg.fast_interval_s, 0.5);
+	CU_ASSERT_EQUAL(sc.engine.fast.cap, cap);
+	CU_ASSERT_EQUAL(reload_with(&sc, ST_BUILD_PLUGIN_DIR, "interval = 0.2", &said), 78);
+	CU_ASSERT_PTR_NOT_NULL(strstr(said, "interval = 0.2 is below the running "
+				      "fast_interval (0.5); keeping the running configuration"));
+	free(said);
+	CU_ASSERT_EQUAL(sc.engine.cfg.interval_s, 1);
+	CU_ASSERT_EQUAL(sc.engine.cfg.fast_interval_s, 0.5);
+	scenario_stop(&sc);
+}
+
 /* ---------------------------------------------------------- episodes */
 
 #define MIB 1024u               /* in KiB */
@@ -962,6 +987,7 @@ static void test_loop_hooks_refused(void)
 int main(void)
 {
 	CU_TestInfo tests[] = {
+		{ "reload: fast_interval at restart", test_reload_fast_interval_at_restart },
 		{ "incident window and grouping", test_incident_window_and_grouping },
 		{ "cooldown per trigger key", test_cooldown_per_key },
 		{ "rate limit counts what it drops", test_rate_limit_counts_drops },
