@@ -172,13 +172,26 @@ static int open_event_fds(struct daemon *d)
 }
 
 /*
- * The fast system ring's own absolute timer, in the same poll: a
- * reading is a few microseconds, and when it falls due with the tick the
- * tick goes first (run_loop), so it never delays a sample.
+ * The fast system ring's own absolute timer, in the same poll. Its
+ * readings fall half a step after the tick's schedule (at 1 s and 0.1 s:
+ * 50 ms, 150 ms, ... past each tick), so the two are not due together
+ * when interval is a multiple of fast_interval; when they are, the tick
+ * goes first (run_loop). A reading is a few microseconds: it never holds
+ * a sample up. Re-armed with the tick's timer (arm_timer).
  */
+static int arm_fast_timer(struct daemon *d)
+{
+	if (d->fast_fd < 0)
+		return 0;
+	int64_t step = (int64_t)(d->engine.cfg.fast_interval_s * 1e9);
+	int64_t first = d->next_tick_ns - d->step_ns + step / 2, now = st_mono_ns();
+	while (first <= now)
+		first += step;
+	return set_periodic(d->fast_fd, first, step);
+}
+
 static int open_fast_timer(struct daemon *d)
 {
-	double fast = d->engine.cfg.fast_interval_s;
 	if (!d->engine.fast.rec)
 		return 0;
 	d->fast_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
@@ -186,8 +199,7 @@ static int open_fast_timer(struct daemon *d)
 		st_err("timerfd: %s", strerror(errno));
 		return -1;
 	}
-	int64_t step = (int64_t)(fast * 1e9);
-	return set_periodic(d->fast_fd, st_mono_ns() + step, step);
+	return arm_fast_timer(d);
 }
 
 /* Late expirations are not made up: one reading spans them. */
@@ -204,7 +216,9 @@ static int arm_timer(struct daemon *d)
 	int64_t first = st_mono_ns() + step;
 	d->next_tick_ns = first;
 	d->step_ns = step;
-	return set_periodic(d->timer_fd, first, step);
+	if (set_periodic(d->timer_fd, first, step) < 0)
+		return -1;
+	return arm_fast_timer(d);
 }
 
 static void deliver(struct daemon *d, struct st_dump *dump)
