@@ -60,16 +60,22 @@ static const char *name_of(struct st_sampler *s, int32_t pid)
 	return e ? e->comm : "";
 }
 
+/* One read of a process no tick keeps an fd for: 1 read, else gone. */
+static int read_stat_once(struct st_sampler *s, int32_t pid, struct st_pid_stat *ps)
+{
+	int fd = -1;
+	int rc = st_sampler_read_pid_stat(s, pid, &fd, ps);
+	if (fd >= 0)
+		close(fd);
+	return rc == 1;
+}
+
 /* A forking process that exec'd since the last tick has a name no one
  * knows yet: it is alive (it forks), so read it, once, into its entry. */
 static void learn_name(struct st_sampler *s, int32_t pid, char *out, size_t outlen)
 {
 	struct st_pid_stat ps;
-	int fd = -1;
-	int rc = st_sampler_read_pid_stat(s, pid, &fd, &ps);
-	if (fd >= 0)
-		close(fd);
-	if (rc != 1)
+	if (!read_stat_once(s, pid, &ps))
 		return;
 	copy_comm(out, outlen, ps.comm, sizeof(ps.comm));
 	struct st_fork_entry *e = st_fork_parents_find(s->between.forks, pid);
@@ -105,11 +111,7 @@ static void exit_seen(struct st_sampler *s, const struct st_proc_event *ev)
 	} else {
 		/* A zombie until its parent reaps it: its stat still reads. */
 		struct st_pid_stat ps;
-		int fd = -1;
-		int rc = st_sampler_read_pid_stat(s, ev->pid, &fd, &ps);
-		if (fd >= 0)
-			close(fd);
-		if (rc == 1) {
+		if (read_stat_once(s, ev->pid, &ps)) {
 			copy_comm(comm, sizeof(comm), ps.comm, sizeof(ps.comm));
 			r.cpu_ns = (int64_t)((double)(ps.utime + ps.stime) * 1e9 /
 					     (double)s->clock_ticks);

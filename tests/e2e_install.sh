@@ -198,27 +198,24 @@ if command -v systemd-analyze >/dev/null 2>&1; then
 	sed "s|^ExecStart=$sbindir/|ExecStart=$D$sbindir/|" \
 		"$D$systemdsystemunitdir/spiketrace.service" >"$TMP/unit/spiketrace.service"
 	[ -x /bin/kill ] || sed -i '/^ExecReload=/d' "$TMP/unit/spiketrace.service"
-	systemd-analyze verify --man=no "$TMP/unit/spiketrace.service" >"$TMP/verify.out" 2>&1
-	if grep -q "spiketrace\.service" "$TMP/verify.out"; then
-		cat "$TMP/verify.out" >&2
-		fail "systemd-analyze verify complains about the unit"
-	fi
-	printf 'as installed: '
-	systemd-analyze security --offline=true "$TMP/unit/spiketrace.service" 2>/dev/null |
-		grep "Overall exposure" || true
+	# check_unit FILE LABEL: no complaint from verify, and the rating.
+	check_unit() {
+		systemd-analyze verify --man=no "$1" >"$1.verify" 2>&1
+		if grep -q "spiketrace\.service" "$1.verify"; then
+			cat "$1.verify" >&2
+			fail "systemd-analyze verify complains about the unit $2"
+		fi
+		printf '%s: ' "$2"
+		systemd-analyze security --offline=true "$1" 2>/dev/null |
+			grep "Overall exposure" || true
+	}
+	check_unit "$TMP/unit/spiketrace.service" "as installed"
 	# With the drop-in for full figures (its [Service] after the unit's
 	# is what systemd makes of a drop-in).
-	drop="$D$pkgdatadir/full-figures.conf"
 	mkdir "$TMP/unit-full"
-	cat "$TMP/unit/spiketrace.service" "$drop" >"$TMP/unit-full/spiketrace.service"
-	systemd-analyze verify --man=no "$TMP/unit-full/spiketrace.service" >"$TMP/verify-full.out" 2>&1
-	if grep -q "spiketrace\.service" "$TMP/verify-full.out"; then
-		cat "$TMP/verify-full.out" >&2
-		fail "systemd-analyze verify complains about the unit with the drop-in"
-	fi
-	printf 'with full-figures.conf: '
-	systemd-analyze security --offline=true "$TMP/unit-full/spiketrace.service" 2>/dev/null |
-		grep "Overall exposure" || true
+	cat "$TMP/unit/spiketrace.service" "$D$pkgdatadir/full-figures.conf" \
+		>"$TMP/unit-full/spiketrace.service"
+	check_unit "$TMP/unit-full/spiketrace.service" "with full-figures.conf"
 else
 	echo "systemd-analyze not found: unit not verified"
 fi
