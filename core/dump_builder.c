@@ -444,7 +444,8 @@ static int fill_sample(const struct st_dump_builder *b, struct st_dump_sample *d
 	ds->seq = smp->seq;
 	ds->mono_ns = smp->mono_ns;
 	ds->wall_ns = smp->wall_ns;
-	ds->flags = smp->flags & ST_SAMPLE_OFF_TICK;
+	ds->flags = smp->flags & (ST_SAMPLE_OFF_TICK | ST_SAMPLE_FAST);
+	ds->interval_s = smp->interval_s;
 	ds->cpu_total_pct = smp->cpu_total_pct;
 	ds->cpu_user_pct = smp->cpu_user_pct;
 	ds->cpu_system_pct = smp->cpu_system_pct;

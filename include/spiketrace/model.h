@@ -247,6 +247,10 @@ struct st_exited_group {
  * its interval_s is shorter than the configured interval, and the ticks
  * keep their schedule. */
 #define ST_SAMPLE_OFF_TICK 0x01
+/* Since ABI 2.3: taken at fast_interval in the post-trigger window of an
+ * incident, processes and all, between the ticks (which keep their
+ * schedule): its interval_s is the fast interval. */
+#define ST_SAMPLE_FAST 0x02
 
 /*
  * The recent past as a detector sees it: samples[0] is the oldest,
@@ -457,6 +461,10 @@ struct st_dump_sample {
 	uint32_t nexited;
 	uint32_t exits_lost;
 	struct st_exited_group *exited;
+	/* since ABI 2.3: the time since the sample before it, which its
+	 * rates cover (the configured interval for a tick, shorter for an
+	 * off-tick or fast sample); 0 when not known (an older dump) */
+	double   interval_s;
 };
 
 /* The st_sample.have bits a dump sample carries: the other groups (cpu,

@@ -95,7 +95,7 @@ extern "C" {
  * with an incompatible change (2: size-versioned structs and fixed-width
  * types; ABI 1 plugins are refused); the minor with every addition. */
 #define ST_ABI_MAJOR 2
-#define ST_ABI_MINOR 2
+#define ST_ABI_MINOR 3
 #define ST_ABI_STR_(x) #x
 #define ST_ABI_STR(x) ST_ABI_STR_(x)
 /* "2.0": as `pkg-config --modversion spiketrace` says it (configure
