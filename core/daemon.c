@@ -509,6 +509,10 @@ static void finish(struct daemon *d)
 			  "pending, %llu were served by a tick)",
 			  (unsigned long long)ot->samples, (unsigned long long)ot->requests,
 			  (unsigned long long)ot->merged, (unsigned long long)ot->by_tick);
+	if (d->engine.burst_samples)
+		st_notice("%llu samples at fast_interval (%gs) after triggers",
+			  (unsigned long long)d->engine.burst_samples,
+			  d->engine.cfg.fast_interval_s);
 	const struct st_sampler_exits *x = &d->engine.sampler.between;
 	if (x->mode != ST_EXITS_CUTIME)
 		st_notice("exit events (%s): %llu events, %llu exits, %llu of processes "

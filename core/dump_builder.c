@@ -549,7 +549,7 @@ struct st_dump *st_dump_build(struct st_dump_builder *b,
 	uint64_t lo = inc->first_seq > b->pre ? inc->first_seq - b->pre : 1;
 	if (lo < st_ring_at(ring, 0)->seq)
 		lo = st_ring_at(ring, 0)->seq;
-	uint64_t hi = inc->first_seq + inc->post;
+	uint64_t hi = inc->due_seq;
 	if (hi > newest->seq)
 		hi = newest->seq;   /* shutting down before the window closed */
 	int first = st_ring_find_seq(ring, lo);

@@ -316,6 +316,50 @@ static void evaluate_detectors(struct st_engine *e, const struct st_sample *newe
 	}
 }
 
+/* The ring slots a burst takes beyond history: the steps of
+ * fast_interval between the ticks of the post-trigger window. */
+static uint32_t burst_slots(const struct st_engine *e)
+{
+	if (!e->fast.rec || !(e->cfg.fast_interval_s > 0))
+		return 0;
+	double between = ceil(e->cfg.interval_s / e->cfg.fast_interval_s - 1e-9) - 1;
+	return between >= 1 ? (uint32_t)between * e->cfg.post_trigger : 0;
+}
+
+/* An incident opened at trigger_ns: its post-trigger window at
+ * fast_interval. Not while the detectors run: the ring's samples move. */
+static void start_burst(struct st_engine *e, int64_t trigger_ns)
+{
+	uint32_t extra = burst_slots(e);
+	if (!extra)
+		return;
+	if (st_ring_resize(&e->ring, e->cfg.history + extra) < 0) {
+		st_warn("out of memory: this incident's processes are sampled at the "
+			"interval, not at fast_interval");
+		return;
+	}
+	e->burst_until_ns = trigger_ns +
+			    (int64_t)(e->cfg.post_trigger * e->cfg.interval_s * 1e9);
+	st_debug("incident: processes every %gs for %gs (%u more ring slots)",
+		 e->cfg.fast_interval_s, e->cfg.post_trigger * e->cfg.interval_s, extra);
+}
+
+static enum st_off_tick_action burst_step(const struct st_engine *e, int64_t now_ns,
+					  int64_t last_ns, int64_t next_tick_ns,
+					  int64_t *at_ns)
+{
+	if (!e->burst_until_ns || !e->incidents.open)
+		return ST_OFF_TICK_IDLE;
+	int64_t step = (int64_t)(e->cfg.fast_interval_s * 1e9);
+	enum st_off_tick_action a = st_fast_step_decide(
+		now_ns, last_ns, next_tick_ns, (int64_t)(e->cfg.interval_s * 1e9), step, at_ns);
+	int64_t when = a == ST_OFF_TICK_NOW ? now_ns : *at_ns;
+	if ((a == ST_OFF_TICK_NOW || a == ST_OFF_TICK_AT) &&
+	    when > e->burst_until_ns - step / 2)
+		return ST_OFF_TICK_IDLE;    /* the window's last tick ends it */
+	return a;
+}
+
 static struct st_dump *close_incident(struct st_engine *e)
 {
 	struct st_dump *dump = st_dump_build(&e->builder, &e->ring,
@@ -331,6 +375,11 @@ static struct st_dump *close_incident(struct st_engine *e)
 			  dump->nsamples);
 	}
 	st_incidents_close(&e->incidents);
+	/* The burst's slots go back (its oldest samples with them); should
+	 * that fail, the ring holds them until the next incident's end. */
+	e->burst_until_ns = 0;
+	if (e->ring.capacity != e->cfg.history && st_ring_resize(&e->ring, e->cfg.history) < 0)
+		st_debug("out of memory: the ring keeps %u slots", e->ring.capacity);
 	return dump;
 }
 
@@ -346,9 +395,18 @@ static struct st_dump *sample(struct st_engine *e, uint32_t flags)
 	/* The ring is the engine's: the mark goes on before anyone reads. */
 	struct st_sample *newest = (struct st_sample *)st_ring_newest(&e->ring);
 	newest->flags = flags;
+	if (flags & ST_SAMPLE_FAST) {
+		e->burst_samples++;
+		st_incidents_extra_sample(&e->incidents);
+	}
+	int was_open = e->incidents.open;
+	uint64_t seq = newest->seq;
+	int64_t mono = newest->mono_ns;
 	evaluate_detectors(e, newest);
 	st_dump_builder_capture(&e->builder, e->accepted, e->naccepted);
-	if (st_incidents_due(&e->incidents, newest->seq))
+	if (!was_open && e->incidents.open)
+		start_burst(e, mono);
+	if (st_incidents_due(&e->incidents, seq))
 		return close_incident(e);
 	return NULL;
 }
@@ -363,12 +421,25 @@ enum st_off_tick_action st_engine_off_tick_step(struct st_engine *e, int64_t now
 						struct st_dump **dump)
 {
 	*dump = NULL;
-	enum st_off_tick_action a = st_off_tick_decide(
-		e->off_tick.pending, now_ns, st_ring_newest(&e->ring)->mono_ns,
-		next_tick_ns, st_off_tick_gap_ns(e->cfg.interval_s), at_ns);
-	if (a == ST_OFF_TICK_NOW)
-		*dump = sample(e, ST_SAMPLE_OFF_TICK);
-	return a;
+	int64_t last = st_ring_newest(&e->ring)->mono_ns, asked_at = 0, step_at = 0;
+	enum st_off_tick_action asked = st_off_tick_decide(
+		e->off_tick.pending, now_ns, last, next_tick_ns,
+		st_off_tick_gap_ns(e->cfg.interval_s), &asked_at);
+	enum st_off_tick_action step = burst_step(e, now_ns, last, next_tick_ns, &step_at);
+	/* One sample serves both, and the sooner of the two waits. */
+	if (asked == ST_OFF_TICK_NOW || step == ST_OFF_TICK_NOW) {
+		*dump = sample(e, (asked == ST_OFF_TICK_NOW ? ST_SAMPLE_OFF_TICK : 0) |
+				  (step == ST_OFF_TICK_NOW ? ST_SAMPLE_FAST : 0));
+		return ST_OFF_TICK_NOW;
+	}
+	if (asked == ST_OFF_TICK_AT || step == ST_OFF_TICK_AT) {
+		*at_ns = asked != ST_OFF_TICK_AT ? step_at :
+			 step != ST_OFF_TICK_AT ? asked_at :
+			 asked_at < step_at ? asked_at : step_at;
+		return ST_OFF_TICK_AT;
+	}
+	return asked == ST_OFF_TICK_TICK || step == ST_OFF_TICK_TICK ? ST_OFF_TICK_TICK
+								      : ST_OFF_TICK_IDLE;
 }
 
 uint32_t st_engine_exit_events(struct st_engine *e, uint32_t mode)
@@ -399,7 +470,9 @@ void st_engine_manual_trigger(struct st_engine *e, const char *why)
 	snprintf(t.type, sizeof(t.type), "manual");
 	snprintf(t.summary, sizeof(t.summary), "%s", why);
 	/* Asked for by a person: the rate limit is for detectors' storms. */
-	offer(e, &t, 0, newest, ST_OFFER_UNLIMITED);
+	int was_open = e->incidents.open;
+	if (offer(e, &t, 0, newest, ST_OFFER_UNLIMITED) && !was_open)
+		start_burst(e, newest->mono_ns);
 }
 
 struct st_dump *st_engine_flush(struct st_engine *e)

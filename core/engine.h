@@ -34,6 +34,11 @@ struct st_engine {
 	/* The machine's figures at fast_interval between the samples; open
 	 * (fast.rec set) only when fast_interval is not 0 at start. */
 	struct st_fast_ring fast;
+	/* After an incident opens, processes too are sampled at
+	 * fast_interval until burst_until_ns (0: not now), in ring slots
+	 * beyond history that are given back once its dump is built. */
+	int64_t burst_until_ns;
+	uint64_t burst_samples;     /* taken since start */
 	struct st_trigger scratch[ST_TRIGGERS_PER_DETECTOR];
 	/* What a detector of an older ABI minor writes, in its own stride
 	 * (st_plugin.trigger_size, never above sizeof(struct st_trigger)). */
@@ -86,9 +91,11 @@ struct st_dump *st_engine_tick(struct st_engine *e);
 /* Between two polls, at now_ns with the next tick due at next_tick_ns:
  * when a detector asked for a sample and its time has come
  * (st_off_tick_decide: ST_OFF_TICK_NOW), take it, doing what a tick does,
- * marked ST_SAMPLE_OFF_TICK; *dump is a completed incident's dump or NULL.
- * ST_OFF_TICK_AT: call again at *at_ns. The detectors of the sample taken
- * may ask again: call again until it is no longer NOW. */
+ * marked ST_SAMPLE_OFF_TICK; the same for a step of fast_interval after
+ * an incident opened (st_fast_step_decide), marked ST_SAMPLE_FAST.
+ * *dump is a completed incident's dump or NULL. ST_OFF_TICK_AT: call
+ * again at *at_ns. The detectors of the sample taken may ask again: call
+ * again until it is no longer NOW. */
 enum st_off_tick_action st_engine_off_tick_step(struct st_engine *e, int64_t now_ns,
 						int64_t next_tick_ns, int64_t *at_ns,
 						struct st_dump **dump);

@@ -32,8 +32,6 @@ void st_incidents_configure(struct st_incidents *inc, unsigned post_trigger,
 	inc->post_trigger = post_trigger;
 	inc->per_minute = max_dumps_per_minute;
 	inc->max_extension = max_extension;
-	if (!inc->open)
-		inc->post = post_trigger;
 }
 
 void st_incidents_destroy(struct st_incidents *inc)
@@ -192,7 +190,8 @@ static void open_incident(struct st_incidents *inc, const struct st_sample *samp
 	inc->first_seq = inc->last_seq = sample->seq;
 	inc->first_wall_ns = sample->wall_ns;
 	inc->first_mono_ns = sample->mono_ns;
-	inc->post = inc->post_trigger;
+	inc->due_seq = sample->seq + inc->post_trigger;
+	inc->extra = 0;
 	inc->ntriggers = 0;
 	inc->nepisodes = 0;
 	inc->overflow = 0;
@@ -212,13 +211,16 @@ int st_incidents_offer_one(struct st_incidents *inc, struct st_trigger *t,
 	struct st_trigger_key k = key_of(t);
 	struct st_episode *ep = inc->open ? find_episode(inc, &k) : NULL;
 
-	/* The same culprit still at it: one episode, one incident, longer. */
+	/* The same culprit still at it: one episode, one incident, longer.
+	 * How much longer counts the samples at the interval: the extra
+	 * ones have their own room in the ring. */
 	if (ep && sample->seq > episode_last_seq(inc, ep) &&
-	    sample->seq - inc->first_seq <= inc->max_extension) {
+	    sample->seq - inc->first_seq - inc->extra <= inc->max_extension) {
 		episode_goes_on(inc, ep, t);
 		if (sample->seq > inc->last_seq) {
 			inc->last_seq = sample->seq;
-			inc->post = inc->post_trigger + (unsigned)(inc->last_seq - inc->first_seq);
+			if (sample->seq + inc->post_trigger > inc->due_seq)
+				inc->due_seq = sample->seq + inc->post_trigger;
 		}
 		arm_cooldown(inc, &k, cooldown_s, now);
 		inc->fired++;
@@ -250,9 +252,17 @@ size_t st_incidents_offer(struct st_incidents *inc, struct st_trigger *t, size_t
 	return kept;
 }
 
+void st_incidents_extra_sample(struct st_incidents *inc)
+{
+	if (!inc->open)
+		return;
+	inc->extra++;
+	inc->due_seq++;
+}
+
 int st_incidents_due(const struct st_incidents *inc, uint64_t newest_seq)
 {
-	return inc->open && newest_seq >= inc->first_seq + inc->post;
+	return inc->open && newest_seq >= inc->due_seq;
 }
 
 void st_incidents_close(struct st_incidents *inc)
@@ -264,5 +274,5 @@ void st_incidents_close(struct st_incidents *inc)
 	inc->ntriggers = 0;
 	inc->nepisodes = 0;
 	inc->overflow = 0;
-	inc->post = inc->post_trigger;
+	inc->extra = 0;
 }

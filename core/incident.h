@@ -5,7 +5,8 @@
  * join it), episodes (a key that keeps firing extends the open incident,
  * up to a cap) and a global rate limit on incidents (a token bucket of
  * max_dumps_per_minute). An incident is due once post_trigger samples have
- * followed the last trigger that extended it.
+ * followed the last trigger that extended it; the extra samples taken at
+ * fast_interval after a trigger are not among them.
  */
 #ifndef ST_INCIDENT_H
 #define ST_INCIDENT_H
@@ -49,8 +50,11 @@ struct st_incidents {
 	int64_t  first_wall_ns;
 	int64_t  first_mono_ns;
 	uint64_t last_seq;          /* sample of the last trigger that extended it */
-	unsigned post;              /* samples after first_seq the incident covers:
-	                               post_trigger + last_seq - first_seq */
+	uint64_t due_seq;           /* the sample that completes it: post_trigger
+	                               samples after last_seq, not counting the
+	                               extra ones */
+	uint64_t extra;             /* samples in it beyond the interval's (taken
+	                               at fast_interval after the trigger) */
 	struct st_trigger *triggers;
 	size_t   ntriggers, cap;
 	uint64_t overflow;          /* triggers beyond cap in this incident */
@@ -87,6 +91,11 @@ int st_incidents_offer_one(struct st_incidents *inc, struct st_trigger *t,
  * to the front of t. Returns how many. */
 size_t st_incidents_offer(struct st_incidents *inc, struct st_trigger *t, size_t n,
 			  double cooldown_s, const struct st_sample *sample);
+
+/* The sample just taken is an extra one (fast_interval): it is in the
+ * open incident but neither one of its post_trigger samples nor one of
+ * its max_extension. Nothing when no incident is open. */
+void st_incidents_extra_sample(struct st_incidents *inc);
 
 /* The open incident has its post-trigger samples. */
 int st_incidents_due(const struct st_incidents *inc, uint64_t newest_seq);

@@ -27,6 +27,23 @@ enum st_off_tick_action st_off_tick_decide(uint32_t pending, int64_t now_ns,
 	return ST_OFF_TICK_AT;
 }
 
+enum st_off_tick_action st_fast_step_decide(int64_t now_ns, int64_t last_ns,
+					    int64_t next_tick_ns, int64_t interval_ns,
+					    int64_t step_ns, int64_t *at_ns)
+{
+	int64_t base = next_tick_ns - interval_ns;
+	int64_t k = last_ns >= base ? (last_ns - base + step_ns / 2) / step_ns + 1 : 1;
+	int64_t at = base + k * step_ns;
+	if (at < now_ns)
+		at = now_ns;        /* woke late: now, if not too near the tick */
+	if (at > next_tick_ns - step_ns / 2)
+		return ST_OFF_TICK_TICK;
+	if (at <= now_ns)
+		return ST_OFF_TICK_NOW;
+	*at_ns = at;
+	return ST_OFF_TICK_AT;
+}
+
 void st_off_tick_request(struct st_off_tick *o, const char *plugin, const char *reason)
 {
 	o->requests++;

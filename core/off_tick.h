@@ -50,6 +50,17 @@ enum st_off_tick_action st_off_tick_decide(uint32_t pending, int64_t now_ns,
 					   int64_t last_ns, int64_t next_tick_ns,
 					   int64_t gap_ns, int64_t *at_ns);
 
+/* The samples at fast_interval after a trigger (the engine's burst):
+ * the next one is at the first step of step_ns from the tick before
+ * (next_tick_ns - interval_ns) that comes after the newest sample
+ * (last_ns) by more than half a step; none within half a step of the
+ * next tick, which comes as it always does (ST_OFF_TICK_TICK). Steps
+ * from the tick, not from the sample before: a late wake-up does not
+ * move the ones after it. Pure, as st_off_tick_decide. */
+enum st_off_tick_action st_fast_step_decide(int64_t now_ns, int64_t last_ns,
+					    int64_t next_tick_ns, int64_t interval_ns,
+					    int64_t step_ns, int64_t *at_ns);
+
 /* One request (counted; logged at debug level with its reason). */
 void st_off_tick_request(struct st_off_tick *o, const char *plugin, const char *reason);
 

@@ -19,19 +19,67 @@ int st_ring_init(struct st_ring *r, uint32_t capacity)
 	return 0;
 }
 
+static void slot_free(struct st_ring_slot *s)
+{
+	free(s->procs);
+	free(s->cores);
+	free(s->core_ids);
+	free(s->core_user);
+	free(s->core_system);
+	free(s->exited);
+	memset(s, 0, sizeof(*s));
+}
+
 void st_ring_destroy(struct st_ring *r)
 {
-	for (uint32_t i = 0; r->slots && i < r->capacity; i++) {
-		free(r->slots[i].procs);
-		free(r->slots[i].cores);
-		free(r->slots[i].core_ids);
-		free(r->slots[i].core_user);
-		free(r->slots[i].core_system);
-		free(r->slots[i].exited);
-	}
+	for (uint32_t i = 0; r->slots && i < r->capacity; i++)
+		slot_free(&r->slots[i]);
 	free(r->slots);
 	free(r->view);
 	memset(r, 0, sizeof(*r));
+}
+
+static void rebuild_view(struct st_ring *r)
+{
+	uint32_t first = (r->next + r->capacity - r->count) % r->capacity;
+	for (uint32_t i = 0; i < r->count; i++)
+		r->view[i] = &r->slots[(first + i) % r->capacity].sample;
+}
+
+int st_ring_resize(struct st_ring *r, uint32_t capacity)
+{
+	if (capacity == 0)
+		return -1;
+	if (capacity == r->capacity)
+		return 0;
+	struct st_ring_slot *slots = calloc(capacity, sizeof(*slots));
+	const struct st_sample **view = calloc(capacity, sizeof(*view));
+	if (!slots || !view) {
+		free(slots);
+		free(view);
+		return -1;
+	}
+	/* Oldest first: the samples, then the slots not in use. A slot
+	 * moves with its arrays (a sample points into its slot's arrays,
+	 * never into the slot). */
+	uint32_t first = (r->next + r->capacity - r->count) % r->capacity;
+	uint32_t drop = r->count > capacity ? r->count - capacity : 0, n = 0;
+	for (uint32_t i = 0; i < r->capacity; i++) {
+		struct st_ring_slot *s = &r->slots[(first + i) % r->capacity];
+		if (i < drop || n == capacity)
+			slot_free(s);
+		else
+			slots[n++] = *s;
+	}
+	free(r->slots);
+	free(r->view);
+	r->slots = slots;
+	r->view = view;
+	r->capacity = capacity;
+	r->count -= drop;
+	r->next = r->count % capacity;
+	rebuild_view(r);
+	return 0;
 }
 
 struct st_ring_slot *st_ring_begin(struct st_ring *r)
@@ -44,9 +92,7 @@ void st_ring_commit(struct st_ring *r)
 	r->next = (r->next + 1) % r->capacity;
 	if (r->count < r->capacity)
 		r->count++;
-	uint32_t first = (r->next + r->capacity - r->count) % r->capacity;
-	for (uint32_t i = 0; i < r->count; i++)
-		r->view[i] = &r->slots[(first + i) % r->capacity].sample;
+	rebuild_view(r);
 }
 
 /* Grow geometrically so a slowly rising process count reallocates rarely. */

@@ -33,6 +33,14 @@ struct st_ring {
 int st_ring_init(struct st_ring *r, uint32_t capacity);
 void st_ring_destroy(struct st_ring *r);
 
+/* Hold capacity samples from now on. Growing keeps every sample (the
+ * samples at fast_interval after a trigger take the new slots); shrinking
+ * drops the oldest samples beyond it and frees their slots' memory, so
+ * that a burst's slots cost nothing once its dump is built. Samples move
+ * to other slots: pointers into the ring (st_ring_at, st_ring_begin) are
+ * stale after it. Returns 0, or -1 (out of memory: the ring unchanged). */
+int st_ring_resize(struct st_ring *r, uint32_t capacity);
+
 /* The slot to fill next (the oldest sample once full). Its previous
  * content is garbage to the caller; it joins the ring on st_ring_commit. */
 struct st_ring_slot *st_ring_begin(struct st_ring *r);

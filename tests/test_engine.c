@@ -710,8 +710,10 @@ static int watched_start(struct watched *w, const char *options)
 	w->dir = st_test_mkdtemp();
 	snprintf(w->fifo, sizeof(w->fifo), "%s/fifo", w->dir);
 	CU_ASSERT_FATAL(mkfifo(w->fifo, 0600) == 0);
-	snprintf(tail, sizeof(tail), "max_incident = 0\ndetectors { odd_triggers { "
-		 "enabled = false } watcher { fifo = \"%s\" %s } }", w->fifo, options);
+	/* fast_interval 0: the samples between the ticks are the watcher's. */
+	snprintf(tail, sizeof(tail), "max_incident = 0\nfast_interval = 0\ndetectors { "
+		 "odd_triggers { enabled = false } watcher { fifo = \"%s\" %s } }",
+		 w->fifo, options);
 	scenario_start_in(&w->sc, ST_ENGINE_PLUGIN_DIR, 4, 8u << 20, tail);
 	int rc = scenario_begin(&w->sc);
 	/* The plugin holds the FIFO open for reading: this does not block. */
@@ -842,13 +844,86 @@ static void test_off_tick_sample_between_ticks(void)
 	watched_stop(&w);
 }
 
+/* After an incident opens, processes too are sampled every fast_interval
+ * (0.1 s by default) between the ticks of its post-trigger window (2 s
+ * here): 9 a second, marked, each over 0.1 s, none of them counted as a
+ * post-trigger sample. The ticks keep their schedule, and the ring gives
+ * the slots they took back once the dump is built. */
+static void test_fast_samples_after_trigger(void)
+{
+	struct scenario sc;
+	struct fake_process a, b;
+	int64_t at = 0;
+	scenario_start(&sc, 4, 8u << 20, NULL);
+	two_idle(&sc, &a, &b);
+	SCENARIO_REQUIRE(&sc, scenario_begin(&sc) == 0);
+	struct st_engine *e = &sc.engine;
+	for (int i = 0; i < 6; i++)
+		idle_tick(&sc, &a, &b);
+	int64_t t0 = st_ring_newest(&e->ring)->mono_ns, next = t0 + SEC;
+	CU_ASSERT_EQUAL(loop_pass(&sc, next, &at), ST_OFF_TICK_IDLE);   /* no incident */
+	CU_ASSERT_EQUAL(e->ring.capacity, 30);
+
+	st_engine_manual_trigger(e, "look");
+	CU_ASSERT_EQUAL(e->ring.capacity, 30 + 2 * 9);
+	uint64_t trigger_seq = st_ring_newest(&e->ring)->seq;
+	unsigned fast = 0, ticks = 0;
+	for (int guard = 0; guard < 100 && sc.ndumps == 0; guard++) {
+		int64_t now = fake_proc_clock(sc.fp);
+		enum st_off_tick_action act = loop_pass(&sc, next, &at);
+		if (act == ST_OFF_TICK_NOW) {
+			const struct st_sample *s = st_ring_newest(&e->ring);
+			CU_ASSERT_EQUAL(s->flags, ST_SAMPLE_FAST);
+			CU_ASSERT_DOUBLE_EQUAL(s->interval_s, 0.1, 1e-6);
+			CU_ASSERT_EQUAL((s->mono_ns - t0) % (SEC / 10), 0);
+			fast++;
+		} else if (act == ST_OFF_TICK_AT) {
+			CU_ASSERT_EQUAL(at, now + SEC / 10);
+			fake_proc_advance(sc.fp, (double)(at - now) / 1e9);
+		} else {
+			CU_ASSERT_EQUAL_FATAL(act, ST_OFF_TICK_TICK);
+			CU_ASSERT_EQUAL(now, next - SEC / 10);
+			scenario_tick_for(&sc, 0.1);
+			CU_ASSERT_EQUAL(st_ring_newest(&e->ring)->flags, 0);
+			ticks++;
+			next += SEC;
+		}
+	}
+	CU_ASSERT_EQUAL(fast, 18);
+	CU_ASSERT_EQUAL(ticks, 2);
+	CU_ASSERT_EQUAL(e->burst_samples, 18);
+	SCENARIO_REQUIRE(&sc, sc.ndumps == 1);
+	const struct st_dump *d = sc.dumps[0];
+	/* pre_trigger 5, the trigger, 18 fast samples and the 2 ticks */
+	CU_ASSERT_EQUAL(d->nsamples, 5 + 1 + 18 + 2);
+	CU_ASSERT_EQUAL(d->trigger_index, 5);
+	CU_ASSERT_EQUAL(d->samples[5].seq, trigger_seq);
+	for (uint32_t i = 0; i < d->nsamples; i++) {
+		const struct st_dump_sample *ds = &d->samples[i];
+		int fast_one = i > 5 && i != 15 && i != 25;
+		CU_ASSERT_EQUAL(ds->flags, fast_one ? ST_SAMPLE_FAST : 0);
+		CU_ASSERT_DOUBLE_EQUAL(ds->interval_s, i > 5 ? 0.1 : 1.0, 1e-6);
+		CU_ASSERT_EQUAL(ds->offset_ns, i <= 5 ? ((int64_t)i - 5) * SEC
+						      : ((int64_t)i - 5) * SEC / 10);
+	}
+	/* The slots are back; the next tick is a tick again. */
+	CU_ASSERT_EQUAL(e->ring.capacity, 30);
+	CU_ASSERT_EQUAL(e->ring.count, 1 + 6 + 20);
+	CU_ASSERT_EQUAL(loop_pass(&sc, next, &at), ST_OFF_TICK_IDLE);
+	scenario_tick_for(&sc, 1.0);
+	CU_ASSERT_DOUBLE_EQUAL(st_ring_newest(&e->ring)->interval_s, 1.0, 1e-6);
+	scenario_stop(&sc);
+}
+
 /* Rewrites the watched scenario's config with these watcher options and
  * reloads; the status, and what was said in *said. */
 static int reload_watcher(struct watched *w, const char *options, char **said)
 {
 	char tail[8192];
-	snprintf(tail, sizeof(tail), "max_incident = 0\ndetectors { odd_triggers { "
-		 "enabled = false } watcher { fifo = \"%s\" %s } }", w->fifo, options);
+	/* fast_interval 0: the samples between the ticks are the watcher's. */
+	snprintf(tail, sizeof(tail), "max_incident = 0\nfast_interval = 0\ndetectors { "
+		 "odd_triggers { enabled = false } watcher { fifo = \"%s\" %s } }",
+		 w->fifo, options);
 	return reload_with(&w->sc, ST_ENGINE_PLUGIN_DIR, tail, said);
 }
 
@@ -988,6 +1063,7 @@ int main(void)
 {
 	CU_TestInfo tests[] = {
 		{ "reload: fast_interval at restart", test_reload_fast_interval_at_restart },
+		{ "processes at fast_interval after a trigger", test_fast_samples_after_trigger },
 		{ "incident window and grouping", test_incident_window_and_grouping },
 		{ "cooldown per trigger key", test_cooldown_per_key },
 		{ "rate limit counts what it drops", test_rate_limit_counts_drops },

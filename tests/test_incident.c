@@ -372,7 +372,7 @@ static void test_episode_extends_incident(void)
 	CU_ASSERT_EQUAL(offer_value(&inc, "cpu_delta", 8, 90, 5, 12), 1);
 	CU_ASSERT_EQUAL(offer_value(&inc, "mem_drop", 7, 25, 5, 13), 1);
 	CU_ASSERT_EQUAL(inc.last_seq, 13);
-	CU_ASSERT_EQUAL(inc.post, 2 + 3);
+	CU_ASSERT_EQUAL(inc.due_seq, 13 + 2);
 	CU_ASSERT_EQUAL(st_incidents_due(&inc, 14), 0);
 	CU_ASSERT_EQUAL(offer_value(&inc, "mem_drop", 7, 15, 5, 15), 1);
 	/* first 10, peak 30, last 15 (in the slot the episode took at 12,
@@ -391,7 +391,6 @@ static void test_episode_extends_incident(void)
 	CU_ASSERT_EQUAL(st_incidents_due(&inc, 16), 0);
 	CU_ASSERT_EQUAL(st_incidents_due(&inc, 17), 1);
 	st_incidents_close(&inc);
-	CU_ASSERT_EQUAL(inc.post, 2);
 	/* The cooldown runs from the episode's last trigger (seq 15 = 14 s):
 	 * held until 19 s, free at 19 s. */
 	CU_ASSERT_EQUAL(offer_value(&inc, "mem_drop", 7, 10, 5, 19), 0);
@@ -409,14 +408,59 @@ static void test_no_episodes_when_off(void)
 	CU_ASSERT_EQUAL_FATAL(st_incidents_init(&inc, 2, 100), 0);
 	CU_ASSERT_EQUAL(offer_value(&inc, "mem_drop", 7, 10, 5, 10), 1);
 	CU_ASSERT_EQUAL(offer_value(&inc, "mem_drop", 7, 10, 5, 11), 0);
-	CU_ASSERT_EQUAL(inc.post, 2);
+	CU_ASSERT_EQUAL(inc.due_seq, 12);
 	CU_ASSERT_EQUAL(st_incidents_due(&inc, 12), 1);
+	st_incidents_destroy(&inc);
+}
+
+/* Samples at fast_interval after the trigger are extra: the incident
+ * still waits for post_trigger samples at the interval, and an episode
+ * may still extend it by max_extension of those. */
+static void test_extra_samples(void)
+{
+	struct st_incidents inc;
+
+	CU_ASSERT_EQUAL_FATAL(st_incidents_init(&inc, 2, 100), 0);
+	st_incidents_configure(&inc, 2, 100, 3);
+	st_incidents_extra_sample(&inc);            /* none open: nothing */
+	CU_ASSERT_EQUAL(inc.extra, 0);
+	/* A tick at 10 opens it; 11-14 are extra, 15 a tick, 16-19 extra,
+	 * 20 a tick: without more triggers, due at 20, the second tick. */
+	CU_ASSERT_EQUAL(offer_value(&inc, "mem_drop", 7, 10, 5, 10), 1);
+	CU_ASSERT_EQUAL(inc.due_seq, 12);
+	for (uint64_t seq = 11; seq <= 17; seq++)
+		if (seq != 15)
+			st_incidents_extra_sample(&inc);
+	CU_ASSERT_EQUAL(st_incidents_due(&inc, 15), 0);
+	CU_ASSERT_EQUAL(inc.due_seq, 18);
+	/* The episode goes on at 18, an extra sample (counted before the
+	 * detectors see it): two samples at the interval after it. */
+	st_incidents_extra_sample(&inc);
+	CU_ASSERT_EQUAL(offer_value(&inc, "mem_drop", 7, 12, 5, 18), 1);
+	CU_ASSERT_EQUAL(inc.due_seq, 20);
+	st_incidents_extra_sample(&inc);            /* 19 */
+	CU_ASSERT_EQUAL(st_incidents_due(&inc, 20), 0);
+	for (uint64_t seq = 21; seq <= 23; seq++)
+		st_incidents_extra_sample(&inc);
+	CU_ASSERT_EQUAL(inc.extra, 11);
+	/* max_extension 3 counts the samples at the interval: at 23 the
+	 * episode is 13 samples on, 11 of them extra; a tick at 26 is 4 on. */
+	CU_ASSERT_EQUAL(offer_value(&inc, "mem_drop", 7, 13, 5, 23), 1);
+	CU_ASSERT_EQUAL(inc.due_seq, 25);
+	st_incidents_extra_sample(&inc);            /* 24 */
+	CU_ASSERT_EQUAL(st_incidents_due(&inc, 25), 0);
+	CU_ASSERT_EQUAL(offer_value(&inc, "mem_drop", 7, 14, 5, 26), 0);
+	CU_ASSERT_EQUAL(inc.last_seq, 23);
+	CU_ASSERT_EQUAL(st_incidents_due(&inc, 26), 1);
+	st_incidents_close(&inc);
+	CU_ASSERT_EQUAL(inc.extra, 0);
 	st_incidents_destroy(&inc);
 }
 
 int main(void)
 {
 	CU_TestInfo tests[] = {
+		{ "extra samples (fast_interval) are not post-trigger ones", test_extra_samples },
 		{ "cooldown per key", test_cooldown_per_key },
 		{ "system events cool down per type", test_system_event_cooldown_per_type },
 		{ "cooldown within one offer", test_cooldown_within_one_offer },

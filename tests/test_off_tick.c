@@ -1,5 +1,6 @@
 /* Off-tick samples: the gap, the decision "now, at the end of the gap,
- * or the tick's", and the count of requests served. */
+ * or the tick's", the count of requests served, and the steps of the
+ * samples at fast_interval after a trigger. */
 #include <stdint.h>
 
 #include "cunit_runner.h"
@@ -88,6 +89,59 @@ static void test_requests_counted(void)
 	CU_ASSERT_EQUAL(o.requests, 4);
 }
 
+/* Interval 1 s, steps of 100 ms, the tick before at 10 s, the next at
+ * 11 s: the steps are 10.1 .. 10.9 s whatever the wake-ups' lateness. */
+static void test_fast_steps(void)
+{
+	const int64_t S = 1000 * MS, base = 10 * S, next = 11 * S, step = 100 * MS;
+	int64_t at = -1;
+
+	/* After the tick's sample (taken 3 ms late): the first step. */
+	CU_ASSERT_EQUAL(st_fast_step_decide(base + 4 * MS, base + 3 * MS, next, S, step, &at),
+			ST_OFF_TICK_AT);
+	CU_ASSERT_EQUAL(at, base + step);
+	/* Woken on time or late for a step: now. */
+	CU_ASSERT_EQUAL(st_fast_step_decide(base + step, base + 3 * MS, next, S, step, &at),
+			ST_OFF_TICK_NOW);
+	CU_ASSERT_EQUAL(st_fast_step_decide(base + 130 * MS, base + 3 * MS, next, S, step, &at),
+			ST_OFF_TICK_NOW);
+	/* A sample taken 30 ms late at 10.13 s: the next step is still 10.2. */
+	CU_ASSERT_EQUAL(st_fast_step_decide(base + 131 * MS, base + 130 * MS, next, S, step, &at),
+			ST_OFF_TICK_AT);
+	CU_ASSERT_EQUAL(at, base + 2 * step);
+	/* Taken 60 ms late (nearer the next step): that step is skipped. */
+	CU_ASSERT_EQUAL(st_fast_step_decide(base + 161 * MS, base + 160 * MS, next, S, step, &at),
+			ST_OFF_TICK_AT);
+	CU_ASSERT_EQUAL(at, base + 3 * step);
+	/* The last step, 10.9 s; after it the tick. */
+	CU_ASSERT_EQUAL(st_fast_step_decide(base + 801 * MS, base + 800 * MS, next, S, step, &at),
+			ST_OFF_TICK_AT);
+	CU_ASSERT_EQUAL(at, base + 9 * step);
+	CU_ASSERT_EQUAL(st_fast_step_decide(base + 901 * MS, base + 900 * MS, next, S, step, &at),
+			ST_OFF_TICK_TICK);
+	/* Woken for 10.9 s so late that the tick is within half a step. */
+	CU_ASSERT_EQUAL(st_fast_step_decide(base + 960 * MS, base + 800 * MS, next, S, step, &at),
+			ST_OFF_TICK_TICK);
+	/* The tick overdue, its sample not taken yet. */
+	CU_ASSERT_EQUAL(st_fast_step_decide(next + MS, base + 900 * MS, next, S, step, &at),
+			ST_OFF_TICK_TICK);
+	/* The newest sample older than the tick before (that tick failed):
+	 * the first step. */
+	CU_ASSERT_EQUAL(st_fast_step_decide(base + 20 * MS, base - 500 * MS, next, S, step, &at),
+			ST_OFF_TICK_AT);
+	CU_ASSERT_EQUAL(at, base + step);
+	/* An interval that is no multiple of the step: 0.3 and 0.6, not 0.9
+	 * (0.1 from the tick). */
+	const int64_t s3 = 300 * MS;
+	CU_ASSERT_EQUAL(st_fast_step_decide(base + MS, base, next, S, s3, &at), ST_OFF_TICK_AT);
+	CU_ASSERT_EQUAL(at, base + s3);
+	CU_ASSERT_EQUAL(st_fast_step_decide(base + s3 + MS, base + s3, next, S, s3, &at),
+			ST_OFF_TICK_AT);
+	CU_ASSERT_EQUAL(at, base + 2 * s3);
+	CU_ASSERT_EQUAL(st_fast_step_decide(base + 2 * s3 + MS, base + 2 * s3, next, S, s3, &at),
+			ST_OFF_TICK_TICK);
+}
+
 int main(void)
 {
 	CU_TestInfo tests[] = {
@@ -95,6 +149,7 @@ int main(void)
 		{ "now, at the gap's end, or the tick", test_decide },
 		{ "a sample keeps a gap from both sides", test_decide_keeps_the_gaps },
 		{ "requests are counted and served", test_requests_counted },
+		{ "fast steps from the tick, none near the next", test_fast_steps },
 		CU_TEST_INFO_NULL,
 	};
 

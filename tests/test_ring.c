@@ -1,6 +1,7 @@
 /*
  * Tests for core/ring.c: wrap-around order, seq lookup, slot storage that
- * grows and is then reused, and the one-slot ring.
+ * grows and is then reused, the one-slot ring, and resizing (a burst of
+ * fast samples after a trigger, then back).
  */
 #define _GNU_SOURCE
 #include "cunit_runner.h"
@@ -204,6 +205,96 @@ static void test_capacity_one(void)
 	st_ring_destroy(&r);
 }
 
+/* The samples, oldest first, are first..first+n-1, each with its own
+ * process array holding its seq. */
+static void assert_holds(const struct st_ring *r, uint64_t first, uint32_t n)
+{
+	CU_ASSERT_EQUAL_FATAL(r->count, n);
+	for (uint32_t i = 0; i < n; i++) {
+		const struct st_sample *s = st_ring_at(r, i);
+		CU_ASSERT_EQUAL(s->seq, first + i);
+		CU_ASSERT_EQUAL(st_ring_find_seq(r, first + i), (int)i);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(s->procs);
+		CU_ASSERT_EQUAL(s->procs[0].info, (uint32_t)(first + i));
+	}
+	CU_ASSERT_PTR_EQUAL(st_ring_newest(r), st_ring_at(r, n - 1));
+}
+
+/* push, with a process array that names the sample. */
+static void push_with_procs(struct st_ring *r, uint64_t seq)
+{
+	struct st_ring_slot *slot = st_ring_begin(r);
+	CU_ASSERT_EQUAL_FATAL(st_ring_slot_reserve_procs(slot, 10), 0);
+	slot->sample.seq = seq;
+	slot->sample.nprocs = 1;
+	slot->procs[0].info = (uint32_t)seq;
+	st_ring_commit(r);
+}
+
+/* Growing a full, wrapped ring keeps every sample in order; the new
+ * slots take the next samples before the oldest is overwritten. */
+static void test_grow_keeps_samples(void)
+{
+	struct st_ring r;
+
+	CU_ASSERT_EQUAL_FATAL(st_ring_init(&r, 3), 0);
+	for (uint64_t seq = 1; seq <= 5; seq++)
+		push_with_procs(&r, seq);           /* holds 3, 4, 5; wrapped */
+	CU_ASSERT_EQUAL_FATAL(st_ring_resize(&r, 6), 0);
+	CU_ASSERT_EQUAL(r.capacity, 6);
+	assert_holds(&r, 3, 3);
+	for (uint64_t seq = 6; seq <= 8; seq++)
+		push_with_procs(&r, seq);
+	assert_holds(&r, 3, 6);
+	push_with_procs(&r, 9);                     /* now the oldest goes */
+	assert_holds(&r, 4, 6);
+	st_ring_destroy(&r);
+}
+
+/* Shrinking drops the oldest samples and frees the slots it gives up;
+ * the ring then wraps at its old size again. */
+static void test_shrink_drops_oldest(void)
+{
+	struct st_ring r;
+
+	CU_ASSERT_EQUAL_FATAL(st_ring_init(&r, 3), 0);
+	for (uint64_t seq = 1; seq <= 3; seq++)
+		push_with_procs(&r, seq);
+	CU_ASSERT_EQUAL_FATAL(st_ring_resize(&r, 7), 0);
+	for (uint64_t seq = 4; seq <= 9; seq++)     /* 3..9 held, wrapped */
+		push_with_procs(&r, seq);
+	assert_holds(&r, 3, 7);
+	CU_ASSERT_EQUAL_FATAL(st_ring_resize(&r, 3), 0);
+	CU_ASSERT_EQUAL(r.capacity, 3);
+	assert_holds(&r, 7, 3);
+	for (uint64_t seq = 10; seq <= 13; seq++)
+		push_with_procs(&r, seq);
+	assert_holds(&r, 11, 3);
+	st_ring_destroy(&r);
+}
+
+/* A ring not yet full: shrinking below its count keeps the newest;
+ * resizing to the same size changes nothing; 0 is refused. */
+static void test_resize_partial(void)
+{
+	struct st_ring r;
+
+	CU_ASSERT_EQUAL_FATAL(st_ring_init(&r, 10), 0);
+	for (uint64_t seq = 1; seq <= 4; seq++)
+		push_with_procs(&r, seq);
+	CU_ASSERT_EQUAL(st_ring_resize(&r, 0), -1);
+	CU_ASSERT_EQUAL(st_ring_resize(&r, 10), 0);
+	assert_holds(&r, 1, 4);
+	CU_ASSERT_EQUAL_FATAL(st_ring_resize(&r, 2), 0);
+	assert_holds(&r, 3, 2);
+	push_with_procs(&r, 5);
+	assert_holds(&r, 4, 2);
+	CU_ASSERT_EQUAL_FATAL(st_ring_resize(&r, 5), 0);
+	push_with_procs(&r, 6);
+	assert_holds(&r, 4, 3);
+	st_ring_destroy(&r);
+}
+
 int main(void)
 {
 	CU_TestInfo tests[] = {
@@ -215,6 +306,9 @@ int main(void)
 		{ "reserve_cores growth", test_reserve_cores },
 		{ "slot storage reused", test_slot_storage_reused },
 		{ "capacity 1", test_capacity_one },
+		{ "grow keeps the samples in order", test_grow_keeps_samples },
+		{ "shrink drops the oldest", test_shrink_drops_oldest },
+		{ "resize a ring not yet full", test_resize_partial },
 		CU_TEST_INFO_NULL,
 	};
 
