@@ -168,8 +168,10 @@ for f in glob.glob(sys.argv[1] + "/spike_*.json"):
         samples[s["seq"]] = s
 # storm_start and storm_end are CLOCK_MONOTONIC too (python3 time.monotonic_ns).
 # Ticks only: an off-tick sample (a detector asked, e.g. a PSI trigger)
+# or a fast one (processes at fast_interval after a trigger)
 # is off the grid on purpose.
 win = sorted(s for s in samples if start <= samples[s]["mono_ns"] <= end and
+             not samples[s].get("fast") and
              not samples[s].get("off_tick"))
 assert win, "no sample from the storm in the dumps"
 # The ticks are step apart at an unknown phase: the phase is where the

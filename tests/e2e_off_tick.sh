@@ -55,7 +55,11 @@ s = d["samples"]
 k = d["triggers"][0]["sample_index"]
 assert s[k].get("off_tick") is True, "trigger sample not marked off_tick: %r" % s[k].keys()
 assert 0 < k < len(s) - 1, "no tick on both sides of sample %d of %d" % (k, len(s))
-before, after = s[k - 1], s[k + 1]
+# The tick after it: the samples at fast_interval that the incident it
+# opened brings come between.
+before = s[k - 1]
+after = next((x for x in s[k + 1:] if not x.get("fast")), None)
+assert after, "no tick after sample %d" % k
 assert "off_tick" not in before and "off_tick" not in after, "neighbours are ticks"
 gap = (s[k]["mono_ns"] - before["mono_ns"]) / 1e9
 assert 0.1 - 1e-3 <= gap < 0.9 + 0.05, "off-tick sample %.3f s after the tick" % gap
