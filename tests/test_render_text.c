@@ -837,14 +837,14 @@ static size_t spark_chars(const char *text, const char *label, const char **line
 	return strcspn(*line, " ");
 }
 
-/* The tables of sample index have this heading and the timeline says. */
-static void expect_sample_heading(const struct st_dump *d, int index, const char *heading,
+/* Rendered with the tables of sample index: the line, and says somewhere. */
+static void expect_rendered(const struct st_dump *d, int index, const char *line,
 				  const char *says)
 {
 	struct st_render_opts opts = { .sample_index = index, .ascii = 1 };
 	char *text = render(d, &opts);
 
-	expect_line(text, heading);
+	expect_line(text, line);
 	CU_ASSERT_PTR_NOT_NULL(strstr(text, says));
 	free(text);
 }
@@ -891,7 +891,7 @@ static void test_mixed_rates(void)
 
 	/* A fast sample's figures are over 0.1 s; an off-tick one over
 	 * what it covers, and counted apart. */
-	expect_sample_heading(d, 17, "=== top processes by cpu ===   (sample 17 at +1.3 s, over 0.1 s)",
+	expect_rendered(d, 17, "=== top processes by cpu ===   (sample 17 at +1.3 s, over 0.1 s)",
 			      " 17   +1.3s  90.0%");
 	d->samples[3].flags = ST_SAMPLE_OFF_TICK;
 	d->samples[3].interval_s = 0.35;
@@ -904,6 +904,13 @@ static void test_mixed_rates(void)
 	CU_ASSERT_EQUAL(spark_chars(text, "cpu", &line), 8);
 	expect_line(text, "trigger        ^");
 	free(text);
+
+	/* Faster than 10 Hz the fast stretch's offsets get hundredths, so
+	 * that two rows never show the same time. */
+	for (uint32_t i = 5; i < 34; i++)
+		d->samples[i].interval_s = 0.05;
+	expect_rendered(d, -1, "  5  +0.10s  10.0%    8.0 GiB      0 KiB       50.0%     "
+			      "100 MiB  every 0.05 s", "\n 35   +4.0s");
 	st_dump_free(d);
 }
 
@@ -916,9 +923,9 @@ static void test_mixed_rates_older_dump(void)
 
 	for (uint32_t i = 0; i < d->nsamples; i++)
 		d->samples[i].interval_s = 0;
-	expect_sample_heading(d, 17, "=== top processes by cpu ===   (sample 17 at +1.3 s, over 0.1 s)",
+	expect_rendered(d, 17, "=== top processes by cpu ===   (sample 17 at +1.3 s, over 0.1 s)",
 			      "27 every 0.1 s after the trigger");
-	expect_sample_heading(d, 0, "=== top processes by cpu ===   (sample 0 at -4.0 s)",
+	expect_rendered(d, 0, "=== top processes by cpu ===   (sample 0 at -4.0 s)",
 			      "\n  0   -4.0s  10.0%");
 	st_dump_free(d);
 }
