@@ -839,7 +839,7 @@ static size_t spark_chars(const char *text, const char *label, const char **line
 
 /* Rendered with the tables of sample index: the line, and says somewhere. */
 static void expect_rendered(const struct st_dump *d, int index, const char *line,
-				  const char *says)
+			    const char *says)
 {
 	struct st_render_opts opts = { .sample_index = index, .ascii = 1 };
 	char *text = render(d, &opts);
@@ -892,7 +892,7 @@ static void test_mixed_rates(void)
 	/* A fast sample's figures are over 0.1 s; an off-tick one over
 	 * what it covers, and counted apart. */
 	expect_rendered(d, 17, "=== top processes by cpu ===   (sample 17 at +1.3 s, over 0.1 s)",
-			      " 17   +1.3s  90.0%");
+			" 17   +1.3s  90.0%");
 	d->samples[3].flags = ST_SAMPLE_OFF_TICK;
 	d->samples[3].interval_s = 0.35;
 	opts.sample_index = 3;
@@ -910,7 +910,7 @@ static void test_mixed_rates(void)
 	for (uint32_t i = 5; i < 34; i++)
 		d->samples[i].interval_s = 0.05;
 	expect_rendered(d, -1, "  5  +0.10s  10.0%    8.0 GiB      0 KiB       50.0%     "
-			      "100 MiB  every 0.05 s", "\n 35   +4.0s");
+			"100 MiB  every 0.05 s", "\n 35   +4.0s");
 	st_dump_free(d);
 }
 
@@ -924,9 +924,9 @@ static void test_mixed_rates_older_dump(void)
 	for (uint32_t i = 0; i < d->nsamples; i++)
 		d->samples[i].interval_s = 0;
 	expect_rendered(d, 17, "=== top processes by cpu ===   (sample 17 at +1.3 s, over 0.1 s)",
-			      "27 every 0.1 s after the trigger");
+			"27 every 0.1 s after the trigger");
 	expect_rendered(d, 0, "=== top processes by cpu ===   (sample 0 at -4.0 s)",
-			      "\n  0   -4.0s  10.0%");
+			"\n  0   -4.0s  10.0%");
 	st_dump_free(d);
 }
 
