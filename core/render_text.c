@@ -408,11 +408,11 @@ static double offset_s(const struct st_dump_sample *s)
 }
 
 /*
- * The time sample i's rates cover: its own interval where the dump has
- * it, else (an older dump) the time since the sample before, else (the
- * first, or clocks that do not move) the configured interval.
+ * The time sample i's rates cover, as far as the dump tells: its own
+ * interval, else (an older dump) the time since the sample before, else
+ * for a fast sample the fast interval; 0 when none of these is known.
  */
-static double sample_interval_s(const struct st_dump *d, uint32_t i)
+static double known_interval_s(const struct st_dump *d, uint32_t i)
 {
 	const struct st_dump_sample *s = &d->samples[i];
 
@@ -420,7 +420,18 @@ static double sample_interval_s(const struct st_dump *d, uint32_t i)
 		return s->interval_s;
 	if (i > 0 && s->mono_ns > d->samples[i - 1].mono_ns)
 		return (double)(s->mono_ns - d->samples[i - 1].mono_ns) / NS_PER_S;
-	return d->interval_s;
+	if ((s->flags & ST_SAMPLE_FAST) && d->fast_interval_s > 0)
+		return d->fast_interval_s;
+	return 0;
+}
+
+/* The same, or where it is not known (the first sample of an older dump)
+ * the configured interval. */
+static double sample_interval_s(const struct st_dump *d, uint32_t i)
+{
+	double known = known_interval_s(d, i);
+
+	return known > 0 ? known : d->interval_s;
 }
 
 /* A span in seconds as a row can hold it: "0.1", "0.35", "2.5", "12". */
@@ -1482,27 +1493,33 @@ static void render_trigger_marks(const struct ctx *c, uint32_t per)
 struct rates {
 	uint32_t nfast, noff_tick;
 	int64_t first_fast, last_fast;  /* sample indices; -1: none */
-	int64_t resumed;                /* the first tick a whole interval after
-	                                   the fast ones; -1: none in the window */
-	double fast_s;                  /* the fast samples' interval */
+	int64_t resumed;                /* the first tick after them that is more
+	                                   than a fast interval after the sample
+	                                   before it; -1: none in the window */
+	double fast_s;                  /* the fast samples' mean interval; 0:
+	                                   unknown (a dump without intervals or
+	                                   clocks) */
 };
 
 static void count_rates(const struct st_dump *d, struct rates *r)
 {
 	double sum = 0;
+	uint32_t known = 0;
 
 	*r = (struct rates){ .first_fast = -1, .last_fast = -1, .resumed = -1 };
 	for (uint32_t i = 0; i < d->nsamples; i++) {
 		if (d->samples[i].flags & ST_SAMPLE_FAST) {
+			double s = known_interval_s(d, i);
 			if (!r->nfast++)
 				r->first_fast = i;
 			r->last_fast = i;
-			sum += sample_interval_s(d, i);
+			sum += s;
+			known += s > 0;
 		} else if (d->samples[i].flags & ST_SAMPLE_OFF_TICK) {
 			r->noff_tick++;
 		}
 	}
-	r->fast_s = r->nfast ? sum / r->nfast : 0;
+	r->fast_s = known ? sum / known : 0;
 	/* The tick right after the last fast sample is only a fast
 	 * interval after it: the spacing changes at the next. */
 	for (int64_t i = r->last_fast + 1; r->nfast && i < d->nsamples && r->resumed < 0; i++)
@@ -1511,12 +1528,14 @@ static void count_rates(const struct st_dump *d, struct rates *r)
 }
 
 /* "  every 0.1 s" on the row where the fast samples begin, "  every 1 s"
- * on the first after them: where the rows' spacing changes. */
+ * where the ticks' spacing is back: where the rows' spacing changes. */
 static size_t put_rate_note(const struct ctx *c, const struct rates *r, uint32_t i)
 {
 	char span[32];
 	int n = 0;
 
+	if (r->fast_s <= 0)
+		return 0;
 	if ((int64_t)i == r->first_fast)
 		n = fprintf(c->out, "  every %s s", format_span(span, sizeof(span), r->fast_s));
 	else if ((int64_t)i == r->resumed)
@@ -1550,7 +1569,7 @@ static void render_timeline_row(const struct ctx *c, const struct rates *r, uint
 	fired = nfired > 0;
 	snprintf(num, sizeof(num), "%" PRIu32, i);
 	/* Faster than 10 Hz, tenths of a second would repeat. */
-	bool fine = r->nfast && r->fast_s < 0.095 && (int64_t)i >= r->first_fast &&
+	bool fine = r->fast_s > 0 && r->fast_s < 0.095 && (int64_t)i >= r->first_fast &&
 		    (int64_t)i <= r->last_fast;
 	snprintf(off, sizeof(off), fine ? "%+.2fs" : "%+.1fs", offset_s(s));
 	if (fired)
@@ -1590,10 +1609,8 @@ static void render_timeline(const struct ctx *c)
 {
 	const struct st_dump *d = c->dump;
 	uint32_t per = columns_per_char(c, d->nsamples, tick_column_end, SPARK_MAX);
-	char comm[4 * ST_COMM_MAX + 1], tmp[ST_COMM_MAX + 1];
-
+	char comm[4 * ST_COMM_MAX + 1], tmp[ST_COMM_MAX + 1], span[32];
 	struct rates r;
-	char span[32];
 
 	count_rates(d, &r);
 	heading(c, "timeline");
@@ -1603,9 +1620,11 @@ static void render_timeline(const struct ctx *c)
 			d->interval_s);
 	else
 		fprintf(c->out, " every %g s", d->interval_s);
-	if (r.nfast)
+	if (r.nfast && r.fast_s > 0)
 		fprintf(c->out, ", %" PRIu32 " every %s s after the trigger", r.nfast,
 			format_span(span, sizeof(span), r.fast_s));
+	else if (r.nfast)
+		fprintf(c->out, ", %" PRIu32 " fast after the trigger", r.nfast);
 	if (r.noff_tick)
 		fprintf(c->out, ", %" PRIu32 " off-tick", r.noff_tick);
 	if (d->nfast && d->fast)

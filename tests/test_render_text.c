@@ -927,6 +927,18 @@ static void test_mixed_rates_older_dump(void)
 			"27 every 0.1 s after the trigger");
 	expect_rendered(d, 0, "=== top processes by cpu ===   (sample 0 at -4.0 s)",
 			"\n  0   -4.0s  10.0%");
+	/* Without clocks either: the fast interval where the dump has the
+	 * fast ring, else no rate at all rather than the wrong one. */
+	for (uint32_t i = 0; i < d->nsamples; i++)
+		d->samples[i].mono_ns = 0;
+	expect_rendered(d, 17, "=== top processes by cpu ===   (sample 17 at +1.3 s)",
+			"(36 samples: 9 every 1 s, 27 fast after the trigger; blamed");
+	char *text = render(d, NULL);
+	CU_ASSERT_PTR_NULL(strstr(text, "  every "));       /* no row's note */
+	free(text);
+	d->fast_interval_s = 0.1;
+	expect_rendered(d, 17, "=== top processes by cpu ===   (sample 17 at +1.3 s, over 0.1 s)",
+			"(36 samples: 9 every 1 s, 27 every 0.1 s after the trigger; blamed");
 	st_dump_free(d);
 }
 
