@@ -501,6 +501,11 @@ static void put_sample(struct writer *w, cJSON *arr, const struct st_dump_sample
 	/* Only when set: a sample between two ticks is the exception. */
 	if (s->flags & ST_SAMPLE_OFF_TICK)
 		put(w, o, "off_tick", cJSON_CreateTrue());
+	if (s->flags & ST_SAMPLE_FAST)
+		put(w, o, "fast", cJSON_CreateTrue());
+	/* Only when known: a reader derives it from mono_ns otherwise. */
+	if (isfinite(s->interval_s) && s->interval_s > 0)
+		put(w, o, "interval_s", make_num(s->interval_s));
 
 	cpu = put(w, o, "cpu", cJSON_CreateObject());
 	put(w, cpu, "total_pct", make_num(s->cpu_total_pct));
@@ -1188,15 +1193,23 @@ static bool read_threads(struct reader *r, const cJSON *o, const char *path,
 	return true;
 }
 
-/* Optional: null or absent (an older dump) is unknown (-1). */
-static bool read_opt_pct(struct reader *r, const cJSON *o, const char *path, const char *key,
-			 double *out)
+/* Optional, finite and not negative: null or absent (an older dump) is
+ * unknown, *out = unknown. */
+static bool read_opt_nonneg(struct reader *r, const cJSON *o, const char *path,
+			    const char *key, double unknown, double *out)
 {
 	bool ok;
 	const cJSON *it = member_opt(r, o, path, key, K_NUMBER, true, &ok);
 
-	*out = -1;
+	*out = unknown;
 	return ok && (!it || check_double(r, path, key, it->valuedouble, true, out));
+}
+
+/* Optional: null or absent (an older dump) is unknown (-1). */
+static bool read_opt_pct(struct reader *r, const cJSON *o, const char *path, const char *key,
+			 double *out)
+{
+	return read_opt_nonneg(r, o, path, key, -1, out);
 }
 
 /* The figures since ABI 2.1; a dump from before has none of them. */
@@ -1612,6 +1625,9 @@ static bool read_sample(struct reader *r, const cJSON *o, const char *path, stru
 	       get_i64(r, o, path, "mono_ns", INT64_MIN, INT64_MAX, &s->mono_ns) &&
 	       get_i64(r, o, path, "wall_ns", INT64_MIN, INT64_MAX, &s->wall_ns) &&
 	       read_flag(r, o, path, "off_tick", ST_SAMPLE_OFF_TICK, &s->flags) &&
+	       read_flag(r, o, path, "fast", ST_SAMPLE_FAST, &s->flags) &&
+	       /* absent (an older dump): 0, and the viewer derives it */
+	       read_opt_nonneg(r, o, path, "interval_s", 0, &s->interval_s) &&
 	       read_cpu(r, o, path, s) &&
 	       read_mem(r, o, path, s) &&
 	       get_u64(r, o, path, "forks", UINT64_MAX, &s->forks_delta) &&

@@ -407,6 +407,55 @@ static double offset_s(const struct st_dump_sample *s)
 	return (double)s->offset_ns / NS_PER_S;
 }
 
+/*
+ * The time sample i's rates cover, as far as the dump tells: its own
+ * interval, else (an older dump) the time since the sample before, else
+ * for a fast sample the fast interval; 0 when none of these is known.
+ */
+static double known_interval_s(const struct st_dump *d, uint32_t i)
+{
+	const struct st_dump_sample *s = &d->samples[i];
+
+	if (s->interval_s > 0)
+		return s->interval_s;
+	if (i > 0 && s->mono_ns > d->samples[i - 1].mono_ns)
+		return (double)(s->mono_ns - d->samples[i - 1].mono_ns) / NS_PER_S;
+	if ((s->flags & ST_SAMPLE_FAST) && d->fast_interval_s > 0)
+		return d->fast_interval_s;
+	return 0;
+}
+
+/* The same, or where it is not known (the first sample of an older dump)
+ * the configured interval. */
+static double sample_interval_s(const struct st_dump *d, uint32_t i)
+{
+	double known = known_interval_s(d, i);
+
+	return known > 0 ? known : d->interval_s;
+}
+
+/* A span in seconds as a row can hold it: "0.1", "0.35", "2.5", "12". */
+static const char *format_span(char *buf, size_t len, double s)
+{
+	snprintf(buf, len, s >= 10 ? "%.0f" : "%.2g", s);
+	return buf;
+}
+
+/* Whether sample i covers a span other than the configured interval
+ * (a fast or off-tick sample): more than 10 % off, so a late tick's
+ * jitter is not news. */
+static bool other_span(const struct st_dump *d, uint32_t i)
+{
+	return d->interval_s > 0 &&
+	       fabs(sample_interval_s(d, i) - d->interval_s) > 0.1 * d->interval_s;
+}
+
+/* A sample taken on the tick, not between two (fast, off-tick). */
+static bool is_tick(const struct st_dump_sample *s)
+{
+	return !(s->flags & (ST_SAMPLE_FAST | ST_SAMPLE_OFF_TICK));
+}
+
 static bool same_proc(const struct st_dump_proc *p, const struct st_trigger *t)
 {
 	return t->pid > 0 && p->pid == t->pid &&
@@ -943,8 +992,15 @@ static void render_table(const struct ctx *c, uint32_t index, bool by_cpu)
 	char val[32], tmp[ST_COMM_MAX + 1];
 
 	heading(c, by_cpu ? "top processes by cpu" : "top processes by rss");
-	if (by_cpu)
-		fprintf(c->out, "   (sample %" PRIu32 " at %+.1f s)", index, offset_s(s));
+	if (by_cpu) {
+		char span[32];
+		fprintf(c->out, "   (sample %" PRIu32 " at %+.1f s", index, offset_s(s));
+		/* Its figures are rates over a shorter span: say which. */
+		if (other_span(c->dump, index))
+			fprintf(c->out, ", over %s s",
+				format_span(span, sizeof(span), sample_interval_s(c->dump, index)));
+		fputc(')', c->out);
+	}
 	fputc('\n', c->out);
 	if (by_cpu)
 		render_cores(c, s);
@@ -1019,7 +1075,11 @@ static void render_exited(const struct ctx *c, uint32_t index)
 	if ((!s->exited || !s->nexited) && !s->exits_lost)
 		return;
 	heading(c, "exited since the sample before");
-	fprintf(c->out, "   (seen by %s)\n", mode ? mode : "?");
+	fprintf(c->out, "   (seen by %s", mode ? mode : "?");
+	if (other_span(d, index))
+		fprintf(c->out, ", over %s s",
+			format_span(fig, sizeof(fig), sample_interval_s(d, index)));
+	fputs(")\n", c->out);
 	bool estimate = false;
 	for (uint32_t i = 0; s->exited && i < s->nexited; i++) {
 		const struct st_exited_group *g = st_dump_exited(d, s, i);
@@ -1260,9 +1320,56 @@ static double fast_value(const struct ctx *c, const struct series *se, uint32_t 
 	return se->fast(st_dump_fast_at(c->dump, i));
 }
 
-/* n values, per to a character, after a label width columns wide. */
+/* Where the column that starts at element start of n ends (exclusive). */
+typedef uint32_t (*column_end)(const struct ctx *c, uint32_t start, uint32_t n);
+
+/*
+ * The samples' columns are ticks, not samples: a sample taken between two
+ * ticks (fast, off-tick) lies in the interval the next tick closes, so it
+ * shares that tick's column, and a 0.3 s peak between two ticks shows
+ * there. Samples after the last tick make a column of their own. A window
+ * of ticks only is a column per sample.
+ */
+static uint32_t tick_column_end(const struct ctx *c, uint32_t start, uint32_t n)
+{
+	uint32_t i = start;
+
+	while (i < n && !is_tick(&c->dump->samples[i]))
+		i++;
+	return i < n ? i + 1 : n;
+}
+
+/* The fast ring's readings are evenly spaced: one column each. */
+static uint32_t reading_column_end(const struct ctx *c, uint32_t start, uint32_t n)
+{
+	(void)c;
+	return start < n ? start + 1 : n;
+}
+
+/* The end of the character that starts at element start: per columns. */
+static uint32_t char_end(const struct ctx *c, uint32_t start, uint32_t n, uint32_t per,
+			 column_end end)
+{
+	for (uint32_t k = 0; k < per && start < n; k++)
+		start = end(c, start, n);
+	return start;
+}
+
+/* Columns per character, so that a line is at most max characters. */
+static uint32_t columns_per_char(const struct ctx *c, uint32_t n, column_end end,
+				 uint32_t max)
+{
+	uint32_t cols = 0;
+
+	for (uint32_t i = 0; i < n; i = end(c, i, n))
+		cols++;
+	return cols > max ? (cols + max - 1) / max : 1;
+}
+
+/* n values, per columns to a character, after a label width columns wide. */
 static void render_spark(const struct ctx *c, const char *label, int width,
-			 const struct series *se, uint32_t n, uint32_t per, value_at at)
+			 const struct series *se, uint32_t n, uint32_t per, value_at at,
+			 column_end end)
 {
 	double vmin = INFINITY, vmax = -INFINITY, lo = 0, hi = 0;
 	char a[32], b[32];
@@ -1280,9 +1387,10 @@ static void render_spark(const struct ctx *c, const char *label, int width,
 
 	fprintf(c->out, "%-*s", width, label);
 	sgr(c, SGR_SPARK);
-	for (uint32_t first = 0; first < n; first += per) {
+	for (uint32_t first = 0, last; first < n; first = last) {
 		double agg = NAN;
-		for (uint32_t i = first; i < first + per && i < n; i++) {
+		last = char_end(c, first, n, per, end);
+		for (uint32_t i = first; i < last; i++) {
 			double v = at(c, se, i);
 			if (isnan(v))
 				continue;
@@ -1309,7 +1417,8 @@ static void render_spark(const struct ctx *c, const char *label, int width,
 
 static void render_sparkline(const struct ctx *c, const struct series *se, uint32_t per)
 {
-	render_spark(c, se->label, SPARK_LABEL, se, c->dump->nsamples, per, sample_value);
+	render_spark(c, se->label, SPARK_LABEL, se, c->dump->nsamples, per, sample_value,
+		     tick_column_end);
 }
 
 /*
@@ -1320,7 +1429,7 @@ static void render_sparkline(const struct ctx *c, const struct series *se, uint3
 static void render_fast_sparklines(const struct ctx *c)
 {
 	const struct st_dump *d = c->dump;
-	uint32_t per = (d->nfast + FAST_SPARK_MAX - 1) / FAST_SPARK_MAX;
+	uint32_t per = columns_per_char(c, d->nfast, reading_column_end, FAST_SPARK_MAX);
 	char label[48], rate[16];
 
 	if (!d->nfast || !d->fast)
@@ -1332,7 +1441,7 @@ static void render_fast_sparklines(const struct ctx *c)
 	for (size_t i = 0; i < sizeof(fast_series) / sizeof(fast_series[0]); i++) {
 		snprintf(label, sizeof(label), "%s %s", fast_series[i].label, rate);
 		render_spark(c, label, FAST_SPARK_LABEL, &fast_series[i], d->nfast, per,
-			     fast_value);
+			     fast_value, reading_column_end);
 	}
 }
 
@@ -1340,13 +1449,13 @@ static void render_fast_sparklines(const struct ctx *c)
 static void render_trigger_marks(const struct ctx *c, uint32_t per)
 {
 	const struct st_dump *d = c->dump;
-	uint32_t cols = (d->nsamples + per - 1) / per, last = 0;
+	uint32_t last = 0;
 	bool any = false;
 
 	for (uint32_t t = 0; d->triggers && t < d->ntriggers; t++) {
 		int32_t si = d->triggers[t].sample_index;
 		if (si >= 0 && (uint32_t)si < d->nsamples) {
-			last = (uint32_t)si / per > last ? (uint32_t)si / per : last;
+			last = (uint32_t)si > last ? (uint32_t)si : last;
 			any = true;
 		}
 	}
@@ -1354,11 +1463,13 @@ static void render_trigger_marks(const struct ctx *c, uint32_t per)
 		return;
 	fprintf(c->out, "%-*s", SPARK_LABEL, "trigger");
 	sgr(c, SGR_ALERT);
-	for (uint32_t col = 0; col < cols && col <= last; col++) {
+	/* up to the character that holds the last trigger's sample */
+	for (uint32_t first = 0, end; first <= last; first = end) {
 		bool here = false;
+		end = char_end(c, first, d->nsamples, per, tick_column_end);
 		for (uint32_t t = 0; t < d->ntriggers; t++) {
 			int32_t si = d->triggers[t].sample_index;
-			here |= si >= 0 && (uint32_t)si / per == col;
+			here |= si >= 0 && (uint32_t)si >= first && (uint32_t)si < end;
 		}
 		fputc(here ? '^' : ' ', c->out);
 	}
@@ -1374,7 +1485,66 @@ static void render_trigger_marks(const struct ctx *c, uint32_t per)
 #define ROW_FMT "%3s %7s %6s %10s %10s"
 #define ROW_PROC_FMT "  %10s  %10s"
 
-static void render_timeline_row(const struct ctx *c, uint32_t i)
+/*
+ * The window's mix of rates: the samples an open incident took at
+ * fast_interval after the trigger (ticks keep their schedule between
+ * them), those a detector asked for between two ticks, and the ticks.
+ */
+struct rates {
+	uint32_t nfast, noff_tick;
+	int64_t first_fast, last_fast;  /* sample indices; -1: none */
+	int64_t resumed;                /* the first tick after them that is more
+	                                   than a fast interval after the sample
+	                                   before it; -1: none in the window */
+	double fast_s;                  /* the fast samples' mean interval; 0:
+	                                   unknown (a dump without intervals or
+	                                   clocks) */
+};
+
+static void count_rates(const struct st_dump *d, struct rates *r)
+{
+	double sum = 0;
+	uint32_t known = 0;
+
+	*r = (struct rates){ .first_fast = -1, .last_fast = -1, .resumed = -1 };
+	for (uint32_t i = 0; i < d->nsamples; i++) {
+		if (d->samples[i].flags & ST_SAMPLE_FAST) {
+			double s = known_interval_s(d, i);
+			if (!r->nfast++)
+				r->first_fast = i;
+			r->last_fast = i;
+			sum += s;
+			known += s > 0;
+		} else if (d->samples[i].flags & ST_SAMPLE_OFF_TICK) {
+			r->noff_tick++;
+		}
+	}
+	r->fast_s = known ? sum / known : 0;
+	/* The tick right after the last fast sample is only a fast
+	 * interval after it: the spacing changes at the next. */
+	for (int64_t i = r->last_fast + 1; r->nfast && i < d->nsamples && r->resumed < 0; i++)
+		if (is_tick(&d->samples[i]) && sample_interval_s(d, (uint32_t)i) > 1.1 * r->fast_s)
+			r->resumed = i;
+}
+
+/* "  every 0.1 s" on the row where the fast samples begin, "  every 1 s"
+ * where the ticks' spacing is back: where the rows' spacing changes. */
+static size_t put_rate_note(const struct ctx *c, const struct rates *r, uint32_t i)
+{
+	char span[32];
+	int n = 0;
+
+	if (r->fast_s <= 0)
+		return 0;
+	if ((int64_t)i == r->first_fast)
+		n = fprintf(c->out, "  every %s s", format_span(span, sizeof(span), r->fast_s));
+	else if ((int64_t)i == r->resumed)
+		n = fprintf(c->out, "  every %s s",
+			    format_span(span, sizeof(span), c->dump->interval_s));
+	return n > 0 ? (size_t)n : 0;
+}
+
+static void render_timeline_row(const struct ctx *c, const struct rates *r, uint32_t i)
 {
 	const struct st_dump *d = c->dump;
 	const struct st_dump_sample *s = &d->samples[i];
@@ -1398,7 +1568,10 @@ static void render_timeline_row(const struct ctx *c, uint32_t i)
 	}
 	fired = nfired > 0;
 	snprintf(num, sizeof(num), "%" PRIu32, i);
-	snprintf(off, sizeof(off), "%+.1fs", offset_s(s));
+	/* Faster than 10 Hz, tenths of a second would repeat. */
+	bool fine = r->fast_s > 0 && r->fast_s < 0.095 && (int64_t)i >= r->first_fast &&
+		    (int64_t)i <= r->last_fast;
+	snprintf(off, sizeof(off), fine ? "%+.2fs" : "%+.1fs", offset_s(s));
 	if (fired)
 		sgr(c, SGR_HEADING);
 	cols = (size_t)fprintf(c->out, ROW_FMT, num, off,
@@ -1411,6 +1584,7 @@ static void render_timeline_row(const struct ctx *c, uint32_t i)
 			fmt_value(prss, sizeof(prss), SCALE_KIB, get_proc_rss(c, s)));
 	if (fired)
 		sgr_reset(c);
+	cols += put_rate_note(c, r, i);
 	if (fired && cols + 4 < TERM_COLUMNS) {
 		/* All the types when they fit, else the first and how many
 		 * more (the trigger sections name them all). */
@@ -1434,12 +1608,25 @@ static void render_timeline_row(const struct ctx *c, uint32_t i)
 static void render_timeline(const struct ctx *c)
 {
 	const struct st_dump *d = c->dump;
-	uint32_t per = (d->nsamples + SPARK_MAX - 1) / SPARK_MAX;
-	char comm[4 * ST_COMM_MAX + 1], tmp[ST_COMM_MAX + 1];
+	uint32_t per = columns_per_char(c, d->nsamples, tick_column_end, SPARK_MAX);
+	char comm[4 * ST_COMM_MAX + 1], tmp[ST_COMM_MAX + 1], span[32];
+	struct rates r;
 
+	count_rates(d, &r);
 	heading(c, "timeline");
-	fprintf(c->out, "   (%" PRIu32 " sample%s every %g s", d->nsamples,
-		d->nsamples == 1 ? "" : "s", d->interval_s);
+	fprintf(c->out, "   (%" PRIu32 " sample%s", d->nsamples, d->nsamples == 1 ? "" : "s");
+	if (r.nfast || r.noff_tick)
+		fprintf(c->out, ": %" PRIu32 " every %g s", d->nsamples - r.nfast - r.noff_tick,
+			d->interval_s);
+	else
+		fprintf(c->out, " every %g s", d->interval_s);
+	if (r.nfast && r.fast_s > 0)
+		fprintf(c->out, ", %" PRIu32 " every %s s after the trigger", r.nfast,
+			format_span(span, sizeof(span), r.fast_s));
+	else if (r.nfast)
+		fprintf(c->out, ", %" PRIu32 " fast after the trigger", r.nfast);
+	if (r.noff_tick)
+		fprintf(c->out, ", %" PRIu32 " off-tick", r.noff_tick);
 	if (d->nfast && d->fast)
 		fprintf(c->out, "; %" PRIu32 " system reading%s every %g s", d->nfast,
 			d->nfast == 1 ? "" : "s", d->fast_interval_s);
@@ -1459,7 +1646,7 @@ static void render_timeline(const struct ctx *c)
 		fprintf(c->out, ROW_PROC_FMT, "blamed cpu", "blamed rss");
 	fputc('\n', c->out);
 	for (uint32_t i = 0; i < d->nsamples; i++)
-		render_timeline_row(c, i);
+		render_timeline_row(c, &r, i);
 }
 
 void st_render_dump(FILE *out, const struct st_dump *dump, const struct st_render_opts *opts)

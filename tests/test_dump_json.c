@@ -207,6 +207,17 @@ static struct st_dump *full_dump(void)
 		}
 		if (i > 0)
 			set_evidence(s, i);
+		/* The first an off-tick sample of an older daemon (no
+		 * interval); the last one of the post-trigger window's fast
+		 * samples (since ABI 2.3). */
+		if (i == 0)
+			s->flags = ST_SAMPLE_OFF_TICK;
+		if (i == 1)
+			s->interval_s = 0.5;
+		if (i == 2) {
+			s->flags = ST_SAMPLE_FAST;
+			s->interval_s = 0.1;
+		}
 		/* chromium is new in the last sample: its cpu is since start. */
 		if (i == 2)
 			s->top_rss[1].flags = ST_PROC_NEW;
@@ -425,6 +436,8 @@ static void assert_dump_equal(const struct st_dump *a, const struct st_dump *b)
 		CU_ASSERT_EQUAL(x->procs_running, y->procs_running);
 		CU_ASSERT_EQUAL(x->procs_blocked, y->procs_blocked);
 		CU_ASSERT_EQUAL(x->nprocs_total, y->nprocs_total);
+		CU_ASSERT_EQUAL(x->flags, y->flags);
+		CU_ASSERT_NEAR(x->interval_s, y->interval_s);
 		assert_evidence_equal(x, y);
 		assert_procs_equal(x->top_cpu, x->ntop_cpu, y->top_cpu, y->ntop_cpu);
 		assert_procs_equal(x->top_rss, x->ntop_rss, y->top_rss, y->ntop_rss);
@@ -452,6 +465,14 @@ static void assert_dump_equal(const struct st_dump *a, const struct st_dump *b)
 	for (uint32_t i = 0; i < a->ntriggers; i++)
 		CU_ASSERT_EQUAL(a->triggers[i].trigger.exited_count,
 				b->triggers[i].trigger.exited_count);
+}
+
+static unsigned count(const char *text, const char *needle)
+{
+	unsigned n = 0;
+	for (const char *p = text; (p = strstr(p, needle)); p += strlen(needle))
+		n++;
+	return n;
 }
 
 static struct st_dump *parse(const char *text, char *err, size_t errlen)
@@ -529,6 +550,18 @@ static void test_round_trip(void)
 				orig->samples[0].top_cpu[0].vsize_kib);
 		/* Threads only where there are some: not for the others. */
 		CU_ASSERT_EQUAL(back->samples[0].top_cpu[0].nthreads, 0);
+		/* A sample's own interval and how it was taken, each only
+		 * where there is something to say. */
+		CU_ASSERT_EQUAL(back->samples[0].flags, ST_SAMPLE_OFF_TICK);
+		CU_ASSERT_EQUAL(back->samples[0].interval_s, 0);
+		CU_ASSERT_EQUAL(back->samples[2].flags, ST_SAMPLE_FAST);
+		CU_ASSERT_DOUBLE_EQUAL(back->samples[2].interval_s, 0.1, 1e-12);
+		CU_ASSERT_EQUAL(count(text, "\"fast\""), 1);
+		CU_ASSERT_EQUAL(count(text, "\"off_tick\""), 1);
+		CU_ASSERT_PTR_NOT_NULL(strstr(text, pretty ? "\"interval_s\":\t0.1," :
+					      "\"interval_s\":0.1,"));
+		/* the dump's, the last two samples' (0 is unknown: left out) */
+		CU_ASSERT_EQUAL(count(text, "\"interval_s\""), 3);
 		free(text);
 		st_dump_free(orig);
 		st_dump_free(back);
@@ -808,6 +841,22 @@ static void ed_cpu_infinite(cJSON *r)
 {
 	/* 1e999 is valid JSON syntax that overflows a double. */
 	set(proc_at(r, 0, "top_cpu", 0), "cpu_pct", cJSON_CreateRaw("1e999"));
+}
+static void ed_interval_negative(cJSON *r)
+{
+	set(at(r, "samples", 2), "interval_s", cJSON_CreateNumber(-0.5));
+}
+static void ed_interval_infinite(cJSON *r)
+{
+	set(at(r, "samples", 1), "interval_s", cJSON_CreateRaw("1e999"));
+}
+static void ed_interval_string(cJSON *r)
+{
+	set(at(r, "samples", 1), "interval_s", cJSON_CreateString("0.5"));
+}
+static void ed_fast_number(cJSON *r)
+{
+	set(at(r, "samples", 2), "fast", cJSON_CreateNumber(1));
 }
 static void ed_cpu_negative(cJSON *r)
 {
@@ -1118,6 +1167,11 @@ static void test_malformed(void)
 	expect_edit_refused(ed_u64_too_big, "samples[1].ctxt: 1.8446744073709552e+19 out of range");
 	expect_edit_refused(ed_i64_too_small, "samples[1].offset_ns: -9.2233720368547758e+18 out of range");
 	expect_edit_refused(ed_samples_null, "samples: expected an array");
+	expect_edit_refused(ed_interval_negative,
+			    "samples[2].interval_s: -0.5 out of range (0 or more)");
+	expect_edit_refused(ed_interval_infinite, "samples[1].interval_s: expected a finite number");
+	expect_edit_refused(ed_interval_string, "samples[1].interval_s: expected a number");
+	expect_edit_refused(ed_fast_number, "samples[2].fast: expected true or false");
 	free(text);
 }
 
@@ -1262,6 +1316,37 @@ static void ed_lenient(cJSON *r)
 	cJSON_DeleteItemFromObject(r, "wall_time");
 	cJSON_AddStringToObject(r, "added_in_a_later_minor", "x");
 	cJSON_AddNumberToObject(at(r, "samples", 1), "psi_some_pct", 3);
+}
+
+static void ed_before_abi_2_3(cJSON *r)
+{
+	for (int i = 0; i < 3; i++) {
+		cJSON_DeleteItemFromObject(at(r, "samples", i), "interval_s");
+		cJSON_DeleteItemFromObject(at(r, "samples", i), "fast");
+	}
+}
+
+/* A dump from before samples carried their own interval: every sample
+ * reads with interval 0 (unknown) and without the fast flag. */
+static void test_older_dump_without_intervals(void)
+{
+	char *text = edited(ed_before_abi_2_3), err[256] = "";
+	struct st_dump *d;
+
+	CU_ASSERT_PTR_NULL(strstr(text, "\"fast\""));
+	CU_ASSERT_EQUAL(count(text, "\"interval_s\""), 1);      /* the dump's */
+	d = parse(text, err, sizeof(err));
+	if (!d)
+		fprintf(stderr, "older dump: %s\n", err);
+	CU_ASSERT_FATAL(d != NULL);
+	CU_ASSERT_EQUAL_FATAL(d->nsamples, 3);
+	for (uint32_t i = 0; i < 3; i++)
+		CU_ASSERT_EQUAL(d->samples[i].interval_s, 0);
+	CU_ASSERT_EQUAL(d->samples[0].flags, ST_SAMPLE_OFF_TICK);
+	CU_ASSERT_EQUAL(d->samples[2].flags, 0);
+	CU_ASSERT_DOUBLE_EQUAL(d->interval_s, 0.5, 1e-12);
+	st_dump_free(d);
+	cJSON_free(text);
 }
 
 static void test_lenient_where_documented(void)
@@ -1724,10 +1809,10 @@ static void test_round_trip_fast(void)
 	st_dump_free(back);
 	st_dump_free(d);
 
-	/* Without readings there is no "fast" member, and such a dump (an
-	 * older one) reads back with none. */
+	/* Without readings there is no "fast" object (a sample's "fast"
+	 * is its flag), and such a dump (an older one) reads back with none. */
 	text = full_json(0);
-	CU_ASSERT_PTR_NULL(strstr(text, "\"fast\""));
+	CU_ASSERT_PTR_NULL(strstr(text, "\"fast\":{"));
 	back = parse(text, err, sizeof(err));
 	CU_ASSERT_PTR_NOT_NULL_FATAL(back);
 	CU_ASSERT_EQUAL(back->nfast, 0);
@@ -1754,6 +1839,7 @@ int main(void)
 		{ "round trip of exited groups", test_round_trip_exited },
 		{ "DEL and C1 controls escaped", test_del_and_c1_escaped },
 		{ "round trip of integer extremes", test_round_trip_extremes },
+		{ "an older dump: no sample intervals, no fast flag", test_older_dump_without_intervals },
 		{ "evidence: absent when not measured", test_evidence_absent_not_zero },
 		{ "exact integers beside strings", test_exact_integers_beside_strings },
 		{ "round trip of an empty dump", test_round_trip_empty },

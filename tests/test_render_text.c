@@ -445,6 +445,16 @@ static void test_long_cmdline_cut(void)
 #define GIB_KIB (1024u * 1024u)
 #define MIB_KIB 1024u
 
+/* The one trigger: "hog" [4242] jumped to 50 % at sample index. */
+static void hog_trigger(struct st_dump *d, int32_t index)
+{
+	d->ntriggers = 1;
+	d->triggers = calloc(1, sizeof(*d->triggers));
+	CU_ASSERT_FATAL(d->triggers != NULL);
+	set_trigger(&d->triggers[0], "cpu_delta", 4242, "hog", 50, 10, 20, "pct", index);
+	d->trigger_index = index;
+}
+
 /*
  * Five samples 1 s apart, the trigger in the fourth: machine cpu 0, 25,
  * 50, 75, 100%; available memory 8, 8, 7, 6, 6 GiB; no swap; the blamed
@@ -478,11 +488,7 @@ static struct st_dump *series_dump(void)
 		set_proc(&s->blamed[0], 4242, "hog", i == 2 ? 10 : i == 3 ? 50 : 100, 0,
 			 (uint64_t)(i - 1) * 100 * MIB_KIB, NULL);
 	}
-	d->ntriggers = 1;
-	d->triggers = calloc(1, sizeof(*d->triggers));
-	CU_ASSERT_FATAL(d->triggers != NULL);
-	set_trigger(&d->triggers[0], "cpu_delta", 4242, "hog", 50, 10, 20, "pct", 3);
-	d->trigger_index = 3;
+	hog_trigger(d, 3);
 	return d;
 }
 
@@ -766,6 +772,209 @@ static void test_sparkline_buckets(void)
 	CU_ASSERT_FATAL(line != NULL);
 	line += strlen("\nmem avail   ");
 	CU_ASSERT_EQUAL(strncmp(line, "#_####", 6), 0);
+	free(text);
+	st_dump_free(d);
+}
+
+/* ------------------------------------------------------------ mixed rates */
+
+#define MS_NS 1000000LL
+
+/*
+ * A window at interval 1 s with fast_interval 0.1 s: ticks at -4 .. 0 s
+ * (the trigger at 0), then three seconds at 10 Hz: fast samples between
+ * the ticks at +1, +2 and +3 s, which keep their schedule, and one more
+ * tick at +4 s once the normal interval has resumed. 36 samples, 9 of
+ * them ticks. The machine idles at 10 % but for one fast sample at
+ * +1.3 s (90 %, between two ticks); the blamed process is in every one.
+ */
+static struct st_dump *mixed_rate_dump(void)
+{
+	struct st_dump *d = st_dump_new();
+	uint32_t n = 0;
+
+	CU_ASSERT_FATAL(d != NULL);
+	d->wall_ns = WALL_NS;
+	d->interval_s = 1.0;
+	d->host.ncores = 2;
+	d->samples = calloc(36, sizeof(*d->samples));
+	CU_ASSERT_FATAL(d->samples != NULL);
+	for (int64_t tenth = -40; tenth <= 40; tenth++) {
+		bool tick = tenth % 10 == 0, fast = tenth > 0 && tenth < 30 && !tick;
+		if (!tick && !fast)
+			continue;
+		struct st_dump_sample *s = &d->samples[n];
+		s->offset_ns = tenth * 100 * MS_NS;
+		s->seq = 100 + n;
+		s->mono_ns = 5000000 * MS_NS + s->offset_ns;
+		s->flags = fast ? ST_SAMPLE_FAST : 0;
+		/* ticks inside the fast stretch come 0.1 s after a fast one */
+		s->interval_s = fast || (tenth > 0 && tenth <= 30) ? 0.1 : 1.0;
+		s->cpu_total_pct = tenth == 13 ? 90 : 10;
+		s->mem_total_kib = 16 * GIB_KIB;
+		s->mem_available_kib = 8 * GIB_KIB;
+		s->swap_total_kib = s->swap_free_kib = GIB_KIB;
+		s->ntop_cpu = 1;
+		s->top_cpu = procs(1);
+		set_proc(&s->top_cpu[0], 4242, "hog", 50, 0, 100 * MIB_KIB, NULL);
+		n++;
+	}
+	CU_ASSERT_EQUAL_FATAL(n, 36);
+	d->nsamples = n;
+	hog_trigger(d, 4);
+	return d;
+}
+
+/* The characters of the sparkline labelled label (ASCII), from text. */
+static size_t spark_chars(const char *text, const char *label, const char **line)
+{
+	char *needle;
+	CU_ASSERT_FATAL(asprintf(&needle, "\n%-12s", label) > 0);
+	*line = strstr(text, needle);
+	CU_ASSERT_FATAL(*line != NULL);
+	*line += strlen(needle);
+	free(needle);
+	return strcspn(*line, " ");
+}
+
+/* Rendered with the tables of sample index: the line, and says somewhere. */
+static void expect_rendered(const struct st_dump *d, int index, const char *line,
+			    const char *says)
+{
+	struct st_render_opts opts = { .sample_index = index, .ascii = 1 };
+	char *text = render(d, &opts);
+
+	expect_line(text, line);
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, says));
+	free(text);
+}
+
+/* Sparklines and the trigger mark are per tick, a fast sample in the
+ * column of the tick that closes its interval; the header says the mix,
+ * the rows where the spacing changes, a table over what span it is. */
+static void test_mixed_rates(void)
+{
+	struct st_dump *d = mixed_rate_dump();
+	struct st_render_opts opts = { .sample_index = -1, .ascii = 1 };
+	const char *line;
+	char *text = render(d, &opts);
+
+	expect_line(text, "=== timeline ===   (36 samples: 9 every 1 s, 27 every 0.1 s after the "
+		    "trigger; blamed: [4242] hog)");
+	/* one column per tick; the 90 % at +1.3 s in the +2 s tick's */
+	CU_ASSERT_EQUAL(spark_chars(text, "cpu", &line), 9);
+	CU_ASSERT_EQUAL(strncmp(line, "______#__  10.0% .. 90.0%\n", 26), 0);
+	CU_ASSERT_EQUAL(spark_chars(text, "blamed cpu", &line), 9);
+	/* under the trigger's tick, the fifth column */
+	expect_line(text, "trigger         ^");
+	/* every sample keeps its row; the spacing's changes are said */
+	expect_line(text, "  4   +0.0s  10.0%    8.0 GiB      0 KiB       50.0%     100 MiB"
+		    " <- cpu_delta");
+	expect_line(text, "  5   +0.1s  10.0%    8.0 GiB      0 KiB       50.0%     100 MiB"
+		    "  every 0.1 s");
+	expect_line(text, "  6   +0.2s  10.0%    8.0 GiB      0 KiB       50.0%     100 MiB");
+	expect_line(text, " 14   +1.0s  10.0%    8.0 GiB      0 KiB       50.0%     100 MiB");
+	expect_line(text, " 17   +1.3s  90.0%    8.0 GiB      0 KiB       50.0%     100 MiB");
+	expect_line(text, " 34   +3.0s  10.0%    8.0 GiB      0 KiB       50.0%     100 MiB");
+	expect_line(text, " 35   +4.0s  10.0%    8.0 GiB      0 KiB       50.0%     100 MiB"
+		    "  every 1 s");
+	CU_ASSERT_EQUAL(count(text, "every 0.1 s\n"), 1);
+	/* the trigger's tick covers a whole interval: no span to say */
+	expect_line(text, "=== top processes by cpu ===   (sample 4 at +0.0 s)");
+	for (const char *p = text; *p; ) {
+		size_t len = strcspn(p, "\n");
+		if (strncmp(p, "=== timeline", 12) != 0)
+			expect_within_80(p, len);
+		p += len + (p[len] == '\n');
+	}
+	free(text);
+
+	/* A fast sample's figures are over 0.1 s; an off-tick one over
+	 * what it covers, and counted apart. */
+	expect_rendered(d, 17, "=== top processes by cpu ===   (sample 17 at +1.3 s, over 0.1 s)",
+			" 17   +1.3s  90.0%");
+	d->samples[3].flags = ST_SAMPLE_OFF_TICK;
+	d->samples[3].interval_s = 0.35;
+	opts.sample_index = 3;
+	text = render(d, &opts);
+	expect_line(text, "=== top processes by cpu ===   (sample 3 at -1.0 s, over 0.35 s)");
+	expect_line(text, "=== timeline ===   (36 samples: 8 every 1 s, 27 every 0.1 s after the "
+		    "trigger, 1 off-tick; blamed: [4242] hog)");
+	/* it shares the trigger's column now: 8 ticks, the mark one left */
+	CU_ASSERT_EQUAL(spark_chars(text, "cpu", &line), 8);
+	expect_line(text, "trigger        ^");
+	free(text);
+
+	/* Faster than 10 Hz the fast stretch's offsets get hundredths, so
+	 * that two rows never show the same time. */
+	for (uint32_t i = 5; i < 34; i++)
+		d->samples[i].interval_s = 0.05;
+	expect_rendered(d, -1, "  5  +0.10s  10.0%    8.0 GiB      0 KiB       50.0%     "
+			"100 MiB  every 0.05 s", "\n 35   +4.0s");
+	st_dump_free(d);
+}
+
+/* An older dump has no sample intervals: the span comes from the clock
+ * (the time since the sample before), the first sample's from the
+ * configured interval. */
+static void test_mixed_rates_older_dump(void)
+{
+	struct st_dump *d = mixed_rate_dump();
+
+	for (uint32_t i = 0; i < d->nsamples; i++)
+		d->samples[i].interval_s = 0;
+	expect_rendered(d, 17, "=== top processes by cpu ===   (sample 17 at +1.3 s, over 0.1 s)",
+			"27 every 0.1 s after the trigger");
+	expect_rendered(d, 0, "=== top processes by cpu ===   (sample 0 at -4.0 s)",
+			"\n  0   -4.0s  10.0%");
+	/* Without clocks either: the fast interval where the dump has the
+	 * fast ring, else no rate at all rather than the wrong one. */
+	for (uint32_t i = 0; i < d->nsamples; i++)
+		d->samples[i].mono_ns = 0;
+	expect_rendered(d, 17, "=== top processes by cpu ===   (sample 17 at +1.3 s)",
+			"(36 samples: 9 every 1 s, 27 fast after the trigger; blamed");
+	char *text = render(d, NULL);
+	CU_ASSERT_PTR_NULL(strstr(text, "  every "));       /* no row's note */
+	free(text);
+	d->fast_interval_s = 0.1;
+	expect_rendered(d, 17, "=== top processes by cpu ===   (sample 17 at +1.3 s, over 0.1 s)",
+			"(36 samples: 9 every 1 s, 27 every 0.1 s after the trigger; blamed");
+	st_dump_free(d);
+}
+
+/* Many ticks and a fast stretch: the line is bucketed by ticks, not by
+ * samples (40 ticks are two to a character, the 27 fast samples with
+ * them add no character). */
+static void test_mixed_rates_bucketed(void)
+{
+	struct st_dump *d = st_dump_new();
+	const char *line;
+	uint32_t n = 0;
+
+	CU_ASSERT_FATAL(d != NULL);
+	d->interval_s = 1.0;
+	d->samples = calloc(67, sizeof(*d->samples));
+	CU_ASSERT_FATAL(d->samples != NULL);
+	for (int64_t tenth = -360; tenth <= 30; tenth++) {
+		bool tick = tenth % 10 == 0, fast = tenth > 0 && !tick;
+		if (!tick && !fast)
+			continue;
+		struct st_dump_sample *s = &d->samples[n];
+		s->offset_ns = tenth * 100 * MS_NS;
+		s->seq = ++n;
+		s->flags = fast ? ST_SAMPLE_FAST : 0;
+		s->interval_s = tenth > 0 ? 0.1 : 1.0;
+		s->mem_available_kib = 4 * GIB_KIB;
+	}
+	CU_ASSERT_EQUAL_FATAL(n, 67);
+	d->nsamples = n;
+	d->samples[49].cpu_total_pct = 100;     /* +1.3 s: tick +2 s, column 38 */
+	d->trigger_index = 36;
+	struct st_render_opts opts = { .sample_index = -1, .ascii = 1 };
+	char *text = render(d, &opts);
+	CU_ASSERT_EQUAL(spark_chars(text, "cpu", &line), 20);
+	CU_ASSERT_EQUAL(strspn(line, "_"), 19);
+	CU_ASSERT_EQUAL(line[19], '#');
 	free(text);
 	st_dump_free(d);
 }
@@ -1409,6 +1618,9 @@ int main(void)
 		{ "evidence in the timeline, why in the trigger", test_evidence_in_timeline_and_why },
 		{ "timeline and why-lines within 80 columns", test_within_80_columns },
 		{ "all_samples: tables of every sample", test_all_samples },
+		{ "mixed rates: columns per tick, the mix said", test_mixed_rates },
+		{ "mixed rates in an older dump: spans from the clock", test_mixed_rates_older_dump },
+		{ "mixed rates: bucketed by ticks", test_mixed_rates_bucketed },
 		{ "colour on and off", test_colour },
 		{ "hostile names with colour on", test_hostile_names_in_colour },
 		{ "tables stay aligned", test_table_alignment },
