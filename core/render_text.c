@@ -1496,9 +1496,11 @@ struct rates {
 	int64_t resumed;                /* the first tick after them that is more
 	                                   than a fast interval after the sample
 	                                   before it; -1: none in the window */
-	double fast_s;                  /* the fast samples' mean interval; 0:
-	                                   unknown (a dump without intervals or
-	                                   clocks) */
+	double fast_s;                  /* their step: the dump's fast_interval,
+	                                   else their mean interval (the first
+	                                   may come later than a step after the
+	                                   tick: a SIGUSR1's); 0: unknown (a
+	                                   dump without intervals or clocks) */
 };
 
 static void count_rates(const struct st_dump *d, struct rates *r)
@@ -1519,7 +1521,7 @@ static void count_rates(const struct st_dump *d, struct rates *r)
 			r->noff_tick++;
 		}
 	}
-	r->fast_s = known ? sum / known : 0;
+	r->fast_s = d->fast_interval_s > 0 ? d->fast_interval_s : known ? sum / known : 0;
 	/* The tick right after the last fast sample is only a fast
 	 * interval after it: the spacing changes at the next. */
 	for (int64_t i = r->last_fast + 1; r->nfast && i < d->nsamples && r->resumed < 0; i++)
