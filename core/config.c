@@ -583,9 +583,20 @@ struct pace {
 	double interval, fast;
 };
 
+/* fast_interval as the file sets it; left out, its default where that is
+ * below interval, else off: at an interval that short the ticks are as
+ * fast, and a second timer would only add wakes. */
+static double fast_interval_of(cfg_t *cfg)
+{
+	double fast = cfg_getfloat(cfg, "fast_interval");
+	if (cfg_getopt(cfg, "fast_interval")->flags & CFGF_MODIFIED)
+		return fast;
+	return fast < cfg_getfloat(cfg, "interval") ? fast : 0;
+}
+
 static struct pace pace_of(cfg_t *cfg)
 {
-	return (struct pace){ cfg_getfloat(cfg, "interval"), cfg_getfloat(cfg, "fast_interval") };
+	return (struct pace){ cfg_getfloat(cfg, "interval"), fast_interval_of(cfg) };
 }
 
 static int pace_is(const struct strict *sc, const void *final)
@@ -697,7 +708,7 @@ static int fill_config(struct strict *sc, const char *path, struct st_config *c)
 	c->log_level = strdup(cfg_getstr(cfg, "log_level"));
 	c->exit_events = strdup(cfg_getstr(cfg, "exit_events"));
 	c->exit_events_buffer_kib = (unsigned)cfg_getint(cfg, "exit_events_buffer_kib");
-	c->fast_interval_s = cfg_getfloat(cfg, "fast_interval");
+	c->fast_interval_s = fast_interval_of(cfg);
 	c->nplugins = sc->nplugins;
 	c->plugins = sc->nplugins ? calloc(sc->nplugins, sizeof(*c->plugins)) : NULL;
 	if ((path && !c->path) || (dir && !c->plugin_dir) || !c->log_level || !c->exit_events ||

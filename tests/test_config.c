@@ -110,7 +110,7 @@ static void check_defaults(const struct st_config *c)
 	CU_ASSERT(approx(c->max_dumps_per_minute, 6));
 	CU_ASSERT_STRING_EQUAL(c->plugin_dir, DEF_DIR);
 	CU_ASSERT_STRING_EQUAL(c->log_level, "info");
-	CU_ASSERT(approx(c->fast_interval_s, 0.1));
+	CU_ASSERT(approx(c->fast_interval_s, 0.2));
 	CU_ASSERT_EQUAL_FATAL(c->nplugins, NPLUGINS);
 
 	const struct st_plugin_config *cpu = &c->plugins[CPU];
@@ -400,6 +400,23 @@ static void test_fast_interval(void)
 			     "fast_interval (2) must not exceed interval (1)"));
 	CU_ASSERT(fails_with("fast_interval = 0.5\n\ninterval = 0.2\n", 3,
 			     "fast_interval (0.5) must not exceed interval (0.2)"));
+	/* Left out, the default (0.2) holds where it is below interval, and
+	 * is off at an interval as short: the ticks are as fast. */
+	CU_ASSERT_EQUAL_FATAL(load("interval = 0.5\n", &c, err, sizeof(err)), 0);
+	CU_ASSERT(approx(c.fast_interval_s, 0.2));
+	st_config_free(&c);
+	CU_ASSERT_EQUAL_FATAL(load("interval = 0.2\n", &c, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(c.fast_interval_s, 0);
+	st_config_free(&c);
+	CU_ASSERT_EQUAL_FATAL(load("interval = 0.1\n", &c, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(c.fast_interval_s, 0);
+	st_config_free(&c);
+	CU_ASSERT_EQUAL_FATAL(load("interval = 0.1\nfast_interval = 0.1\n", &c, err,
+				   sizeof(err)), 0);
+	CU_ASSERT(approx(c.fast_interval_s, 0.1));
+	st_config_free(&c);
+	CU_ASSERT(fails_with("interval = 0.1\nfast_interval = 0.2\n", 2,
+			     "fast_interval (0.2) must not exceed interval (0.1)"));
 }
 
 static void test_syntax_errors(void)

@@ -620,9 +620,9 @@ static void fast_second(struct scenario *sc, int burst_from, int burst_to)
 static void test_fast_readings_of_the_window(void)
 {
 	struct scenario sc;
-	scenario_start(&sc, 2, 8u << 20, ONLY_CPU_DELTA);
+	scenario_start(&sc, 2, 8u << 20, "fast_interval = 0.1\n" ONLY_CPU_DELTA);
 	SCENARIO_REQUIRE(&sc, scenario_begin(&sc) == 0);
-	SCENARIO_REQUIRE(&sc, sc.engine.fast.rec != NULL);      /* on by default */
+	SCENARIO_REQUIRE(&sc, sc.engine.fast.rec != NULL);
 	for (int i = 0; i < 12; i++)
 		fast_second(&sc, 0, 0);
 	fast_second(&sc, 3, 6);

@@ -845,7 +845,7 @@ static void test_off_tick_sample_between_ticks(void)
 }
 
 /* After an incident opens, processes too are sampled every fast_interval
- * (0.1 s by default) between the ticks of its post-trigger window (2 s
+ * (0.1 s here) between the ticks of its post-trigger window (2 s
  * here): 9 a second, marked, each over 0.1 s, none of them counted as a
  * post-trigger sample. The ticks keep their schedule, and the ring gives
  * the slots they took back once the dump is built. */
@@ -854,7 +854,7 @@ static void test_fast_samples_after_trigger(void)
 	struct scenario sc;
 	struct fake_process a, b;
 	int64_t at = 0;
-	scenario_start(&sc, 4, 8u << 20, NULL);
+	scenario_start(&sc, 4, 8u << 20, "fast_interval = 0.1");
 	two_idle(&sc, &a, &b);
 	SCENARIO_REQUIRE(&sc, scenario_begin(&sc) == 0);
 	struct st_engine *e = &sc.engine;

@@ -49,8 +49,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/timerfd.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -67,6 +69,7 @@
 #define MAX_RUNS 99
 #define TIME_LIMIT_S 600        /* the whole bench, children included */
 #define STAT_BUF 1024           /* what the sampler reads per process */
+#define PACED_S 10              /* each paced measurement of the fast ring, s */
 
 /* Budgets from issue 6. */
 #define BUDGET_AB 0.8
@@ -627,6 +630,47 @@ static double fast_ring_us(void)
 	return median(t, N);
 }
 
+/* Microseconds of thread CPU per wake of a timerfd every interval_s for
+ * seconds, each wake taking a reading of the fast system ring when
+ * reading: the loop as the daemon runs it, caches cold from the sleep.
+ * The bare wake is what any reading at that pace costs on this machine
+ * before it reads a byte. Negative when it cannot run. */
+static double paced_wake_us(double seconds, double interval_s, int reading)
+{
+	struct st_fast_ring f;
+	char err[256];
+	int root = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
+	int64_t step = (int64_t)(interval_s * 1e9);
+	struct itimerspec its = { { step / 1000000000, step % 1000000000 },
+				  { step / 1000000000, step % 1000000000 } };
+	double us = -1;
+	if (root < 0 || tfd < 0 || timerfd_settime(tfd, 0, &its, NULL) < 0 ||
+	    st_fast_ring_open(&f, root, "/proc", 64, 0, err, sizeof(err)) < 0)
+		goto out;
+	unsigned n = (unsigned)(seconds / interval_s), done = 0;
+	struct pollfd pfd = { .fd = tfd, .events = POLLIN };
+	uint64_t expirations;
+	int64_t t0 = cpu_ns();
+	for (unsigned i = 0; i < n; i++) {
+		if (ppoll(&pfd, 1, NULL, NULL) != 1 ||
+		    read(tfd, &expirations, sizeof(expirations)) != sizeof(expirations))
+			break;
+		if (reading)
+			st_fast_ring_take(&f, (int64_t)(i + 1) * step);
+		done++;
+	}
+	if (done)
+		us = (double)(cpu_ns() - t0) / 1e3 / done;
+	st_fast_ring_close(&f);
+out:
+	if (tfd >= 0)
+		close(tfd);
+	if (root >= 0)
+		close(root);
+	return us;
+}
+
 static int report(const struct result *r, size_t n, unsigned runs)
 {
 	printf("\nper-sample cost in microseconds per process (thread CPU time, "
@@ -707,14 +751,21 @@ static int report(const struct result *r, size_t n, unsigned runs)
 		missed += ev > 15;
 	}
 	double fr = fast_ring_us();
-	if (fr >= 0) {
-		/* The budget is the share of a core below; a reading's cost
-		 * (its five files) is what it is made of. */
-		printf("%-46s %8.2f %10s\n", "fast system ring per reading (us)", fr, "(info)");
-		/* ten readings a second, in percent of one core */
+	if (fr >= 0)
+		printf("%-46s %8.2f %10s\n", "fast system ring per reading, back to back (us)",
+		       fr, "(info)");
+	/* The budget is the ring as the daemon runs it: a wake every 0.1 s
+	 * and a reading with cold caches; the bare wake beside it. */
+	double wake = paced_wake_us(PACED_S, 0.1, 0), paced = paced_wake_us(PACED_S, 0.1, 1);
+	if (wake >= 0 && paced >= 0) {
+		printf("%-46s %8.2f %10s\n", "a bare timer wake every 0.1 s (us a wake)", wake,
+		       "(info)");
+		printf("%-46s %8.2f %10s\n", "the same with a fast reading (us a wake)", paced,
+		       "(info)");
+		/* ten a second, in percent of one core */
 		printf("%-46s %8.3f %10s  %s\n", "fast system ring at 10 Hz (% of a core)",
-		       fr * 10 / 1e4, "<= 0.1", verdict(fr * 10 / 1e4 <= 0.1));
-		missed += fr * 10 / 1e4 > 0.1;
+		       paced * 10 / 1e4, "<= 0.1", verdict(paced * 10 / 1e4 <= 0.1));
+		missed += paced * 10 / 1e4 > 0.1;
 	}
 	return missed ? 1 : 0;
 }
