@@ -99,11 +99,12 @@ hold() {
 unhold() { [ -z "$HOLD_PID" ] || stop "$HOLD_PID"; HOLD_PID=""; }
 
 # config INTERVAL LOG_LEVEL [FAST_INTERVAL]: the daemon's config, every
-# detector on (the defaults), the json_file sink writing into the work dir.
+# detector on (the defaults), the json_file sink writing into the work dir;
+# fast_interval as the daemon takes it when left out.
 config() {
 	cat >"$WORK/bench.conf" <<EOF
 interval = $1
-fast_interval = ${3:-0.2}
+${3:+fast_interval = $3}
 history = 60
 pre_trigger = 10
 post_trigger = 3
@@ -202,7 +203,7 @@ memory() {
 phase memory && memory
 
 # --------------------------------------------------------------------- CPU
-# cpu_share FAST_INTERVAL: the daemon's CPU share over CPU_SECONDS at
+# cpu_share FAST_INTERVAL ("": the default): the daemon's CPU share over CPU_SECONDS at
 # interval 1 s, in $share (percent of a core), the process counts seen
 # in $seen.
 cpu_share() {
@@ -236,7 +237,7 @@ cpu() {
 	bare=$share
 	cpu_share 0.1
 	ten=$share
-	cpu_share 0.2
+	cpu_share ""        # the default
 	# What reading every process at the same pace costs: the floor of a
 	# sampler that reads them all each tick. The daemon reads fewer on a
 	# quiet machine (the read policy in core/sampler.h), so it can go
