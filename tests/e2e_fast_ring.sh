@@ -45,7 +45,7 @@ dumps() { ls "$TMP"/dumps/spike_*_manual_0*.json >/dev/null 2>&1; }
 wait_for 6 dumps || fail "SIGUSR1 gave no dump"
 DUMP=$(ls "$TMP"/dumps/spike_*_manual_0*.json | head -n 1)
 
-python3 - "$DUMP" <<'PY' || fail "the dump's fast readings: see above"
+python3 - "$DUMP" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))
 cores = d["host"]["cores"]
@@ -63,22 +63,29 @@ for a, b in zip(f, f[1:]):
 assert f[0]["mono_ns"] > s[0]["mono_ns"] - 1.2e9 and f[-1]["mono_ns"] <= s[-1]["mono_ns"]
 core = lambda pct: pct * cores           # percent of the machine -> of one core
 # The 300 ms burst came before the trigger; the burner after it is the
-# post-trigger part's.
+# post-trigger part's. A core more stands out only on a machine that has
+# one to spare: under another job's load the readings are all busy.
 ti = d["trigger_index"]
-busy = [r for r in f if core(r["cpu_total_pct"]) >= 80 and r["mono_ns"] <= s[ti]["mono_ns"]]
-assert len(busy) >= 2, "readings near a core: %r" % [round(core(r["cpu_total_pct"])) for r in f]
-start = busy[0]["mono_ns"] - 0.2e9
-end = busy[-1]["mono_ns"]
-assert end - start < 1.0e9, "the busy readings span %.2f s" % ((end - start) / 1e9)
-# The samples whose intervals hold the burst: each well below a core,
-# together about 30 % of one.
-hold = [k for k in range(1, ti + 1) if s[k]["mono_ns"] > start and s[k - 1]["mono_ns"] < end]
-assert hold, "no sample holds the burst"
-each = [core(s[k]["cpu"]["total_pct"]) for k in hold]
-assert max(each) < 60, "a 1 s sample shows %.0f %% of a core" % max(each)
-assert 15 <= sum(each) <= 55, "the samples over the burst hold %.0f %% of a core" % sum(each)
-print("1 s samples: %s %% of a core; %d fast readings >= 80 %%" %
-      ([round(x) for x in each], len(busy)))
+quiet = sorted(core(r["cpu_total_pct"]) for r in f if r["mono_ns"] <= s[ti]["mono_ns"])
+busy_machine = quiet[len(quiet) // 2] > 40
+if busy_machine:
+    print("the 300 ms burst: not checked, the machine is busy (median %.0f %% of a "
+          "core before the trigger): a core more does not stand out" % quiet[len(quiet) // 2])
+else:
+    busy = [r for r in f if core(r["cpu_total_pct"]) >= 80 and r["mono_ns"] <= s[ti]["mono_ns"]]
+    assert len(busy) >= 2, "readings near a core: %r" % [round(core(r["cpu_total_pct"])) for r in f]
+    start = busy[0]["mono_ns"] - 0.2e9
+    end = busy[-1]["mono_ns"]
+    assert end - start < 1.0e9, "the busy readings span %.2f s" % ((end - start) / 1e9)
+    # The samples whose intervals hold the burst: each well below a core,
+    # together about 30 % of one.
+    hold = [k for k in range(1, ti + 1) if s[k]["mono_ns"] > start and s[k - 1]["mono_ns"] < end]
+    assert hold, "no sample holds the burst"
+    each = [core(s[k]["cpu"]["total_pct"]) for k in hold]
+    assert max(each) < 60, "a 1 s sample shows %.0f %% of a core" % max(each)
+    assert 15 <= sum(each) <= 55, "the samples over the burst hold %.0f %% of a core" % sum(each)
+    print("1 s samples: %s %% of a core; %d fast readings >= 80 %%" %
+          ([round(x) for x in each], len(busy)))
 
 # After the trigger: post_trigger (2) ticks, and samples at 0.1 s between
 # them; before it, samples at 1 s.
@@ -102,17 +109,26 @@ for a, b in zip(s, s[1:]):
         "interval_s is not the time since the sample before"
 assert after[-1]["offset_ns"] >= 1.9e9, "the window ends %.2f s after the trigger" % (
     after[-1]["offset_ns"] / 1e9)
+# The burner, named in the samples at 0.1 s (near a core when it has one
+# to itself).
+least = 30 if busy_machine else 70
 named = [x for x in fast_ones
-         if any(p["comm"] == "cpu_burner" and p["cpu_pct"] >= 70 for p in x["top_cpu"])]
-assert len(named) >= 3, "cpu_burner near a core in %d fast samples" % len(named)
-print("%d fast samples after the trigger; cpu_burner near a core in %d" %
-      (len(fast_ones), len(named)))
+         if any(p["comm"] == "cpu_burner" and p["cpu_pct"] >= least for p in x["top_cpu"])]
+assert len(named) >= 3, "cpu_burner at %d %% or more in %d fast samples" % (least, len(named))
+print("%d fast samples after the trigger; cpu_burner at %d %% of a core or more in %d" %
+      (len(fast_ones), least, len(named)))
+# Not all of it could be checked: say so by the exit status.
+sys.exit(77 if busy_machine else 0)
 PY
+status=$?
+[ $status -eq 0 ] || [ $status -eq 77 ] || fail "the dump's fast readings: see above"
 
 "$VIEW" --ascii "$DUMP" >"$TMP/view.txt" || fail "spiketrace-view: exit $?"
 grep -q "^cpu 10 Hz  " "$TMP/view.txt" || fail "no \"cpu 10 Hz\" row in the viewer's timeline"
 grep -q "^mem avail 10 Hz  " "$TMP/view.txt" || fail "no \"mem avail 10 Hz\" row"
 grep -q "system readings every 0.1 s" "$TMP/view.txt" || fail "the timeline does not say the rate"
+grep -q "every 0.1 s after the trigger" "$TMP/view.txt" ||
+	fail "the timeline does not say the samples after the trigger came every 0.1 s"
 
 stop $daemon
 [ "$STATUS" -eq 0 ] || fail "the daemon exited with $STATUS"
@@ -120,4 +136,8 @@ grep -q "sampling /proc every 1s (system figures every 0.1s)" "$LOG" ||
 	fail "the fast ring was not said at start"
 grep -q "samples at fast_interval (0.1s) after triggers" "$LOG" ||
 	fail "the samples after the trigger were not counted at exit"
+if [ $status -eq 77 ]; then
+	echo "SKIP: the 300 ms burst was not checked (a busy machine); the rest passed"
+	exit 77
+fi
 echo "PASS: a 300 ms burst between two samples, at 10 Hz; processes at 10 Hz after the trigger"

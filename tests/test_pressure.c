@@ -17,7 +17,7 @@
 #include <unistd.h>
 
 #include "cunit_runner.h"
-#include "plugin_loader.h"
+#include "plugin_under_test.h"
 #include "scenario.h"
 
 #define OTHERS_OFF "cpu_delta { enabled = false } new_proc { enabled = false } " \
@@ -371,22 +371,12 @@ static struct st_plugin_set set;
 
 static const struct st_plugin *load(void)
 {
-	struct st_loaded_plugin p;
-	char err[256];
-	int rc = st_plugin_load_file(ST_BUILD_PLUGIN_DIR "/pressure.so", &p, err, sizeof(err));
-	if (rc != 0)
-		fprintf(stderr, "pressure.so: %s\n", err);
-	CU_ASSERT_FATAL(rc == 0);
-	set.items = malloc(sizeof(*set.items));
-	CU_ASSERT_FATAL(set.items != NULL);
-	set.items[0] = p;
-	set.n = 1;
-	return p.desc;
+	return st_test_plugin_load(&set, "pressure.so");
 }
 
 static void unload(void)
 {
-	st_plugins_unload(&set);    /* nothing running: only dlclose and free */
+	st_test_plugin_unload(&set);
 }
 
 enum { O_CPU_SOME, O_CPU_FULL, O_MEM_SOME, O_MEM_FULL, O_IO_SOME, O_IO_FULL,

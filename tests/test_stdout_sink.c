@@ -4,7 +4,7 @@
 #include "cunit_runner.h"
 #include "dump.h"
 #include "dump_json.h"
-#include "plugin_loader.h"
+#include "plugin_under_test.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -66,22 +66,12 @@ static struct st_plugin_set set;
 
 static const struct st_plugin *load(void)
 {
-	struct st_loaded_plugin p;
-	char err[256];
-	int rc = st_plugin_load_file(ST_BUILD_PLUGIN_DIR "/stdout.so", &p, err, sizeof(err));
-	if (rc != 0)
-		fprintf(stderr, "stdout.so: %s\n", err);
-	CU_ASSERT_FATAL(rc == 0);
-	set.items = malloc(sizeof(*set.items));
-	CU_ASSERT_FATAL(set.items != NULL);
-	set.items[0] = p;
-	set.n = 1;
-	return p.desc;
+	return st_test_plugin_load(&set, "stdout.so");
 }
 
 static void unload(void)
 {
-	st_plugins_unload(&set);    /* nothing running: only dlclose and free */
+	st_test_plugin_unload(&set);
 }
 
 /* create() with format, or -1. */
