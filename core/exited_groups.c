@@ -10,6 +10,7 @@ void st_exited_groups_reset(struct st_exited_groups *x)
 	x->exits = 0;
 	memset(x->index, 0, sizeof(x->index));
 	memset(&x->overflow, 0, sizeof(x->overflow));
+	x->overflow_vote = (struct st_pid_vote){ 0, 0 };
 }
 
 static uint32_t hash_name(const char *s, uint32_t h)
@@ -42,6 +43,7 @@ static struct st_exited_group *group_of(struct st_exited_groups *x,
 			copy_name(g->parent_comm, r->parent_comm);
 			g->parent_pid = r->parent_pid;
 			g->reaper_pid = r->reaper_pid;
+			x->parent_vote[x->n - 1] = (struct st_pid_vote){ 0, 0 };
 			x->index[i] = (uint8_t)x->n;
 			return g;
 		}
@@ -75,10 +77,27 @@ static void add_figures(struct st_exited_group *g, uint32_t count, uint32_t cpu_
 	g->flags |= flags;
 }
 
+static void vote(struct st_pid_vote *v, int32_t pid)
+{
+	if (v->votes == 0)
+		v->pid = pid;
+	if (v->pid == pid)
+		v->votes++;
+	else
+		v->votes--;
+}
+
+/* The forking parent of more than half of the group, else 0. The reaper
+ * stays exact (merge_pid): its children's CPU is taken out of its own. */
+static int32_t majority(const struct st_pid_vote *v, uint32_t count)
+{
+	return (uint64_t)v->votes * 2 > count ? v->pid : 0;
+}
+
 void st_exited_groups_add(struct st_exited_groups *x, const struct st_exit_record *r)
 {
 	struct st_exited_group *g = group_of(x, r);
-	merge_pid(&g->parent_pid, r->parent_pid, g->count);
+	vote(g == &x->overflow ? &x->overflow_vote : &x->parent_vote[g - x->g], r->parent_pid);
 	merge_pid(&g->reaper_pid, r->reaper_pid, g->count);
 	add_figures(g, 1, r->cpu_ns < 0, r->cpu_ns > 0 ? (uint64_t)r->cpu_ns : 0,
 		    r->peak_rss_kib > 0 ? (uint64_t)r->peak_rss_kib : 0,
@@ -105,6 +124,9 @@ uint32_t st_exited_groups_close(struct st_exited_groups *x, double interval_s,
 				struct st_exited_group *out)
 {
 	uint32_t kept = 0;
+	for (uint32_t i = 0; i < x->n; i++)
+		x->g[i].parent_pid = majority(&x->parent_vote[i], x->g[i].count);
+	x->overflow.parent_pid = majority(&x->overflow_vote, x->overflow.count);
 	struct st_exited_group rest = x->overflow;
 	/* Selection of the busiest ST_EXITED_KEPT: few rows, few groups. */
 	uint8_t taken[ST_EXITED_TRACKED] = { 0 };

@@ -26,11 +26,22 @@ struct st_exit_record {
 	uint32_t flags;             /* ST_EXITED_TASKSTATS or ST_EXITED_ESTIMATE */
 };
 
+/* A majority vote (Boyer and Moore's): after a group's exits, the pid
+ * that forked more than half of them, if one did, is pid with more than
+ * count / 2 votes. One shell's storm keeps its name beside another's
+ * handful of the same command. */
+struct st_pid_vote {
+	int32_t  pid;
+	uint32_t votes;
+};
+
 struct st_exited_groups {
 	struct st_exited_group g[ST_EXITED_TRACKED];
+	struct st_pid_vote parent_vote[ST_EXITED_TRACKED];
 	uint32_t n;
 	uint8_t  index[2 * ST_EXITED_TRACKED];  /* hash: group + 1, 0 empty */
 	struct st_exited_group overflow;        /* groups beyond the table */
+	struct st_pid_vote overflow_vote;
 	uint64_t exits;             /* added since the last close */
 };
 

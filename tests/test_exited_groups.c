@@ -58,6 +58,33 @@ static void test_differing_pids_are_unknown(void)
 	CU_ASSERT_DOUBLE_EQUAL(out[0].cpu_pct, 1.0, 0.001);
 }
 
+/* One shell's storm of sleeps beside another shell's few: the storm's
+ * shell is named; an even split names none. */
+static void test_parent_of_most_is_named(void)
+{
+	struct st_exited_group out[ST_EXITED_ROWS];
+	st_exited_groups_reset(&x);
+	add("sleep", "sh", 1500, 1500, 1);          /* the poller's first */
+	for (int i = 0; i < 589; i++) {
+		add("sleep", "sh", 1697, 1697, 1);
+		if (i % 200 == 0)
+			add("sleep", "sh", 1500, 1500, 1);
+	}
+	CU_ASSERT_EQUAL_FATAL(st_exited_groups_close(&x, 1.0, out), 1);
+	CU_ASSERT_EQUAL(out[0].count, 593);
+	CU_ASSERT_EQUAL(out[0].parent_pid, 1697);
+	CU_ASSERT_EQUAL(out[0].reaper_pid, 0);      /* two reapers: not one's CPU */
+	st_exited_groups_reset(&x);
+	for (int i = 0; i < 4; i++)
+		add("sleep", "sh", i % 2 ? 1500 : 1697, 1, 1);
+	CU_ASSERT_EQUAL_FATAL(st_exited_groups_close(&x, 1.0, out), 1);
+	CU_ASSERT_EQUAL(out[0].parent_pid, 0);
+	/* The next interval's vote starts afresh. */
+	add("sleep", "sh", 1500, 1, 1);
+	CU_ASSERT_EQUAL_FATAL(st_exited_groups_close(&x, 1.0, out), 1);
+	CU_ASSERT_EQUAL(out[0].parent_pid, 1500);
+}
+
 static void test_unread_cpu_is_counted_apart(void)
 {
 	struct st_exited_group out[ST_EXITED_ROWS];
@@ -176,6 +203,7 @@ int main(void)
 	CU_TestInfo tests[] = {
 		{ "one name and parent is one group", test_same_name_and_parent_is_one_group },
 		{ "pids that differ are unknown", test_differing_pids_are_unknown },
+		{ "the parent of more than half is named", test_parent_of_most_is_named },
 		{ "cpu that could not be read is counted apart", test_unread_cpu_is_counted_apart },
 		{ "the busiest kept, the rest summed", test_busiest_kept_rest_summed },
 		{ "long names are cut", test_long_names_cut },

@@ -215,8 +215,9 @@ struct st_sample {
 struct st_exited_group {
 	char     comm[ST_COMM_MAX];         /* their name at exit; "" unknown */
 	char     parent_comm[ST_COMM_MAX];  /* the forking process's; "" unknown */
-	int32_t  parent_pid;        /* the forking process; 0 when they differ
-	                               or it is unknown */
+	int32_t  parent_pid;        /* the process that forked more than half
+	                               of them; 0 when none did or it is
+	                               unknown */
 	int32_t  reaper_pid;        /* who reaped them (the parent at exit: for
 	                               orphans init or a subreaper); 0 when they
 	                               differ or it is unknown. Its
