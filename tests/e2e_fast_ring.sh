@@ -105,9 +105,11 @@ assert len(ticks) == 2, "%d ticks after the trigger" % len(ticks)
 assert len(fast_ones) >= 9, "%d fast samples after the trigger" % len(fast_ones)
 print("after the trigger: %s" % " ".join("%+.2f%s" % (x["offset_ns"] / 1e9, "f" if x.get("fast") else "")
                                           for x in after))
-# The first may come later than a step after the tick: the signal's.
-for x in fast_ones[1:]:
-    assert 0.04 < x["interval_s"] < 0.3, "a fast sample over %.3f s" % x["interval_s"]
+# The first may come later than a step after the tick: the signal's; and
+# one a held-back wake-up delayed may cover more than a step.
+off_pace = [x["interval_s"] for x in fast_ones[1:] if not 0.04 < x["interval_s"] < 0.3]
+assert len(off_pace) <= 1 and all(v < 1.5 for v in off_pace), \
+    "fast samples off the 0.1 s pace: %r" % off_pace
 for a, b in zip(s, s[1:]):
     assert abs((b["mono_ns"] - a["mono_ns"]) / 1e9 - b["interval_s"]) < 1e-3, \
         "interval_s is not the time since the sample before"
