@@ -41,6 +41,11 @@ char *st_format_wall_time(char *buf, size_t len, int64_t wall_ns);
  * "+300 KiB". Returns buf. */
 char *st_format_kib(char *buf, size_t len, double kib, int sign);
 
+/* Where a process runs, as its unit or container: "docker 0123456789ab",
+ * "nginx.service", its slice, or "" (raw: escape it to show it).
+ * Returns buf. */
+char *st_format_proc_place(char *buf, size_t len, const struct st_dump_proc *p);
+
 /* A trigger's value in its units: "85.2%", "7.0 GiB", "250 forks/s" (the
  * units escaped). Returns buf. */
 char *st_format_trigger_value(char *buf, size_t len, const struct st_trigger *t, int ascii);

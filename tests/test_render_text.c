@@ -3,6 +3,7 @@
 #include "cunit_runner.h"
 #include "dump.h"
 #include "render_text.h"
+#include "dump_build.h"
 
 #include <stdbool.h>
 #include <stdio.h>
@@ -11,51 +12,6 @@
 
 /* 2026-11-21 23:29:00 UTC */
 #define WALL_NS 1795303740000000000LL
-
-static void set_proc(struct st_dump_proc *p, int32_t pid, const char *comm, double cpu,
-		     double children, uint64_t rss_kib, const char *cmdline)
-{
-	memset(p, 0, sizeof(*p));
-	p->pid = pid;
-	p->ppid = 1;
-	p->start_ticks = 5000u + (uint64_t)pid;
-	snprintf(p->comm, sizeof(p->comm), "%s", comm);
-	p->state = 'R';
-	p->cpu_pct = cpu;
-	p->children_cpu_pct = children;
-	p->rss_kib = rss_kib;
-	p->uid = p->euid = 1000;
-	p->cmdline = cmdline ? strdup(cmdline) : NULL;
-	p->user_uid = -1;
-	p->io_rchar = p->io_wchar = p->io_read_bytes = p->io_write_bytes = -1;
-	p->swap_kib = -1;
-}
-
-static struct st_dump_proc *procs(uint32_t n)
-{
-	struct st_dump_proc *p = calloc(n, sizeof(*p));
-	CU_ASSERT_FATAL(p != NULL);
-	return p;
-}
-
-static void set_trigger(struct st_dump_trigger *dt, const char *type, int32_t pid,
-			const char *comm, double value, double baseline, double threshold,
-			const char *units, int32_t sample_index)
-{
-	struct st_trigger *t = &dt->trigger;
-
-	memset(dt, 0, sizeof(*dt));
-	snprintf(t->type, sizeof(t->type), "%s", type);
-	t->pid = pid;
-	t->start_ticks = pid ? 5000u + (uint64_t)pid : 0;
-	snprintf(t->comm, sizeof(t->comm), "%s", comm);
-	t->value = value;
-	t->baseline = baseline;
-	t->threshold = threshold;
-	snprintf(t->units, sizeof(t->units), "%s", units);
-	t->sample_seq = 100 + (uint64_t)sample_index;
-	dt->sample_index = sample_index;
-}
 
 /* The reference example: firefox jumps to 85.2% while xorg idles along. */
 static struct st_dump *example_dump(void)
@@ -89,20 +45,20 @@ static struct st_dump *example_dump(void)
 	}
 	struct st_dump_sample *s = &d->samples[1];
 	s->ntop_cpu = 3;
-	s->top_cpu = procs(3);
-	set_proc(&s->top_cpu[0], 12345, "firefox", 85.2, 0, 2097152,
+	s->top_cpu = st_test_procs(3);
+	st_test_set_proc(&s->top_cpu[0], 12345, "firefox", 85.2, 0, 2097152,
 		 "/usr/lib/firefox/firefox -P default");
-	set_proc(&s->top_cpu[1], 1001, "xorg", 12.0, 0, 524288, NULL);
-	set_proc(&s->top_cpu[2], 777, "make", 2.0, 95.0, 12288, NULL);
+	st_test_set_proc(&s->top_cpu[1], 1001, "xorg", 12.0, 0, 524288, NULL);
+	st_test_set_proc(&s->top_cpu[2], 777, "make", 2.0, 95.0, 12288, NULL);
 	s->ntop_rss = 2;
-	s->top_rss = procs(2);
-	set_proc(&s->top_rss[0], 12345, "firefox", 85.2, 0, 2097152, NULL);
-	set_proc(&s->top_rss[1], 9876, "chromium", 3.1, 0, 1572864, NULL);
+	s->top_rss = st_test_procs(2);
+	st_test_set_proc(&s->top_rss[0], 12345, "firefox", 85.2, 0, 2097152, NULL);
+	st_test_set_proc(&s->top_rss[1], 9876, "chromium", 3.1, 0, 1572864, NULL);
 
 	d->ntriggers = 1;
 	d->triggers = calloc(1, sizeof(*d->triggers));
 	CU_ASSERT_FATAL(d->triggers != NULL);
-	set_trigger(&d->triggers[0], "cpu_delta", 12345, "firefox", 85.2, 5.0, 10.0, "pct", 1);
+	st_test_set_trigger(&d->triggers[0], "cpu_delta", 12345, "firefox", 85.2, 5.0, 10.0, "pct", 1);
 	snprintf(d->triggers[0].trigger.summary, ST_TRIGGER_SUMMARY_MAX,
 		 "firefox: 5.0%% -> 85.2%% cpu");
 	d->trigger_index = 1;
@@ -205,9 +161,9 @@ static void test_several_triggers_and_units(void)
 	d->ntriggers = 3;
 	d->triggers = calloc(3, sizeof(*d->triggers));
 	CU_ASSERT_FATAL(d->triggers != NULL);
-	set_trigger(&d->triggers[0], "cpu_delta", 12345, "firefox", 85.2, 5.0, 10.0, "pct", 1);
-	set_trigger(&d->triggers[1], "mem_drop", 0, "", 7340032.0, 8388608.0, 524288.0, "kib", 1);
-	set_trigger(&d->triggers[2], "fork_rate", 0, "", 250, 20, 100, "forks/s", 0);
+	st_test_set_trigger(&d->triggers[0], "cpu_delta", 12345, "firefox", 85.2, 5.0, 10.0, "pct", 1);
+	st_test_set_trigger(&d->triggers[1], "mem_drop", 0, "", 7340032.0, 8388608.0, 524288.0, "kib", 1);
+	st_test_set_trigger(&d->triggers[2], "fork_rate", 0, "", 250, 20, 100, "forks/s", 0);
 	text = render(d, NULL);
 
 	CU_ASSERT_EQUAL(count(text, "=== spike trigger ==="), 3);
@@ -243,9 +199,9 @@ static void test_size_triggers_say_which_way(void)
 	d->triggers = calloc(2, sizeof(*d->triggers));
 	CU_ASSERT_FATAL(d->triggers != NULL);
 	/* Sample 1 has 8.0 GiB available and 100 MiB of swap used. */
-	set_trigger(&d->triggers[0], "mem_drop", 0, "", 23.0 * 1048576, 31.0 * 1048576,
+	st_test_set_trigger(&d->triggers[0], "mem_drop", 0, "", 23.0 * 1048576, 31.0 * 1048576,
 		    524288.0, "kib", 1);
-	set_trigger(&d->triggers[1], "swap_spike", 0, "", 65536.0, 36864.0, 65536.0, "kib", 1);
+	st_test_set_trigger(&d->triggers[1], "swap_spike", 0, "", 65536.0, 36864.0, 65536.0, "kib", 1);
 	d->triggers[0].trigger.flags = ST_TRIGGER_SYSTEM;
 	text = render(d, NULL);
 	expect_line(text, "available memory fell 23.0 GiB from 31.0 GiB to 8.0 GiB "
@@ -451,7 +407,7 @@ static void hog_trigger(struct st_dump *d, int32_t index)
 	d->ntriggers = 1;
 	d->triggers = calloc(1, sizeof(*d->triggers));
 	CU_ASSERT_FATAL(d->triggers != NULL);
-	set_trigger(&d->triggers[0], "cpu_delta", 4242, "hog", 50, 10, 20, "pct", index);
+	st_test_set_trigger(&d->triggers[0], "cpu_delta", 4242, "hog", 50, 10, 20, "pct", index);
 	d->trigger_index = index;
 }
 
@@ -484,8 +440,8 @@ static struct st_dump *series_dump(void)
 		if (i < 2)
 			continue;
 		s->nblamed = 1;
-		s->blamed = procs(1);
-		set_proc(&s->blamed[0], 4242, "hog", i == 2 ? 10 : i == 3 ? 50 : 100, 0,
+		s->blamed = st_test_procs(1);
+		st_test_set_proc(&s->blamed[0], 4242, "hog", i == 2 ? 10 : i == 3 ? 50 : 100, 0,
 			 (uint64_t)(i - 1) * 100 * MIB_KIB, NULL);
 	}
 	hog_trigger(d, 3);
@@ -586,7 +542,7 @@ static void test_timeline_system_wide(void)
 	for (uint32_t i = 0; i < d->nsamples; i++)
 		d->samples[i].mem_available_kib = 8 * GIB_KIB;
 	d->samples[4].mem_available_kib += 12 * MIB_KIB;
-	set_trigger(&d->triggers[0], "mem_pressure", 0, "", 95, 50, 90, "pct", 3);
+	st_test_set_trigger(&d->triggers[0], "mem_pressure", 0, "", 95, 50, 90, "pct", 3);
 	text = render(d, NULL);
 	expect_line(text, "=== timeline ===   (5 samples every 1 s)");
 	expect_line(text, "mem avail   \u2584\u2584\u2584\u2584\u2585  8.0 GiB (range 12 MiB)");
@@ -699,17 +655,17 @@ static void test_within_80_columns(void)
 	d->ntriggers = 4;
 	d->triggers = calloc(4, sizeof(*d->triggers));
 	CU_ASSERT_FATAL(d->triggers != NULL);
-	set_trigger(&d->triggers[0], "mem_drop", 0, "", 1, 2, 3, "kib", 150);
-	set_trigger(&d->triggers[1], "cpu_delta", 0, "", 1, 2, 3, "pct", 199);
-	set_trigger(&d->triggers[2], "a_type_thirty_one_characters_xx", 4242, "hog", 1, 2, 3,
+	st_test_set_trigger(&d->triggers[0], "mem_drop", 0, "", 1, 2, 3, "kib", 150);
+	st_test_set_trigger(&d->triggers[1], "cpu_delta", 0, "", 1, 2, 3, "pct", 199);
+	st_test_set_trigger(&d->triggers[2], "a_type_thirty_one_characters_xx", 4242, "hog", 1, 2, 3,
 		    "pct", 180);
-	set_trigger(&d->triggers[3], "swap_spike", 0, "", 1, 2, 3, "kib", 180);
+	st_test_set_trigger(&d->triggers[3], "swap_spike", 0, "", 1, 2, 3, "kib", 180);
 	d->trigger_index = 150;
 	for (uint32_t i = 100; i < 200; i++) {
 		struct st_dump_sample *s = &d->samples[i];
 		s->nblamed = 1;
-		s->blamed = procs(1);
-		set_proc(&s->blamed[0], 4242, "hog", 1600.5, 0, 16000ull * GIB_KIB, NULL);
+		s->blamed = st_test_procs(1);
+		st_test_set_proc(&s->blamed[0], 4242, "hog", 1600.5, 0, 16000ull * GIB_KIB, NULL);
 	}
 
 	for (int ascii = 0; ascii <= 1; ascii++) {
@@ -815,8 +771,8 @@ static struct st_dump *mixed_rate_dump(void)
 		s->mem_available_kib = 8 * GIB_KIB;
 		s->swap_total_kib = s->swap_free_kib = GIB_KIB;
 		s->ntop_cpu = 1;
-		s->top_cpu = procs(1);
-		set_proc(&s->top_cpu[0], 4242, "hog", 50, 0, 100 * MIB_KIB, NULL);
+		s->top_cpu = st_test_procs(1);
+		st_test_set_proc(&s->top_cpu[0], 4242, "hog", 50, 0, 100 * MIB_KIB, NULL);
 		n++;
 	}
 	CU_ASSERT_EQUAL_FATAL(n, 36);
@@ -1141,9 +1097,9 @@ static void test_table_alignment(void)
 
 	for (int i = 0; i < 3; i++)
 		free(s->top_cpu[i].cmdline);
-	set_proc(&s->top_cpu[0], 4194303, "a_very_long_kernel_thread_name", 1600.5, 0, 1024, NULL);
-	set_proc(&s->top_cpu[1], 7, "\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e", 12.0, 0, 1024, NULL);
-	set_proc(&s->top_cpu[2], 12, "\x1b\x1b\x1b\x1b\x1b\x1b", 0.5, 0, 1024, NULL);
+	st_test_set_proc(&s->top_cpu[0], 4194303, "a_very_long_kernel_thread_name", 1600.5, 0, 1024, NULL);
+	st_test_set_proc(&s->top_cpu[1], 7, "\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e", 12.0, 0, 1024, NULL);
+	st_test_set_proc(&s->top_cpu[2], 12, "\x1b\x1b\x1b\x1b\x1b\x1b", 0.5, 0, 1024, NULL);
 	text = render(d, NULL);
 
 	expect_line(text, " 1. [4194303] a_very_long_ker\xe2\x80\xa6 1600.5%  (rss: 1 mib)");
@@ -1570,7 +1526,7 @@ static void test_exited_groups(void)
 	s->exited[1].cpu_pct = 0.5f;
 	s->exited[1].flags = ST_EXITED_REST;
 	s->exits_lost = 2;
-	set_trigger(&d->triggers[0], "new_proc", 0, "spkorphan", 90.0, 0, 5.0, "pct", 1);
+	st_test_set_trigger(&d->triggers[0], "new_proc", 0, "spkorphan", 90.0, 0, 5.0, "pct", 1);
 	d->triggers[0].trigger.exited_count = 240;
 	char *text = render(d, NULL);
 	expect_line(text, "processes: spkorphan x240, exited between two samples");

@@ -24,6 +24,7 @@
 #include "dump_dir.h"
 #include "dump_list.h"
 #include "render_text.h"
+#include "report_html.h"
 
 #ifndef PACKAGE_VERSION
 #define PACKAGE_VERSION "dev"
@@ -67,6 +68,8 @@ static void usage(FILE *out)
 		"                     sink's dir in the daemon's config, else\n"
 		"                     " ST_DEFAULT_DUMP_DIR "),\n"
 		"                     newest first, then the processes that trigger most\n"
+		"      --html OUT     write the dumps as one self-contained HTML page\n"
+		"                     (charts, sortable tables; opens from file://)\n"
 		"  -c, --config FILE  the daemon's config for --list (default\n"
 		"                     " ST_DEFAULT_CONFIG ")\n"
 		"      --color[=WHEN] colours: auto (default: on a terminal, unless\n"
@@ -202,7 +205,7 @@ static int show(const char *path, const struct settings *set, int first)
 
 int main(int argc, char **argv)
 {
-	enum { OPT_COLOR = 256, OPT_ASCII };
+	enum { OPT_COLOR = 256, OPT_ASCII, OPT_HTML };
 	static const struct option longopts[] = {
 		{ "sample", required_argument, NULL, 's' },
 		{ "all", no_argument, NULL, 'a' },
@@ -213,13 +216,14 @@ int main(int argc, char **argv)
 		{ "color", optional_argument, NULL, OPT_COLOR },
 		{ "colour", optional_argument, NULL, OPT_COLOR },
 		{ "ascii", no_argument, NULL, OPT_ASCII },
+		{ "html", required_argument, NULL, OPT_HTML },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct settings set = { .mode = MODE_SHOW, .sample = -1 };
 	int opt, status = 0, shown = 0, json = 0, list = 0, ascii = 0;
-	const char *config = ST_DEFAULT_CONFIG;
+	const char *config = ST_DEFAULT_CONFIG, *html = NULL;
 	int config_explicit = 0;
 
 	if (parse_color("auto", &set.style.color) < 0)
@@ -255,6 +259,9 @@ int main(int argc, char **argv)
 		case OPT_ASCII:
 			ascii = 1;
 			break;
+		case OPT_HTML:
+			html = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -274,6 +281,13 @@ int main(int argc, char **argv)
 	if (list && (set.all || set.sample >= 0))
 		return usage_error("--list shows no tables: no --all or --sample");
 	set.mode = list ? MODE_LIST : json ? MODE_JSON : MODE_SHOW;
+	if (html) {
+		if (json || list || set.all || set.sample >= 0)
+			return usage_error("--html writes a page: no --json, --list, --all or --sample");
+		if (optind >= argc)
+			return usage_error("--html: no dump file given");
+		return view_write_html(html, argv + optind, argc - optind) < 0;
+	}
 
 	if (set.mode == MODE_LIST) {
 		if (optind >= argc) {
