@@ -28,23 +28,13 @@ browse() {
 }
 
 list_detectors
-{
-	echo "interval = 0.5"
-	echo "fast_interval = 0"
-	echo "history = 30"
-	echo "pre_trigger = 10"
-	echo "post_trigger = 3"
-	echo "log_level = \"debug\""
-	echo "plugin_dir = \"$PLUGINS\""
-	echo "detectors {"
-	for d in $DETECTORS; do
-		echo "  $d { enabled = false }"
-	done
-	echo "}"
-	echo "sinks {"
-	echo "  json_file { dir = \"$TMP/dumps\" }"
-	echo "}"
-} >"$TMP/spiketrace.conf"
+write_config "$TMP/spiketrace.conf" "" "" "  json_file { dir = \"$TMP/dumps\" }" \
+	"interval = 0.5
+fast_interval = 0
+history = 30
+pre_trigger = 10
+post_trigger = 3
+log_level = \"debug\""
 LOG="$TMP/daemon.log"
 "$SPIKETRACE" --foreground --config "$TMP/spiketrace.conf" >/dev/null 2>"$LOG" &
 daemon=$!

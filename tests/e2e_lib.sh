@@ -89,17 +89,18 @@ list_detectors() {
 	[ -n "$DETECTORS" ] || fail "spiketrace --list-plugins shows no detector"
 }
 
-# write_config FILE "KEEP" "DETECTOR LINES" "SINK LINES": a config at 0.2 s
-# with every detector but those named in KEEP disabled (call
+# write_config FILE "KEEP" "DETECTOR LINES" "SINK LINES" ["SETTINGS"]: a
+# config at 0.2 s (or with SETTINGS, the lines before the sections,
+# instead) with every detector but those named in KEEP disabled (call
 # list_detectors first), so a spike elsewhere on the machine does not open
 # the incident a test looks at (it may still open one its trigger joins).
 write_config() {
 	{
-		echo "interval = 0.2"
-		echo "history = 30"
-		echo "pre_trigger = 5"
-		echo "post_trigger = 3"
-		echo "max_dumps_per_minute = 60"
+		printf '%s\n' "${5:-interval = 0.2
+history = 30
+pre_trigger = 5
+post_trigger = 3
+max_dumps_per_minute = 60}"
 		echo "plugin_dir = \"$PLUGINS\""
 		echo "detectors {"
 		for d in $DETECTORS; do
