@@ -45,6 +45,11 @@ char *st_format_kib(char *buf, size_t len, double kib, int sign);
  * units escaped). Returns buf. */
 char *st_format_trigger_value(char *buf, size_t len, const struct st_trigger *t, int ascii);
 
+/* Where a process runs, in a few words, raw (escape it for your medium):
+ * its container (runtime and the short id `docker ps` shows), else its
+ * systemd unit, else its slice; "" when the dump names none. Returns buf. */
+const char *st_proc_where_label(const struct st_dump_proc *p, char *buf, size_t len);
+
 struct st_render_opts {
 	const char *name;       /* file name for the header; may be NULL */
 	int sample_index;       /* which sample's tables; -1: the trigger sample
