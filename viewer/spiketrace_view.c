@@ -23,6 +23,8 @@
 #include "dump_json.h"
 #include "dump_dir.h"
 #include "dump_list.h"
+#include "output_file.h"
+#include "render_perfetto.h"
 #include "render_text.h"
 
 #ifndef PACKAGE_VERSION
@@ -35,7 +37,7 @@
 
 #define PROG "spiketrace-view"
 
-enum mode { MODE_SHOW, MODE_JSON, MODE_LIST };
+enum mode { MODE_SHOW, MODE_JSON, MODE_LIST, MODE_PERFETTO };
 
 struct settings {
 	enum mode mode;
@@ -53,6 +55,7 @@ static void usage(FILE *out)
 	fprintf(out,
 		"Usage: " PROG " [OPTION]... FILE...\n"
 		"  or:  " PROG " --list [DIR]...\n"
+		"  or:  " PROG " --perfetto OUT.json FILE...\n"
 		"Print spiketrace dumps (spiketrace.dump/1 JSON) in a readable form:\n"
 		"the triggers, the top processes by CPU and by memory at the trigger,\n"
 		"and a timeline of the window with sparklines. Times are in UTC.\n"
@@ -67,6 +70,10 @@ static void usage(FILE *out)
 		"                     sink's dir in the daemon's config, else\n"
 		"                     " ST_DEFAULT_DUMP_DIR "),\n"
 		"                     newest first, then the processes that trigger most\n"
+		"      --perfetto OUT write one trace of all the FILEs to OUT, in the\n"
+		"                     Chrome Trace Event Format that ui.perfetto.dev and\n"
+		"                     chrome://tracing open (nothing is written if any\n"
+		"                     FILE cannot be read)\n"
 		"  -c, --config FILE  the daemon's config for --list (default\n"
 		"                     " ST_DEFAULT_CONFIG ")\n"
 		"      --color[=WHEN] colours: auto (default: on a terminal, unless\n"
@@ -153,6 +160,40 @@ static int parse_color(const char *when, int *color)
 	return 0;
 }
 
+/* --perfetto: every dump or none, since a trace missing one of the files
+ * asked for would look complete. */
+static int write_trace(const char *out, char *const *paths, int npaths)
+{
+	struct st_dump **dumps = calloc((size_t)npaths, sizeof(*dumps));
+	char err[256] = "", *json = NULL;
+	int status = 1, n = 0;
+
+	if (!dumps) {
+		view_report(out, "out of memory");
+		return 1;
+	}
+	for (; n < npaths; n++) {
+		dumps[n] = st_dump_read_file(paths[n], err, sizeof(err));
+		if (!dumps[n]) {
+			view_report(paths[n], *err ? err : "cannot read the dump");
+			goto out;
+		}
+	}
+	json = st_render_perfetto((const struct st_dump *const *)dumps, (size_t)n);
+	if (!json)
+		view_report(out, "out of memory");
+	else if (view_write_atomic(out, json, strlen(json), err, sizeof(err)) < 0)
+		view_report(out, err);
+	else
+		status = 0;
+out:
+	free(json);
+	for (int i = 0; i < n; i++)
+		st_dump_free(dumps[i]);
+	free(dumps);
+	return status;
+}
+
 static int show(const char *path, const struct settings *set, int first)
 {
 	struct st_render_opts opts = {
@@ -202,7 +243,7 @@ static int show(const char *path, const struct settings *set, int first)
 
 int main(int argc, char **argv)
 {
-	enum { OPT_COLOR = 256, OPT_ASCII };
+	enum { OPT_COLOR = 256, OPT_ASCII, OPT_PERFETTO };
 	static const struct option longopts[] = {
 		{ "sample", required_argument, NULL, 's' },
 		{ "all", no_argument, NULL, 'a' },
@@ -213,13 +254,14 @@ int main(int argc, char **argv)
 		{ "color", optional_argument, NULL, OPT_COLOR },
 		{ "colour", optional_argument, NULL, OPT_COLOR },
 		{ "ascii", no_argument, NULL, OPT_ASCII },
+		{ "perfetto", required_argument, NULL, OPT_PERFETTO },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct settings set = { .mode = MODE_SHOW, .sample = -1 };
 	int opt, status = 0, shown = 0, json = 0, list = 0, ascii = 0;
-	const char *config = ST_DEFAULT_CONFIG;
+	const char *config = ST_DEFAULT_CONFIG, *perfetto = NULL;
 	int config_explicit = 0;
 
 	if (parse_color("auto", &set.style.color) < 0)
@@ -255,6 +297,9 @@ int main(int argc, char **argv)
 		case OPT_ASCII:
 			ascii = 1;
 			break;
+		case OPT_PERFETTO:
+			perfetto = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -273,7 +318,15 @@ int main(int argc, char **argv)
 		return usage_error("--all and --sample do not go together");
 	if (list && (set.all || set.sample >= 0))
 		return usage_error("--list shows no tables: no --all or --sample");
-	set.mode = list ? MODE_LIST : json ? MODE_JSON : MODE_SHOW;
+	if (perfetto && (list || json || set.all || set.sample >= 0))
+		return usage_error("--perfetto writes a trace: no --list, --json, --all or --sample");
+	set.mode = perfetto ? MODE_PERFETTO : list ? MODE_LIST : json ? MODE_JSON : MODE_SHOW;
+
+	if (set.mode == MODE_PERFETTO) {
+		if (optind >= argc)
+			return usage_error("--perfetto: no dump file given");
+		return write_trace(perfetto, argv + optind, argc - optind);
+	}
 
 	if (set.mode == MODE_LIST) {
 		if (optind >= argc) {
