@@ -5,7 +5,9 @@
  * groups, on the dumps' CLOCK_MONOTONIC in microseconds.
  *
  * Tracks: per boot (host.boot_id) a "<hostname> system" process whose pid
- * is ST_PERFETTO_SYSTEM_PID; a process keeps its real pid. Dumps of
+ * is ST_PERFETTO_SYSTEM_PID; a process keeps its real pid (the format
+ * knows a pid, not a pid and start time: a pid the kernel reused within a
+ * boot shares the track, named after the first process seen). Dumps of
  * another boot have their own clock and pid space, so their tracks are
  * moved by ST_PERFETTO_BOOT_STRIDE per boot, in the order the boots first
  * appear; a dump without a boot id counts as a boot of its own.
