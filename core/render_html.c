@@ -414,7 +414,7 @@ static void put_proc_row(const struct page *p, const struct st_dump_proc *q)
 	put_cell_num(out, q->children_cpu_pct, buf);
 	put_cell_num(out, (double)q->rss_kib, st_format_kib(buf, sizeof(buf), (double)q->rss_kib, 0));
 	fputs("<td>", out);
-	st_html_put_text(out, st_format_proc_place(place, sizeof(place), q));
+	st_html_put_text(out, st_proc_where_label(q, place, sizeof(place)));
 	fputs("</td><td><code>", out);
 	if (q->cmdline && strlen(q->cmdline) > ROW_CMDLINE_MAX) {
 		char cut[ROW_CMDLINE_MAX + 1];
@@ -554,7 +554,7 @@ static void put_card(const struct page *p, const char *name)
 			q.blamed = t;
 			const struct st_dump_proc *proc = blamed_in(&q, s);
 			char place[2 * ST_DUMP_NAME_MAX];
-			if (proc && *st_format_proc_place(place, sizeof(place), proc)) {
+			if (proc && *st_proc_where_label(proc, place, sizeof(place))) {
 				fputs("<p class=\"k\">in ", out);
 				st_html_put_text(out, place);
 				fputs("</p>", out);

@@ -491,7 +491,7 @@ static const struct st_dump_proc *proc_in_sample(const struct st_dump_sample *s,
  * short id `docker ps` shows), else its systemd unit, else its slice; ""
  * when the dump says none (an older dump, or the root cgroup).
  */
-char *st_format_proc_place(char *buf, size_t len, const struct st_dump_proc *p)
+const char *st_proc_where_label(const struct st_dump_proc *p, char *buf, size_t len)
 {
 	char tmp[ST_DUMP_NAME_MAX + 1], rt[sizeof(p->container_runtime) + 1];
 
@@ -843,7 +843,7 @@ static void render_trigger(const struct ctx *c, uint32_t i)
 		fprintf(c->out, "[%" PRId32 "] %s", t->pid, esc(c, FIELD(t->comm, tmp), buf, sizeof(buf)));
 		sgr_reset(c);
 		/* Beside the name, cut so the line stays in 80 columns. */
-		if (p && *st_format_proc_place(where, sizeof(where), p)) {
+		if (p && *st_proc_where_label(p, where, sizeof(where))) {
 			int used = snprintf(NULL, 0, "process: [%" PRId32 "] ", t->pid) +
 				   (int)display_width(buf, c->ascii);
 			int room = TERM_COLUMNS - used - 2;
@@ -1035,7 +1035,7 @@ static void render_table(const struct ctx *c, uint32_t index, bool by_cpu)
 		size_t lead = (size_t)rankw + 3 + (size_t)pidw + 2 + COMM_COLUMNS + 1;
 		/* the figures may not cut where it runs short of WHERE_KEEP */
 		size_t keep = 0;
-		if (*st_format_proc_place(place, sizeof(place), p)) {
+		if (*st_proc_where_label(p, place, sizeof(place))) {
 			size_t w = display_width(place, c->ascii);
 			keep = 2 + (w < WHERE_KEEP ? w : WHERE_KEEP);
 		}

@@ -41,14 +41,14 @@ char *st_format_wall_time(char *buf, size_t len, int64_t wall_ns);
  * "+300 KiB". Returns buf. */
 char *st_format_kib(char *buf, size_t len, double kib, int sign);
 
-/* Where a process runs, as its unit or container: "docker 0123456789ab",
- * "nginx.service", its slice, or "" (raw: escape it to show it).
- * Returns buf. */
-char *st_format_proc_place(char *buf, size_t len, const struct st_dump_proc *p);
-
 /* A trigger's value in its units: "85.2%", "7.0 GiB", "250 forks/s" (the
  * units escaped). Returns buf. */
 char *st_format_trigger_value(char *buf, size_t len, const struct st_trigger *t, int ascii);
+
+/* Where a process runs, in a few words, raw (escape it for your medium):
+ * its container (runtime and the short id `docker ps` shows), else its
+ * systemd unit, else its slice; "" when the dump names none. Returns buf. */
+const char *st_proc_where_label(const struct st_dump_proc *p, char *buf, size_t len);
 
 struct st_render_opts {
 	const char *name;       /* file name for the header; may be NULL */

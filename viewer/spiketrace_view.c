@@ -24,7 +24,7 @@
 #include "dump_dir.h"
 #include "dump_list.h"
 #include "render_text.h"
-#include "report_html.h"
+#include "write_dumps.h"
 
 #ifndef PACKAGE_VERSION
 #define PACKAGE_VERSION "dev"
@@ -36,7 +36,7 @@
 
 #define PROG "spiketrace-view"
 
-enum mode { MODE_SHOW, MODE_JSON, MODE_LIST };
+enum mode { MODE_SHOW, MODE_JSON, MODE_LIST, MODE_PERFETTO };
 
 struct settings {
 	enum mode mode;
@@ -54,6 +54,7 @@ static void usage(FILE *out)
 	fprintf(out,
 		"Usage: " PROG " [OPTION]... FILE...\n"
 		"  or:  " PROG " --list [DIR]...\n"
+		"  or:  " PROG " --perfetto OUT.json FILE...\n"
 		"Print spiketrace dumps (spiketrace.dump/1 JSON) in a readable form:\n"
 		"the triggers, the top processes by CPU and by memory at the trigger,\n"
 		"and a timeline of the window with sparklines. Times are in UTC.\n"
@@ -70,6 +71,10 @@ static void usage(FILE *out)
 		"                     newest first, then the processes that trigger most\n"
 		"      --html OUT     write the dumps as one self-contained HTML page\n"
 		"                     (charts, sortable tables; opens from file://)\n"
+		"      --perfetto OUT write one trace of all the FILEs to OUT, in the\n"
+		"                     Chrome Trace Event Format that ui.perfetto.dev and\n"
+		"                     chrome://tracing open (nothing is written if any\n"
+		"                     FILE cannot be read)\n"
 		"  -c, --config FILE  the daemon's config for --list (default\n"
 		"                     " ST_DEFAULT_CONFIG ")\n"
 		"      --color[=WHEN] colours: auto (default: on a terminal, unless\n"
@@ -205,7 +210,7 @@ static int show(const char *path, const struct settings *set, int first)
 
 int main(int argc, char **argv)
 {
-	enum { OPT_COLOR = 256, OPT_ASCII, OPT_HTML };
+	enum { OPT_COLOR = 256, OPT_ASCII, OPT_HTML, OPT_PERFETTO };
 	static const struct option longopts[] = {
 		{ "sample", required_argument, NULL, 's' },
 		{ "all", no_argument, NULL, 'a' },
@@ -217,13 +222,14 @@ int main(int argc, char **argv)
 		{ "colour", optional_argument, NULL, OPT_COLOR },
 		{ "ascii", no_argument, NULL, OPT_ASCII },
 		{ "html", required_argument, NULL, OPT_HTML },
+		{ "perfetto", required_argument, NULL, OPT_PERFETTO },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct settings set = { .mode = MODE_SHOW, .sample = -1 };
 	int opt, status = 0, shown = 0, json = 0, list = 0, ascii = 0;
-	const char *config = ST_DEFAULT_CONFIG, *html = NULL;
+	const char *config = ST_DEFAULT_CONFIG, *html = NULL, *perfetto = NULL;
 	int config_explicit = 0;
 
 	if (parse_color("auto", &set.style.color) < 0)
@@ -262,6 +268,9 @@ int main(int argc, char **argv)
 		case OPT_HTML:
 			html = optarg;
 			break;
+		case OPT_PERFETTO:
+			perfetto = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -280,13 +289,24 @@ int main(int argc, char **argv)
 		return usage_error("--all and --sample do not go together");
 	if (list && (set.all || set.sample >= 0))
 		return usage_error("--list shows no tables: no --all or --sample");
-	set.mode = list ? MODE_LIST : json ? MODE_JSON : MODE_SHOW;
+	if (html && perfetto)
+		return usage_error("--html and --perfetto do not go together");
 	if (html) {
 		if (json || list || set.all || set.sample >= 0)
 			return usage_error("--html writes a page: no --json, --list, --all or --sample");
 		if (optind >= argc)
 			return usage_error("--html: no dump file given");
-		return view_write_html(html, argv + optind, argc - optind) < 0;
+		return view_write_dumps(html, argv + optind, argc - optind, view_html_page);
+	}
+	if (perfetto && (list || json || set.all || set.sample >= 0))
+		return usage_error("--perfetto writes a trace: no --list, --json, --all or --sample");
+	set.mode = perfetto ? MODE_PERFETTO : list ? MODE_LIST : json ? MODE_JSON : MODE_SHOW;
+
+	if (set.mode == MODE_PERFETTO) {
+		if (optind >= argc)
+			return usage_error("--perfetto: no dump file given");
+		return view_write_dumps(perfetto, argv + optind, argc - optind,
+					view_perfetto_trace);
 	}
 
 	if (set.mode == MODE_LIST) {
