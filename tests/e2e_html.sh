@@ -1,5 +1,6 @@
 #!/bin/sh
-# spiketrace-view --html in a real browser: a dump of the real daemon (14
+# spiketrace-view --html in a real browser (and --perfetto on the same
+# dump, against the trace format's rules): a dump of the real daemon (14
 # samples, a 1.5 s burst of one core among them) becomes a page that Debian's headless Chromium loads from
 # file:// with no console error and draws (the screenshot is not blank);
 # the same dump with an attacker's names shows them as text in the DOM
@@ -80,6 +81,23 @@ assert distinct > 16, "the screenshot is blank (%d distinct bytes)" % distinct
 print("screenshot %d px wide, %d distinct bytes" % (width, distinct))
 PY
 [ -z "${SPIKETRACE_SCREENSHOT:-}" ] || cp "$TMP/report.png" "$SPIKETRACE_SCREENSHOT"
+
+# --- the same dump as a Perfetto trace: the format's rules, its 14
+# samples on the system track, the trigger
+"$VIEW" --perfetto "$TMP/trace.json" "$DUMP" || fail "spiketrace-view --perfetto: exit $?"
+PYTHONDONTWRITEBYTECODE=1 PYTHONPATH="$top_srcdir/tests" python3 - "$TMP/trace.json" <<'PY' || fail "the trace: see above"
+import sys
+import trace_rules
+
+events = trace_rules.check(sys.argv[1])["traceEvents"]
+system = [e["pid"] for e in events if e["ph"] == "M" and e["name"] == "process_name"
+          and e["args"]["name"].endswith(" system")]
+assert len(system) == 1, system
+cpu = [e for e in events if e["ph"] == "C" and e["pid"] == system[0] and e["name"] == "cpu (%)"]
+assert len(cpu) == 14, "%d cpu counters for 14 samples" % len(cpu)
+assert [e for e in events if e["ph"] == "i" and e["name"] == "manual"], "no trigger instant"
+print("trace of the real dump: %d events" % len(events))
+PY
 
 # --- an attacker's names: text in the DOM, nothing else
 python3 - "$DUMP" "$TMP/hostile.json" <<'PY' || fail "cannot write the hostile dump"
