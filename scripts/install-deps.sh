@@ -8,6 +8,9 @@ set -eu
 pkgs="build-essential autoconf automake libtool pkg-config
       libconfuse-dev libcjson-dev libcunit1-dev python3 rsyslog
       valgrind clang libclang-rt-14-dev"
+# --test: what only the tests need on top (scripts/test.sh asks for it):
+# libncurses-dev builds the viewer's terminal browser, which tmux drives.
+[ "${1:-}" = --test ] && pkgs="$pkgs libncurses-dev tmux"
 missing=
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||

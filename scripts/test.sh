@@ -5,7 +5,7 @@
 # fuzz target over its corpus and regressions (scripts/ci-extra.sh).
 set -eu
 cd "$(dirname "$0")/.."
-scripts/install-deps.sh
+scripts/install-deps.sh --test
 ./autogen.sh
 ./configure
 make -j"$(nproc)"
