@@ -124,14 +124,14 @@ wait_for 10 status_of main || { screen >&2; fail "q: the browser did not exit"; 
 # Colours where the terminal has them, none with NO_COLOR; -e shows the
 # attributes as escape sequences (SGR 36 is the headings' cyan).
 colour_seen() { tm capture-pane -p -e -t "$S" | grep -q "$(printf '\033')\[[0-9;]*36m"; }
-start colour LANG=C.UTF-8 TERM=screen-256color
+start colour LANG=C.UTF-8
 expect "newest first" "colour: list"
 tm send-keys -t "$S" Enter
 expect "=== spike trigger ===" "colour: a dump"
 wait_for 5 colour_seen || fail "colour: no colour on a colour terminal"
 tm send-keys -t "$S" q q
 wait_for 10 status_of colour || fail "colour: did not exit"
-start nocolour LANG=C.UTF-8 TERM=screen-256color NO_COLOR=1
+start nocolour LANG=C.UTF-8 NO_COLOR=1
 expect "newest first" "NO_COLOR: list"
 tm send-keys -t "$S" Enter
 expect "=== spike trigger ===" "NO_COLOR: a dump"
