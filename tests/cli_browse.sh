@@ -37,14 +37,16 @@ expect() {
 	wait_for 10 has "$1" || { screen >&2; fail "$2: no '$1' on the screen"; }
 }
 
-# start NAME ENV...: the browser in a new 80x24 session S, its exit status
-# written to $TMP/NAME.status when it ends. The sessions of one test are
-# all kept till the end: the server stays up between them.
+# start NAME ENV...: the browser (spiketrace-view $ARGS) in a new 80x24
+# session S, its exit status written to $TMP/NAME.status when it ends. The
+# sessions of one test are all kept till the end: the server stays up
+# between them.
+ARGS="--browse '$D'"
 start() {
 	name=$1; shift
 	S=$name
 	tm new-session -d -s "$S" -x 80 -y 24 \
-		"env $* '$VIEW' --browse '$D'; echo \$? >'$TMP/$name.status'; sleep 60" ||
+		"env $* '$VIEW' $ARGS; echo \$? >'$TMP/$name.status'; sleep 60" ||
 		fail "tmux new-session"
 }
 status_of() { [ -s "$TMP/$1.status" ]; }
@@ -119,6 +121,23 @@ expect "3 dumps, newest first" "d, y: the list"
 tm send-keys -t "$S" q
 wait_for 10 status_of main || { screen >&2; fail "q: the browser did not exit"; }
 [ "$(cat "$TMP/main.status")" = 0 ] || fail "q: exit $(cat "$TMP/main.status"), want 0"
+
+# ------------------------------------------------------------ no FILE
+# Plain spiketrace-view on a terminal browses where the daemon's config
+# sends the dumps; in the C locale, ASCII only ("~" ends a cut name).
+cat > "$TMP/daemon.conf" <<CONF
+plugin_dir = "$top_builddir/plugins/.libs"
+sinks { json_file { dir = "$D" } }
+CONF
+ARGS="--config '$TMP/daemon.conf'"
+start plain LC_ALL=C
+expect "$D: 3 dumps, newest first, 1 unreadable" "no FILE: the configured dir"
+expect "spike_stdou~" "no FILE, LC_ALL=C: ASCII cut marker"
+expect '\x1b[31mevi' "no FILE, LC_ALL=C: the hostile name escaped"
+tm send-keys -t "$S" q
+wait_for 10 status_of plain || { screen >&2; fail "no FILE: q did not exit"; }
+[ "$(cat "$TMP/plain.status")" = 0 ] || fail "no FILE: exit $(cat "$TMP/plain.status")"
+ARGS="--browse '$D'"
 
 # ------------------------------------------------------------ NO_COLOR
 # Colours where the terminal has them, none with NO_COLOR; -e shows the

@@ -473,7 +473,7 @@ static void list_loop(struct browser *b)
 		case KEY_END: case 'G':
 			b->sel = b->nshown ? b->nshown - 1 : 0;
 			break;
-		case '\n': case '\r': case KEY_ENTER: case KEY_RIGHT:
+		case '\n': case '\r': case KEY_ENTER:
 			if (b->nshown)
 				show_dump(b, &b->l.v[b->shown[b->sel]]);
 			break;
