@@ -1,16 +1,15 @@
 /*
  * spiketrace-view --browse: the dumps of a directory, newest first, and
- * one dump at a time with its tables sample by sample. The list is the
- * --list reading (dump_list.c), the dump is the text output (browse_text.c):
- * this file only draws and reads keys. Everything put on the screen has
- * been escaped the way the text output escapes it; nothing attacker-
- * controlled reaches ncurses raw.
+ * one dump at a time with its tables sample by sample (browse_dump.c).
+ * The list is the --list reading (dump_list.c); this file draws it and
+ * reads its keys. Everything put on the screen has been escaped the way
+ * the text output escapes it; nothing attacker-controlled reaches ncurses
+ * raw.
  */
 #define _GNU_SOURCE
-#define NCURSES_WIDECHAR 1
 #include "browse.h"
+#include "browse_screen.h"
 
-#include <curses.h>
 #include <errno.h>
 #include <langinfo.h>
 #include <locale.h>
@@ -18,102 +17,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <wchar.h>
 
-#include "browse_text.h"
-#include "dump_json.h"
 #include "render_text.h"
 
-#define KEY_ESCAPE 27
-#define KEY_CTRL_H 8
-#define KEY_DEL 127
-#define FILTER_MAX 128
-#define HEADING_PAIR 1
-#define ERROR_PAIR 2
 /* The list's columns: the time to the second (the header says UTC). */
 #define TIME_COLUMNS 19
 #define TYPE_COLUMNS 12
 #define PROC_COLUMNS 20
 #define VALUE_COLUMNS 9
-
-struct browser {
-	const char *dir;
-	struct view_listing l;
-	size_t *shown;                  /* indices into l matching the filter */
-	size_t nshown, sel, top;
-	char filter[FILTER_MAX];
-	char status[2048];              /* the bottom line, escaped */
-	int ascii, color;
-};
-
-static const char *esc(const struct browser *b, const char *raw, char *out, size_t len)
-{
-	return b->ascii ? st_escape_ascii(raw, out, len) : st_escape_terminal(raw, out, len);
-}
-
-/* An escaped line at row y, cut at width columns, the rest of the row
- * cleared (in attr too, so a bar spans the screen). */
-static void put_line(int y, const char *s, attr_t attr)
-{
-	int width = COLS, cols = 0;
-
-	move(y, 0);
-	attron(attr);
-#ifdef ST_NCURSES_WIDE
-	mbstate_t st;
-	memset(&st, 0, sizeof(st));
-	for (size_t left = strlen(s); left > 0;) {
-		wchar_t wc;
-		size_t n = mbrtowc(&wc, s, left, &st);
-		if (n == (size_t)-1 || n == (size_t)-2 || n == 0)
-			break;          /* escaped text is valid; stop if not */
-		int w = wcwidth(wc);
-		if (w < 0 || cols + w > width)
-			break;
-		addnwstr(&wc, 1);
-		cols += w;
-		s += n;
-		left -= n;
-	}
-#else
-	for (; *s && cols < width; s++, cols++)
-		addch((unsigned char)*s);
-#endif
-	for (; cols < width; cols++)
-		addch(' ');
-	attroff(attr);
-}
-
-static attr_t heading_attr(const struct browser *b)
-{
-	return A_BOLD | (b->color ? COLOR_PAIR(HEADING_PAIR) : 0);
-}
-
-static void set_status(struct browser *b, const char *what, const char *reason)
-{
-	char w[512], r[256];
-
-	snprintf(b->status, sizeof(b->status), "%s: %s", esc(b, what, w, sizeof(w)),
-		 esc(b, reason, r, sizeof(r)));
-}
-
-static void draw_status(const struct browser *b, const char *help)
-{
-	if (*b->status)
-		put_line(LINES - 1, b->status, b->color ? COLOR_PAIR(ERROR_PAIR) | A_BOLD : A_BOLD);
-	else
-		put_line(LINES - 1, help, A_REVERSE);
-}
-
-static int too_small(void)
-{
-	if (LINES >= 5 && COLS >= 20)
-		return 0;
-	erase();
-	mvaddstr(0, 0, "too small");
-	refresh();
-	return 1;
-}
 
 /* ------------------------------------------------------------ the list */
 
@@ -160,8 +71,8 @@ static void list_row(const struct browser *b, int y, const struct view_listed *e
 		return;
 	if (e->error) {
 		char name[4 * 256 + 1], why[1024];
-		fprintf(f, "%s: %s", esc(b, e->name, name, sizeof(name)),
-			esc(b, e->error, why, sizeof(why)));
+		fprintf(f, "%s: %s", browse_esc(b, e->name, name, sizeof(name)),
+			browse_esc(b, e->error, why, sizeof(why)));
 		attr |= b->color ? COLOR_PAIR(ERROR_PAIR) : 0;
 	} else {
 		char when[64], type[ST_TRIGGER_TYPE_MAX + 16], proc[ST_COMM_MAX + 32], value[64];
@@ -177,7 +88,7 @@ static void list_row(const struct browser *b, int y, const struct view_listed *e
 			st_render_cell(f, e->name, (size_t)rest, b->ascii);
 	}
 	if (fclose(f) == 0 && line)
-		put_line(y, line, attr);
+		browse_put_line(y, line, attr);
 	free(line);
 }
 
@@ -186,17 +97,17 @@ static void draw_list(struct browser *b)
 	int body = LINES - 3;
 	char shown[1024], filter[4 * FILTER_MAX + 1], bar[2048];
 
-	if (too_small())
+	if (browse_too_small())
 		return;
 	erase();
 	size_t bad = 0;
 	for (size_t i = 0; i < b->l.n; i++)
 		bad += b->l.v[i].error != NULL;
-	esc(b, b->dir, shown, sizeof(shown));
+	browse_esc(b, b->dir, shown, sizeof(shown));
 	int n = snprintf(bar, sizeof(bar), "%s: ", shown);
 	if (*b->filter)
 		n += snprintf(bar + n, sizeof(bar) - (size_t)n, "%zu of %zu match '%s'", b->nshown,
-			      b->l.n, esc(b, b->filter, filter, sizeof(filter)));
+			      b->l.n, browse_esc(b, b->filter, filter, sizeof(filter)));
 	else if (b->l.n - bad)
 		n += snprintf(bar + n, sizeof(bar) - (size_t)n, "%zu dump%s, newest first",
 			      b->l.n - bad, b->l.n - bad == 1 ? "" : "s");
@@ -204,10 +115,10 @@ static void draw_list(struct browser *b)
 		n += snprintf(bar + n, sizeof(bar) - (size_t)n, "no dumps");
 	if (bad && !*b->filter)
 		snprintf(bar + n, sizeof(bar) - (size_t)n, ", %zu unreadable", bad);
-	put_line(0, bar, A_REVERSE);
+	browse_put_line(0, bar, A_REVERSE);
 	snprintf(bar, sizeof(bar), "%-*s  %-*s  %-*s  %*s  %s", TIME_COLUMNS, "time (UTC)",
 		 TYPE_COLUMNS, "type", PROC_COLUMNS, "culprit", VALUE_COLUMNS, "value", "file");
-	put_line(1, bar, heading_attr(b));
+	browse_put_line(1, bar, browse_heading_attr(b));
 	/* The selection stays on the screen. */
 	if (b->sel < b->top)
 		b->top = b->sel;
@@ -217,152 +128,8 @@ static void draw_list(struct browser *b)
 		size_t i = b->top + (size_t)r;
 		list_row(b, 2 + r, &b->l.v[b->shown[i]], i == b->sel ? A_REVERSE : A_NORMAL);
 	}
-	draw_status(b, "Enter open  / filter  d delete  q quit");
+	browse_draw_status(b, "Enter open  / filter  d delete  q quit");
 	refresh();
-}
-
-/* ------------------------------------------------------------ one dump */
-
-struct dump_view {
-	struct st_dump *dump;
-	const char *name;
-	uint32_t sample;
-	enum browse_table table;
-	struct browse_text text;
-	size_t top;
-};
-
-static const char *const table_names[] = { "cpu", "rss", "exited" };
-
-static void draw_dump(struct browser *b, struct dump_view *v)
-{
-	int body = LINES - 2;
-	char name[4 * 256 + 1], bar[2048];
-	int n;
-
-	if (too_small())
-		return;
-	erase();
-	n = snprintf(bar, sizeof(bar), "%s  ", esc(b, v->name, name, sizeof(name)));
-	if (v->dump->nsamples)
-		n += snprintf(bar + n, sizeof(bar) - (size_t)n, "sample %u of 0..%u  ",
-			      v->sample, v->dump->nsamples - 1);
-	for (int t = 0; t <= BROWSE_EXITED; t++) {
-		if (t == BROWSE_EXITED && !browse_has_exited(v->dump))
-			break;
-		n += snprintf(bar + n, sizeof(bar) - (size_t)n, t == (int)v->table ? "[%s] " : "%s ",
-			      table_names[t]);
-	}
-	put_line(0, bar, A_REVERSE);
-	if (v->text.n > (size_t)body && v->top > v->text.n - (size_t)body)
-		v->top = v->text.n - (size_t)body;
-	if (v->text.n <= (size_t)body)
-		v->top = 0;
-	for (int r = 0; r < body && v->top + (size_t)r < v->text.n; r++) {
-		const char *line = v->text.line[v->top + (size_t)r];
-		put_line(1 + r, line, strncmp(line, "=== ", 4) == 0 ? heading_attr(b) : A_NORMAL);
-	}
-	draw_status(b, b->ascii ? "<-/-> sample  Tab table  Up/Down/PgUp/PgDn scroll  q back"
-				: "←/→ sample  Tab table  ↑/↓/PgUp/PgDn scroll  q back");
-	refresh();
-}
-
-static int rerender(struct browser *b, struct dump_view *v)
-{
-	browse_text_free(&v->text);
-	if (browse_text_render(&v->text, v->dump, v->name, v->sample, v->table, b->ascii) < 0) {
-		set_status(b, v->name, "out of memory");
-		return -1;
-	}
-	return 0;
-}
-
-/* The tables changed: show them from their heading. */
-static void to_table(struct browser *b, struct dump_view *v)
-{
-	if (rerender(b, v) == 0)
-		v->top = v->text.table_at;
-}
-
-static void show_dump(struct browser *b, const struct view_listed *e)
-{
-	struct dump_view v = { .name = e->name };
-	char err[256] = "", *path;
-	int ch, page;
-
-	if (e->error) {
-		set_status(b, e->name, e->error);
-		return;
-	}
-	if (asprintf(&path, "%s/%s", b->dir, e->name) < 0) {
-		set_status(b, e->name, "out of memory");
-		return;
-	}
-	v.dump = st_dump_read_file(path, err, sizeof(err));
-	free(path);
-	if (!v.dump) {
-		set_status(b, e->name, *err ? err : "cannot read the dump");
-		return;
-	}
-	/* The trigger sample first, as the text output shows it. */
-	if (v.dump->nsamples)
-		v.sample = v.dump->trigger_index >= 0 &&
-				   (uint32_t)v.dump->trigger_index < v.dump->nsamples ?
-			   (uint32_t)v.dump->trigger_index : v.dump->nsamples - 1;
-	*b->status = '\0';
-	if (rerender(b, &v) < 0)
-		goto out;
-	for (;;) {
-		draw_dump(b, &v);
-		ch = getch();
-		*b->status = '\0';
-		page = LINES > 3 ? LINES - 3 : 1;
-		switch (ch) {
-		case 'q': case KEY_ESCAPE: case KEY_BACKSPACE: case KEY_DEL:
-			goto out;
-		case KEY_LEFT: case 'h':
-			if (v.sample > 0) {
-				v.sample--;
-				to_table(b, &v);
-			}
-			break;
-		case KEY_RIGHT: case 'l':
-			if (v.sample + 1 < v.dump->nsamples) {
-				v.sample++;
-				to_table(b, &v);
-			}
-			break;
-		case '\t': case KEY_BTAB:
-			do
-				v.table = (v.table + (ch == '\t' ? 1 : BROWSE_EXITED)) % (BROWSE_EXITED + 1);
-			while (v.table == BROWSE_EXITED && !browse_has_exited(v.dump));
-			to_table(b, &v);
-			break;
-		case KEY_UP: case 'k':
-			v.top -= v.top > 0;
-			break;
-		case KEY_DOWN: case 'j':
-			v.top++;
-			break;
-		case KEY_PPAGE:
-			v.top = v.top > (size_t)page ? v.top - (size_t)page : 0;
-			break;
-		case KEY_NPAGE: case ' ':
-			v.top += (size_t)page;
-			break;
-		case KEY_HOME: case 'g':
-			v.top = 0;
-			break;
-		case KEY_END: case 'G':
-			v.top = v.text.n;
-			break;
-		default:        /* KEY_RESIZE among them: drawn again */
-			break;
-		}
-	}
-out:
-	browse_text_free(&v.text);
-	st_dump_free(v.dump);
 }
 
 /* ------------------------------------------------------------ the keys */
@@ -377,10 +144,10 @@ static void edit_filter(struct browser *b)
 	memcpy(old, b->filter, sizeof(old));
 	curs_set(1);
 	for (;;) {
-		snprintf(line, sizeof(line), "/%s", esc(b, b->filter, shown, sizeof(shown)));
+		snprintf(line, sizeof(line), "/%s", browse_esc(b, b->filter, shown, sizeof(shown)));
 		*b->status = '\0';
 		draw_list(b);
-		put_line(LINES - 1, line, A_NORMAL);
+		browse_put_line(LINES - 1, line, A_NORMAL);
 		move(LINES - 1, (int)strlen(line) < COLS ? (int)strlen(line) : COLS - 1);
 		refresh();
 		int ch = getch();
@@ -415,22 +182,22 @@ static void delete_selected(struct browser *b)
 	char name[4 * 256 + 1], line[1200], *path;
 	int ch;
 
-	snprintf(line, sizeof(line), "delete %s? (y/n)", esc(b, b->l.v[i].name, name, sizeof(name)));
-	put_line(LINES - 1, line, A_BOLD);
+	snprintf(line, sizeof(line), "delete %s? (y/n)", browse_esc(b, b->l.v[i].name, name, sizeof(name)));
+	browse_put_line(LINES - 1, line, A_BOLD);
 	refresh();
 	while ((ch = getch()) == KEY_RESIZE) {
 		draw_list(b);
-		put_line(LINES - 1, line, A_BOLD);
+		browse_put_line(LINES - 1, line, A_BOLD);
 		refresh();
 	}
 	if (ch != 'y' && ch != 'Y')
 		return;
 	if (asprintf(&path, "%s/%s", b->dir, b->l.v[i].name) < 0) {
-		set_status(b, b->l.v[i].name, "out of memory");
+		browse_set_status(b, b->l.v[i].name, "out of memory");
 		return;
 	}
 	if (unlink(path) != 0) {
-		set_status(b, path, strerror(errno));
+		browse_set_status(b, path, strerror(errno));
 	} else {
 		snprintf(b->status, sizeof(b->status), "deleted %s", name);
 		view_listing_remove(&b->l, i);
@@ -475,7 +242,7 @@ static void list_loop(struct browser *b)
 			break;
 		case '\n': case '\r': case KEY_ENTER:
 			if (b->nshown)
-				show_dump(b, &b->l.v[b->shown[b->sel]]);
+				browse_show_dump(b, &b->l.v[b->shown[b->sel]]);
 			break;
 		case '/':
 			edit_filter(b);
