@@ -5,6 +5,14 @@
 # screen read back. Every wait polls the screen with a deadline.
 . "${top_srcdir:-.}/tests/e2e_lib.sh"
 
+# No FILE off a terminal: still the usage error, with or without ncurses.
+"$VIEW" </dev/null >"$TMP/out" 2>"$TMP/err"
+rc=$?
+[ "$rc" -eq 2 ] || fail "no FILE off a terminal: exit $rc, want 2"
+grep -qx 'spiketrace-view: no dump file given' "$TMP/err" ||
+	fail "no FILE off a terminal: stderr: $(cat "$TMP/err")"
+[ -s "$TMP/out" ] && fail "no FILE off a terminal: wrote to stdout"
+
 command -v tmux >/dev/null || { echo "SKIP: tmux not found"; exit 77; }
 "$VIEW" --browse "$TMP" </dev/null >"$TMP/out" 2>"$TMP/err"
 rc=$?
