@@ -1651,10 +1651,22 @@ static void render_timeline(const struct ctx *c)
 		render_timeline_row(c, &r, i);
 }
 
+/* One sample's tables, those of want. */
+static void render_tables(const struct ctx *c, uint32_t index, unsigned want)
+{
+	if (want & ST_RENDER_CPU)
+		render_table(c, index, true);
+	if (want & ST_RENDER_EXITED)
+		render_exited(c, index);
+	if (want & ST_RENDER_RSS)
+		render_table(c, index, false);
+}
+
 void st_render_dump(FILE *out, const struct st_dump *dump, const struct st_render_opts *opts)
 {
 	static const struct st_render_opts defaults = { .sample_index = -1 };
 	struct ctx c = { .out = out, .dump = dump };
+	unsigned want;
 	int32_t index;
 
 	if (!out || !dump)
@@ -1669,33 +1681,33 @@ void st_render_dump(FILE *out, const struct st_dump *dump, const struct st_rende
 		if (dump->triggers[i].trigger.pid > 0)
 			c.blamed = &dump->triggers[i].trigger;
 
-	render_header(&c, opts->name);
-	if (dump->ntriggers == 0 || !dump->triggers) {
+	want = opts->sections ? opts->sections : ~0u;
+	if (want & ST_RENDER_HEADER)
+		render_header(&c, opts->name);
+	if ((want & ST_RENDER_TRIGGERS) && (dump->ntriggers == 0 || !dump->triggers)) {
 		heading(&c, "spike trigger");
 		fputs("\n(none recorded)\n", out);
 	}
-	for (uint32_t i = 0; dump->triggers && i < dump->ntriggers; i++)
+	for (uint32_t i = 0; (want & ST_RENDER_TRIGGERS) && dump->triggers && i < dump->ntriggers; i++)
 		render_trigger(&c, i);
 
+	if (!(want & (ST_RENDER_CPU | ST_RENDER_EXITED | ST_RENDER_RSS | ST_RENDER_TIMELINE)))
+		return;
 	if (dump->nsamples == 0 || !dump->samples) {
 		fprintf(out, "\n(no samples recorded)\n");
 		return;
 	}
 	if (opts->all_samples) {
-		for (uint32_t i = 0; i < dump->nsamples; i++) {
-			render_table(&c, i, true);
-			render_exited(&c, i);
-			render_table(&c, i, false);
-		}
+		for (uint32_t i = 0; i < dump->nsamples; i++)
+			render_tables(&c, i, want);
 	} else {
 		index = opts->sample_index >= 0 ? opts->sample_index : dump->trigger_index;
 		/* No trigger sample in the window (or a bad request): the
 		 * newest is the best stand-in, the closest to the dump. */
 		if (index < 0 || (uint32_t)index >= dump->nsamples)
 			index = (int32_t)dump->nsamples - 1;
-		render_table(&c, (uint32_t)index, true);
-		render_exited(&c, (uint32_t)index);
-		render_table(&c, (uint32_t)index, false);
+		render_tables(&c, (uint32_t)index, want);
 	}
-	render_timeline(&c);
+	if (want & ST_RENDER_TIMELINE)
+		render_timeline(&c);
 }

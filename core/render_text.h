@@ -62,7 +62,17 @@ struct st_render_opts {
 	int ascii;              /* nonzero: printable ASCII only: sparklines
 	                           from "_.-:=+*#", non-ASCII bytes of names
 	                           escaped. 0: UTF-8 (block characters) */
+	unsigned sections;      /* ST_RENDER_* bits: the parts to render, in
+	                           their usual order; 0: all of them (an
+	                           interactive view shows one table at a time) */
 };
+
+#define ST_RENDER_HEADER   0x01u   /* file name, times, host */
+#define ST_RENDER_TRIGGERS 0x02u   /* "=== spike trigger ===" sections */
+#define ST_RENDER_CPU      0x04u   /* top processes by cpu */
+#define ST_RENDER_EXITED   0x08u   /* exited since the sample before */
+#define ST_RENDER_RSS      0x10u   /* top processes by rss */
+#define ST_RENDER_TIMELINE 0x20u   /* sparklines and one row per sample */
 
 /* Header (name, wall-clock and monotonic time, host), "=== spike trigger
  * ===" for every trigger, for the chosen sample(s) "=== top processes by

@@ -20,7 +20,7 @@ cd "$(dirname "$0")/.."
 parts=${*:-sanitizers valgrind fuzz}
 jobs=$(nproc)
 
-scripts/install-deps.sh
+scripts/install-deps.sh --test
 for tool in valgrind clang git; do
 	command -v "$tool" >/dev/null ||
 		{ echo "ci-extra: $tool not found (scripts/install-deps.sh installs it)" >&2; exit 1; }

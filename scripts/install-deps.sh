@@ -1,9 +1,6 @@
 #!/bin/sh
 # Installs what spiketrace needs to build and test on Debian 12.
 # Idempotent: does nothing when everything is there already.
-# --test: also what only the test suite needs (a headless browser for the
-# HTML report's test), which someone who only runs the daemon need not
-# download.
 set -eu
 # rsyslog is for the syslog sink's test against a real rsyslogd; valgrind,
 # clang and libclang-rt-14-dev (libFuzzer, clang's ASan) for the checks of
@@ -11,7 +8,10 @@ set -eu
 pkgs="build-essential autoconf automake libtool pkg-config
       libconfuse-dev libcjson-dev libcunit1-dev python3 rsyslog
       valgrind clang libclang-rt-14-dev"
-[ "${1:-}" != "--test" ] || pkgs="$pkgs chromium-headless-shell"
+# --test: what only the tests need on top (scripts/test.sh asks for it):
+# libncurses-dev builds the viewer's terminal browser, which tmux drives;
+# a headless browser loads the HTML report.
+[ "${1:-}" != --test ] || pkgs="$pkgs libncurses-dev tmux chromium-headless-shell"
 missing=
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||

@@ -1549,6 +1549,41 @@ static void test_exited_groups(void)
 	st_dump_free(d);
 }
 
+/* sections: only the parts asked for, each as it is in the whole. */
+static void test_sections(void)
+{
+	struct st_dump *d = example_dump();
+	struct st_render_opts opts = { .name = "x.json", .sample_index = -1 };
+	char *all = render(d, &opts), *text;
+
+	opts.sections = ST_RENDER_RSS;
+	text = render(d, &opts);
+	CU_ASSERT_PTR_NOT_NULL(strstr(all, text));
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "=== top processes by rss ==="));
+	CU_ASSERT_PTR_NULL(strstr(text, "by cpu"));
+	CU_ASSERT_PTR_NULL(strstr(text, "spike trigger"));
+	CU_ASSERT_PTR_NULL(strstr(text, "timeline"));
+	CU_ASSERT_PTR_NULL(strstr(text, "x.json"));
+	free(text);
+
+	opts.sections = ST_RENDER_HEADER | ST_RENDER_TRIGGERS;
+	text = render(d, &opts);
+	CU_ASSERT_EQUAL(strncmp(all, text, strlen(text)), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "=== spike trigger ==="));
+	CU_ASSERT_PTR_NULL(strstr(text, "=== top processes"));
+	CU_ASSERT_PTR_NULL(strstr(text, "(no samples recorded)"));
+	free(text);
+
+	opts.sections = ST_RENDER_TIMELINE;
+	text = render(d, &opts);
+	CU_ASSERT_EQUAL(strcmp(all + strlen(all) - strlen(text), text), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "=== timeline ==="));
+	CU_ASSERT_PTR_NULL(strstr(text, "=== top processes"));
+	free(text);
+	free(all);
+	st_dump_free(d);
+}
+
 int main(void)
 {
 	CU_TestInfo tests[] = {
@@ -1574,6 +1609,7 @@ int main(void)
 		{ "evidence in the timeline, why in the trigger", test_evidence_in_timeline_and_why },
 		{ "timeline and why-lines within 80 columns", test_within_80_columns },
 		{ "all_samples: tables of every sample", test_all_samples },
+		{ "sections: only the parts asked for", test_sections },
 		{ "mixed rates: columns per tick, the mix said", test_mixed_rates },
 		{ "mixed rates in an older dump: spans from the clock", test_mixed_rates_older_dump },
 		{ "mixed rates: bucketed by ticks", test_mixed_rates_bucketed },

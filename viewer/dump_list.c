@@ -28,19 +28,6 @@
 #define RANKED_MAX 10           /* processes in the summary */
 #define TYPES_SHOWN_MAX 4       /* trigger types named per process */
 
-struct listed {
-	char *name;
-	int64_t wall_ns;
-	int64_t lasted_ns;              /* first trigger's sample to the last's */
-	uint32_t ntriggers;
-	struct st_trigger *triggers;    /* copies: the dump itself is freed */
-};
-
-struct listing {
-	struct listed *v;
-	size_t n;
-};
-
 /* The json_file sink's names; its temp files start with a dot. */
 static int is_dump_name(const struct dirent *de)
 {
@@ -53,59 +40,112 @@ static int is_dump_name(const struct dirent *de)
 
 static int newest_first(const void *a, const void *b)
 {
-	const struct listed *x = a, *y = b;
+	const struct view_listed *x = a, *y = b;
 
+	if (!x->error != !y->error)
+		return x->error ? 1 : -1;
 	if (x->wall_ns != y->wall_ns)
 		return x->wall_ns > y->wall_ns ? -1 : 1;
 	return strcmp(y->name, x->name);
 }
 
-static void listing_free(struct listing *l)
+void view_listing_sort(struct view_listing *l)
 {
-	for (size_t i = 0; i < l->n; i++) {
-		free(l->v[i].name);
-		free(l->v[i].triggers);
-	}
-	free(l->v);
+	if (l->n)
+		qsort(l->v, l->n, sizeof(*l->v), newest_first);
 }
 
-/* Adds what the list shows of one dump. 0, or -1 (reported) on failure. */
-static int add_dump(struct listing *l, const char *dir, const char *name)
+static void listed_free(struct view_listed *e)
 {
-	struct listed *e = &l->v[l->n];
-	char err[256] = "", *path;
-	struct st_dump *dump;
-	int rc = -1;
+	free(e->name);
+	free(e->error);
+	free(e->triggers);
+}
 
-	if (asprintf(&path, "%s/%s", dir, name) < 0) {
-		view_report(name, "out of memory");
-		return -1;
-	}
-	dump = st_dump_read_file(path, err, sizeof(err));
-	if (!dump) {
-		view_report(path, *err ? err : "cannot read the dump");
-		goto out;
-	}
+void view_listing_remove(struct view_listing *l, size_t i)
+{
+	if (i >= l->n)
+		return;
+	listed_free(&l->v[i]);
+	memmove(&l->v[i], &l->v[i + 1], (l->n - i - 1) * sizeof(*l->v));
+	l->n--;
+}
+
+void view_listing_free(struct view_listing *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		listed_free(&l->v[i]);
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
+}
+
+/* Adds what the list shows of one dump, or why it could not be read.
+ * -1 only when out of memory for even that. */
+static int add_dump(struct view_listing *l, const char *dir, const char *name)
+{
+	struct view_listed *e = &l->v[l->n];
+	char err[256] = "", *path;
+	struct st_dump *dump = NULL;
+	const char *why = NULL;
+
 	memset(e, 0, sizeof(*e));
 	e->name = strdup(name);
-	e->wall_ns = dump->wall_ns;
-	if (dump->ntriggers)
-		e->triggers = calloc(dump->ntriggers, sizeof(*e->triggers));
-	if (!e->name || (dump->ntriggers && !e->triggers)) {
-		free(e->name);
-		free(e->triggers);
-		view_report(path, "out of memory");
-		goto out;
+	if (!e->name)
+		return -1;
+	if (asprintf(&path, "%s/%s", dir, name) < 0) {
+		why = "out of memory";
+	} else {
+		dump = st_dump_read_file(path, err, sizeof(err));
+		free(path);
+		if (!dump)
+			why = *err ? err : "cannot read the dump";
 	}
-	for (uint32_t i = 0; i < dump->ntriggers; i++)
-		e->triggers[i] = dump->triggers[i].trigger;
-	e->lasted_ns = st_dump_lasted_ns(dump);
-	e->ntriggers = dump->ntriggers;
-	l->n++;
-	rc = 0;
-out:
+	if (dump && dump->ntriggers &&
+	    !(e->triggers = calloc(dump->ntriggers, sizeof(*e->triggers))))
+		why = "out of memory";
+	if (dump && !why) {
+		for (uint32_t i = 0; i < dump->ntriggers; i++)
+			e->triggers[i] = dump->triggers[i].trigger;
+		e->wall_ns = dump->wall_ns;
+		e->lasted_ns = st_dump_lasted_ns(dump);
+		e->ntriggers = dump->ntriggers;
+	}
 	st_dump_free(dump);
-	free(path);
+	if (why && !(e->error = strdup(why))) {
+		listed_free(e);
+		return -1;
+	}
+	l->n++;
+	return 0;
+}
+
+int view_listing_read(struct view_listing *l, const char *dir)
+{
+	struct dirent **names = NULL;
+	int n, rc = 0;
+
+	memset(l, 0, sizeof(*l));
+	n = scandir(dir, &names, is_dump_name, alphasort);
+	if (n < 0) {
+		view_report(dir, strerror(errno));
+		return -1;
+	}
+	l->v = calloc(n ? (size_t)n : 1, sizeof(*l->v));
+	if (!l->v) {
+		view_report(dir, "out of memory");
+		rc = -1;
+	}
+	for (int i = 0; i < n; i++) {
+		if (l->v && add_dump(l, dir, names[i]->d_name) < 0) {
+			view_report(names[i]->d_name, "out of memory");
+			rc = -1;
+		}
+		free(names[i]);
+	}
+	free(names);
+	if (rc < 0)
+		view_listing_free(l);
 	return rc;
 }
 
@@ -127,31 +167,39 @@ static void proc_label(char *buf, size_t len, const struct st_trigger *t)
 		snprintf(buf, len, "(system-wide)");
 }
 
-static void print_row(FILE *out, const struct listed *e, const struct view_style *st)
+void view_listed_fields(const struct view_listed *e, int ascii, char *type, size_t typelen,
+			char *proc, size_t proclen, char *value, size_t valuelen)
+{
+	const struct st_trigger *t = e->ntriggers ? &e->triggers[0] : NULL;
+
+	/* The first trigger opened the incident; "+N" says how many joined. */
+	if (t && e->ntriggers > 1)
+		snprintf(type, typelen, "%.*s +%" PRIu32, ST_TRIGGER_TYPE_MAX, t->type,
+			 e->ntriggers - 1);
+	else
+		snprintf(type, typelen, "%.*s", ST_TRIGGER_TYPE_MAX, t ? t->type : "(none)");
+	if (t)
+		proc_label(proc, proclen, t);
+	else
+		snprintf(proc, proclen, "-");
+	if (t)
+		st_format_trigger_value(value, valuelen, t, ascii);
+	else
+		snprintf(value, valuelen, "-");
+}
+
+static void print_row(FILE *out, const struct view_listed *e, const struct view_style *st)
 {
 	char when[64], type[ST_TRIGGER_TYPE_MAX + 16], proc[ST_COMM_MAX + 32], value[64];
 	char lasted[32] = "-";
 	char name[4 * 256 + 1];
-	const struct st_trigger *t = e->ntriggers ? &e->triggers[0] : NULL;
 
+	view_listed_fields(e, st->ascii, type, sizeof(type), proc, sizeof(proc), value,
+			   sizeof(value));
 	fprintf(out, "%s  ", st_format_wall_time(when, sizeof(when), e->wall_ns));
-	/* The first trigger opened the incident; "+N" says how many joined. */
-	if (t && e->ntriggers > 1)
-		snprintf(type, sizeof(type), "%.*s +%" PRIu32, ST_TRIGGER_TYPE_MAX, t->type,
-			 e->ntriggers - 1);
-	else
-		snprintf(type, sizeof(type), "%.*s", ST_TRIGGER_TYPE_MAX, t ? t->type : "(none)");
 	st_render_cell(out, type, TYPE_COLUMNS, st->ascii);
 	fputs("  ", out);
-	if (t)
-		proc_label(proc, sizeof(proc), t);
-	else
-		snprintf(proc, sizeof(proc), "-");
 	st_render_cell(out, proc, PROC_COLUMNS, st->ascii);
-	if (t)
-		st_format_trigger_value(value, sizeof(value), t, st->ascii);
-	else
-		snprintf(value, sizeof(value), "-");
 	if (st->ascii)
 		st_escape_ascii(e->name, name, sizeof(name));
 	else
@@ -186,7 +234,7 @@ static int most_first(const void *a, const void *b)
 }
 
 /* "cpu_delta x2, mem_drop x1": the types one culprit's triggers had. */
-static void type_counts(FILE *out, const struct listing *l, const struct st_trigger *who,
+static void type_counts(FILE *out, const struct view_listing *l, const struct st_trigger *who,
 			const struct view_style *st)
 {
 	const struct st_trigger *seen[TYPES_SHOWN_MAX];
@@ -228,7 +276,7 @@ static void type_counts(FILE *out, const struct listing *l, const struct st_trig
 		fprintf(out, ", %u other type%s", more, more == 1 ? "" : "s");
 }
 
-static void print_summary(FILE *out, const struct listing *l, const struct view_style *st)
+static void print_summary(FILE *out, const struct view_listing *l, const struct view_style *st)
 {
 	struct culprit *c;
 	size_t n = 0, total = 0;
@@ -281,26 +329,27 @@ static void print_summary(FILE *out, const struct listing *l, const struct view_
 
 int view_list_dumps(FILE *out, const char *dir, const struct view_style *st)
 {
-	struct listing l = { 0 };
-	struct dirent **names = NULL;
+	struct view_listing l;
 	char shown[4 * 1024 + 1];
-	int n, rc = 0;
+	int rc = 0;
 
-	n = scandir(dir, &names, is_dump_name, alphasort);
-	if (n < 0) {
-		view_report(dir, strerror(errno));
+	if (view_listing_read(&l, dir) < 0)
 		return -1;
-	}
-	l.v = calloc(n ? (size_t)n : 1, sizeof(*l.v));
-	if (!l.v) {
-		view_report(dir, "out of memory");
+	/* A file that cannot be read is said and left out, in name order. */
+	for (size_t i = 0; i < l.n;) {
+		char *path = NULL;
+		if (!l.v[i].error) {
+			i++;
+			continue;
+		}
+		if (asprintf(&path, "%s/%s", dir, l.v[i].name) < 0)
+			path = NULL;
+		view_report(path ? path : l.v[i].name, l.v[i].error);
+		free(path);
+		view_listing_remove(&l, i);
 		rc = -1;
-		goto out;
 	}
-	for (int i = 0; i < n; i++)
-		if (add_dump(&l, dir, names[i]->d_name) < 0)
-			rc = -1;
-	qsort(l.v, l.n, sizeof(*l.v), newest_first);
+	view_listing_sort(&l);
 
 	if (st->ascii)
 		st_escape_ascii(dir, shown, sizeof(shown));
@@ -322,9 +371,6 @@ int view_list_dumps(FILE *out, const char *dir, const struct view_style *st)
 		print_row(out, &l.v[i], st);
 	print_summary(out, &l, st);
 out:
-	for (int i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
-	listing_free(&l);
+	view_listing_free(&l);
 	return rc;
 }

@@ -3,7 +3,9 @@
 #ifndef ST_VIEW_DUMP_LIST_H
 #define ST_VIEW_DUMP_LIST_H
 
+#include <stdint.h>
 #include <stdio.h>
+#include <spiketrace/model.h>
 
 struct view_style {
 	int color;      /* SGR colours on */
@@ -14,6 +16,40 @@ struct view_style {
  * stdout is flushed first so the line lands next to what it is about.
  * Defined in spiketrace_view.c. */
 void view_report(const char *what, const char *reason);
+
+/* What a list shows of one dump file. */
+struct view_listed {
+	char *name;                     /* the file name in the directory */
+	char *error;                    /* why it could not be read; NULL: read */
+	int64_t wall_ns;
+	int64_t lasted_ns;              /* first trigger's sample to the last's */
+	uint32_t ntriggers;
+	struct st_trigger *triggers;    /* copies: the dump itself is freed */
+};
+
+struct view_listing {
+	struct view_listed *v;
+	size_t n;
+};
+
+/* Reads every spike_*.json of dir into l, in file name order; a file that
+ * cannot be read is kept with its error. Returns 0, or -1 after a one-line
+ * report when the directory cannot be read (l is then empty). */
+int view_listing_read(struct view_listing *l, const char *dir);
+
+/* Newest first by the time inside the dumps; unreadable files last. */
+void view_listing_sort(struct view_listing *l);
+
+/* Frees entry i and closes the gap. */
+void view_listing_remove(struct view_listing *l, size_t i);
+
+void view_listing_free(struct view_listing *l);
+
+/* A row's fields as raw bytes (to escape when shown): the first trigger's
+ * type ("+N" when more joined), the culprit ("[pid] comm", "comm xN" for
+ * an exited group, "(system-wide)") and its value in its units. */
+void view_listed_fields(const struct view_listed *e, int ascii, char *type, size_t typelen,
+			char *proc, size_t proclen, char *value, size_t valuelen);
 
 /* The spike_*.json files of dir on out. A file that cannot be read is
  * reported and left out. Returns 0, or -1 when the directory or any dump

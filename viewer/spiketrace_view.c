@@ -25,6 +25,9 @@
 #include "dump_list.h"
 #include "render_text.h"
 #include "write_dumps.h"
+#ifdef HAVE_NCURSES
+#include "browse.h"
+#endif
 
 #ifndef PACKAGE_VERSION
 #define PACKAGE_VERSION "dev"
@@ -36,7 +39,7 @@
 
 #define PROG "spiketrace-view"
 
-enum mode { MODE_SHOW, MODE_JSON, MODE_LIST, MODE_PERFETTO };
+enum mode { MODE_SHOW, MODE_JSON, MODE_LIST, MODE_BROWSE };
 
 struct settings {
 	enum mode mode;
@@ -54,7 +57,9 @@ static void usage(FILE *out)
 	fprintf(out,
 		"Usage: " PROG " [OPTION]... FILE...\n"
 		"  or:  " PROG " --list [DIR]...\n"
+		"  or:  " PROG " --html OUT.html FILE...\n"
 		"  or:  " PROG " --perfetto OUT.json FILE...\n"
+		"  or:  " PROG " --browse [DIR]\n"
 		"Print spiketrace dumps (spiketrace.dump/1 JSON) in a readable form:\n"
 		"the triggers, the top processes by CPU and by memory at the trigger,\n"
 		"and a timeline of the window with sparklines. Times are in UTC.\n"
@@ -75,7 +80,9 @@ static void usage(FILE *out)
 		"                     Chrome Trace Event Format that ui.perfetto.dev and\n"
 		"                     chrome://tracing open (nothing is written if any\n"
 		"                     FILE cannot be read)\n"
-		"  -c, --config FILE  the daemon's config for --list (default\n"
+		"  -b, --browse       browse the dumps of DIR (default as for --list) in\n"
+		"                     the terminal: the default with no FILE on a terminal\n"
+		"  -c, --config FILE  the daemon's config for --list and --browse (default\n"
 		"                     " ST_DEFAULT_CONFIG ")\n"
 		"      --color[=WHEN] colours: auto (default: on a terminal, unless\n"
 		"                     NO_COLOR is set and not empty or TERM=dumb),\n"
@@ -217,6 +224,7 @@ int main(int argc, char **argv)
 		{ "top", required_argument, NULL, 'n' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "list", no_argument, NULL, 'l' },
+		{ "browse", no_argument, NULL, 'b' },
 		{ "config", required_argument, NULL, 'c' },
 		{ "color", optional_argument, NULL, OPT_COLOR },
 		{ "colour", optional_argument, NULL, OPT_COLOR },
@@ -228,13 +236,13 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct settings set = { .mode = MODE_SHOW, .sample = -1 };
-	int opt, status = 0, shown = 0, json = 0, list = 0, ascii = 0;
+	int opt, status = 0, shown = 0, json = 0, list = 0, browse = 0, ascii = 0;
 	const char *config = ST_DEFAULT_CONFIG, *html = NULL, *perfetto = NULL;
 	int config_explicit = 0;
 
 	if (parse_color("auto", &set.style.color) < 0)
 		return 2;
-	while ((opt = getopt_long(argc, argv, "s:an:jlc:hV", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "s:an:jlbc:hV", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 's':
 			if (parse_count(optarg, 0, &set.sample) < 0)
@@ -252,6 +260,9 @@ int main(int argc, char **argv)
 			break;
 		case 'l':
 			list = 1;
+			break;
+		case 'b':
+			browse = 1;
 			break;
 		case 'c':
 			config = optarg;
@@ -289,24 +300,41 @@ int main(int argc, char **argv)
 		return usage_error("--all and --sample do not go together");
 	if (list && (set.all || set.sample >= 0))
 		return usage_error("--list shows no tables: no --all or --sample");
-	if (html && perfetto)
-		return usage_error("--html and --perfetto do not go together");
-	if (html) {
+	if (!!html + !!perfetto + browse > 1)
+		return usage_error("--html, --perfetto and --browse do not go together");
+	if (html || perfetto) {
+		const char *opt_name = html ? "--html" : "--perfetto";
 		if (json || list || set.all || set.sample >= 0)
-			return usage_error("--html writes a page: no --json, --list, --all or --sample");
+			return usage_error("%s writes a file: no --json, --list, --all or --sample",
+					   opt_name);
 		if (optind >= argc)
-			return usage_error("--html: no dump file given");
-		return view_write_dumps(html, argv + optind, argc - optind, view_html_page);
+			return usage_error("%s: no dump file given", opt_name);
+		return view_write_dumps(html ? html : perfetto, argv + optind, argc - optind,
+					html ? view_html_page : view_perfetto_trace);
 	}
-	if (perfetto && (list || json || set.all || set.sample >= 0))
-		return usage_error("--perfetto writes a trace: no --list, --json, --all or --sample");
-	set.mode = perfetto ? MODE_PERFETTO : list ? MODE_LIST : json ? MODE_JSON : MODE_SHOW;
+	if (browse && (json || list || set.all || set.sample >= 0))
+		return usage_error("--browse goes with no --json, --list, --all or --sample");
+	if (browse && argc - optind > 1)
+		return usage_error("--browse: one DIR at most");
+#ifdef HAVE_NCURSES
+	/* No file named on a terminal: let the user pick from the dumps. */
+	if (!json && !list && !set.all && set.sample < 0 && optind >= argc &&
+	    isatty(STDIN_FILENO) && isatty(STDOUT_FILENO))
+		browse = 1;
+#endif
+	set.mode = browse ? MODE_BROWSE : list ? MODE_LIST : json ? MODE_JSON : MODE_SHOW;
 
-	if (set.mode == MODE_PERFETTO) {
-		if (optind >= argc)
-			return usage_error("--perfetto: no dump file given");
-		return view_write_dumps(perfetto, argv + optind, argc - optind,
-					view_perfetto_trace);
+	if (set.mode == MODE_BROWSE) {
+#ifdef HAVE_NCURSES
+		char *dir = optind < argc ? strdup(argv[optind])
+					  : view_configured_dump_dir(config, config_explicit);
+		status = dir ? view_browse(dir, &set.style) : 1;
+		free(dir);
+		return status;
+#else
+		fputs(PROG ": --browse: built without ncurses\n", stderr);
+		return 2;
+#endif
 	}
 
 	if (set.mode == MODE_LIST) {
