@@ -19,5 +19,7 @@
 #define STDC_HEADERS 1
 #define HAVE_DLFCN_H 1
 #define LT_OBJDIR ".libs/"
+#define ST_NCURSES_WIDE 1
+#define HAVE_NCURSES 1
 #define HAVE_SYS_TIMERFD_H 1
 #define HAVE_SYS_SIGNALFD_H 1

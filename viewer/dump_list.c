@@ -212,11 +212,6 @@ static void print_row(FILE *out, const struct view_listed *e, const struct view_
 
 /* ------------------------------------------------------------ summary */
 
-struct culprit {
-	const struct st_trigger *first;     /* names the group */
-	unsigned count;
-};
-
 static bool same_culprit(const struct st_trigger *a, const struct st_trigger *b)
 {
 	if (named(a) != named(b))
@@ -226,7 +221,7 @@ static bool same_culprit(const struct st_trigger *a, const struct st_trigger *b)
 
 static int most_first(const void *a, const void *b)
 {
-	const struct culprit *x = a, *y = b;
+	const struct view_culprit *x = a, *y = b;
 
 	if (x->count != y->count)
 		return x->count > y->count ? -1 : 1;
@@ -276,19 +271,21 @@ static void type_counts(FILE *out, const struct view_listing *l, const struct st
 		fprintf(out, ", %u other type%s", more, more == 1 ? "" : "s");
 }
 
-static void print_summary(FILE *out, const struct view_listing *l, const struct view_style *st)
+size_t view_listing_culprits(const struct view_listing *l, struct view_culprit **out,
+			     size_t *total)
 {
-	struct culprit *c;
-	size_t n = 0, total = 0;
-
+	size_t n = 0;
+	*out = NULL;
+	*total = 0;
 	for (size_t i = 0; i < l->n; i++)
-		total += l->v[i].ntriggers;
-	if (total == 0)
-		return;
-	c = calloc(total, sizeof(*c));
+		*total += l->v[i].ntriggers;
+	if (*total == 0)
+		return 0;
+	struct view_culprit *c = calloc(*total, sizeof(*c));
 	if (!c) {
 		view_report("summary", "out of memory");
-		return;
+		*total = 0;
+		return 0;
 	}
 	for (size_t i = 0; i < l->n; i++) {
 		for (uint32_t k = 0; k < l->v[i].ntriggers; k++) {
@@ -302,6 +299,24 @@ static void print_summary(FILE *out, const struct view_listing *l, const struct 
 		}
 	}
 	qsort(c, n, sizeof(*c), most_first);
+	*out = c;
+	return n;
+}
+
+void view_culprit_name(const struct view_culprit *c, char *buf, size_t len)
+{
+	if (named(c->first))
+		snprintf(buf, len, "%.*s", ST_COMM_MAX, c->first->comm);
+	else
+		snprintf(buf, len, "(system-wide)");
+}
+
+static void print_summary(FILE *out, const struct view_listing *l, const struct view_style *st)
+{
+	struct view_culprit *c;
+	size_t total, n = view_listing_culprits(l, &c, &total);
+	if (!c)
+		return;
 
 	fputc('\n', out);
 	if (st->color)
@@ -312,10 +327,7 @@ static void print_summary(FILE *out, const struct view_listing *l, const struct 
 	fputc('\n', out);
 	for (size_t j = 0; j < n && j < RANKED_MAX; j++) {
 		char who[ST_COMM_MAX + 1];
-		if (named(c[j].first))
-			snprintf(who, sizeof(who), "%.*s", ST_COMM_MAX, c[j].first->comm);
-		else
-			snprintf(who, sizeof(who), "(system-wide)");
+		view_culprit_name(&c[j], who, sizeof(who));
 		fprintf(out, "%5u  ", c[j].count);
 		st_render_cell(out, who, 16, st->ascii);
 		fputs("  ", out);

@@ -51,6 +51,20 @@ void view_listing_free(struct view_listing *l);
 void view_listed_fields(const struct view_listed *e, int ascii, char *type, size_t typelen,
 			char *proc, size_t proclen, char *value, size_t valuelen);
 
+/* The processes that trigger most, by name (a program gets a new pid each
+ * time it runs; system-wide triggers are one culprit): into *out, most
+ * first, malloc'd, pointing into l. Returns how many, with every trigger
+ * counted in *total; 0 and *out NULL when there are none (or out of
+ * memory, said). */
+struct view_culprit {
+	const struct st_trigger *first;     /* names the group */
+	unsigned count;
+};
+size_t view_listing_culprits(const struct view_listing *l, struct view_culprit **out,
+			     size_t *total);
+/* Its name, raw: the comm, or "(system-wide)". */
+void view_culprit_name(const struct view_culprit *c, char *buf, size_t len);
+
 /* The spike_*.json files of dir on out. A file that cannot be read is
  * reported and left out. Returns 0, or -1 when the directory or any dump
  * in it could not be read. */
