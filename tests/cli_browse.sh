@@ -37,6 +37,8 @@ for s in stdout_compact_3 stdout_hostile_comm exited_groups json_file_manual; do
 	cp "$SEEDS/$s.json" "$D/spike_$s.json" || fail "copy $s"
 done
 printf '{"schema": ' >"$D/spike_broken.json"
+# A file name is bytes too: shown escaped, never raw.
+printf '{}' >"$D/spike_$(printf 'x\033[2J').json"
 
 screen() { tm capture-pane -p -t "$S"; }
 has() { screen | grep -qF -- "$1"; }
@@ -62,11 +64,12 @@ status_of() { [ -s "$TMP/$1.status" ]; }
 start main LANG=C.UTF-8
 
 # ---------------------------------------------------------------- the list
-expect "4 dumps, newest first, 1 unreadable" "list"
+expect "4 dumps, newest first, 2 unreadable" "list"
 expect "[17862] bash" "list: the newest dump's culprit"
 expect "spkorphan x6" "list: an exited group"
 expect "(system-wide)" "list: a system-wide trigger"
 expect "spike_broken.json: not JSON" "list: the broken file's reason"
+expect 'spike_x\x1b[2J.json: ' "list: a hostile file name escaped"
 # The hostile name escaped, as in the text output: had its ESC reached
 # the terminal, "[31m" would be a colour and gone from the screen.
 expect '\x1b[31mevi' "list: the hostile name escaped"
@@ -95,7 +98,7 @@ expect "4 dumps, newest first" "q: back to the list"
 
 # ------------------------------------------------------------ filter
 tm send-keys -t "$S" / o r p h a n Enter
-expect "1 of 5 match 'orphan'" "filter"
+expect "1 of 6 match 'orphan'" "filter"
 has "[17862] bash" && { screen >&2; fail "filter: bash still listed"; }
 # The one left is opened; it has exited groups, so Tab goes on to them.
 tm send-keys -t "$S" Enter
@@ -139,7 +142,7 @@ sinks { json_file { dir = "$D" } }
 CONF
 ARGS="--config '$TMP/daemon.conf'"
 start plain LC_ALL=C
-expect "$D: 3 dumps, newest first, 1 unreadable" "no FILE: the configured dir"
+expect "$D: 3 dumps, newest first, 2 unreadable" "no FILE: the configured dir"
 expect "spike_stdou~" "no FILE, LC_ALL=C: ASCII cut marker"
 expect '\x1b[31mevi' "no FILE, LC_ALL=C: the hostile name escaped"
 tm send-keys -t "$S" q
