@@ -592,15 +592,27 @@ static void put_dump(FILE *out, const struct st_dump *d, const char *name)
 	fputs("</section>\n", out);
 }
 
+void st_html_begin(FILE *out, const char *title)
+{
+	fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+	      "<meta name=\"viewport\" content=\"width=device-width\"><title>", out);
+	st_html_put_text(out, title);
+	fprintf(out, "</title><style>%s</style></head><body>\n<h1>spiketrace</h1>\n", STYLE);
+}
+
+int st_html_end(FILE *out)
+{
+	fprintf(out, "<script>%s</script>\n</body></html>\n", SCRIPT);
+	return ferror(out) ? -1 : 0;
+}
+
 int st_render_html(FILE *out, const struct st_dump *const *dumps, const char *const *names,
 		   size_t n)
 {
-	fprintf(out, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-		"<meta name=\"viewport\" content=\"width=device-width\">"
-		"<title>spiketrace: %zu dump%s</title><style>%s</style></head><body>\n"
-		"<h1>spiketrace</h1>\n", n, n == 1 ? "" : "s", STYLE);
+	char title[64];
+	snprintf(title, sizeof(title), "spiketrace: %zu dump%s", n, n == 1 ? "" : "s");
+	st_html_begin(out, title);
 	for (size_t i = 0; i < n; i++)
 		put_dump(out, dumps[i], names ? names[i] : NULL);
-	fprintf(out, "<script>%s</script>\n</body></html>\n", SCRIPT);
-	return ferror(out) ? -1 : 0;
+	return st_html_end(out);
 }

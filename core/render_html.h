@@ -24,6 +24,13 @@
 int st_render_html(FILE *out, const struct st_dump *const *dumps, const char *const *names,
 		   size_t n);
 
+/* The page around what st_render_html puts in it, for other pages of the
+ * same look (the viewer's index of a directory): the head with its style
+ * and the title (raw), and the script and end. st_html_end returns 0, or
+ * -1 when out was short. */
+void st_html_begin(FILE *out, const char *title);
+int st_html_end(FILE *out);
+
 /* raw as HTML text or attribute value: escaped for a reader first (as
  * st_escape_terminal), then &, <, >, " and ' as entities. */
 void st_html_put_text(FILE *out, const char *raw);

@@ -110,6 +110,8 @@ for s in d["samples"]:
         p["comm"] = evil_comm
         p["cmdline"] = evil_cmd
 d["triggers"][0]["summary"] = "<b>bold</b> & \"quoted\""
+d["triggers"][0]["pid"] = 4242
+d["triggers"][0]["comm"] = evil_comm
 d["host"]["hostname"] = "host'><svg onload=alert(3)>"
 text = json.dumps(d).encode().replace(b"@FF@", b"\xff\xfe")
 open(sys.argv[2], "wb").write(text)
@@ -132,6 +134,37 @@ for shown in ("&lt;script&gt;alert(1)&lt;/script&gt;", "&lt;img src=x onerror=al
 print("hostile names: text in the DOM")
 PY
 
+# --- a directory: a page per dump and an index linking them, the
+# attacker's names as text there too; a broken dump is listed with its
+# reason and makes the status 1, the others still get their pages
+mkdir "$TMP/dir"
+cp "$DUMP" "$TMP/dir/"
+cp "$TMP/hostile.json" "$TMP/dir/spike_000002_hostile.json"
+"$VIEW" --html "$TMP/site" "$TMP/dir" || fail "--html on a directory: exit $?"
+browse --dump-dom "$TMP/site/index.html" >"$TMP/index-dom.html" || fail "$CHROME on the index: exit $?"
+grep -i ":CONSOLE" "$TMP/chrome.log" && fail "the index logged to the console (above)"
+python3 - "$TMP/site" "$TMP/index-dom.html" <<'PY' || fail "the index: see above"
+import os, re, sys
+site, dom = sys.argv[1], open(sys.argv[2], encoding="utf-8").read()
+pages = sorted(f for f in os.listdir(site) if f != "index.html")
+want = sorted(f[:-len(".json")] + ".html" for f in os.listdir(site + "/../dir"))
+assert pages == want, (pages, want)
+links = re.findall(r'<a href="([^"]+)">', dom)
+assert sorted(links) == pages, (links, pages)
+assert "<img" not in dom and "<svg onload" not in dom and dom.count("<script") == 1
+assert "&lt;script&gt;alert(1)&lt;/script&gt;" in dom, "the hostile culprit is not shown as text"
+assert "2 dumps in" in dom
+print("index: %d pages linked" % len(links))
+PY
+printf '{"schema": ' >"$TMP/dir/spike_000003_broken.json"
+"$VIEW" --html "$TMP/site2" "$TMP/dir" 2>"$TMP/err"
+rc=$?
+[ "$rc" -eq 1 ] || fail "--html on a directory with a broken dump: exit $rc, not 1"
+[ "$(wc -l <"$TMP/err")" -eq 1 ] && grep -q "spike_000003_broken.json" "$TMP/err" ||
+	fail "not one line naming the broken dump: $(cat "$TMP/err")"
+grep -q "cannot be read" "$TMP/site2/index.html" || fail "the index does not list the broken dump"
+[ "$(ls "$TMP/site2" | wc -l)" -eq 3 ] || fail "not index.html and the 2 good pages: $(ls "$TMP/site2")"
+
 # --- a malformed dump: one line naming it, exit 1, no page at all
 head -c 200 "$DUMP" >"$TMP/broken.json"
 "$VIEW" --html "$TMP/none.html" "$DUMP" "$TMP/broken.json" 2>"$TMP/err"
@@ -140,4 +173,4 @@ rc=$?
 [ "$(wc -l <"$TMP/err")" -eq 1 ] && grep -q "broken.json" "$TMP/err" ||
 	fail "not one line naming the broken dump: $(cat "$TMP/err")"
 ls "$TMP"/none.html* >/dev/null 2>&1 && fail "a page (or its temporary file) was left behind"
-echo "PASS: the page of a real dump in $CHROME; hostile names as text; no page from a broken dump"
+echo "PASS: the page of a real dump in $CHROME, its trace, a directory's index; hostile names as text; no page from a broken dump"

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "dump.h"
@@ -24,6 +25,7 @@
 #include "dump_dir.h"
 #include "dump_list.h"
 #include "render_text.h"
+#include "html_index.h"
 #include "write_dumps.h"
 #ifdef HAVE_NCURSES
 #include "browse.h"
@@ -58,6 +60,7 @@ static void usage(FILE *out)
 		"Usage: " PROG " [OPTION]... FILE...\n"
 		"  or:  " PROG " --list [DIR]...\n"
 		"  or:  " PROG " --html OUT.html FILE...\n"
+		"  or:  " PROG " --html OUT_DIR DIR\n"
 		"  or:  " PROG " --perfetto OUT.json FILE...\n"
 		"  or:  " PROG " --browse [DIR]\n"
 		"Print spiketrace dumps (spiketrace.dump/1 JSON) in a readable form:\n"
@@ -75,7 +78,9 @@ static void usage(FILE *out)
 		"                     " ST_DEFAULT_DUMP_DIR "),\n"
 		"                     newest first, then the processes that trigger most\n"
 		"      --html OUT     write the dumps as one self-contained HTML page\n"
-		"                     (charts, sortable tables; opens from file://)\n"
+		"                     (charts, sortable tables; opens from file://);\n"
+		"                     with one DIR, OUT is a directory: a page per dump\n"
+		"                     and index.html, newest first\n"
 		"      --perfetto OUT write one trace of all the FILEs to OUT, in the\n"
 		"                     Chrome Trace Event Format that ui.perfetto.dev and\n"
 		"                     chrome://tracing open (nothing is written if any\n"
@@ -309,6 +314,10 @@ int main(int argc, char **argv)
 					   opt_name);
 		if (optind >= argc)
 			return usage_error("%s: no dump file given", opt_name);
+		struct stat st;
+		if (html && argc - optind == 1 && stat(argv[optind], &st) == 0 &&
+		    S_ISDIR(st.st_mode))
+			return view_write_html_dir(html, argv[optind]);
 		return view_write_dumps(html ? html : perfetto, argv + optind, argc - optind,
 					html ? view_html_page : view_perfetto_trace);
 	}
