@@ -1,7 +1,9 @@
 #include "plugin_under_test.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cunit_runner.h"
 
@@ -24,4 +26,44 @@ const struct st_plugin *st_test_plugin_load(struct st_plugin_set *set, const cha
 void st_test_plugin_unload(struct st_plugin_set *set)
 {
 	st_plugins_unload(set);     /* nothing running: only dlclose and free */
+}
+
+int st_test_log_count[ST_LOG_DEBUG + 1];
+char st_test_last_log[512];
+
+static void counted_log(const struct st_host *host, int32_t level, const char *fmt, ...)
+{
+	va_list ap;
+	(void)host;
+	va_start(ap, fmt);
+	vsnprintf(st_test_last_log, sizeof(st_test_last_log), fmt, ap);
+	va_end(ap);
+	if (level >= ST_LOG_ERR && level <= ST_LOG_DEBUG)
+		st_test_log_count[level]++;
+}
+
+static int64_t clock_at_one(void)
+{
+	return 1;
+}
+
+void st_test_log_reset(void)
+{
+	memset(st_test_log_count, 0, sizeof(st_test_log_count));
+	st_test_last_log[0] = '\0';
+}
+
+struct st_host st_test_sink_host(const char *plugin_name)
+{
+	return (struct st_host){
+		.abi_major = ST_ABI_MAJOR,
+		.abi_minor = ST_ABI_MINOR,
+		.size = sizeof(struct st_host),
+		.plugin_name = plugin_name,
+		.log = counted_log,
+		.mono_ns = clock_at_one,
+		.wall_ns = clock_at_one,
+		.proc_root = "/proc",
+		.ncores = 4,
+	};
 }

@@ -12,4 +12,11 @@
 const struct st_plugin *st_test_plugin_load(struct st_plugin_set *set, const char *file);
 void st_test_plugin_unload(struct st_plugin_set *set);
 
+/* A host for a sink under test: its log counted by level, the last line
+ * kept (st_test_log_reset clears both), clocks at 1. */
+extern int st_test_log_count[ST_LOG_DEBUG + 1];
+extern char st_test_last_log[512];
+void st_test_log_reset(void);
+struct st_host st_test_sink_host(const char *plugin_name);
+
 #endif

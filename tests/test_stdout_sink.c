@@ -10,7 +10,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,46 +18,8 @@
 #define HOSTILE_COMM "\x1b[31mevil\nname\"\xff"
 #define STORED_AS "/var/lib/spiketrace/spike_20261121T232900Z_cpu_delta_4242.json"
 
-/* ------------------------------------------------------- a mock host */
-
-/* What the plugin logged: the sink must say why it fails, once. */
-static int log_count[ST_LOG_DEBUG + 1];
-static char last_log[512];
-
-static void mock_log(const struct st_host *host, int32_t level,
-		     const char *fmt, ...)
-{
-	va_list ap;
-	(void)host;
-	va_start(ap, fmt);
-	vsnprintf(last_log, sizeof(last_log), fmt, ap);
-	va_end(ap);
-	if (level >= ST_LOG_ERR && level <= ST_LOG_DEBUG)
-		log_count[level]++;
-}
-
-static int64_t mock_clock(void)
-{
-	return 1;
-}
-
-static const struct st_host mock_host = {
-	.abi_major = ST_ABI_MAJOR,
-	.abi_minor = ST_ABI_MINOR,
-	.size = sizeof(struct st_host),
-	.plugin_name = "stdout",
-	.log = mock_log,
-	.mono_ns = mock_clock,
-	.wall_ns = mock_clock,
-	.proc_root = "/proc",
-	.ncores = 4,
-};
-
-static void reset_log(void)
-{
-	memset(log_count, 0, sizeof(log_count));
-	last_log[0] = '\0';
-}
+/* The host: plugin_under_test.h's, its log counted. */
+static struct st_host mock_host;
 
 /* ------------------------------------------------- the plugin itself */
 
@@ -79,7 +40,7 @@ static int create(const struct st_plugin *d, const char *format, void **state)
 {
 	union st_value opts[] = { { .s = format }, { .s = NULL } };
 	*state = NULL;
-	reset_log();
+	st_test_log_reset();
 	return d->create(&mock_host, opts, state);
 }
 
@@ -258,7 +219,7 @@ static void test_text_is_the_viewer_rendering_escaped(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\\x1b"));
 	CU_ASSERT_FALSE(has_raw_control(out, len));
 	CU_ASSERT_EQUAL(out[len - 1], '\n');
-	CU_ASSERT_EQUAL(log_count[ST_LOG_ERR], 0);
+	CU_ASSERT_EQUAL(st_test_log_count[ST_LOG_ERR], 0);
 
 	free(out);
 	st_dump_free(dump);
@@ -378,25 +339,25 @@ static void test_closed_stdout_fails_and_logs_once(void)
 	CU_ASSERT_FATAL(pipe(p) == 0);
 	close(p[0]);            /* the reader went away */
 	CU_ASSERT_EQUAL(emit_to(d, state, dump, p[1]), -1);
-	CU_ASSERT_EQUAL(log_count[ST_LOG_ERR], 1);
-	CU_ASSERT_PTR_NOT_NULL(strstr(last_log, "standard output"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(last_log, strerror(EPIPE)));
+	CU_ASSERT_EQUAL(st_test_log_count[ST_LOG_ERR], 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(st_test_last_log, "standard output"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(st_test_last_log, strerror(EPIPE)));
 	/* The same condition again: fails again, not logged again. */
 	CU_ASSERT_EQUAL(emit_to(d, state, dump, p[1]), -1);
-	CU_ASSERT_EQUAL(log_count[ST_LOG_ERR], 1);
+	CU_ASSERT_EQUAL(st_test_log_count[ST_LOG_ERR], 1);
 	close(p[1]);
 
 	/* fd 1 closed outright: a new condition, logged. */
 	CU_ASSERT_EQUAL(emit_to(d, state, dump, -1), -1);
-	CU_ASSERT_EQUAL(log_count[ST_LOG_ERR], 2);
-	CU_ASSERT_PTR_NOT_NULL(strstr(last_log, strerror(EBADF)));
+	CU_ASSERT_EQUAL(st_test_log_count[ST_LOG_ERR], 2);
+	CU_ASSERT_PTR_NOT_NULL(strstr(st_test_last_log, strerror(EBADF)));
 
 	/* A working stdout again: written, and the recovery said once. */
 	size_t len;
 	char *out = emit_captured(d, state, dump, 1, &len);
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "=== spike trigger ==="));
-	CU_ASSERT_EQUAL(log_count[ST_LOG_NOTICE], 1);
-	CU_ASSERT_PTR_NOT_NULL(strstr(last_log, "again"));
+	CU_ASSERT_EQUAL(st_test_log_count[ST_LOG_NOTICE], 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(st_test_last_log, "again"));
 	free(out);
 
 	st_dump_free(dump);
@@ -412,10 +373,10 @@ static void test_bad_format_refused(void)
 
 	CU_ASSERT_EQUAL(create(d, "xml", &state), -1);
 	CU_ASSERT_PTR_NULL(state);
-	CU_ASSERT_EQUAL(log_count[ST_LOG_ERR], 1);
-	CU_ASSERT_PTR_NOT_NULL(strstr(last_log, "\"xml\""));
-	CU_ASSERT_PTR_NOT_NULL(strstr(last_log, "text"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(last_log, "json"));
+	CU_ASSERT_EQUAL(st_test_log_count[ST_LOG_ERR], 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(st_test_last_log, "\"xml\""));
+	CU_ASSERT_PTR_NOT_NULL(strstr(st_test_last_log, "text"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(st_test_last_log, "json"));
 
 	/* Case matters, as everywhere else in the config. */
 	CU_ASSERT_EQUAL(create(d, "JSON", &state), -1);
@@ -423,13 +384,14 @@ static void test_bad_format_refused(void)
 
 	/* A hostile value is named escaped: the log line stays one line. */
 	CU_ASSERT_EQUAL(create(d, "te\nxt\x1b[2J", &state), -1);
-	CU_ASSERT_FALSE(has_raw_control(last_log, strlen(last_log)));
-	CU_ASSERT_PTR_NULL(strchr(last_log, '\n'));
+	CU_ASSERT_FALSE(has_raw_control(st_test_last_log, strlen(st_test_last_log)));
+	CU_ASSERT_PTR_NULL(strchr(st_test_last_log, '\n'));
 	unload();
 }
 
 int main(void)
 {
+	mock_host = st_test_sink_host("stdout");
 	CU_TestInfo tests[] = {
 		{ "descriptor: a sink with a format option, default text", test_descriptor },
 		{ "text: the viewer's sections, no raw control byte",

@@ -1,0 +1,30 @@
+/* One incident in one line of printable ASCII (the syslog and journald
+ * sinks'), and the escaping it is made with. */
+#ifndef ST_INCIDENT_LINE_H
+#define ST_INCIDENT_LINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <spiketrace/model.h>
+
+/* The whole record under the 1024 bytes of the BSD syslog limit (RFC 3164),
+ * which some relays and collectors still truncate at: what syslog(3) puts
+ * before our text is "<PRI>Mmm dd hh:mm:ss " (21 bytes), the ident, then
+ * "[pid]: " (at most 11). */
+#define ST_INCIDENT_RECORD_MAX 1023
+#define ST_INCIDENT_LINE_MAX (ST_INCIDENT_RECORD_MAX - 32)
+
+/* in into out (outlen bytes, always NUL-terminated): printable ASCII as
+ * is, a backslash doubled, every other byte as \xNN; whole escapes only,
+ * a cut line never ends in half of one. Returns the length written;
+ * *truncated says whether all of in fit. */
+size_t st_escape_printable(const char *in, char *out, size_t outlen, bool *truncated);
+
+/* "cpu_delta: pid 4242 (make) at 95.3% against threshold 40.0%; SUMMARY;
+ * 3 triggers; dump: PATH" into buf (max + 1 bytes), at most max bytes
+ * (at most ST_INCIDENT_LINE_MAX): type, process and figures first, the
+ * path cut only if absurdly long, the summary given what is left.
+ * Returns its length. */
+size_t st_incident_line(char *buf, size_t max, const struct st_dump *dump);
+
+#endif
