@@ -153,6 +153,37 @@ static void test_missing_socket_said_once(void)
 	st_test_plugin_unload(&set);
 }
 
+/* A journald that hangs (never reads): its queue fills, and the sink
+ * neither waits nor says it more than once. */
+static void test_hung_journald_never_waits(void)
+{
+	const struct st_plugin *p = st_test_plugin_load(&set, "journald.so");
+	int fd = listen_at(path);
+	void *state = create(p, path, "spiketrace", "notice");
+	struct st_dump *d = hostile_dump();
+	st_test_log_reset();
+	int sent = 0, lost = 0;
+	for (int i = 0; i < 5000 && lost < 3; i++) {
+		if (p->emit(state, d, "{}", 2) == 0)
+			sent++;
+		else
+			lost++;
+	}
+	CU_ASSERT(sent > 0);
+	CU_ASSERT_EQUAL(lost, 3);
+	CU_ASSERT_EQUAL(st_test_log_count[ST_LOG_WARNING], 1);
+	/* Read again: the entries flow, and that is said. */
+	char entry[8192];
+	while (recv(fd, entry, sizeof(entry), 0) > 0)
+		;
+	CU_ASSERT_EQUAL(p->emit(state, d, "{}", 2), 0);
+	CU_ASSERT_EQUAL(st_test_log_count[ST_LOG_NOTICE], 1);
+	st_dump_free(d);
+	p->destroy(state);
+	close(fd);
+	st_test_plugin_unload(&set);
+}
+
 /* What the config may not say, refused with a line naming it. */
 static void test_options_refused(void)
 {
@@ -182,6 +213,7 @@ int main(void)
 	CU_TestInfo tests[] = {
 		{ "an entry's fields, names escaped", test_entry_fields },
 		{ "no socket: said once, then its return", test_missing_socket_said_once },
+		{ "a hung journald: no wait", test_hung_journald_never_waits },
 		{ "bad options refused", test_options_refused },
 		CU_TEST_INFO_NULL,
 	};

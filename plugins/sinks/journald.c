@@ -13,8 +13,9 @@
  * Every value is printable ASCII (the names escaped as in the syslog
  * line), so none holds a newline and the simple KEY=value form serves;
  * an entry is a few hundred bytes, far below a datagram's limit, so no
- * memfd is needed. A socket that is missing or refuses is said once, and
- * its return once; the entry is then lost, as a syslog line is.
+ * memfd is needed. A socket that is missing, refuses or is full (a
+ * journald that hangs: the send never waits) is said once, and its return
+ * once; the entry is then lost, as a syslog line is.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -200,8 +201,10 @@ static int journald_emit(void *state, const struct st_dump *dump, const char *js
 	(void)json;
 	(void)json_len;
 	size_t len = build_entry(j, dump, entry);
-	if (sendto(j->fd, entry, len, MSG_NOSIGNAL, (const struct sockaddr *)&j->addr,
-		   j->addr_len) < 0) {
+	/* Never waiting: a journald that hangs (its queue full) costs an entry,
+	 * not the sink thread. */
+	if (sendto(j->fd, entry, len, MSG_NOSIGNAL | MSG_DONTWAIT,
+		   (const struct sockaddr *)&j->addr, j->addr_len) < 0) {
 		if (!j->failing)
 			j->host->log(j->host, ST_LOG_WARNING, "%s: %s (entries are lost until "
 				     "it answers; said once)", j->addr.sun_path, strerror(errno));
