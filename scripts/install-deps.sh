@@ -10,8 +10,10 @@ pkgs="build-essential autoconf automake libtool pkg-config
       valgrind clang libclang-rt-14-dev"
 # --test: what only the tests need on top (scripts/test.sh asks for it):
 # libncurses-dev builds the viewer's terminal browser, which tmux drives;
-# a headless browser loads the HTML report.
-[ "${1:-}" != --test ] || pkgs="$pkgs libncurses-dev tmux chromium-headless-shell"
+# a headless browser loads the HTML report; node_exporter and Prometheus
+# (with promtool) receive the prometheus sink's metrics.
+[ "${1:-}" != --test ] ||
+	pkgs="$pkgs libncurses-dev tmux chromium-headless-shell prometheus prometheus-node-exporter"
 missing=
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
