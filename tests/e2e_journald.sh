@@ -42,18 +42,7 @@ logged() { grep -q "$1" "$LOG"; }
 dumps_at_least() { [ "$(ls "$TMP"/dumps/spike_*.json 2>/dev/null | wc -l)" -ge "$1" ]; }
 
 start_journald
-list_detectors
-write_config "$TMP/spiketrace.conf" "" "" "  json_file { dir = \"$TMP/dumps\" }
-  journald { }" "interval = 0.5
-history = 20
-pre_trigger = 2
-post_trigger = 1
-fast_interval = 0"
-LOG="$TMP/daemon.log"
-"$SPIKETRACE" --foreground --config "$TMP/spiketrace.conf" >/dev/null 2>"$LOG" &
-daemon=$!
-started $daemon
-wait_for 10 logged "sampling /proc" || fail "the daemon did not start"
+start_sinks_daemon "  journald { }"
 
 kill -USR1 $daemon
 wait_for 10 dumps_at_least 1 || fail "SIGUSR1 gave no dump"

@@ -27,18 +27,7 @@ PY
 }
 
 mkdir -p "$TMP/textfile"
-list_detectors
-write_config "$TMP/spiketrace.conf" "" "" "  json_file { dir = \"$TMP/dumps\" }
-  prometheus { dir = \"$TMP/textfile\" min_interval = 0 }" "interval = 0.5
-history = 20
-pre_trigger = 2
-post_trigger = 1
-fast_interval = 0"
-LOG="$TMP/daemon.log"
-"$SPIKETRACE" --foreground --config "$TMP/spiketrace.conf" >/dev/null 2>"$LOG" &
-daemon=$!
-started $daemon
-wait_for 10 grep -q "sampling /proc" "$LOG" || fail "the daemon did not start"
+start_sinks_daemon "  prometheus { dir = \"$TMP/textfile\" min_interval = 0 }"
 kill -USR1 $daemon
 PROM="$TMP/textfile/spiketrace.prom"
 wait_for 10 grep -qs 'spiketrace_incidents_total{type="manual"} 1' "$PROM" ||
