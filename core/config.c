@@ -16,13 +16,16 @@
 /* A real config has a few dozen distinct names; this bounds a hostile one. */
 #define MAX_LEARN_ROUNDS 100
 
-/* Pass 1: learn the file's names until it parses, then read plugin_dir.
- * Returns the line of an error (0 when none, or none to name). */
-static int find_plugin_dir(const struct source *src, const char *def, struct errsink *es,
-			   char **dir)
+/* The string at a path of names in src, read with a schema that learns
+ * (pass 1's, or the core's): the file's names are learned until it parses,
+ * then it is parsed once more with the sentinel. *value malloc'd, NULL when
+ * the file sets none there and the schema has no default. Returns the line
+ * of an error (0 when none, or none to name). */
+static int learn_and_read(const struct source *src, enum schema_mode mode, const char *def,
+			  const char *const *names, size_t n, struct errsink *es, char **value)
 {
-	struct parse p = { .src = src, .es = es, .learning = 1 };
-	int rc = cf_schema_init(&p, def) < 0 ? -1 : 1, line = 0;
+	struct parse p = { .src = src, .es = es };
+	int rc = cf_schema_init(&p, def, mode) < 0 ? -1 : 1, line = 0;
 	if (rc < 0)
 		cf_fail(es, NOWHERE, "out of memory");
 	for (int round = 0; rc == 1 && round <= MAX_LEARN_ROUNDS; round++)
@@ -31,8 +34,9 @@ static int find_plugin_dir(const struct source *src, const char *def, struct err
 		cf_fail(es, NOWHERE, "too many distinct option names");
 	p.learning = 0;
 	if (rc == 0 && cf_parse_once(&p, WITH_SENTINEL(src), 1) == 0) {
-		const char *d = cfg_opt_getnstr(&p.cfg->opts[O_PLUGIN_DIR], 0);
-		if (d && !(*dir = strdup(d)))
+		cfg_opt_t *o = cf_lookup(&p, names, n);
+		const char *v = o && o->nvalues && (o->type == CFGT_STR) ? cfg_opt_getnstr(o, 0) : NULL;
+		if (v && !(*value = strdup(v)))
 			cf_fail(es, NOWHERE, "out of memory");
 	} else if (es->failed) {
 		line = cf_error_line(&p);
@@ -41,23 +45,38 @@ static int find_plugin_dir(const struct source *src, const char *def, struct err
 	return line;
 }
 
-int st_config_plugin_dir(const char *path, int required, const char *def,
-			 char **plugin_dir, char *err, size_t errlen)
+static int read_string(const char *path, int required, enum schema_mode mode, const char *def,
+		       const char *const *names, size_t n, char **value, char *err, size_t errlen)
 {
 	struct errsink es = { 0 };
 	struct source src = { 0 };
-	char *dir = NULL;
+	char *v = NULL;
 	int line = 0, got = cf_source_read(path, required, &src, &es);
 	if (got >= 0)
-		line = find_plugin_dir(&src, def, &es, &dir);
+		line = learn_and_read(&src, mode, def, names, n, &es, &v);
 	free(src.buf);
 	if (es.failed) {
-		free(dir);
+		free(v);
 		cf_write_error(&es, got > 0 ? NULL : path, line, err, errlen);
 		return ST_EX_CONFIG;
 	}
-	*plugin_dir = dir;
+	*value = v;
 	return 0;
+}
+
+static const char *const plugin_dir_name[] = { "plugin_dir" };
+
+int st_config_plugin_dir(const char *path, int required, const char *def,
+			 char **plugin_dir, char *err, size_t errlen)
+{
+	return read_string(path, required, SCHEMA_PLUGIN_DIR, def, plugin_dir_name, 1,
+			   plugin_dir, err, errlen);
+}
+
+int st_config_lookup(const char *path, int required, const char *const *names, size_t n,
+		     char **value, char *err, size_t errlen)
+{
+	return read_string(path, required, SCHEMA_CORE, NULL, names, n, value, err, errlen);
 }
 
 /* ------------------------------------------------------------ pass 2 */
@@ -252,7 +271,7 @@ int st_config_load(const char *path, int required, const char *def_plugin_dir,
 		path = NULL;    /* the plugins' fault, not the file's */
 		goto out;
 	}
-	if (cf_schema_init(&p, def_plugin_dir) < 0) {
+	if (cf_schema_init(&p, def_plugin_dir, SCHEMA_STRICT) < 0) {
 		cf_fail(&es, NOWHERE, "out of memory");
 		goto out;
 	}
@@ -263,7 +282,8 @@ int st_config_load(const char *path, int required, const char *def_plugin_dir,
 		if (p.unknown_plugin) {
 			struct errsink quiet = { 0 };
 			char *dir = NULL;
-			find_plugin_dir(&src, def_plugin_dir, &quiet, &dir);
+			learn_and_read(&src, SCHEMA_PLUGIN_DIR, def_plugin_dir, plugin_dir_name, 1,
+				       &quiet, &dir);
 			size_t used = strlen(es.reason);
 			snprintf(es.reason + used, sizeof(es.reason) - used, " (looked in %s)",
 				 dir ? dir : def_plugin_dir ? def_plugin_dir : "the plugin directory");

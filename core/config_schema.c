@@ -59,6 +59,7 @@ static struct node *add_kid(struct node *n, const char *name, const struct st_op
 	k->spec = spec;
 	k->section = section;
 	k->plugin = -1;
+	k->lenient = n->lenient;        /* what is learned holds what is learned */
 	n->nkids++;
 	return k;
 }
@@ -80,15 +81,15 @@ static struct node *kid_named(const struct node *n, const char *name)
 	return NULL;
 }
 
-/* The core's names, detectors and sinks, and (strict) each plugin's
- * section. Pass 1 types plugin_dir alone. */
-int cf_schema_init(struct parse *p, const char *def_plugin_dir)
+int cf_schema_init(struct parse *p, const char *def_plugin_dir, enum schema_mode mode)
 {
 	p->plugin_dir = cf_core_options[O_PLUGIN_DIR];
 	p->plugin_dir.def.s = def_plugin_dir;
+	p->learning = mode != SCHEMA_STRICT;
+	p->root.lenient = mode == SCHEMA_PLUGIN_DIR;
 	for (int i = 0; i < O_NCORE; i++)
 		if (!add_kid(&p->root, cf_core_options[i].name, i == O_PLUGIN_DIR ? &p->plugin_dir :
-			     p->learning ? NULL : &cf_core_options[i], 0))
+			     mode == SCHEMA_PLUGIN_DIR ? NULL : &cf_core_options[i], 0))
 			return -1;
 	for (int kind = ST_PLUGIN_DETECTOR; kind <= ST_PLUGIN_SINK; kind++) {
 		struct node *list = add_kid(&p->root, kind == ST_PLUGIN_SINK ? "sinks" : "detectors",
@@ -96,6 +97,7 @@ int cf_schema_init(struct parse *p, const char *def_plugin_dir)
 		if (!list)
 			return -1;
 		list->holds = kind;
+		list->lenient = p->learning;
 		for (size_t i = 0; i < p->nplugins; i++) {
 			const struct st_plugin *pl = p->plugins[i];
 			struct node *sec = pl->kind == (uint32_t)kind ? add_kid(list, pl->name, NULL, 1) :
@@ -289,17 +291,18 @@ on_error(cfg_t *cfg, const char *fmt, va_list ap)
 				"closing '}'", scope);
 		else
 			cf_fail(p->es, AT_EOF, "unexpected end of file");
-	} else if (name && n && p->learning && kid_named(n, name)) {
+	} else if (name && n && p->learning && n->lenient && kid_named(n, name)) {
 		/* Held already: a name libconfuse cannot look up ("a|b"). */
 		cf_fail(p->es, AT_LINE, "unknown option '%s'", name);
-	} else if (name && n && p->learning) {
+	} else if (name && n && p->learning && n->lenient) {
 		/* Under detectors and sinks there are only sections. */
 		if (!add_kid(n, name, NULL, n->holds != 0))
 			cf_fail(p->es, NOWHERE, "out of memory");
 		p->learned = 1;
 	} else if (name && n) {
 		unknown_name(p, n, name);
-	} else if (p->learning && n && (name = cf_message_subject(fmt, MSG_MISSING_EQUAL, ap)) &&
+	} else if (p->learning && n && n->lenient &&
+		   (name = cf_message_subject(fmt, MSG_MISSING_EQUAL, ap)) &&
 		   (kid = kid_named(n, name)) && !kid->spec && !kid->section) {
 		kid->section = 1;       /* "name {": a learned name is a section */
 		p->learned = 1;
@@ -389,6 +392,23 @@ int cf_error_line(const struct parse *p)
 	if (p->es->where == AT_EOF)
 		return p->src->lines;
 	return p->es->where == AT_LINE ? cf_fewest_lines(p, same_error, p->es) : 0;
+}
+
+cfg_opt_t *cf_lookup(const struct parse *p, const char *const *names, size_t n)
+{
+	const struct node *node = &p->root;
+	cfg_t *cfg = p->cfg;
+	for (size_t i = 0; cfg && i < n; i++) {
+		const struct node *k = kid_named(node, names[i]);
+		if (!k || (i + 1 < n) != (k->section != 0))
+			return NULL;
+		cfg_opt_t *o = &cfg->opts[k - node->kids];
+		if (i + 1 == n)
+			return o;
+		cfg = cfg_opt_getnsec(o, 0);
+		node = k;
+	}
+	return NULL;
 }
 
 void cf_parse_free(struct parse *p)

@@ -29,6 +29,7 @@ struct node {
 	int section;
 	int plugin;                     /* the section of plugins[plugin], else -1 */
 	int holds;                      /* detectors, sinks: the kind of their sections */
+	int lenient;                    /* a name refused here is learned (while learning) */
 	struct node *kids;
 	size_t nkids;
 	cfg_t *cfg;                     /* a section's, during a parse */
@@ -39,7 +40,7 @@ struct parse {
 	const struct st_plugin *const *plugins;
 	size_t nplugins;
 	struct st_option plugin_dir;    /* core_options' with the caller's default */
-	int learning;                   /* pass 1: a refused name is learned */
+	int learning;                   /* a name refused in a lenient node is learned */
 	const struct source *src;
 	/* The latest parse. */
 	struct errsink *es;
@@ -48,8 +49,18 @@ struct parse {
 	char *unknown_plugin;           /* "no detector plugin named X": said with plugin_dir */
 };
 
-/* The root's names and, unless p->learning, each plugin's section. */
-int cf_schema_init(struct parse *p, const char *def_plugin_dir);
+enum schema_mode {
+	SCHEMA_STRICT,          /* pass 2: every name known, every value checked */
+	SCHEMA_PLUGIN_DIR,      /* pass 1: plugin_dir checked, every other name learned */
+	SCHEMA_CORE,            /* the core's names checked, the plugins' sections learned */
+};
+
+/* The root's names, detectors and sinks, and (strict) each plugin's
+ * section; p->learning set unless strict. */
+int cf_schema_init(struct parse *p, const char *def_plugin_dir, enum schema_mode mode);
+/* The option at a path of names ({"sinks", "json_file", "dir"}) in p->cfg,
+ * or NULL when the schema has none there. */
+cfg_opt_t *cf_lookup(const struct parse *p, const char *const *names, size_t n);
 /* The first len bytes of the file into a fresh p->cfg (kept, even on
  * failure). 0: parsed; 1: learned a name (pass 1 parses again); -1:
  * failed, p->es says why. */
