@@ -1,6 +1,7 @@
 /* UTF-8: see utf8.h. */
 #include "utf8.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 size_t st_utf8_seq(const unsigned char *s, size_t avail, bool *valid)
@@ -86,3 +87,10 @@ uint32_t st_utf8_decode(const unsigned char *p, size_t n)
 	return cp;
 }
 
+char *st_utf8_dup(const char *s, size_t len)
+{
+	char *out = malloc(3 * len + 1);
+	if (out)
+		st_utf8_sanitize_n(s, len, out, 3 * len + 1);
+	return out;
+}

@@ -24,6 +24,10 @@ uint32_t st_utf8_decode(const unsigned char *p, size_t n);
  * of a sequence, so a cut leaves valid UTF-8. Returns dst. */
 char *st_utf8_sanitize_n(const char *src, size_t srclen, char *dst, size_t dstlen);
 
+/* A malloc'd copy of the len bytes at s so sanitised (each bad byte may
+ * grow into the three of U+FFFD); NULL when out of memory. */
+char *st_utf8_dup(const char *s, size_t len);
+
 /* The same over the whole string. */
 char *st_utf8_sanitize(const char *src, char *dst, size_t dstlen);
 
