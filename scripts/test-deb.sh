@@ -56,6 +56,8 @@ cleanup() {
 		echo "test-deb: purging what it installed"
 		dpkg --purge spiketrace-dev spiketrace >"$work/cleanup.log" 2>&1 ||
 			cat "$work/cleanup.log" >&2
+		# Not there before (checked above), whatever the purge did.
+		rm -rf /var/lib/spiketrace
 	fi
 	if [ "$user_was_there" = no ] && getent passwd spiketrace >/dev/null; then
 		userdel spiketrace
