@@ -45,6 +45,7 @@ done
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/spiketrace-deb.XXXXXX")
 installed=no
+touched=no
 plugin=
 user_was_there=no
 getent passwd spiketrace >/dev/null && user_was_there=yes
@@ -56,9 +57,9 @@ cleanup() {
 		echo "test-deb: purging what it installed"
 		dpkg --purge spiketrace-dev spiketrace >"$work/cleanup.log" 2>&1 ||
 			cat "$work/cleanup.log" >&2
-		# Not there before (checked above), whatever the purge did.
-		rm -rf /var/lib/spiketrace
 	fi
+	# Not there before (checked above), whatever a purge did.
+	[ "$touched" = no ] || rm -rf /var/lib/spiketrace
 	if [ "$user_was_there" = no ] && getent passwd spiketrace >/dev/null; then
 		userdel spiketrace
 		! getent group spiketrace >/dev/null || groupdel spiketrace
@@ -130,6 +131,7 @@ while read -r p; do
 done <"$work/paths" >"$work/there-before"
 
 installed=yes
+touched=yes
 dpkg -i "$deb" "$devdeb" >"$work/install.log" 2>&1 ||
 	fail_log "$work/install.log" "dpkg -i exited $?"
 for p in spiketrace spiketrace-dev; do
