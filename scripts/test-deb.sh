@@ -92,6 +92,17 @@ else
 	skip "neither a git checkout nor a configured tree: no clean copy to package"
 fi
 [ -d "$work/src/debian" ] || fail "the clean tree has no debian/ directory"
+# From git: and the release tarball has the same debian/ (a file missing
+# from EXTRA_DIST would make a tarball that does not build its package).
+if [ -f "$top/Makefile" ] && [ ! -f "$work/src/Makefile.in" ]; then
+	env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -C "$top" distdir distdir="$work/dist" \
+		>"$work/dist.log" 2>&1 || fail_log "$work/dist.log" "make distdir exited $?"
+	missing=$(cd "$work/src" && find debian -type f ! -name .gitignore | sort |
+		while read -r f; do [ -f "$work/dist/$f" ] || printf ' %s' "$f"; done)
+	[ -z "$missing" ] ||
+		fail "not in the release tarball (EXTRA_DIST in Makefile.am):$missing"
+	rm -rf "$work/dist"
+fi
 version=$(cd "$work/src" && dpkg-parsechangelog -S Version)
 arch=$(dpkg --print-architecture)
 mv "$work/src" "$work/spiketrace-$version"
