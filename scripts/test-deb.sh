@@ -189,7 +189,11 @@ if command -v systemctl >/dev/null; then
 		fail "the service was started"
 	fi
 fi
-[ ! -e /etc/systemd/system/spiketrace.service.d ] || fail "a drop-in was installed as active"
+# The drop-in for full figures is there to copy, not in force.
+[ -f /usr/share/spiketrace/full-figures.conf ] || fail "no /usr/share/spiketrace/full-figures.conf"
+for d in /etc/systemd/system /lib/systemd/system /usr/lib/systemd/system; do
+	[ ! -e "$d/spiketrace.service.d" ] || fail "a drop-in is in force: $d/spiketrace.service.d"
+done
 
 # ------------------------- a plugin built against spiketrace-dev alone
 ex=/usr/share/doc/spiketrace-dev/examples
