@@ -158,6 +158,8 @@ if command -v systemd-tmpfiles >/dev/null; then
 fi
 
 # ---------------------------------------- the installed paths, as is
+[ "$(/usr/sbin/spiketrace --version)" = "spiketrace $version" ] ||
+	fail "package $version, but: $(/usr/sbin/spiketrace --version 2>&1)"
 /usr/sbin/spiketrace --check-config >"$work/check.out" 2>&1 ||
 	fail_log "$work/check.out" "spiketrace --check-config on /etc/spiketrace.conf exited $?"
 grep -q ": OK: " "$work/check.out" || fail_log "$work/check.out" "--check-config said no OK"
