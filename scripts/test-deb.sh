@@ -124,7 +124,7 @@ done
 
 # ------------------------------------------------------------ lintian
 rc=0
-lintian --allow-root --tag-display-limit 0 "$changes" >"$work/lintian.out" 2>&1 || rc=$?
+timeout 180 lintian --allow-root --tag-display-limit 0 "$changes" >"$work/lintian.out" 2>&1 || rc=$?
 if [ -s "$work/lintian.out" ]; then sed 's/^/lintian: /' "$work/lintian.out"
 else echo "test-deb: lintian: no errors, no warnings"
 fi
