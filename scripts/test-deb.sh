@@ -1,8 +1,9 @@
 #!/bin/sh
 # The Debian package, built and used as an admin and a plugin author would:
-# a clean copy of the tree (git archive HEAD in a checkout, else the make
-# dist tarball) is built with dpkg-buildpackage (source and binaries, so
-# that lintian sees debian/ itself too) under a time bound; lintian must
+# a clean copy of the tree (git archive HEAD in a checkout, whose debian/
+# the release tarball must hold too; else the tarball's files, make
+# distdir) is built with dpkg-buildpackage (source and binaries, so that
+# lintian sees debian/ itself too) under a time bound; lintian must
 # report no error; both .debs install with dpkg; the installed daemon
 # passes --check-config with the installed /etc/spiketrace.conf and lists
 # every installed plugin; the viewer runs; the unit is installed, not
