@@ -1,0 +1,408 @@
+/* The syslog sink's server mode (plugins/sinks/syslog.c), loaded from the
+ * build tree as the daemon loads it, sending RFC 5424 over TCP to
+ * listeners of the test's on loopback: what arrives, a collector that
+ * closes between two dumps, one that is down and comes back, one that
+ * accepts and never reads, and the options it refuses. */
+#define _GNU_SOURCE
+#include "cunit_runner.h"
+#include "dump.h"
+#include "dump_build.h"
+#include "plugin_under_test.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAX_OPTS 16
+
+static struct st_plugin_set set;
+static struct st_host host;
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The plugin's defaults, then name=value pairs (strings, or numbers for
+ * the int and float options), NULL-terminated. */
+static void options(const struct st_plugin *p, union st_value *o, char bufs[][64], ...)
+{
+	va_list ap;
+	int n = 0;
+	for (; p->options[n].name; n++)
+		o[n] = p->options[n].def;
+	CU_ASSERT_FATAL(n < MAX_OPTS);
+	va_start(ap, bufs);
+	for (const char *name; (name = va_arg(ap, const char *));) {
+		const char *value = va_arg(ap, const char *);
+		int i;
+		for (i = 0; i < n && strcmp(p->options[i].name, name); i++)
+			;
+		CU_ASSERT_FATAL(i < n);
+		if (p->options[i].type == ST_OPT_INT)
+			o[i].i = atoll(value);
+		else if (p->options[i].type == ST_OPT_FLOAT)
+			o[i].f = atof(value);
+		else
+			o[i].s = strcpy(bufs[i], value);
+	}
+	va_end(ap);
+}
+
+/* A listener on 127.0.0.1 (port 0: any); its port in *port. */
+static int listen_on(int *port, int rcvbuf)
+{
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), one = 1;
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)*port) };
+	socklen_t al = sizeof(a);
+	CU_ASSERT_FATAL(fd >= 0);
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (rcvbuf)
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+	CU_ASSERT_FATAL(bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0);
+	CU_ASSERT_FATAL(listen(fd, 8) == 0);
+	CU_ASSERT_FATAL(getsockname(fd, (struct sockaddr *)&a, &al) == 0);
+	*port = ntohs(a.sin_port);
+	return fd;
+}
+
+/* A port nobody listens on (bound, then closed). */
+static int free_port(void)
+{
+	int port = 0, fd = listen_on(&port, 0);
+	close(fd);
+	return port;
+}
+
+static int accept_within(int lfd, int ms)
+{
+	struct pollfd p = { .fd = lfd, .events = POLLIN };
+	if (poll(&p, 1, ms) != 1)
+		return -1;
+	return accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+}
+
+/* One octet-counted frame from fd into buf (NUL-terminated), within ms:
+ * its length, or -1. The count is read a byte at a time, then exactly the
+ * frame, so the next frame stays in the socket. */
+static long read_frame(int fd, char *buf, size_t cap, int ms)
+{
+	int64_t end = now_ms() + ms;
+	size_t have = 0, want = 0;
+	char *sp = NULL;
+	while (now_ms() < end) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		if (poll(&p, 1, (int)(end - now_ms())) != 1)
+			break;
+		ssize_t n = recv(fd, buf + have, sp ? want - have : 1, 0);
+		if (n <= 0)
+			break;
+		have += (size_t)n;
+		buf[have] = '\0';
+		if (!sp && buf[have - 1] == ' ') {
+			sp = buf + have - 1;
+			want = have + strtoul(buf, NULL, 10);
+			CU_ASSERT_FATAL(want < cap);
+		}
+		CU_ASSERT_FATAL(have < cap);
+		if (sp && have == want)
+			return (long)have;
+	}
+	return -1;
+}
+
+static struct st_dump *incident(const char *comm)
+{
+	struct st_dump *d = st_dump_new();
+	CU_ASSERT_FATAL(d != NULL);
+	d->wall_ns = 1764624302123456789LL;
+	d->ntriggers = 1;
+	d->triggers = calloc(1, sizeof(*d->triggers));
+	CU_ASSERT_FATAL(d->triggers != NULL);
+	st_test_set_trigger(&d->triggers[0], "cpu_delta", 4242, comm, 101, 2, 40, "pct", 0);
+	snprintf(d->stored_as, sizeof(d->stored_as), "/var/lib/spiketrace/spike_7.json");
+	return d;
+}
+
+static void *create(const struct st_plugin *p, const union st_value *o)
+{
+	void *state = NULL;
+	CU_ASSERT_EQUAL_FATAL(p->create(&host, o, &state), 0);
+	return state;
+}
+
+/* Until the test host's log has n lines at level, for up to ms. */
+static int wait_log(int level, int n, int ms)
+{
+	int64_t end = now_ms() + ms;
+	while (__atomic_load_n(&st_test_log_count[level], __ATOMIC_SEQ_CST) < n &&
+	       now_ms() < end)
+		usleep(10000);
+	return st_test_log_count[level] >= n;
+}
+
+/* What a collector receives: the header with our host, ident and pid, the
+ * structured data, the summary line. */
+static void test_summary_arrives(void)
+{
+	const struct st_plugin *p = st_test_plugin_load(&set, "syslog.so");
+	union st_value o[MAX_OPTS];
+	char bufs[MAX_OPTS][64], server[64];
+	int port = 0, lfd = listen_on(&port, 0);
+	snprintf(server, sizeof(server), "127.0.0.1:%d", port);
+	options(p, o, bufs, "server", server, "hostname", "web1", "facility", "local3",
+		"level", "warning", NULL);
+	void *state = create(p, o);
+	struct st_dump *d = incident("make");
+	CU_ASSERT_EQUAL(p->emit(state, d, "{}", 2), 0);
+	int fd = accept_within(lfd, 3000);
+	CU_ASSERT_FATAL(fd >= 0);
+	char frame[8192], want[512];
+	CU_ASSERT_FATAL(read_frame(fd, frame, sizeof(frame), 3000) > 0);
+	/* local3 = 19, warning = 4: 19 * 8 + 4 */
+	snprintf(want, sizeof(want), "<156>1 2025-12-01T21:25:02.123456+00:00 web1 spiketrace "
+		 "%d cpu_delta [spiketrace@32473 type=\"cpu_delta\" pid=\"4242\" comm=\"make\" "
+		 "value=\"101.0\" unit=\"pct\" dump=\"/var/lib/spiketrace/spike_7.json\"] "
+		 "cpu_delta: pid 4242 (make) at 101.0%% against threshold 40.0%%; dump: "
+		 "/var/lib/spiketrace/spike_7.json", (int)getpid());
+	CU_ASSERT_STRING_EQUAL(strchr(frame, ' ') + 1, want);
+	p->destroy(state);
+	st_dump_free(d);
+	close(fd);
+	close(lfd);
+	st_test_plugin_unload(&set);
+}
+
+/* payload = "dump": the message's text is the JSON, byte for byte. */
+static void test_dump_payload(void)
+{
+	const struct st_plugin *p = st_test_plugin_load(&set, "syslog.so");
+	union st_value o[MAX_OPTS];
+	char bufs[MAX_OPTS][64], server[64];
+	int port = 0, lfd = listen_on(&port, 0);
+	snprintf(server, sizeof(server), "127.0.0.1:%d", port);
+	options(p, o, bufs, "server", server, "payload", "dump", "sd_id", "origin@99", NULL);
+	void *state = create(p, o);
+	struct st_dump *d = incident("x");
+	/* Bigger than a "summary" message's buffer, with newlines. */
+	size_t jl = 200000;
+	char *json = malloc(jl + 1);
+	CU_ASSERT_FATAL(json != NULL);
+	for (size_t i = 0; i < jl; i++)
+		json[i] = i % 80 == 79 ? '\n' : (char)('a' + i % 26);
+	json[jl] = '\0';
+	CU_ASSERT_EQUAL(p->emit(state, d, json, jl), 0);
+	int fd = accept_within(lfd, 3000);
+	CU_ASSERT_FATAL(fd >= 0);
+	char *frame = malloc(jl + 8192);
+	CU_ASSERT_FATAL(frame != NULL);
+	long n = read_frame(fd, frame, jl + 8192, 5000);
+	CU_ASSERT_FATAL(n > (long)jl);
+	CU_ASSERT_PTR_NOT_NULL(strstr(frame, " [origin@99 type=\"cpu_delta\""));
+	CU_ASSERT_EQUAL(memcmp(frame + n - (long)jl - 1, " ", 1), 0);
+	CU_ASSERT_EQUAL(memcmp(frame + n - (long)jl, json, jl), 0);
+	p->destroy(state);
+	st_dump_free(d);
+	free(frame);
+	free(json);
+	close(fd);
+	close(lfd);
+	st_test_plugin_unload(&set);
+}
+
+/* The collector restarts between two dumps (its end of the connection
+ * closed, a new one listening on the port): the second dump goes over a
+ * new connection, not into the dead one. */
+static void test_collector_closed_between_dumps(void)
+{
+	const struct st_plugin *p = st_test_plugin_load(&set, "syslog.so");
+	union st_value o[MAX_OPTS];
+	char bufs[MAX_OPTS][64], server[64], frame[8192];
+	int port = 0, lfd = listen_on(&port, 0);
+	snprintf(server, sizeof(server), "127.0.0.1:%d", port);
+	options(p, o, bufs, "server", server, NULL);
+	void *state = create(p, o);
+	struct st_dump *first = incident("first"), *second = incident("second");
+	st_test_log_reset();
+
+	CU_ASSERT_EQUAL(p->emit(state, first, "{}", 2), 0);
+	int fd = accept_within(lfd, 3000);
+	CU_ASSERT_FATAL(fd >= 0);
+	CU_ASSERT_FATAL(read_frame(fd, frame, sizeof(frame), 3000) > 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(frame, "comm=\"first\""));
+	close(fd);
+	close(lfd);
+	usleep(100000);             /* the FIN is there before the next dump */
+	lfd = listen_on(&port, 0);
+
+	CU_ASSERT_EQUAL(p->emit(state, second, "{}", 2), 0);
+	fd = accept_within(lfd, 3000);
+	CU_ASSERT_FATAL(fd >= 0);
+	CU_ASSERT_FATAL(read_frame(fd, frame, sizeof(frame), 3000) > 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(frame, "comm=\"second\""));
+	CU_ASSERT_EQUAL(st_test_log_count[ST_LOG_WARNING], 0);
+	p->destroy(state);
+	st_dump_free(first);
+	st_dump_free(second);
+	close(fd);
+	close(lfd);
+	st_test_plugin_unload(&set);
+}
+
+/* Nobody listens: emit returns at once, the failure is said once with
+ * the address; when the collector comes, everything queued arrives in
+ * order and the recovery is said once. */
+static void test_down_then_back(void)
+{
+	const struct st_plugin *p = st_test_plugin_load(&set, "syslog.so");
+	union st_value o[MAX_OPTS];
+	char bufs[MAX_OPTS][64], server[64], frame[8192];
+	int port = free_port();
+	snprintf(server, sizeof(server), "127.0.0.1:%d", port);
+	options(p, o, bufs, "server", server, "timeout", "0.5", NULL);
+	st_test_log_reset();
+	void *state = create(p, o);
+	struct st_dump *d[3] = { incident("one"), incident("two"), incident("three") };
+	int64_t t0 = now_ms();
+	for (int i = 0; i < 3; i++)
+		CU_ASSERT_EQUAL(p->emit(state, d[i], "{}", 2), 0);
+	CU_ASSERT(now_ms() - t0 < 200);
+	CU_ASSERT(wait_log(ST_LOG_WARNING, 1, 3000));
+	char want[128];
+	snprintf(want, sizeof(want), "connect to 127.0.0.1 port %d: Connection refused", port);
+	CU_ASSERT_PTR_NOT_NULL(strstr(st_test_last_log, want));
+	usleep(600000);             /* a few retries */
+	CU_ASSERT_EQUAL(st_test_log_count[ST_LOG_WARNING], 1);
+
+	int lfd = listen_on(&port, 0);
+	int fd = accept_within(lfd, 15000);
+	CU_ASSERT_FATAL(fd >= 0);
+	const char *names[3] = { "one", "two", "three" };
+	for (int i = 0; i < 3; i++) {
+		char comm[32];
+		CU_ASSERT_FATAL(read_frame(fd, frame, sizeof(frame), 3000) > 0);
+		snprintf(comm, sizeof(comm), "comm=\"%s\"", names[i]);
+		CU_ASSERT_PTR_NOT_NULL(strstr(frame, comm));
+	}
+	CU_ASSERT(wait_log(ST_LOG_NOTICE, 1, 3000));
+	CU_ASSERT_PTR_NOT_NULL(strstr(st_test_last_log, "again"));
+	CU_ASSERT_EQUAL(st_test_log_count[ST_LOG_WARNING], 1);
+	CU_ASSERT_EQUAL(st_test_log_count[ST_LOG_NOTICE], 1);
+	p->destroy(state);
+	for (int i = 0; i < 3; i++)
+		st_dump_free(d[i]);
+	close(fd);
+	close(lfd);
+	st_test_plugin_unload(&set);
+}
+
+/* A collector that accepts and never reads: the sink thread never waits
+ * (emit returns at once), the send times out and that is said once. */
+static void test_hung_collector(void)
+{
+	const struct st_plugin *p = st_test_plugin_load(&set, "syslog.so");
+	union st_value o[MAX_OPTS];
+	char bufs[MAX_OPTS][64], server[64];
+	int port = 0, lfd = listen_on(&port, 4096);
+	snprintf(server, sizeof(server), "127.0.0.1:%d", port);
+	options(p, o, bufs, "server", server, "payload", "dump", "timeout", "0.3",
+		"queue_max_kib", "65536", NULL);
+	st_test_log_reset();
+	void *state = create(p, o);
+	struct st_dump *d = incident("x");
+	size_t jl = 16u << 20;      /* more than loopback's buffers hold */
+	char *json = malloc(jl + 1);
+	CU_ASSERT_FATAL(json != NULL);
+	memset(json, 'j', jl);
+	json[jl] = '\0';
+	int64_t t0 = now_ms();
+	CU_ASSERT_EQUAL(p->emit(state, d, json, jl), 0);
+	CU_ASSERT_EQUAL(p->emit(state, d, json, jl), 0);
+	CU_ASSERT(now_ms() - t0 < 500);
+	int fd = accept_within(lfd, 3000);     /* accepted, never read */
+	CU_ASSERT(fd >= 0);
+	CU_ASSERT(wait_log(ST_LOG_WARNING, 1, 5000));
+	CU_ASSERT_PTR_NOT_NULL(strstr(st_test_last_log, "reads nothing"));
+	usleep(800000);
+	CU_ASSERT_EQUAL(st_test_log_count[ST_LOG_WARNING], 1);
+	t0 = now_ms();
+	p->destroy(state);          /* bounded by the timeout, not the peer */
+	CU_ASSERT(now_ms() - t0 < 2000);
+	st_dump_free(d);
+	free(json);
+	if (fd >= 0)
+		close(fd);
+	close(lfd);
+	st_test_plugin_unload(&set);
+}
+
+/* What the config may not say, refused with a line naming it. */
+static void test_options_refused(void)
+{
+	const struct st_plugin *p = st_test_plugin_load(&set, "syslog.so");
+	union st_value o[MAX_OPTS];
+	char bufs[MAX_OPTS][64], err[256];
+	struct {
+		const char *name, *value, *name2, *value2, *says;
+	} bad[] = {
+		{ "server", "localhost", NULL, NULL, "server \"localhost\": is not \"HOST:PORT\"" },
+		{ "server", "host:0", NULL, NULL, "the port is not a number from 1 to 65535" },
+		{ "server", "host:70000", NULL, NULL, "the port is not a number" },
+		{ "server", "host:5x", NULL, NULL, "the port is not a number" },
+		{ "server", ":514", NULL, NULL, "the host is empty" },
+		{ "server", "::1:514", NULL, NULL, "an IPv6 address goes in brackets" },
+		{ "server", "a b:514", NULL, NULL, "the host holds a space" },
+		{ "server", "h:514", "sd_id", "a=b", "sd_id \"a=b\" is not" },
+		{ "server", "h:514", "sd_id", "", "sd_id \"\" is not" },
+		{ "server", "h:514", "hostname", "my host", "hostname \"my host\" is not" },
+		{ "payload", "dump", NULL, NULL, "payload = \"dump\" needs a server" },
+		{ "hostname", "web1", NULL, NULL, "hostname is for a server" },
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		options(p, o, bufs, bad[i].name, bad[i].value, bad[i].name2 ? bad[i].name2 : NULL,
+			bad[i].value2, NULL);
+		err[0] = '\0';
+		CU_ASSERT_EQUAL(p->check_options(o, err, sizeof(err)), -1);
+		if (!strstr(err, bad[i].says))
+			fprintf(stderr, "\n%s = %s: said \"%s\"\n", bad[i].name, bad[i].value, err);
+		CU_ASSERT_PTR_NOT_NULL(strstr(err, bad[i].says));
+		void *state = NULL;
+		st_test_log_reset();
+		CU_ASSERT_EQUAL(p->create(&host, o, &state), -1);
+		CU_ASSERT_EQUAL(st_test_log_count[ST_LOG_ERR], 1);
+	}
+	const char *good[] = { "127.0.0.1:514", "[::1]:6514", "logs.example.org:10514" };
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		options(p, o, bufs, "server", good[i], "payload", "dump", NULL);
+		CU_ASSERT_EQUAL(p->check_options(o, err, sizeof(err)), 0);
+	}
+	st_test_plugin_unload(&set);
+}
+
+int main(void)
+{
+	setenv("TZ", "UTC", 1);
+	tzset();
+	host = st_test_sink_host("syslog");
+	CU_TestInfo tests[] = {
+		{ "a summary arrives as RFC 5424", test_summary_arrives },
+		{ "payload = dump: the JSON as the message", test_dump_payload },
+		{ "a collector closed between two dumps", test_collector_closed_between_dumps },
+		{ "down, then back: all of it, said once each", test_down_then_back },
+		{ "a collector that never reads", test_hung_collector },
+		{ "bad options refused", test_options_refused },
+		CU_TEST_INFO_NULL,
+	};
+	return st_test_run("syslog_sink", tests);
+}
