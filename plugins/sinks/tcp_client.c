@@ -23,6 +23,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#define SEND_BUFFER (64 * 1024)     /* the kernel doubles it */
+
 static int64_t mono_ms(void)
 {
 	struct timespec ts;
@@ -118,6 +120,12 @@ static int connect_one(const struct addrinfo *ai, int64_t deadline)
 			ai->ai_protocol);
 	if (fd < 0)
 		return -1;
+	/* The kernel's autotuned buffer grows to megabytes (on loopback at
+	 * once): that much would vanish unseen into a collector that stopped
+	 * reading. A fixed one bounds it, and still carries a dump per round
+	 * trip. */
+	int sndbuf = SEND_BUFFER;
+	setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf));
 	if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
 		return fd;
 	int e = errno;
