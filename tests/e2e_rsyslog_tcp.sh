@@ -127,23 +127,30 @@ collector_conf central "$C_PORT"
 start_rsyslogd central "$C_PORT"
 central=$RS_PID
 
-# ---------------------------------- 1. a manual dump, its SD parsed
-rm -rf "$TMP/dumps"
-start_sinks_daemon "  syslog { server = \"127.0.0.1:$C_PORT\" hostname = \"host-a\" }"
-manual_dump 1
-wait_for 10 sd_has host-a manual 1 || rs_fail "the manual dump did not reach the collector"
-DUMP=$(ls "$TMP"/dumps/spike_*.json)
-python3 - "$TMP/central.sd" "$DUMP" "$daemon" <<'PY' || rs_fail "the parsed structured data"
+# manual_arrives HOST PORT: a daemon sending as HOST to 127.0.0.1:PORT
+# makes a manual dump; the collector's line for it has our ident, pid and
+# MSGID, and the structured data mmpstrucdata parsed names that dump.
+manual_arrives() {
+	rm -rf "$TMP/dumps"
+	start_sinks_daemon "  syslog { server = \"127.0.0.1:$2\" hostname = \"$1\" }"
+	manual_dump 1
+	wait_for 10 sd_has "$1" manual 1 || rs_fail "the manual dump of $1 did not reach the collector"
+	DUMP=$(ls "$TMP"/dumps/spike_*.json)
+	python3 - "$TMP/central.sd" "$1" "$DUMP" "$daemon" <<'PY' || rs_fail "the parsed structured data"
 import json, sys
-line = [l for l in open(sys.argv[1]) if l.startswith("host-a ")][0]
+line = [l for l in open(sys.argv[1]) if l.startswith(sys.argv[2] + " ")][0]
 host, app, procid, msgid, sd = line.rstrip("\n").split(" ", 4)
-assert (app, procid, msgid) == ("spiketrace", sys.argv[3], "manual"), line
+assert (app, procid, msgid) == ("spiketrace", sys.argv[4], "manual"), line
 fields = json.loads(sd)["spiketrace@32473"]
 assert fields["type"] == "manual", fields
-assert fields["dump"] == sys.argv[2], (fields, sys.argv[2])
+assert fields["dump"] == sys.argv[3], (fields, sys.argv[3])
 print("collector parsed:", fields)
 PY
-stop_daemon
+	stop_daemon
+}
+
+# ---------------------------------- 1. a manual dump, its SD parsed
+manual_arrives host-a "$C_PORT"
 
 # ------------------------- 2. payload = "dump": one file per dump per host
 rm -rf "$TMP/dumps"
@@ -171,17 +178,7 @@ R_PORT=$(free_port)
 relay_conf "$R_PORT" "$C_PORT"
 start_rsyslogd relay "$R_PORT"
 relay=$RS_PID
-rm -rf "$TMP/dumps"
-start_sinks_daemon "  syslog { server = \"127.0.0.1:$R_PORT\" hostname = \"host-c\" }"
-manual_dump 1
-wait_for 10 sd_has host-c manual 1 || rs_fail "nothing came through the relay"
-python3 - "$TMP/central.sd" <<'PY' || rs_fail "the relayed message lost its structured data"
-import json, sys
-line = [l for l in open(sys.argv[1]) if l.startswith("host-c ")][0]
-fields = json.loads(line.rstrip("\n").split(" ", 4)[4])["spiketrace@32473"]
-assert fields["type"] == "manual" and fields["dump"].endswith(".json"), fields
-PY
-stop_daemon
+manual_arrives host-c "$R_PORT"
 stop $relay
 
 # ------------------------- 4. the collector killed and restarted mid-test
