@@ -21,6 +21,7 @@
  * arrive when it is back (as many as the queue holds).
  */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,6 +40,8 @@
 /* Retries of a collector that is down: soon at first, then every 10 s. */
 #define BACKOFF_MIN_NS 250000000LL
 #define BACKOFF_MAX_NS 10000000000LL
+/* At destroy, for what a reachable collector has still to get. */
+#define DRAIN_NS 500000000LL
 /* A "summary" message: header, structured data, the line, the count. */
 #define SUMMARY_FRAME_MAX (ST_RFC5424_HEADER_MAX + ST_RFC5424_SD_MAX + \
 			   ST_INCIDENT_LINE_MAX + 16)
@@ -51,7 +54,6 @@ struct syslog_remote {
 	char hostname[ST_RFC5424_HOSTNAME_MAX + 1];
 	char sd_id[ST_RFC5424_SD_NAME_MAX + 1];
 	int payload_dump;
-	int64_t drain_ns;       /* at stop, for what is still queued */
 	size_t max_bytes;
 	char *frame;            /* grown to the largest message, then reused */
 	size_t frame_cap;
@@ -242,12 +244,22 @@ static const struct st_send_ops remote_ops = {
 	.disconnect = remote_disconnect,
 };
 
+/* Bounded however the collector is: destroy runs on the sampling thread
+ * at a reload. A reachable collector gets what is queued for DRAIN_NS; a
+ * connect or send still waiting then is cancelled, not waited out. */
 static void remote_free(struct syslog_remote *r)
 {
 	if (!r)
 		return;
-	st_send_queue_stop(r->queue, r->drain_ns);
-	st_tcp_close(&r->tcp);
+	if (r->queue) {
+		struct st_send_stats stats;
+		st_send_queue_stats(r->queue, &stats);
+		if (!stats.failing)
+			st_send_queue_flush(r->queue, DRAIN_NS);
+		st_tcp_cancel(&r->tcp);
+		st_send_queue_stop(r->queue, 0);
+	}
+	st_tcp_free(&r->tcp);
 	free(r->frame);
 	free(r);
 }
@@ -269,13 +281,16 @@ static struct syslog_remote *remote_start(const struct st_host *host,
 	/* Checked by check_options already. */
 	st_tcp_parse_server(str(opts, OPT_SERVER), host_part, sizeof(host_part), port,
 			    sizeof(port), why, sizeof(why));
-	st_tcp_init(&r->tcp, host_part, port, (int)(opts[OPT_TIMEOUT].f * 1000));
+	if (st_tcp_init(&r->tcp, host_part, port, (int)(opts[OPT_TIMEOUT].f * 1000)) < 0) {
+		host->log(host, ST_LOG_ERR, "eventfd: %s", strerror(errno));
+		remote_free(r);
+		return NULL;
+	}
 	snprintf(r->sd_id, sizeof(r->sd_id), "%s", str(opts, OPT_SD_ID));
 	snprintf(r->hostname, sizeof(r->hostname), "%s", str(opts, OPT_HOSTNAME));
 	if (!r->hostname[0] && gethostname(r->hostname, sizeof(r->hostname) - 1) < 0)
 		r->hostname[0] = '\0';    /* NILVALUE */
 	r->payload_dump = strcmp(str(opts, OPT_PAYLOAD), "dump") == 0;
-	r->drain_ns = (int64_t)(opts[OPT_TIMEOUT].f * 1e9);
 	r->max_bytes = (size_t)opts[OPT_QUEUE_MAX_KIB].i * 1024;
 	r->origin = (struct st_rfc5424_origin){
 		.pri = pri, .hostname = r->hostname, .app_name = ident,

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -83,12 +84,21 @@ int st_tcp_parse_server(const char *server, char *host, size_t hostlen, char *po
 	return 0;
 }
 
-void st_tcp_init(struct st_tcp_client *c, const char *host, const char *port, int timeout_ms)
+int st_tcp_init(struct st_tcp_client *c, const char *host, const char *port, int timeout_ms)
 {
 	snprintf(c->host, sizeof(c->host), "%s", host);
 	snprintf(c->port, sizeof(c->port), "%s", port);
 	c->timeout_ms = timeout_ms;
 	c->fd = -1;
+	c->cancel_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	return c->cancel_fd < 0 ? -1 : 0;
+}
+
+void st_tcp_cancel(struct st_tcp_client *c)
+{
+	uint64_t one = 1;
+	if (c->cancel_fd >= 0 && write(c->cancel_fd, &one, sizeof(one)) < 0)
+		return;     /* the counter is full: cancelled already */
 }
 
 void st_tcp_close(struct st_tcp_client *c)
@@ -96,6 +106,32 @@ void st_tcp_close(struct st_tcp_client *c)
 	if (c->fd >= 0)
 		close(c->fd);
 	c->fd = -1;
+}
+
+void st_tcp_free(struct st_tcp_client *c)
+{
+	st_tcp_close(c);
+	if (c->cancel_fd >= 0)
+		close(c->cancel_fd);
+	c->cancel_fd = -1;
+}
+
+/* Until fd has events, the deadline passes or the client is cancelled:
+ * 1 ready, 0 timed out, -1 cancelled or failed (errno: ECANCELED). */
+static int wait_fd(const struct st_tcp_client *c, int fd, short events, int64_t deadline)
+{
+	for (;;) {
+		struct pollfd p[2] = { { .fd = fd, .events = events },
+				       { .fd = c->cancel_fd, .events = POLLIN } };
+		int r = poll(p, c->cancel_fd >= 0 ? 2 : 1, ms_left(deadline));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r > 0 && (p[1].revents & POLLIN)) {
+			errno = ECANCELED;
+			return -1;
+		}
+		return r > 0 ? 1 : r;
+	}
 }
 
 /* Whether the collector closed (or reset) the connection: it never
@@ -114,7 +150,8 @@ static int peer_closed(int fd)
 }
 
 /* One address, within the deadline. Returns the fd, or -1 with errno. */
-static int connect_one(const struct addrinfo *ai, int64_t deadline)
+static int connect_one(const struct st_tcp_client *c, const struct addrinfo *ai,
+		       int64_t deadline)
 {
 	int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
 			ai->ai_protocol);
@@ -130,10 +167,7 @@ static int connect_one(const struct addrinfo *ai, int64_t deadline)
 		return fd;
 	int e = errno;
 	while (e == EINPROGRESS || e == EINTR) {
-		struct pollfd pfd = { .fd = fd, .events = POLLOUT };
-		int r = poll(&pfd, 1, ms_left(deadline));
-		if (r < 0 && errno == EINTR)
-			continue;
+		int r = wait_fd(c, fd, POLLOUT, deadline);
 		if (r <= 0) {
 			e = r == 0 ? ETIMEDOUT : errno;
 			break;
@@ -165,10 +199,12 @@ static int connect_peer(struct st_tcp_client *c, char *err, size_t errlen)
 	char addr[NI_MAXHOST] = "";
 	int e = ETIMEDOUT;
 	for (const struct addrinfo *ai = res; ai && ms_left(deadline) > 0; ai = ai->ai_next) {
-		c->fd = connect_one(ai, deadline);
+		c->fd = connect_one(c, ai, deadline);
 		if (c->fd >= 0)
 			break;
 		e = errno;
+		if (e == ECANCELED)
+			break;
 		if (getnameinfo(ai->ai_addr, ai->ai_addrlen, addr, sizeof(addr), NULL, 0,
 				NI_NUMERICHOST) != 0)
 			addr[0] = '\0';
@@ -208,10 +244,7 @@ int st_tcp_send(struct st_tcp_client *c, const char *buf, size_t len, char *err,
 			st_tcp_close(c);
 			return -1;
 		}
-		struct pollfd pfd = { .fd = c->fd, .events = POLLOUT };
-		int r = poll(&pfd, 1, ms_left(deadline));
-		if (r < 0 && errno == EINTR)
-			continue;
+		int r = wait_fd(c, c->fd, POLLOUT, deadline);
 		if (r <= 0) {
 			/* Half a frame sent: only a new connection frames the
 			 * next one right. */
