@@ -14,7 +14,9 @@
 #      logged once each;
 #   5. a port nobody listens on, and a listener that accepts and never
 #      reads: the daemon keeps sampling and json_file keeps writing, the
-#      sink says it once.
+#      sink says it once;
+#   6. a real spike of a process named with control bytes and the
+#      characters SD-PARAM escapes: its fields parsed as the line shows it.
 . "${top_srcdir:-.}/tests/e2e_lib.sh"
 
 RSYSLOGD=$(command -v rsyslogd 2>/dev/null || echo /usr/sbin/rsyslogd)
@@ -256,5 +258,65 @@ t1=$(now_ms)
 [ $((t1 - t0)) -lt 10000 ] || fail "the daemon took $((t1 - t0)) ms to stop"
 stop $hung
 
+# ------------------------- 6. a real spike of a process with a hostile name
+# ESC, a newline, and the three characters SD-PARAM escapes: what the
+# collector parses is the name as the syslog line shows it.
+name=$(printf 'ev\nil\033[1m]"\\x')
+cp "$top_builddir/tests/cpu_burner" "$TMP/$name" || fail "cannot copy cpu_burner"
+rm -rf "$TMP/dumps"
+list_detectors
+write_config "$TMP/burn.conf" "cpu_delta" "  cpu_delta { threshold_pct = 40 cooldown = 5 }" "
+  json_file { dir = \"$TMP/dumps\" }
+  syslog { server = \"127.0.0.1:$C_PORT\" hostname = \"host-e\" }"
+LOG="$TMP/daemon.log"
+"$SPIKETRACE" --foreground --config "$TMP/burn.conf" >/dev/null 2>"$LOG" &
+daemon=$!
+started $daemon
+wait_for 10 grep -q "sampling /proc" "$LOG" || fail "the daemon did not start"
+# The structured data carries the incident's first trigger: another busy
+# process on the machine may open it, so up to three bursts, each after a
+# cooldown, until one opens its own.
+first_is_burner() {
+	python3 - "$TMP/dumps" "$name" <<'PY'
+import glob, json, sys
+for f in sorted(glob.glob(sys.argv[1] + "/spike_*.json")):
+    t = json.load(open(f))["triggers"][0]
+    if t["type"] == "cpu_delta" and t["comm"] == sys.argv[2]:
+        print(f)
+        sys.exit(0)
+sys.exit(1)
+PY
+}
+OWN=""
+for round in 1 2 3; do
+	"$TMP/$name" 300 1500 &
+	burner=$!
+	started $burner
+	wait_for 10 dump_naming cpu_delta "$burner" || fail "no cpu_delta dump naming pid $burner"
+	stop $burner
+	OWN=$(first_is_burner) && break
+	sleep 5.5         # cpu_delta's cooldown
+done
+wait_for 10 sd_has host-e cpu_delta 1 || rs_fail "the spike did not reach the collector"
+python3 - "$TMP/central.sd" "${OWN:-$DUMP}" "$OWN" <<'PY' || rs_fail "the spike's parsed structured data"
+import json, sys
+dump = json.load(open(sys.argv[2]))
+first = dump["triggers"][0]
+lines = [l for l in open(sys.argv[1]) if l.startswith("host-e ") and " cpu_delta " in l]
+sent = [json.loads(l.rstrip("\n").split(" ", 4)[4])["spiketrace@32473"] for l in lines]
+fields = [f for f in sent if f["dump"] == sys.argv[2]]
+assert fields, (sent, sys.argv[2])
+fields = fields[0]
+assert fields["type"] == "cpu_delta" and fields["unit"] == "pct", fields
+assert fields["pid"] == str(first["pid"]), (fields, first["pid"])
+if sys.argv[3]:
+    want = 'ev\\x0ail\\x1b[1m]"\\\\x'
+    assert fields["comm"] == want, (fields["comm"], want)
+else:
+    print("note: other processes opened every incident; the burner only joined")
+print("collector parsed:", fields)
+PY
+stop_daemon
+
 stop $central
-echo "PASS: RFC 5424 over TCP into real rsyslogd: fields parsed, dumps stored by host, relayed, an outage lost nothing, a dead or hung collector never held the daemon"
+echo "PASS: RFC 5424 over TCP into real rsyslogd: fields parsed, dumps stored by host, relayed, an outage lost nothing, a dead or hung collector never held the daemon, a hostile name parsed as the line shows it"
