@@ -137,7 +137,8 @@ static int add_dump(struct view_listing *l, const char *dir, const char *name)
 }
 
 /* Appends the dumps of top/sub (sub NULL: of top) to l, named sub/NAME.
- * Returns 0, or -1 after a one-line report. */
+ * Returns 0, -1 after a one-line report, or -2 after one when the
+ * directory cannot be read (l unchanged). */
 static int append_dumps(struct view_listing *l, const char *top, const char *sub)
 {
 	struct dirent **names = NULL;
@@ -152,7 +153,7 @@ static int append_dumps(struct view_listing *l, const char *top, const char *sub
 	if (n < 0) {
 		view_report(dir, strerror(errno));
 		free(dir);
-		return -1;
+		return -2;
 	}
 	struct view_listed *v = realloc(l->v, (l->n + (size_t)n + 1) * sizeof(*l->v));
 	if (!v) {
@@ -182,7 +183,7 @@ static int append_dumps(struct view_listing *l, const char *top, const char *sub
 int view_listing_read(struct view_listing *l, const char *dir)
 {
 	memset(l, 0, sizeof(*l));
-	if (append_dumps(l, dir, NULL) < 0) {
+	if (append_dumps(l, dir, NULL) != 0) {
 		view_listing_free(l);
 		return -1;
 	}
@@ -210,11 +211,13 @@ int view_listing_read_tree(struct view_listing *l, const char *dir)
 	for (int i = 0; i < n; i++) {
 		char *path = NULL;
 		struct stat st;
-		/* DT_LNK, DT_UNKNOWN: only a directory is a host's. */
-		if (rc == 0 && asprintf(&path, "%s/%s", dir, subs[i]->d_name) >= 0 &&
-		    stat(path, &st) == 0 && S_ISDIR(st.st_mode) &&
-		    append_dumps(l, dir, subs[i]->d_name) < 0)
-			rc = -1;
+		/* DT_LNK, DT_UNKNOWN: only a directory is a host's. One that
+		 * cannot be read is said, and the other hosts listed. */
+		if (rc >= 0 && asprintf(&path, "%s/%s", dir, subs[i]->d_name) >= 0 &&
+		    stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+			int r = append_dumps(l, dir, subs[i]->d_name);
+			rc = r == -1 ? -1 : r == -2 ? 1 : rc;
+		}
 		free(path);
 		free(subs[i]);
 	}
@@ -459,8 +462,11 @@ int view_list_dumps(FILE *out, const char *dir, const struct view_style *st)
 	/* No dumps here: a central tree of per-host directories? */
 	if (l.n == 0) {
 		view_listing_free(&l);
-		if (view_listing_read_tree(&l, dir) < 0)
+		int r = view_listing_read_tree(&l, dir);
+		if (r < 0)
 			return -1;
+		if (r > 0)
+			rc = -1;
 		tree = l.n > 0;
 	}
 	/* A file that cannot be read is said and left out, in name order. */

@@ -41,7 +41,9 @@ int view_listing_read(struct view_listing *l, const char *dir);
 
 /* A central tree: the spike_*.json one level down, in every
  * subdirectory of dir not starting with a dot (as a collector's per-host
- * template writes them), named SUBDIR/FILE. As view_listing_read. */
+ * template writes them), named SUBDIR/FILE. As view_listing_read, but a
+ * subdirectory that cannot be read is reported and the others read: 1
+ * then. */
 int view_listing_read_tree(struct view_listing *l, const char *dir);
 
 /* Newest first by the time inside the dumps; unreadable files last. */
