@@ -321,6 +321,53 @@ static void test_down_then_back(void)
 	st_test_plugin_unload(&set);
 }
 
+/* queue_max_messages bounds what waits for a collector that is down: the
+ * oldest go (said once), the newest arrive, in order. */
+static void test_queue_bound(void)
+{
+	const struct st_plugin *p = st_test_plugin_load(&set, "syslog.so");
+	union st_value o[MAX_OPTS];
+	char bufs[MAX_OPTS][64], server[64], frame[8192];
+	int port = free_port();
+	snprintf(server, sizeof(server), "127.0.0.1:%d", port);
+	options(p, o, bufs, "server", server, "queue_max_messages", "2", NULL);
+	st_test_log_reset();
+	void *state = create(p, o);
+	const char *names[5] = { "one", "two", "three", "four", "five" };
+	struct st_dump *d[5];
+	for (int i = 0; i < 5; i++) {
+		d[i] = incident(names[i]);
+		CU_ASSERT_EQUAL(p->emit(state, d[i], "{}", 2), 0);
+		if (i == 0)
+			CU_ASSERT(wait_log(ST_LOG_WARNING, 1, 3000));  /* down: said */
+	}
+	CU_ASSERT_EQUAL(st_test_log_count[ST_LOG_WARNING], 2);
+	CU_ASSERT_PTR_NOT_NULL(strstr(st_test_last_log, "is full"));
+
+	int lfd = listen_on(&port, 0);
+	int fd = accept_within(lfd, 15000);
+	CU_ASSERT_FATAL(fd >= 0);
+	char got[4][16];
+	int n = 0;
+	while (n < 4 && read_frame(fd, frame, sizeof(frame), 1000) > 0) {
+		char *c = strstr(frame, "comm=\"");
+		CU_ASSERT_FATAL(c != NULL);
+		snprintf(got[n], sizeof(got[n]), "%.*s", (int)strcspn(c + 6, "\""), c + 6);
+		n++;
+	}
+	/* The one being retried, perhaps, then the newest two. */
+	CU_ASSERT(n == 2 || n == 3);
+	CU_ASSERT(n >= 2 && strcmp(got[n - 2], "four") == 0 && strcmp(got[n - 1], "five") == 0);
+	if (n == 3)
+		CU_ASSERT_STRING_EQUAL(got[0], "one");
+	p->destroy(state);
+	for (int i = 0; i < 5; i++)
+		st_dump_free(d[i]);
+	close(fd);
+	close(lfd);
+	st_test_plugin_unload(&set);
+}
+
 /* A collector that accepts and never reads: the sink thread never waits
  * (emit returns at once), the send times out and that is said once. */
 static void test_hung_collector(void)
@@ -467,6 +514,7 @@ int main(void)
 		{ "payload = dump: the JSON as the message", test_dump_payload },
 		{ "a collector closed between two dumps", test_collector_closed_between_dumps },
 		{ "down, then back: all of it, said once each", test_down_then_back },
+		{ "the queue's bound from the options", test_queue_bound },
 		{ "a collector that never reads", test_hung_collector },
 		{ "destroy never waits on the collector", test_destroy_never_waits },
 		{ "bad options refused", test_options_refused },
