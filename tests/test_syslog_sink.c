@@ -33,30 +33,58 @@ static int64_t now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+static void set_option(const struct st_plugin *p, union st_value *o, char bufs[][64],
+		       const char *name, const char *value)
+{
+	int i;
+	for (i = 0; p->options[i].name && strcmp(p->options[i].name, name); i++)
+		;
+	CU_ASSERT_FATAL(p->options[i].name != NULL);
+	if (p->options[i].type == ST_OPT_INT)
+		o[i].i = atoll(value);
+	else if (p->options[i].type == ST_OPT_FLOAT)
+		o[i].f = atof(value);
+	else
+		o[i].s = strcpy(bufs[i], value);
+}
+
+static void options_v(const struct st_plugin *p, union st_value *o, char bufs[][64],
+		      va_list ap)
+{
+	int n = 0;
+	for (; p->options[n].name; n++)
+		o[n] = p->options[n].def;
+	CU_ASSERT_FATAL(n < MAX_OPTS);
+	for (const char *name; (name = va_arg(ap, const char *));)
+		set_option(p, o, bufs, name, va_arg(ap, const char *));
+}
+
 /* The plugin's defaults, then name=value pairs (strings, or numbers for
  * the int and float options), NULL-terminated. */
 static void options(const struct st_plugin *p, union st_value *o, char bufs[][64], ...)
 {
 	va_list ap;
-	int n = 0;
-	for (; p->options[n].name; n++)
-		o[n] = p->options[n].def;
-	CU_ASSERT_FATAL(n < MAX_OPTS);
 	va_start(ap, bufs);
-	for (const char *name; (name = va_arg(ap, const char *));) {
-		const char *value = va_arg(ap, const char *);
-		int i;
-		for (i = 0; i < n && strcmp(p->options[i].name, name); i++)
-			;
-		CU_ASSERT_FATAL(i < n);
-		if (p->options[i].type == ST_OPT_INT)
-			o[i].i = atoll(value);
-		else if (p->options[i].type == ST_OPT_FLOAT)
-			o[i].f = atof(value);
-		else
-			o[i].s = strcpy(bufs[i], value);
-	}
+	options_v(p, o, bufs, ap);
 	va_end(ap);
+}
+
+/* The sink sending to name:port, with the options as options() takes
+ * them (kept until the next call). */
+static void *sink_to(const struct st_plugin *p, const char *name, int port, ...)
+{
+	static union st_value o[MAX_OPTS];
+	static char bufs[MAX_OPTS][64];
+	char server[64];
+	va_list ap;
+	va_start(ap, port);
+	options_v(p, o, bufs, ap);
+	va_end(ap);
+	snprintf(server, sizeof(server), "%s:%d", name, port);
+	set_option(p, o, bufs, "server", server);
+	void *state = NULL;
+	CU_ASSERT_EQUAL_FATAL(p->create(&host, o, &state), 0);
+	return state;
 }
 
 /* A listener on 127.0.0.1 (port 0: any); its port in *port. */
@@ -148,13 +176,6 @@ static char *big_json(void)
 	return json;
 }
 
-static void *create(const struct st_plugin *p, const union st_value *o)
-{
-	void *state = NULL;
-	CU_ASSERT_EQUAL_FATAL(p->create(&host, o, &state), 0);
-	return state;
-}
-
 /* Until the test host's log has n lines at level, for up to ms. */
 static int wait_log(int level, int n, int ms)
 {
@@ -170,13 +191,9 @@ static int wait_log(int level, int n, int ms)
 static void test_summary_arrives(void)
 {
 	const struct st_plugin *p = st_test_plugin_load(&set, "syslog.so");
-	union st_value o[MAX_OPTS];
-	char bufs[MAX_OPTS][64], server[64];
 	int port = 0, lfd = listen_on(&port, 0);
-	snprintf(server, sizeof(server), "127.0.0.1:%d", port);
-	options(p, o, bufs, "server", server, "hostname", "web1", "facility", "local3",
+	void *state = sink_to(p, "127.0.0.1", port, "hostname", "web1", "facility", "local3",
 		"level", "warning", NULL);
-	void *state = create(p, o);
 	struct st_dump *d = incident("make");
 	CU_ASSERT_EQUAL(p->emit(state, d, "{}", 2), 0);
 	int fd = accept_within(lfd, 3000);
@@ -201,12 +218,8 @@ static void test_summary_arrives(void)
 static void test_dump_payload(void)
 {
 	const struct st_plugin *p = st_test_plugin_load(&set, "syslog.so");
-	union st_value o[MAX_OPTS];
-	char bufs[MAX_OPTS][64], server[64];
 	int port = 0, lfd = listen_on(&port, 0);
-	snprintf(server, sizeof(server), "127.0.0.1:%d", port);
-	options(p, o, bufs, "server", server, "payload", "dump", "sd_id", "origin@99", NULL);
-	void *state = create(p, o);
+	void *state = sink_to(p, "127.0.0.1", port, "payload", "dump", "sd_id", "origin@99", NULL);
 	struct st_dump *d = incident("x");
 	/* Bigger than a "summary" message's buffer, with newlines. */
 	size_t jl = 200000;
@@ -241,12 +254,9 @@ static void test_dump_payload(void)
 static void test_collector_closed_between_dumps(void)
 {
 	const struct st_plugin *p = st_test_plugin_load(&set, "syslog.so");
-	union st_value o[MAX_OPTS];
-	char bufs[MAX_OPTS][64], server[64], frame[8192];
+	char frame[8192];
 	int port = 0, lfd = listen_on(&port, 0);
-	snprintf(server, sizeof(server), "localhost:%d", port);
-	options(p, o, bufs, "server", server, NULL);
-	void *state = create(p, o);
+	void *state = sink_to(p, "localhost", port, NULL);
 	struct st_dump *first = incident("first"), *second = incident("second");
 	st_test_log_reset();
 
@@ -280,13 +290,10 @@ static void test_collector_closed_between_dumps(void)
 static void test_down_then_back(void)
 {
 	const struct st_plugin *p = st_test_plugin_load(&set, "syslog.so");
-	union st_value o[MAX_OPTS];
-	char bufs[MAX_OPTS][64], server[64], frame[8192];
+	char frame[8192];
 	int port = free_port();
-	snprintf(server, sizeof(server), "127.0.0.1:%d", port);
-	options(p, o, bufs, "server", server, "timeout", "0.5", NULL);
 	st_test_log_reset();
-	void *state = create(p, o);
+	void *state = sink_to(p, "127.0.0.1", port, "timeout", "0.5", NULL);
 	struct st_dump *d[3] = { incident("one"), incident("two"), incident("three") };
 	int64_t t0 = now_ms();
 	for (int i = 0; i < 3; i++)
@@ -326,13 +333,10 @@ static void test_down_then_back(void)
 static void test_queue_bound(void)
 {
 	const struct st_plugin *p = st_test_plugin_load(&set, "syslog.so");
-	union st_value o[MAX_OPTS];
-	char bufs[MAX_OPTS][64], server[64], frame[8192];
+	char frame[8192];
 	int port = free_port();
-	snprintf(server, sizeof(server), "127.0.0.1:%d", port);
-	options(p, o, bufs, "server", server, "queue_max_messages", "2", NULL);
 	st_test_log_reset();
-	void *state = create(p, o);
+	void *state = sink_to(p, "127.0.0.1", port, "queue_max_messages", "2", NULL);
 	const char *names[5] = { "one", "two", "three", "four", "five" };
 	struct st_dump *d[5];
 	for (int i = 0; i < 5; i++) {
@@ -373,14 +377,10 @@ static void test_queue_bound(void)
 static void test_hung_collector(void)
 {
 	const struct st_plugin *p = st_test_plugin_load(&set, "syslog.so");
-	union st_value o[MAX_OPTS];
-	char bufs[MAX_OPTS][64], server[64];
 	int port = 0, lfd = listen_on(&port, 4096);
-	snprintf(server, sizeof(server), "127.0.0.1:%d", port);
-	options(p, o, bufs, "server", server, "payload", "dump", "timeout", "0.3",
-		"queue_max_kib", "65536", NULL);
 	st_test_log_reset();
-	void *state = create(p, o);
+	void *state = sink_to(p, "127.0.0.1", port, "payload", "dump", "timeout", "0.3",
+		"queue_max_kib", "65536", NULL);
 	struct st_dump *d = incident("x");
 	size_t jl = BIG_JSON;
 	char *json = big_json();
@@ -411,18 +411,14 @@ static void test_hung_collector(void)
 static void test_destroy_never_waits(void)
 {
 	const struct st_plugin *p = st_test_plugin_load(&set, "syslog.so");
-	union st_value o[MAX_OPTS];
-	char bufs[MAX_OPTS][64], server[64];
 	struct st_dump *d = incident("x");
 	size_t jl = BIG_JSON;
 	char *json = big_json();
 
 	/* Accepted, never read: the send waits. */
 	int port = 0, lfd = listen_on(&port, 4096);
-	snprintf(server, sizeof(server), "127.0.0.1:%d", port);
-	options(p, o, bufs, "server", server, "payload", "dump", "timeout", "30",
+	void *state = sink_to(p, "127.0.0.1", port, "payload", "dump", "timeout", "30",
 		"queue_max_kib", "4096", NULL);
-	void *state = create(p, o);
 	CU_ASSERT_EQUAL(p->emit(state, d, json, jl), 0);
 	int fd = accept_within(lfd, 3000);
 	CU_ASSERT(fd >= 0);
@@ -445,9 +441,7 @@ static void test_destroy_never_waits(void)
 		fill[i] = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 		connect(fill[i], (struct sockaddr *)&a, sizeof(a));
 	}
-	snprintf(server, sizeof(server), "127.0.0.1:%d", port);
-	options(p, o, bufs, "server", server, "timeout", "30", NULL);
-	state = create(p, o);
+	state = sink_to(p, "127.0.0.1", port, "timeout", "30", NULL);
 	CU_ASSERT_EQUAL(p->emit(state, d, "{}", 2), 0);
 	usleep(300000);
 	t0 = now_ms();
