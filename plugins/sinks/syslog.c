@@ -159,6 +159,15 @@ static const char *str(const union st_value *opts, int i)
 	return opts[i].s ? opts[i].s : "";
 }
 
+/* The length of s's leading run of printable US-ASCII (33 .. 126). */
+static size_t printusascii_span(const char *s)
+{
+	size_t n = 0;
+	while ((unsigned char)s[n] > 0x20 && (unsigned char)s[n] < 0x7f)
+		n++;
+	return n;
+}
+
 /* The server's options, as a set. */
 static int check_remote(const union st_value *opts, char *err, size_t errlen)
 {
@@ -194,11 +203,8 @@ static int check_remote(const union st_value *opts, char *err, size_t errlen)
 			 ST_RFC5424_SD_NAME_MAX);
 		return -1;
 	}
-	size_t n = strlen(hostname);
-	for (size_t i = 0; i < n; i++)
-		if ((unsigned char)hostname[i] <= 0x20 || (unsigned char)hostname[i] >= 0x7f)
-			n = ST_RFC5424_HOSTNAME_MAX + 1;
-	if (n > ST_RFC5424_HOSTNAME_MAX) {
+	size_t len = strlen(hostname);
+	if (printusascii_span(hostname) < len || len > ST_RFC5424_HOSTNAME_MAX) {
 		st_escape_printable(hostname, shown, sizeof(shown), &cut);
 		snprintf(err, errlen, "hostname \"%s\" is not up to %d printable ASCII "
 			 "characters without space", shown, ST_RFC5424_HOSTNAME_MAX);
