@@ -46,7 +46,8 @@
 #define SUMMARY_FRAME_MAX (ST_RFC5424_HEADER_MAX + ST_RFC5424_SD_MAX + \
 			   ST_INCIDENT_LINE_MAX + 16)
 
-/* The collector's end: the sender thread's alone. */
+/* The collector's end: tcp is the sender thread's, the frame the sink
+ * thread's (emit formats into it, the queue copies it). */
 struct syslog_remote {
 	struct st_send_queue *queue;
 	struct st_tcp_client tcp;
