@@ -159,13 +159,19 @@ rm -rf "$TMP/dumps"
 start_sinks_daemon "  syslog { server = \"127.0.0.1:$C_PORT\" hostname = \"host-b\" payload = \"dump\" }"
 manual_dump 1
 manual_dump 2
-stored() { [ "$(ls "$TMP"/central/host-b/spike_*.json 2>/dev/null | wc -l)" -ge 2 ]; }
-wait_for 10 stored || rs_fail "the collector stored no two dumps under central/host-b"
+# stored_as_dumps: every dump json_file wrote is there, under the host,
+# whole (the collector writes a big message in several writes), the very
+# bytes: json_file ends the file with a newline; the message is the JSON.
+stored_as_dumps() {
+	for f in "$TMP"/dumps/spike_*.json; do
+		c="$TMP/central/host-b/$(basename "$f")"
+		[ -f "$c" ] && { cat "$c"; echo; } | cmp -s - "$f" || return 1
+	done
+}
+wait_for 10 stored_as_dumps ||
+	rs_fail "the collector did not store the dumps as they are: $(ls -l "$TMP/central/host-b" "$TMP/dumps")"
 for f in "$TMP"/dumps/spike_*.json; do
 	c="$TMP/central/host-b/$(basename "$f")"
-	[ -f "$c" ] || rs_fail "the collector did not store $(basename "$f")"
-	# json_file ends the file with a newline; the message is the JSON.
-	{ cat "$c"; echo; } | cmp -s - "$f" || rs_fail "$c is not the dump $f"
 	"$VIEW" "$c" >"$TMP/view.out" 2>&1 || fail "spiketrace-view cannot read $c: $(cat "$TMP/view.out")"
 done
 "$VIEW" --list "$TMP/central" >"$TMP/list.out" 2>&1 || fail "spiketrace-view --list: $(cat "$TMP/list.out")"
