@@ -12,6 +12,7 @@
 #define _GNU_SOURCE
 #include "dump_json.h"
 #include "dump.h"
+#include "utf8.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -29,96 +30,13 @@
 
 #define NS_PER_S 1000000000LL
 
-/* ------------------------------------------------------------ UTF-8 */
-
-/*
- * Length of the UTF-8 sequence at s (avail bytes readable). *valid says
- * whether it is well-formed (RFC 3629: no overlongs, no surrogates, nothing
- * above U+10FFFF). An ill-formed one's length is its maximal subpart, so
- * one U+FFFD replaces it, as Unicode and every browser do.
- */
-static size_t utf8_seq(const unsigned char *s, size_t avail, bool *valid)
-{
-	unsigned char c = s[0], lo = 0x80, hi = 0xbf;
-	size_t need;
-
-	*valid = false;
-	if (c < 0x80) {
-		*valid = true;
-		return 1;
-	}
-	if (c >= 0xc2 && c <= 0xdf) {
-		need = 1;
-	} else if (c == 0xe0) {
-		need = 2;
-		lo = 0xa0;              /* below: overlong */
-	} else if (c == 0xed) {
-		need = 2;
-		hi = 0x9f;              /* above: UTF-16 surrogates */
-	} else if (c >= 0xe1 && c <= 0xef) {
-		need = 2;
-	} else if (c == 0xf0) {
-		need = 3;
-		lo = 0x90;              /* below: overlong */
-	} else if (c >= 0xf1 && c <= 0xf3) {
-		need = 3;
-	} else if (c == 0xf4) {
-		need = 3;
-		hi = 0x8f;              /* above: beyond U+10FFFF */
-	} else {
-		return 1;               /* 80..c1, f5..ff never start a sequence */
-	}
-	for (size_t i = 1; i <= need; i++) {
-		if (i >= avail || s[i] < lo || s[i] > hi)
-			return i;
-		lo = 0x80;
-		hi = 0xbf;
-	}
-	*valid = true;
-	return need + 1;
-}
-
-/* st_utf8_sanitize over srclen bytes (stopping at a NUL). Never writes
- * part of a sequence, so truncation leaves valid UTF-8. */
-static char *sanitize_n(const char *src, size_t srclen, char *dst, size_t dstlen)
-{
-	static const char replacement[] = "\xef\xbf\xbd";   /* U+FFFD */
-	const unsigned char *p = (const unsigned char *)(src ? src : "");
-	size_t o = 0;
-
-	if (!dst || dstlen == 0)
-		return dst;
-	if (!src)
-		srclen = 0;
-	while (srclen > 0 && *p) {
-		bool valid;
-		size_t n = utf8_seq(p, srclen, &valid);
-		const char *piece = valid ? (const char *)p : replacement;
-		size_t plen = valid ? n : sizeof(replacement) - 1;
-
-		if (plen >= dstlen - o)
-			break;
-		memcpy(dst + o, piece, plen);
-		o += plen;
-		p += n;
-		srclen -= n;
-	}
-	dst[o] = '\0';
-	return dst;
-}
-
-char *st_utf8_sanitize(const char *src, char *dst, size_t dstlen)
-{
-	return sanitize_n(src, src ? strlen(src) : 0, dst, dstlen);
-}
-
 /* Sanitised malloc'd copy of the len bytes at s; each bad byte may grow
  * into the three of U+FFFD. */
 static char *sanitized_dup(const char *s, size_t len)
 {
 	char *out = malloc(3 * len + 1);
 	if (out)
-		sanitize_n(s, len, out, 3 * len + 1);
+		st_utf8_sanitize_n(s, len, out, 3 * len + 1);
 	return out;
 }
 

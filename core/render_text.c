@@ -12,6 +12,7 @@
 #include "render_text.h"
 #include "dump.h"
 #include "dump_why.h"
+#include "utf8.h"
 
 #include <inttypes.h>
 #include <math.h>
@@ -46,57 +47,6 @@
 #define SGR_SPARK     "36"      /* cyan */
 
 /* ------------------------------------------------------------ escaping */
-
-/*
- * Length of the well-formed UTF-8 sequence at s (NUL-terminated), or 0 if
- * ill-formed: RFC 3629, no overlongs, surrogates or code points above
- * U+10FFFF. (The same rules as st_utf8_sanitize.)
- */
-static size_t utf8_valid_len(const unsigned char *s)
-{
-	unsigned char c = s[0], lo = 0x80, hi = 0xbf;
-	size_t need;
-
-	if (c >= 0xc2 && c <= 0xdf) {
-		need = 1;
-	} else if (c == 0xe0) {
-		need = 2;
-		lo = 0xa0;
-	} else if (c == 0xed) {
-		need = 2;
-		hi = 0x9f;
-	} else if (c >= 0xe1 && c <= 0xef) {
-		need = 2;
-	} else if (c == 0xf0) {
-		need = 3;
-		lo = 0x90;
-	} else if (c >= 0xf1 && c <= 0xf3) {
-		need = 3;
-	} else if (c == 0xf4) {
-		need = 3;
-		hi = 0x8f;
-	} else {
-		return 0;
-	}
-	/* A NUL fails the range check, so this never reads past the end. */
-	for (size_t i = 1; i <= need; i++) {
-		if (s[i] < lo || s[i] > hi)
-			return 0;
-		lo = 0x80;
-		hi = 0xbf;
-	}
-	return need + 1;
-}
-
-static uint32_t utf8_decode(const unsigned char *p, size_t n)
-{
-	static const unsigned char lead_mask[] = { 0, 0x7f, 0x1f, 0x0f, 0x07 };
-	uint32_t cp = p[0] & lead_mask[n];
-
-	for (size_t i = 1; i < n; i++)
-		cp = cp << 6 | (p[i] & 0x3f);
-	return cp;
-}
 
 /*
  * Valid characters that still act on the terminal or mislead the reader:
@@ -183,12 +133,13 @@ static size_t escape_unit(const unsigned char *p, bool ascii, char unit[static U
 		*cols = 1;
 		return 1;
 	}
-	n = utf8_valid_len(p);
-	if (n == 0) {
+	bool valid;
+	n = st_utf8_seq(p, SIZE_MAX, &valid);
+	if (!valid) {
 		*cols = hex_bytes(p, 1, unit);
 		return 1;
 	}
-	cp = utf8_decode(p, n);
+	cp = st_utf8_decode(p, n);
 	if (is_steering(cp)) {
 		*cols = hex_bytes(p, n, unit);
 		return n;

@@ -3,6 +3,7 @@
 #include "cunit_runner.h"
 #include "dump.h"
 #include "dump_json.h"
+#include "utf8.h"
 
 #include <cjson/cJSON.h>
 #include <fcntl.h>
