@@ -117,11 +117,15 @@ max_dumps_per_minute = 60}"
 	} >"$1"
 }
 
-# start_daemon: the real daemon on $TMP/spiketrace.conf, its log in $LOG
-# (default $TMP/daemon.log), its pid in $daemon, once it samples.
+# start_daemon [CONF]: the real daemon on CONF (default
+# $TMP/spiketrace.conf), its log in $LOG (default $TMP/daemon.log), its
+# pid in $daemon, once it samples.
 start_daemon() {
 	LOG="${LOG:-$TMP/daemon.log}"
-	"$SPIKETRACE" --foreground --config "$TMP/spiketrace.conf" >/dev/null 2>"$LOG" &
+	# A daemon before it in the same log: its "sampling /proc" must not
+	# pass for this one's.
+	rm -f "$LOG"
+	"$SPIKETRACE" --foreground --config "${1:-$TMP/spiketrace.conf}" >/dev/null 2>"$LOG" &
 	daemon=$!
 	started $daemon
 	wait_for 10 grep -q "sampling /proc" "$LOG" || fail "the daemon did not start"

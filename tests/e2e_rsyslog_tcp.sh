@@ -119,14 +119,6 @@ manual_dump() {
 # log_count TEXT: lines of the daemon's log with TEXT, in COUNT.
 log_count() { COUNT=$(grep -cF -- "$1" "$LOG"); }
 
-# start_sinks "SINK LINES": start_sinks_daemon, the last daemon's log
-# gone first: its "sampling /proc" line must not pass for the new one's
-# (SIGUSR1 before the new daemon handles it would end it).
-start_sinks() {
-	rm -f "$TMP/daemon.log"
-	start_sinks_daemon "$1"
-}
-
 stop_daemon() {
 	stop $daemon
 	[ "$STATUS" -eq 0 ] || fail "the daemon exited with $STATUS"
@@ -142,7 +134,7 @@ central=$RS_PID
 # MSGID, and the structured data mmpstrucdata parsed names that dump.
 manual_arrives() {
 	rm -rf "$TMP/dumps"
-	start_sinks "  syslog { server = \"127.0.0.1:$2\" hostname = \"$1\" }"
+	start_sinks_daemon "  syslog { server = \"127.0.0.1:$2\" hostname = \"$1\" }"
 	manual_dump 1
 	wait_for 10 sd_has "$1" manual 1 || rs_fail "the manual dump of $1 did not reach the collector"
 	DUMP=$(ls "$TMP"/dumps/spike_*.json)
@@ -164,7 +156,7 @@ manual_arrives host-a "$C_PORT"
 
 # ------------------------- 2. payload = "dump": one file per dump per host
 rm -rf "$TMP/dumps"
-start_sinks "  syslog { server = \"127.0.0.1:$C_PORT\" hostname = \"host-b\" payload = \"dump\" }"
+start_sinks_daemon "  syslog { server = \"127.0.0.1:$C_PORT\" hostname = \"host-b\" payload = \"dump\" }"
 manual_dump 1
 manual_dump 2
 # stored_as_dumps: every dump json_file wrote is there, under the host,
@@ -199,7 +191,7 @@ stop $relay
 
 # ------------------------- 4. the collector killed and restarted mid-test
 rm -rf "$TMP/dumps"
-start_sinks "  syslog { server = \"127.0.0.1:$C_PORT\" hostname = \"host-d\" }"
+start_sinks_daemon "  syslog { server = \"127.0.0.1:$C_PORT\" hostname = \"host-d\" }"
 manual_dump 1
 wait_for 10 sd_has host-d manual 1 || rs_fail "the first dump did not arrive"
 stop $central
@@ -225,7 +217,7 @@ stop_daemon
 # ------------------------------------------- 5a. nobody listens there
 DEAD=$(free_port)
 rm -rf "$TMP/dumps"
-start_sinks "  syslog { server = \"127.0.0.1:$DEAD\" timeout = 0.5 }"
+start_sinks_daemon "  syslog { server = \"127.0.0.1:$DEAD\" timeout = 0.5 }"
 manual_dump 1
 manual_dump 2
 failed_dead() { log_count "cannot deliver to tcp 127.0.0.1:$DEAD"; [ "$COUNT" -ge 1 ]; }
@@ -251,7 +243,7 @@ hung=$!
 started $hung
 wait_for 10 listening "$HUNG" || fail "the test's hung listener did not start"
 rm -rf "$TMP/dumps"
-start_sinks "  syslog { server = \"127.0.0.1:$HUNG\" payload = \"dump\" timeout = 1 }"
+start_sinks_daemon "  syslog { server = \"127.0.0.1:$HUNG\" payload = \"dump\" timeout = 1 }"
 t0=$(now_ms)
 for n in 1 2 3 4 5; do
 	manual_dump $n
@@ -282,12 +274,7 @@ list_detectors
 write_config "$TMP/burn.conf" "cpu_delta" "  cpu_delta { threshold_pct = 30 cooldown = 5 }" "
   json_file { dir = \"$TMP/dumps\" }
   syslog { server = \"127.0.0.1:$C_PORT\" hostname = \"host-e\" }"
-LOG="$TMP/daemon.log"
-rm -f "$LOG"
-"$SPIKETRACE" --foreground --config "$TMP/burn.conf" >/dev/null 2>"$LOG" &
-daemon=$!
-started $daemon
-wait_for 10 grep -q "sampling /proc" "$LOG" || fail "the daemon did not start"
+start_daemon "$TMP/burn.conf"
 # The structured data carries the incident's first trigger: another busy
 # process on the machine may open it, so up to three bursts, each after a
 # cooldown, until one opens its own.

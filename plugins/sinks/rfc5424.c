@@ -22,21 +22,10 @@
 
 #include "incident_line.h"
 
-/* PRINTUSASCII but '=', SP, ']', '"' (SP is outside PRINTUSASCII). */
-static bool sd_name_char(unsigned char c)
-{
-	return c > 0x20 && c < 0x7f && c != '=' && c != ']' && c != '"';
-}
-
+/* PRINTUSASCII but '=', ']', '"' (SP is outside PRINTUSASCII). */
 bool st_rfc5424_valid_sd_id(const char *s)
 {
-	size_t n = strlen(s);
-	if (n == 0 || n > ST_RFC5424_SD_NAME_MAX)
-		return false;
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-		if (!sd_name_char(*p))
-			return false;
-	return true;
+	return st_printusascii_name(s, ST_RFC5424_SD_NAME_MAX, "=]\"");
 }
 
 /* Append unit (u bytes) to out when it fits with the NUL; false if not. */

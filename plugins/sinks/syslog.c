@@ -142,31 +142,9 @@ static const struct name_value *lookup(const struct name_value *table, const cha
 	return NULL;
 }
 
-/* The ident is the record's TAG: what parsers split the record at must
- * not be in it. */
-static bool valid_ident(const char *ident)
-{
-	size_t n = strlen(ident);
-	if (n == 0 || n > IDENT_MAX)
-		return false;
-	for (const unsigned char *p = (const unsigned char *)ident; *p; p++)
-		if (*p <= 0x20 || *p > 0x7e || *p == ':' || *p == '[' || *p == ']')
-			return false;
-	return true;
-}
-
 static const char *str(const union st_value *opts, int i)
 {
 	return opts[i].s ? opts[i].s : "";
-}
-
-/* The length of s's leading run of printable US-ASCII (33 .. 126). */
-static size_t printusascii_span(const char *s)
-{
-	size_t n = 0;
-	while ((unsigned char)s[n] > 0x20 && (unsigned char)s[n] < 0x7f)
-		n++;
-	return n;
 }
 
 /* The server's options, as a set. */
@@ -205,7 +183,7 @@ static int check_remote(const union st_value *opts, char *err, size_t errlen)
 		return -1;
 	}
 	size_t len = strlen(hostname);
-	if (printusascii_span(hostname) < len || len > ST_RFC5424_HOSTNAME_MAX) {
+	if (st_printusascii_span(hostname, NULL) < len || len > ST_RFC5424_HOSTNAME_MAX) {
 		st_escape_printable(hostname, shown, sizeof(shown), &cut);
 		snprintf(err, errlen, "hostname \"%s\" is not up to %d printable ASCII "
 			 "characters without space", shown, ST_RFC5424_HOSTNAME_MAX);
@@ -221,7 +199,9 @@ static int syslog_check_options(const union st_value *opts, char *err, size_t er
 	const char *ident = str(opts, OPT_IDENT);
 	char shown[64];
 	bool cut;
-	if (!valid_ident(ident)) {
+	/* The ident is the record's TAG: what parsers split the record at
+	 * must not be in it. */
+	if (!st_printusascii_name(ident, IDENT_MAX, ":[]")) {
 		st_escape_printable(ident, shown, sizeof(shown), &cut);
 		snprintf(err, errlen, "ident \"%s\" is not 1 to %d printable ASCII "
 			 "characters without space, ':', '[' or ']'", shown, IDENT_MAX);
