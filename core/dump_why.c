@@ -108,29 +108,8 @@ static const struct st_dump_sample *vmstat_for(const struct st_dump *d, uint32_t
 	return NULL;
 }
 
-static const struct st_dump_proc *find_proc(const struct st_dump_proc *v, uint32_t n,
-					    const struct st_trigger *t)
-{
-	for (uint32_t i = 0; v && i < n; i++)
-		if (v[i].pid == t->pid && v[i].start_ticks == t->start_ticks)
-			return &v[i];
-	return NULL;
-}
-
-static const struct st_dump_proc *blamed_in(const struct st_dump_sample *s,
-					    const struct st_trigger *t)
-{
-	const struct st_dump_proc *p;
-	if (t->pid <= 0)
-		return NULL;
-	if ((p = find_proc(s->top_cpu, s->ntop_cpu, t)) ||
-	    (p = find_proc(s->top_rss, s->ntop_rss, t)))
-		return p;
-	return find_proc(s->blamed, s->nblamed, t);
-}
-
 /* Processes in D state among the sample's lists, each pid counted once. */
-static uint32_t d_state_listed(const struct st_dump_sample *s)
+static uint32_t d_state_listed(const struct st_dump *d, const struct st_dump_sample *s)
 {
 	const struct st_dump_proc *lists[3] = { s->top_cpu, s->top_rss, s->blamed };
 	const uint32_t counts[3] = { s->ntop_cpu, s->ntop_rss, s->nblamed };
@@ -138,14 +117,12 @@ static uint32_t d_state_listed(const struct st_dump_sample *s)
 
 	for (int l = 0; l < 3; l++) {
 		for (uint32_t i = 0; lists[l] && i < counts[l]; i++) {
-			const struct st_dump_proc *p = &lists[l][i];
-			bool seen = false;
-			if (p->state != 'D')
-				continue;
-			for (int e = 0; e < l && !seen; e++)
-				seen = find_proc(lists[e], counts[e], &(struct st_trigger){
-						 .pid = p->pid, .start_ticks = p->start_ticks }) != NULL;
-			n += !seen;
+			const struct st_dump_proc *p = ST_ELEMENT(struct st_dump_proc, lists[l],
+								  d->proc_size, i);
+			struct st_trigger self = { .pid = p->pid, .start_ticks = p->start_ticks };
+			/* Counted where it is first listed. */
+			if (p->state == 'D' && st_dump_find_proc(d, s, &self) == p)
+				n++;
 		}
 	}
 	return n;
@@ -246,10 +223,10 @@ static void why_memory(struct st_why *why, const struct st_dump_sample *s,
 	}
 }
 
-static void why_io(struct st_why *why, const struct st_dump_sample *s, double io,
-		   const struct st_dump_proc *p)
+static void why_io(struct st_why *why, const struct st_dump *dump,
+		   const struct st_dump_sample *s, double io, const struct st_dump_proc *p)
 {
-	uint32_t d = d_state_listed(s);
+	uint32_t d = d_state_listed(dump, s);
 	uint32_t blocked = s->procs_blocked > d ? s->procs_blocked : d;
 	/* The blamed process's own wait for block I/O (delay accounting);
 	 * -1 when unknown, and no measurement in a carried record. */
@@ -291,11 +268,11 @@ void st_dump_why(const struct st_dump *d, uint32_t trigger, struct st_why *why)
 	double interval_s = interval_of(d, (uint32_t)k);
 	char where[ST_WHY_LEN];
 
-	why_cpu(why, s, blamed_in(s, t));
+	why_cpu(why, s, st_dump_find_proc(d, s, t));
 	why_waiting(why, s, st_dump_pressure_pct(d, (uint32_t)k, ST_HAVE_PSI_CPU));
 	why_memory(why, s, vmstat_for(d, (uint32_t)k),
 		   st_dump_pressure_pct(d, (uint32_t)k, ST_HAVE_PSI_MEMORY));
-	why_io(why, s, st_dump_pressure_pct(d, (uint32_t)k, ST_HAVE_PSI_IO), blamed_in(s, t));
+	why_io(why, d, s, st_dump_pressure_pct(d, (uint32_t)k, ST_HAVE_PSI_IO), st_dump_find_proc(d, s, t));
 	if ((double)s->forks_delta / interval_s >= ST_WHY_FORKS_PER_S) {
 		struct line l = begin(why, "fork storm");
 		part(&l, "%.0f forks/s", (double)s->forks_delta / interval_s);

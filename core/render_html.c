@@ -288,24 +288,6 @@ static void put_core_strip(const struct page *p)
 	fputs("</svg></figure>\n", p->out);
 }
 
-/* The blamed process in sample s's lists, or NULL. */
-static const struct st_dump_proc *blamed_in(const struct page *p, const struct st_dump_sample *s)
-{
-	const struct st_trigger *t = p->blamed;
-	if (!t || t->pid <= 0)
-		return NULL;
-	const struct st_dump_proc *lists[] = { s->top_cpu, s->top_rss, s->blamed };
-	uint32_t counts[] = { s->ntop_cpu, s->ntop_rss, s->nblamed };
-	for (size_t l = 0; l < 3; l++)
-		for (uint32_t i = 0; lists[l] && i < counts[l]; i++) {
-			const struct st_dump_proc *q = ST_ELEMENT(struct st_dump_proc, lists[l],
-								  p->d->proc_size, i);
-			if (q->pid == t->pid && q->start_ticks == t->start_ticks)
-				return q;
-		}
-	return NULL;
-}
-
 static void put_charts(const struct page *p)
 {
 	const struct st_dump *d = p->d;
@@ -354,7 +336,7 @@ static void put_charts(const struct page *p)
 
 	if (p->blamed && p->blamed->pid > 0) {
 		for (uint32_t i = 0; i < n; i++) {
-			const struct st_dump_proc *q = blamed_in(p, st_dump_at(d, i));
+			const struct st_dump_proc *q = st_dump_find_proc(d, st_dump_at(d, i), p->blamed);
 			a[i] = q ? q->cpu_pct + q->children_cpu_pct : NAN;
 			b[i] = q ? (double)q->rss_kib : NAN;
 		}
@@ -550,9 +532,7 @@ static void put_card(const struct page *p, const char *name)
 		fputs("</p>", out);
 		if (dt->sample_index >= 0 && (uint32_t)dt->sample_index < d->nsamples && t->pid > 0) {
 			const struct st_dump_sample *s = st_dump_at(d, (uint32_t)dt->sample_index);
-			struct page q = *p;
-			q.blamed = t;
-			const struct st_dump_proc *proc = blamed_in(&q, s);
+			const struct st_dump_proc *proc = st_dump_find_proc(d, s, t);
 			char place[2 * ST_DUMP_NAME_MAX];
 			if (proc && *st_proc_where_label(proc, place, sizeof(place))) {
 				fputs("<p class=\"k\">in ", out);

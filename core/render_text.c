@@ -456,36 +456,6 @@ static bool is_tick(const struct st_dump_sample *s)
 	return !(s->flags & (ST_SAMPLE_FAST | ST_SAMPLE_OFF_TICK));
 }
 
-static bool same_proc(const struct st_dump_proc *p, const struct st_trigger *t)
-{
-	return t->pid > 0 && p->pid == t->pid &&
-	       (t->start_ticks == 0 || p->start_ticks == t->start_ticks);
-}
-
-static const struct st_dump_proc *find_in(const struct st_dump_proc *procs, uint32_t n,
-					  const struct st_trigger *t)
-{
-	for (uint32_t i = 0; procs && i < n; i++)
-		if (same_proc(&procs[i], t))
-			return &procs[i];
-	return NULL;
-}
-
-/* A trigger's process as one sample recorded it, or NULL. */
-static const struct st_dump_proc *proc_in_sample(const struct st_dump_sample *s,
-						 const struct st_trigger *t)
-{
-	const struct st_dump_proc *p;
-
-	if (!t || t->pid <= 0)
-		return NULL;
-	if ((p = find_in(s->top_cpu, s->ntop_cpu, t)) ||
-	    (p = find_in(s->top_rss, s->ntop_rss, t)) ||
-	    (p = find_in(s->blamed, s->nblamed, t)))
-		return p;
-	return NULL;
-}
-
 /*
  * Where a process runs, in a few words: its container (runtime and the
  * short id `docker ps` shows), else its systemd unit, else its slice; ""
@@ -837,7 +807,7 @@ static void render_trigger(const struct ctx *c, uint32_t i)
 	if (t->pid > 0) {
 		char where[WHERE_MAX];
 		if (in_window)
-			p = proc_in_sample(&d->samples[dt->sample_index], t);
+			p = st_dump_find_proc(d, &d->samples[dt->sample_index], t);
 		fprintf(c->out, "process: ");
 		sgr(c, SGR_HEADING);
 		fprintf(c->out, "[%" PRId32 "] %s", t->pid, esc(c, FIELD(t->comm, tmp), buf, sizeof(buf)));
@@ -909,7 +879,7 @@ static const char *measured_mark(const struct st_dump_proc *p)
 static bool is_blamed(const struct ctx *c, const struct st_dump_proc *p)
 {
 	for (uint32_t i = 0; c->dump->triggers && i < c->dump->ntriggers; i++)
-		if (same_proc(p, &c->dump->triggers[i].trigger))
+		if (st_dump_proc_is(p, &c->dump->triggers[i].trigger))
 			return true;
 	return false;
 }
@@ -1138,14 +1108,14 @@ static double get_swap(const struct ctx *c, const struct st_dump_sample *s)
  * or (before the trigger) too small for the dump to keep. */
 static double get_proc_cpu(const struct ctx *c, const struct st_dump_sample *s)
 {
-	const struct st_dump_proc *p = proc_in_sample(s, c->blamed);
+	const struct st_dump_proc *p = st_dump_find_proc(c->dump, s, c->blamed);
 	/* A carried record's cpu was not measured: no figure, not a 0. */
 	return p && !(p->flags & ST_PROC_CARRIED) ? p->cpu_pct : NAN;
 }
 
 static double get_proc_rss(const struct ctx *c, const struct st_dump_sample *s)
 {
-	const struct st_dump_proc *p = proc_in_sample(s, c->blamed);
+	const struct st_dump_proc *p = st_dump_find_proc(c->dump, s, c->blamed);
 	return p ? (double)p->rss_kib : NAN;
 }
 

@@ -265,6 +265,40 @@ static void test_io_wait(void)
 	st_dump_free(d);
 }
 
+/* The records are read at the dump's stride, which may be wider than this
+ * build's struct; a process in both top lists is one process; the blamed
+ * one is its pid and start time, not an earlier holder of its pid. */
+static void test_find_proc_at_the_dumps_stride(void)
+{
+	struct st_dump *d = quiet_dump("cpu_delta", 4242, "pct");
+	struct st_dump_sample *s = &d->samples[2];
+	const size_t stride = sizeof(struct st_dump_proc) + 40;
+	char *cpu = calloc(2, stride), *rss = calloc(2, stride);
+	CU_ASSERT_FATAL(cpu && rss);
+	struct st_dump_proc *c0 = (void *)cpu, *c1 = (void *)(cpu + stride);
+	struct st_dump_proc *r0 = (void *)rss, *r1 = (void *)(rss + stride);
+	*c0 = (struct st_dump_proc){ .pid = 4242, .start_ticks = 1, .state = 'D' };
+	*c1 = (struct st_dump_proc){ .pid = 7, .start_ticks = 70, .state = 'D' };
+	*r0 = *c1;
+	*r1 = (struct st_dump_proc){ .pid = 4242, .start_ticks = 4242, .state = 'D' };
+	free(s->top_cpu);
+	free(s->top_rss);
+	s->top_cpu = c0;
+	s->top_rss = r0;
+	s->ntop_cpu = s->ntop_rss = 2;
+	d->proc_size = stride;
+	d->triggers[0].trigger.start_ticks = 4242;
+
+	CU_ASSERT_PTR_EQUAL(st_dump_find_proc(d, s, &d->triggers[0].trigger), r1);
+	struct st_trigger seven = { .pid = 7, .start_ticks = 70 }, other = { .pid = 8 };
+	CU_ASSERT_PTR_EQUAL(st_dump_find_proc(d, s, &seven), c1);
+	CU_ASSERT_PTR_NULL(st_dump_find_proc(d, s, &other));
+	s->psi_io.some_avg10_pct = 42;
+	struct st_why w = why_of(d);
+	EXPECT_REASON(w, "I/O wait: io pressure 42%, iowait 0%, 3 blocked, 3 in D state listed");
+	st_dump_free(d);
+}
+
 static void test_fork_storm(void)
 {
 	struct st_dump *d = quiet_dump("fork_rate", 0, "forks/s");
@@ -368,6 +402,7 @@ int main(void)
 		{ "vmstat from a later sample that covers", test_vmstat_from_a_later_sample },
 		{ "swapping one way, OOM kills", test_swapping_one_way_and_oom },
 		{ "I/O wait", test_io_wait },
+		{ "the processes at the dump's stride", test_find_proc_at_the_dumps_stride },
 		{ "fork storm", test_fork_storm },
 		{ "where the memory went", test_where_the_memory_went },
 		{ "everything at once, and nothing", test_everything_and_nothing },

@@ -617,6 +617,37 @@ st_dump_blamed(const struct st_dump *d, const struct st_dump_sample *s, uint32_t
 	return ST_ELEMENT(struct st_dump_proc, s->blamed, d->proc_size, i);
 }
 
+/* Whether p is the process trigger t names: the same pid and start time
+ * (a trigger's start time of 0: the pid alone). */
+static inline int st_dump_proc_is(const struct st_dump_proc *p, const struct st_trigger *t)
+{
+	return t->pid > 0 && p->pid == t->pid &&
+	       (t->start_ticks == 0 || p->start_ticks == t->start_ticks);
+}
+
+/* The process trigger t names, as sample s recorded it: in its top lists
+ * or among its blamed; NULL when s holds it nowhere or t names none. */
+static inline const struct st_dump_proc *
+st_dump_find_proc(const struct st_dump *d, const struct st_dump_sample *s,
+		  const struct st_trigger *t)
+{
+	const struct st_dump_proc *(*const at[])(const struct st_dump *,
+		const struct st_dump_sample *, uint32_t) = {
+		st_dump_top_cpu, st_dump_top_rss, st_dump_blamed,
+	};
+	const uint32_t n[] = { s->top_cpu ? s->ntop_cpu : 0, s->top_rss ? s->ntop_rss : 0,
+			       s->blamed ? s->nblamed : 0 };
+	if (!t || t->pid <= 0)
+		return NULL;
+	for (int l = 0; l < 3; l++)
+		for (uint32_t i = 0; i < n[l]; i++) {
+			const struct st_dump_proc *p = at[l](d, s, i);
+			if (st_dump_proc_is(p, t))
+				return p;
+		}
+	return NULL;
+}
+
 #ifdef __cplusplus
 }
 #endif
