@@ -116,6 +116,8 @@ static void *serve(void *arg)
 	"Content-Length: 2\r\nConnection: close\r\n\r\n{}"
 #define BUSY_503 "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 4\r\n" \
 	"Connection: close\r\n\r\nbusy"
+#define SLOW_DOWN_429 "HTTP/1.1 429 Too Many Requests\r\nContent-Length: 0\r\n" \
+	"Connection: close\r\n\r\n"
 #define BAD_400 "HTTP/1.1 400 Bad Request\r\nContent-Length: 15\r\n" \
 	"Connection: close\r\n\r\nbad field\n\x01here"
 #define MOVED_301 "HTTP/1.1 301 Moved Permanently\r\nLocation: /elsewhere\r\n" \
@@ -289,23 +291,23 @@ static void test_post(void)
 	finish(p, state, d);
 }
 
-/* A 503: kept and sent again after the backoff; the outage said once,
- * and its end. */
+/* A 429 and a 503: kept and sent again after the backoff; the outage
+ * said once, and its end. */
 static void test_503_retried(void)
 {
-	static const char *const busy_then_ok[] = { BUSY_503, OK_200 };
+	static const char *const busy_then_ok[] = { SLOW_DOWN_429, BUSY_503, OK_200 };
 	union st_value o[NOPTS + 1];
-	const struct st_plugin *p = sink_for(2, busy_then_ok, o);
+	const struct st_plugin *p = sink_for(3, busy_then_ok, o);
 	void *state = create(p, o);
 	struct st_dump *d = a_dump();
 	CU_ASSERT_EQUAL(p->emit(state, d, "{}", 2), 0);
-	CU_ASSERT_FATAL(wait_requests(2));
+	CU_ASSERT_FATAL(wait_requests(3));
 	CU_ASSERT(wait_count(&st_test_log_count[ST_LOG_NOTICE], 1));
 	CU_ASSERT_EQUAL(st_test_log_count[ST_LOG_WARNING], 1);
 	CU_ASSERT_PTR_NOT_NULL(strstr(st_test_last_log, "again"));
 	CU_ASSERT_STRING_EQUAL(strstr(srv.requests[0], "\r\n\r\n"),
-			       strstr(srv.requests[1], "\r\n\r\n"));
-	CU_ASSERT_EQUAL(requests(), 2);
+			       strstr(srv.requests[2], "\r\n\r\n"));
+	CU_ASSERT_EQUAL(requests(), 3);
 	finish(p, state, d);
 }
 
@@ -352,12 +354,15 @@ static void test_hung_collector(void)
 	CU_ASSERT(now_ms() - t0 < 3000);
 }
 
-/* Nothing listens: a connection error is retried, said once. */
+/* Nothing listens: a connection error is retried, said once, naming the
+ * endpoint without the password it holds. */
 static void test_unreachable(void)
 {
 	static const char *const ok[] = { OK_200 };
+	char shown[128];
 	server_start(1, ok);
-	snprintf(url, sizeof(url), "http://127.0.0.1:%d/v1/logs", srv.port);
+	snprintf(url, sizeof(url), "http://u:s3cret@127.0.0.1:%d/v1/logs", srv.port);
+	snprintf(shown, sizeof(shown), "http://127.0.0.1:%d/v1/logs", srv.port);
 	server_stop();                          /* the port is free now */
 	const struct st_plugin *p = st_test_plugin_load(&set, "otlp.so");
 	union st_value o[NOPTS + 1];
@@ -367,7 +372,8 @@ static void test_unreachable(void)
 	struct st_dump *d = a_dump();
 	CU_ASSERT_EQUAL(p->emit(state, d, "{}", 2), 0);
 	CU_ASSERT(wait_count(&st_test_log_count[ST_LOG_WARNING], 1));
-	CU_ASSERT_PTR_NOT_NULL(strstr(st_test_last_log, url));
+	CU_ASSERT_PTR_NOT_NULL(strstr(st_test_last_log, shown));
+	CU_ASSERT_PTR_NULL(strstr(st_test_last_log, "s3cret"));
 	usleep(1200000);                        /* two retries or so */
 	CU_ASSERT_EQUAL(st_test_log_count[ST_LOG_WARNING], 1);
 	p->destroy(state);
@@ -427,7 +433,7 @@ int main(void)
 	host = st_test_sink_host("otlp");
 	CU_TestInfo tests[] = {
 		{ "a POST with the headers, summary or dump", test_post },
-		{ "a 503 retried, said once", test_503_retried },
+		{ "a 429 and a 503 retried, said once", test_503_retried },
 		{ "a 400 and a redirect dropped", test_rejected_dropped },
 		{ "a hung collector: no wait", test_hung_collector },
 		{ "nothing listening: retried, said once", test_unreachable },

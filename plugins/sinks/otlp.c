@@ -45,6 +45,7 @@
 struct otlp_sink {
 	const struct st_host *host;
 	char *endpoint;
+	char peer[URL_MAX + 1]; /* the endpoint as log lines name it */
 	char *ca_file;          /* NULL: the system's */
 	bool payload_dump;
 	bool tls_verify;
@@ -318,6 +319,14 @@ static enum st_send_result otlp_deliver(void *ctx, const char *msg, size_t len,
 
 /* ------------------------------------------------------------- plugin */
 
+/* A valid URL without its user:password@, if any: logs hold no secret. */
+static void without_userinfo(const char *url, char *out, size_t outlen)
+{
+	const char *host = strstr(url, "://") + 3;
+	const char *at = memrchr(host, '@', strcspn(host, "/?#"));
+	snprintf(out, outlen, "%.*s%s", (int)(host - url), url, at ? at + 1 : host);
+}
+
 static void otlp_destroy(void *state)
 {
 	struct otlp_sink *s = state;
@@ -362,12 +371,13 @@ static int otlp_create(const struct st_host *host, const union st_value *opts, v
 		return -1;
 	}
 	s->host = host;
+	without_userinfo(s->endpoint, s->peer, sizeof(s->peer));
 	s->payload_dump = strcmp(str_opt(opts, OPT_PAYLOAD), "dump") == 0;
 	s->tls_verify = opts[OPT_TLS_VERIFY].b != 0;
 	s->timeout_ms = (long)(opts[OPT_TIMEOUT].f * 1000 + 0.5);
 	if (!s->tls_verify && strncasecmp(s->endpoint, "https://", 8) == 0)
 		host->log(host, ST_LOG_WARNING, "tls_verify = false: the collector at %s is "
-			  "not authenticated", s->endpoint);
+			  "not authenticated", s->peer);
 	struct st_send_limits limits = {
 		.max_messages = (size_t)opts[OPT_QUEUE_MESSAGES].i,
 		.max_bytes = (size_t)opts[OPT_QUEUE_KIB].i * 1024,
@@ -378,7 +388,7 @@ static int otlp_create(const struct st_host *host, const union st_value *opts, v
 		.deliver = otlp_deliver,
 		.disconnect = otlp_disconnect,
 	};
-	s->queue = st_send_queue_start(host, s->endpoint, &limits, &ops, s);
+	s->queue = st_send_queue_start(host, s->peer, &limits, &ops, s);
 	if (!s->queue) {
 		otlp_destroy(s);
 		return -1;
