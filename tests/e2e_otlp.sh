@@ -12,7 +12,7 @@
 
 command -v python3 >/dev/null 2>&1 || { echo "SKIP: python3 not found"; exit 77; }
 [ -f "$PLUGINS/otlp.so" ] ||
-	{ echo "SKIP: the otlp sink is not built (configure found no libcurl: install libcurl4-openssl-dev)"; exit 77; }
+	{ echo "SKIP: the otlp sink is not built (no libcurl4-openssl-dev, or --without-curl)"; exit 77; }
 RECEIVER="$top_srcdir/tests/otlp_receiver.py"
 REC="$TMP/received"
 
