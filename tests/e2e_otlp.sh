@@ -6,7 +6,8 @@
 # attributes and a custom header; with the receiver gone, then hung, the
 # daemon keeps sampling, json_file keeps writing, and the sink says each
 # outage once; the receiver back, the queued records arrive. Then a real
-# CPU spike with payload = "dump": the body is the dump, which
+# CPU spike of a process with a hostile name, payload = "dump": the name
+# arrives as valid UTF-8, the body is the dump, which
 # spiketrace-view reads.
 . "${top_srcdir:-.}/tests/e2e_lib.sh"
 
@@ -123,8 +124,11 @@ for f in sorted(glob.glob(sys.argv[1] + "/*.json")):
 assert len(seen) == len(set(seen)) == 5, seen
 PY
 
-# 5. A real spike, payload = "dump": the record names the process, and its
-# body is the dump as json_file stored it.
+# 5. A real spike of a process with a hostile name (an escape sequence, a
+# newline, a quote, a byte that is not UTF-8, a bidi override), payload =
+# "dump": the record names the process (the bad byte as U+FFFD), the
+# receiver finds the request valid UTF-8 JSON, and the body is the dump as
+# json_file stored it.
 list_detectors
 write_config "$TMP/spike.conf" "cpu_delta" "  cpu_delta { threshold_pct = 40 cooldown = 5 }" \
 	"  json_file { dir = \"$TMP/spike_dumps\" }
@@ -136,19 +140,23 @@ LOG="$TMP/spike.log"
 wait_for 10 grep -q "sampling /proc" "$LOG" || fail "the spike daemon did not start"
 BURN_NICE=
 [ "$(id -u)" -eq 0 ] && BURN_NICE="nice -n -10"
-$BURN_NICE "$top_builddir/tests/cpu_burner" 1000 4000 &
+name=$(printf 'e\033[1m"\n) R\377z\342\200\256')
+cp "$top_builddir/tests/cpu_burner" "$TMP/$name" || fail "cannot copy cpu_burner"
+$BURN_NICE "$TMP/$name" 1000 4000 &
 burner=$!
 started $burner
 # The record of the burner's incident (the machine may have others).
 burner_record() {
-	python3 - "$REC" "$burner" "$TMP/body.json" <<'PY'
-import glob, json, sys
+	grep -qs "\"intValue\":\"$burner\"" "$REC"/*.json || return 1
+	python3 - "$REC" "$burner" "$TMP/body.json" "$name" <<'PY'
+import glob, json, os, sys
+name = os.fsencode(sys.argv[4]).decode("utf-8", "replace")
 for f in sorted(glob.glob(sys.argv[1] + "/*.json")):
     rec = json.load(open(f))["resourceLogs"][0]["scopeLogs"][0]["logRecords"][0]
     a = {x["key"]: x["value"] for x in rec["attributes"]}
     if a.get("spiketrace.type") == {"stringValue": "cpu_delta"} and \
        a.get("process.pid") == {"intValue": sys.argv[2]}:
-        assert a["process.executable.name"] == {"stringValue": "cpu_burner"}, a
+        assert a["process.executable.name"] == {"stringValue": name}, (a, name)
         assert isinstance(a["spiketrace.value"]["doubleValue"], (int, float)), a
         assert a["spiketrace.unit"] == {"stringValue": "pct"}, a
         assert rec["severityNumber"] == 13 and rec["severityText"] == "WARN", rec
@@ -162,7 +170,7 @@ wait_for 20 burner_record >"$TMP/stored_as" ||
 	fail "no cpu_delta record naming pid $burner: $(tail -5 "$LOG")"
 no_violations
 "$VIEW" "$TMP/body.json" >"$TMP/view.txt" 2>&1 || fail "spiketrace-view cannot read the record's body: $(head -3 "$TMP/view.txt")"
-grep -q cpu_burner "$TMP/view.txt" || fail "the record's dump does not show the burner"
+grep -q "^process: \[$burner\] " "$TMP/view.txt" || fail "the record's dump does not show the burner"
 python3 - "$TMP/body.json" "$(cat "$TMP/stored_as")" <<'PY' || fail "the record's body is not the stored dump"
 import json, sys
 assert json.load(open(sys.argv[1])) == json.load(open(sys.argv[2]))
@@ -170,4 +178,4 @@ PY
 stop $burner
 stop $daemon
 [ "$STATUS" -eq 0 ] || fail "the spike daemon exited with $STATUS"
-echo "PASS: records through a 503, an outage, a hang and restarts; headers; a real spike's dump as the body"
+echo "PASS: records through a 503, an outage, a hang and restarts; headers; a hostile-named process's real spike with its dump as the body"
