@@ -154,13 +154,17 @@ static int each_header(const char *headers, char *err, size_t errlen,
 		if (len) {      /* an empty line (a trailing \n) says nothing */
 			const char *why = header_problem(p, len);
 			if (why) {
-				char shown[160];
-				char raw[40];
+				/* The name only: a value (or a line without a
+				 * colon) may be a token, and this goes to a log. */
+				const char *colon = memchr(p, ':', len);
+				size_t nlen = colon ? (size_t)(colon - p) : 0;
+				char raw[40], shown[4 * sizeof(raw) + 1];
 				bool cut;
-				snprintf(raw, sizeof(raw), "%.*s", (int)(len < 39 ? len : 39), p);
+				snprintf(raw, sizeof(raw), "%.*s", (int)(nlen < 39 ? nlen : 39), p);
 				st_escape_printable(raw, shown, sizeof(shown), &cut);
-				snprintf(err, errlen, "headers: line %d \"%s%s\" %s", n, shown,
-					 len > 39 ? "..." : "", why);
+				snprintf(err, errlen, "headers: line %d%s%s%s%s %s", n,
+					 shown[0] ? " (\"" : "", shown, nlen > 39 ? "..." : "",
+					 shown[0] ? "\")" : "", why);
 				return -1;
 			}
 			if (add && add(arg, p, len) < 0) {
