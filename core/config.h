@@ -67,6 +67,14 @@ struct st_config {
 int st_config_plugin_dir(const char *path, int required, const char *def,
 			 char **plugin_dir, char *err, size_t errlen);
 
+/* The string a file sets at a path of names ({"sinks", "json_file",
+ * "dir"}), read without the plugins: the core's options are checked as
+ * pass 2 checks them, the plugins' sections only for their syntax. *value
+ * is malloc'd, NULL when the file sets none there. A missing file is an
+ * error only if required. Returns 0, or ST_EX_CONFIG with the reason. */
+int st_config_lookup(const char *path, int required, const char *const *names, size_t n,
+		     char **value, char *err, size_t errlen);
+
 /* Pass 2: strict parse against the core options plus every plugin's
  * section. path NULL, or missing and !required: all defaults (plugin_dir =
  * def_plugin_dir). Checks types, ranges (the plugins' min/max and the core's

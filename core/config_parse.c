@@ -56,15 +56,6 @@ const char *cf_message_subject(const char *fmt, const char *expect, va_list ap)
 	return name;
 }
 
-void cf_fail_unclosed(struct errsink *es, const char *section)
-{
-	if (section)
-		cf_fail(es, AT_EOF, "unexpected end of file: section '%s' has no closing '}'",
-		     section);
-	else
-		cf_fail(es, AT_EOF, "unexpected end of file");
-}
-
 /* Any other libconfuse message, worded for people where we know it. */
 __attribute__((format(printf, 3, 0)))
 void cf_fail_libconfuse(struct errsink *es, const char *scope,
@@ -102,7 +93,7 @@ void cf_fail_libconfuse(struct errsink *es, const char *scope,
 
 /* ------------------------------------------------------------ source */
 
-static int source_init(struct source *src, char *buf, size_t len)
+static void source_init(struct source *src, char *buf, size_t len)
 {
 	src->buf = buf;
 	src->len = len;
@@ -113,19 +104,24 @@ static int source_init(struct source *src, char *buf, size_t len)
 	src->lines = newlines + (len > 0 && buf[len - 1] != '\n');
 	if (src->lines == 0)
 		src->lines = 1;
-	return 0;
 }
 
-/* Returns 0 when read, 1 when missing and not required, -1 on error. */
 int cf_source_read(const char *path, int required, struct source *src,
 		       struct errsink *es)
 {
-	FILE *f = fopen(path, "r");
+	FILE *f = path ? fopen(path, "r") : NULL;
 	if (!f) {
-		if (errno == ENOENT && !required)
-			return 1;
-		cf_fail(es, NOWHERE, "%s", strerror(errno));
-		return -1;
+		if (path && (errno != ENOENT || required)) {
+			cf_fail(es, NOWHERE, "%s", strerror(errno));
+			return -1;
+		}
+		char *buf = malloc(sizeof(SENTINEL_CALL));
+		if (!buf) {
+			cf_fail(es, NOWHERE, "out of memory");
+			return -1;
+		}
+		source_init(src, buf, 0);
+		return 1;
 	}
 	size_t cap = 4096, len = 0;
 	char *buf = malloc(cap);
@@ -155,24 +151,14 @@ int cf_source_read(const char *path, int required, struct source *src,
 				cf_fail(es, NOWHERE, "contains a NUL byte, not a configuration file");
 				return -1;
 			}
-			return source_init(src, buf, len);
+			source_init(src, buf, len);
+			return 0;
 		}
 	}
 	fclose(f);
 	free(buf);
 	cf_fail(es, NOWHERE, "out of memory");
 	return -1;
-}
-
-/* No file: an empty one, so that defaults come from the same schema. */
-int cf_source_empty(struct source *src, struct errsink *es)
-{
-	char *buf = malloc(sizeof(SENTINEL_CALL));
-	if (!buf) {
-		cf_fail(es, NOWHERE, "out of memory");
-		return -1;
-	}
-	return source_init(src, buf, 0);
 }
 
 /* Bytes of the first n lines. */
@@ -212,22 +198,6 @@ int cf_parse_text(cfg_t *cfg, const char *text, size_t len)
 	return rc;
 }
 
-int cf_find_line(try_fn try, void *pass, const struct source *src,
-		     const struct errsink *es)
-{
-	int lo = 1, hi = src->lines;
-	while (lo < hi) {
-		int mid = lo + (hi - lo) / 2;
-		struct errsink t = { 0 };
-		try(pass, src, cf_source_prefix(src, mid), &t);
-		if (t.failed && t.where == es->where && !strcmp(t.reason, es->reason))
-			hi = mid;
-		else
-			lo = mid + 1;
-	}
-	return hi;
-}
-
 /* cfg_init copied the names and nested arrays; ours can go. */
 void cf_free_opts(cfg_opt_t *opts)
 {
@@ -237,31 +207,3 @@ void cf_free_opts(cfg_opt_t *opts)
 		cf_free_opts(o->subopts);
 	free(opts);
 }
-
-/* Shared by both passes: an empty plugin_dir would mean the current one. */
-struct errsink *cf_active_sink;
-
-int cf_check_plugin_dir(cfg_t *cfg, cfg_opt_t *opt)
-{
-	(void)cfg;
-	const char *v = cfg_opt_getnstr(opt, 0);
-	if (v && *v)
-		return 0;
-	if (cf_active_sink)
-		cf_fail(cf_active_sink, AT_LINE, "plugin_dir must not be empty");
-	return -1;
-}
-
-const struct core_range cf_core_ranges[] = {
-	{ "interval", 0.1, 60 },
-	{ "history", 2, 3600 },
-	{ "pre_trigger", 0, 3599 },
-	{ "post_trigger", 0, 3599 },
-	{ "top", 1, 100 },
-	{ "max_dumps_per_minute", 0.1, 600 },
-	{ "max_incident", 0, 3600 },
-	{ "exit_events_buffer_kib", 64, 262144 },
-	/* 0 (off) or ST_FAST_INTERVAL_MIN .. interval: check_fast_interval */
-	{ "fast_interval", 0, 60 },
-};
-const size_t cf_ncore = sizeof(cf_core_ranges) / sizeof(cf_core_ranges[0]);

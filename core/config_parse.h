@@ -1,19 +1,15 @@
 /*
- * What the two passes over spiketrace.conf share (config_lenient.c learns
- * the plugin directory, config.c reads everything): the first error of a
- * parse, the file's bytes with the sentinel call after them, and the
- * line-finding bisection. Private to core/config*.c.
- */
-/*
- * Five faults of libconfuse 3.3 shape these files:
+ * The text side of spiketrace.conf, private to core/config*.c: the file's
+ * bytes, one parse of them by libconfuse, and the first error of a parse
+ * worded for people. config.c holds the schema and the two passes.
+ *
+ * Four faults of libconfuse 3.3 shape these files:
  *
  * - CFGF_IGNORE_UNKNOWN cannot skip unknown sections: after "a { }" or
- *   "a { x = 1 }" the next option is swallowed or refused. So pass 1 does
- *   not use it: it parses strictly and learns the schema. Each "no such
- *   option 'X'" adds X (as a string list, which takes any scalar or list
- *   value) to the scope that refused it, each "missing equal sign after
- *   option 'X'" for a learned X makes X a section, and the parse is
- *   retried. Each retry learns one fact, so it ends.
+ *   "a { x = 1 }" the next option is swallowed or refused. So the first
+ *   pass, which must read plugin_dir from a file whose plugin sections it
+ *   cannot know yet, parses strictly and learns the names it is refused
+ *   (config.c).
  *
  * - Its line count is wrong after comments (two lines too many per '#'
  *   comment, one per C comment). The line of an error is therefore found
@@ -28,17 +24,13 @@
  *   ended inside a comment.
  *
  * - Its lexer's state outlives a parse: one that ended inside a C comment
- *   leaves the next parse starting inside it, where the three bytes that
- *   open a comment and a slash ('/', '*', '/') read as the end of one. So
- *   pass 2, which keeps its cfg_t across parses, accepted that file and
- *   pass 1 refused it. Only freeing a root cfg_t resets the lexer:
- *   cf_parse_text frees an empty one first, so that every parse (sentinel
- *   and bisection included) starts from the lexer's initial state.
+ *   leaves the next parse starting inside it. Only freeing a root cfg_t
+ *   resets the lexer: cf_parse_text frees an empty one first, so that
+ *   every parse starts from the lexer's initial state.
  *
- * - The error function gets no user data and sections get no file name:
- *   callbacks find their parse through a static pointer (libconfuse's
- *   lexer is a global, so two parses cannot run at once anyway) and we
- *   write our own path into every message.
+ * Its error function gets no user data: config.c finds the parse through
+ * a static pointer (libconfuse's lexer is a global, so two parses cannot
+ * run at once anyway) and writes our own path into every message.
  */
 #ifndef ST_CONFIG_PARSE_H
 #define ST_CONFIG_PARSE_H
@@ -50,8 +42,6 @@
 #define SENTINEL         "__spiketrace_end_of_file"
 #define SENTINEL_CALL    "\n" SENTINEL "()\n"
 #define MAX_FILE_BYTES   (1024 * 1024)
-/* A real config has a few dozen distinct names; this bounds a hostile one. */
-#define MAX_LEARN_ROUNDS 100
 
 /* libconfuse messages we reword (untranslated: the daemon does not set
  * LC_MESSAGES; a translated message is passed through as it is). */
@@ -78,8 +68,8 @@ void cf_write_error(const struct errsink *es, const char *path, int line,
 		    char *err, size_t errlen);
 /* The option name of a libconfuse message with a single '%s'. */
 const char *cf_message_subject(const char *fmt, const char *expect, va_list ap);
-void cf_fail_unclosed(struct errsink *es, const char *section);
-/* Any other libconfuse message, worded for people where we know it. */
+/* Any other libconfuse message, worded for people where we know it;
+ * scope names the section it came from (NULL at root). */
 void cf_fail_libconfuse(struct errsink *es, const char *scope,
 			const char *fmt, va_list ap)
 	__attribute__((format(printf, 3, 0)));
@@ -93,40 +83,16 @@ struct source {
 
 #define WITH_SENTINEL(src) ((src)->len + sizeof(SENTINEL_CALL) - 1)
 
-/* Returns 0 when read, 1 when missing and not required, -1 on error. */
+/* Returns 0 when read, 1 when missing and not required (then src is an
+ * empty file, so that defaults come from the same schema), -1 on error. */
 int cf_source_read(const char *path, int required, struct source *src,
 		   struct errsink *es);
-int cf_source_empty(struct source *src, struct errsink *es);
 /* The bytes of the first n lines. */
 size_t cf_source_prefix(const struct source *src, int n);
 /* len bytes of text into cfg, from a fresh lexer (see above). */
 int cf_parse_text(cfg_t *cfg, const char *text, size_t len);
 
-/* The line of an AT_LINE error: the fewest leading lines that still give
- * it. try() parses that many bytes into a fresh errsink. */
-typedef void (*try_fn)(void *pass, const struct source *src, size_t len,
-		       struct errsink *es);
-int cf_find_line(try_fn try, void *pass, const struct source *src,
-		 const struct errsink *es);
-
 /* cfg_init copied the names and nested arrays; ours can go. */
 void cf_free_opts(cfg_opt_t *opts);
-
-/* Shared by both passes: an empty plugin_dir would mean the current one. */
-extern struct errsink *cf_active_sink;
-int cf_check_plugin_dir(cfg_t *cfg, cfg_opt_t *opt);
-
-/* Pass 1 (config_lenient.c): plugin_dir as the source sets it (or def).
- * 0, or -1 with es failed and *line the line of the error (0: none). */
-int cf_lenient_plugin_dir(const struct source *src, const char *def,
-			  struct errsink *es, int *line, char **dir);
-
-/* The numbers the core checks itself. */
-struct core_range {
-	const char *name;
-	double min, max;
-};
-extern const struct core_range cf_core_ranges[];
-extern const size_t cf_ncore;
 
 #endif

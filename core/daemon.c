@@ -471,6 +471,7 @@ static int start(struct daemon *d, const struct st_options *o)
 	if (st_engine_start(&d->engine, o->proc_root) < 0 || open_event_fds(d) < 0 ||
 	    st_sink_queue_start(&d->sinks, &d->engine.plugins, SINK_QUEUE_DUMPS) < 0)
 		return 1;
+	d->engine.sink_queue = &d->sinks;
 	if (open_fast_timer(d) < 0)
 		return 1;
 	open_exit_events(d);

@@ -97,3 +97,38 @@ int st_exits_mode_of(const char *name)
 			return (int)i;
 	return -1;
 }
+
+/*
+ * How a record's figures were obtained, as one word a reader can act on:
+ * "interval" (read this sample, over the interval), "carried" (not
+ * re-read: cpu 0 is no measurement, rss and state as last read) or
+ * "since_start" (first seen: cpu_pct is the average since it started).
+ * Dumps from before the field have only interval records.
+ */
+static const struct {
+	const char *word;
+	uint32_t flag;
+} measured_words[] = {
+	{ "carried", ST_PROC_CARRIED },
+	{ "since_start", ST_PROC_NEW },
+	{ "interval", 0 },
+};
+#define NMEASURED (sizeof(measured_words) / sizeof(measured_words[0]))
+
+const char *st_proc_measured_name(uint32_t flags)
+{
+	for (size_t i = 0; i < NMEASURED; i++)
+		if (flags & measured_words[i].flag)
+			return measured_words[i].word;
+	return "interval";
+}
+
+int st_proc_measured_of(const char *word, uint32_t *flags)
+{
+	for (size_t i = 0; i < NMEASURED; i++)
+		if (strcmp(word, measured_words[i].word) == 0) {
+			*flags = measured_words[i].flag;
+			return 0;
+		}
+	return -1;
+}

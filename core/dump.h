@@ -21,4 +21,10 @@ int64_t st_dump_lasted_ns(const struct st_dump *dump);
 const char *st_exits_mode_name(uint32_t mode);
 int st_exits_mode_of(const char *name);
 
+/* How a process record's figures were obtained, as the dump's "measured"
+ * word ("interval", "carried", "since_start") for its ST_PROC_* flags.
+ * And back: the flags of a word in *flags, 0; -1 for another word. */
+const char *st_proc_measured_name(uint32_t flags);
+int st_proc_measured_of(const char *word, uint32_t *flags);
+
 #endif

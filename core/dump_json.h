@@ -26,8 +26,5 @@ struct st_dump *st_dump_from_json(const char *text, size_t len,
  * the reason in err; the reason does not repeat the path. */
 struct st_dump *st_dump_read_file(const char *path, char *err, size_t errlen);
 
-/* Copy src into dst (dstlen bytes, NUL-terminated) replacing every byte
- * sequence that is not valid UTF-8 by U+FFFD. Returns dst. */
-char *st_utf8_sanitize(const char *src, char *dst, size_t dstlen);
 
 #endif

@@ -21,6 +21,8 @@
 #include "ring.h"
 #include "sampler.h"
 
+struct st_sink_queue;
+
 #define ST_TRIGGERS_PER_DETECTOR 64
 #define ST_TICK_TRIGGERS_MAX 256
 
@@ -57,6 +59,9 @@ struct st_engine {
 	struct st_fd_watches watches;
 	struct st_off_tick off_tick;
 	pthread_t loop_thread;
+	/* The daemon's sink queue once it runs, for host->dumps_dropped;
+	 * NULL in a core without one (tests, --check-config). */
+	struct st_sink_queue *sink_queue;
 	int creating;               /* plugin instances are being created */
 	uint64_t loop_refusals;     /* hook calls refused (logged 1 in 1000) */
 };

@@ -22,6 +22,7 @@
 #include <linux/netlink.h>
 #include <linux/taskstats.h>
 
+#include "host.h"
 #include "log.h"
 
 /* How long subscribing waits for each answer of the kernel. */
@@ -111,7 +112,6 @@ static int nl_send(int fd, const void *msg, size_t len)
  * its length, or -1 when none came in time. */
 static ssize_t recv_kernel(int fd, unsigned char *buf, size_t size, int *left_ms)
 {
-	struct timespec t0, t1;
 	struct pollfd p = { fd, POLLIN, 0 };
 	struct sockaddr_nl from;
 	socklen_t fl;
@@ -128,11 +128,10 @@ static ssize_t recv_kernel(int fd, unsigned char *buf, size_t size, int *left_ms
 			return -1;
 		if (*left_ms <= 0)
 			return -1;
-		clock_gettime(CLOCK_MONOTONIC, &t0);
+		int64_t t0 = st_mono_ns();
 		if (poll(&p, 1, *left_ms) <= 0)
 			return -1;
-		clock_gettime(CLOCK_MONOTONIC, &t1);
-		*left_ms -= (int)((t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000);
+		*left_ms -= (int)((st_mono_ns() - t0) / 1000000);
 	}
 }
 

@@ -10,6 +10,7 @@
 #include "engine.h"
 #include "log.h"
 #include "proc_memory.h"
+#include "sink_queue.h"
 
 static struct st_engine *bound;
 
@@ -72,6 +73,12 @@ static int host_proc_memory(const struct st_host *host, int32_t pid,
 	return rc;
 }
 
+static uint64_t host_dumps_dropped(const struct st_host *host)
+{
+	struct st_engine *e = host->core;
+	return e && e->sink_queue ? st_sink_queue_dropped(e->sink_queue) : 0;
+}
+
 void st_host_init(struct st_host *host, const char *plugin_name,
 		  const char *proc_root, uint32_t ncores)
 {
@@ -91,4 +98,5 @@ void st_host_init(struct st_host *host, const char *plugin_name,
 	host->watch_fd = st_engine_host_watch_fd;
 	host->unwatch_fd = st_engine_host_unwatch_fd;
 	host->request_sample = st_engine_host_request_sample;
+	host->dumps_dropped = host_dumps_dropped;
 }

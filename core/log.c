@@ -1,5 +1,5 @@
 #include "log.h"
-#include "render_text.h"
+#include "term_text.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -15,8 +15,9 @@
 #include "config.h"
 #include "host.h"
 #include "log.h"
+#include "plugin_check.h"
 
-#define MAX_OPTIONS 64
+#define MAX_OPTIONS ST_PLUGIN_MAX_OPTIONS
 
 /* The smallest st_trigger and st_option a plugin may give: a trigger
  * through its summary (what the core cannot do without; the rest is zero
@@ -58,48 +59,6 @@ static int name_matches_file(const char *name, const char *path)
 	base = base ? base + 1 : path;
 	size_t n = strlen(name);
 	return strncmp(base, name, n) == 0 && strcmp(base + n, ".so") == 0;
-}
-
-static int check_options(const struct st_option *opts, char *err, size_t errlen)
-{
-	for (int i = 0; opts && opts[i].type != ST_OPT_END; i++) {
-		const struct st_option *o = &opts[i];
-		if (i >= MAX_OPTIONS) {
-			snprintf(err, errlen, "more than %d options", MAX_OPTIONS);
-			return -1;
-		}
-		if (!o->name || !*o->name) {
-			snprintf(err, errlen, "option %d has no name", i);
-			return -1;
-		}
-		if (!strcmp(o->name, "enabled") || !strcmp(o->name, "cooldown")) {
-			snprintf(err, errlen, "option name '%s' is reserved", o->name);
-			return -1;
-		}
-		if (o->type > ST_OPT_STRING) {
-			snprintf(err, errlen, "option '%s' has unknown type %d",
-				 o->name, (int)o->type);
-			return -1;
-		}
-		if (o->choices) {
-			int ok = o->type == ST_OPT_STRING && o->def.s == NULL;
-			for (const char *const *c = o->choices; o->type == ST_OPT_STRING && *c; c++)
-				ok |= o->def.s && !strcmp(*c, o->def.s);
-			if (!ok) {
-				snprintf(err, errlen, "option '%s': default is not one of its choices",
-					 o->name);
-				return -1;
-			}
-		}
-		double d = o->type == ST_OPT_INT ? (double)o->def.i : o->def.f;
-		if ((o->type == ST_OPT_INT || o->type == ST_OPT_FLOAT) &&
-		    o->min <= o->max && (d < o->min || d > o->max)) {
-			snprintf(err, errlen, "option '%s' default %g outside %g..%g",
-				 o->name, d, o->min, o->max);
-			return -1;
-		}
-	}
-	return 0;
 }
 
 /* The version and the sizes, read from the plugin's own descriptor:
@@ -178,11 +137,9 @@ static struct st_option *copy_options(const struct st_plugin *d, int *bad,
 static int check_descriptor(const struct st_plugin *d, const char *path,
 			    char *err, size_t errlen)
 {
-	if (d->kind != ST_PLUGIN_DETECTOR && d->kind != ST_PLUGIN_SINK) {
-		snprintf(err, errlen, "unknown plugin kind %d", (int)d->kind);
+	if (st_plugin_check(d, err, errlen) < 0)
 		return -1;
-	}
-	if (!d->name || !name_matches_file(d->name, path)) {
+	if (!name_matches_file(d->name, path)) {
 		snprintf(err, errlen, "plugin name '%s' does not match the file name",
 			 d->name ? d->name : "(none)");
 		return -1;
@@ -195,7 +152,7 @@ static int check_descriptor(const struct st_plugin *d, const char *path,
 		snprintf(err, errlen, "sink without an emit function");
 		return -1;
 	}
-	return check_options(d->options, err, errlen);
+	return 0;
 }
 
 /*

@@ -12,6 +12,7 @@
 #include "render_text.h"
 #include "dump.h"
 #include "dump_why.h"
+#include "term_text.h"
 
 #include <inttypes.h>
 #include <math.h>
@@ -38,256 +39,11 @@
 #define SPARK_LABEL 12          /* "blamed cpu" and two spaces */
 #define FAST_SPARK_LABEL 17     /* "mem avail 10 Hz" and two spaces */
 #define FAST_SPARK_MAX 32       /* characters of a fast row's line */
-#define UNIT_MAX 17             /* one escaped unit: "\xNN" x 4 and NUL */
 
 #define SGR_HEADING   "1"       /* bold */
 #define SGR_ALERT     "1;31"    /* bold red: what fired */
 #define SGR_BLAMED    "33"      /* yellow: the blamed process in tables */
 #define SGR_SPARK     "36"      /* cyan */
-
-/* ------------------------------------------------------------ escaping */
-
-/*
- * Length of the well-formed UTF-8 sequence at s (NUL-terminated), or 0 if
- * ill-formed: RFC 3629, no overlongs, surrogates or code points above
- * U+10FFFF. (The same rules as st_utf8_sanitize.)
- */
-static size_t utf8_valid_len(const unsigned char *s)
-{
-	unsigned char c = s[0], lo = 0x80, hi = 0xbf;
-	size_t need;
-
-	if (c >= 0xc2 && c <= 0xdf) {
-		need = 1;
-	} else if (c == 0xe0) {
-		need = 2;
-		lo = 0xa0;
-	} else if (c == 0xed) {
-		need = 2;
-		hi = 0x9f;
-	} else if (c >= 0xe1 && c <= 0xef) {
-		need = 2;
-	} else if (c == 0xf0) {
-		need = 3;
-		lo = 0x90;
-	} else if (c >= 0xf1 && c <= 0xf3) {
-		need = 3;
-	} else if (c == 0xf4) {
-		need = 3;
-		hi = 0x8f;
-	} else {
-		return 0;
-	}
-	/* A NUL fails the range check, so this never reads past the end. */
-	for (size_t i = 1; i <= need; i++) {
-		if (s[i] < lo || s[i] > hi)
-			return 0;
-		lo = 0x80;
-		hi = 0xbf;
-	}
-	return need + 1;
-}
-
-static uint32_t utf8_decode(const unsigned char *p, size_t n)
-{
-	static const unsigned char lead_mask[] = { 0, 0x7f, 0x1f, 0x0f, 0x07 };
-	uint32_t cp = p[0] & lead_mask[n];
-
-	for (size_t i = 1; i < n; i++)
-		cp = cp << 6 | (p[i] & 0x3f);
-	return cp;
-}
-
-/*
- * Valid characters that still act on the terminal or mislead the reader:
- * C1 controls (U+009B is CSI to some terminals), the bidirectional marks,
- * embeddings, overrides and isolates that reorder what follows ("Trojan
- * Source"), and the line and paragraph separators.
- */
-static bool is_steering(uint32_t cp)
-{
-	return (cp >= 0x80 && cp < 0xa0) || cp == 0x061c || cp == 0x200e || cp == 0x200f ||
-	       (cp >= 0x2028 && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
-}
-
-static bool in_ranges(uint32_t cp, const uint32_t (*r)[2], size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (cp >= r[i][0] && cp <= r[i][1])
-			return true;
-	return false;
-}
-
-/*
- * Terminal columns of a printable character, so that tables line up: the
- * common combining marks and zero-width characters take none, East Asian
- * wide characters and emoji two. An approximation of wcwidth(3) that does
- * not depend on which locales are installed.
- */
-static size_t char_columns(uint32_t cp)
-{
-	static const uint32_t zero[][2] = {
-		{ 0x0300, 0x036f }, { 0x0483, 0x0489 }, { 0x0591, 0x05bd }, { 0x0610, 0x061a },
-		{ 0x064b, 0x065f }, { 0x1ab0, 0x1aff }, { 0x1dc0, 0x1dff }, { 0x200b, 0x200d },
-		{ 0x20d0, 0x20ff }, { 0x2060, 0x2064 }, { 0xfe00, 0xfe0f }, { 0xfe20, 0xfe2f },
-		{ 0xfeff, 0xfeff },
-	};
-	static const uint32_t wide[][2] = {
-		{ 0x1100, 0x115f }, { 0x231a, 0x231b }, { 0x2e80, 0x303e }, { 0x3041, 0x33ff },
-		{ 0x3400, 0x4dbf }, { 0x4e00, 0x9fff }, { 0xa000, 0xa4cf }, { 0xac00, 0xd7a3 },
-		{ 0xf900, 0xfaff }, { 0xfe30, 0xfe4f }, { 0xff00, 0xff60 }, { 0xffe0, 0xffe6 },
-		{ 0x1f300, 0x1f64f }, { 0x1f900, 0x1f9ff }, { 0x20000, 0x2fffd },
-		{ 0x30000, 0x3fffd },
-	};
-
-	if (in_ranges(cp, zero, sizeof(zero) / sizeof(zero[0])))
-		return 0;
-	if (in_ranges(cp, wide, sizeof(wide) / sizeof(wide[0])))
-		return 2;
-	return 1;
-}
-
-static size_t hex_bytes(const unsigned char *p, size_t n, char unit[static UNIT_MAX])
-{
-	size_t o = 0;
-
-	for (size_t i = 0; i < n; i++)
-		o += (size_t)snprintf(unit + o, UNIT_MAX - o, "\\x%02x", p[i]);
-	return o;       /* columns: all ASCII */
-}
-
-/*
- * The escaped form of the character at p into unit, its width in *cols;
- * returns how many input bytes it stands for.
- */
-static size_t escape_unit(const unsigned char *p, bool ascii, char unit[static UNIT_MAX],
-			  size_t *cols)
-{
-	size_t n;
-	uint32_t cp;
-
-	*cols = 2;
-	switch (*p) {
-	case '\n': strcpy(unit, "\\n"); return 1;
-	case '\t': strcpy(unit, "\\t"); return 1;
-	case '\r': strcpy(unit, "\\r"); return 1;
-	case '\\': strcpy(unit, "\\\\"); return 1;
-	}
-	if (*p < 0x20 || *p == 0x7f || (*p >= 0x80 && ascii)) {
-		*cols = hex_bytes(p, 1, unit);
-		return 1;
-	}
-	if (*p < 0x80) {
-		unit[0] = (char)*p;
-		unit[1] = '\0';
-		*cols = 1;
-		return 1;
-	}
-	n = utf8_valid_len(p);
-	if (n == 0) {
-		*cols = hex_bytes(p, 1, unit);
-		return 1;
-	}
-	cp = utf8_decode(p, n);
-	if (is_steering(cp)) {
-		*cols = hex_bytes(p, n, unit);
-		return n;
-	}
-	memcpy(unit, p, n);
-	unit[n] = '\0';
-	*cols = char_columns(cp);
-	return n;
-}
-
-/*
- * Escape in into out, stopping before a unit that would not fit in outlen
- * bytes or in maxcols columns. Returns how many input bytes made it in;
- * the columns used go to *colsp.
- */
-static size_t escape_into(const char *in, char *out, size_t outlen, bool ascii,
-			  size_t maxcols, size_t *colsp)
-{
-	const unsigned char *start = (const unsigned char *)(in ? in : "");
-	const unsigned char *p = start;
-	size_t o = 0, cols = 0;
-
-	if (colsp)
-		*colsp = 0;
-	if (!out || outlen == 0)
-		return 0;
-	while (*p) {
-		char unit[UNIT_MAX];
-		size_t ucols, n = escape_unit(p, ascii, unit, &ucols);
-		size_t ulen = strlen(unit);
-
-		/* Whole units only: never half an escape or half a character. */
-		if (ulen >= outlen - o || cols + ucols > maxcols)
-			break;
-		memcpy(out + o, unit, ulen);
-		o += ulen;
-		cols += ucols;
-		p += n;
-	}
-	out[o] = '\0';
-	if (colsp)
-		*colsp = cols;
-	return (size_t)(p - start);
-}
-
-char *st_escape_terminal(const char *in, char *out, size_t outlen)
-{
-	escape_into(in, out, outlen, false, SIZE_MAX, NULL);
-	return out;
-}
-
-char *st_escape_ascii(const char *in, char *out, size_t outlen)
-{
-	escape_into(in, out, outlen, true, SIZE_MAX, NULL);
-	return out;
-}
-
-/* raw escaped into at most width columns, cut with a marker; returns the
- * columns written. */
-static size_t put_cut(FILE *out, const char *raw, size_t width, bool ascii)
-{
-	char buf[1024];
-	size_t cols, used;
-
-	if (width == 0)
-		return 0;
-	raw = raw ? raw : "";
-	used = escape_into(raw, buf, sizeof(buf), ascii, width, &cols);
-	if (raw[used]) {
-		escape_into(raw, buf, sizeof(buf), ascii, width - 1, &cols);
-		fputs(buf, out);
-		fputs(ascii ? "~" : "\xe2\x80\xa6", out);       /* U+2026 … */
-		cols++;
-	} else {
-		fputs(buf, out);
-	}
-	return cols;
-}
-
-void st_render_cell(FILE *out, const char *raw, size_t width, int ascii)
-{
-	if (!out || width == 0)
-		return;
-	for (size_t cols = put_cut(out, raw, width, ascii != 0); cols < width; cols++)
-		fputc(' ', out);
-}
-
-int st_render_locale_is_utf8(void)
-{
-	static const char *const vars[] = { "LC_ALL", "LC_CTYPE", "LANG" };
-
-	/* The first one set decides, as for setlocale(LC_CTYPE, ""). */
-	for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++) {
-		const char *v = getenv(vars[i]);
-		if (v && *v)
-			return strcasestr(v, "utf-8") || strcasestr(v, "utf8");
-	}
-	return 0;
-}
 
 /* A fixed-size model field as a C string: it need not be terminated. */
 #define FIELD(field, tmp) field_cstr((field), sizeof(field), (tmp), sizeof(tmp))
@@ -355,7 +111,7 @@ char *st_format_trigger_value(char *buf, size_t len, const struct st_trigger *t,
 {
 	char tmp[ST_TRIGGER_UNITS_MAX + 1], units[4 * ST_TRIGGER_UNITS_MAX + 1];
 
-	escape_into(FIELD(t->units, tmp), units, sizeof(units), ascii, SIZE_MAX, NULL);
+	st_escape_into(FIELD(t->units, tmp), units, sizeof(units), ascii, SIZE_MAX, NULL);
 	if (strcmp(units, "pct") == 0)
 		snprintf(buf, len, "%.1f%%", t->value);
 	else if (strcmp(units, "kib") == 0)
@@ -377,7 +133,7 @@ struct ctx {
 
 static const char *esc(const struct ctx *c, const char *in, char *out, size_t outlen)
 {
-	escape_into(in, out, outlen, c->ascii, SIZE_MAX, NULL);
+	st_escape_into(in, out, outlen, c->ascii, SIZE_MAX, NULL);
 	return out;
 }
 
@@ -608,7 +364,7 @@ static size_t display_width(const char *escaped, bool ascii)
 {
 	size_t cols;
 	char buf[4 * ST_TRIGGER_SUMMARY_MAX + 1];
-	escape_into(escaped, buf, sizeof(buf), ascii, SIZE_MAX, &cols);
+	st_escape_into(escaped, buf, sizeof(buf), ascii, SIZE_MAX, &cols);
 	return cols;
 }
 
@@ -616,9 +372,9 @@ static size_t display_width(const char *escaped, bool ascii)
 static void render_cell_trimmed(const struct ctx *c, const char *raw, size_t width)
 {
 	char buf[1024];
-	size_t cols, used = escape_into(raw, buf, sizeof(buf), c->ascii, width, &cols);
+	size_t cols, used = st_escape_into(raw, buf, sizeof(buf), c->ascii, width, &cols);
 	if (raw[used]) {
-		escape_into(raw, buf, sizeof(buf), c->ascii, width - 1, &cols);
+		st_escape_into(raw, buf, sizeof(buf), c->ascii, width - 1, &cols);
 		fputs(buf, c->out);
 		fputs(c->ascii ? "~" : "\xe2\x80\xa6", c->out);
 	} else {
@@ -644,7 +400,7 @@ static void render_field_line(const struct ctx *c, const char *label, const char
 			render_cell_trimmed(c, value, width);
 			break;
 		}
-		size_t used = escape_into(value, buf, sizeof(buf), c->ascii, width, &cols);
+		size_t used = st_escape_into(value, buf, sizeof(buf), c->ascii, width, &cols);
 		fputs(buf, c->out);
 		value += used;
 		if (!*value || used == 0)
@@ -839,7 +595,7 @@ static void render_trigger(const struct ctx *c, uint32_t i)
 	}
 	if (p && p->cmdline) {
 		char cmd[CMDLINE_SHOWN_MAX + 1];
-		size_t shown = escape_into(p->cmdline, cmd, sizeof(cmd), c->ascii, SIZE_MAX, NULL);
+		size_t shown = st_escape_into(p->cmdline, cmd, sizeof(cmd), c->ascii, SIZE_MAX, NULL);
 		fprintf(c->out, "command: %s%s\n", cmd,
 			p->cmdline[shown] || (p->flags & ST_DUMP_PROC_CMDLINE_TRUNCATED) ?
 			"..." : "");
@@ -1561,15 +1317,15 @@ static void render_timeline_row(const struct ctx *c, const struct rates *r, uint
 		/* All the types when they fit, else the first and how many
 		 * more (the trigger sections name them all). */
 		width = TERM_COLUMNS - cols - 4;
-		escape_into(types, esc_buf, sizeof(esc_buf), c->ascii, SIZE_MAX, &list_cols);
+		st_escape_into(types, esc_buf, sizeof(esc_buf), c->ascii, SIZE_MAX, &list_cols);
 		fputs(" <- ", c->out);
 		sgr(c, SGR_ALERT);
 		if (list_cols <= width || nfired == 1) {
-			put_cut(c->out, types, width, c->ascii);
+			st_put_cut(c->out, types, width, c->ascii);
 		} else {
 			char more[16];
 			int n = snprintf(more, sizeof(more), " +%" PRIu32, nfired - 1);
-			put_cut(c->out, first, width > (size_t)n ? width - (size_t)n : 1, c->ascii);
+			st_put_cut(c->out, first, width > (size_t)n ? width - (size_t)n : 1, c->ascii);
 			fputs(more, c->out);
 		}
 		sgr_reset(c);

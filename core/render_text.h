@@ -11,27 +11,7 @@
 #include <stdio.h>
 #include <spiketrace/model.h>
 
-/* Escape for a UTF-8 terminal into out (outlen bytes, always
- * NUL-terminated, truncated at a whole character or escape if needed):
- * printable ASCII and valid UTF-8 kept; \n \t \r \\ as such; other control
- * bytes, DEL, invalid UTF-8, and characters that are valid yet steer the
- * terminal or the reader (C1 controls, bidirectional overrides and
- * isolates, line and paragraph separators) as \xNN per byte. Returns out. */
-char *st_escape_terminal(const char *in, char *out, size_t outlen);
-
-/* The same for a terminal that is not UTF-8: every byte from 0x80 up is
- * escaped too, so out holds printable ASCII only. */
-char *st_escape_ascii(const char *in, char *out, size_t outlen);
-
-/* raw escaped (ascii: as st_escape_ascii) into exactly width terminal
- * columns: padded with spaces, or cut at a whole character or escape and
- * ended by a marker ("~" in ASCII, "…" in UTF-8) when it is wider. */
-void st_render_cell(FILE *out, const char *raw, size_t width, int ascii);
-
-/* Whether the locale's character set is UTF-8, from the environment the
- * way setlocale(3) reads it (LC_ALL, then LC_CTYPE, then LANG); it works
- * without setlocale() and when the named locale is not installed. */
-int st_render_locale_is_utf8(void);
+#include "term_text.h"
 
 /* "2026-11-21 23:29:00.123 UTC" into buf; "unknown time" if it cannot be
  * shown. Returns buf. */

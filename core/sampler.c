@@ -13,19 +13,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "host.h"
 #include "log.h"
-
-static int64_t clock_ns(clockid_t id)
-{
-	struct timespec ts;
-	clock_gettime(id, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
 
 static int64_t monotonic_clock(void *ctx)
 {
 	(void)ctx;
-	return clock_ns(CLOCK_MONOTONIC);
+	return st_mono_ns();
 }
 
 static int open_system_file(struct st_sampler *s, const char *name, int required,
@@ -262,7 +256,7 @@ int st_sampler_take(struct st_sampler *s, struct st_ring *ring)
 	smp->proc_size = sizeof(struct st_proc_sample);
 	smp->seq = seq;
 	smp->mono_ns = mono;
-	smp->wall_ns = clock_ns(CLOCK_REALTIME);
+	smp->wall_ns = st_wall_ns();
 	smp->interval_s = s->seq ? (double)(mono - s->last_mono_ns) / 1e9 : 0;
 	st_sampler_fill_memory(&mi, smp);
 	struct st_tick tk = { .slot = slot, .seq = seq };

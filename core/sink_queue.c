@@ -23,6 +23,7 @@ static void deliver(struct st_sink_queue *q, struct st_sink_job *job)
 	/* Serialised once here, off the sampling thread, for every sink. */
 	job->json = st_dump_to_json(job->dump, 1);
 	if (!job->json) {
+		__atomic_fetch_add(&q->dropped, 1, __ATOMIC_RELAXED);
 		st_err("dump %s: out of memory serialising it; dropped", job->dump->id);
 		return;
 	}
@@ -138,7 +139,7 @@ void st_sink_queue_push(struct st_sink_queue *q, struct st_dump *dump)
 		dropped = q->jobs[q->head];
 		q->head = (q->head + 1) % q->cap;
 		q->len--;
-		q->dropped++;
+		__atomic_fetch_add(&q->dropped, 1, __ATOMIC_RELAXED);
 	}
 	q->jobs[(q->head + q->len) % q->cap] = (struct st_sink_job){ .dump = dump };
 	q->len++;
@@ -149,6 +150,11 @@ void st_sink_queue_push(struct st_sink_queue *q, struct st_dump *dump)
 			dropped.dump->id, (unsigned long long)q->dropped);
 		job_free(&dropped);
 	}
+}
+
+uint64_t st_sink_queue_dropped(struct st_sink_queue *q)
+{
+	return __atomic_load_n(&q->dropped, __ATOMIC_RELAXED);
 }
 
 void st_sink_queue_stop(struct st_sink_queue *q)

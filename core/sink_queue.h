@@ -37,7 +37,7 @@ struct st_sink_queue {
 	int pause_requested;        /* leave the sinks alone after this dump */
 	int paused;                 /* the worker touches no sink until resumed */
 	int paused_fd;              /* eventfd, readable once paused; -1 */
-	uint64_t dropped;
+	uint64_t dropped;           /* atomic: read by sinks (st_sink_queue_dropped) */
 	uint64_t delivered;
 	struct st_plugin_set *plugins;  /* sinks read from here on the thread */
 };
@@ -47,6 +47,9 @@ int st_sink_queue_start(struct st_sink_queue *q, struct st_plugin_set *plugins,
 			size_t capacity);
 /* Hand over a dump (owned by the queue from here). Never blocks on sinks. */
 void st_sink_queue_push(struct st_sink_queue *q, struct st_dump *dump);
+/* The dumps dropped so far: pushed out of a full queue, or not
+ * serialised. Any thread, also after stop. */
+uint64_t st_sink_queue_dropped(struct st_sink_queue *q);
 /* Deliver what is queued, then stop the worker (also when paused). */
 void st_sink_queue_stop(struct st_sink_queue *q);
 

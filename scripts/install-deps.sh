@@ -11,9 +11,12 @@ pkgs="build-essential autoconf automake libtool pkg-config
 # --test: what only the tests need on top (scripts/test.sh asks for it):
 # libncurses-dev builds the viewer's terminal browser, which tmux drives;
 # a headless browser loads the HTML report; node_exporter and Prometheus
-# (with promtool) receive the prometheus sink's metrics.
+# (with promtool) receive the prometheus sink's metrics; debhelper,
+# dh-autoreconf, dpkg-dev, fakeroot and lintian build and check the Debian
+# package (scripts/test-deb.sh).
 [ "${1:-}" != --test ] ||
-	pkgs="$pkgs libncurses-dev tmux chromium-headless-shell prometheus prometheus-node-exporter"
+	pkgs="$pkgs libncurses-dev tmux chromium-headless-shell prometheus prometheus-node-exporter
+	      debhelper dh-autoreconf dpkg-dev fakeroot lintian"
 missing=
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||

@@ -10,29 +10,13 @@
 . "${top_srcdir:-.}/tests/e2e_lib.sh"
 
 list_detectors
-{
-	echo "interval = 1"
-	echo "fast_interval = 0.1"
-	echo "history = 30"
-	echo "pre_trigger = 6"
-	echo "post_trigger = 2"
-	echo "plugin_dir = \"$PLUGINS\""
-	# No detector: the burst must not open an incident of its own.
-	echo "detectors {"
-	for d in $DETECTORS; do
-		echo "  $d { enabled = false }"
-	done
-	echo "}"
-	echo "sinks {"
-	echo "  json_file { dir = \"$TMP/dumps\" }"
-	echo "}"
-} >"$TMP/spiketrace.conf"
-LOG="$TMP/daemon.log"
-
-"$SPIKETRACE" --foreground --config "$TMP/spiketrace.conf" >/dev/null 2>"$LOG" &
-daemon=$!
-started $daemon
-wait_for 10 grep -q "sampling /proc" "$LOG" || fail "the daemon did not start"
+# No detector: the burst must not open an incident of its own.
+write_config "$TMP/spiketrace.conf" "" "" "  json_file { dir = \"$TMP/dumps\" }" "interval = 1
+fast_interval = 0.1
+history = 30
+pre_trigger = 6
+post_trigger = 2"
+start_daemon
 sleep 2
 
 # 300 ms of one core (wall time), then idle: the burst falls between two

@@ -117,6 +117,20 @@ max_dumps_per_minute = 60}"
 	} >"$1"
 }
 
+# start_daemon [CONF]: the real daemon on CONF (default
+# $TMP/spiketrace.conf), its log in $LOG (default $TMP/daemon.log), its
+# pid in $daemon, once it samples.
+start_daemon() {
+	LOG="${LOG:-$TMP/daemon.log}"
+	# A daemon before it in the same log: its "sampling /proc" must not
+	# pass for this one's.
+	rm -f "$LOG"
+	"$SPIKETRACE" --foreground --config "${1:-$TMP/spiketrace.conf}" >/dev/null 2>"$LOG" &
+	daemon=$!
+	started $daemon
+	wait_for 10 grep -q "sampling /proc" "$LOG" || fail "the daemon did not start"
+}
+
 # start_sinks_daemon "SINK LINES": the real daemon at 0.5 s, every detector
 # off (SIGUSR1 makes the incidents), the json_file sink into $TMP/dumps and
 # these sinks; its log in $LOG, its pid in $daemon, once it samples.
@@ -128,9 +142,5 @@ history = 20
 pre_trigger = 2
 post_trigger = 1
 fast_interval = 0"
-	LOG="$TMP/daemon.log"
-	"$SPIKETRACE" --foreground --config "$TMP/spiketrace.conf" >/dev/null 2>"$LOG" &
-	daemon=$!
-	started $daemon
-	wait_for 10 grep -q "sampling /proc" "$LOG" || fail "the daemon did not start"
+	start_daemon
 }

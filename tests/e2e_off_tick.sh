@@ -26,12 +26,8 @@ sinks {
   json_file { dir = "$TMP/dumps" }
 }
 CONF
-LOG="$TMP/daemon.log"
 
-"$SPIKETRACE" --foreground --config "$TMP/spiketrace.conf" >/dev/null 2>"$LOG" &
-daemon=$!
-started $daemon
-wait_for 10 grep -q "sampling /proc" "$LOG" || fail "the daemon did not start"
+start_daemon
 grep -q "plugin watcher: fd [0-9]* watched" "$LOG" || fail "the watcher's fd is not watched"
 
 # A write within 100 ms of the next tick is served by the tick (no

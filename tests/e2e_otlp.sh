@@ -133,11 +133,8 @@ list_detectors
 write_config "$TMP/spike.conf" "cpu_delta" "  cpu_delta { threshold_pct = 40 cooldown = 5 }" \
 	"  json_file { dir = \"$TMP/spike_dumps\" }
   otlp { endpoint = \"$ENDPOINT\"  payload = \"dump\" }"
-"$SPIKETRACE" --foreground --config "$TMP/spike.conf" >/dev/null 2>"$TMP/spike.log" &
-daemon=$!
-started $daemon
 LOG="$TMP/spike.log"
-wait_for 10 grep -q "sampling /proc" "$LOG" || fail "the spike daemon did not start"
+start_daemon "$TMP/spike.conf"
 BURN_NICE=
 [ "$(id -u)" -eq 0 ] && BURN_NICE="nice -n -10"
 name=$(printf 'e\033[1m"\n) R\377z\342\200\256')

@@ -15,31 +15,16 @@ command -v python3 >/dev/null 2>&1 || { echo "SKIP: python3 not found"; exit 77;
 list_detectors
 # Interval 1 s: a kernel report lands between two ticks, where an
 # off-tick sample is taken; debug level says who asked for it.
-{
-	echo "interval = 1"
-	echo "history = 30"
-	echo "pre_trigger = 5"
-	echo "post_trigger = 2"
-	echo "max_dumps_per_minute = 60"
-	echo "log_level = \"debug\""
-	echo "plugin_dir = \"$PLUGINS\""
-	echo "detectors {"
-	for d in $DETECTORS; do
-		[ "$d" = pressure ] || echo "  $d { enabled = false }"
-	done
-	echo "  pressure { cpu_some_pct = 50 memory_some_pct = 0 memory_full_pct = 0"
-	echo "             io_some_pct = 0 io_full_pct = 0 window_s = 2 cooldown = 60 }"
-	echo "}"
-	echo "sinks {"
-	echo "  json_file { dir = \"$TMP/dumps\" }"
-	echo "}"
-} >"$TMP/spiketrace.conf"
-LOG="$TMP/daemon.log"
-
-"$SPIKETRACE" --foreground --config "$TMP/spiketrace.conf" >/dev/null 2>"$LOG" &
-daemon=$!
-started $daemon
-wait_for 10 grep -q "sampling /proc" "$LOG" || fail "the daemon did not start"
+write_config "$TMP/spiketrace.conf" pressure \
+	"  pressure { cpu_some_pct = 50 memory_some_pct = 0 memory_full_pct = 0
+             io_some_pct = 0 io_full_pct = 0 window_s = 2 cooldown = 60 }" \
+	"  json_file { dir = \"$TMP/dumps\" }" "interval = 1
+history = 30
+pre_trigger = 5
+post_trigger = 2
+max_dumps_per_minute = 60
+log_level = \"debug\""
+start_daemon
 if grep -q "pressure: cpu some >= 50% of 2 s: kernel trigger" "$LOG"; then
 	mode=kernel
 elif grep -q "pressure: cpu some >= 50% of 2 s: the samples' stall totals" "$LOG"; then

@@ -18,12 +18,8 @@ list_detectors
 write_config "$TMP/spiketrace.conf" "proc_storm" \
 	"  proc_storm { forks_per_s = 150 min_s = 1 cooldown = 60 }" \
 	"  json_file { dir = \"$TMP/dumps\" }"
-LOG="$TMP/daemon.log"
 
-"$SPIKETRACE" --foreground --config "$TMP/spiketrace.conf" >/dev/null 2>"$LOG" &
-daemon=$!
-started $daemon
-wait_for 10 grep -q "sampling /proc" "$LOG" || fail "the daemon did not start"
+start_daemon
 sleep 1.5
 dump_naming proc_storm && fail "a proc_storm dump before the storm (the machine forks 150/s?)"
 

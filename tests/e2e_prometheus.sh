@@ -32,6 +32,8 @@ kill -USR1 $daemon
 PROM="$TMP/textfile/spiketrace.prom"
 wait_for 10 grep -qs 'spiketrace_incidents_total{type="manual"} 1' "$PROM" ||
 	fail "no spiketrace_incidents_total{type=\"manual\"} in $PROM"
+grep -q '^spiketrace_dumps_dropped_total 0$' "$PROM" ||
+	fail "no spiketrace_dumps_dropped_total 0 in $PROM"
 promtool check metrics <"$PROM" >"$TMP/promtool.out" 2>&1 ||
 	fail "promtool check metrics: $(cat "$TMP/promtool.out")"
 

@@ -34,14 +34,16 @@ static void add_trigger(struct st_dump *d, const char *type, int32_t pid, const 
 	dt->sample_index = -1;      /* the dump holds no samples */
 }
 
-/* A dump at wall_s, its cpu trigger after a system-wide one if asked,
- * written as dir/name. */
-static void write_dump(const char *dir, const char *name, int64_t wall_s, int system_wide)
+/* A dump of host at wall_s, its cpu trigger after a system-wide one if
+ * asked, written as dir/name. */
+static void write_host_dump(const char *dir, const char *name, const char *host,
+			    int64_t wall_s, int system_wide)
 {
 	struct st_dump *d = st_dump_new();
 	char *json;
 
 	CU_ASSERT_FATAL(d != NULL);
+	snprintf(d->host.hostname, sizeof(d->host.hostname), "%s", host);
 	d->wall_ns = wall_s * 1000000000LL;
 	d->triggers = calloc(2, sizeof(*d->triggers));
 	CU_ASSERT_FATAL(d->triggers != NULL);
@@ -53,6 +55,11 @@ static void write_dump(const char *dir, const char *name, int64_t wall_s, int sy
 	st_test_write_file(dir, name, json);
 	free(json);
 	st_dump_free(d);
+}
+
+static void write_dump(const char *dir, const char *name, int64_t wall_s, int system_wide)
+{
+	write_host_dump(dir, name, "", wall_s, system_wide);
 }
 
 static void test_read_sort_remove(void)
@@ -142,12 +149,75 @@ static void test_empty_dir(void)
 	free(dir);
 }
 
+/* A central tree (DIR/HOST/spike_*.json, as a collector stores the
+ * syslog sink's dumps): --list groups by the dumps' host, each with its
+ * own table and summary, files named HOST_DIR/NAME; a name in a host is
+ * escaped; hidden directories and stray files are not hosts. */
+static void test_central_tree_by_host(void)
+{
+	char *dir = st_test_mkdtemp(), path[4200], *out;
+	struct view_style style = { 0, 1 };
+
+	write_host_dump(dir, "web2/spike_1.json", "web2", 1795303700, 0);
+	write_host_dump(dir, "web1/spike_1.json", "web1", 1795303740, 0);
+	write_host_dump(dir, "web1/spike_2.json", "web1", 1795303760, 1);
+	/* The directory is the syslog HOSTNAME; the group is the dump's. */
+	write_host_dump(dir, "db\x1b/spike_9.json", "db\x1b[2J", 1795303800, 0);
+	write_host_dump(dir, ".cache/spike_1.json", "hidden", 1795303800, 0);
+	st_test_write_file(dir, "notes.txt", "not a host");
+
+	struct view_listing l;
+	CU_ASSERT_EQUAL_FATAL(view_listing_read_tree(&l, dir), 0);
+	CU_ASSERT_EQUAL(l.n, 4);
+	view_listing_free(&l);
+
+	snprintf(path, sizeof(path), "%s/list.out", dir);
+	FILE *f = fopen(path, "w");
+	CU_ASSERT_FATAL(f != NULL);
+	reports = 0;
+	CU_ASSERT_EQUAL(view_list_dumps(f, dir, &style), 0);
+	fclose(f);
+	CU_ASSERT_EQUAL(reports, 0);
+	out = st_test_slurp(path);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, ": 4 dumps from 3 hosts, by host, newest first\n"));
+	char *db = strstr(out, "\nhost db\\x1b[2J: 1 dump\n");
+	char *w1 = strstr(out, "\nhost web1: 2 dumps\n");
+	char *w2 = strstr(out, "\nhost web2: 1 dump\n");
+	CU_ASSERT_FATAL(db && w1 && w2);
+	CU_ASSERT(db < w1 && w1 < w2);
+	/* web1's, newest first, named by their host directory, then its own
+	 * summary before web2's heading. */
+	char *a = strstr(w1, "web1/spike_2.json"), *b = strstr(w1, "web1/spike_1.json");
+	char *sum = strstr(w1, "most triggers (3 in all):");
+	CU_ASSERT(a && b && a < b && sum && b < sum && sum < w2);
+	CU_ASSERT_PTR_NULL(strstr(out, "hidden"));
+	CU_ASSERT_PTR_NULL(strstr(out, ".cache"));
+	free(out);
+
+	/* A flat directory keeps its list: no host headings. */
+	char *flat = st_test_mkdtemp();
+	write_host_dump(flat, "spike_1.json", "web1", 1795303740, 0);
+	f = fopen(path, "w");
+	CU_ASSERT_FATAL(f != NULL);
+	CU_ASSERT_EQUAL(view_list_dumps(f, flat, &style), 0);
+	fclose(f);
+	out = st_test_slurp(path);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, ": 1 dump, newest first\n"));
+	CU_ASSERT_PTR_NULL(strstr(out, "\nhost "));
+	free(out);
+	st_test_rmtree(flat);
+	free(flat);
+	st_test_rmtree(dir);
+	free(dir);
+}
+
 int main(void)
 {
 	CU_TestInfo tests[] = {
 		{ "read, newest first, unreadable kept last, remove", test_read_sort_remove },
 		{ "a missing directory: one report", test_missing_dir },
 		{ "an empty directory", test_empty_dir },
+		{ "a central tree, by host", test_central_tree_by_host },
 		CU_TEST_INFO_NULL,
 	};
 	return st_test_run("dump_list", tests);

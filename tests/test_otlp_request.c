@@ -5,7 +5,7 @@
 #include "cunit_runner.h"
 #include "dump.h"
 #include "dump_build.h"
-#include "dump_json.h"
+#include "utf8.h"
 #include "otlp_request.h"
 
 #include <cjson/cJSON.h>

@@ -14,6 +14,12 @@
 
 static struct st_plugin_set set;
 static struct st_host host;
+
+static uint64_t seven_dropped(const struct st_host *h)
+{
+	(void)h;
+	return 7;
+}
 static char *dir;
 
 static struct st_dump *dump_of(const char *type, int32_t pid, const char *comm)
@@ -80,16 +86,21 @@ static void test_metrics(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(text, "spiketrace_samples_total 1234\n"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(text, "spiketrace_build_info{version=\""));
 	CU_ASSERT_PTR_NOT_NULL(strstr(text, "# TYPE spiketrace_daemon_cpu_seconds_total counter\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "spiketrace_dumps_dropped_total 7\n"));
 	for (const unsigned char *c = (const unsigned char *)text; *c; c++)
 		CU_ASSERT(*c == '\n' || (*c >= 0x20 && *c <= 0x7e));
 	free(text);
 	p->destroy(state);
-	/* The hostile name, when it is among the top: escaped twice over. */
+	/* The hostile name, when it is among the top: escaped twice over.
+	 * And a core that does not count dropped dumps: no figure. */
+	host.dumps_dropped = NULL;
 	state = create(p, dir, 10, 0);
 	emit(p, state, "cpu_delta", 13, "ld\"\\\n\xff", 0);
 	text = file();
 	CU_ASSERT_PTR_NOT_NULL(strstr(text, "comm=\"ld\\\"\\\\\\\\\\\\x0a\\\\xff\"} 1\n"));
+	CU_ASSERT_PTR_NULL(strstr(text, "spiketrace_dumps_dropped_total"));
 	free(text);
+	host.dumps_dropped = seven_dropped;
 	p->destroy(state);
 	st_test_plugin_unload(&set);
 }
@@ -142,6 +153,7 @@ int main(void)
 {
 	dir = st_test_mkdtemp();
 	host = st_test_sink_host("prometheus");
+	host.dumps_dropped = seven_dropped;
 	CU_TestInfo tests[] = {
 		{ "the metrics, names escaped, the rest other", test_metrics },
 		{ "min_interval: the write waits", test_min_interval },

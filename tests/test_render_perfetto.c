@@ -4,6 +4,7 @@
 #include "cunit_runner.h"
 #include "dump.h"
 #include "dump_json.h"
+#include "utf8.h"
 #include "render_perfetto.h"
 
 #include <cjson/cJSON.h>

@@ -12,6 +12,8 @@
 
 #include "cunit_runner.h"
 #include "dump.h"
+#include "engine.h"
+#include "host.h"
 #include "sink_queue.h"
 
 #define WAIT_S 10       /* bound on every wait for a state */
@@ -176,6 +178,39 @@ static void test_idle_pause_and_stop_while_paused(void)
 	CU_ASSERT_TRUE(st_sink_queue_take_paused(&q));
 }
 
+/* A full queue drops its oldest waiting dump (not the one the sink is in)
+ * and counts it; a sink reads the count through its host table. */
+static void test_full_drops_oldest_and_counts(void)
+{
+	struct instance sink = { 0 };
+	struct st_loaded_plugin item = { .desc = &blocking_sink, .state = &sink, .running = 1 };
+	struct st_plugin_set set = { .n = 1, .items = &item };
+	struct st_sink_queue q;
+	reset();
+	CU_ASSERT_FATAL(st_sink_queue_start(&q, &set, 2) == 0);
+	st_sink_queue_push(&q, dump_named("first"));
+	CU_ASSERT_FATAL(wait_count(&entered, 1));
+	st_sink_queue_push(&q, dump_named("second"));
+	st_sink_queue_push(&q, dump_named("third"));
+	st_sink_queue_push(&q, dump_named("fourth"));
+
+	struct st_engine engine = { .sink_queue = &q };
+	struct st_host host;
+	st_host_init(&host, "a sink", "/proc", 1);
+	host.core = &engine;
+	CU_ASSERT_TRUE_FATAL(ST_HOST_HAS(&host, dumps_dropped));
+	CU_ASSERT_EQUAL(host.dumps_dropped(&host), 1);
+	engine.sink_queue = NULL;
+	CU_ASSERT_EQUAL(host.dumps_dropped(&host), 0);
+
+	release(3);
+	st_sink_queue_stop(&q);
+	CU_ASSERT_EQUAL(sink.got, 3);
+	CU_ASSERT_STRING_EQUAL(sink.ids[1], "third");
+	CU_ASSERT_STRING_EQUAL(sink.ids[2], "fourth");
+	CU_ASSERT_EQUAL(st_sink_queue_dropped(&q), 1);
+}
+
 int main(void)
 {
 	CU_TestInfo tests[] = {
@@ -183,6 +218,7 @@ int main(void)
 		  test_pause_never_waits_nor_drains },
 		{ "idle pause; stop while paused delivers the queue",
 		  test_idle_pause_and_stop_while_paused },
+		{ "a full queue drops the oldest and counts it", test_full_drops_oldest_and_counts },
 		CU_TEST_INFO_NULL,
 	};
 	/* A pause that waited for the stuck sink would hang: bounded. */

@@ -1,38 +1,26 @@
 #include "dump_dir.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "engine.h"
-#include "log.h"
+#include "config.h"
 
 char *view_configured_dump_dir(const char *config_path, int explicit)
 {
-	struct st_engine e;
-	char *dir = NULL;
+	static const char *const json_file_dir[] = { "sinks", "json_file", "dir" };
+	char err[1024], *dir = NULL;
 	/* No config installed: the daemon would write to the default too. */
 	if (!explicit && access(config_path, F_OK) != 0)
 		return strdup(ST_DEFAULT_DUMP_DIR);
-	memset(&e, 0, sizeof(e));
-	/* The same reading as the daemon's, so the viewer looks where the
-	 * daemon writes; only errors are worth a word here. */
-	enum st_log_level before = st_log_get_level();
-	st_log_set_level(ST_LOG_ERR);
-	int rc = st_engine_configure(&e, config_path, explicit, NULL);
-	st_log_set_level(before);
-	if (rc != 0) {
-		st_engine_destroy(&e);
+	/* Read without loading a plugin: the viewer runs no plugin code as
+	 * whoever runs it, and a plugin's option it would not know (or a
+	 * detector's out-of-range value) is the daemon's to refuse. */
+	if (st_config_lookup(config_path, explicit, json_file_dir, 3, &dir, err,
+			     sizeof(err)) != 0) {
+		fprintf(stderr, "spiketrace-view: %s\n", err);
 		return NULL;
 	}
-	for (size_t i = 0; i < e.plugins.n && !dir; i++) {
-		const struct st_plugin *p = e.plugins.items[i].desc;
-		if (strcmp(p->name, "json_file") != 0 || !e.cfg.plugins[i].configured)
-			continue;
-		for (size_t k = 0; k < e.cfg.plugins[i].nvalues; k++)
-			if (strcmp(p->options[k].name, "dir") == 0 && e.cfg.plugins[i].values[k].s)
-				dir = strdup(e.cfg.plugins[i].values[k].s);
-	}
-	st_engine_destroy(&e);
 	return dir ? dir : strdup(ST_DEFAULT_DUMP_DIR);
 }

@@ -6,6 +6,10 @@
  * Dumps are ordered by the time inside them, not by file name or mtime: a
  * copied or restored directory keeps its order. Processes are counted by
  * name, not pid: the same program gets a new pid every time it runs.
+ *
+ * A central store (rsyslog writing DIR/HOST/spike_*.json from the syslog
+ * sink's payload = "dump") is listed host by host, by the host the dumps
+ * name: a fleet's question is "which machine, and which process there".
  */
 #define _GNU_SOURCE
 #include "dump_list.h"
@@ -16,6 +20,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "dump.h"
 #include "dump_json.h"
@@ -55,10 +60,19 @@ void view_listing_sort(struct view_listing *l)
 		qsort(l->v, l->n, sizeof(*l->v), newest_first);
 }
 
+/* By host, then newest first: a central tree's groups. */
+static int by_host(const void *a, const void *b)
+{
+	const struct view_listed *x = a, *y = b;
+	int c = strcmp(x->hostname ? x->hostname : "", y->hostname ? y->hostname : "");
+	return c ? c : newest_first(a, b);
+}
+
 static void listed_free(struct view_listed *e)
 {
 	free(e->name);
 	free(e->error);
+	free(e->hostname);
 	free(e->triggers);
 }
 
@@ -110,6 +124,8 @@ static int add_dump(struct view_listing *l, const char *dir, const char *name)
 		e->wall_ns = dump->wall_ns;
 		e->lasted_ns = st_dump_lasted_ns(dump);
 		e->ntriggers = dump->ntriggers;
+		if (!(e->hostname = strdup(dump->host.hostname)))
+			why = "out of memory";
 	}
 	st_dump_free(dump);
 	if (why && !(e->error = strdup(why))) {
@@ -120,30 +136,92 @@ static int add_dump(struct view_listing *l, const char *dir, const char *name)
 	return 0;
 }
 
-int view_listing_read(struct view_listing *l, const char *dir)
+/* Appends the dumps of top/sub (sub NULL: of top) to l, named sub/NAME.
+ * Returns 0, -1 after a one-line report, or -2 after one when the
+ * directory cannot be read (l unchanged). */
+static int append_dumps(struct view_listing *l, const char *top, const char *sub)
 {
 	struct dirent **names = NULL;
+	char *dir = NULL;
+	int n, rc = 0;
+
+	if (sub ? asprintf(&dir, "%s/%s", top, sub) < 0 : !(dir = strdup(top))) {
+		view_report(top, "out of memory");
+		return -1;
+	}
+	n = scandir(dir, &names, is_dump_name, alphasort);
+	if (n < 0) {
+		view_report(dir, strerror(errno));
+		free(dir);
+		return -2;
+	}
+	struct view_listed *v = realloc(l->v, (l->n + (size_t)n + 1) * sizeof(*l->v));
+	if (!v) {
+		view_report(dir, "out of memory");
+		rc = -1;
+	} else {
+		l->v = v;
+	}
+	for (int i = 0; i < n; i++) {
+		char *name = NULL;
+		if (sub && asprintf(&name, "%s/%s", sub, names[i]->d_name) < 0)
+			name = NULL;
+		else if (!sub)
+			name = strdup(names[i]->d_name);
+		if (rc == 0 && (!name || add_dump(l, top, name) < 0)) {
+			view_report(names[i]->d_name, "out of memory");
+			rc = -1;
+		}
+		free(name);
+		free(names[i]);
+	}
+	free(names);
+	free(dir);
+	return rc;
+}
+
+int view_listing_read(struct view_listing *l, const char *dir)
+{
+	memset(l, 0, sizeof(*l));
+	if (append_dumps(l, dir, NULL) != 0) {
+		view_listing_free(l);
+		return -1;
+	}
+	return 0;
+}
+
+/* A host's directory: not hidden, a directory (through a symlink too). */
+static int is_host_dir(const struct dirent *de)
+{
+	return de->d_name[0] != '.' && (de->d_type == DT_DIR || de->d_type == DT_LNK ||
+					de->d_type == DT_UNKNOWN);
+}
+
+int view_listing_read_tree(struct view_listing *l, const char *dir)
+{
+	struct dirent **subs = NULL;
 	int n, rc = 0;
 
 	memset(l, 0, sizeof(*l));
-	n = scandir(dir, &names, is_dump_name, alphasort);
+	n = scandir(dir, &subs, is_host_dir, alphasort);
 	if (n < 0) {
 		view_report(dir, strerror(errno));
 		return -1;
 	}
-	l->v = calloc(n ? (size_t)n : 1, sizeof(*l->v));
-	if (!l->v) {
-		view_report(dir, "out of memory");
-		rc = -1;
-	}
 	for (int i = 0; i < n; i++) {
-		if (l->v && add_dump(l, dir, names[i]->d_name) < 0) {
-			view_report(names[i]->d_name, "out of memory");
-			rc = -1;
+		char *path = NULL;
+		struct stat st;
+		/* DT_LNK, DT_UNKNOWN: only a directory is a host's. One that
+		 * cannot be read is said, and the other hosts listed. */
+		if (rc >= 0 && asprintf(&path, "%s/%s", dir, subs[i]->d_name) >= 0 &&
+		    stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+			int r = append_dumps(l, dir, subs[i]->d_name);
+			rc = r == -1 ? -1 : r == -2 ? 1 : rc;
 		}
-		free(names[i]);
+		free(path);
+		free(subs[i]);
 	}
-	free(names);
+	free(subs);
 	if (rc < 0)
 		view_listing_free(l);
 	return rc;
@@ -339,14 +417,58 @@ static void print_summary(FILE *out, const struct view_listing *l, const struct 
 	free(c);
 }
 
+/* The table and the summary of l (sorted). */
+static void print_listing(FILE *out, const struct view_listing *l, const struct view_style *st)
+{
+	if (st->color)
+		fputs("\x1b[1m", out);
+	fprintf(out, "%-27s  %-*s  %-*s  %10s  %7s  %s", "time", TYPE_COLUMNS, "type",
+		PROC_COLUMNS, "process", "value", "lasted", "file");
+	if (st->color)
+		fputs("\x1b[0m", out);
+	fputc('\n', out);
+	for (size_t i = 0; i < l->n; i++)
+		print_row(out, &l->v[i], st);
+	print_summary(out, l, st);
+}
+
+/* Host by host: each group of l (sorted by host) with its heading. */
+static void print_hosts(FILE *out, const struct view_listing *l, const struct view_style *st)
+{
+	for (size_t i = 0, end; i < l->n; i = end) {
+		char shown[4 * sizeof(((struct st_dump_host *)0)->hostname) + 1];
+		for (end = i + 1; end < l->n && !strcmp(l->v[end].hostname, l->v[i].hostname); end++)
+			;
+		struct view_listing group = { .v = l->v + i, .n = end - i };
+		if (st->ascii)
+			st_escape_ascii(l->v[i].hostname, shown, sizeof(shown));
+		else
+			st_escape_terminal(l->v[i].hostname, shown, sizeof(shown));
+		fprintf(out, "\n%shost %s%s: %zu dump%s\n", st->color ? "\x1b[1m" : "",
+			shown[0] ? shown : "(unnamed)", st->color ? "\x1b[0m" : "", group.n,
+			group.n == 1 ? "" : "s");
+		print_listing(out, &group, st);
+	}
+}
+
 int view_list_dumps(FILE *out, const char *dir, const struct view_style *st)
 {
 	struct view_listing l;
 	char shown[4 * 1024 + 1];
-	int rc = 0;
+	int rc = 0, tree = 0;
 
 	if (view_listing_read(&l, dir) < 0)
 		return -1;
+	/* No dumps here: a central tree of per-host directories? */
+	if (l.n == 0) {
+		view_listing_free(&l);
+		int r = view_listing_read_tree(&l, dir);
+		if (r < 0)
+			return -1;
+		if (r > 0)
+			rc = -1;
+		tree = l.n > 0;
+	}
 	/* A file that cannot be read is said and left out, in name order. */
 	for (size_t i = 0; i < l.n;) {
 		char *path = NULL;
@@ -361,7 +483,10 @@ int view_list_dumps(FILE *out, const char *dir, const struct view_style *st)
 		view_listing_remove(&l, i);
 		rc = -1;
 	}
-	view_listing_sort(&l);
+	if (tree && l.n)
+		qsort(l.v, l.n, sizeof(*l.v), by_host);
+	else
+		view_listing_sort(&l);
 
 	if (st->ascii)
 		st_escape_ascii(dir, shown, sizeof(shown));
@@ -371,17 +496,17 @@ int view_list_dumps(FILE *out, const char *dir, const struct view_style *st)
 		fprintf(out, "%s: no dumps\n", shown);
 		goto out;
 	}
+	if (tree) {
+		size_t hosts = 0;
+		for (size_t i = 0; i < l.n; i++)
+			hosts += i == 0 || strcmp(l.v[i].hostname, l.v[i - 1].hostname) != 0;
+		fprintf(out, "%s: %zu dump%s from %zu host%s, by host, newest first\n", shown,
+			l.n, l.n == 1 ? "" : "s", hosts, hosts == 1 ? "" : "s");
+		print_hosts(out, &l, st);
+		goto out;
+	}
 	fprintf(out, "%s: %zu dump%s, newest first\n", shown, l.n, l.n == 1 ? "" : "s");
-	if (st->color)
-		fputs("\x1b[1m", out);
-	fprintf(out, "%-27s  %-*s  %-*s  %10s  %7s  %s", "time", TYPE_COLUMNS, "type",
-		PROC_COLUMNS, "process", "value", "lasted", "file");
-	if (st->color)
-		fputs("\x1b[0m", out);
-	fputc('\n', out);
-	for (size_t i = 0; i < l.n; i++)
-		print_row(out, &l.v[i], st);
-	print_summary(out, &l, st);
+	print_listing(out, &l, st);
 out:
 	view_listing_free(&l);
 	return rc;

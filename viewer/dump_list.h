@@ -19,8 +19,10 @@ void view_report(const char *what, const char *reason);
 
 /* What a list shows of one dump file. */
 struct view_listed {
-	char *name;                     /* the file name in the directory */
+	char *name;                     /* the file name in the directory (in a
+	                                   central tree, HOST_DIR/NAME) */
 	char *error;                    /* why it could not be read; NULL: read */
+	char *hostname;                 /* the dump's host.hostname; NULL: unread */
 	int64_t wall_ns;
 	int64_t lasted_ns;              /* first trigger's sample to the last's */
 	uint32_t ntriggers;
@@ -36,6 +38,13 @@ struct view_listing {
  * cannot be read is kept with its error. Returns 0, or -1 after a one-line
  * report when the directory cannot be read (l is then empty). */
 int view_listing_read(struct view_listing *l, const char *dir);
+
+/* A central tree: the spike_*.json one level down, in every
+ * subdirectory of dir not starting with a dot (as a collector's per-host
+ * template writes them), named SUBDIR/FILE. As view_listing_read, but a
+ * subdirectory that cannot be read is reported and the others read: 1
+ * then. */
+int view_listing_read_tree(struct view_listing *l, const char *dir);
 
 /* Newest first by the time inside the dumps; unreadable files last. */
 void view_listing_sort(struct view_listing *l);
@@ -65,9 +74,11 @@ size_t view_listing_culprits(const struct view_listing *l, struct view_culprit *
 /* Its name, raw: the comm, or "(system-wide)". */
 void view_culprit_name(const struct view_culprit *c, char *buf, size_t len);
 
-/* The spike_*.json files of dir on out. A file that cannot be read is
- * reported and left out. Returns 0, or -1 when the directory or any dump
- * in it could not be read. */
+/* The spike_*.json files of dir on out; when dir holds none but its
+ * subdirectories do (a central tree), those, grouped by the dumps'
+ * host.hostname, each host with its own list and summary. A file that
+ * cannot be read is reported and left out. Returns 0, or -1 when the
+ * directory or any dump in it could not be read. */
 int view_list_dumps(FILE *out, const char *dir, const struct view_style *style);
 
 #endif

@@ -95,7 +95,7 @@ extern "C" {
  * with an incompatible change (2: size-versioned structs and fixed-width
  * types; ABI 1 plugins are refused); the minor with every addition. */
 #define ST_ABI_MAJOR 2
-#define ST_ABI_MINOR 3
+#define ST_ABI_MINOR 4
 #define ST_ABI_STR_(x) #x
 #define ST_ABI_STR(x) ST_ABI_STR_(x)
 /* "2.0": as `pkg-config --modversion spiketrace` says it (configure
@@ -243,6 +243,12 @@ struct st_host {
 	 * served together, by one sample at its end or by the tick. reason (may be NULL) is
 	 * logged at debug level. Returns 0, or -1 after the core logged why. */
 	int32_t (*request_sample)(const struct st_host *host, const char *reason);
+
+	/* Since ABI 2.4 (check ST_HOST_HAS first): how many dumps the core
+	 * dropped since the daemon started, never reaching a sink (its sink
+	 * queue was full, or a dump could not be serialised), for a sink's
+	 * own account of what it did not get. Any thread. */
+	uint64_t (*dumps_dropped)(const struct st_host *host);
 };
 
 /* Whether a host table has a member (a core older than the plugin lacks

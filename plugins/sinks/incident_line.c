@@ -183,3 +183,17 @@ size_t st_incident_line(char *buf, size_t max, const struct st_dump *dump)
 	return l->len;
 }
 
+size_t st_printusascii_span(const char *s, const char *also)
+{
+	size_t n = 0;
+	while ((unsigned char)s[n] > 0x20 && (unsigned char)s[n] < 0x7f &&
+	       !(also && strchr(also, s[n])))
+		n++;
+	return n;
+}
+
+bool st_printusascii_name(const char *s, size_t max, const char *also)
+{
+	size_t n = st_printusascii_span(s, also);
+	return n > 0 && n <= max && s[n] == '\0';
+}

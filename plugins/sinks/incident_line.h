@@ -20,6 +20,14 @@
  * *truncated says whether all of in fit. */
 size_t st_escape_printable(const char *in, char *out, size_t outlen, bool *truncated);
 
+/* The length of s's leading run of printable US-ASCII other than space
+ * (33 .. 126) and the bytes of also (may be NULL). */
+size_t st_printusascii_span(const char *s, const char *also);
+
+/* Whether s is 1 to max such bytes and nothing else: a name that other
+ * programs split records at (a syslog tag, a journal identifier, an SD-ID). */
+bool st_printusascii_name(const char *s, size_t max, const char *also);
+
 /* "cpu_delta: pid 4242 (make) at 95.3% against threshold 40.0%; SUMMARY;
  * 3 triggers; dump: PATH" into buf (max + 1 bytes), at most max bytes
  * (at most ST_INCIDENT_LINE_MAX): type, process and figures first, the

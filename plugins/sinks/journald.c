@@ -59,24 +59,13 @@ static const struct st_option options[] = {
 	ST_OPTION_END,
 };
 
-static bool valid_ident(const char *ident)
-{
-	size_t n = strlen(ident);
-	if (n == 0 || n > IDENT_MAX)
-		return false;
-	for (const unsigned char *p = (const unsigned char *)ident; *p; p++)
-		if (*p <= 0x20 || *p > 0x7e)
-			return false;
-	return true;
-}
-
 static int journald_check_options(const union st_value *opts, char *err, size_t errlen)
 {
 	const char *ident = opts[OPT_IDENTIFIER].s ? opts[OPT_IDENTIFIER].s : "";
 	const char *path = opts[OPT_SOCKET].s ? opts[OPT_SOCKET].s : "";
 	char shown[4 * sizeof(((struct sockaddr_un *)0)->sun_path) + 1];
 	bool cut;
-	if (!valid_ident(ident)) {
+	if (!st_printusascii_name(ident, IDENT_MAX, NULL)) {
 		st_escape_printable(ident, shown, sizeof(shown), &cut);
 		snprintf(err, errlen, "identifier \"%s\" is not 1 to %d printable ASCII "
 			 "characters without space", shown, IDENT_MAX);

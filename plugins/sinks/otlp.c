@@ -38,8 +38,8 @@
 
 #define URL_MAX 2048
 #define ANSWER_MAX 200          /* of a refusal's body, kept for the log */
-#define BACKOFF_MIN_NS 500000000LL
-#define BACKOFF_MAX_NS 30000000000LL
+#define BACKOFF_MIN_NS 250000000LL
+#define BACKOFF_MAX_NS 10000000000LL
 #define DRAIN_NS 2000000000LL   /* at stop, what is queued gets this long */
 
 struct otlp_sink {
@@ -83,7 +83,7 @@ static const struct st_option options[] = {
 		"PEM file of the CAs to trust instead of the system's"),
 	[OPT_QUEUE_MESSAGES] = ST_OPTION_INT("queue_max_messages", 1000, 1, 1000000,
 		"records kept while the collector is away; beyond, the oldest are dropped"),
-	[OPT_QUEUE_KIB] = ST_OPTION_INT("queue_max_kib", 8192, 64, 4194304,
+	[OPT_QUEUE_KIB] = ST_OPTION_INT("queue_max_kib", 16384, 16, 1048576,
 		"KiB of records kept while the collector is away"),
 	ST_OPTION_END,
 };

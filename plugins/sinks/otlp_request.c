@@ -11,22 +11,18 @@
 
 #include <cjson/cJSON.h>
 
-#include "dump_json.h"
+#include "utf8.h"
 
 #define SCOPE_NAME "spiketrace"
 
 /* Room for any of the model's strings grown by U+FFFD replacements. */
 #define UTF8_ROOM(field) (3 * sizeof(field) + 1)
 
-/* The model's fixed-size char arrays need not end in a NUL: copy at most
- * their size, then make the copy valid UTF-8 into out (outlen bytes). */
+/* The model's fixed-size char arrays need not end in a NUL: at most their
+ * size, made valid UTF-8 into out (outlen bytes). */
 static const char *utf8_field(const char *field, size_t size, char *out, size_t outlen)
 {
-	char raw[1024];
-	size_t n = size < sizeof(raw) - 1 ? size : sizeof(raw) - 1;
-	memcpy(raw, field, n);
-	raw[n] = '\0';
-	return st_utf8_sanitize(raw, out, outlen);
+	return st_utf8_sanitize_n(field, size, out, outlen);
 }
 
 /*

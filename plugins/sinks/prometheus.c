@@ -9,6 +9,7 @@
  *   spiketrace_last_incident_timestamp_seconds{type}
  *   spiketrace_samples_total          the newest dump's last sample number
  *   spiketrace_daemon_cpu_seconds_total   the daemon's own CPU, all threads
+ *   spiketrace_dumps_dropped_total    dumps the core dropped before any sink
  *   spiketrace_build_info{version}
  *
  * The file is replaced whole (a temporary file beside it, renamed over
@@ -213,6 +214,13 @@ static char *exposition(const struct prom_sink *s, size_t *len)
 		"spiketrace_build_info{version=\"%s\"} 1\n",
 		(unsigned long long)s->samples, (double)cpu.tv_sec + (double)cpu.tv_nsec / 1e9,
 		PACKAGE_VERSION);
+	/* A core before ABI 2.4 does not count them: no figure, not a 0. */
+	if (ST_HOST_HAS(s->host, dumps_dropped))
+		fprintf(f, "# HELP spiketrace_dumps_dropped_total Dumps the daemon dropped "
+			"before any sink got them (its sink queue was full).\n"
+			"# TYPE spiketrace_dumps_dropped_total counter\n"
+			"spiketrace_dumps_dropped_total %llu\n",
+			(unsigned long long)s->host->dumps_dropped(s->host));
 	if (fclose(f) != 0) {
 		free(text);
 		return NULL;

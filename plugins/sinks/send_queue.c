@@ -6,6 +6,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -14,6 +15,8 @@
 #include <time.h>
 
 #include "send_queue.h"
+
+#define SENDER_STACK (512 * 1024)
 
 struct send_msg {
 	struct send_msg *next;
@@ -219,7 +222,19 @@ struct st_send_queue *st_send_queue_start(const struct st_host *host, const char
 	pthread_cond_init(&q->drained, &attr);
 	pthread_condattr_destroy(&attr);
 
-	int rc = pthread_create(&q->thread, NULL, sender_main, q);
+	/* Created from the sampling thread, which may run SCHED_FIFO: a
+	 * connect or a TLS handshake must not. A stack of its own size: the
+	 * default 8 MiB would stay resident under mlockall as it is touched,
+	 * and a TLS handshake needs far less than that. */
+	pthread_attr_t tattr;
+	struct sched_param normal = { .sched_priority = 0 };
+	pthread_attr_init(&tattr);
+	pthread_attr_setstacksize(&tattr, SENDER_STACK);
+	pthread_attr_setinheritsched(&tattr, PTHREAD_EXPLICIT_SCHED);
+	pthread_attr_setschedpolicy(&tattr, SCHED_OTHER);
+	pthread_attr_setschedparam(&tattr, &normal);
+	int rc = pthread_create(&q->thread, &tattr, sender_main, q);
+	pthread_attr_destroy(&tattr);
 	if (rc != 0) {
 		host->log(host, ST_LOG_ERR, "send queue for %s: cannot start its thread: %s",
 			  peer, strerror(rc));

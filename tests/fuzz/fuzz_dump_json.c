@@ -11,6 +11,7 @@
 
 #include "dump.h"
 #include "dump_json.h"
+#include "utf8.h"
 #include "render_text.h"
 #include "fuzz_check.h"
 
