@@ -48,7 +48,7 @@ static int64_t now_ms(void)
 /* One request read whole (head, then Content-Length bytes), or NULL. */
 static char *read_request(int fd)
 {
-	size_t cap = 1 << 20, len = 0;
+	size_t cap = 4 << 20, len = 0;
 	char *buf = malloc(cap + 1);
 	CU_ASSERT_FATAL(buf != NULL);
 	size_t want = 0;
@@ -193,7 +193,7 @@ static void defaults(union st_value *o, const char *endpoint)
 	o[TLS_VERIFY].b = 1;
 	o[CA_FILE].s = "";
 	o[QMSG].i = 100;
-	o[QKIB].i = 1024;
+	o[QKIB].i = 8192;
 	o[NOPTS].s = NULL;
 }
 
@@ -280,7 +280,8 @@ static void test_post(void)
 	cJSON_Delete(j);
 	p->destroy(state);
 
-	/* payload = "dump": the dump's JSON text is the body. */
+	/* payload = "dump": the dump's JSON text is the body; a big one
+	 * goes at once, without waiting on "Expect: 100-continue". */
 	o[PAYLOAD].s = "dump";
 	state = create(p, o);
 	CU_ASSERT_EQUAL(p->emit(state, d, "{\"schema\":\"x\"}", 14), 0);
@@ -288,6 +289,21 @@ static void test_post(void)
 	j = body_of(1);
 	CU_ASSERT_PTR_NOT_NULL(strstr(srv.requests[1], "\"stringValue\":\"{\\\"schema\\\":\\\"x\\\"}\""));
 	cJSON_Delete(j);
+	size_t big_len = 1536 * 1024;
+	char *big = malloc(big_len + 1);
+	CU_ASSERT_FATAL(big != NULL);
+	memset(big, 'x', big_len);
+	big[0] = '"';
+	big[big_len - 1] = '"';
+	big[big_len] = '\0';
+	int64_t t0 = now_ms();
+	CU_ASSERT_EQUAL(p->emit(state, d, big, big_len), 0);
+	CU_ASSERT_FATAL(wait_requests(3));
+	CU_ASSERT(now_ms() - t0 < 800);
+	CU_ASSERT_PTR_NULL(strcasestr(srv.requests[2], "\r\nExpect:"));
+	j = body_of(2);
+	cJSON_Delete(j);
+	free(big);
 	finish(p, state, d);
 }
 

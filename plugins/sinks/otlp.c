@@ -368,6 +368,9 @@ static int otlp_create(const struct st_host *host, const union st_value *opts, v
 	if (!s || !(s->endpoint = strdup(str_opt(opts, OPT_ENDPOINT))) ||
 	    (ca[0] && !(s->ca_file = strdup(ca))) ||
 	    add_header(&s->headers, "Content-Type: application/json", 30) < 0 ||
+	    /* No "Expect: 100-continue" on a big dump: a collector that does
+	     * not answer it would cost a second per POST. */
+	    add_header(&s->headers, "Expect:", 7) < 0 ||
 	    each_header(str_opt(opts, OPT_HEADERS), err, sizeof(err), add_header,
 			&s->headers) < 0) {
 		host->log(host, ST_LOG_ERR, "out of memory");
