@@ -2,11 +2,12 @@
 # Installs what spiketrace needs to build and test on Debian 12.
 # Idempotent: does nothing when everything is there already.
 set -eu
-# rsyslog is for the syslog sink's test against a real rsyslogd; valgrind,
-# clang and libclang-rt-14-dev (libFuzzer, clang's ASan) for the checks of
+# libcurl4-openssl-dev builds the otlp sink. rsyslog is for the syslog
+# sink's test against a real rsyslogd; valgrind, clang and
+# libclang-rt-14-dev (libFuzzer, clang's ASan) for the checks of
 # scripts/ci-extra.sh.
 pkgs="build-essential autoconf automake libtool pkg-config
-      libconfuse-dev libcjson-dev libcunit1-dev python3 rsyslog
+      libconfuse-dev libcjson-dev libcunit1-dev libcurl4-openssl-dev python3 rsyslog
       valgrind clang libclang-rt-14-dev"
 # --test: what only the tests need on top (scripts/test.sh asks for it):
 # libncurses-dev builds the viewer's terminal browser, which tmux drives;
