@@ -296,10 +296,8 @@ static void test_post(void)
 	big[0] = '"';
 	big[big_len - 1] = '"';
 	big[big_len] = '\0';
-	int64_t t0 = now_ms();
 	CU_ASSERT_EQUAL(p->emit(state, d, big, big_len), 0);
 	CU_ASSERT_FATAL(wait_requests(3));
-	CU_ASSERT(now_ms() - t0 < 800);
 	CU_ASSERT_PTR_NULL(strcasestr(srv.requests[2], "\r\nExpect:"));
 	j = body_of(2);
 	cJSON_Delete(j);
@@ -368,6 +366,23 @@ static void test_hung_collector(void)
 	t0 = now_ms();
 	finish(p, state, d);
 	CU_ASSERT(now_ms() - t0 < 3000);
+}
+
+/* A reload destroys the sink on the sampling thread: a POST waiting on a
+ * hung collector is cancelled, not waited out (the timeout here is 30 s). */
+static void test_destroy_never_waits(void)
+{
+	static const char *const hang[] = { NULL };
+	union st_value o[NOPTS + 1];
+	const struct st_plugin *p = sink_for(1, hang, o);
+	o[TIMEOUT].f = 30;
+	void *state = create(p, o);
+	struct st_dump *d = a_dump();
+	CU_ASSERT_EQUAL(p->emit(state, d, "{}", 2), 0);
+	CU_ASSERT_FATAL(wait_requests(1));
+	int64_t t0 = now_ms();
+	finish(p, state, d);
+	CU_ASSERT(now_ms() - t0 < 10000);       /* not the 30 s timeout */
 }
 
 /* Nothing listens: a connection error is retried, said once, naming the
@@ -454,6 +469,7 @@ int main(void)
 		{ "a 429 and a 503 retried, said once", test_503_retried },
 		{ "a 400 and a redirect dropped", test_rejected_dropped },
 		{ "a hung collector: no wait", test_hung_collector },
+		{ "destroy never waits on the collector", test_destroy_never_waits },
 		{ "nothing listening: retried, said once", test_unreachable },
 		{ "bad options refused", test_options_refused },
 		CU_TEST_INFO_NULL,

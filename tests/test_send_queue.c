@@ -19,7 +19,7 @@ struct fake_peer {
 	bool always_retry;
 	bool hold;              /* deliver waits until released */
 	bool holding;           /* a deliver is waiting */
-	int calls, disconnects;
+	int calls, disconnects, cancels;
 	char got[512];          /* the messages delivered, in order, ';' after each */
 };
 
@@ -34,11 +34,14 @@ static enum st_send_result fake_deliver(void *ctx, const char *msg, size_t len,
 	p->calls++;
 	p->holding = true;
 	pthread_cond_broadcast(&p->cond);
-	while (p->hold)
+	while (p->hold && !p->cancels)
 		pthread_cond_wait(&p->cond, &p->lock);
 	p->holding = false;
 	enum st_send_result r = ST_SEND_OK;
-	if (p->always_retry || p->retry_first > 0) {
+	if (p->cancels) {
+		snprintf(err, errlen, "cancelled");
+		r = ST_SEND_RETRY;
+	} else if (p->always_retry || p->retry_first > 0) {
 		p->retry_first--;
 		snprintf(err, errlen, "connection refused");
 		r = ST_SEND_RETRY;
@@ -62,7 +65,18 @@ static void fake_disconnect(void *ctx)
 	pthread_mutex_unlock(&p->lock);
 }
 
-static const struct st_send_ops ops = { .deliver = fake_deliver, .disconnect = fake_disconnect };
+/* As the sinks' cancel: from the stopping thread, sticky. */
+static void fake_cancel(void *ctx)
+{
+	struct fake_peer *p = ctx;
+	pthread_mutex_lock(&p->lock);
+	p->cancels++;
+	pthread_cond_broadcast(&p->cond);
+	pthread_mutex_unlock(&p->lock);
+}
+
+static const struct st_send_ops ops = { .deliver = fake_deliver, .disconnect = fake_disconnect,
+					.cancel = fake_cancel };
 
 static struct st_send_queue *start(size_t max_messages, size_t max_bytes, int64_t backoff_min)
 {
@@ -251,6 +265,22 @@ static void test_stop_with_peer_down(void)
 	reset_peer();
 }
 
+/* A peer that takes a message and never answers: stopping gives it the
+ * drain, then cancels the delivery instead of waiting it out. */
+static void test_stop_cancels_a_hung_delivery(void)
+{
+	peer.hold = true;
+	struct st_send_queue *q = start(16, 4096, SECOND / 1000);
+	put(q, "hung");
+	wait_until_holding();
+	st_send_queue_stop(q, SECOND / 100);   /* the peer would hold it for ever */
+	CU_ASSERT_EQUAL(peer.cancels, 1);
+	CU_ASSERT_STRING_EQUAL(peer.got, "");
+	CU_ASSERT_EQUAL(st_test_log_count[ST_LOG_WARNING], 1);     /* no outage: a stop */
+	CU_ASSERT_PTR_NOT_NULL(strstr(st_test_last_log, "stopping with 1 messages not delivered"));
+	reset_peer();
+}
+
 static void test_bad_limits(void)
 {
 	host = st_test_sink_host("test");
@@ -272,6 +302,7 @@ int main(void)
 		{ "a rejected message is dropped and counted", test_rejected_dropped },
 		{ "stopping delivers what is queued", test_stop_drains },
 		{ "stopping does not wait for a peer that is down", test_stop_with_peer_down },
+		{ "stopping cancels a delivery that hangs", test_stop_cancels_a_hung_delivery },
 		{ "bad limits are refused", test_bad_limits },
 		CU_TEST_INFO_NULL,
 	};

@@ -425,7 +425,7 @@ static void test_destroy_never_waits(void)
 	usleep(300000);
 	int64_t t0 = now_ms();
 	p->destroy(state);
-	CU_ASSERT(now_ms() - t0 < 1500);
+	CU_ASSERT(now_ms() - t0 < 10000);       /* not the 30 s timeout */
 	if (fd >= 0)
 		close(fd);
 	close(lfd);
@@ -446,7 +446,7 @@ static void test_destroy_never_waits(void)
 	usleep(300000);
 	t0 = now_ms();
 	p->destroy(state);
-	CU_ASSERT(now_ms() - t0 < 1500);
+	CU_ASSERT(now_ms() - t0 < 10000);       /* not the 30 s timeout */
 	for (int i = 0; i < 4; i++)
 		close(fill[i]);
 	close(lfd);

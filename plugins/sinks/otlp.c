@@ -38,9 +38,6 @@
 
 #define URL_MAX 2048
 #define ANSWER_MAX 200          /* of a refusal's body, kept for the log */
-#define BACKOFF_MIN_NS 250000000LL
-#define BACKOFF_MAX_NS 10000000000LL
-#define DRAIN_NS 2000000000LL   /* at stop, what is queued gets this long */
 
 struct otlp_sink {
 	const struct st_host *host;
@@ -52,6 +49,7 @@ struct otlp_sink {
 	long timeout_ms;
 	struct curl_slist *headers;
 	struct st_send_queue *queue;
+	int cancelled;          /* atomic: set by stop, read by curl's progress */
 	/* The sender thread's alone: */
 	CURL *curl;
 	char answer[ANSWER_MAX + 1];
@@ -243,6 +241,25 @@ static size_t keep_answer(char *data, size_t size, size_t n, void *arg)
 	return len;
 }
 
+/* curl calls it often (about once a second at the least, also while it
+ * connects): a nonzero answer aborts the transfer. */
+static int progress(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+		    curl_off_t ulnow)
+{
+	struct otlp_sink *s = arg;
+	(void)dltotal;
+	(void)dlnow;
+	(void)ultotal;
+	(void)ulnow;
+	return __atomic_load_n(&s->cancelled, __ATOMIC_RELAXED);
+}
+
+static void otlp_cancel(void *ctx)
+{
+	struct otlp_sink *s = ctx;
+	__atomic_store_n(&s->cancelled, 1, __ATOMIC_RELAXED);
+}
+
 /* The handle of this instance, made on the sender thread at the first
  * POST and after each failure (disconnect), with what never changes. */
 static CURL *handle(struct otlp_sink *s)
@@ -273,6 +290,9 @@ static CURL *handle(struct otlp_sink *s)
 		bad |= curl_easy_setopt(c, CURLOPT_CAINFO, s->ca_file) != CURLE_OK;
 	bad |= curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, keep_answer) != CURLE_OK;
 	bad |= curl_easy_setopt(c, CURLOPT_WRITEDATA, s) != CURLE_OK;
+	bad |= curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, progress) != CURLE_OK;
+	bad |= curl_easy_setopt(c, CURLOPT_XFERINFODATA, s) != CURLE_OK;
+	bad |= curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L) != CURLE_OK;
 	if (bad) {
 		curl_easy_cleanup(c);
 		return NULL;
@@ -336,8 +356,10 @@ static void otlp_destroy(void *state)
 	struct otlp_sink *s = state;
 	if (!s)
 		return;
-	/* Stops the thread, which drops the handle (disconnect) first. */
-	st_send_queue_stop(s->queue, DRAIN_NS);
+	/* Drains briefly, cancels a POST still waiting (destroy runs on the
+	 * sampling thread at a reload), stops the thread, which drops the
+	 * handle (disconnect) first. */
+	st_send_queue_stop(s->queue, ST_SEND_DRAIN_NS);
 	curl_slist_free_all(s->headers);
 	free(s->endpoint);
 	free(s->ca_file);
@@ -388,12 +410,13 @@ static int otlp_create(const struct st_host *host, const union st_value *opts, v
 	struct st_send_limits limits = {
 		.max_messages = (size_t)opts[OPT_QUEUE_MESSAGES].i,
 		.max_bytes = (size_t)opts[OPT_QUEUE_KIB].i * 1024,
-		.backoff_min_ns = BACKOFF_MIN_NS,
-		.backoff_max_ns = BACKOFF_MAX_NS,
+		.backoff_min_ns = ST_SEND_BACKOFF_MIN_NS,
+		.backoff_max_ns = ST_SEND_BACKOFF_MAX_NS,
 	};
 	static const struct st_send_ops ops = {
 		.deliver = otlp_deliver,
 		.disconnect = otlp_disconnect,
+		.cancel = otlp_cancel,
 	};
 	s->queue = st_send_queue_start(host, s->peer, &limits, &ops, s);
 	if (!s->queue) {

@@ -38,7 +38,6 @@ struct st_send_queue {
 	struct send_msg *head, *tail;
 	bool in_flight;                 /* head is being delivered: not to be freed */
 	bool stopping;
-	int64_t stop_deadline_ns;
 	bool full_logged;               /* once per spell of a full queue */
 	uint64_t outage_dropped;        /* dropped_full when the outage began */
 	uint64_t outage_retries;
@@ -142,7 +141,7 @@ static void *sender_main(void *arg)
 	for (;;) {
 		while (!q->head && !q->stopping)
 			pthread_cond_wait(&q->wake, &q->lock);
-		if (!q->head || (q->stopping && now_ns() >= q->stop_deadline_ns))
+		if (!q->head || q->stopping)
 			break;
 		struct send_msg *m = q->head;
 		q->in_flight = true;
@@ -157,11 +156,11 @@ static void *sender_main(void *arg)
 		pthread_mutex_lock(&q->lock);
 		q->in_flight = false;
 		if (r == ST_SEND_RETRY) {
+			if (q->stopping)
+				break;  /* cancelled: what is left is said below */
 			if (!q->stats.failing)
 				log_outage_start(q, err[0] ? err : "no reason given");
 			q->stats.retries++;
-			if (q->stopping)
-				break;  /* the peer is down: draining is over */
 			backoff_wait(q, backoff);
 			backoff = backoff * 2 > q->limits.backoff_max_ns ?
 				q->limits.backoff_max_ns : backoff * 2;
@@ -317,10 +316,16 @@ void st_send_queue_stop(struct st_send_queue *q, int64_t drain_ns)
 	if (!q)
 		return;
 	pthread_mutex_lock(&q->lock);
-	q->stopping = true;
-	q->stop_deadline_ns = now_ns() + drain_ns;
+	bool reachable = !q->stats.failing;
+	pthread_mutex_unlock(&q->lock);
+	if (reachable)
+		st_send_queue_flush(q, drain_ns);
+	pthread_mutex_lock(&q->lock);
+	q->stopping = true;     /* no delivery begins after this */
 	pthread_cond_signal(&q->wake);
 	pthread_mutex_unlock(&q->lock);
+	if (q->ops.cancel)
+		q->ops.cancel(q->ctx);
 	pthread_join(q->thread, NULL);
 
 	while (q->head)

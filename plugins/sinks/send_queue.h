@@ -14,8 +14,10 @@
  *   backoff_max; messages put meanwhile wait behind it.
  * - The first failure of an outage and the recovery are logged once each
  *   (the recovery with what the outage cost), not once per retry.
- * - deliver() bounds its own time (connect and I/O timeouts): stop waits
- *   for the one in progress.
+ * - deliver() bounds its own time (connect and I/O timeouts). Stopping
+ *   (a sink's destroy runs on the sampling thread at a reload) gives a
+ *   reachable peer a short drain, then cancels a delivery in progress
+ *   through the sink's cancel(): it never waits out a timeout.
  */
 #ifndef SPIKETRACE_SEND_QUEUE_H
 #define SPIKETRACE_SEND_QUEUE_H
@@ -40,7 +42,19 @@ struct st_send_ops {
 	/* Optional, on the sender thread: forget the connection (after a
 	 * RETRY, and when the queue stops). */
 	void (*disconnect)(void *ctx);
+	/* Optional, from the thread that stops the queue, while deliver()
+	 * may be running on the sender's: make it return soon (RETRY), and
+	 * any later one at once. An eventfd's write, an atomic flag. */
+	void (*cancel)(void *ctx);
 };
+
+/* The network sinks' retry pace: a collector back within a second is
+ * caught at once, one down for long is asked every 10 s. */
+#define ST_SEND_BACKOFF_MIN_NS 250000000LL
+#define ST_SEND_BACKOFF_MAX_NS 10000000000LL
+/* What a reachable peer gets at a sink's destroy for what is queued: the
+ * sampling thread waits that long at a reload. */
+#define ST_SEND_DRAIN_NS 500000000LL
 
 struct st_send_limits {
 	size_t max_messages;    /* > 0 */
@@ -78,8 +92,9 @@ int st_send_queue_flush(struct st_send_queue *q, int64_t timeout_ns);
 
 void st_send_queue_stats(struct st_send_queue *q, struct st_send_stats *out);
 
-/* Deliver what is queued for up to drain_ns (not retrying past it), stop
- * the thread, log what was left undelivered, free. NULL is ignored. */
+/* Give a reachable peer up to drain_ns for what is queued (none when it
+ * is down), cancel a delivery still in progress, stop the thread, log
+ * what was left undelivered, free. NULL is ignored. */
 void st_send_queue_stop(struct st_send_queue *q, int64_t drain_ns);
 
 #endif /* SPIKETRACE_SEND_QUEUE_H */

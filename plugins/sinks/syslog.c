@@ -37,11 +37,6 @@
 #include "tcp_client.h"
 
 #define IDENT_MAX 32            /* RFC 3164's TAG */
-/* Retries of a collector that is down: soon at first, then every 10 s. */
-#define BACKOFF_MIN_NS 250000000LL
-#define BACKOFF_MAX_NS 10000000000LL
-/* At destroy, for what a reachable collector has still to get. */
-#define DRAIN_NS 500000000LL
 /* A "summary" message: header, structured data, the line, the count. */
 #define SUMMARY_FRAME_MAX (ST_RFC5424_HEADER_MAX + ST_RFC5424_SD_MAX + \
 			   ST_INCIDENT_LINE_MAX + 16)
@@ -226,26 +221,25 @@ static void remote_disconnect(void *ctx)
 	st_tcp_close(&r->tcp);
 }
 
+static void remote_cancel(void *ctx)
+{
+	struct syslog_remote *r = ctx;
+	st_tcp_cancel(&r->tcp);
+}
+
 static const struct st_send_ops remote_ops = {
 	.deliver = remote_deliver,
 	.disconnect = remote_disconnect,
+	.cancel = remote_cancel,
 };
 
-/* Bounded however the collector is: destroy runs on the sampling thread
- * at a reload. A reachable collector gets what is queued for DRAIN_NS; a
- * connect or send still waiting then is cancelled, not waited out. */
+/* Bounded however the collector is (destroy runs on the sampling thread
+ * at a reload): the queue's stop drains briefly, then cancels. */
 static void remote_free(struct syslog_remote *r)
 {
 	if (!r)
 		return;
-	if (r->queue) {
-		struct st_send_stats stats;
-		st_send_queue_stats(r->queue, &stats);
-		if (!stats.failing)
-			st_send_queue_flush(r->queue, DRAIN_NS);
-		st_tcp_cancel(&r->tcp);
-		st_send_queue_stop(r->queue, 0);
-	}
+	st_send_queue_stop(r->queue, ST_SEND_DRAIN_NS);
 	st_tcp_free(&r->tcp);
 	free(r->frame);
 	free(r);
@@ -286,8 +280,8 @@ static struct syslog_remote *remote_start(const struct st_host *host,
 	struct st_send_limits limits = {
 		.max_messages = (size_t)opts[OPT_QUEUE_MAX_MESSAGES].i,
 		.max_bytes = r->max_bytes,
-		.backoff_min_ns = BACKOFF_MIN_NS,
-		.backoff_max_ns = BACKOFF_MAX_NS,
+		.backoff_min_ns = ST_SEND_BACKOFF_MIN_NS,
+		.backoff_max_ns = ST_SEND_BACKOFF_MAX_NS,
 	};
 	char peer[ST_TCP_HOST_MAX + 32];
 	snprintf(peer, sizeof(peer), "tcp %s", str(opts, OPT_SERVER));
