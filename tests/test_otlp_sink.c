@@ -461,10 +461,30 @@ static void test_options_refused(void)
 	st_test_plugin_unload(&set);
 }
 
+/* Every plugin of the directory is loaded to read its options: until a
+ * sink is created, none of libcurl (and OpenSSL behind it) is mapped. */
+static void test_no_libcurl_until_created(void)
+{
+	const struct st_plugin *p = st_test_plugin_load(&set, "otlp.so");
+	CU_ASSERT_PTR_NOT_NULL(p->options);
+	char *maps = NULL;
+	size_t cap = 0;
+	FILE *f = fopen("/proc/self/maps", "r");
+	CU_ASSERT_FATAL(f != NULL);
+	int mapped = 0;
+	while (getline(&maps, &cap, f) > 0)
+		mapped |= strstr(maps, "libcurl") != NULL;
+	free(maps);
+	fclose(f);
+	CU_ASSERT_FALSE(mapped);
+	st_test_plugin_unload(&set);
+}
+
 int main(void)
 {
 	host = st_test_sink_host("otlp");
 	CU_TestInfo tests[] = {
+		{ "loaded, not created: no libcurl mapped", test_no_libcurl_until_created },
 		{ "a POST with the headers, summary or dump", test_post },
 		{ "a 429 and a 503 retried, said once", test_503_retried },
 		{ "a 400 and a redirect dropped", test_rejected_dropped },

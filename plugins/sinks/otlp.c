@@ -28,6 +28,7 @@
 #include <curl/curl.h>
 #include <spiketrace/plugin.h>
 
+#include "curl_api.h"
 #include "incident_line.h"
 #include "otlp_request.h"
 #include "send_queue.h"
@@ -202,26 +203,14 @@ static int otlp_check_options(const union st_value *opts, char *err, size_t errl
 
 /* -------------------------------------------------------------- curl */
 
-/* curl_global_init is not to be called twice at once, nor while another
- * thread uses libcurl: once per process, from create (the main thread,
- * before this instance's sender starts). curl_global_cleanup is never
- * called: on SIGHUP the new instance is created before the old one is
- * destroyed, and another sink or a reloaded instance may still have a
- * sender thread inside libcurl; what the global state holds is freed at
- * exit. */
-static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
-static CURLcode curl_init_rc = CURLE_FAILED_INIT;
-
-static void curl_init_once(void)
-{
-	curl_init_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
-}
+/* libcurl, once a sink is created (curl_api.h says why not linked). */
+static const struct st_curl_api *libcurl;
 
 static int add_header(void *arg, const char *line, size_t len)
 {
 	struct curl_slist **list = arg, *grown;
 	char *copy = strndup(line, len);
-	grown = copy ? curl_slist_append(*list, copy) : NULL;
+	grown = copy ? libcurl->slist_append(*list, copy) : NULL;
 	free(copy);
 	if (!grown)
 		return -1;
@@ -266,35 +255,35 @@ static CURL *handle(struct otlp_sink *s)
 {
 	if (s->curl)
 		return s->curl;
-	CURL *c = curl_easy_init();
+	CURL *c = libcurl->easy_init();
 	if (!c)
 		return NULL;
 	int bad = 0;
-	bad |= curl_easy_setopt(c, CURLOPT_URL, s->endpoint) != CURLE_OK;
+	bad |= libcurl->easy_setopt(c, CURLOPT_URL, s->endpoint) != CURLE_OK;
 #if LIBCURL_VERSION_NUM >= 0x075500
-	bad |= curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https") != CURLE_OK;
+	bad |= libcurl->easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https") != CURLE_OK;
 #else
-	bad |= curl_easy_setopt(c, CURLOPT_PROTOCOLS,
+	bad |= libcurl->easy_setopt(c, CURLOPT_PROTOCOLS,
 				(long)(CURLPROTO_HTTP | CURLPROTO_HTTPS)) != CURLE_OK;
 #endif
-	bad |= curl_easy_setopt(c, CURLOPT_POST, 1L) != CURLE_OK;
-	bad |= curl_easy_setopt(c, CURLOPT_HTTPHEADER, s->headers) != CURLE_OK;
+	bad |= libcurl->easy_setopt(c, CURLOPT_POST, 1L) != CURLE_OK;
+	bad |= libcurl->easy_setopt(c, CURLOPT_HTTPHEADER, s->headers) != CURLE_OK;
 	/* No SIGALRM for name resolution's timeout: signals are the daemon's. */
-	bad |= curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L) != CURLE_OK;
-	bad |= curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, s->timeout_ms) != CURLE_OK;
-	bad |= curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, s->timeout_ms) != CURLE_OK;
-	bad |= curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L) != CURLE_OK;
-	bad |= curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, s->tls_verify ? 1L : 0L) != CURLE_OK;
-	bad |= curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, s->tls_verify ? 2L : 0L) != CURLE_OK;
+	bad |= libcurl->easy_setopt(c, CURLOPT_NOSIGNAL, 1L) != CURLE_OK;
+	bad |= libcurl->easy_setopt(c, CURLOPT_TIMEOUT_MS, s->timeout_ms) != CURLE_OK;
+	bad |= libcurl->easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, s->timeout_ms) != CURLE_OK;
+	bad |= libcurl->easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L) != CURLE_OK;
+	bad |= libcurl->easy_setopt(c, CURLOPT_SSL_VERIFYPEER, s->tls_verify ? 1L : 0L) != CURLE_OK;
+	bad |= libcurl->easy_setopt(c, CURLOPT_SSL_VERIFYHOST, s->tls_verify ? 2L : 0L) != CURLE_OK;
 	if (s->ca_file)
-		bad |= curl_easy_setopt(c, CURLOPT_CAINFO, s->ca_file) != CURLE_OK;
-	bad |= curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, keep_answer) != CURLE_OK;
-	bad |= curl_easy_setopt(c, CURLOPT_WRITEDATA, s) != CURLE_OK;
-	bad |= curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, progress) != CURLE_OK;
-	bad |= curl_easy_setopt(c, CURLOPT_XFERINFODATA, s) != CURLE_OK;
-	bad |= curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L) != CURLE_OK;
+		bad |= libcurl->easy_setopt(c, CURLOPT_CAINFO, s->ca_file) != CURLE_OK;
+	bad |= libcurl->easy_setopt(c, CURLOPT_WRITEFUNCTION, keep_answer) != CURLE_OK;
+	bad |= libcurl->easy_setopt(c, CURLOPT_WRITEDATA, s) != CURLE_OK;
+	bad |= libcurl->easy_setopt(c, CURLOPT_XFERINFOFUNCTION, progress) != CURLE_OK;
+	bad |= libcurl->easy_setopt(c, CURLOPT_XFERINFODATA, s) != CURLE_OK;
+	bad |= libcurl->easy_setopt(c, CURLOPT_NOPROGRESS, 0L) != CURLE_OK;
 	if (bad) {
-		curl_easy_cleanup(c);
+		libcurl->easy_cleanup(c);
 		return NULL;
 	}
 	s->curl = c;
@@ -304,7 +293,7 @@ static CURL *handle(struct otlp_sink *s)
 static void otlp_disconnect(void *ctx)
 {
 	struct otlp_sink *s = ctx;
-	curl_easy_cleanup(s->curl);     /* NULL is ignored */
+	libcurl->easy_cleanup(s->curl);     /* NULL is ignored */
 	s->curl = NULL;
 }
 
@@ -321,15 +310,15 @@ static enum st_send_result otlp_deliver(void *ctx, const char *msg, size_t len,
 	}
 	s->answer_len = 0;
 	s->answer[0] = '\0';
-	curl_easy_setopt(c, CURLOPT_POSTFIELDS, msg);
-	curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
-	CURLcode rc = curl_easy_perform(c);
+	libcurl->easy_setopt(c, CURLOPT_POSTFIELDS, msg);
+	libcurl->easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
+	CURLcode rc = libcurl->easy_perform(c);
 	if (rc != CURLE_OK) {
-		snprintf(err, errlen, "%s", curl_easy_strerror(rc));
+		snprintf(err, errlen, "%s", libcurl->easy_strerror(rc));
 		return ST_SEND_RETRY;
 	}
 	long status = 0;
-	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+	libcurl->easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
 	if (status >= 200 && status <= 299)
 		return ST_SEND_OK;
 	char shown[4 * ANSWER_MAX + 1];
@@ -360,7 +349,8 @@ static void otlp_destroy(void *state)
 	 * sampling thread at a reload), stops the thread, which drops the
 	 * handle (disconnect) first. */
 	st_send_queue_stop(s->queue, ST_SEND_DRAIN_NS);
-	curl_slist_free_all(s->headers);
+	if (s->headers)         /* made after libcurl was loaded */
+		libcurl->slist_free_all(s->headers);
 	free(s->endpoint);
 	free(s->ca_file);
 	free(s);
@@ -373,9 +363,8 @@ static int otlp_create(const struct st_host *host, const union st_value *opts, v
 		host->log(host, ST_LOG_ERR, "%s", err);
 		return -1;
 	}
-	pthread_once(&curl_once, curl_init_once);
-	if (curl_init_rc != CURLE_OK) {
-		host->log(host, ST_LOG_ERR, "libcurl: %s", curl_easy_strerror(curl_init_rc));
+	if (!(libcurl = st_curl_api(err, sizeof(err)))) {
+		host->log(host, ST_LOG_ERR, "%s", err);
 		return -1;
 	}
 	const char *ca = str_opt(opts, OPT_CA_FILE);
