@@ -81,6 +81,19 @@ PY
 )
 }
 
+# burst_named EXE: EXE (a copy of cpu_burner under a name of the test's)
+# idle for 1 s, then 2 s of CPU time, until the cpu_delta dump naming it
+# is in $DUMP; its pid in $burner, ended. Seen idle first, so the burst is
+# a jump from 0 whatever else the machine runs; CPU time, so that a loaded
+# machine stretches it.
+burst_named() {
+	"$1" 1000 2000 cpu &
+	burner=$!
+	started $burner
+	wait_for 20 dump_naming cpu_delta "$burner" || fail "no cpu_delta dump naming pid $burner"
+	stop $burner
+}
+
 # The detectors built, one name a line, in DETECTORS.
 list_detectors() {
 	printf 'plugin_dir = "%s"\n' "$PLUGINS" >"$TMP/list.conf"

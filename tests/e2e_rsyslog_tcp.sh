@@ -291,13 +291,7 @@ PY
 }
 OWN=""
 for round in 1 2 3; do
-	# Seen idle first, so the burst is a jump from 0 whatever else the
-	# machine runs; CPU time, so that a loaded machine stretches it.
-	"$TMP/$name" 1000 2000 cpu &
-	burner=$!
-	started $burner
-	wait_for 20 dump_naming cpu_delta "$burner" || fail "no cpu_delta dump naming pid $burner"
-	stop $burner
+	burst_named "$TMP/$name"
 	OWN=$(first_is_burner) && break
 	sleep 5.5         # cpu_delta's cooldown
 done

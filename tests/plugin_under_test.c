@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cunit_runner.h"
 
@@ -47,6 +48,14 @@ static int64_t clock_at_one(void)
 	return 1;
 }
 
+/* Real: a sink paces itself by it (a queue's backoff, a file's rewrite). */
+static int64_t monotonic(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
 void st_test_log_reset(void)
 {
 	memset(st_test_log_count, 0, sizeof(st_test_log_count));
@@ -61,7 +70,7 @@ struct st_host st_test_sink_host(const char *plugin_name)
 		.size = sizeof(struct st_host),
 		.plugin_name = plugin_name,
 		.log = counted_log,
-		.mono_ns = clock_at_one,
+		.mono_ns = monotonic,
 		.wall_ns = clock_at_one,
 		.proc_root = "/proc",
 		.ncores = 4,

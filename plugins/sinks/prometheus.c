@@ -84,13 +84,6 @@ static const struct st_option options[] = {
 	ST_OPTION_END,
 };
 
-static int64_t mono_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
 /* raw as an exposition label value: printable ASCII, then \\ and \". */
 static void label_value(const char *raw, char *out, size_t outlen)
 {
@@ -270,7 +263,7 @@ static int write_file(struct prom_sink *s)
 		s->host->log(s->host, ST_LOG_NOTICE, "%s: written again", path);
 	s->failing = 0;
 	s->pending = 0;
-	s->written_ns = mono_ns();
+	s->written_ns = s->host->mono_ns();
 	return 0;
 }
 
@@ -311,7 +304,7 @@ static int prom_emit(void *state, const struct st_dump *dump, const char *json,
 	if (dump->nsamples && st_dump_at(dump, dump->nsamples - 1)->seq > s->samples)
 		s->samples = st_dump_at(dump, dump->nsamples - 1)->seq;
 	if (s->written_ns && !s->failing &&
-	    mono_ns() - s->written_ns < (int64_t)(s->min_interval_s * 1e9)) {
+	    s->host->mono_ns() - s->written_ns < (int64_t)(s->min_interval_s * 1e9)) {
 		s->pending = 1;
 		return 0;
 	}

@@ -45,13 +45,6 @@ struct st_send_queue {
 	struct st_send_stats stats;
 };
 
-static int64_t now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
 static struct timespec abs_time(int64_t ns)
 {
 	struct timespec ts = { .tv_sec = ns / 1000000000, .tv_nsec = ns % 1000000000 };
@@ -98,7 +91,7 @@ static void log_outage_start(struct st_send_queue *q, const char *why)
 	q->stats.failing = 1;
 	q->outage_dropped = q->stats.dropped_full;
 	q->outage_retries = q->stats.retries;
-	q->outage_start_ns = now_ns();
+	q->outage_start_ns = q->host->mono_ns();
 	q->host->log(q->host, ST_LOG_WARNING,
 		     "cannot deliver to %s: %s; keeping up to %zu messages (%zu KiB) "
 		     "and retrying", q->peer, why, q->limits.max_messages,
@@ -111,7 +104,7 @@ static void log_outage_end(struct st_send_queue *q)
 	q->host->log(q->host, ST_LOG_NOTICE,
 		     "delivering to %s again after %.1f s down (%llu retries, "
 		     "%llu messages dropped from the full queue)", q->peer,
-		     (double)(now_ns() - q->outage_start_ns) / 1e9,
+		     (double)(q->host->mono_ns() - q->outage_start_ns) / 1e9,
 		     (unsigned long long)(q->stats.retries - q->outage_retries),
 		     (unsigned long long)(q->stats.dropped_full - q->outage_dropped));
 }
@@ -119,8 +112,8 @@ static void log_outage_end(struct st_send_queue *q)
 /* Waits out a backoff; returns early only to stop. */
 static void backoff_wait(struct st_send_queue *q, int64_t delay_ns)
 {
-	int64_t until = now_ns() + delay_ns;
-	while (!q->stopping && now_ns() < until) {
+	int64_t until = q->host->mono_ns() + delay_ns;
+	while (!q->stopping && q->host->mono_ns() < until) {
 		struct timespec ts = abs_time(until);
 		pthread_cond_timedwait(&q->wake, &q->lock, &ts);
 	}
@@ -215,6 +208,7 @@ struct st_send_queue *st_send_queue_start(const struct st_host *host, const char
 
 	pthread_condattr_t attr;
 	pthread_condattr_init(&attr);
+	/* The host's mono_ns is CLOCK_MONOTONIC: the deadlines are in it. */
 	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
 	pthread_mutex_init(&q->lock, NULL);
 	pthread_cond_init(&q->wake, &attr);
@@ -293,9 +287,9 @@ int st_send_queue_put(struct st_send_queue *q, const char *msg, size_t len)
 
 int st_send_queue_flush(struct st_send_queue *q, int64_t timeout_ns)
 {
-	int64_t until = now_ns() + timeout_ns;
+	int64_t until = q->host->mono_ns() + timeout_ns;
 	pthread_mutex_lock(&q->lock);
-	while (q->head && now_ns() < until) {
+	while (q->head && q->host->mono_ns() < until) {
 		struct timespec ts = abs_time(until);
 		pthread_cond_timedwait(&q->drained, &q->lock, &ts);
 	}
