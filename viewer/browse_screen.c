@@ -13,7 +13,8 @@
 
 const char *browse_esc(const struct browser *b, const char *raw, char *out, size_t len)
 {
-	return b->ascii ? st_escape_ascii(raw, out, len) : st_escape_terminal(raw, out, len);
+	st_escape_into(raw, out, len, b->ascii, SIZE_MAX, NULL);
+	return out;
 }
 
 /* An escaped line at row y, cut at width columns, the rest of the row

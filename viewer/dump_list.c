@@ -278,10 +278,7 @@ static void print_row(FILE *out, const struct view_listed *e, const struct view_
 	st_render_cell(out, type, TYPE_COLUMNS, st->ascii);
 	fputs("  ", out);
 	st_render_cell(out, proc, PROC_COLUMNS, st->ascii);
-	if (st->ascii)
-		st_escape_ascii(e->name, name, sizeof(name));
-	else
-		st_escape_terminal(e->name, name, sizeof(name));
+	st_escape_into(e->name, name, sizeof(name), st->ascii, SIZE_MAX, NULL);
 	/* An episode's incident lasts; a moment's says "-". */
 	if (e->lasted_ns > 0)
 		snprintf(lasted, sizeof(lasted), "%.1fs", (double)e->lasted_ns / 1e9);
@@ -339,10 +336,7 @@ static void type_counts(FILE *out, const struct view_listing *l, const struct st
 				     strncmp(l->v[i].triggers[k].type, seen[j]->type,
 					     ST_TRIGGER_TYPE_MAX) == 0;
 		snprintf(raw, sizeof(raw), "%.*s", ST_TRIGGER_TYPE_MAX, seen[j]->type);
-		if (st->ascii)
-			st_escape_ascii(raw, type, sizeof(type));
-		else
-			st_escape_terminal(raw, type, sizeof(type));
+		st_escape_into(raw, type, sizeof(type), st->ascii, SIZE_MAX, NULL);
 		fprintf(out, "%s%s x%u", j ? ", " : "", type, n);
 	}
 	if (more)
@@ -440,10 +434,7 @@ static void print_hosts(FILE *out, const struct view_listing *l, const struct vi
 		for (end = i + 1; end < l->n && !strcmp(l->v[end].hostname, l->v[i].hostname); end++)
 			;
 		struct view_listing group = { .v = l->v + i, .n = end - i };
-		if (st->ascii)
-			st_escape_ascii(l->v[i].hostname, shown, sizeof(shown));
-		else
-			st_escape_terminal(l->v[i].hostname, shown, sizeof(shown));
+		st_escape_into(l->v[i].hostname, shown, sizeof(shown), st->ascii, SIZE_MAX, NULL);
 		fprintf(out, "\n%shost %s%s: %zu dump%s\n", st->color ? "\x1b[1m" : "",
 			shown[0] ? shown : "(unnamed)", st->color ? "\x1b[0m" : "", group.n,
 			group.n == 1 ? "" : "s");
@@ -488,10 +479,7 @@ int view_list_dumps(FILE *out, const char *dir, const struct view_style *st)
 	else
 		view_listing_sort(&l);
 
-	if (st->ascii)
-		st_escape_ascii(dir, shown, sizeof(shown));
-	else
-		st_escape_terminal(dir, shown, sizeof(shown));
+	st_escape_into(dir, shown, sizeof(shown), st->ascii, SIZE_MAX, NULL);
 	if (l.n == 0) {
 		fprintf(out, "%s: no dumps\n", shown);
 		goto out;

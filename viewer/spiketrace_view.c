@@ -110,13 +110,8 @@ void view_report(const char *what, const char *reason)
 	/* Keep the error next to the output it belongs to in a shared
 	 * terminal or pipe. */
 	fflush(stdout);
-	if (report_ascii) {
-		st_escape_ascii(what, w, sizeof(w));
-		st_escape_ascii(reason, r, sizeof(r));
-	} else {
-		st_escape_terminal(what, w, sizeof(w));
-		st_escape_terminal(reason, r, sizeof(r));
-	}
+	st_escape_into(what, w, sizeof(w), report_ascii, SIZE_MAX, NULL);
+	st_escape_into(reason, r, sizeof(r), report_ascii, SIZE_MAX, NULL);
 	fprintf(stderr, PROG ": %s: %s\n", w, r);
 }
 
