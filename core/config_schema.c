@@ -203,7 +203,8 @@ static int check_value(cfg_t *cfg, cfg_opt_t *opt)
 
 	if (s->type == ST_OPT_STRING) {
 		const char *v = cfg_opt_getnstr(opt, 0);
-		if (s == &p->plugin_dir && (!v || !*v)) {
+		/* By place, not by spec: a bisection's parse has its own copy. */
+		if (n == &p->root && i == O_PLUGIN_DIR && (!v || !*v)) {
 			cf_fail(p->es, AT_LINE, "plugin_dir must not be empty");
 			return -1;
 		}

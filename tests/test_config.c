@@ -307,6 +307,8 @@ static void test_out_of_range_root(void)
 	CU_ASSERT(fails_with("interval = nan\n", 1, "not a finite number"));
 	CU_ASSERT(fails_with("log_level = loud\n", 1, "log_level = 'loud': expected one of err, warning"));
 	CU_ASSERT(fails_with("plugin_dir = \"\"\n", 1, "plugin_dir must not be empty"));
+	CU_ASSERT(fails_with("top = 3\nplugin_dir = \"\"\nhistory = 50\n# more\n", 2,
+			     "plugin_dir must not be empty"));
 }
 
 static void test_out_of_range_plugin(void)
