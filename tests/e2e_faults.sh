@@ -197,8 +197,8 @@ PY
 # (its read policy): that many ticks after a change, every process was
 # read since.
 ROTATION=$(sed -n 's/^#define ST_READ_ROTATION *\([0-9][0-9]*\).*/\1/p' \
-	"$top_srcdir"/core/*.h)
-[ -n "$ROTATION" ] || fail "ST_READ_ROTATION not found in core/*.h"
+	"$top_srcdir"/core/*/*.h)
+[ -n "$ROTATION" ] || fail "ST_READ_ROTATION not found in core/*/*.h"
 # wait_all_read WHAT: until every process was read since the mark (one
 # tick more for the one the change may have fallen in).
 wait_all_read() { wait_ticks $((ROTATION + 1)) "$1"; }

@@ -4,7 +4,7 @@
 #ifndef ST_PLUGIN_UNDER_TEST_H
 #define ST_PLUGIN_UNDER_TEST_H
 
-#include "plugin_loader.h"
+#include "plugin/plugin_loader.h"
 
 /* file in the build's plugin directory, e.g. "pressure.so": its
  * descriptor (the test fails at once when it does not load), held in

@@ -7,7 +7,7 @@
 
 #include <CUnit/CUnit.h>
 
-#include "dump.h"
+#include "dump/dump.h"
 
 int scenario_start(struct scenario *sc, unsigned ncores, uint64_t mem_total_kib,
 		   const char *config_tail)

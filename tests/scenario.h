@@ -20,7 +20,7 @@
 #include <stdint.h>
 #include <CUnit/CUnit.h>
 
-#include "engine.h"
+#include "engine/engine.h"
 #include "fake_proc.h"
 
 #define SCENARIO_MAX_DUMPS 64

@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "cunit_runner.h"
-#include "dump_json.h"
+#include "dump/dump_json.h"
 #include "scenario.h"
 
 #ifndef ST_ABI_PLUGIN_DIR

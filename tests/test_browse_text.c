@@ -5,8 +5,8 @@
 #define _GNU_SOURCE
 #include "cunit_runner.h"
 #include "browse_text.h"
-#include "dump.h"
-#include "dump_json.h"
+#include "dump/dump.h"
+#include "dump/dump_json.h"
 
 #include <stdio.h>
 #include <stdlib.h>

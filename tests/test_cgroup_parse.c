@@ -5,7 +5,7 @@
  * read past len is caught by ASan / valgrind.
  */
 #include "cunit_runner.h"
-#include "cgroup_parse.h"
+#include "proc/cgroup_parse.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,5 +1,5 @@
 #define _GNU_SOURCE
-#include "config.h"
+#include "config/config.h"
 #include "cunit_runner.h"
 
 #include <fcntl.h>

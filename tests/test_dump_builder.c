@@ -1,4 +1,4 @@
-/* The dump builder (core/dump_builder.c) through the real engine over a
+/* The dump builder (core/engine/dump_builder.c) through the real engine over a
  * fake /proc: what each sample's lists hold and how each record says it
  * was measured. */
 #define _GNU_SOURCE
@@ -11,8 +11,8 @@
 #include <unistd.h>
 
 #include "cunit_runner.h"
-#include "dump.h"
-#include "proc_parse.h"
+#include "dump/dump.h"
+#include "proc/proc_parse.h"
 #include "scenario.h"
 
 #define ONLY_CPU_DELTA "detectors { cpu_delta { threshold_pct = 40 } " \

@@ -1,9 +1,9 @@
-/* The dump's JSON writer and strict reader (core/dump_json_write.c, core/dump_json_read.c). */
+/* The dump's JSON writer and strict reader (core/dump/dump_json_write.c, core/dump/dump_json_read.c). */
 #define _GNU_SOURCE
 #include "cunit_runner.h"
-#include "dump.h"
-#include "dump_json.h"
-#include "utf8.h"
+#include "dump/dump.h"
+#include "dump/dump_json.h"
+#include "text/utf8.h"
 
 #include <cjson/cJSON.h>
 #include <fcntl.h>

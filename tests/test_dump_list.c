@@ -3,8 +3,8 @@
  * leaves, and a row's fields. */
 #define _GNU_SOURCE
 #include "cunit_runner.h"
-#include "dump.h"
-#include "dump_json.h"
+#include "dump/dump.h"
+#include "dump/dump_json.h"
 #include "dump_list.h"
 
 #include <stdio.h>

@@ -1,9 +1,9 @@
-/* A trigger's causes from a dump's figures (core/dump_why.c), each on a
+/* A trigger's causes from a dump's figures (core/dump/dump_why.c), each on a
  * hand-made dump that shows it, and the quiet dump that shows none. */
 #define _GNU_SOURCE
 #include "cunit_runner.h"
-#include "dump.h"
-#include "dump_why.h"
+#include "dump/dump.h"
+#include "dump/dump_why.h"
 
 #include <math.h>
 #include <stdio.h>

@@ -12,8 +12,8 @@
 #include <unistd.h>
 
 #include "cunit_runner.h"
-#include "dump.h"
-#include "dump_json.h"
+#include "dump/dump.h"
+#include "dump/dump_json.h"
 #include "scenario.h"
 
 /* Two processes idle at 1% from the first sample on. */

@@ -22,7 +22,7 @@
 #include <unistd.h>
 
 #include "cunit_runner.h"
-#include "event_source.h"
+#include "events/event_source.h"
 
 #define DEADLINE_MS 5000
 

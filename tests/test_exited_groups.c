@@ -1,11 +1,11 @@
 /*
- * Tests for core/exited_groups.c (the exits of an interval by group) and
- * core/fork_parents.c (who forked whom, for processes the sampler never
+ * Tests for core/events/exited_groups.c (the exits of an interval by group) and
+ * core/events/fork_parents.c (who forked whom, for processes the sampler never
  * read).
  */
 #include "cunit_runner.h"
-#include "exited_groups.h"
-#include "fork_parents.h"
+#include "events/exited_groups.h"
+#include "events/fork_parents.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -1,5 +1,5 @@
 /*
- * Tests for core/fast_ring.c over a fake /proc: the figures of a reading
+ * Tests for core/sample/fast_ring.c over a fake /proc: the figures of a reading
  * exactly, pressure only where the kernel has the file, a ring that
  * wraps oldest first, a broken file that skips readings and mends, and
  * the capacity for a history.
@@ -7,7 +7,7 @@
 #define _GNU_SOURCE
 #include "cunit_runner.h"
 #include "fake_proc.h"
-#include "fast_ring.h"
+#include "sample/fast_ring.h"
 
 #include <fcntl.h>
 #include <stdio.h>

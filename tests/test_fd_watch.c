@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "cunit_runner.h"
-#include "fd_watch.h"
+#include "engine/fd_watch.h"
 
 struct calls {
 	int n;

@@ -1,11 +1,11 @@
 /*
- * Tests for core/incident.c: per-key cooldown, grouping of triggers into the
+ * Tests for core/engine/incident.c: per-key cooldown, grouping of triggers into the
  * open incident, the post-trigger window and the global rate limit. Samples
  * are built by hand; time is sample time (mono_ns), never the real clock.
  */
 #define _GNU_SOURCE
 #include "cunit_runner.h"
-#include "incident.h"
+#include "engine/incident.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -3,7 +3,7 @@
  * stands in for journald's. */
 #define _GNU_SOURCE
 #include "cunit_runner.h"
-#include "dump.h"
+#include "dump/dump.h"
 #include "dump_build.h"
 #include "plugin_under_test.h"
 

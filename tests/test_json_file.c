@@ -16,9 +16,9 @@
 #include <unistd.h>
 
 #include "cunit_runner.h"
-#include "dump.h"
-#include "host.h"
-#include "plugin_loader.h"
+#include "dump/dump.h"
+#include "plugin/host.h"
+#include "plugin/plugin_loader.h"
 
 static struct st_loaded_plugin plugin;
 

@@ -6,8 +6,8 @@
 #include <unistd.h>
 
 #include "cunit_runner.h"
-#include "ring.h"
-#include "sampler.h"
+#include "sample/ring.h"
+#include "sample/sampler.h"
 #include "scenario.h"
 
 #define GIB (1024u * 1024u)          /* in KiB */

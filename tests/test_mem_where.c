@@ -1,7 +1,7 @@
-/* Where the memory went (core/mem_where.c): the parts of meminfo that
+/* Where the memory went (core/dump/mem_where.c): the parts of meminfo that
  * grew, ranked and worded, on hand-made breakdowns. */
 #include "cunit_runner.h"
-#include "mem_where.h"
+#include "dump/mem_where.h"
 
 #include <stdint.h>
 #include <stdio.h>

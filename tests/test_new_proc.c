@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "cunit_runner.h"
-#include "dump.h"
+#include "dump/dump.h"
 #include "scenario.h"
 
 #include <CUnit/CUnit.h>

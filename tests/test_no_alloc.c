@@ -23,7 +23,7 @@
 #include <unistd.h>
 
 #include "cunit_runner.h"
-#include "dump.h"
+#include "dump/dump.h"
 #include "scenario.h"
 
 #define HISTORY 30              /* what scenario_start configures */

@@ -1,11 +1,11 @@
 /*
- * Tests for core/notify.c against a real AF_UNIX datagram socket standing
+ * Tests for core/daemon/notify.c against a real AF_UNIX datagram socket standing
  * in for systemd's: a path, the abstract namespace, no socket at all, and
  * addresses that are not ones.
  */
 #define _GNU_SOURCE
 #include "cunit_runner.h"
-#include "notify.h"
+#include "daemon/notify.h"
 
 #include <stddef.h>
 #include <stdio.h>

@@ -4,7 +4,7 @@
 #include <stdint.h>
 
 #include "cunit_runner.h"
-#include "off_tick.h"
+#include "engine/off_tick.h"
 
 #define MS 1000000LL
 

@@ -3,9 +3,9 @@
  * to OTLP's rules (field names, types, 64-bit integers as strings). */
 #define _GNU_SOURCE
 #include "cunit_runner.h"
-#include "dump.h"
+#include "dump/dump.h"
 #include "dump_build.h"
-#include "utf8.h"
+#include "text/utf8.h"
 #include "otlp_request.h"
 
 #include <cjson/cJSON.h>

@@ -4,7 +4,7 @@
  * redirect, or nothing at all). */
 #define _GNU_SOURCE
 #include "cunit_runner.h"
-#include "dump.h"
+#include "dump/dump.h"
 #include "dump_build.h"
 #include "plugin_under_test.h"
 

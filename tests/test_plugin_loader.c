@@ -1,13 +1,13 @@
 /*
- * Tests for core/plugin_loader.c on the test plugins (tests/plugins/,
+ * Tests for core/plugin/plugin_loader.c on the test plugins (tests/plugins/,
  * built into ST_TEST_PLUGIN_DIR) and the real ones (ST_BUILD_PLUGIN_DIR).
  * The ownership and permission checks apply only to root; they are tested
  * on copies in temp dirs when the suite runs as root.
  */
 #define _GNU_SOURCE
 #include "cunit_runner.h"
-#include "config.h"
-#include "plugin_loader.h"
+#include "config/config.h"
+#include "plugin/plugin_loader.h"
 
 #include <dirent.h>
 #include <errno.h>

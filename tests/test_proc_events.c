@@ -7,7 +7,7 @@
  * past len is caught by ASan / valgrind.
  */
 #include "cunit_runner.h"
-#include "proc_events.h"
+#include "events/proc_events.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -6,7 +6,7 @@
 #define _GNU_SOURCE
 #include "cunit_runner.h"
 #include "fake_proc.h"
-#include "proc_memory.h"
+#include "proc/proc_memory.h"
 
 #include <fcntl.h>
 #include <stdio.h>

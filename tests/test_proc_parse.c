@@ -1,11 +1,11 @@
 /*
- * Tests for core/proc_parse.c. Every buffer handed to a parser is copied
+ * Tests for core/proc/proc_parse.c. Every buffer handed to a parser is copied
  * into a heap block of exactly its length (no NUL after it), so ASan and
  * valgrind catch any read past len.
  */
 #define _GNU_SOURCE
 #include "cunit_runner.h"
-#include "proc_parse.h"
+#include "proc/proc_parse.h"
 
 #include <fcntl.h>
 #include <math.h>

@@ -1,10 +1,10 @@
 /*
- * Tests for core/proc_parse_system.c: pressure, vmstat, loadavg,
+ * Tests for core/proc/proc_parse_system.c: pressure, vmstat, loadavg,
  * diskstats. Every buffer is an exact heap copy (no NUL after it).
  */
 #define _GNU_SOURCE
 #include "cunit_runner.h"
-#include "proc_parse_system.h"
+#include "proc/proc_parse_system.h"
 
 #include <stdio.h>
 #include <stdlib.h>

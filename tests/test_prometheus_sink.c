@@ -2,7 +2,7 @@
  * tree as the daemon loads it, writing into a directory of the test's. */
 #define _GNU_SOURCE
 #include "cunit_runner.h"
-#include "dump.h"
+#include "dump/dump.h"
 #include "dump_build.h"
 #include "plugin_under_test.h"
 

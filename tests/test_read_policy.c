@@ -1,8 +1,8 @@
 /* The read policy and the CPU charge on their own, without a /proc:
- * core/read_policy.c and core/proc_cpu.c are pure functions. */
+ * core/sample/read_policy.c and core/proc/proc_cpu.c are pure functions. */
 #include "cunit_runner.h"
-#include "proc_cpu.h"
-#include "read_policy.h"
+#include "proc/proc_cpu.h"
+#include "sample/read_policy.h"
 
 #include <float.h>
 

@@ -1,10 +1,10 @@
-/* The HTML page of dumps (core/render_html.c): what it shows, and that no
+/* The HTML page of dumps (core/render/render_html.c): what it shows, and that no
  * name or command line reaches it as markup or script. */
 #define _GNU_SOURCE
 #include "cunit_runner.h"
-#include "dump.h"
+#include "dump/dump.h"
 #include "dump_build.h"
-#include "render_html.h"
+#include "render/render_html.h"
 
 #include <stdbool.h>
 #include <stdio.h>

@@ -1,11 +1,11 @@
-/* The Chrome Trace Event Format of dumps (core/render_perfetto.c), read
+/* The Chrome Trace Event Format of dumps (core/render/render_perfetto.c), read
  * back with cJSON and checked against the format's rules. */
 #define _GNU_SOURCE
 #include "cunit_runner.h"
-#include "dump.h"
-#include "dump_json.h"
-#include "utf8.h"
-#include "render_perfetto.h"
+#include "dump/dump.h"
+#include "dump/dump_json.h"
+#include "text/utf8.h"
+#include "render/render_perfetto.h"
 
 #include <cjson/cJSON.h>
 #include <math.h>

@@ -1,8 +1,8 @@
-/* The text rendering of a dump and the terminal escaper (core/render_text.c). */
+/* The text rendering of a dump and the terminal escaper (core/render/render_text.c). */
 #define _GNU_SOURCE
 #include "cunit_runner.h"
-#include "dump.h"
-#include "render_text.h"
+#include "dump/dump.h"
+#include "render/render_text.h"
 #include "dump_build.h"
 
 #include <stdbool.h>

@@ -3,7 +3,7 @@
  * escaping, truncation that never splits an escape, the framing's length. */
 #define _GNU_SOURCE
 #include "cunit_runner.h"
-#include "dump.h"
+#include "dump/dump.h"
 #include "dump_build.h"
 
 #include <stdio.h>

@@ -1,11 +1,11 @@
 /*
- * Tests for core/ring.c: wrap-around order, seq lookup, slot storage that
+ * Tests for core/sample/ring.c: wrap-around order, seq lookup, slot storage that
  * grows and is then reused, the one-slot ring, and resizing (a burst of
  * fast samples after a trigger, then back).
  */
 #define _GNU_SOURCE
 #include "cunit_runner.h"
-#include "ring.h"
+#include "sample/ring.h"
 
 #include <stdlib.h>
 #include <string.h>

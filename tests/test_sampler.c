@@ -1,12 +1,12 @@
 /*
- * Tests for core/sampler.c on scripted fake /proc trees (tests/fake_proc.h),
+ * Tests for core/sample/sampler.c on scripted fake /proc trees (tests/fake_proc.h),
  * plus one smoke test on the real /proc. Time in the fake moves only when a
  * test calls fake_proc_advance, so every expected percentage is exact.
  */
 #define _GNU_SOURCE
 #include "cunit_runner.h"
 #include "fake_proc.h"
-#include "sampler.h"
+#include "sample/sampler.h"
 
 #include <math.h>
 #include <stdio.h>

@@ -1,4 +1,4 @@
-/* The sink queue (core/sink_queue.c) with a sink that blocks until the
+/* The sink queue (core/engine/sink_queue.c) with a sink that blocks until the
  * test lets it go: pausing for a reload never waits for a slow sink, nor
  * delivers the queued dumps; they go to the sinks as they are after it. */
 #define _GNU_SOURCE
@@ -11,10 +11,10 @@
 #include <unistd.h>
 
 #include "cunit_runner.h"
-#include "dump.h"
-#include "engine.h"
-#include "host.h"
-#include "sink_queue.h"
+#include "dump/dump.h"
+#include "engine/engine.h"
+#include "plugin/host.h"
+#include "engine/sink_queue.h"
 
 #define WAIT_S 10       /* bound on every wait for a state */
 

@@ -2,8 +2,8 @@
  * the daemon loads it, writing into a file that stands in for fd 1. */
 #define _GNU_SOURCE
 #include "cunit_runner.h"
-#include "dump.h"
-#include "dump_json.h"
+#include "dump/dump.h"
+#include "dump/dump_json.h"
 #include "plugin_under_test.h"
 
 #include <cjson/cJSON.h>

@@ -5,7 +5,7 @@
  * accepts and never reads, and the options it refuses. */
 #define _GNU_SOURCE
 #include "cunit_runner.h"
-#include "dump.h"
+#include "dump/dump.h"
 #include "dump_build.h"
 #include "plugin_under_test.h"
 

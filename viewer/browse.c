@@ -18,7 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "render_text.h"
+#include "render/render_text.h"
 
 /* The list's columns: the time to the second (the header says UTC). */
 #define TIME_COLUMNS 19

@@ -10,8 +10,8 @@
 #include <string.h>
 
 #include "browse_text.h"
-#include "dump.h"
-#include "dump_json.h"
+#include "dump/dump.h"
+#include "dump/dump_json.h"
 
 struct dump_view {
 	struct st_dump *dump;

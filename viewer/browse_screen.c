@@ -9,7 +9,7 @@
 #include <string.h>
 #include <wchar.h>
 
-#include "render_text.h"
+#include "render/render_text.h"
 
 const char *browse_esc(const struct browser *b, const char *raw, char *out, size_t len)
 {

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "render_text.h"
+#include "render/render_text.h"
 
 static const unsigned table_section[] = {
 	[BROWSE_CPU] = ST_RENDER_CPU,

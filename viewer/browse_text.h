@@ -4,7 +4,7 @@
 #define ST_VIEW_BROWSE_TEXT_H
 
 #include <stddef.h>
-#include "dump.h"
+#include "dump/dump.h"
 
 enum browse_table { BROWSE_CPU, BROWSE_RSS, BROWSE_EXITED };
 

@@ -5,7 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "config.h"
+#include "config/config.h"
 
 char *view_configured_dump_dir(const char *config_path, int explicit)
 {

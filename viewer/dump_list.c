@@ -22,9 +22,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "dump.h"
-#include "dump_json.h"
-#include "render_text.h"
+#include "dump/dump.h"
+#include "dump/dump_json.h"
+#include "render/render_text.h"
 
 #define PREFIX "spike_"
 #define SUFFIX ".json"

@@ -15,8 +15,8 @@
 
 #include "dump_list.h"
 #include "output_file.h"
-#include "render_html.h"
-#include "render_text.h"
+#include "render/render_html.h"
+#include "render/render_text.h"
 #include "write_dumps.h"
 
 #define HOURS_MAX 168           /* the chart: at most the last week */

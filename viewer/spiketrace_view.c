@@ -20,11 +20,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "dump.h"
-#include "dump_json.h"
+#include "dump/dump.h"
+#include "dump/dump_json.h"
 #include "dump_dir.h"
 #include "dump_list.h"
-#include "render_text.h"
+#include "render/render_text.h"
 #include "html_index.h"
 #include "write_dumps.h"
 #ifdef HAVE_NCURSES

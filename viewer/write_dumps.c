@@ -5,12 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dump.h"
-#include "dump_json.h"
+#include "dump/dump.h"
+#include "dump/dump_json.h"
 #include "dump_list.h"
 #include "output_file.h"
-#include "render_html.h"
-#include "render_perfetto.h"
+#include "render/render_html.h"
+#include "render/render_perfetto.h"
 
 int view_write_dumps(const char *out_path, char *const *files, int n, view_render_fn render)
 {

@@ -23,7 +23,7 @@
  * now, the span the fall was measured over (rss_blame). When none
  * accounts for the fall, the summary says where the memory went over that
  * span, from meminfo's breakdown ("page cache +1.2 GiB, kernel slab
- * +600.0 MiB": core/mem_where.h, the words of the dump's why-line).
+ * +600.0 MiB": core/dump/mem_where.h, the words of the dump's why-line).
  */
 #include <stdio.h>
 #include <stdlib.h>

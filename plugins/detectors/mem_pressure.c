@@ -19,7 +19,7 @@
  * The process blamed is the one whose own memory grew most over the last
  * blame_window_s seconds (rss_blame, window.h); when none did enough, the
  * summary says where the memory went over that span instead (meminfo's
- * breakdown, core/mem_where.h). value is the percentage in use, baseline
+ * breakdown, core/dump/mem_where.h). value is the percentage in use, baseline
  * the percentage at the previous sample.
  */
 #include <math.h>

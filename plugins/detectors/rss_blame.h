@@ -28,7 +28,7 @@
 #include <stdint.h>
 #include <spiketrace/plugin.h>
 
-#include "mem_where.h"
+#include "dump/mem_where.h"
 
 /* The share of an event (the fall of available memory, the rise of swap
  * in use) a process's own growth must reach to be named its cause. A

@@ -11,7 +11,7 @@
 
 #include <cjson/cJSON.h>
 
-#include "utf8.h"
+#include "text/utf8.h"
 
 #define SCOPE_NAME "spiketrace"
 

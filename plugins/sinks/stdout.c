@@ -21,8 +21,8 @@
 
 #include <spiketrace/plugin.h>
 
-#include "dump_json.h"
-#include "render_text.h"
+#include "dump/dump_json.h"
+#include "render/render_text.h"
 #include "write_all.h"
 
 enum format { FORMAT_TEXT, FORMAT_JSON };

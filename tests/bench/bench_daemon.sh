@@ -240,7 +240,7 @@ cpu() {
 	cpu_share ""        # the default
 	# What reading every process at the same pace costs: the floor of a
 	# sampler that reads them all each tick. The daemon reads fewer on a
-	# quiet machine (the read policy in core/sampler.h), so it can go
+	# quiet machine (the read policy in core/sample/sampler.h), so it can go
 	# below; its exit line says how many it read.
 	reads=$(sed -n 's/.* samples: \([0-9.]*\)% of the listed processes read, \([0-9]*\) ticks.*/\1 \2/p' \
 		"$WORK/daemon.log")

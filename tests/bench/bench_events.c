@@ -33,8 +33,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "event_source.h"
-#include "log.h"
+#include "events/event_source.h"
+#include "daemon/log.h"
 
 #define BUDGET_US_PER_EXIT 15.0
 #define DRAIN_MAX 4096 /* events a call, as the daemon bounds it */

@@ -7,7 +7,7 @@
  *       runs it when it reads every process (the first sample, and any
  *       tick whose books do not balance): system files, every
  *       /proc/[pid]/stat parsed, bookkeeping. The budgets are judged on it;
- *   (a) quiet: the same sampler with its read policy (core/sampler.h),
+ *   (a) quiet: the same sampler with its read policy (core/sample/sampler.h),
  *       which on a quiet machine reads only what may have changed; shown,
  *       not judged, since how much it saves depends on the machine;
  *   (b) the naive minimum: for every pid, open /proc/[pid]/stat, read it,
@@ -57,11 +57,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "fast_ring.h"
-#include "log.h"
-#include "ring.h"
-#include "sampler.h"
-#include "sampler_tick.h"
+#include "sample/fast_ring.h"
+#include "daemon/log.h"
+#include "sample/ring.h"
+#include "sample/sampler.h"
+#include "sample/sampler_tick.h"
 
 #define HISTORY 60              /* the daemon's default */
 #define RUN_TARGET_NS 100000000 /* each variant runs ~0.1 s per run */

@@ -8,7 +8,7 @@
 #define _GNU_SOURCE
 #include <string.h>
 
-#include "cgroup_parse.h"
+#include "proc/cgroup_parse.h"
 #include "fuzz_check.h"
 
 /* A fixed field holds a terminated string. */

@@ -14,7 +14,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "config.h"
+#include "config/config.h"
 #include "fuzz_check.h"
 
 #define DEF_PLUGIN_DIR "/usr/lib/spiketrace/plugins"

@@ -9,10 +9,10 @@
 #include <stdbool.h>
 #include <string.h>
 
-#include "dump.h"
-#include "dump_json.h"
-#include "utf8.h"
-#include "render_text.h"
+#include "dump/dump.h"
+#include "dump/dump_json.h"
+#include "text/utf8.h"
+#include "render/render_text.h"
 #include "fuzz_check.h"
 
 /* Length of the well-formed UTF-8 sequence at s, or 0 (RFC 3629). */

@@ -1,5 +1,5 @@
 /*
- * libFuzzer target: the netlink datagram parsers of core/proc_events.h,
+ * libFuzzer target: the netlink datagram parsers of core/events/proc_events.h,
  * over arbitrary bytes. The datagrams come from the kernel, but a parser
  * that trusts their lengths reads past the buffer the day a kernel lays
  * them out differently. Checked: no read past len (libFuzzer's buffer is
@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "fuzz_check.h"
-#include "proc_events.h"
+#include "events/proc_events.h"
 
 #define MAX_EV 3 /* small, so that "more than max" is reached too */
 

@@ -7,8 +7,8 @@
 #include <math.h>
 #include <string.h>
 
-#include "proc_memory.h"
-#include "proc_parse_system.h"
+#include "proc/proc_memory.h"
+#include "proc/proc_parse_system.h"
 #include "fuzz_check.h"
 
 static void fuzz_pressure(const char *buf, size_t size)

@@ -8,7 +8,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "proc_parse.h"
+#include "proc/proc_parse.h"
 #include "fuzz_check.h"
 
 /* Fewer than a real machine may list, so cpuN beyond it is exercised. */

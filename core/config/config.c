@@ -1,0 +1,335 @@
+/*
+ * spiketrace.conf through libconfuse 3.3 (see config.h): pass 1 finds
+ * plugin_dir, pass 2 reads everything; both parse against the schema of
+ * config_schema.h, so that they read plugin_dir with one definition
+ * through one parse.
+ */
+#define _GNU_SOURCE
+#include "config/config.h"
+#include "config/config_schema.h"
+#include "plugin/plugin_check.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* A real config has a few dozen distinct names; this bounds a hostile one. */
+#define MAX_LEARN_ROUNDS 100
+
+/* The string at a path of names in src, read with a schema that learns
+ * (pass 1's, or the core's): the file's names are learned until it parses,
+ * then it is parsed once more with the sentinel. *value malloc'd, NULL when
+ * the file sets none there and the schema has no default. Returns the line
+ * of an error (0 when none, or none to name). */
+static int learn_and_read(const struct source *src, enum schema_mode mode, const char *def,
+			  const char *const *names, size_t n, struct errsink *es, char **value)
+{
+	struct parse p = { .src = src, .es = es };
+	int rc = cf_schema_init(&p, def, mode) < 0 ? -1 : 1, line = 0;
+	if (rc < 0)
+		cf_fail(es, NOWHERE, "out of memory");
+	for (int round = 0; rc == 1 && round <= MAX_LEARN_ROUNDS; round++)
+		rc = cf_parse_once(&p, src->len, 0);
+	if (rc == 1)
+		cf_fail(es, NOWHERE, "too many distinct option names");
+	p.learning = 0;
+	if (rc == 0 && cf_parse_once(&p, WITH_SENTINEL(src), 1) == 0) {
+		cfg_opt_t *o = cf_lookup(&p, names, n);
+		const char *v = o && o->nvalues && (o->type == CFGT_STR) ? cfg_opt_getnstr(o, 0) : NULL;
+		if (v && !(*value = strdup(v)))
+			cf_fail(es, NOWHERE, "out of memory");
+	} else if (es->failed) {
+		line = cf_error_line(&p);
+	}
+	cf_parse_free(&p);
+	return line;
+}
+
+static int read_string(const char *path, int required, enum schema_mode mode, const char *def,
+		       const char *const *names, size_t n, char **value, char *err, size_t errlen)
+{
+	struct errsink es = { 0 };
+	struct source src = { 0 };
+	char *v = NULL;
+	int line = 0, got = cf_source_read(path, required, &src, &es);
+	if (got >= 0)
+		line = learn_and_read(&src, mode, def, names, n, &es, &v);
+	free(src.buf);
+	if (es.failed) {
+		free(v);
+		cf_write_error(&es, got > 0 ? NULL : path, line, err, errlen);
+		return ST_EX_CONFIG;
+	}
+	*value = v;
+	return 0;
+}
+
+static const char *const plugin_dir_name[] = { "plugin_dir" };
+
+int st_config_plugin_dir(const char *path, int required, const char *def,
+			 char **plugin_dir, char *err, size_t errlen)
+{
+	return read_string(path, required, SCHEMA_PLUGIN_DIR, def, plugin_dir_name, 1,
+			   plugin_dir, err, errlen);
+}
+
+int st_config_lookup(const char *path, int required, const char *const *names, size_t n,
+		     char **value, char *err, size_t errlen)
+{
+	return read_string(path, required, SCHEMA_CORE, NULL, names, n, value, err, errlen);
+}
+
+/* ------------------------------------------------------------ pass 2 */
+
+/* The descriptors come from plugins: refuse what would confuse the schema
+ * (libconfuse would only print a duplicate name to stderr). */
+static int check_plugins(const struct st_plugin *const *plugins, size_t n, struct errsink *es)
+{
+	char why[256];
+	for (size_t i = 0; i < n; i++) {
+		const struct st_plugin *p = plugins[i];
+		if (!p || st_plugin_check(p, why, sizeof(why)) < 0) {
+			cf_fail(es, NOWHERE, "plugin '%s': %s", p && p->name ? p->name : "(none)",
+				p ? why : "no descriptor");
+			return -1;
+		}
+		for (size_t j = 0; j < i; j++)
+			if (!strcmp(plugins[j]->name, p->name)) {
+				cf_fail(es, NOWHERE, "two plugins named '%s'", p->name);
+				return -1;
+			}
+	}
+	return 0;
+}
+
+/* fast_interval as the file sets it; left out, its default where that is
+ * below interval, else off: at an interval that short the ticks are as
+ * fast, and a second timer would only add wakes. */
+static double fast_interval_of(cfg_t *cfg)
+{
+	double fast = cfg_opt_getnfloat(&cfg->opts[O_FAST], 0);
+	if (cfg->opts[O_FAST].flags & CFGF_MODIFIED)
+		return fast;
+	return fast < cfg_opt_getnfloat(&cfg->opts[O_INTERVAL], 0) ? fast : 0;
+}
+
+static double core_number(cfg_t *cfg, int i)
+{
+	if (i == O_FAST)
+		return fast_interval_of(cfg);
+	return cf_core_options[i].type == ST_OPT_INT ? (double)cfg_opt_getnint(&cfg->opts[i], 0) :
+	       cfg_opt_getnfloat(&cfg->opts[i], 0);
+}
+
+/* Core numbers that must agree: the line is where the last took its value. */
+struct same_numbers {
+	cfg_t *final;
+	int which[3];
+	int n;
+};
+
+static int numbers_are(const struct parse *t, const void *arg)
+{
+	const struct same_numbers *s = arg;
+	for (int k = 0; k < s->n; k++)
+		if (core_number(t->cfg, s->which[k]) != core_number(s->final, s->which[k]))
+			return 0;
+	return 1;
+}
+
+/* The option holding plugins[i]'s section. */
+static cfg_opt_t *section_opt(const struct parse *p, cfg_t *cfg, size_t i)
+{
+	for (int l = O_DETECTORS; l <= O_SINKS; l++) {
+		const struct node *list = &p->root.kids[l];
+		for (size_t j = 0; j < list->nkids; j++)
+			if (list->kids[j].plugin == (int)i)
+				return &cfg_opt_getnsec(&cfg->opts[l], 0)->opts[j];
+	}
+	return NULL;
+}
+
+static int configures(const struct parse *t, const void *plugin)
+{
+	return (section_opt(t, t->cfg, *(const size_t *)plugin)->flags & CFGF_MODIFIED) != 0;
+}
+
+/* All of one plugin's values in one block, strings after the array: the
+ * header gives st_config_free no option types, so it just frees values. */
+static int read_values(cfg_t *sec, const struct st_plugin *p, struct st_plugin_config *pc)
+{
+	size_t n = 0, bytes = 0;
+	for (; p->options && p->options[n].type != ST_OPT_END; n++) {
+		const char *s = p->options[n].type == ST_OPT_STRING ?
+				cfg_opt_getnstr(&sec->opts[n], 0) : NULL;
+		bytes += sizeof(union st_value) + (s ? strlen(s) + 1 : 0);
+	}
+	pc->nvalues = n;
+	if (n == 0 || !(pc->values = calloc(1, bytes)))
+		return n == 0 ? 0 : -1;
+	char *strings = (char *)(pc->values + n);
+	for (size_t i = 0; i < n; i++) {
+		cfg_opt_t *o = &sec->opts[i];
+		union st_value *v = &pc->values[i];
+		const char *s = p->options[i].type == ST_OPT_STRING ? cfg_opt_getnstr(o, 0) : NULL;
+		if (p->options[i].type == ST_OPT_BOOL)
+			v->b = cfg_opt_getnbool(o, 0) ? 1 : 0;
+		else if (p->options[i].type == ST_OPT_INT)
+			v->i = cfg_opt_getnint(o, 0);
+		else if (p->options[i].type == ST_OPT_FLOAT)
+			v->f = cfg_opt_getnfloat(o, 0);
+		if (s) {
+			v->s = memcpy(strings, s, strlen(s) + 1);
+			strings += strlen(s) + 1;
+		}
+	}
+	return 0;
+}
+
+static int fill(const struct parse *p, const char *path, struct st_config *c)
+{
+	cfg_t *cfg = p->cfg;
+	cfg_opt_t *o = cfg->opts;
+	const char *dir = cfg_opt_getnstr(&o[O_PLUGIN_DIR], 0);
+	memset(c, 0, sizeof(*c));
+	c->interval_s = cfg_opt_getnfloat(&o[O_INTERVAL], 0);
+	c->history = (unsigned)cfg_opt_getnint(&o[O_HISTORY], 0);
+	c->pre_trigger = (unsigned)cfg_opt_getnint(&o[O_PRE], 0);
+	c->post_trigger = (unsigned)cfg_opt_getnint(&o[O_POST], 0);
+	c->top = (unsigned)cfg_opt_getnint(&o[O_TOP], 0);
+	c->max_dumps_per_minute = cfg_opt_getnfloat(&o[O_RATE], 0);
+	c->max_incident_s = cfg_opt_getnfloat(&o[O_MAX_INCIDENT], 0);
+	c->exit_events_buffer_kib = (unsigned)cfg_opt_getnint(&o[O_EVENTS_BUFFER], 0);
+	c->fast_interval_s = fast_interval_of(cfg);
+	c->path = path ? strdup(path) : NULL;
+	c->plugin_dir = dir ? strdup(dir) : NULL;
+	c->log_level = strdup(cfg_opt_getnstr(&o[O_LOG_LEVEL], 0));
+	c->exit_events = strdup(cfg_opt_getnstr(&o[O_EXIT_EVENTS], 0));
+	c->nplugins = p->nplugins;
+	c->plugins = p->nplugins ? calloc(p->nplugins, sizeof(*c->plugins)) : NULL;
+	if ((path && !c->path) || (dir && !c->plugin_dir) || !c->log_level || !c->exit_events ||
+	    (p->nplugins && !c->plugins))
+		return -1;
+	for (size_t i = 0; i < p->nplugins; i++) {
+		const struct st_plugin *pl = p->plugins[i];
+		struct st_plugin_config *pc = &c->plugins[i];
+		cfg_opt_t *so = section_opt(p, cfg, i);
+		cfg_t *sec = cfg_opt_getnsec(so, 0);
+		size_t n = 0;
+		while (pl->options && pl->options[n].type != ST_OPT_END)
+			n++;
+		int on = cfg_opt_getnbool(&sec->opts[n], 0) ? 1 : 0;
+		pc->configured = (so->flags & CFGF_MODIFIED) != 0;
+		pc->enabled = pl->kind == ST_PLUGIN_DETECTOR ? on : pc->configured && on;
+		if (pl->kind == ST_PLUGIN_DETECTOR)
+			pc->cooldown_s = cfg_opt_getnfloat(&sec->opts[n + 1], 0);
+		if (read_values(sec, pl, pc) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * Each enabled plugin's check of its options as a set, so that what its
+ * create would refuse is refused here, with the line of its section, by
+ * --check-config, at start and on SIGHUP alike. 0, or -1 with p->es
+ * failed and *line set.
+ */
+static int check_plugin_sets(const struct parse *p, const struct st_config *c, int *line)
+{
+	for (size_t i = 0; i < p->nplugins; i++) {
+		const struct st_plugin *pl = p->plugins[i];
+		char why[256] = "";
+		if (!c->plugins[i].enabled || !pl->check_options ||
+		    pl->check_options(c->plugins[i].values, why, sizeof(why)) == 0)
+			continue;
+		why[sizeof(why) - 1] = '\0';
+		cf_fail(p->es, AT_LINE, "%s/%s: %s", pl->kind == ST_PLUGIN_DETECTOR ? "detectors" :
+			"sinks", pl->name,
+			*why ? why : "the plugin refuses these options (it gave no reason)");
+		*line = c->plugins[i].configured ? cf_fewest_lines(p, configures, &i) : 0;
+		return -1;
+	}
+	return 0;
+}
+
+int st_config_load(const char *path, int required, const char *def_plugin_dir,
+		   const struct st_plugin *const *plugins, size_t nplugins,
+		   struct st_config *out, char *err, size_t errlen)
+{
+	struct errsink es = { 0 };
+	struct source src = { 0 };
+	struct parse p = { .src = &src, .es = &es, .plugins = plugins, .nplugins = nplugins };
+	struct st_config c;
+	int line = 0, got = cf_source_read(path, required, &src, &es);
+
+	if (got > 0)
+		path = NULL;    /* no file: the defaults */
+	if (got < 0)
+		goto out;
+	if (check_plugins(plugins, nplugins, &es) < 0) {
+		path = NULL;    /* the plugins' fault, not the file's */
+		goto out;
+	}
+	if (cf_schema_init(&p, def_plugin_dir, SCHEMA_STRICT) < 0) {
+		cf_fail(&es, NOWHERE, "out of memory");
+		goto out;
+	}
+	/* The first error is that of the file as it is; only a file that
+	 * parses is asked whether it ended where it should. */
+	if (cf_parse_once(&p, src.len, 0) < 0 || cf_parse_once(&p, WITH_SENTINEL(&src), 1) < 0) {
+		line = cf_error_line(&p);
+		if (p.unknown_plugin) {
+			struct errsink quiet = { 0 };
+			char *dir = NULL;
+			learn_and_read(&src, SCHEMA_PLUGIN_DIR, def_plugin_dir, plugin_dir_name, 1,
+				       &quiet, &dir);
+			size_t used = strlen(es.reason);
+			snprintf(es.reason + used, sizeof(es.reason) - used, " (looked in %s)",
+				 dir ? dir : def_plugin_dir ? def_plugin_dir : "the plugin directory");
+			free(dir);
+		}
+		goto out;
+	}
+	struct same_numbers window = { p.cfg, { O_HISTORY, O_PRE, O_POST }, 3 };
+	struct same_numbers pace = { p.cfg, { O_INTERVAL, O_FAST }, 2 };
+	long history = (long)core_number(p.cfg, O_HISTORY);
+	long pre = (long)core_number(p.cfg, O_PRE), post = (long)core_number(p.cfg, O_POST);
+	if (pre + post >= history) {
+		cf_fail(&es, AT_LINE, "pre_trigger + post_trigger (%ld + %ld) must be less than "
+			"history (%ld)", pre, post, history);
+		line = cf_fewest_lines(&p, numbers_are, &window);
+	} else if (core_number(p.cfg, O_FAST) > core_number(p.cfg, O_INTERVAL)) {
+		cf_fail(&es, AT_LINE, "fast_interval (%g) must not exceed interval (%g)",
+			core_number(p.cfg, O_FAST), core_number(p.cfg, O_INTERVAL));
+		line = cf_fewest_lines(&p, numbers_are, &pace);
+	} else if (fill(&p, path, &c) < 0) {
+		st_config_free(&c);
+		cf_fail(&es, NOWHERE, "out of memory");
+	} else if (check_plugin_sets(&p, &c, &line) < 0) {
+		st_config_free(&c);
+	} else {
+		*out = c;
+	}
+out:
+	cf_parse_free(&p);
+	free(src.buf);
+	if (!es.failed)
+		return 0;
+	cf_write_error(&es, path, line, err, errlen);
+	return ST_EX_CONFIG;
+}
+
+void st_config_free(struct st_config *cfg)
+{
+	if (!cfg)
+		return;
+	for (size_t i = 0; i < cfg->nplugins && cfg->plugins; i++)
+		free(cfg->plugins[i].values);
+	free(cfg->plugins);
+	free(cfg->path);
+	free(cfg->plugin_dir);
+	free(cfg->log_level);
+	free(cfg->exit_events);
+	memset(cfg, 0, sizeof(*cfg));
+}
