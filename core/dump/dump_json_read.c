@@ -7,6 +7,7 @@
 #define _GNU_SOURCE
 #include "dump/dump_json.h"
 #include "dump/dump.h"
+#include "dump/json_fields.h"
 #include "text/utf8.h"
 
 #include <cjson/cJSON.h>
@@ -24,431 +25,49 @@
 
 #define NS_PER_S 1000000000LL
 
-struct number_text;
-
-struct reader {
-	char *err;
-	size_t errlen;
-	struct number_text *nums;       /* sorted by item (index_numbers) */
-	size_t nnums;
-	const char *end;                /* of the document's text */
-};
-
-__attribute__((format(printf, 2, 3)))
-static bool fail(struct reader *r, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (r->err && r->errlen) {
-		va_start(ap, fmt);
-		vsnprintf(r->err, r->errlen, fmt, ap);
-		va_end(ap);
-	}
-	return false;
-}
-
-enum kind { K_NUMBER, K_STRING, K_OBJECT, K_ARRAY, K_BOOL };
-
-static const char *const kind_names[] = {
-	[K_BOOL] = "true or false",
-	[K_NUMBER] = "a number",
-	[K_STRING] = "a string",
-	[K_OBJECT] = "an object",
-	[K_ARRAY] = "an array",
-};
-
-static bool is_kind(const cJSON *it, enum kind kind)
-{
-	switch (kind) {
-	case K_NUMBER: return cJSON_IsNumber(it);
-	case K_STRING: return cJSON_IsString(it) && it->valuestring;
-	case K_OBJECT: return cJSON_IsObject(it);
-	case K_ARRAY:  return cJSON_IsArray(it);
-	case K_BOOL:   return cJSON_IsBool(it);
-	}
-	return false;
-}
-
-/* path is the containing object's ("" at the top); key's full path is
- * path.key. */
-#define SEP(path) (*(path) ? "." : "")
-
-/*
- * Member key of obj, of the given kind. An optional member may be absent
- * or null: NULL with *ok still true. Otherwise NULL means the reason is in
- * r->err and *ok is false.
- */
-static const cJSON *member_opt(struct reader *r, const cJSON *obj, const char *path,
-			       const char *key, enum kind kind, bool optional, bool *ok)
-{
-	const cJSON *it = cJSON_GetObjectItemCaseSensitive(obj, key);
-
-	*ok = true;
-	if (!it || (optional && cJSON_IsNull(it))) {
-		if (!optional)
-			*ok = fail(r, "missing field '%s%s%s'", path, SEP(path), key);
-		return NULL;
-	}
-	if (!is_kind(it, kind)) {
-		*ok = fail(r, "%s%s%s: expected %s", path, SEP(path), key, kind_names[kind]);
-		return NULL;
-	}
-	return it;
-}
-
-static const cJSON *member(struct reader *r, const cJSON *obj, const char *path,
-			   const char *key, enum kind kind)
-{
-	bool ok;
-	return member_opt(r, obj, path, key, kind, false, &ok);
-}
-
-static bool range_fail(struct reader *r, const char *path, const char *key, double d,
-		       const char *range)
-{
-	return fail(r, "%s%s%s: %.17g out of range (%s)", path, SEP(path), key, d, range);
-}
-
-/*
- * cJSON 1.7.15 keeps a number as a double only, which holds integers
- * exactly up to 2^53: a nanosecond timestamp (~1.8e18) would come back
- * rounded to a multiple of 256. So the reader keeps, beside cJSON's tree,
- * where each number item's text starts in the document: cJSON validated
- * the text, and its number items in tree order are its number tokens in
- * document order, so one scan pairs them. An integer is then read from
- * its own digits; a number written otherwise ("1e3") from its double.
- */
-struct number_text {
-	const cJSON *item;
-	const char *text;       /* the token's first byte in the document */
-};
-
-static void collect_numbers(const cJSON *it, struct number_text *v, size_t *n, size_t cap)
-{
-	for (; it; it = it->next) {
-		if (cJSON_IsNumber(it)) {
-			if (*n < cap)
-				v[*n].item = it;
-			(*n)++;
-		}
-		collect_numbers(it->child, v, n, cap);
-	}
-}
-
-/* The number tokens of a valid JSON text, in order: outside strings only
- * numbers hold a digit or '-' (true, false and null hold neither). */
-static size_t scan_numbers(const char *p, const char *end, struct number_text *v, size_t cap)
-{
-	size_t n = 0;
-
-	while (p < end) {
-		if (*p == '"') {
-			for (p++; p < end && *p != '"'; p++)
-				if (*p == '\\')
-					p++;
-			p++;
-		} else if (*p == '-' || (*p >= '0' && *p <= '9')) {
-			if (n < cap)
-				v[n].text = p;
-			n++;
-			while (p < end && strchr("0123456789+-.eE", *p))
-				p++;
-		} else {
-			p++;
-		}
-	}
-	return n;
-}
-
-static int by_item(const void *a, const void *b)
-{
-	const cJSON *x = ((const struct number_text *)a)->item;
-	const cJSON *y = ((const struct number_text *)b)->item;
-	return (x > y) - (x < y);
-}
-
-/* The table for a parsed document (text .. end); without one (a count that
- * does not pair, no memory) integers are read from their doubles. */
-static void index_numbers(struct reader *r, const cJSON *root, const char *text,
-			  const char *end)
-{
-	size_t items = 0, tokens;
-
-	collect_numbers(root, NULL, &items, 0);
-	if (items == 0 || !(r->nums = calloc(items, sizeof(*r->nums))))
-		return;
-	collect_numbers(root, r->nums, &r->nnums, items);
-	tokens = scan_numbers(text, end, r->nums, items);
-	if (tokens != items) {
-		free(r->nums);
-		r->nums = NULL;
-		r->nnums = 0;
-		return;
-	}
-	qsort(r->nums, r->nnums, sizeof(*r->nums), by_item);
-	r->end = end;
-}
-
-enum exact { EXACT_NONE, EXACT_VALUE, EXACT_TOO_BIG };
-
-/* The magnitude and sign of an item written as an integer, from its text. */
-static enum exact exact_integer(const struct reader *r, const cJSON *it, bool *neg,
-				uint64_t *mag)
-{
-	struct number_text key = { .item = it };
-	const struct number_text *nt =
-		r->nums ? bsearch(&key, r->nums, r->nnums, sizeof(*r->nums), by_item) : NULL;
-	const char *p, *digits;
-	uint64_t v = 0;
-	bool big = false;
-
-	if (!nt)
-		return EXACT_NONE;
-	p = nt->text;
-	*neg = p < r->end && *p == '-';
-	p += *neg;
-	for (digits = p; p < r->end && *p >= '0' && *p <= '9'; p++) {
-		unsigned d = (unsigned)(*p - '0');
-		if (v > (UINT64_MAX - d) / 10)
-			big = true;
-		v = v * 10 + d;
-	}
-	if (p == digits || (p < r->end && strchr(".eE", *p)))
-		return EXACT_NONE;
-	*mag = v;
-	return big ? EXACT_TOO_BIG : EXACT_VALUE;
-}
-
-/*
- * An integer item into [min, max]. From its double when it is not written
- * as an integer: a conversion to an integer type is only defined inside
- * that type's range, hence the checks before each cast; the type's largest
- * value reads back as the next power of two, so that one is taken as the
- * maximum.
- */
-static bool num_to_i64(struct reader *r, const char *path, const char *key,
-		       const cJSON *it, int64_t min, int64_t max, int64_t *out)
-{
-	double d = it->valuedouble;
-	char range[48];
-	uint64_t mag;
-	bool neg;
-	int64_t v;
-
-	snprintf(range, sizeof(range), "%" PRId64 "..%" PRId64, min, max);
-	switch (exact_integer(r, it, &neg, &mag)) {
-	case EXACT_TOO_BIG:
-		return range_fail(r, path, key, d, range);
-	case EXACT_VALUE:
-		if (mag > (uint64_t)INT64_MAX + neg)
-			return range_fail(r, path, key, d, range);
-		v = neg ? (mag ? -(int64_t)(mag - 1) - 1 : 0) : (int64_t)mag;
-		break;
-	case EXACT_NONE:
-	default:
-		if (!(d >= -0x1p63 && d <= 0x1p63))
-			return range_fail(r, path, key, d, range);
-		v = d == 0x1p63 ? INT64_MAX : (int64_t)d;
-		if (d != 0x1p63 && (double)v != d)
-			return fail(r, "%s%s%s: expected an integer", path, SEP(path), key);
-		break;
-	}
-	if (v < min || v > max)
-		return range_fail(r, path, key, d, range);
-	*out = v;
-	return true;
-}
-
-static bool get_i64(struct reader *r, const cJSON *obj, const char *path, const char *key,
-		    int64_t min, int64_t max, int64_t *out)
-{
-	const cJSON *it = member(r, obj, path, key, K_NUMBER);
-	return it && num_to_i64(r, path, key, it, min, max, out);
-}
-
-static bool get_i32(struct reader *r, const cJSON *obj, const char *path, const char *key,
-		    int32_t min, int32_t max, int32_t *out)
-{
-	int64_t v;
-	if (!get_i64(r, obj, path, key, min, max, &v))
-		return false;
-	*out = (int32_t)v;
-	return true;
-}
-
-static bool num_to_u64(struct reader *r, const char *path, const char *key,
-		       const cJSON *it, uint64_t max, uint64_t *out)
-{
-	double d = it->valuedouble;
-	char range[32];
-	uint64_t v;
-	bool neg;
-
-	snprintf(range, sizeof(range), "0..%" PRIu64, max);
-	switch (exact_integer(r, it, &neg, &v)) {
-	case EXACT_TOO_BIG:
-		return range_fail(r, path, key, d, range);
-	case EXACT_VALUE:
-		if (neg && v)
-			return range_fail(r, path, key, d, range);
-		break;
-	case EXACT_NONE:
-	default:
-		if (!(d > -1.0 && d <= 0x1p64))
-			return range_fail(r, path, key, d, range);
-		v = d == 0x1p64 ? UINT64_MAX : (uint64_t)d;
-		if (d != 0x1p64 && (double)v != d)
-			return fail(r, "%s%s%s: expected an integer", path, SEP(path), key);
-		break;
-	}
-	if (v > max)
-		return range_fail(r, path, key, d, range);
-	*out = v;
-	return true;
-}
-
-static bool get_u64(struct reader *r, const cJSON *obj, const char *path, const char *key,
-		    uint64_t max, uint64_t *out)
-{
-	const cJSON *it = member(r, obj, path, key, K_NUMBER);
-	return it && num_to_u64(r, path, key, it, max, out);
-}
-
-static bool get_u32(struct reader *r, const cJSON *obj, const char *path, const char *key,
-		    uint32_t *out)
-{
-	uint64_t v;
-	if (!get_u64(r, obj, path, key, UINT32_MAX, &v))
-		return false;
-	*out = (uint32_t)v;
-	return true;
-}
-
-/* A finite number; percentages are never negative. */
-static bool check_double(struct reader *r, const char *path, const char *key, double d,
-			 bool nonnegative, double *out)
-{
-	if (!isfinite(d))
-		return fail(r, "%s%s%s: expected a finite number", path, SEP(path), key);
-	if (nonnegative && d < 0)
-		return range_fail(r, path, key, d, "0 or more");
-	*out = d;
-	return true;
-}
-
-static bool get_double(struct reader *r, const cJSON *obj, const char *path, const char *key,
-		       bool nonnegative, double *out)
-{
-	const cJSON *it = member(r, obj, path, key, K_NUMBER);
-	return it && check_double(r, path, key, it->valuedouble, nonnegative, out);
-}
-
-#define get_pct(r, obj, path, key, out) get_double(r, obj, path, key, true, out)
-
-/* Into a fixed field: made valid UTF-8 and cut at a character boundary. */
-static bool get_str(struct reader *r, const cJSON *obj, const char *path, const char *key,
-		    char *dst, size_t dstlen)
-{
-	const cJSON *it = member(r, obj, path, key, K_STRING);
-	if (!it)
-		return false;
-	st_utf8_sanitize(it->valuestring, dst, dstlen);
-	return true;
-}
-
-#define GET_FIELD_STR(r, obj, path, key, field) \
-	get_str(r, obj, path, key, field, sizeof(field))
-
-/* Optional: null or absent is unknown (-1). */
-static bool read_uid(struct reader *r, const cJSON *o, const char *path, const char *key,
-		     int64_t *out)
-{
-	bool ok;
-	const cJSON *it = member_opt(r, o, path, key, K_NUMBER, true, &ok);
-
-	*out = -1;
-	return ok && (!it || num_to_i64(r, path, key, it, 0, UINT32_MAX, out));
-}
+/* A uid: optional, null or absent is unknown (-1). */
+#define read_uid(r, o, path, key, out) jf_opt_i64(r, o, path, key, UINT32_MAX, out)
 
 /* Optional: absent (an older dump) means measured over the interval. */
-static bool read_measured(struct reader *r, const cJSON *o, const char *path,
+static bool read_measured(struct jf_reader *r, const cJSON *o, const char *path,
 			  uint32_t *flags)
 {
 	bool ok;
-	const cJSON *it = member_opt(r, o, path, "measured", K_STRING, true, &ok);
+	const cJSON *it = jf_member_opt(r, o, path, "measured", JF_STRING, true, &ok);
 
 	*flags = 0;
 	if (!ok || !it)
 		return ok;
 	if (st_proc_measured_of(it->valuestring, flags) == 0)
 		return true;
-	return fail(r, "%s.measured: expected \"interval\", \"carried\" or \"since_start\"",
+	return jf_fail(r, "%s.measured: expected \"interval\", \"carried\" or \"since_start\"",
 		    path);
 }
 
-/* Optional: null or absent (an older dump) is unknown (-1). */
-static bool read_opt_i64(struct reader *r, const cJSON *o, const char *path, const char *key,
-			 int64_t max, int64_t *out)
-{
-	bool ok;
-	const cJSON *it = member_opt(r, o, path, key, K_NUMBER, true, &ok);
-
-	*out = -1;
-	return ok && (!it || num_to_i64(r, path, key, it, 0, max, out));
-}
-
-/* Optional: null or absent is none (""); made valid UTF-8 and cut. */
-static bool read_opt_str(struct reader *r, const cJSON *o, const char *path, const char *key,
-			 char *dst, size_t dstlen)
-{
-	bool ok;
-	const cJSON *it = member_opt(r, o, path, key, K_STRING, true, &ok);
-
-	dst[0] = '\0';
-	if (it)
-		st_utf8_sanitize(it->valuestring, dst, dstlen);
-	return ok;
-}
-
-#define READ_OPT_FIELD(r, o, path, key, field) \
-	read_opt_str(r, o, path, key, field, sizeof(field))
-
-/* Optional true/false: sets flag when true. */
-static bool read_flag(struct reader *r, const cJSON *o, const char *path, const char *key,
-		      uint32_t flag, uint32_t *flags)
-{
-	bool ok;
-	const cJSON *it = member_opt(r, o, path, key, K_BOOL, true, &ok);
-
-	if (it && cJSON_IsTrue(it))
-		*flags |= flag;
-	return ok;
-}
-
 /* The cgroup and what it names; dumps from before the fields have none. */
-static bool read_proc_place(struct reader *r, const cJSON *o, const char *path,
+static bool read_proc_place(struct jf_reader *r, const cJSON *o, const char *path,
 			    struct st_dump_proc *p)
 {
 	bool ok;
-	const cJSON *it = member_opt(r, o, path, "cgroup", K_STRING, true, &ok);
+	const cJSON *it = jf_member_opt(r, o, path, "cgroup", JF_STRING, true, &ok);
 
 	if (!ok)
 		return false;
 	if (it && !(p->cgroup = st_utf8_dup(it->valuestring, strlen(it->valuestring))))
-		return fail(r, "out of memory");
-	if (!read_flag(r, o, path, "cgroup_truncated", ST_DUMP_PROC_CGROUP_TRUNCATED, &p->flags) ||
-	    !READ_OPT_FIELD(r, o, path, "unit", p->unit) ||
-	    !read_flag(r, o, path, "user_unit", ST_DUMP_PROC_USER_UNIT, &p->flags) ||
-	    !READ_OPT_FIELD(r, o, path, "slice", p->slice) ||
-	    !READ_OPT_FIELD(r, o, path, "session", p->session) ||
+		return jf_fail(r, "out of memory");
+	if (!jf_flag(r, o, path, "cgroup_truncated", ST_DUMP_PROC_CGROUP_TRUNCATED, &p->flags) ||
+	    !JF_OPT_FIELD(r, o, path, "unit", p->unit) ||
+	    !jf_flag(r, o, path, "user_unit", ST_DUMP_PROC_USER_UNIT, &p->flags) ||
+	    !JF_OPT_FIELD(r, o, path, "slice", p->slice) ||
+	    !JF_OPT_FIELD(r, o, path, "session", p->session) ||
 	    !read_uid(r, o, path, "user_uid", &p->user_uid))
 		return false;
-	const cJSON *c = member_opt(r, o, path, "container", K_OBJECT, true, &ok);
+	const cJSON *c = jf_member_opt(r, o, path, "container", JF_OBJECT, true, &ok);
 	char sub[192];
 	snprintf(sub, sizeof(sub), "%s.container", path);
-	if (!ok || (c && (!READ_OPT_FIELD(r, c, sub, "runtime", p->container_runtime) ||
-			  !READ_OPT_FIELD(r, c, sub, "id", p->container_id) ||
-			  !READ_OPT_FIELD(r, c, sub, "pod_uid", p->pod_uid))))
+	if (!ok || (c && (!JF_OPT_FIELD(r, c, sub, "runtime", p->container_runtime) ||
+			  !JF_OPT_FIELD(r, c, sub, "id", p->container_id) ||
+			  !JF_OPT_FIELD(r, c, sub, "pod_uid", p->pod_uid))))
 		return false;
 	if (!p->cgroup)
 		p->flags &= ~(uint32_t)ST_DUMP_PROC_CGROUP_TRUNCATED;
@@ -458,48 +77,48 @@ static bool read_proc_place(struct reader *r, const cJSON *o, const char *path,
 }
 
 /* Optional: null or absent (not permitted, or an older dump) is unknown. */
-static bool read_io(struct reader *r, const cJSON *o, const char *path, struct st_dump_proc *p)
+static bool read_io(struct jf_reader *r, const cJSON *o, const char *path, struct st_dump_proc *p)
 {
 	bool ok;
-	const cJSON *io = member_opt(r, o, path, "io", K_OBJECT, true, &ok);
+	const cJSON *io = jf_member_opt(r, o, path, "io", JF_OBJECT, true, &ok);
 	char sub[192];
 
 	p->io_rchar = p->io_wchar = p->io_read_bytes = p->io_write_bytes = -1;
 	if (!ok || !io)
 		return ok;
 	snprintf(sub, sizeof(sub), "%s.io", path);
-	return read_opt_i64(r, io, sub, "rchar", INT64_MAX, &p->io_rchar) &&
-	       read_opt_i64(r, io, sub, "wchar", INT64_MAX, &p->io_wchar) &&
-	       read_opt_i64(r, io, sub, "read_bytes", INT64_MAX, &p->io_read_bytes) &&
-	       read_opt_i64(r, io, sub, "write_bytes", INT64_MAX, &p->io_write_bytes);
+	return jf_opt_i64(r, io, sub, "rchar", INT64_MAX, &p->io_rchar) &&
+	       jf_opt_i64(r, io, sub, "wchar", INT64_MAX, &p->io_wchar) &&
+	       jf_opt_i64(r, io, sub, "read_bytes", INT64_MAX, &p->io_read_bytes) &&
+	       jf_opt_i64(r, io, sub, "write_bytes", INT64_MAX, &p->io_write_bytes);
 }
 
 /* Optional: absent (not the blamed process, or an older dump) is none;
  * more than the model keeps is refused, as the core never writes it. */
-static bool read_threads(struct reader *r, const cJSON *o, const char *path,
+static bool read_threads(struct jf_reader *r, const cJSON *o, const char *path,
 			 struct st_dump_proc *p)
 {
 	bool ok;
-	const cJSON *arr = member_opt(r, o, path, "threads", K_ARRAY, true, &ok), *it;
+	const cJSON *arr = jf_member_opt(r, o, path, "threads", JF_ARRAY, true, &ok), *it;
 	uint32_t i = 0;
 
 	p->nthreads = 0;
 	if (!ok || !arr)
 		return ok;
 	if (cJSON_GetArraySize(arr) > ST_DUMP_THREADS_MAX)
-		return fail(r, "%s.threads: more than %d threads", path, ST_DUMP_THREADS_MAX);
-	if (!read_flag(r, o, path, "threads_truncated", ST_DUMP_PROC_THREADS_TRUNCATED, &p->flags))
+		return jf_fail(r, "%s.threads: more than %d threads", path, ST_DUMP_THREADS_MAX);
+	if (!jf_flag(r, o, path, "threads_truncated", ST_DUMP_PROC_THREADS_TRUNCATED, &p->flags))
 		return false;
 	cJSON_ArrayForEach(it, arr) {
 		struct st_dump_thread *t = &p->threads[i];
 		char tp[192];
 		snprintf(tp, sizeof(tp), "%s.threads[%" PRIu32 "]", path, i);
 		if (!cJSON_IsObject(it))
-			return fail(r, "%s: expected an object", tp);
-		if (!get_i32(r, it, tp, "tid", 1, INT32_MAX, &t->tid) ||
-		    !GET_FIELD_STR(r, it, tp, "comm", t->comm) ||
-		    !get_double(r, it, tp, "utime_s", true, &t->utime_s) ||
-		    !get_double(r, it, tp, "stime_s", true, &t->stime_s))
+			return jf_fail(r, "%s: expected an object", tp);
+		if (!jf_get_i32(r, it, tp, "tid", 1, INT32_MAX, &t->tid) ||
+		    !JF_FIELD_STR(r, it, tp, "comm", t->comm) ||
+		    !jf_get_double(r, it, tp, "utime_s", true, &t->utime_s) ||
+		    !jf_get_double(r, it, tp, "stime_s", true, &t->stime_s))
 			return false;
 		p->nthreads = ++i;
 	}
@@ -508,60 +127,41 @@ static bool read_threads(struct reader *r, const cJSON *o, const char *path,
 	return true;
 }
 
-/* Optional, finite and not negative: null or absent (an older dump) is
- * unknown, *out = unknown. */
-static bool read_opt_nonneg(struct reader *r, const cJSON *o, const char *path,
-			    const char *key, double unknown, double *out)
-{
-	bool ok;
-	const cJSON *it = member_opt(r, o, path, key, K_NUMBER, true, &ok);
-
-	*out = unknown;
-	return ok && (!it || check_double(r, path, key, it->valuedouble, true, out));
-}
-
-/* Optional: null or absent (an older dump) is unknown (-1). */
-static bool read_opt_pct(struct reader *r, const cJSON *o, const char *path, const char *key,
-			 double *out)
-{
-	return read_opt_nonneg(r, o, path, key, -1, out);
-}
-
 /* The figures since ABI 2.1; a dump from before has none of them. */
-static bool read_proc_evidence(struct reader *r, const cJSON *o, const char *path,
+static bool read_proc_evidence(struct jf_reader *r, const cJSON *o, const char *path,
 			       struct st_dump_proc *p)
 {
 	bool ok;
 
-	if (!read_opt_pct(r, o, path, "user_cpu_pct", &p->user_cpu_pct) ||
-	    !read_opt_pct(r, o, path, "system_cpu_pct", &p->system_cpu_pct) ||
-	    !read_opt_pct(r, o, path, "blkio_delay_pct", &p->blkio_delay_pct) ||
-	    !read_opt_i64(r, o, path, "num_threads", UINT32_MAX, &p->num_threads))
+	if (!jf_opt_pct(r, o, path, "user_cpu_pct", &p->user_cpu_pct) ||
+	    !jf_opt_pct(r, o, path, "system_cpu_pct", &p->system_cpu_pct) ||
+	    !jf_opt_pct(r, o, path, "blkio_delay_pct", &p->blkio_delay_pct) ||
+	    !jf_opt_i64(r, o, path, "num_threads", UINT32_MAX, &p->num_threads))
 		return false;
-	const cJSON *it = member_opt(r, o, path, "vsize_kib", K_NUMBER, true, &ok);
+	const cJSON *it = jf_member_opt(r, o, path, "vsize_kib", JF_NUMBER, true, &ok);
 	p->vsize_kib = 0;
-	return ok && (!it || num_to_u64(r, path, "vsize_kib", it, UINT64_MAX, &p->vsize_kib));
+	return ok && (!it || jf_num_to_u64(r, path, "vsize_kib", it, UINT64_MAX, &p->vsize_kib));
 }
 
-static bool read_proc(struct reader *r, const cJSON *o, const char *path, struct st_dump_proc *p)
+static bool read_proc(struct jf_reader *r, const cJSON *o, const char *path, struct st_dump_proc *p)
 {
 	const cJSON *it;
 	char state[4];
 	bool ok;
 
-	if (!get_i32(r, o, path, "pid", 0, INT32_MAX, &p->pid) ||
-	    !get_i32(r, o, path, "ppid", 0, INT32_MAX, &p->ppid) ||
-	    !get_u64(r, o, path, "start_ticks", UINT64_MAX, &p->start_ticks) ||
-	    !GET_FIELD_STR(r, o, path, "comm", p->comm) ||
-	    !get_str(r, o, path, "state", state, sizeof(state)) ||
-	    !get_pct(r, o, path, "cpu_pct", &p->cpu_pct) ||
-	    !get_pct(r, o, path, "children_cpu_pct", &p->children_cpu_pct) ||
-	    !get_u64(r, o, path, "rss_kib", UINT64_MAX, &p->rss_kib) ||
-	    !get_u64(r, o, path, "minflt", UINT64_MAX, &p->minflt_delta) ||
-	    !get_u64(r, o, path, "majflt", UINT64_MAX, &p->majflt_delta))
+	if (!jf_get_i32(r, o, path, "pid", 0, INT32_MAX, &p->pid) ||
+	    !jf_get_i32(r, o, path, "ppid", 0, INT32_MAX, &p->ppid) ||
+	    !jf_get_u64(r, o, path, "start_ticks", UINT64_MAX, &p->start_ticks) ||
+	    !JF_FIELD_STR(r, o, path, "comm", p->comm) ||
+	    !jf_get_str(r, o, path, "state", state, sizeof(state)) ||
+	    !jf_get_pct(r, o, path, "cpu_pct", &p->cpu_pct) ||
+	    !jf_get_pct(r, o, path, "children_cpu_pct", &p->children_cpu_pct) ||
+	    !jf_get_u64(r, o, path, "rss_kib", UINT64_MAX, &p->rss_kib) ||
+	    !jf_get_u64(r, o, path, "minflt", UINT64_MAX, &p->minflt_delta) ||
+	    !jf_get_u64(r, o, path, "majflt", UINT64_MAX, &p->majflt_delta))
 		return false;
 	if (strlen(state) != 1 || state[0] <= ' ' || state[0] >= 0x7f)
-		return fail(r, "%s.state: expected a one-character string", path);
+		return jf_fail(r, "%s.state: expected a one-character string", path);
 	p->state = state[0];
 
 	if (!read_measured(r, o, path, &p->flags) || !read_proc_evidence(r, o, path, p))
@@ -570,53 +170,26 @@ static bool read_proc(struct reader *r, const cJSON *o, const char *path, struct
 	if (!read_uid(r, o, path, "uid", &p->uid) || !read_uid(r, o, path, "euid", &p->euid))
 		return false;
 
-	it = member_opt(r, o, path, "cmdline", K_STRING, true, &ok);
+	it = jf_member_opt(r, o, path, "cmdline", JF_STRING, true, &ok);
 	if (!ok)
 		return false;
 	if (it && !(p->cmdline = st_utf8_dup(it->valuestring, strlen(it->valuestring))))
-		return fail(r, "out of memory");
-	it = member_opt(r, o, path, "cmdline_truncated", K_BOOL, true, &ok);
+		return jf_fail(r, "out of memory");
+	it = jf_member_opt(r, o, path, "cmdline_truncated", JF_BOOL, true, &ok);
 	if (!ok)
 		return false;
 	if (it && cJSON_IsTrue(it) && p->cmdline)
 		p->flags |= ST_DUMP_PROC_CMDLINE_TRUNCATED;
 	return read_proc_place(r, o, path, p) && read_io(r, o, path, p) &&
-	       read_opt_i64(r, o, path, "swap_kib", INT64_MAX, &p->swap_kib) &&
+	       jf_opt_i64(r, o, path, "swap_kib", INT64_MAX, &p->swap_kib) &&
 	       read_threads(r, o, path, p);
 }
 
-/*
- * The array at key, as a calloc'd array of n elements of size each; the
- * caller stores both before filling it so that st_dump_free() cleans up
- * after a failure half-way through.
- */
-static const cJSON *get_array(struct reader *r, const cJSON *obj, const char *path,
-			      const char *key, size_t size, void **elems, uint32_t *n)
-{
-	const cJSON *arr = member(r, obj, path, key, K_ARRAY);
-	int count;
-
-	*elems = NULL;
-	*n = 0;
-	if (!arr)
-		return NULL;
-	count = cJSON_GetArraySize(arr);
-	if (count > 0) {
-		*elems = calloc((size_t)count, size);
-		if (!*elems) {
-			fail(r, "out of memory");
-			return NULL;
-		}
-	}
-	*n = (uint32_t)count;
-	return arr;
-}
-
-static bool read_procs(struct reader *r, const cJSON *o, const char *path, const char *key,
+static bool read_procs(struct jf_reader *r, const cJSON *o, const char *path, const char *key,
 		       struct st_dump_proc **procs, uint32_t *n)
 {
 	void *elems;
-	const cJSON *arr = get_array(r, o, path, key, sizeof(**procs), &elems, n);
+	const cJSON *arr = jf_array(r, o, path, key, sizeof(**procs), &elems, n);
 	const cJSON *it;
 	uint32_t i = 0;
 
@@ -627,7 +200,7 @@ static bool read_procs(struct reader *r, const cJSON *o, const char *path, const
 		char p[160];
 		snprintf(p, sizeof(p), "%s.%s[%" PRIu32 "]", path, key, i);
 		if (!cJSON_IsObject(it))
-			return fail(r, "%s: expected an object", p);
+			return jf_fail(r, "%s: expected an object", p);
 		if (!read_proc(r, it, p, &(*procs)[i]))
 			return false;
 		i++;
@@ -639,43 +212,43 @@ static bool read_procs(struct reader *r, const cJSON *o, const char *path, const
  * Optional (dumps from before it count cores 0 .. n-1): one id per
  * cores_busy_pct entry, increasing, as the kernel lists its cpuN lines.
  */
-static bool read_core_ids(struct reader *r, const cJSON *cpu, const char *cpath,
+static bool read_core_ids(struct jf_reader *r, const cJSON *cpu, const char *cpath,
 			  struct st_dump_sample *s)
 {
 	bool ok;
-	const cJSON *arr = member_opt(r, cpu, cpath, "core_ids", K_ARRAY, true, &ok);
+	const cJSON *arr = jf_member_opt(r, cpu, cpath, "core_ids", JF_ARRAY, true, &ok);
 	const cJSON *it;
 	uint32_t i = 0;
 
 	if (!arr)
 		return ok;
 	if ((uint32_t)cJSON_GetArraySize(arr) != s->ncores)
-		return fail(r, "%s.core_ids: %d ids for %" PRIu32 " cores_busy_pct entries",
+		return jf_fail(r, "%s.core_ids: %d ids for %" PRIu32 " cores_busy_pct entries",
 			    cpath, cJSON_GetArraySize(arr), s->ncores);
 	if (s->ncores == 0)
 		return true;
 	s->core_id = calloc(s->ncores, sizeof(*s->core_id));
 	if (!s->core_id)
-		return fail(r, "out of memory");
+		return jf_fail(r, "out of memory");
 	cJSON_ArrayForEach(it, arr) {
 		char key[32];
 		int64_t id;
 		snprintf(key, sizeof(key), "core_ids[%" PRIu32 "]", i);
 		if (!cJSON_IsNumber(it))
-			return fail(r, "%s.%s: expected a number", cpath, key);
-		if (!num_to_i64(r, cpath, key, it, 0, UINT32_MAX, &id))
+			return jf_fail(r, "%s.%s: expected a number", cpath, key);
+		if (!jf_num_to_i64(r, cpath, key, it, 0, UINT32_MAX, &id))
 			return false;
 		if (i > 0 && (uint32_t)id <= s->core_id[i - 1])
-			return fail(r, "%s.%s: %" PRId64 " not above the previous id %" PRIu32,
+			return jf_fail(r, "%s.%s: %" PRId64 " not above the previous id %" PRIu32,
 				    cpath, key, id, s->core_id[i - 1]);
 		s->core_id[i++] = (uint32_t)id;
 	}
 	return true;
 }
 
-static bool read_cpu(struct reader *r, const cJSON *o, const char *path, struct st_dump_sample *s)
+static bool read_cpu(struct jf_reader *r, const cJSON *o, const char *path, struct st_dump_sample *s)
 {
-	const cJSON *cpu = member(r, o, path, "cpu", K_OBJECT);
+	const cJSON *cpu = jf_member(r, o, path, "cpu", JF_OBJECT);
 	const cJSON *arr, *it;
 	char cpath[128];
 	void *elems;
@@ -684,13 +257,13 @@ static bool read_cpu(struct reader *r, const cJSON *o, const char *path, struct 
 	if (!cpu)
 		return false;
 	snprintf(cpath, sizeof(cpath), "%s.cpu", path);
-	if (!get_pct(r, cpu, cpath, "total_pct", &s->cpu_total_pct) ||
-	    !get_pct(r, cpu, cpath, "user_pct", &s->cpu_user_pct) ||
-	    !get_pct(r, cpu, cpath, "system_pct", &s->cpu_system_pct) ||
-	    !get_pct(r, cpu, cpath, "iowait_pct", &s->cpu_iowait_pct) ||
-	    !get_pct(r, cpu, cpath, "steal_pct", &s->cpu_steal_pct))
+	if (!jf_get_pct(r, cpu, cpath, "total_pct", &s->cpu_total_pct) ||
+	    !jf_get_pct(r, cpu, cpath, "user_pct", &s->cpu_user_pct) ||
+	    !jf_get_pct(r, cpu, cpath, "system_pct", &s->cpu_system_pct) ||
+	    !jf_get_pct(r, cpu, cpath, "iowait_pct", &s->cpu_iowait_pct) ||
+	    !jf_get_pct(r, cpu, cpath, "steal_pct", &s->cpu_steal_pct))
 		return false;
-	arr = get_array(r, cpu, cpath, "cores_busy_pct", sizeof(double), &elems, &s->ncores);
+	arr = jf_array(r, cpu, cpath, "cores_busy_pct", sizeof(double), &elems, &s->ncores);
 	s->core_busy_pct = elems;
 	if (!arr)
 		return false;
@@ -698,41 +271,41 @@ static bool read_cpu(struct reader *r, const cJSON *o, const char *path, struct 
 		char key[32];
 		snprintf(key, sizeof(key), "cores_busy_pct[%" PRIu32 "]", i);
 		if (!cJSON_IsNumber(it))
-			return fail(r, "%s.%s: expected a number", cpath, key);
-		if (!check_double(r, cpath, key, it->valuedouble, true, &s->core_busy_pct[i]))
+			return jf_fail(r, "%s.%s: expected a number", cpath, key);
+		if (!jf_check_double(r, cpath, key, it->valuedouble, true, &s->core_busy_pct[i]))
 			return false;
 		i++;
 	}
 	return read_core_ids(r, cpu, cpath, s);
 }
 
-static bool read_mem(struct reader *r, const cJSON *o, const char *path, struct st_dump_sample *s)
+static bool read_mem(struct jf_reader *r, const cJSON *o, const char *path, struct st_dump_sample *s)
 {
-	const cJSON *mem = member(r, o, path, "mem", K_OBJECT);
+	const cJSON *mem = jf_member(r, o, path, "mem", JF_OBJECT);
 	char mpath[128];
 
 	if (!mem)
 		return false;
 	snprintf(mpath, sizeof(mpath), "%s.mem", path);
-	return get_u64(r, mem, mpath, "total_kib", UINT64_MAX, &s->mem_total_kib) &&
-	       get_u64(r, mem, mpath, "available_kib", UINT64_MAX, &s->mem_available_kib) &&
-	       get_u64(r, mem, mpath, "free_kib", UINT64_MAX, &s->mem_free_kib) &&
-	       get_u64(r, mem, mpath, "swap_total_kib", UINT64_MAX, &s->swap_total_kib) &&
-	       get_u64(r, mem, mpath, "swap_free_kib", UINT64_MAX, &s->swap_free_kib);
+	return jf_get_u64(r, mem, mpath, "total_kib", UINT64_MAX, &s->mem_total_kib) &&
+	       jf_get_u64(r, mem, mpath, "available_kib", UINT64_MAX, &s->mem_available_kib) &&
+	       jf_get_u64(r, mem, mpath, "free_kib", UINT64_MAX, &s->mem_free_kib) &&
+	       jf_get_u64(r, mem, mpath, "swap_total_kib", UINT64_MAX, &s->swap_total_kib) &&
+	       jf_get_u64(r, mem, mpath, "swap_free_kib", UINT64_MAX, &s->swap_free_kib);
 }
 
 /* An optional group: absent or null is not measured (true, *g NULL). */
-static bool group(struct reader *r, const cJSON *o, const char *path, const char *key,
+static bool group(struct jf_reader *r, const cJSON *o, const char *path, const char *key,
 		  char *gpath, size_t gpathlen, const cJSON **g)
 {
 	bool ok;
 
-	*g = member_opt(r, o, path, key, K_OBJECT, true, &ok);
-	snprintf(gpath, gpathlen, "%s%s%s", path, SEP(path), key);
+	*g = jf_member_opt(r, o, path, key, JF_OBJECT, true, &ok);
+	snprintf(gpath, gpathlen, "%s%s%s", path, JF_SEP(path), key);
 	return ok;
 }
 
-static bool read_pressure(struct reader *r, const cJSON *psi, const char *path,
+static bool read_pressure(struct jf_reader *r, const cJSON *psi, const char *path,
 			  const char *key, uint32_t bit, struct st_dump_sample *s,
 			  struct st_dump_pressure *p)
 {
@@ -743,14 +316,14 @@ static bool read_pressure(struct reader *r, const cJSON *psi, const char *path,
 		return false;
 	if (!o)
 		return true;
-	if (!get_pct(r, o, ppath, "some_avg10_pct", &p->some_avg10_pct) ||
-	    !get_u64(r, o, ppath, "some_stall_us", UINT64_MAX, &p->some_stall_us))
+	if (!jf_get_pct(r, o, ppath, "some_avg10_pct", &p->some_avg10_pct) ||
+	    !jf_get_u64(r, o, ppath, "some_stall_us", UINT64_MAX, &p->some_stall_us))
 		return false;
 	/* Kernels before 5.13 have no "full" for cpu: absent, not 0. */
 	full = cJSON_GetObjectItemCaseSensitive(o, "full_avg10_pct");
 	if (full && !cJSON_IsNull(full)) {
-		if (!get_pct(r, o, ppath, "full_avg10_pct", &p->full_avg10_pct) ||
-		    !get_u64(r, o, ppath, "full_stall_us", UINT64_MAX, &p->full_stall_us))
+		if (!jf_get_pct(r, o, ppath, "full_avg10_pct", &p->full_avg10_pct) ||
+		    !jf_get_u64(r, o, ppath, "full_stall_us", UINT64_MAX, &p->full_stall_us))
 			return false;
 		p->full_known = 1;
 	}
@@ -759,29 +332,29 @@ static bool read_pressure(struct reader *r, const cJSON *psi, const char *path,
 }
 
 /* Optional per-core figures: one per cores_busy_pct entry. */
-static bool read_core_split(struct reader *r, const cJSON *cpu, const char *cpath,
+static bool read_core_split(struct jf_reader *r, const cJSON *cpu, const char *cpath,
 			    const char *key, uint32_t ncores, double **out)
 {
 	bool ok;
-	const cJSON *arr = member_opt(r, cpu, cpath, key, K_ARRAY, true, &ok);
+	const cJSON *arr = jf_member_opt(r, cpu, cpath, key, JF_ARRAY, true, &ok);
 	const cJSON *it;
 	uint32_t i = 0;
 
 	if (!arr)
 		return ok;
 	if ((uint32_t)cJSON_GetArraySize(arr) != ncores)
-		return fail(r, "%s.%s: %d entries for %" PRIu32 " cores_busy_pct entries",
+		return jf_fail(r, "%s.%s: %d entries for %" PRIu32 " cores_busy_pct entries",
 			    cpath, key, cJSON_GetArraySize(arr), ncores);
 	if (ncores == 0)
 		return true;
 	if (!(*out = calloc(ncores, sizeof(**out))))
-		return fail(r, "out of memory");
+		return jf_fail(r, "out of memory");
 	cJSON_ArrayForEach(it, arr) {
 		char k[48];
 		snprintf(k, sizeof(k), "%s[%" PRIu32 "]", key, i);
 		if (!cJSON_IsNumber(it))
-			return fail(r, "%s.%s: expected a number", cpath, k);
-		if (!check_double(r, cpath, k, it->valuedouble, true, &(*out)[i]))
+			return jf_fail(r, "%s.%s: expected a number", cpath, k);
+		if (!jf_check_double(r, cpath, k, it->valuedouble, true, &(*out)[i]))
 			return false;
 		i++;
 	}
@@ -793,7 +366,7 @@ static bool read_core_split(struct reader *r, const cJSON *cpu, const char *cpat
  * dumps from before it and kernels without PSI have none; a group that is
  * there must be whole.
  */
-static bool read_evidence(struct reader *r, const cJSON *o, const char *path,
+static bool read_evidence(struct jf_reader *r, const cJSON *o, const char *path,
 			  struct st_dump_sample *s)
 {
 	const cJSON *g, *mem = cJSON_GetObjectItemCaseSensitive(o, "mem");
@@ -806,7 +379,7 @@ static bool read_evidence(struct reader *r, const cJSON *o, const char *path,
 	    !read_core_split(r, cpu, gpath, "cores_system_pct", s->ncores, &s->core_system_pct))
 		return false;
 	if (!s->core_user_pct != !s->core_system_pct)
-		return fail(r, "%s: cores_user_pct and cores_system_pct go together", gpath);
+		return jf_fail(r, "%s: cores_user_pct and cores_system_pct go together", gpath);
 
 	if (!group(r, o, path, "pressure", gpath, sizeof(gpath), &g))
 		return false;
@@ -818,14 +391,14 @@ static bool read_evidence(struct reader *r, const cJSON *o, const char *path,
 	if (!group(r, o, path, "vmstat", gpath, sizeof(gpath), &g))
 		return false;
 	if (g) {
-		if (!get_double(r, g, gpath, "span_s", true, &s->vm.span_s) ||
-		    !get_u64(r, g, gpath, "pswpin_pages", UINT64_MAX, &s->vm.pswpin) ||
-		    !get_u64(r, g, gpath, "pswpout_pages", UINT64_MAX, &s->vm.pswpout) ||
-		    !get_u64(r, g, gpath, "pgmajfault", UINT64_MAX, &s->vm.pgmajfault) ||
-		    !get_u64(r, g, gpath, "oom_kill", UINT64_MAX, &s->vm.oom_kill) ||
-		    !get_u64(r, g, gpath, "pgscan_pages", UINT64_MAX, &s->vm.pgscan) ||
-		    !get_u64(r, g, gpath, "pgsteal_pages", UINT64_MAX, &s->vm.pgsteal) ||
-		    !get_u64(r, g, gpath, "allocstall", UINT64_MAX, &s->vm.allocstall))
+		if (!jf_get_double(r, g, gpath, "span_s", true, &s->vm.span_s) ||
+		    !jf_get_u64(r, g, gpath, "pswpin_pages", UINT64_MAX, &s->vm.pswpin) ||
+		    !jf_get_u64(r, g, gpath, "pswpout_pages", UINT64_MAX, &s->vm.pswpout) ||
+		    !jf_get_u64(r, g, gpath, "pgmajfault", UINT64_MAX, &s->vm.pgmajfault) ||
+		    !jf_get_u64(r, g, gpath, "oom_kill", UINT64_MAX, &s->vm.oom_kill) ||
+		    !jf_get_u64(r, g, gpath, "pgscan_pages", UINT64_MAX, &s->vm.pgscan) ||
+		    !jf_get_u64(r, g, gpath, "pgsteal_pages", UINT64_MAX, &s->vm.pgsteal) ||
+		    !jf_get_u64(r, g, gpath, "allocstall", UINT64_MAX, &s->vm.allocstall))
 			return false;
 		s->have |= ST_HAVE_VMSTAT;
 	}
@@ -833,34 +406,34 @@ static bool read_evidence(struct reader *r, const cJSON *o, const char *path,
 	if (!group(r, o, path, "loadavg", gpath, sizeof(gpath), &g))
 		return false;
 	if (g) {
-		if (!get_double(r, g, gpath, "load1", true, &s->load1) ||
-		    !get_double(r, g, gpath, "load5", true, &s->load5) ||
-		    !get_double(r, g, gpath, "load15", true, &s->load15))
+		if (!jf_get_double(r, g, gpath, "load1", true, &s->load1) ||
+		    !jf_get_double(r, g, gpath, "load5", true, &s->load5) ||
+		    !jf_get_double(r, g, gpath, "load15", true, &s->load15))
 			return false;
 		s->have |= ST_HAVE_LOADAVG;
 	}
 
-	g = member_opt(r, o, path, "ctxt", K_NUMBER, true, &ok);
+	g = jf_member_opt(r, o, path, "ctxt", JF_NUMBER, true, &ok);
 	if (!ok)
 		return false;
 	if (g) {
-		if (!get_u64(r, o, path, "ctxt", UINT64_MAX, &s->ctxt_delta) ||
-		    !get_u64(r, o, path, "intr", UINT64_MAX, &s->intr_delta))
+		if (!jf_get_u64(r, o, path, "ctxt", UINT64_MAX, &s->ctxt_delta) ||
+		    !jf_get_u64(r, o, path, "intr", UINT64_MAX, &s->intr_delta))
 			return false;
 		s->have |= ST_HAVE_CTXT;
 	}
 
 	snprintf(gpath, sizeof(gpath), "%s.mem", path);
 	if (cJSON_GetObjectItemCaseSensitive(mem, "anon_kib")) {
-		if (!get_u64(r, mem, gpath, "anon_kib", UINT64_MAX, &s->anon_kib) ||
-		    !get_u64(r, mem, gpath, "cached_kib", UINT64_MAX, &s->cached_kib) ||
-		    !get_u64(r, mem, gpath, "shmem_kib", UINT64_MAX, &s->shmem_kib) ||
-		    !get_u64(r, mem, gpath, "slab_reclaimable_kib", UINT64_MAX,
+		if (!jf_get_u64(r, mem, gpath, "anon_kib", UINT64_MAX, &s->anon_kib) ||
+		    !jf_get_u64(r, mem, gpath, "cached_kib", UINT64_MAX, &s->cached_kib) ||
+		    !jf_get_u64(r, mem, gpath, "shmem_kib", UINT64_MAX, &s->shmem_kib) ||
+		    !jf_get_u64(r, mem, gpath, "slab_reclaimable_kib", UINT64_MAX,
 			     &s->slab_reclaimable_kib) ||
-		    !get_u64(r, mem, gpath, "slab_unreclaimable_kib", UINT64_MAX,
+		    !jf_get_u64(r, mem, gpath, "slab_unreclaimable_kib", UINT64_MAX,
 			     &s->slab_unreclaimable_kib) ||
-		    !get_u64(r, mem, gpath, "dirty_kib", UINT64_MAX, &s->dirty_kib) ||
-		    !get_u64(r, mem, gpath, "writeback_kib", UINT64_MAX, &s->writeback_kib))
+		    !jf_get_u64(r, mem, gpath, "dirty_kib", UINT64_MAX, &s->dirty_kib) ||
+		    !jf_get_u64(r, mem, gpath, "writeback_kib", UINT64_MAX, &s->writeback_kib))
 			return false;
 		s->have |= ST_HAVE_MEM_DETAIL;
 	}
@@ -868,10 +441,10 @@ static bool read_evidence(struct reader *r, const cJSON *o, const char *path,
 	if (!group(r, o, path, "disk", gpath, sizeof(gpath), &g))
 		return false;
 	if (g) {
-		if (!get_double(r, g, gpath, "span_s", true, &s->disk_span_s) ||
-		    !get_u64(r, g, gpath, "read_kib", UINT64_MAX, &s->disk_read_kib) ||
-		    !get_u64(r, g, gpath, "written_kib", UINT64_MAX, &s->disk_written_kib) ||
-		    !get_u64(r, g, gpath, "busy_ms", UINT64_MAX, &s->disk_busy_ms))
+		if (!jf_get_double(r, g, gpath, "span_s", true, &s->disk_span_s) ||
+		    !jf_get_u64(r, g, gpath, "read_kib", UINT64_MAX, &s->disk_read_kib) ||
+		    !jf_get_u64(r, g, gpath, "written_kib", UINT64_MAX, &s->disk_written_kib) ||
+		    !jf_get_u64(r, g, gpath, "busy_ms", UINT64_MAX, &s->disk_busy_ms))
 			return false;
 		s->have |= ST_HAVE_DISK;
 	}
@@ -879,17 +452,17 @@ static bool read_evidence(struct reader *r, const cJSON *o, const char *path,
 }
 
 /* Optional (dumps from before it, and samples without any). */
-static bool read_exited(struct reader *r, const cJSON *o, const char *path,
+static bool read_exited(struct jf_reader *r, const cJSON *o, const char *path,
 			struct st_dump_sample *s)
 {
 	bool ok;
-	const cJSON *lost = member_opt(r, o, path, "exits_lost", K_NUMBER, true, &ok);
-	if (!ok || (lost && !get_u32(r, o, path, "exits_lost", &s->exits_lost)))
+	const cJSON *lost = jf_member_opt(r, o, path, "exits_lost", JF_NUMBER, true, &ok);
+	if (!ok || (lost && !jf_get_u32(r, o, path, "exits_lost", &s->exits_lost)))
 		return false;
-	if (!member_opt(r, o, path, "exited", K_ARRAY, true, &ok))
+	if (!jf_member_opt(r, o, path, "exited", JF_ARRAY, true, &ok))
 		return ok;
 	void *elems;
-	const cJSON *arr = get_array(r, o, path, "exited", sizeof(*s->exited), &elems,
+	const cJSON *arr = jf_array(r, o, path, "exited", sizeof(*s->exited), &elems,
 				     &s->nexited);
 	const cJSON *it;
 	uint32_t i = 0;
@@ -902,26 +475,26 @@ static bool read_exited(struct reader *r, const cJSON *o, const char *path,
 		int64_t parent, reaper, rss, rd, wr, unknown;
 		snprintf(p, sizeof(p), "%s.exited[%" PRIu32 "]", path, i - 1);
 		if (!cJSON_IsObject(it))
-			return fail(r, "%s: expected an object", p);
-		if (!GET_FIELD_STR(r, it, p, "comm", g->comm) ||
-		    !READ_OPT_FIELD(r, it, p, "parent_comm", g->parent_comm) ||
-		    !read_opt_i64(r, it, p, "parent_pid", INT32_MAX, &parent) ||
-		    !read_opt_i64(r, it, p, "reaper_pid", INT32_MAX, &reaper) ||
-		    !get_u32(r, it, p, "count", &g->count) ||
-		    !read_opt_i64(r, it, p, "cpu_unknown", g->count, &unknown) ||
-		    !get_u64(r, it, p, "cpu_ns", UINT64_MAX, &g->cpu_ns) ||
-		    !read_opt_i64(r, it, p, "peak_rss_kib", INT64_MAX, &rss) ||
-		    !read_opt_i64(r, it, p, "read_bytes", INT64_MAX, &rd) ||
-		    !read_opt_i64(r, it, p, "write_bytes", INT64_MAX, &wr) ||
-		    !read_flag(r, it, p, "taskstats", ST_EXITED_TASKSTATS, &g->flags) ||
-		    !read_flag(r, it, p, "estimate", ST_EXITED_ESTIMATE, &g->flags) ||
-		    !read_flag(r, it, p, "rest", ST_EXITED_REST, &g->flags))
+			return jf_fail(r, "%s: expected an object", p);
+		if (!JF_FIELD_STR(r, it, p, "comm", g->comm) ||
+		    !JF_OPT_FIELD(r, it, p, "parent_comm", g->parent_comm) ||
+		    !jf_opt_i64(r, it, p, "parent_pid", INT32_MAX, &parent) ||
+		    !jf_opt_i64(r, it, p, "reaper_pid", INT32_MAX, &reaper) ||
+		    !jf_get_u32(r, it, p, "count", &g->count) ||
+		    !jf_opt_i64(r, it, p, "cpu_unknown", g->count, &unknown) ||
+		    !jf_get_u64(r, it, p, "cpu_ns", UINT64_MAX, &g->cpu_ns) ||
+		    !jf_opt_i64(r, it, p, "peak_rss_kib", INT64_MAX, &rss) ||
+		    !jf_opt_i64(r, it, p, "read_bytes", INT64_MAX, &rd) ||
+		    !jf_opt_i64(r, it, p, "write_bytes", INT64_MAX, &wr) ||
+		    !jf_flag(r, it, p, "taskstats", ST_EXITED_TASKSTATS, &g->flags) ||
+		    !jf_flag(r, it, p, "estimate", ST_EXITED_ESTIMATE, &g->flags) ||
+		    !jf_flag(r, it, p, "rest", ST_EXITED_REST, &g->flags))
 			return false;
 		double cpu;
-		if (!get_pct(r, it, p, "cpu_pct", &cpu))
+		if (!jf_get_pct(r, it, p, "cpu_pct", &cpu))
 			return false;
 		if (g->count == 0)
-			return fail(r, "%s.count: 0 (a group has processes)", p);
+			return jf_fail(r, "%s.count: 0 (a group has processes)", p);
 		g->cpu_pct = (float)cpu;
 		g->parent_pid = parent > 0 ? (int32_t)parent : 0;
 		g->reaper_pid = reaper > 0 ? (int32_t)reaper : 0;
@@ -933,22 +506,22 @@ static bool read_exited(struct reader *r, const cJSON *o, const char *path,
 	return true;
 }
 
-static bool read_sample(struct reader *r, const cJSON *o, const char *path, struct st_dump_sample *s)
+static bool read_sample(struct jf_reader *r, const cJSON *o, const char *path, struct st_dump_sample *s)
 {
-	return get_i64(r, o, path, "offset_ns", INT64_MIN, INT64_MAX, &s->offset_ns) &&
-	       get_u64(r, o, path, "seq", UINT64_MAX, &s->seq) &&
-	       get_i64(r, o, path, "mono_ns", INT64_MIN, INT64_MAX, &s->mono_ns) &&
-	       get_i64(r, o, path, "wall_ns", INT64_MIN, INT64_MAX, &s->wall_ns) &&
-	       read_flag(r, o, path, "off_tick", ST_SAMPLE_OFF_TICK, &s->flags) &&
-	       read_flag(r, o, path, "fast", ST_SAMPLE_FAST, &s->flags) &&
+	return jf_get_i64(r, o, path, "offset_ns", INT64_MIN, INT64_MAX, &s->offset_ns) &&
+	       jf_get_u64(r, o, path, "seq", UINT64_MAX, &s->seq) &&
+	       jf_get_i64(r, o, path, "mono_ns", INT64_MIN, INT64_MAX, &s->mono_ns) &&
+	       jf_get_i64(r, o, path, "wall_ns", INT64_MIN, INT64_MAX, &s->wall_ns) &&
+	       jf_flag(r, o, path, "off_tick", ST_SAMPLE_OFF_TICK, &s->flags) &&
+	       jf_flag(r, o, path, "fast", ST_SAMPLE_FAST, &s->flags) &&
 	       /* absent (an older dump): 0, and the viewer derives it */
-	       read_opt_nonneg(r, o, path, "interval_s", 0, &s->interval_s) &&
+	       jf_opt_nonneg(r, o, path, "interval_s", 0, &s->interval_s) &&
 	       read_cpu(r, o, path, s) &&
 	       read_mem(r, o, path, s) &&
-	       get_u64(r, o, path, "forks", UINT64_MAX, &s->forks_delta) &&
-	       get_u32(r, o, path, "procs_running", &s->procs_running) &&
-	       get_u32(r, o, path, "procs_blocked", &s->procs_blocked) &&
-	       get_u32(r, o, path, "nprocs", &s->nprocs_total) &&
+	       jf_get_u64(r, o, path, "forks", UINT64_MAX, &s->forks_delta) &&
+	       jf_get_u32(r, o, path, "procs_running", &s->procs_running) &&
+	       jf_get_u32(r, o, path, "procs_blocked", &s->procs_blocked) &&
+	       jf_get_u32(r, o, path, "nprocs", &s->nprocs_total) &&
 	       read_procs(r, o, path, "top_cpu", &s->top_cpu, &s->ntop_cpu) &&
 	       read_procs(r, o, path, "top_rss", &s->top_rss, &s->ntop_rss) &&
 	       read_procs(r, o, path, "blamed", &s->blamed, &s->nblamed) &&
@@ -956,10 +529,10 @@ static bool read_sample(struct reader *r, const cJSON *o, const char *path, stru
 	       read_evidence(r, o, path, s);
 }
 
-static bool read_samples(struct reader *r, const cJSON *root, struct st_dump *dump)
+static bool read_samples(struct jf_reader *r, const cJSON *root, struct st_dump *dump)
 {
 	void *elems;
-	const cJSON *arr = get_array(r, root, "", "samples", sizeof(*dump->samples),
+	const cJSON *arr = jf_array(r, root, "", "samples", sizeof(*dump->samples),
 				     &elems, &dump->nsamples);
 	const cJSON *it;
 	uint32_t i = 0;
@@ -971,12 +544,12 @@ static bool read_samples(struct reader *r, const cJSON *root, struct st_dump *du
 		char p[48];
 		snprintf(p, sizeof(p), "samples[%" PRIu32 "]", i);
 		if (!cJSON_IsObject(it))
-			return fail(r, "%s: expected an object", p);
+			return jf_fail(r, "%s: expected an object", p);
 		if (!read_sample(r, it, p, &dump->samples[i]))
 			return false;
 		/* Oldest first is what lets a reader find "before" and "after". */
 		if (i > 0 && dump->samples[i].seq <= dump->samples[i - 1].seq)
-			return fail(r, "%s.seq: %" PRIu64 " not after the previous sample's %" PRIu64,
+			return jf_fail(r, "%s.seq: %" PRIu64 " not after the previous sample's %" PRIu64,
 				    p, dump->samples[i].seq, dump->samples[i - 1].seq);
 		i++;
 	}
@@ -984,36 +557,36 @@ static bool read_samples(struct reader *r, const cJSON *root, struct st_dump *du
 }
 
 /* An optional integer: absent or null leaves *out and the bit alone. */
-static bool read_fast_u64(struct reader *r, const cJSON *o, const char *path, const char *key,
+static bool read_fast_u64(struct jf_reader *r, const cJSON *o, const char *path, const char *key,
 			  uint64_t max, uint32_t bit, uint64_t *out, uint32_t *have)
 {
 	bool ok;
-	const cJSON *it = member_opt(r, o, path, key, K_NUMBER, true, &ok);
+	const cJSON *it = jf_member_opt(r, o, path, key, JF_NUMBER, true, &ok);
 	if (!ok || !it)
 		return ok;
 	*have |= bit;
-	return num_to_u64(r, path, key, it, max, out);
+	return jf_num_to_u64(r, path, key, it, max, out);
 }
 
-static bool read_fast_one(struct reader *r, const cJSON *o, const char *p,
+static bool read_fast_one(struct jf_reader *r, const cJSON *o, const char *p,
 			  struct st_dump_fast *f)
 {
 	bool ok;
 	uint64_t running = 0, blocked = 0;
 	uint32_t procs = 0;
-	if (!get_i64(r, o, p, "offset_ns", INT64_MIN, INT64_MAX, &f->offset_ns) ||
-	    !get_i64(r, o, p, "mono_ns", INT64_MIN, INT64_MAX, &f->mono_ns) ||
-	    !get_double(r, o, p, "interval_s", true, &f->interval_s))
+	if (!jf_get_i64(r, o, p, "offset_ns", INT64_MIN, INT64_MAX, &f->offset_ns) ||
+	    !jf_get_i64(r, o, p, "mono_ns", INT64_MIN, INT64_MAX, &f->mono_ns) ||
+	    !jf_get_double(r, o, p, "interval_s", true, &f->interval_s))
 		return false;
 	/* The CPU figures come as a group of five. */
-	if (!member_opt(r, o, p, "cpu_total_pct", K_NUMBER, true, &ok)) {
+	if (!jf_member_opt(r, o, p, "cpu_total_pct", JF_NUMBER, true, &ok)) {
 		if (!ok)
 			return false;
-	} else if (!get_pct(r, o, p, "cpu_total_pct", &f->cpu_total_pct) ||
-		   !get_pct(r, o, p, "cpu_user_pct", &f->cpu_user_pct) ||
-		   !get_pct(r, o, p, "cpu_system_pct", &f->cpu_system_pct) ||
-		   !get_pct(r, o, p, "cpu_iowait_pct", &f->cpu_iowait_pct) ||
-		   !get_pct(r, o, p, "cpu_steal_pct", &f->cpu_steal_pct)) {
+	} else if (!jf_get_pct(r, o, p, "cpu_total_pct", &f->cpu_total_pct) ||
+		   !jf_get_pct(r, o, p, "cpu_user_pct", &f->cpu_user_pct) ||
+		   !jf_get_pct(r, o, p, "cpu_system_pct", &f->cpu_system_pct) ||
+		   !jf_get_pct(r, o, p, "cpu_iowait_pct", &f->cpu_iowait_pct) ||
+		   !jf_get_pct(r, o, p, "cpu_steal_pct", &f->cpu_steal_pct)) {
 		return false;
 	} else {
 		f->have |= ST_DUMP_FAST_CPU;
@@ -1033,7 +606,7 @@ static bool read_fast_one(struct reader *r, const cJSON *o, const char *p,
 		return false;
 	/* procs: 1 running, 2 blocked, read */
 	if (procs == 1 || procs == 2)
-		return fail(r, "%s: procs_running and procs_blocked come together", p);
+		return jf_fail(r, "%s: procs_running and procs_blocked come together", p);
 	if (procs)
 		f->have |= ST_DUMP_FAST_PROCS;
 	f->procs_running = (uint32_t)running;
@@ -1042,16 +615,16 @@ static bool read_fast_one(struct reader *r, const cJSON *o, const char *p,
 }
 
 /* Optional: dumps of a daemon without the fast ring have none. */
-static bool read_fast(struct reader *r, const cJSON *root, struct st_dump *dump)
+static bool read_fast(struct jf_reader *r, const cJSON *root, struct st_dump *dump)
 {
 	bool ok;
-	const cJSON *fast = member_opt(r, root, "", "fast", K_OBJECT, true, &ok);
+	const cJSON *fast = jf_member_opt(r, root, "", "fast", JF_OBJECT, true, &ok);
 	if (!fast)
 		return ok;
 	void *elems;
-	if (!get_double(r, fast, "fast", "interval_s", true, &dump->fast_interval_s))
+	if (!jf_get_double(r, fast, "fast", "interval_s", true, &dump->fast_interval_s))
 		return false;
-	const cJSON *arr = get_array(r, fast, "fast", "samples", sizeof(*dump->fast), &elems,
+	const cJSON *arr = jf_array(r, fast, "fast", "samples", sizeof(*dump->fast), &elems,
 				     &dump->nfast);
 	const cJSON *it;
 	uint32_t i = 0;
@@ -1062,50 +635,50 @@ static bool read_fast(struct reader *r, const cJSON *root, struct st_dump *dump)
 		char p[48];
 		snprintf(p, sizeof(p), "fast.samples[%" PRIu32 "]", i);
 		if (!cJSON_IsObject(it))
-			return fail(r, "%s: expected an object", p);
+			return jf_fail(r, "%s: expected an object", p);
 		if (!read_fast_one(r, it, p, &dump->fast[i]))
 			return false;
 		if (i > 0 && dump->fast[i].mono_ns <= dump->fast[i - 1].mono_ns)
-			return fail(r, "%s.mono_ns: %" PRId64 " not after the previous reading's %"
+			return jf_fail(r, "%s.mono_ns: %" PRId64 " not after the previous reading's %"
 				    PRId64, p, dump->fast[i].mono_ns, dump->fast[i - 1].mono_ns);
 		i++;
 	}
 	return true;
 }
 
-static bool read_trigger(struct reader *r, const cJSON *o, const char *path,
+static bool read_trigger(struct jf_reader *r, const cJSON *o, const char *path,
 			 const struct st_dump *dump, struct st_dump_trigger *dt)
 {
 	struct st_trigger *t = &dt->trigger;
 	int32_t last = (int32_t)dump->nsamples - 1;
 
-	if (!GET_FIELD_STR(r, o, path, "type", t->type) ||
-	    !get_i32(r, o, path, "pid", 0, INT32_MAX, &t->pid) ||
-	    !get_u64(r, o, path, "start_ticks", UINT64_MAX, &t->start_ticks) ||
-	    !GET_FIELD_STR(r, o, path, "comm", t->comm) ||
-	    !get_double(r, o, path, "value", false, &t->value) ||
-	    !get_double(r, o, path, "baseline", false, &t->baseline) ||
-	    !get_double(r, o, path, "threshold", false, &t->threshold) ||
-	    !GET_FIELD_STR(r, o, path, "units", t->units) ||
-	    !GET_FIELD_STR(r, o, path, "summary", t->summary) ||
-	    !get_u64(r, o, path, "sample_seq", UINT64_MAX, &t->sample_seq) ||
-	    !get_i32(r, o, path, "sample_index", -1, last, &dt->sample_index))
+	if (!JF_FIELD_STR(r, o, path, "type", t->type) ||
+	    !jf_get_i32(r, o, path, "pid", 0, INT32_MAX, &t->pid) ||
+	    !jf_get_u64(r, o, path, "start_ticks", UINT64_MAX, &t->start_ticks) ||
+	    !JF_FIELD_STR(r, o, path, "comm", t->comm) ||
+	    !jf_get_double(r, o, path, "value", false, &t->value) ||
+	    !jf_get_double(r, o, path, "baseline", false, &t->baseline) ||
+	    !jf_get_double(r, o, path, "threshold", false, &t->threshold) ||
+	    !JF_FIELD_STR(r, o, path, "units", t->units) ||
+	    !JF_FIELD_STR(r, o, path, "summary", t->summary) ||
+	    !jf_get_u64(r, o, path, "sample_seq", UINT64_MAX, &t->sample_seq) ||
+	    !jf_get_i32(r, o, path, "sample_index", -1, last, &dt->sample_index))
 		return false;
 	int64_t exited;
-	if (!read_opt_i64(r, o, path, "exited_count", UINT32_MAX, &exited))
+	if (!jf_opt_i64(r, o, path, "exited_count", UINT32_MAX, &exited))
 		return false;
 	t->exited_count = exited > 0 ? (uint32_t)exited : 0;
 	if (dt->sample_index >= 0 && dump->samples[dt->sample_index].seq != t->sample_seq)
-		return fail(r, "%s.sample_seq: %" PRIu64 " but samples[%" PRId32 "].seq is %" PRIu64,
+		return jf_fail(r, "%s.sample_seq: %" PRIu64 " but samples[%" PRId32 "].seq is %" PRIu64,
 			    path, t->sample_seq, dt->sample_index,
 			    dump->samples[dt->sample_index].seq);
 	return true;
 }
 
-static bool read_triggers(struct reader *r, const cJSON *root, struct st_dump *dump)
+static bool read_triggers(struct jf_reader *r, const cJSON *root, struct st_dump *dump)
 {
 	void *elems;
-	const cJSON *arr = get_array(r, root, "", "triggers", sizeof(*dump->triggers),
+	const cJSON *arr = jf_array(r, root, "", "triggers", sizeof(*dump->triggers),
 				     &elems, &dump->ntriggers);
 	const cJSON *it;
 	uint32_t i = 0;
@@ -1117,7 +690,7 @@ static bool read_triggers(struct reader *r, const cJSON *root, struct st_dump *d
 		char p[48];
 		snprintf(p, sizeof(p), "triggers[%" PRIu32 "]", i);
 		if (!cJSON_IsObject(it))
-			return fail(r, "%s: expected an object", p);
+			return jf_fail(r, "%s: expected an object", p);
 		if (!read_trigger(r, it, p, dump, &dump->triggers[i]))
 			return false;
 		i++;
@@ -1125,23 +698,23 @@ static bool read_triggers(struct reader *r, const cJSON *root, struct st_dump *d
 	return true;
 }
 
-static bool read_host(struct reader *r, const cJSON *root, struct st_dump_host *h)
+static bool read_host(struct jf_reader *r, const cJSON *root, struct st_dump_host *h)
 {
-	const cJSON *o = member(r, root, "", "host", K_OBJECT);
+	const cJSON *o = jf_member(r, root, "", "host", JF_OBJECT);
 
 	return o &&
-	       GET_FIELD_STR(r, o, "host", "hostname", h->hostname) &&
-	       GET_FIELD_STR(r, o, "host", "kernel", h->kernel) &&
-	       get_u32(r, o, "host", "cores", &h->ncores) &&
-	       get_u64(r, o, "host", "mem_total_kib", UINT64_MAX, &h->mem_total_kib) &&
-	       GET_FIELD_STR(r, o, "host", "boot_id", h->boot_id);
+	       JF_FIELD_STR(r, o, "host", "hostname", h->hostname) &&
+	       JF_FIELD_STR(r, o, "host", "kernel", h->kernel) &&
+	       jf_get_u32(r, o, "host", "cores", &h->ncores) &&
+	       jf_get_u64(r, o, "host", "mem_total_kib", UINT64_MAX, &h->mem_total_kib) &&
+	       JF_FIELD_STR(r, o, "host", "boot_id", h->boot_id);
 }
 
 /* The schema is checked first: a future format gets "unknown schema", not
  * a confusing complaint about some field that moved. */
-static bool check_schema(struct reader *r, const cJSON *root)
+static bool check_schema(struct jf_reader *r, const cJSON *root)
 {
-	const cJSON *it = member(r, root, "", "schema", K_STRING);
+	const cJSON *it = jf_member(r, root, "", "schema", JF_STRING);
 	char shown[41];
 	size_t i;
 
@@ -1155,108 +728,82 @@ static bool check_schema(struct reader *r, const cJSON *root)
 		shown[i] = c >= ' ' && c < 0x7f ? (char)c : '?';
 	}
 	shown[i] = '\0';
-	return fail(r, "unknown schema '%s%s' (expected %s)", shown,
+	return jf_fail(r, "unknown schema '%s%s' (expected %s)", shown,
 		    it->valuestring[i] ? "..." : "", ST_DUMP_SCHEMA);
 }
 
 /* Optional (dumps from before them: cutime, nothing lost). */
-static bool read_exit_mode(struct reader *r, const cJSON *root, struct st_dump *dump)
+static bool read_exit_mode(struct jf_reader *r, const cJSON *root, struct st_dump *dump)
 {
 	bool ok;
-	const cJSON *it = member_opt(r, root, "", "exit_events", K_STRING, true, &ok);
+	const cJSON *it = jf_member_opt(r, root, "", "exit_events", JF_STRING, true, &ok);
 	int64_t lost;
-	if (!ok || !read_opt_i64(r, root, "", "exits_lost", INT64_MAX, &lost))
+	if (!ok || !jf_opt_i64(r, root, "", "exits_lost", INT64_MAX, &lost))
 		return false;
 	dump->exits_lost = lost > 0 ? (uint64_t)lost : 0;
 	int mode = it ? st_exits_mode_of(it->valuestring) : ST_EXITS_CUTIME;
 	if (mode < 0)
-		return fail(r, "exit_events: expected \"cutime\", \"proc_connector\" or \"taskstats\"");
+		return jf_fail(r, "exit_events: expected \"cutime\", \"proc_connector\" or \"taskstats\"");
 	dump->exit_mode = (uint32_t)mode;
 	return true;
 }
 
-static bool read_dump(struct reader *r, const cJSON *root, struct st_dump *dump)
+static bool read_dump(struct jf_reader *r, const cJSON *root, struct st_dump *dump)
 {
 	int32_t last;
 
 	if (!cJSON_IsObject(root))
-		return fail(r, "not a spiketrace dump (expected a JSON object)");
+		return jf_fail(r, "not a spiketrace dump (expected a JSON object)");
 	if (!check_schema(r, root) ||
-	    !GET_FIELD_STR(r, root, "", "id", dump->id) ||
-	    !get_i64(r, root, "", "wall_ns", INT64_MIN, INT64_MAX, &dump->wall_ns) ||
-	    !get_i64(r, root, "", "mono_ns", INT64_MIN, INT64_MAX, &dump->mono_ns) ||
-	    !get_double(r, root, "", "interval_s", true, &dump->interval_s) ||
+	    !JF_FIELD_STR(r, root, "", "id", dump->id) ||
+	    !jf_get_i64(r, root, "", "wall_ns", INT64_MIN, INT64_MAX, &dump->wall_ns) ||
+	    !jf_get_i64(r, root, "", "mono_ns", INT64_MIN, INT64_MAX, &dump->mono_ns) ||
+	    !jf_get_double(r, root, "", "interval_s", true, &dump->interval_s) ||
 	    !read_exit_mode(r, root, dump) ||
 	    !read_host(r, root, &dump->host) ||
 	    !read_samples(r, root, dump) ||
 	    !read_fast(r, root, dump))
 		return false;
 	last = (int32_t)dump->nsamples - 1;
-	if (!get_i32(r, root, "", "trigger_index", -1, last, &dump->trigger_index) ||
+	if (!jf_get_i32(r, root, "", "trigger_index", -1, last, &dump->trigger_index) ||
 	    !read_triggers(r, root, dump))
 		return false;
 	if (dump->ntriggers > 0 && dump->trigger_index != dump->triggers[0].sample_index)
-		return fail(r, "trigger_index: %" PRId32 " but triggers[0].sample_index is %" PRId32,
+		return jf_fail(r, "trigger_index: %" PRId32 " but triggers[0].sample_index is %" PRId32,
 			    dump->trigger_index, dump->triggers[0].sample_index);
 	return true;
 }
 
-static bool is_json_space(char c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
 struct st_dump *st_dump_from_json(const char *text, size_t len, char *err, size_t errlen)
 {
-	struct reader r = { .err = err, .errlen = errlen };
-	const char *end = NULL;
+	struct jf_reader r = { .err = err, .errlen = errlen };
 	struct st_dump *dump;
-	cJSON *root;
+	cJSON *root = jf_parse(&r, text, len);
 
-	if (!text || len == 0) {
-		fail(&r, "not JSON (empty input)");
+	if (!root)
 		return NULL;
-	}
-	root = cJSON_ParseWithLengthOpts(text, len, &end, 0);
-	if (!root) {
-		fail(&r, "not JSON (error near byte %zu)",
-		     end && end >= text && end <= text + len ? (size_t)(end - text) : (size_t)0);
-		return NULL;
-	}
-	/* cJSON stops after the first value; anything but space after it
-	 * means the file is not one JSON document. */
-	for (const char *p = end; p && p < text + len; p++) {
-		if (!is_json_space(*p)) {
-			fail(&r, "not JSON (unexpected data after the document at byte %zu)",
-			     (size_t)(p - text));
-			cJSON_Delete(root);
-			return NULL;
-		}
-	}
-	index_numbers(&r, root, text, end);
 	dump = st_dump_new();
 	if (!dump) {
-		fail(&r, "out of memory");
+		jf_fail(&r, "out of memory");
 	} else if (!read_dump(&r, root, dump)) {
 		st_dump_free(dump);
 		dump = NULL;
 	}
-	free(r.nums);
-	cJSON_Delete(root);
+	jf_release(&r, root);
 	return dump;
 }
 
 /* ------------------------------------------------------------ file */
 
-static void errno_fail(struct reader *r, int e)
+static void errno_fail(struct jf_reader *r, int e)
 {
 	char buf[128];
-	fail(r, "%s", strerror_r(e, buf, sizeof(buf)));
+	jf_fail(r, "%s", strerror_r(e, buf, sizeof(buf)));
 }
 
 struct st_dump *st_dump_read_file(const char *path, char *err, size_t errlen)
 {
-	struct reader r = { .err = err, .errlen = errlen };
+	struct jf_reader r = { .err = err, .errlen = errlen };
 	struct st_dump *dump = NULL;
 	struct stat st;
 	char *buf = NULL;
@@ -1279,22 +826,22 @@ struct st_dump *st_dump_read_file(const char *path, char *err, size_t errlen)
 		goto out;
 	}
 	if (!S_ISREG(st.st_mode)) {
-		fail(&r, "not a regular file");
+		jf_fail(&r, "not a regular file");
 		goto out;
 	}
 	/* Checked before reading: a huge file costs nothing to refuse. */
 	if (st.st_size > (off_t)ST_DUMP_MAX_BYTES) {
-		fail(&r, "file too large (%jd bytes, limit %u MiB)",
+		jf_fail(&r, "file too large (%jd bytes, limit %u MiB)",
 		     (intmax_t)st.st_size, ST_DUMP_MAX_BYTES >> 20);
 		goto out;
 	}
 	if (st.st_size == 0) {
-		fail(&r, "empty file");
+		jf_fail(&r, "empty file");
 		goto out;
 	}
 	buf = malloc((size_t)st.st_size);
 	if (!buf) {
-		fail(&r, "out of memory");
+		jf_fail(&r, "out of memory");
 		goto out;
 	}
 	/* Dumps are renamed into place whole, so the size does not change
@@ -1312,7 +859,7 @@ struct st_dump *st_dump_read_file(const char *path, char *err, size_t errlen)
 		got += (size_t)n;
 	}
 	if (got == 0)
-		fail(&r, "empty file");
+		jf_fail(&r, "empty file");
 	else
 		dump = st_dump_from_json(buf, got, err, errlen);
 out:
