@@ -28,7 +28,7 @@
 
 #include <spiketrace/plugin.h>
 
-#include "cpu_trigger.h"
+#include "trigger.h"
 #include "slots.h"
 
 struct baseline {
@@ -156,7 +156,7 @@ static struct group_base *group_base_of(struct cpu_delta *cd, const struct st_ex
 			free_slot = free_slot ? free_slot : b;
 			continue;
 		}
-		if (cpu_same_group(b->comm, b->parent_comm, g))
+		if (same_group(b->comm, b->parent_comm, g))
 			return b;
 		if (!least || b->value < least->value)
 			least = b;
@@ -202,8 +202,8 @@ static size_t evaluate_groups(struct cpu_delta *cd, const struct st_sample *now,
 		b->seen = tick;
 		if (!fresh && value - baseline >= cd->threshold && n < max) {
 			struct st_trigger *t = &out[n++];
-			cpu_trigger(t, "cpu_delta", value, baseline, cd->threshold);
-			cpu_trigger_group(t, g);
+			trigger_figures(t, "cpu_delta", value, baseline, cd->threshold, "pct");
+			trigger_group(t, g);
 			describe_group(t, g, baseline);
 		}
 		b->value = (float)(baseline + weight * (value - baseline));
@@ -256,8 +256,8 @@ static int cpu_delta_evaluate(void *state, const struct st_history *h,
 		double baseline = b->value;
 		if (value - baseline >= cd->threshold && n < max) {
 			struct st_trigger *t = &out[n++];
-			cpu_trigger(t, "cpu_delta", value, baseline, cd->threshold);
-			cpu_trigger_process(t, info);
+			trigger_figures(t, "cpu_delta", value, baseline, cd->threshold, "pct");
+			trigger_process(t, info);
 			describe(t, p, children, value, baseline);
 		}
 		b->value = (float)(baseline + weight * (value - baseline));

@@ -1,7 +1,8 @@
 #include "mem_move.h"
 
-#include <stdio.h>
 #include <stdlib.h>
+
+#include "trigger.h"
 
 struct mem_move_state {
 	const struct mem_move_rule *rule;
@@ -75,12 +76,9 @@ static int detect(struct mem_move_state *mm, const struct st_history *h,
 	struct rss_blame b;
 	rss_blame_growth(&mm->blamer, h, from_back, m.moved_kib, &b);
 	struct st_trigger *t = &out[0];
-	snprintf(t->type, sizeof(t->type), "%s", r->type);
+	trigger_figures(t, r->type, (double)m.moved_kib, (double)m.from_kib,
+			(double)mm->threshold_kib, "kib");
 	rss_blame_to_trigger(&b, t);
-	t->value = (double)m.moved_kib;
-	t->baseline = (double)m.from_kib;
-	t->threshold = (double)mm->threshold_kib;
-	snprintf(t->units, sizeof(t->units), "kib");
 	r->describe(t, &m, &b);
 	return 1;
 }

@@ -31,7 +31,7 @@
 
 #include <spiketrace/plugin.h>
 
-#include "cpu_trigger.h"
+#include "trigger.h"
 #include "slots.h"
 
 /* A process seen new but too young to judge, waiting for the next sample. */
@@ -98,8 +98,8 @@ static void report(struct new_proc *np, struct st_trigger *t, uint64_t seq,
 	np->reported[np->nreported] = (struct young){ info->pid, info->start_ticks, seq,
 						      age_s > 0 ? age_s : 0, cpu_ms };
 	np->reported_info[np->nreported++] = p->info;
-	cpu_trigger(t, "new_proc", value, 0, np->threshold);
-	cpu_trigger_process(t, info);
+	trigger_figures(t, "new_proc", value, 0, np->threshold, "pct");
+	trigger_process(t, info);
 	snprintf(t->summary, sizeof(t->summary),
 		 "new process at %.1f%% of one core (started %.1f s ago)", value, age_s);
 }
@@ -108,7 +108,7 @@ static int has_group(const struct st_sample *s, const struct st_exited_group *g)
 {
 	for (uint32_t i = 0; i < s->nexited; i++) {
 		const struct st_exited_group *o = st_sample_exited(s, i);
-		if (cpu_same_group(o->comm, o->parent_comm, g))
+		if (same_group(o->comm, o->parent_comm, g))
 			return 1;
 	}
 	return 0;
@@ -133,8 +133,8 @@ static size_t evaluate_groups(struct new_proc *np, const struct st_history *h,
 		    (float)g->cpu_pct < (float)np->threshold)
 			continue;
 		struct st_trigger *t = &out[n++];
-		cpu_trigger(t, "new_proc", g->cpu_pct, 0, np->threshold);
-		cpu_trigger_group(t, g);
+		trigger_figures(t, "new_proc", g->cpu_pct, 0, np->threshold, "pct");
+		trigger_group(t, g);
 		/* A process's comm is at most 15 bytes (TASK_COMM_LEN). */
 		snprintf(t->summary, sizeof(t->summary),
 			 "%.15s x%u, exited since the last sample, at %.1f%% of one core "
