@@ -1,8 +1,8 @@
 /*
  * A detector's own state per process-table slot (st_proc_sample.info
  * indexes it), zero for a slot never seen. It grows with the table, ahead
- * of it, so steady state allocates nothing. Compiled into cpu_delta and
- * new_proc (not exported).
+ * of it, so steady state allocates nothing. Compiled into cpu_delta,
+ * new_proc and pressure (not exported).
  */
 #ifndef ST_SLOTS_H
 #define ST_SLOTS_H
