@@ -24,18 +24,21 @@ struct st_engine *st_host_bound(void)
 	return bound;
 }
 
-int64_t st_mono_ns(void)
+static int64_t clock_ns(clockid_t clock)
 {
 	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(clock, &ts);
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+int64_t st_mono_ns(void)
+{
+	return clock_ns(CLOCK_MONOTONIC);
 }
 
 int64_t st_wall_ns(void)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+	return clock_ns(CLOCK_REALTIME);
 }
 
 static void host_log(const struct st_host *host, int32_t level,

@@ -232,28 +232,14 @@ static int parse_stat_line(const char *p, const char *eol,
 int st_parse_proc_stat(const char *buf, size_t len, struct st_proc_stat *out,
 		       struct st_cpu_times *cores, uint32_t max_cores)
 {
-	const char *p = buf, *end = buf + len;
-
-	if (!out)
-		return -1;
-	memset(out, 0, sizeof(*out));
 	if (!cores)
 		max_cores = 0;
-	if (!buf)
+	if (!parse_start(buf, out, sizeof(*out)))
 		return -1;
-
-	while (p < end) {
-		/* memchr steps over the multi-kilobyte intr line fast */
-		const char *eol = memchr(p, '\n', (size_t)(end - p));
-
-		if (!eol)
-			eol = end;
+	/* next_line's memchr steps over the multi-kilobyte intr line fast */
+	for (const char *cur = buf, *p, *eol; next_line(&cur, buf + len, &p, &eol);)
 		if (parse_stat_line(p, eol, out, cores, max_cores) < 0)
 			return -1;
-		if (eol == end)
-			break;
-		p = eol + 1;
-	}
 	return (out->have & ST_PSTAT_CPU) ? 0 : -1;
 }
 
@@ -315,9 +301,8 @@ unsigned st_parse_kib_lines(const char *buf, size_t len, const struct st_kib_key
 
 int st_parse_meminfo(const char *buf, size_t len, struct st_meminfo *out)
 {
-	if (!out)
+	if (!parse_start(buf, out, sizeof(*out)))
 		return -1;
-	memset(out, 0, sizeof(*out));
 	out->have = st_parse_kib_lines(buf, len, meminfo_keys, NKEYS, out);
 	return (out->have & ST_MEMINFO_TOTAL) ? 0 : -1;
 }

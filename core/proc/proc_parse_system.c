@@ -34,10 +34,7 @@ static int psi_line(const char *p, const char *eol, struct st_psi_line *out)
 
 int st_parse_pressure(const char *buf, size_t len, struct st_psi *out)
 {
-	if (!out)
-		return -1;
-	memset(out, 0, sizeof(*out));
-	if (!buf)
+	if (!parse_start(buf, out, sizeof(*out)))
 		return -1;
 	for (const char *cur = buf, *p, *eol; next_line(&cur, buf + len, &p, &eol);) {
 		if (HAS_PREFIX(p, eol, "some ") && psi_line(p + 4, eol, &out->some) == 0)
@@ -70,10 +67,7 @@ static const struct st_kib_key vmstat_keys[] = {
 
 int st_parse_vmstat(const char *buf, size_t len, struct st_vmstat *out)
 {
-	if (!out)
-		return -1;
-	memset(out, 0, sizeof(*out));
-	if (!buf)
+	if (!parse_start(buf, out, sizeof(*out)))
 		return -1;
 	for (const char *cur = buf, *p, *eol; next_line(&cur, buf + len, &p, &eol);) {
 		const char *sp = memchr(p, ' ', (size_t)(eol - p));
@@ -152,10 +146,7 @@ int st_parse_diskstats(const char *buf, size_t len, struct st_diskstats *out)
 	char disk[32];
 	size_t disk_len = 0;
 
-	if (!out)
-		return -1;
-	memset(out, 0, sizeof(*out));
-	if (!buf)
+	if (!parse_start(buf, out, sizeof(*out)))
 		return -1;
 	for (const char *cur = buf, *p, *eol; next_line(&cur, buf + len, &p, &eol);) {
 		uint64_t f[11], ignored;

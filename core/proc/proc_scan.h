@@ -129,6 +129,17 @@ static inline const char *scan_decimal(const char *p, const char *end, double *o
 	return p;
 }
 
+/* A parser's start: *out zeroed, so that no figure of an earlier parse
+ * survives a line that is absent now; false when there is nothing to
+ * parse (no buffer) or nowhere to put it. */
+static inline bool parse_start(const char *buf, void *out, size_t size)
+{
+	if (!out)
+		return false;
+	memset(out, 0, size);
+	return buf != NULL;
+}
+
 /* The line at *cur, without its newline, in [*line, *eol); *cur moves past
  * it. false at the end of the buffer. */
 static inline bool next_line(const char **cur, const char *end,

@@ -28,6 +28,9 @@
 
 #include <spiketrace/plugin.h>
 
+#include "trigger.h"
+#include "slots.h"
+
 struct baseline {
 	int32_t  pid;           /* with start_ticks: whose baseline this is */
 	uint64_t start_ticks;
@@ -52,8 +55,7 @@ struct cpu_delta {
 	double threshold;
 	double half_life_s;
 	double alpha;           /* deprecated fixed weight per sample; 0: unused */
-	struct baseline *base;  /* indexed by st_proc_sample.info */
-	uint32_t nbase;
+	struct slots base;      /* struct baseline by st_proc_sample.info */
 };
 
 enum { OPT_THRESHOLD, OPT_HALF_LIFE, OPT_ALPHA };
@@ -97,6 +99,7 @@ static int cpu_delta_create(const struct st_host *host, const union st_value *op
 		return -1;
 	}
 	cd->host = host;
+	slots_init(&cd->base, sizeof(struct baseline));
 	cd->threshold = opts[OPT_THRESHOLD].f;
 	cd->half_life_s = opts[OPT_HALF_LIFE].f;
 	cd->alpha = opts[OPT_ALPHA].f;
@@ -111,25 +114,8 @@ static void cpu_delta_destroy(void *state)
 {
 	struct cpu_delta *cd = state;
 	if (cd)
-		free(cd->base);
+		slots_fini(&cd->base);
 	free(cd);
-}
-
-/* One baseline per process-table slot; grows with the table, so steady
- * state allocates nothing. */
-static int reserve(struct cpu_delta *cd, uint32_t n)
-{
-	if (n <= cd->nbase)
-		return 0;
-	/* The process table grows a slot at a time: grow ahead of it. */
-	n += n / 2;
-	struct baseline *b = realloc(cd->base, sizeof(*b) * n);
-	if (!b)
-		return -1;
-	memset(&b[cd->nbase], 0, sizeof(*b) * (n - cd->nbase));
-	cd->base = b;
-	cd->nbase = n;
-	return 0;
 }
 
 static void describe(struct st_trigger *t, const struct st_proc_sample *p, double children,
@@ -170,8 +156,7 @@ static struct group_base *group_base_of(struct cpu_delta *cd, const struct st_ex
 			free_slot = free_slot ? free_slot : b;
 			continue;
 		}
-		if (!strncmp(b->comm, g->comm, sizeof(b->comm)) &&
-		    !strncmp(b->parent_comm, g->parent_comm, sizeof(b->parent_comm)))
+		if (same_group(b->comm, b->parent_comm, g))
 			return b;
 		if (!least || b->value < least->value)
 			least = b;
@@ -217,13 +202,8 @@ static size_t evaluate_groups(struct cpu_delta *cd, const struct st_sample *now,
 		b->seen = tick;
 		if (!fresh && value - baseline >= cd->threshold && n < max) {
 			struct st_trigger *t = &out[n++];
-			snprintf(t->type, sizeof(t->type), "cpu_delta");
-			snprintf(t->comm, sizeof(t->comm), "%s", g->comm);
-			t->exited_count = g->count;
-			t->value = value;
-			t->baseline = baseline;
-			t->threshold = cd->threshold;
-			snprintf(t->units, sizeof(t->units), "pct");
+			trigger_figures(t, "cpu_delta", value, baseline, cd->threshold, "pct");
+			trigger_group(t, g);
 			describe_group(t, g, baseline);
 		}
 		b->value = (float)(baseline + weight * (value - baseline));
@@ -242,7 +222,7 @@ static int cpu_delta_evaluate(void *state, const struct st_history *h,
 	struct cpu_delta *cd = state;
 	if (h->count == 0)
 		return 0;
-	if (reserve(cd, h->ninfos) < 0)
+	if (slots_reserve(&cd->base, h->ninfos) < 0)
 		return -1;
 	const struct st_sample *now = h->samples[h->count - 1];
 	double weight = cd->alpha > 0 ? cd->alpha :
@@ -252,7 +232,7 @@ static int cpu_delta_evaluate(void *state, const struct st_history *h,
 	for (uint32_t i = 0; i < now->nprocs; i++) {
 		const struct st_proc_sample *p = st_sample_proc(now, i);
 		const struct st_proc_info *info = st_history_info(h, p->info);
-		struct baseline *b = &cd->base[p->info];
+		struct baseline *b = slot(&cd->base, p->info);
 		double children = p->children_cpu_pct;
 		if (groups && children > 0) {
 			children -= reaped_by_groups(now, info->pid);
@@ -276,14 +256,8 @@ static int cpu_delta_evaluate(void *state, const struct st_history *h,
 		double baseline = b->value;
 		if (value - baseline >= cd->threshold && n < max) {
 			struct st_trigger *t = &out[n++];
-			snprintf(t->type, sizeof(t->type), "cpu_delta");
-			t->pid = info->pid;
-			t->start_ticks = info->start_ticks;
-			snprintf(t->comm, sizeof(t->comm), "%s", info->comm);
-			t->value = value;
-			t->baseline = baseline;
-			t->threshold = cd->threshold;
-			snprintf(t->units, sizeof(t->units), "pct");
+			trigger_figures(t, "cpu_delta", value, baseline, cd->threshold, "pct");
+			trigger_process(t, info);
 			describe(t, p, children, value, baseline);
 		}
 		b->value = (float)(baseline + weight * (value - baseline));

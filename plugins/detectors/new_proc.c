@@ -31,6 +31,9 @@
 
 #include <spiketrace/plugin.h>
 
+#include "trigger.h"
+#include "slots.h"
+
 /* A process seen new but too young to judge, waiting for the next sample. */
 struct young {
 	int32_t  pid;           /* with start_ticks: who is waiting */
@@ -48,8 +51,7 @@ struct new_proc {
 	const struct st_host *host;
 	double threshold;
 	double min_cpu_ms;
-	struct young *young;    /* indexed by st_proc_sample.info */
-	uint32_t nyoung;
+	struct slots young;     /* struct young by st_proc_sample.info */
 	struct young reported[REPORTED_MAX];    /* seq = the sample that saw it */
 	uint32_t reported_info[REPORTED_MAX];   /* its index into young */
 	size_t nreported, nresults;
@@ -74,6 +76,7 @@ static int new_proc_create(const struct st_host *host, const union st_value *opt
 		return -1;
 	}
 	np->host = host;
+	slots_init(&np->young, sizeof(struct young));
 	np->threshold = opts[OPT_THRESHOLD].f;
 	np->min_cpu_ms = opts[OPT_MIN_CPU_MS].f;
 	*state = np;
@@ -84,25 +87,8 @@ static void new_proc_destroy(void *state)
 {
 	struct new_proc *np = state;
 	if (np)
-		free(np->young);
+		slots_fini(&np->young);
 	free(np);
-}
-
-/* One entry per process-table slot; grows with the table, so steady state
- * allocates nothing. */
-static int reserve(struct new_proc *np, uint32_t n)
-{
-	if (n <= np->nyoung)
-		return 0;
-	/* The process table grows a slot at a time: grow ahead of it. */
-	n += n / 2;
-	struct young *y = realloc(np->young, sizeof(*y) * n);
-	if (!y)
-		return -1;
-	memset(&y[np->nyoung], 0, sizeof(*y) * (n - np->nyoung));
-	np->young = y;
-	np->nyoung = n;
-	return 0;
 }
 
 static void report(struct new_proc *np, struct st_trigger *t, uint64_t seq,
@@ -112,14 +98,8 @@ static void report(struct new_proc *np, struct st_trigger *t, uint64_t seq,
 	np->reported[np->nreported] = (struct young){ info->pid, info->start_ticks, seq,
 						      age_s > 0 ? age_s : 0, cpu_ms };
 	np->reported_info[np->nreported++] = p->info;
-	snprintf(t->type, sizeof(t->type), "new_proc");
-	t->pid = info->pid;
-	t->start_ticks = info->start_ticks;
-	snprintf(t->comm, sizeof(t->comm), "%s", info->comm);
-	t->value = value;
-	t->baseline = 0;
-	t->threshold = np->threshold;
-	snprintf(t->units, sizeof(t->units), "pct");
+	trigger_figures(t, "new_proc", value, 0, np->threshold, "pct");
+	trigger_process(t, info);
 	snprintf(t->summary, sizeof(t->summary),
 		 "new process at %.1f%% of one core (started %.1f s ago)", value, age_s);
 }
@@ -128,8 +108,7 @@ static int has_group(const struct st_sample *s, const struct st_exited_group *g)
 {
 	for (uint32_t i = 0; i < s->nexited; i++) {
 		const struct st_exited_group *o = st_sample_exited(s, i);
-		if (!strncmp(o->comm, g->comm, sizeof(o->comm)) &&
-		    !strncmp(o->parent_comm, g->parent_comm, sizeof(o->parent_comm)))
+		if (same_group(o->comm, o->parent_comm, g))
 			return 1;
 	}
 	return 0;
@@ -154,12 +133,8 @@ static size_t evaluate_groups(struct new_proc *np, const struct st_history *h,
 		    (float)g->cpu_pct < (float)np->threshold)
 			continue;
 		struct st_trigger *t = &out[n++];
-		snprintf(t->type, sizeof(t->type), "new_proc");
-		snprintf(t->comm, sizeof(t->comm), "%s", g->comm);
-		t->exited_count = g->count;
-		t->value = g->cpu_pct;
-		t->threshold = np->threshold;
-		snprintf(t->units, sizeof(t->units), "pct");
+		trigger_figures(t, "new_proc", g->cpu_pct, 0, np->threshold, "pct");
+		trigger_group(t, g);
 		/* A process's comm is at most 15 bytes (TASK_COMM_LEN). */
 		snprintf(t->summary, sizeof(t->summary),
 			 "%.15s x%u, exited since the last sample, at %.1f%% of one core "
@@ -185,7 +160,7 @@ static int new_proc_evaluate(void *state, const struct st_history *h,
 	 */
 	if (now->seq <= 1 || now->uptime_s <= 0 || h->clock_ticks <= 0)
 		return 0;
-	if (reserve(np, h->ninfos) < 0)
+	if (slots_reserve(&np->young, h->ninfos) < 0)
 		return -1;
 	double hz = (double)h->clock_ticks;
 	size_t n = 0;
@@ -201,7 +176,7 @@ static int new_proc_evaluate(void *state, const struct st_history *h,
 	for (uint32_t i = 0; i < now->nprocs; i++) {
 		const struct st_proc_sample *p = st_sample_proc(now, i);
 		const struct st_proc_info *info = st_history_info(h, p->info);
-		struct young *y = &np->young[p->info];
+		struct young *y = slot(&np->young, p->info);
 		double age_s = now->uptime_s - (double)info->start_ticks / hz;
 		double value, cpu_ms;
 
@@ -251,7 +226,7 @@ static void new_proc_trigger_result(void *state, const struct st_trigger *t, int
 	const struct young *r = &np->reported[k];
 	if (taken || r->pid != t->pid || r->start_ticks != t->start_ticks)
 		return;
-	np->young[np->reported_info[k]] = *r;
+	*(struct young *)slot(&np->young, np->reported_info[k]) = *r;
 }
 
 static const struct st_plugin new_proc_plugin = {

@@ -60,7 +60,9 @@
 #include <spiketrace/plugin.h>
 
 #include "rss_blame.h"
+#include "slots.h"
 #include "summary_text.h"
+#include "trigger.h"
 #include "window.h"
 
 enum { RES_CPU, RES_MEMORY, RES_IO, NRES };
@@ -108,8 +110,7 @@ struct pressure {
 	struct figure fig[NFIGURES];
 	struct window window;
 	struct rss_blamer blamer;   /* preallocated: firing allocates nothing */
-	struct proc_acc *acc;       /* by process slot (st_proc_sample.info) */
-	uint32_t nacc;
+	struct slots acc;           /* struct proc_acc by st_proc_sample.info */
 	uint64_t gen;
 	int      reported;          /* the figure of the last evaluate's trigger, -1 none */
 };
@@ -373,7 +374,7 @@ static void pressure_destroy(void *state)
 	for (int k = 0; k < NFIGURES; k++)
 		end_trigger(ps, &ps->fig[k]);
 	rss_blamer_fini(&ps->blamer);
-	free(ps->acc);
+	slots_fini(&ps->acc);
 	free(ps);
 }
 
@@ -395,8 +396,8 @@ static int pressure_create(const struct st_host *host, const union st_value *opt
 	ps->window.seconds = opts[OPT_WINDOW_S].f;
 	/* Failures here are retried on the samples that do not fire. */
 	rss_blamer_init(&ps->blamer, host);
-	ps->acc = calloc(ACC_INITIAL_SLOTS, sizeof(*ps->acc));
-	ps->nacc = ps->acc ? ACC_INITIAL_SLOTS : 0;
+	slots_init(&ps->acc, sizeof(struct proc_acc));
+	slots_reserve(&ps->acc, ACC_INITIAL_SLOTS);
 	for (int k = 0; k < NFIGURES; k++) {
 		struct figure *f = &ps->fig[k];
 		f->owner = ps;
@@ -418,17 +419,7 @@ static int pressure_create(const struct st_host *host, const union st_value *opt
 static void reserve(struct pressure *ps, const struct st_history *h)
 {
 	rss_blamer_reserve(&ps->blamer, h);
-	if (h->ninfos <= ps->nacc)
-		return;
-	uint32_t n = ps->nacc ? ps->nacc : ACC_INITIAL_SLOTS;
-	while (n < h->ninfos)
-		n = n > UINT32_MAX / 2 ? h->ninfos : n * 2;
-	struct proc_acc *a = realloc(ps->acc, sizeof(*a) * n);
-	if (!a)
-		return;
-	memset(&a[ps->nacc], 0, sizeof(*a) * (n - ps->nacc));
-	ps->acc = a;
-	ps->nacc = n;
+	slots_reserve(&ps->acc, h->ninfos);
 }
 
 /* ------------------------------------------------------------ measuring */
@@ -477,6 +468,11 @@ struct busiest {
 	uint32_t cpu, io, majflt;
 };
 
+static struct proc_acc *acc_at(const struct pressure *ps, uint32_t i)
+{
+	return slot(&ps->acc, i);
+}
+
 static int more_blocked(const struct proc_acc *a, const struct proc_acc *b)
 {
 	if (a->blkio_ticks != b->blkio_ticks)
@@ -493,9 +489,9 @@ static void sum_window(struct pressure *ps, const struct st_history *h, uint32_t
 		const struct st_sample *s = h->samples[i];
 		for (uint32_t j = 0; j < s->nprocs; j++) {
 			const struct st_proc_sample *p = st_sample_proc(s, j);
-			if (p->info >= ps->nacc)
+			if (p->info >= ps->acc.n)
 				continue;       /* the scratch could not grow */
-			struct proc_acc *a = &ps->acc[p->info];
+			struct proc_acc *a = slot(&ps->acc, p->info);
 			if (a->gen != ps->gen)
 				*a = (struct proc_acc){ .gen = ps->gen };
 			a->state = p->state;
@@ -510,24 +506,16 @@ static void sum_window(struct pressure *ps, const struct st_history *h, uint32_t
 			/* Figures only grow: the largest running one is the
 			 * largest final one. */
 			if (a->cpu_ms > 0 && (top->cpu == UINT32_MAX ||
-					      a->cpu_ms > ps->acc[top->cpu].cpu_ms))
+					      a->cpu_ms > acc_at(ps, top->cpu)->cpu_ms))
 				top->cpu = p->info;
 			if ((a->blkio_ticks || a->d_samples) &&
-			    (top->io == UINT32_MAX || more_blocked(a, &ps->acc[top->io])))
+			    (top->io == UINT32_MAX || more_blocked(a, acc_at(ps, top->io))))
 				top->io = p->info;
 			if (a->majflt && (top->majflt == UINT32_MAX ||
-					  a->majflt > ps->acc[top->majflt].majflt))
+					  a->majflt > acc_at(ps, top->majflt)->majflt))
 				top->majflt = p->info;
 		}
 	}
-}
-
-static void name_process(const struct st_history *h, uint32_t slot, struct st_trigger *t)
-{
-	const struct st_proc_info *info = st_history_info(h, slot);
-	t->pid = info->pid;
-	t->start_ticks = info->start_ticks;
-	snprintf(t->comm, sizeof(t->comm), "%s", info->comm);
 }
 
 /* "; most CPU: [4321] stress-ng (99% of a core)" and its kin, at
@@ -536,7 +524,7 @@ static void append_process(const struct st_history *h, struct st_trigger *t, int
 			   uint32_t slot, const char *what, const char *figure)
 {
 	char comm[ST_COMM_MAX];
-	name_process(h, slot, t);
+	trigger_process(t, st_history_info(h, slot));
 	summary_comm(comm, sizeof(comm), st_history_info(h, slot)->comm);
 	summary_append(t->summary, sizeof(t->summary), used, "; %s: [%d] %s (%s)",
 		       what, (int)t->pid, comm, figure);
@@ -552,7 +540,7 @@ static void blame_cpu(struct pressure *ps, const struct st_history *h, double sp
 		return;
 	}
 	snprintf(figure, sizeof(figure), "%.0f%% of a core",
-		 span_s > 0 ? ps->acc[top->cpu].cpu_ms / (span_s * 10.0) : 0);
+		 span_s > 0 ? acc_at(ps, top->cpu)->cpu_ms / (span_s * 10.0) : 0);
 	append_process(h, t, used, top->cpu, "most CPU", figure);
 }
 
@@ -565,7 +553,7 @@ static void blame_io(struct pressure *ps, const struct st_history *h, uint32_t s
 			       "; no process was seen waiting for I/O");
 		return;
 	}
-	const struct proc_acc *a = &ps->acc[top->io];
+	const struct proc_acc *a = acc_at(ps, top->io);
 	const char *d = a->state == 'D' ? "D, " : "";
 	if (a->blkio_ticks && h->clock_ticks > 0)
 		snprintf(figure, sizeof(figure), "%s%.0f ms blkio wait", d,
@@ -588,7 +576,7 @@ static void blame_memory(struct pressure *ps, const struct st_history *h, uint32
 	rss_blame_growth(&ps->blamer, h, back, fall, &b);
 	if (!b.pid && top->majflt != UINT32_MAX) {
 		char figure[48], count[32];
-		summary_count(count, sizeof(count), ps->acc[top->majflt].majflt);
+		summary_count(count, sizeof(count), acc_at(ps, top->majflt)->majflt);
 		snprintf(figure, sizeof(figure), "%s in the window", count);
 		append_process(h, t, used, top->majflt, "most major faults", figure);
 		return;
@@ -665,12 +653,9 @@ static int detect(struct pressure *ps, const struct st_history *h,
 	struct st_trigger *t = &out[0];
 	const struct st_sample *before = window_start(h, back);
 	const struct st_pressure *p = psi_of(before, f->res);
-	snprintf(t->type, sizeof(t->type), "pressure");
-	t->value = value;
-	t->baseline = !(before->have & res_bits[f->res]) ? 0 :
-		      f->kind == KIND_FULL ? p->full_avg10_pct : p->some_avg10_pct;
-	t->threshold = f->pct;
-	snprintf(t->units, sizeof(t->units), "pct");
+	trigger_figures(t, "pressure", value, !(before->have & res_bits[f->res]) ? 0 :
+			f->kind == KIND_FULL ? p->full_avg10_pct : p->some_avg10_pct,
+			f->pct, "pct");
 	t->flags = ST_TRIGGER_SYSTEM;
 	int used = snprintf(t->summary, sizeof(t->summary),
 			    "%s %s %.0f%% of %g s stalled (threshold %g%%)",

@@ -17,138 +17,58 @@
  * The process blamed is the one whose RSS grew most between the trough
  * and now (rss_blame): swapping is usually someone else's growth pushing
  * pages out.
+ *
+ * The rule is mem_move.h's, which mem_drop shares the other way up.
  */
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
 #include <spiketrace/plugin.h>
 
-#include "rss_blame.h"
-#include "window.h"
+#include "mem_move.h"
 
-struct swap_spike {
-	const struct st_host *host;
-	struct rss_blamer blamer;     /* preallocated: firing allocates nothing */
-	uint64_t threshold_kib;
-	struct window window;
-};
+static const struct st_option options[] = MEM_MOVE_OPTIONS(256,
+	"fire when swap in use rises this many MiB above its recent low",
+	"seconds back in which the low is looked for");
 
-enum { OPT_THRESHOLD, OPT_WINDOW_S, OPT_WINDOW };
-
-static const struct st_option options[] = {
-	[OPT_THRESHOLD] = ST_OPTION_INT("threshold_mib", 256, 1, 16 << 20,
-		"fire when swap in use rises this many MiB above its recent low"),
-	[OPT_WINDOW_S] = ST_OPTION_FLOAT("window_s", 3, 0.01, 3600,
-		"seconds back in which the low is looked for"),
-	[OPT_WINDOW] = ST_OPTION_INT("window", 0, 0, 30,
-		"deprecated: samples back (0: use window_s)"),
-	ST_OPTION_END,
-};
-
-static int swap_spike_create(const struct st_host *host, const union st_value *opts,
-			     void **state)
+/* SwapTotal - SwapFree, on a machine with swap; SwapFree above SwapTotal
+ * (a swapoff racing the read) is none in use. */
+static int swap_used_kib(const struct st_sample *s, const struct st_sample *now,
+			 uint64_t *kib)
 {
-	struct swap_spike *ss = calloc(1, sizeof(*ss));
-	if (!ss) {
-		host->log(host, ST_LOG_ERR, "out of memory");
-		return -1;
-	}
-	ss->host = host;
-	/* A failure here is retried on the samples that do not fire. */
-	rss_blamer_init(&ss->blamer, host);
-	ss->threshold_kib = (uint64_t)opts[OPT_THRESHOLD].i * 1024;
-	window_from_options(&ss->window, host, "window", opts[OPT_WINDOW].i,
-			    "window_s", opts[OPT_WINDOW_S].f);
-	*state = ss;
-	return 0;
+	(void)now;
+	if (!(s->have & ST_HAVE_SWAP) || s->swap_total_kib == 0)
+		return 0;
+	*kib = s->swap_free_kib < s->swap_total_kib ? s->swap_total_kib - s->swap_free_kib : 0;
+	return 1;
 }
 
-static void swap_spike_destroy(void *state)
-{
-	struct swap_spike *ss = state;
-	if (!ss)
-		return;
-	rss_blamer_fini(&ss->blamer);
-	free(ss);
-}
-
-static int has_swap(const struct st_sample *s)
-{
-	return (s->have & ST_HAVE_SWAP) && s->swap_total_kib > 0;
-}
-
-/* SwapFree above SwapTotal (a swapoff racing the read) is none in use. */
-static uint64_t swap_used_kib(const struct st_sample *s)
-{
-	return s->swap_free_kib < s->swap_total_kib ? s->swap_total_kib - s->swap_free_kib : 0;
-}
-
-static void describe(struct st_trigger *t, const struct st_sample *trough,
-		     const struct st_sample *now, uint64_t low, uint64_t used,
+static void describe(struct st_trigger *t, const struct mem_move *m,
 		     const struct rss_blame *b)
 {
 	char rise[32], from[32], to[32], total[32];
-	double secs = (double)(now->mono_ns - trough->mono_ns) / 1e9;
+	double secs = (double)(m->now->mono_ns - m->from->mono_ns) / 1e9;
 
-	rss_blame_format_kib(rise, sizeof(rise), used - low);
-	rss_blame_format_kib(from, sizeof(from), low);
-	rss_blame_format_kib(to, sizeof(to), used);
-	rss_blame_format_kib(total, sizeof(total), now->swap_total_kib);
+	rss_blame_format_kib(rise, sizeof(rise), m->moved_kib);
+	rss_blame_format_kib(from, sizeof(from), m->from_kib);
+	rss_blame_format_kib(to, sizeof(to), m->now_kib);
+	rss_blame_format_kib(total, sizeof(total), m->now->swap_total_kib);
 	int n = snprintf(t->summary, sizeof(t->summary),
 		 "swap in use rose %s in %.3g s (%s -> %s of %s)",
 		 rise, secs, from, to, total);
 	rss_blame_append(t->summary, sizeof(t->summary), n, b);
 }
 
-static int detect(void *state, const struct st_history *h,
-		  struct st_trigger *out, size_t max)
+static const struct mem_move_rule rule = {
+	.type = "swap_spike",
+	.rises = 1,
+	.figure = swap_used_kib,
+	.describe = describe,
+};
+
+static int swap_spike_create(const struct st_host *host, const union st_value *opts,
+			     void **state)
 {
-	struct swap_spike *ss = state;
-	if (h->count < 2 || max == 0)
-		return 0;
-	const struct st_sample *now = h->samples[h->count - 1];
-	if (!has_swap(now))
-		return 0;
-	uint64_t used = swap_used_kib(now);
-
-	/* The nearest of equal lows: the rise happened after it. */
-	const struct st_sample *trough = NULL;
-	uint32_t trough_back = 0;
-	uint64_t low = 0;
-	uint32_t reach = window_back(&ss->window, h);
-	for (uint32_t back = 1; back <= reach; back++) {
-		const struct st_sample *s = h->samples[h->count - 1 - back];
-		if (!has_swap(s))
-			continue;
-		if (!trough || swap_used_kib(s) < low) {
-			trough = s;
-			trough_back = back;
-			low = swap_used_kib(s);
-		}
-	}
-	/* Unsigned: test before subtracting, so a fall is never a rise. */
-	if (!trough || used <= low || used - low < ss->threshold_kib)
-		return 0;
-
-	struct rss_blame b;
-	rss_blame_growth(&ss->blamer, h, trough_back, used - low, &b);
-	struct st_trigger *t = &out[0];
-	snprintf(t->type, sizeof(t->type), "swap_spike");
-	rss_blame_to_trigger(&b, t);
-	t->value = (double)(used - low);
-	t->baseline = (double)low;
-	t->threshold = (double)ss->threshold_kib;
-	snprintf(t->units, sizeof(t->units), "kib");
-	describe(t, trough, now, low, used, &b);
-	return 1;
-}
-
-static int swap_spike_evaluate(void *state, const struct st_history *h,
-			       struct st_trigger *out, size_t max)
-{
-	struct swap_spike *ss = state;
-	return rss_blamer_fired(&ss->blamer, h, detect(state, h, out, max));
+	return mem_move_create(&rule, host, opts, state);
 }
 
 static const struct st_plugin swap_spike_plugin = {
@@ -159,8 +79,8 @@ static const struct st_plugin swap_spike_plugin = {
 	.description = "swap in use rises threshold_mib above its low of the last window_s seconds",
 	.options = options,
 	.create = swap_spike_create,
-	.destroy = swap_spike_destroy,
-	.evaluate = swap_spike_evaluate,
+	.destroy = mem_move_destroy,
+	.evaluate = mem_move_evaluate,
 };
 
 ST_PLUGIN_EXPORT const struct st_plugin *spiketrace_plugin_entry(void)
