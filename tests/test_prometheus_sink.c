@@ -97,7 +97,7 @@ static void test_metrics(void)
 	state = create(p, dir, 10, 0);
 	emit(p, state, "cpu_delta", 13, "ld\"\\\n\xff", 0);
 	text = file();
-	CU_ASSERT_PTR_NOT_NULL(strstr(text, "comm=\"ld\\\"\\\\\\\\\\\\x0a\\\\xff\"} 1\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "comm=\"ld\\\"\\\\\\\\\\\\n\\\\xff\"} 1\n"));
 	CU_ASSERT_PTR_NULL(strstr(text, "spiketrace_dumps_dropped_total"));
 	free(text);
 	host.dumps_dropped = seven_dropped;
