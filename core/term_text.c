@@ -1,4 +1,4 @@
-/* Terminal-safe text: see term_text.h. */
+/* Escaping untrusted bytes for text: see term_text.h. */
 #define _GNU_SOURCE
 #include "term_text.h"
 #include "utf8.h"

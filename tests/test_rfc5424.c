@@ -209,6 +209,9 @@ static void test_header_fields(void)
 	char out[300];
 	st_rfc5424_header_field("my host\x01", ST_RFC5424_HOSTNAME_MAX, out, sizeof(out));
 	CU_ASSERT_STRING_EQUAL(out, "my\\x20host\\x01");
+	/* The line's form otherwise: a newline and a backslash as it writes them. */
+	st_rfc5424_header_field("a\nb\\\xff", ST_RFC5424_HOSTNAME_MAX, out, sizeof(out));
+	CU_ASSERT_STRING_EQUAL(out, "a\\nb\\\\\\xff");
 	st_rfc5424_header_field("", ST_RFC5424_HOSTNAME_MAX, out, sizeof(out));
 	CU_ASSERT_STRING_EQUAL(out, "-");
 	st_rfc5424_header_field("abc def", 6, out, sizeof(out));
