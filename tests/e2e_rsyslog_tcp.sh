@@ -311,7 +311,7 @@ assert fields["type"] == "cpu_delta" and fields["unit"] == "pct", fields
 # An exited group to blame has no pid.
 assert fields.get("pid") == (str(first["pid"]) if first["pid"] > 0 else None), (fields, first)
 if sys.argv[3]:
-    want = 'ev\\x0ail\\x1b[1m]"\\\\x'
+    want = 'ev\\nil\\x1b[1m]"\\\\x'
     assert fields["comm"] == want, (fields["comm"], want)
 else:
     print("note: other processes opened every incident; the burner only joined")

@@ -163,7 +163,7 @@ case "$LINE" in
 esac
 first=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["triggers"][0]["pid"])' "$DUMP")
 if [ "$first" = "$burner" ]; then
-	printf '%s\n' "$LINE" | grep -qF ": pid $burner (ev\\x0ail\\x1b[1mx\\x7f) at " ||
+	printf '%s\n' "$LINE" | grep -qF ": pid $burner (ev\\nil\\x1b[1mx\\x7f) at " ||
 		syslog_fail "the burner's name is not shown escaped: $LINE"
 else
 	echo "note: pid $first opened the incident; the burner joined it"

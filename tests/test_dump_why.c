@@ -328,10 +328,10 @@ static void test_where_the_memory_went(void)
 	d->samples[1].anon_kib += 60 * MIB_KIB;     /* noise in between */
 	CU_ASSERT_EQUAL(st_dump_where_memory(d, 0, buf, sizeof(buf)), 0);
 	CU_ASSERT_STRING_EQUAL(buf, "anonymous +2.0 GiB, page cache +1.2 GiB, "
-			       "tmpfs/shmem +800 MiB, kernel slab +600 MiB");
+			       "tmpfs/shmem +800.0 MiB, kernel slab +600.0 MiB");
 	struct st_why w = why_of(d);
 	EXPECT_REASON(w, "memory grew: anonymous +2.0 GiB, page cache +1.2 GiB, "
-		      "tmpfs/shmem +800 MiB, kernel slab +600 MiB");
+		      "tmpfs/shmem +800.0 MiB, kernel slab +600.0 MiB");
 
 	/* Only what grew enough is named. */
 	s->anon_kib -= 2 * GIB_KIB;

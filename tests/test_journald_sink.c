@@ -107,7 +107,7 @@ static void test_entry_fields(void)
 	CU_ASSERT_STRING_EQUAL(value_of(keys, values, n, "SPIKETRACE_TYPE"), "cpu_delta");
 	CU_ASSERT_STRING_EQUAL(value_of(keys, values, n, "SPIKETRACE_PID"), "4242");
 	CU_ASSERT_STRING_EQUAL(value_of(keys, values, n, "SPIKETRACE_COMM"),
-			       "\\x1b[31mevil\\x0aname=\\xff");
+			       "\\x1b[31mevil\\nname=\\xff");
 	CU_ASSERT_STRING_EQUAL(value_of(keys, values, n, "SPIKETRACE_VALUE"), "95.5");
 	CU_ASSERT_STRING_EQUAL(value_of(keys, values, n, "SPIKETRACE_UNITS"), "pct");
 	CU_ASSERT_STRING_EQUAL(value_of(keys, values, n, "SPIKETRACE_TRIGGERS"), "2");
@@ -115,8 +115,8 @@ static void test_entry_fields(void)
 			       "/var/lib/spiketrace/spike_1.json");
 	const char *msg = value_of(keys, values, n, "MESSAGE");
 	CU_ASSERT_FATAL(msg != NULL);
-	CU_ASSERT_PTR_NOT_NULL(strstr(msg, "cpu_delta: pid 4242 (\\x1b[31mevil\\x0aname=\\xff) "
-					   "at 95.5% against threshold 40.0%; line one\\x0a"
+	CU_ASSERT_PTR_NOT_NULL(strstr(msg, "cpu_delta: pid 4242 (\\x1b[31mevil\\nname=\\xff) "
+					   "at 95.5% against threshold 40.0%; line one\\n"
 					   "SPIKETRACE_TYPE=forged; 2 triggers; dump: "
 					   "/var/lib/spiketrace/spike_1.json"));
 	st_dump_free(d);

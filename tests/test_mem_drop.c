@@ -101,6 +101,36 @@ static void test_fires_at_threshold(void)
 	scenario_stop(&m.sc);
 }
 
+/* A grower named with control bytes, a backslash, a byte that is not
+ * UTF-8, a valid accent and a bidirectional override: the summary names
+ * it in the escaper's UTF-8 form (term_text.h), so it stays one line with
+ * no control byte, and what is valid and harmless is kept. */
+static void test_hostile_name_escaped(void)
+{
+	struct machine m;
+	SCENARIO_REQUIRE(&m.sc, boot(&m, NULL) == 0);
+	struct fake_process evil = fake_process_make(m.sc.fp, 300,
+						     "ev\n\x1b[1m\\\xff\xc3\xa9\xe2\x80\xae");
+	fake_process_set_rss_kib(&evil, 10 * MIB);
+	fake_proc_put(m.sc.fp, &evil);
+	steady(&m, 3);
+	m.avail -= 512 * MIB;
+	fake_proc_set_memory(m.sc.fp, m.avail, 0, 0);
+	fake_process_set_rss_kib(&evil, 522 * MIB);
+	fake_proc_put(m.sc.fp, &evil);
+	scenario_tick(&m.sc);
+	const struct st_trigger *t = scenario_find(&m.sc, "mem_drop", -1);
+	SCENARIO_REQUIRE(&m.sc, t != NULL);
+	CU_ASSERT_EQUAL(t->pid, 300);
+	const char *want = "; ev\\n\\x1b[1m\\\\\\xff\xc3\xa9\\xe2\\x80\\xae grew 512.0 MiB";
+	CU_ASSERT_PTR_NOT_NULL(strstr(t->summary, want));
+	if (!strstr(t->summary, want))
+		fprintf(stderr, "\nsummary: %s\n", t->summary);
+	for (const unsigned char *c = (const unsigned char *)t->summary; *c; c++)
+		CU_ASSERT(*c >= 0x20 && *c != 0x7f);
+	scenario_stop(&m.sc);
+}
+
 static void test_silent_just_below(void)
 {
 	struct machine m;
@@ -705,6 +735,7 @@ int main(void)
 	CU_TestInfo tests[] = {
 		{ "fires at exactly the threshold, blames the grower", test_fires_at_threshold },
 		{ "silent 1 KiB below it", test_silent_just_below },
+		{ "a hostile grower's name is escaped in the summary", test_hostile_name_escaped },
 		{ "a fall over two samples fires", test_fall_over_two_samples },
 		{ "a fall over the whole window fires", test_fall_over_whole_window },
 		{ "a fall over window + 1 samples is silent", test_fall_over_window_plus_one_is_silent },

@@ -336,7 +336,7 @@ static void test_rejected_dropped(void)
 	struct st_dump *d = a_dump();
 	CU_ASSERT_EQUAL(p->emit(state, d, "{}", 2), 0);
 	CU_ASSERT(wait_count(&st_test_log_count[ST_LOG_ERR], 1));
-	CU_ASSERT_PTR_NOT_NULL(strstr(st_test_last_log, "HTTP 400: bad field\\x0a\\x01here"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(st_test_last_log, "HTTP 400: bad field\\n\\x01here"));
 	CU_ASSERT_EQUAL(p->emit(state, d, "{}", 2), 0);
 	CU_ASSERT(wait_count(&st_test_log_count[ST_LOG_ERR], 2));
 	CU_ASSERT_PTR_NOT_NULL(strstr(st_test_last_log, "HTTP 301 (redirects are not followed)"));

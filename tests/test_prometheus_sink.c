@@ -97,10 +97,33 @@ static void test_metrics(void)
 	state = create(p, dir, 10, 0);
 	emit(p, state, "cpu_delta", 13, "ld\"\\\n\xff", 0);
 	text = file();
-	CU_ASSERT_PTR_NOT_NULL(strstr(text, "comm=\"ld\\\"\\\\\\\\\\\\x0a\\\\xff\"} 1\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "comm=\"ld\\\"\\\\\\\\\\\\n\\\\xff\"} 1\n"));
 	CU_ASSERT_PTR_NULL(strstr(text, "spiketrace_dumps_dropped_total"));
 	free(text);
 	host.dumps_dropped = seven_dropped;
+	p->destroy(state);
+	st_test_plugin_unload(&set);
+}
+
+/* The longest name of bytes that are not ASCII: every one a whole
+ * "\\xff" in the label (five bytes under the format's quoting), none cut
+ * in half by the label's size. */
+static void test_longest_hostile_name(void)
+{
+	const struct st_plugin *p = st_test_plugin_load(&set, "prometheus.so");
+	void *state = create(p, dir, 10, 0);
+	char comm[ST_COMM_MAX], want[5 * ST_COMM_MAX + 32];
+	memset(comm, '\xff', sizeof(comm) - 1);
+	comm[sizeof(comm) - 1] = '\0';
+	size_t n = (size_t)snprintf(want, sizeof(want), "comm=\"");
+	for (size_t i = 0; i + 1 < sizeof(comm); i++)
+		n += (size_t)snprintf(want + n, sizeof(want) - n, "\\\\xff");
+	snprintf(want + n, sizeof(want) - n, "\"} 1\n");
+	emit(p, state, "cpu_delta", 13, comm, 0);
+	char *text = file();
+	CU_ASSERT_FATAL(text != NULL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, want));
+	free(text);
 	p->destroy(state);
 	st_test_plugin_unload(&set);
 }
@@ -156,6 +179,7 @@ int main(void)
 	host.dumps_dropped = seven_dropped;
 	CU_TestInfo tests[] = {
 		{ "the metrics, names escaped, the rest other", test_metrics },
+		{ "the longest hostile name, escaped whole", test_longest_hostile_name },
 		{ "min_interval: the write waits", test_min_interval },
 		{ "a missing directory said once", test_missing_dir },
 		CU_TEST_INFO_NULL,

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "dump/mem_where.h"
-#include "render/render_text.h"
+#include "text/size_text.h"
 
 #define NS_PER_S 1e9
 #define US_PER_S 1e6
@@ -288,10 +288,12 @@ void st_dump_why(const struct st_dump *d, uint32_t trigger, struct st_why *why)
 
 /* ------------------------------------------------------------ memory */
 
-/* The dump's sizes read like the rest of its text (render_text.h). */
+/* The why-line is prose, and its phrase of where the memory went is the
+ * one the memory detectors put in their summaries, shown beside it: the
+ * same figures in the same form (size_text.h). */
 static void kib_text(char *buf, size_t len, uint64_t kib)
 {
-	st_format_kib(buf, len, (double)kib, 0);
+	st_format_kib(buf, len, (double)kib, ST_SIZE_TENTHS);
 }
 
 int st_dump_where_memory(const struct st_dump *d, uint32_t trigger, char *buf, size_t len)

@@ -154,7 +154,7 @@ static void format_value(char *buf, size_t len, enum unit u, double v)
 	else if (u == U_PCT)
 		snprintf(buf, len, "%.1f%%", v);
 	else
-		st_format_kib(buf, len, v, 0);
+		st_format_kib(buf, len, v, ST_SIZE_WHOLE);
 }
 
 static void put_legend(const struct page *p, const struct series *s, size_t n)
@@ -394,7 +394,8 @@ static void put_proc_row(const struct page *p, const struct st_dump_proc *q)
 	put_cell_num(out, q->cpu_pct, buf);
 	snprintf(buf, sizeof(buf), "%.1f%%", q->children_cpu_pct);
 	put_cell_num(out, q->children_cpu_pct, buf);
-	put_cell_num(out, (double)q->rss_kib, st_format_kib(buf, sizeof(buf), (double)q->rss_kib, 0));
+	put_cell_num(out, (double)q->rss_kib,
+		     st_format_kib(buf, sizeof(buf), (double)q->rss_kib, ST_SIZE_WHOLE));
 	fputs("<td>", out);
 	st_html_put_text(out, st_proc_where_label(q, place, sizeof(place)));
 	fputs("</td><td><code>", out);
@@ -503,7 +504,7 @@ static void put_card(const struct page *p, const char *name)
 	fprintf(out, " (");
 	PUT_FIELD(out, d->host.kernel);
 	fprintf(out, ", %" PRIu32 " cores, %s)</p>\n", d->host.ncores,
-		st_format_kib(kib, sizeof(kib), (double)d->host.mem_total_kib, 0));
+		st_format_kib(kib, sizeof(kib), (double)d->host.mem_total_kib, ST_SIZE_WHOLE));
 	for (uint32_t k = 0; k < d->ntriggers; k++) {
 		const struct st_dump_trigger *dt = st_dump_trigger_at(d, k);
 		const struct st_trigger *t = &dt->trigger;

@@ -22,7 +22,6 @@
 #include <time.h>
 
 #define NS_PER_S 1e9
-#define KIB_PER_MIB 1024.0
 #define KIB_PER_GIB (1024.0 * 1024.0)
 #define CMDLINE_SHOWN_MAX 512   /* escaped bytes of a command line shown */
 #define COMM_COLUMNS 16         /* the kernel's 15 bytes and a space */
@@ -60,19 +59,6 @@ static const char *field_cstr(const char *field, size_t size, char *tmp, size_t 
 }
 
 /* ------------------------------------------------------------ numbers */
-
-char *st_format_kib(char *buf, size_t len, double kib, int sign)
-{
-	double mag = kib < 0 ? -kib : kib;
-
-	if (mag >= KIB_PER_GIB)
-		snprintf(buf, len, sign ? "%+.1f GiB" : "%.1f GiB", kib / KIB_PER_GIB);
-	else if (mag >= KIB_PER_MIB)
-		snprintf(buf, len, sign ? "%+.0f MiB" : "%.0f MiB", kib / KIB_PER_MIB);
-	else
-		snprintf(buf, len, sign ? "%+.0f KiB" : "%.0f KiB", kib);
-	return buf;
-}
 
 /* The original tool's table unit: whole MiB, rounded. */
 static uint64_t kib_to_mib(uint64_t kib)
@@ -115,7 +101,7 @@ char *st_format_trigger_value(char *buf, size_t len, const struct st_trigger *t,
 	if (strcmp(units, "pct") == 0)
 		snprintf(buf, len, "%.1f%%", t->value);
 	else if (strcmp(units, "kib") == 0)
-		st_format_kib(buf, len, t->value, false);
+		st_format_kib(buf, len, t->value, ST_SIZE_WHOLE);
 	else
 		snprintf(buf, len, "%g%s%s", t->value, *units ? " " : "", units);
 	return buf;
@@ -305,12 +291,12 @@ static void render_value(const struct ctx *c, const struct st_trigger *t, const 
 		char v[32], b[32], th[32], to[32];
 		const char *what = NULL;
 		int dir = kib_change(sample, t, &what);
-		st_format_kib(v, sizeof(v), t->value, false);
-		st_format_kib(b, sizeof(b), t->baseline, false);
-		st_format_kib(th, sizeof(th), t->threshold, false);
+		st_format_kib(v, sizeof(v), t->value, ST_SIZE_WHOLE);
+		st_format_kib(b, sizeof(b), t->baseline, ST_SIZE_WHOLE);
+		st_format_kib(th, sizeof(th), t->threshold, ST_SIZE_WHOLE);
 		if (dir)
 			fprintf(c->out, "%s %s from %s to %s (threshold: %s)\n", what, v, b,
-				st_format_kib(to, sizeof(to), t->baseline + dir * t->value, false), th);
+				st_format_kib(to, sizeof(to), t->baseline + dir * t->value, ST_SIZE_WHOLE), th);
 		else
 			fprintf(c->out, "change: %s from %s (threshold: %s)\n", v, b, th);
 	} else {
@@ -448,9 +434,9 @@ static void render_place(const struct ctx *c, const struct st_dump_proc *p)
 	if (p->io_read_bytes >= 0 || p->io_write_bytes >= 0) {
 		char r[32] = "unknown", w[32] = "unknown";
 		if (p->io_read_bytes >= 0)
-			st_format_kib(r, sizeof(r), (double)p->io_read_bytes / 1024.0, false);
+			st_format_kib(r, sizeof(r), (double)p->io_read_bytes / 1024.0, ST_SIZE_WHOLE);
 		if (p->io_write_bytes >= 0)
-			st_format_kib(w, sizeof(w), (double)p->io_write_bytes / 1024.0, false);
+			st_format_kib(w, sizeof(w), (double)p->io_write_bytes / 1024.0, ST_SIZE_WHOLE);
 		fprintf(c->out, "io: %s read, %s written from storage since start\n", r, w);
 	} else if (p->cgroup) {
 		/* A dump that has the place read io too: it was refused. */
@@ -459,7 +445,8 @@ static void render_place(const struct ctx *c, const struct st_dump_proc *p)
 	}
 	if (p->swap_kib > 0) {
 		char sw[32];
-		fprintf(c->out, "swapped out: %s\n", st_format_kib(sw, sizeof(sw), (double)p->swap_kib, false));
+		fprintf(c->out, "swapped out: %s\n",
+			st_format_kib(sw, sizeof(sw), (double)p->swap_kib, ST_SIZE_WHOLE));
 	}
 }
 
@@ -481,7 +468,7 @@ static void render_proc_figures(const struct ctx *c, const struct st_dump_proc *
 	if (p->num_threads > 0) {
 		char vs[32];
 		fprintf(c->out, "threads: %" PRId64 ", vsize %s (as last read)\n", p->num_threads,
-			st_format_kib(vs, sizeof(vs), (double)p->vsize_kib, false));
+			st_format_kib(vs, sizeof(vs), (double)p->vsize_kib, ST_SIZE_WHOLE));
 	}
 }
 
@@ -814,7 +801,7 @@ static void render_exited(const struct ctx *c, uint32_t index)
 		int n = snprintf(fig, sizeof(fig), " cpu %5.1f%%", (double)g->cpu_pct);
 		if (g->flags & ST_EXITED_TASKSTATS && g->peak_rss_kib)
 			n += snprintf(fig + n, sizeof(fig) - (size_t)n, "  peak rss %s",
-				      st_format_kib(rss, sizeof(rss), (double)g->peak_rss_kib, 0));
+				      st_format_kib(rss, sizeof(rss), (double)g->peak_rss_kib, ST_SIZE_WHOLE));
 		fputs(fig, c->out);
 		if (g->parent_comm[0])
 			fprintf(c->out, "  from %s", esc(c, FIELD(g->parent_comm, tmp), name,
@@ -962,7 +949,7 @@ static const char *fmt_value(char *buf, size_t len, enum scale scale, double v)
 	if (isnan(v))
 		snprintf(buf, len, "-");
 	else if (scale == SCALE_KIB)
-		st_format_kib(buf, len, v, false);
+		st_format_kib(buf, len, v, ST_SIZE_WHOLE);
 	else if (scale == SCALE_LOAD)
 		snprintf(buf, len, "%.2f", v);
 	else

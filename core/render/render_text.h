@@ -11,15 +11,12 @@
 #include <stdio.h>
 #include <spiketrace/model.h>
 
+#include "text/size_text.h"
 #include "text/term_text.h"
 
 /* "2026-11-21 23:29:00.123 UTC" into buf; "unknown time" if it cannot be
  * shown. Returns buf. */
 char *st_format_wall_time(char *buf, size_t len, int64_t wall_ns);
-
-/* kib as people read it: "512 MiB", "15.5 GiB"; with sign "-2.1 GiB",
- * "+300 KiB". Returns buf. */
-char *st_format_kib(char *buf, size_t len, double kib, int sign);
 
 /* A trigger's value in its units: "85.2%", "7.0 GiB", "250 forks/s" (the
  * units escaped). Returns buf. */

@@ -1,4 +1,4 @@
-/* Terminal-safe text: see term_text.h. */
+/* Escaping untrusted bytes for text: see term_text.h. */
 #define _GNU_SOURCE
 #include "text/term_text.h"
 #include "text/utf8.h"
@@ -154,23 +154,71 @@ char *st_escape_ascii(const char *in, char *out, size_t outlen)
 	return out;
 }
 
+size_t st_escape_cut(const char *in, char *out, size_t outlen, bool ascii, size_t maxcols,
+		     const char *marker)
+{
+	char mark[UNIT_MAX];
+	size_t cols, mcols, mlen;
+
+	in = in ? in : "";
+	if (!out || outlen == 0)
+		return 0;
+	size_t used = st_escape_into(in, out, outlen, ascii, maxcols, &cols);
+	if (!in[used])
+		return cols;
+	st_escape_into(marker ? marker : "", mark, sizeof(mark), ascii, SIZE_MAX, &mcols);
+	mlen = strlen(mark);
+	if (mlen >= outlen || mcols > maxcols) {
+		out[0] = '\0';         /* not even the marker fits */
+		return 0;
+	}
+	st_escape_into(in, out, outlen - mlen, ascii, maxcols - mcols, &cols);
+	strcat(out, mark);
+	return cols + mcols;
+}
+
+size_t st_escape_quoted(const char *in, char *out, size_t outlen, const char *quote,
+			bool *truncated)
+{
+	const unsigned char *p = (const unsigned char *)(in ? in : "");
+	size_t o = 0;
+
+	if (truncated)
+		*truncated = false;
+	if (!out || outlen == 0)
+		return 0;
+	while (*p) {
+		char unit[UNIT_MAX], quoted[2 * UNIT_MAX];
+		size_t cols, n = escape_unit(p, true, unit, &cols), u = 0;
+
+		for (const char *c = unit; *c; c++) {
+			if (strchr(quote, *c))
+				quoted[u++] = '\\';
+			quoted[u++] = *c;
+		}
+		if (u >= outlen - o) {
+			if (truncated)
+				*truncated = true;
+			break;
+		}
+		memcpy(out + o, quoted, u);
+		o += u;
+		p += n;
+	}
+	out[o] = '\0';
+	return o;
+}
+
 size_t st_put_cut(FILE *out, const char *raw, size_t width, bool ascii)
 {
 	char buf[1024];
-	size_t cols, used;
+	size_t cols;
 
 	if (width == 0)
 		return 0;
-	raw = raw ? raw : "";
-	used = st_escape_into(raw, buf, sizeof(buf), ascii, width, &cols);
-	if (raw[used]) {
-		st_escape_into(raw, buf, sizeof(buf), ascii, width - 1, &cols);
-		fputs(buf, out);
-		fputs(ascii ? "~" : "\xe2\x80\xa6", out);       /* U+2026 … */
-		cols++;
-	} else {
-		fputs(buf, out);
-	}
+	cols = st_escape_cut(raw, buf, sizeof(buf), ascii, width,
+			     ascii ? "~" : "\xe2\x80\xa6");   /* U+2026 … */
+	fputs(buf, out);
 	return cols;
 }
 

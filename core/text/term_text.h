@@ -1,8 +1,22 @@
 /*
- * Terminal-safe text: what any line we write to a terminal or a log goes
- * through (the dump renderer, the log, the stdout sink). Nothing
- * attacker-controlled (process names, command lines, host names) reaches
- * the stream unescaped: no raw control byte is ever written.
+ * Escaping untrusted bytes for text, written once: every line we write to
+ * a terminal, a log, syslog, the journal or a metrics file goes through it
+ * (the dump renderer, the daemon's log, the viewer, the sinks, the memory
+ * detectors' summaries). Nothing attacker-controlled (process names,
+ * command lines, host names) reaches the stream unescaped: no raw control
+ * byte is ever written.
+ *
+ * Two forms. UTF-8 (st_escape_terminal) keeps valid, harmless characters.
+ * ASCII (st_escape_ascii) is printable ASCII only, for a non-UTF-8
+ * terminal and for every machine-read line (syslog, the journal, metrics
+ * labels, RFC 5424 fields). Both write a newline, tab and carriage return
+ * as \n \t \r, a backslash as \\ and every other unsafe byte as \xNN:
+ * the C string form a reader knows, so an injected "\n" in a log line
+ * reads as what it is, and a name reads the same in the terminal, the
+ * daemon's log and a collector.
+ *
+ * Pure and free of every module but utf8.c: plugins link it (libsttext)
+ * rather than reach it through the host table.
  */
 #ifndef ST_TERM_TEXT_H
 #define ST_TERM_TEXT_H
@@ -39,6 +53,23 @@ int st_render_locale_is_utf8(void);
  * used go to *colsp (may be NULL). */
 size_t st_escape_into(const char *in, char *out, size_t outlen, bool ascii, size_t maxcols,
 		      size_t *colsp);
+
+/* in escaped into out (outlen bytes, always NUL-terminated) within maxcols
+ * columns; when it does not all fit, as much as fits with marker (our own
+ * text, e.g. "..." or "~") after it, whole units only: a cut never ends in
+ * half of an escape or a character. Returns the columns written (in ASCII
+ * these are the bytes). */
+size_t st_escape_cut(const char *in, char *out, size_t outlen, bool ascii, size_t maxcols,
+		     const char *marker);
+
+/* in in the ASCII form, then each byte of quote in it preceded by a
+ * backslash: a format's own quoting on top of ours (RFC 5424's SD-PARAM
+ * values, Prometheus label values), so that a reader that undoes it reads
+ * the ASCII form. Into out (outlen bytes, always NUL-terminated), whole
+ * units only: a cut never ends inside either escape. Returns the length;
+ * *truncated (may be NULL) says whether all of in fit. */
+size_t st_escape_quoted(const char *in, char *out, size_t outlen, const char *quote,
+			bool *truncated);
 
 /* raw escaped into at most width columns, cut with a marker ("~", or "…"
  * in UTF-8) when wider; returns the columns written. */

@@ -4,6 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "text/size_text.h"
+#include "text/term_text.h"
+
 struct rss_then {
 	int32_t  pid;               /* 0: not in the old sample */
 	uint32_t rss_kib;
@@ -215,12 +218,7 @@ void rss_blame_to_trigger(const struct rss_blame *b, struct st_trigger *t)
 
 void rss_blame_format_kib(char *buf, size_t len, uint64_t kib)
 {
-	if (kib >= (1u << 20))
-		snprintf(buf, len, "%.1f GiB", (double)kib / (1 << 20));
-	else if (kib >= 1024)
-		snprintf(buf, len, "%.1f MiB", (double)kib / 1024);
-	else
-		snprintf(buf, len, "%llu KiB", (unsigned long long)kib);
+	st_format_kib(buf, len, (double)kib, ST_SIZE_TENTHS);    /* a summary is prose */
 }
 
 /* Append head and where the memory went (parts that grew by min_kib at
@@ -245,8 +243,7 @@ static void append_where(char *summary, size_t size, size_t at, const char *head
 
 void rss_blame_append(char *summary, size_t size, int used, const struct rss_blame *b)
 {
-	char grew[32], comm[ST_COMM_MAX];
-	size_t i = 0;
+	char grew[32], comm[4 * ST_COMM_MAX + 1];
 	int n;
 	if (used < 0 || (size_t)used >= size)
 		return;
@@ -258,12 +255,9 @@ void rss_blame_append(char *summary, size_t size, int used, const struct rss_bla
 		return;
 	}
 	rss_blame_format_kib(grew, sizeof(grew), b->growth_kib);
-	/* A comm may hold control bytes; the summary is one line. */
-	for (; b->comm[i] && i + 1 < sizeof(comm); i++) {
-		unsigned char c = (unsigned char)b->comm[i];
-		comm[i] = (c < 0x20 || c == 0x7f) ? '?' : (char)c;
-	}
-	comm[i] = '\0';
+	/* A comm may hold any byte; the summary is one line of the dump's
+	 * UTF-8 text, which every output escapes again for its medium. */
+	st_escape_terminal(b->comm, comm, sizeof(comm));
 	n = snprintf(summary + used, size - (size_t)used, "; %s grew %s", comm, grew);
 	/* Something the process does not explain grew more than it did: a
 	 * tmpfs filling beside a growing process is the bigger half. */

@@ -14,7 +14,8 @@
  * anonymous and shared-memory pages. A process whose own growth is below
  * RSS_BLAME_MIN_SHARE of the event is a bystander: no process is named.
  *
- * Linked into each of those plugins (not exported).
+ * Linked into each of those plugins (not exported), with the core's text
+ * primitives (libsttext): the comm in a summary is escaped as everywhere.
  *
  * A memory trigger fires exactly when memory is short, so the firing path
  * allocates nothing: the per-process scratch is allocated at create and
@@ -96,7 +97,8 @@ void rss_blame_growth(struct rss_blamer *b, const struct st_history *h,
  * it a system event (ST_TRIGGER_SYSTEM). */
 void rss_blame_to_trigger(const struct rss_blame *b, struct st_trigger *t);
 
-/* Human figures for a one-line summary: "512 KiB", "1.5 MiB", "2.0 GiB". */
+/* Human figures for a one-line summary: "512 KiB", "1.5 MiB", "2.0 GiB"
+ * (size_text.h's prose form; the signature is mem_where's formatter). */
 void rss_blame_format_kib(char *buf, size_t len, uint64_t kib);
 
 /* Append "; chrome grew 1.0 GiB" to a summary of which `used` bytes are

@@ -7,54 +7,18 @@
 #include "incident_line.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
-/* ------------------------------------------------------------ escaping */
-
-/*
- * Escape in into out (outlen bytes, always NUL-terminated), whole escapes
- * only: a truncated line never ends in half of a "\x1b". Returns the
- * length written; *truncated says whether all of in fit.
- */
-size_t st_escape_printable(const char *in, char *out, size_t outlen, bool *truncated)
-{
-	size_t n = 0;
-	*truncated = false;
-	if (!outlen)
-		return 0;
-	for (const unsigned char *p = (const unsigned char *)in; *p; p++) {
-		char unit[5];
-		if (*p == '\\')
-			snprintf(unit, sizeof(unit), "\\\\");
-		else if (*p < 0x20 || *p > 0x7e)
-			snprintf(unit, sizeof(unit), "\\x%02x", *p);
-		else
-			snprintf(unit, sizeof(unit), "%c", *p);
-		size_t u = strlen(unit);
-		if (n + u >= outlen) {
-			*truncated = true;
-			break;
-		}
-		memcpy(out + n, unit, u);
-		n += u;
-	}
-	out[n] = '\0';
-	return n;
-}
+#include "text/size_text.h"
+#include "text/term_text.h"
 
 /* Escaped into at most room bytes; "..." ends it when it was cut. */
 static void escape_fit(const char *in, char *out, size_t outlen, size_t room)
 {
-	bool cut;
 	size_t budget = room + 1 < outlen ? room + 1 : outlen;
-	if (budget < 4) {
-		out[0] = '\0';
-		return;
-	}
-	st_escape_printable(in, out, budget, &cut);
-	if (cut)
-		strcpy(out + st_escape_printable(in, out, budget - 3, &cut), "...");
+	st_escape_cut(in, out, budget, true, SIZE_MAX, "...");
 }
 
 /* --------------------------------------------------------------- line */
@@ -82,25 +46,16 @@ static void add(struct line *l, const char *fmt, ...)
 		l->len = l->max;
 }
 
-/* A figure in its unit: pct -> "95.3%", kib -> "1.5 GiB". */
+/* A figure in its unit: pct -> "95.3%", kib -> "1.5 GiB" (prose: tenths). */
 static void format_figure(char *buf, size_t len, double v, const char *units)
 {
 	if (strcmp(units, "pct") == 0) {
 		snprintf(buf, len, "%.1f%%", v);
 	} else if (strcmp(units, "kib") == 0) {
-		const char *sign = v < 0 ? "-" : "";
-		double kib = v < 0 ? -v : v;
-		if (kib >= 1024.0 * 1024.0)
-			snprintf(buf, len, "%s%.1f GiB", sign, kib / (1024.0 * 1024.0));
-		else if (kib >= 1024.0)
-			snprintf(buf, len, "%s%.1f MiB", sign, kib / 1024.0);
-		else
-			snprintf(buf, len, "%s%.0f KiB", sign, kib);
+		st_format_kib(buf, len, v, ST_SIZE_TENTHS);
 	} else if (units[0]) {
 		char u[4 * ST_TRIGGER_UNITS_MAX + 1];
-		bool cut;
-		st_escape_printable(units, u, sizeof(u), &cut);
-		snprintf(buf, len, "%g %s", v, u);
+		snprintf(buf, len, "%g %s", v, st_escape_ascii(units, u, sizeof(u)));
 	} else {
 		snprintf(buf, len, "%g", v);
 	}
@@ -116,14 +71,13 @@ static const char *sep(const struct line *l, size_t type_len)
 static void describe_figures(struct line *l, const struct st_trigger *t)
 {
 	char comm[4 * ST_COMM_MAX + 1];
-	bool cut;
 	/* A manual dump has no process and no figure to show. */
 	bool figures = t->units[0] || t->threshold != 0 || t->value != 0;
 	const char *s = ": ";
 
 	if (t->pid > 0) {
-		st_escape_printable(t->comm, comm, sizeof(comm), &cut);
-		add(l, "%spid %d (%s)", s, (int)t->pid, comm);
+		add(l, "%spid %d (%s)", s, (int)t->pid,
+		    st_escape_ascii(t->comm, comm, sizeof(comm)));
 		s = " at ";
 	}
 	if (figures) {
@@ -148,7 +102,6 @@ size_t st_incident_line(char *buf, size_t max, const struct st_dump *dump)
 	char path[4 * sizeof(dump->stored_as) + 1];
 	char summary[4 * ST_TRIGGER_SUMMARY_MAX + 1];
 	char triggers[32] = "";
-	bool cut;
 
 	l->len = 0;
 	l->max = max < ST_INCIDENT_LINE_MAX ? max : ST_INCIDENT_LINE_MAX;
@@ -156,7 +109,7 @@ size_t st_incident_line(char *buf, size_t max, const struct st_dump *dump)
 
 	const struct st_trigger *first = dump->ntriggers && dump->triggers ?
 					 &st_dump_trigger_at(dump, 0)->trigger : NULL;
-	st_escape_printable(first ? first->type : "", type, sizeof(type), &cut);
+	st_escape_ascii(first ? first->type : "", type, sizeof(type));
 	add(l, "%s", type[0] ? type : "spike");
 	size_t type_len = l->len;
 	if (first)

@@ -1,5 +1,6 @@
 /* One incident in one line of printable ASCII (the syslog and journald
- * sinks'), and the escaping it is made with. */
+ * sinks'), and the tests of names other programs split records at. Bytes
+ * are escaped in the ASCII form of term_text.h, as everywhere. */
 #ifndef ST_INCIDENT_LINE_H
 #define ST_INCIDENT_LINE_H
 
@@ -13,12 +14,6 @@
  * "[pid]: " (at most 11). */
 #define ST_INCIDENT_RECORD_MAX 1023
 #define ST_INCIDENT_LINE_MAX (ST_INCIDENT_RECORD_MAX - 32)
-
-/* in into out (outlen bytes, always NUL-terminated): printable ASCII as
- * is, a backslash doubled, every other byte as \xNN; whole escapes only,
- * a cut line never ends in half of one. Returns the length written;
- * *truncated says whether all of in fit. */
-size_t st_escape_printable(const char *in, char *out, size_t outlen, bool *truncated);
 
 /* The length of s's leading run of printable US-ASCII other than space
  * (33 .. 126) and the bytes of also (may be NULL). */

@@ -30,6 +30,7 @@
 #include <spiketrace/plugin.h>
 
 #include "incident_line.h"
+#include "text/term_text.h"
 
 #define IDENT_MAX 32
 #define ENTRY_MAX 4096
@@ -64,15 +65,14 @@ static int journald_check_options(const union st_value *opts, char *err, size_t 
 	const char *ident = opts[OPT_IDENTIFIER].s ? opts[OPT_IDENTIFIER].s : "";
 	const char *path = opts[OPT_SOCKET].s ? opts[OPT_SOCKET].s : "";
 	char shown[4 * sizeof(((struct sockaddr_un *)0)->sun_path) + 1];
-	bool cut;
 	if (!st_printusascii_name(ident, IDENT_MAX, NULL)) {
-		st_escape_printable(ident, shown, sizeof(shown), &cut);
+		st_escape_ascii(ident, shown, sizeof(shown));
 		snprintf(err, errlen, "identifier \"%s\" is not 1 to %d printable ASCII "
 			 "characters without space", shown, IDENT_MAX);
 		return -1;
 	}
 	if (path[0] != '/' || strlen(path) >= sizeof(((struct sockaddr_un *)0)->sun_path)) {
-		st_escape_printable(path, shown, sizeof(shown), &cut);
+		st_escape_ascii(path, shown, sizeof(shown));
 		snprintf(err, errlen, "socket \"%s\" is not an absolute path of at most %zu bytes",
 			 shown, sizeof(((struct sockaddr_un *)0)->sun_path) - 1);
 		return -1;
@@ -137,8 +137,7 @@ static void put_field(char *entry, size_t *len, const char *key, const char *val
 static void field(char *entry, size_t *len, const char *key, const char *raw)
 {
 	char value[4 * ST_TRIGGER_SUMMARY_MAX + 1];
-	bool cut;
-	st_escape_printable(raw, value, sizeof(value), &cut);
+	st_escape_ascii(raw, value, sizeof(value));
 	put_field(entry, len, key, value);
 }
 

@@ -32,6 +32,7 @@
 #include "incident_line.h"
 #include "otlp_request.h"
 #include "send_queue.h"
+#include "text/term_text.h"
 
 #ifndef PACKAGE_VERSION
 #define PACKAGE_VERSION "dev"
@@ -158,9 +159,8 @@ static int each_header(const char *headers, char *err, size_t errlen,
 				const char *colon = memchr(p, ':', len);
 				size_t nlen = colon ? (size_t)(colon - p) : 0;
 				char raw[40], shown[4 * sizeof(raw) + 1];
-				bool cut;
 				snprintf(raw, sizeof(raw), "%.*s", (int)(nlen < 39 ? nlen : 39), p);
-				st_escape_printable(raw, shown, sizeof(shown), &cut);
+				st_escape_ascii(raw, shown, sizeof(shown));
 				snprintf(err, errlen, "headers: line %d%s%s%s%s %s", n,
 					 shown[0] ? " (\"" : "", shown, nlen > 39 ? "..." : "",
 					 shown[0] ? "\")" : "", why);
@@ -180,21 +180,19 @@ static int otlp_check_options(const union st_value *opts, char *err, size_t errl
 {
 	const char *url = str_opt(opts, OPT_ENDPOINT), *ca = str_opt(opts, OPT_CA_FILE);
 	char shown[4 * 80 + 1];
-	bool cut;
 	if (!url[0]) {
 		snprintf(err, errlen, "endpoint is required: the collector's OTLP/HTTP logs "
 			 "URL, e.g. \"http://127.0.0.1:4318/v1/logs\"");
 		return -1;
 	}
 	if (!valid_url(url)) {
-		st_escape_printable(url, shown, sizeof(shown), &cut);
-		snprintf(err, errlen, "endpoint \"%s%s\" is not an http:// or https:// URL "
-			 "with a host (printable ASCII, at most %d bytes)", shown,
-			 cut ? "..." : "", URL_MAX);
+		st_escape_cut(url, shown, sizeof(shown), true, SIZE_MAX, "...");
+		snprintf(err, errlen, "endpoint \"%s\" is not an http:// or https:// URL "
+			 "with a host (printable ASCII, at most %d bytes)", shown, URL_MAX);
 		return -1;
 	}
 	if (ca[0] && ca[0] != '/') {
-		st_escape_printable(ca, shown, sizeof(shown), &cut);
+		st_escape_ascii(ca, shown, sizeof(shown));
 		snprintf(err, errlen, "ca_file \"%s\" is not an absolute path", shown);
 		return -1;
 	}
@@ -322,8 +320,7 @@ static enum st_send_result otlp_deliver(void *ctx, const char *msg, size_t len,
 	if (status >= 200 && status <= 299)
 		return ST_SEND_OK;
 	char shown[4 * ANSWER_MAX + 1];
-	bool cut;
-	st_escape_printable(s->answer, shown, sizeof(shown), &cut);
+	st_escape_ascii(s->answer, shown, sizeof(shown));
 	snprintf(err, errlen, "HTTP %ld%s%s%s", status,
 		 status >= 300 && status <= 399 ? " (redirects are not followed)" : "",
 		 shown[0] ? ": " : "", shown);
@@ -370,8 +367,7 @@ static int otlp_create(const struct st_host *host, const union st_value *opts, v
 	const char *ca = str_opt(opts, OPT_CA_FILE);
 	if (ca[0] && access(ca, R_OK) != 0) {
 		char shown[4 * 80 + 1];
-		bool cut;
-		st_escape_printable(ca, shown, sizeof(shown), &cut);
+		st_escape_ascii(ca, shown, sizeof(shown));
 		host->log(host, ST_LOG_ERR, "ca_file %s: %s", shown, strerror(errno));
 		return -1;
 	}

@@ -31,7 +31,7 @@
 
 #include <spiketrace/plugin.h>
 
-#include "incident_line.h"
+#include "text/term_text.h"
 #include "write_all.h"
 
 #ifndef PACKAGE_VERSION
@@ -41,7 +41,9 @@
 #define FILE_NAME "spiketrace.prom"
 #define TYPES_MAX 32            /* distinct trigger types kept */
 #define PAIRS_MAX 512           /* distinct (type, comm) kept; beyond: other */
-#define NAME_MAX_BYTES (4 * ST_COMM_MAX + 1)
+/* A name as a label value: a byte's \xNN is "\\xNN" under the format's
+ * quoting, five bytes at most. */
+#define NAME_MAX_BYTES (5 * ST_COMM_MAX + 1)
 
 struct by_type {
 	char type[ST_TRIGGER_TYPE_MAX + 1];
@@ -87,16 +89,7 @@ static const struct st_option options[] = {
 /* raw as an exposition label value: printable ASCII, then \\ and \". */
 static void label_value(const char *raw, char *out, size_t outlen)
 {
-	char ascii[NAME_MAX_BYTES];
-	bool cut;
-	size_t o = 0;
-	st_escape_printable(raw, ascii, sizeof(ascii), &cut);
-	for (const char *p = ascii; *p && o + 3 < outlen; p++) {
-		if (*p == '\\' || *p == '"')
-			out[o++] = '\\';
-		out[o++] = *p;
-	}
-	out[o] = '\0';
+	st_escape_quoted(raw, out, outlen, "\\\"", NULL);
 }
 
 static uint32_t type_index(struct prom_sink *s, const char *type)

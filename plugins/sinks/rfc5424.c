@@ -10,7 +10,8 @@
  * data they are escaped as the syslog line escapes them, then as RFC 5424
  * wants ('"', '\', ']'), so a parsed value reads as the line does and a
  * name can neither close the element nor forge a param; in the header
- * (host, ident, type) only printable US-ASCII is left, as RFC 5424 asks.
+ * (host, ident, type) the line's form with a space escaped too, so only
+ * printable US-ASCII is left, as RFC 5424 asks.
  */
 #define _GNU_SOURCE
 #include "rfc5424.h"
@@ -21,6 +22,7 @@
 #include <time.h>
 
 #include "incident_line.h"
+#include "text/term_text.h"
 
 /* PRINTUSASCII but '=', ']', '"' (SP is outside PRINTUSASCII). */
 bool st_rfc5424_valid_sd_id(const char *s)
@@ -43,12 +45,13 @@ size_t st_rfc5424_header_field(const char *in, size_t max, char *out, size_t out
 	size_t n = 0, limit = max + 1 < outlen ? max + 1 : outlen;
 	if (!outlen)
 		return 0;
-	for (const unsigned char *p = (const unsigned char *)in; *p; p++) {
-		char unit[5];
-		if (*p > 0x20 && *p < 0x7f)
-			snprintf(unit, sizeof(unit), "%c", *p);
+	for (const char *p = in; *p; p++) {
+		/* The line's escape of this byte; a header field has no SP. */
+		char one[2] = { *p, '\0' }, unit[8];
+		if (*p == ' ')
+			strcpy(unit, "\\x20");
 		else
-			snprintf(unit, sizeof(unit), "\\x%02x", *p);
+			st_escape_ascii(one, unit, sizeof(unit));
 		if (!put_unit(out, limit, &n, unit, strlen(unit)))
 			break;
 	}
@@ -60,28 +63,7 @@ size_t st_rfc5424_header_field(const char *in, size_t max, char *out, size_t out
 
 size_t st_rfc5424_param_value(const char *in, char *out, size_t outlen, bool *truncated)
 {
-	size_t n = 0;
-	*truncated = false;
-	if (!outlen)
-		return 0;
-	for (const unsigned char *p = (const unsigned char *)in; *p; p++) {
-		/* The line's escape of this one byte, then RFC 5424's of that. */
-		char one[2] = { (char)*p, '\0' }, line[8], unit[16];
-		size_t u = 0;
-		bool cut;
-		st_escape_printable(one, line, sizeof(line), &cut);
-		for (const char *c = line; *c; c++) {
-			if (*c == '"' || *c == '\\' || *c == ']')
-				unit[u++] = '\\';
-			unit[u++] = *c;
-		}
-		if (!put_unit(out, outlen, &n, unit, u)) {
-			*truncated = true;
-			break;
-		}
-	}
-	out[n] = '\0';
-	return n;
+	return st_escape_quoted(in, out, outlen, "\"\\]", truncated);
 }
 
 size_t st_rfc5424_timestamp(char *buf, size_t len, int64_t wall_ns)

@@ -36,13 +36,14 @@ struct st_rfc5424_origin {
 bool st_rfc5424_valid_sd_id(const char *s);
 
 /* in as a header field (HOSTNAME, APP-NAME, MSGID) into out (outlen
- * bytes, NUL-terminated), at most max bytes: printable US-ASCII (33..126)
- * as is, every other byte as \xNN, whole escapes only; "-" (NILVALUE)
- * when in is empty. Returns the length. */
+ * bytes, NUL-terminated), at most max bytes: escaped as the syslog line
+ * escapes names (term_text.h's ASCII form), a space as \x20 too, so only
+ * printable US-ASCII (33..126) is left; whole escapes only; "-"
+ * (NILVALUE) when in is empty. Returns the length. */
 size_t st_rfc5424_header_field(const char *in, size_t max, char *out, size_t outlen);
 
 /* in as an SD-PARAM value into out (outlen bytes, NUL-terminated): the
- * bytes escaped as the syslog line escapes names (st_escape_printable),
+ * bytes escaped as the syslog line escapes names (st_escape_quoted),
  * then '"', '\' and ']' preceded by a backslash as RFC 5424 wants, so a
  * collector that unescapes the value reads the line's form. Whole escapes
  * only: a cut value never ends inside one. Returns the length; *truncated

@@ -35,6 +35,7 @@
 #include "rfc5424.h"
 #include "send_queue.h"
 #include "tcp_client.h"
+#include "text/term_text.h"
 
 #define IDENT_MAX 32            /* RFC 3164's TAG */
 /* A "summary" message: header, structured data, the line, the count. */
@@ -148,7 +149,6 @@ static int check_remote(const union st_value *opts, char *err, size_t errlen)
 	const char *server = str(opts, OPT_SERVER), *hostname = str(opts, OPT_HOSTNAME);
 	char shown[4 * ST_RFC5424_HOSTNAME_MAX + 1], why[128];
 	char host[ST_TCP_HOST_MAX + 1], port[ST_TCP_PORT_MAX + 1];
-	bool cut;
 
 	if (!server[0]) {
 		/* syslog(3) has a line of its own and the local host's name. */
@@ -166,12 +166,12 @@ static int check_remote(const union st_value *opts, char *err, size_t errlen)
 	}
 	if (st_tcp_parse_server(server, host, sizeof(host), port, sizeof(port), why,
 				sizeof(why)) < 0) {
-		st_escape_printable(server, shown, sizeof(shown), &cut);
+		st_escape_ascii(server, shown, sizeof(shown));
 		snprintf(err, errlen, "server \"%s\": %s", shown, why);
 		return -1;
 	}
 	if (!st_rfc5424_valid_sd_id(str(opts, OPT_SD_ID))) {
-		st_escape_printable(str(opts, OPT_SD_ID), shown, sizeof(shown), &cut);
+		st_escape_ascii(str(opts, OPT_SD_ID), shown, sizeof(shown));
 		snprintf(err, errlen, "sd_id \"%s\" is not 1 to %d printable ASCII "
 			 "characters without space, '=', ']' or '\"'", shown,
 			 ST_RFC5424_SD_NAME_MAX);
@@ -179,7 +179,7 @@ static int check_remote(const union st_value *opts, char *err, size_t errlen)
 	}
 	size_t len = strlen(hostname);
 	if (st_printusascii_span(hostname, NULL) < len || len > ST_RFC5424_HOSTNAME_MAX) {
-		st_escape_printable(hostname, shown, sizeof(shown), &cut);
+		st_escape_ascii(hostname, shown, sizeof(shown));
 		snprintf(err, errlen, "hostname \"%s\" is not up to %d printable ASCII "
 			 "characters without space", shown, ST_RFC5424_HOSTNAME_MAX);
 		return -1;
@@ -193,11 +193,10 @@ static int syslog_check_options(const union st_value *opts, char *err, size_t er
 {
 	const char *ident = str(opts, OPT_IDENT);
 	char shown[64];
-	bool cut;
 	/* The ident is the record's TAG: what parsers split the record at
 	 * must not be in it. */
 	if (!st_printusascii_name(ident, IDENT_MAX, ":[]")) {
-		st_escape_printable(ident, shown, sizeof(shown), &cut);
+		st_escape_ascii(ident, shown, sizeof(shown));
 		snprintf(err, errlen, "ident \"%s\" is not 1 to %d printable ASCII "
 			 "characters without space, ':', '[' or ']'", shown, IDENT_MAX);
 		return -1;
@@ -337,18 +336,17 @@ static int syslog_create(const struct st_host *host, const union st_value *opts,
 	const struct name_value *facility = lookup(facilities, opts[OPT_FACILITY].s);
 	const struct name_value *level = lookup(levels, opts[OPT_LEVEL].s);
 	char shown[64];
-	bool cut;
 
 	if (!facility) {
-		st_escape_printable(opts[OPT_FACILITY].s ? opts[OPT_FACILITY].s : "", shown,
-			     sizeof(shown), &cut);
+		st_escape_ascii(opts[OPT_FACILITY].s ? opts[OPT_FACILITY].s : "", shown,
+			     sizeof(shown));
 		host->log(host, ST_LOG_ERR,
 			  "facility \"%s\" is not one of daemon, user, local0 .. local7", shown);
 		return -1;
 	}
 	if (!level) {
-		st_escape_printable(opts[OPT_LEVEL].s ? opts[OPT_LEVEL].s : "", shown,
-			     sizeof(shown), &cut);
+		st_escape_ascii(opts[OPT_LEVEL].s ? opts[OPT_LEVEL].s : "", shown,
+			     sizeof(shown));
 		host->log(host, ST_LOG_ERR,
 			  "level \"%s\" is not one of err, warning, notice, info", shown);
 		return -1;
