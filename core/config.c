@@ -13,36 +13,22 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* A real config has a few dozen distinct names; this bounds a hostile one. */
-#define MAX_LEARN_ROUNDS 100
-
 /* The string at a path of names in src, read with a schema that learns
- * (pass 1's, or the core's): the file's names are learned until it parses,
- * then it is parsed once more with the sentinel. *value malloc'd, NULL when
- * the file sets none there and the schema has no default. Returns the line
- * of an error (0 when none, or none to name). */
-static int learn_and_read(const struct source *src, enum schema_mode mode, const char *def,
-			  const char *const *names, size_t n, struct errsink *es, char **value)
+ * (pass 1's, or the core's). *value malloc'd, NULL when the file sets none
+ * there and the schema has no default. */
+static void learn_and_read(const struct source *src, enum schema_mode mode, const char *def,
+			   const char *const *names, size_t n, struct errsink *es, char **value)
 {
 	struct parse p = { .src = src, .es = es };
-	int rc = cf_schema_init(&p, def, mode) < 0 ? -1 : 1, line = 0;
-	if (rc < 0)
-		cf_fail(es, NOWHERE, "out of memory");
-	for (int round = 0; rc == 1 && round <= MAX_LEARN_ROUNDS; round++)
-		rc = cf_parse_once(&p, src->len, 0);
-	if (rc == 1)
-		cf_fail(es, NOWHERE, "too many distinct option names");
-	p.learning = 0;
-	if (rc == 0 && cf_parse_once(&p, WITH_SENTINEL(src), 1) == 0) {
+	if (cf_schema_init(&p, def, mode) < 0) {
+		cf_fail(es, 0, "out of memory");
+	} else if (cf_parse(&p) == 0) {
 		cfg_opt_t *o = cf_lookup(&p, names, n);
 		const char *v = o && o->nvalues && (o->type == CFGT_STR) ? cfg_opt_getnstr(o, 0) : NULL;
 		if (v && !(*value = strdup(v)))
-			cf_fail(es, NOWHERE, "out of memory");
-	} else if (es->failed) {
-		line = cf_error_line(&p);
+			cf_fail(es, 0, "out of memory");
 	}
 	cf_parse_free(&p);
-	return line;
 }
 
 static int read_string(const char *path, int required, enum schema_mode mode, const char *def,
@@ -51,13 +37,13 @@ static int read_string(const char *path, int required, enum schema_mode mode, co
 	struct errsink es = { 0 };
 	struct source src = { 0 };
 	char *v = NULL;
-	int line = 0, got = cf_source_read(path, required, &src, &es);
+	int got = cf_source_read(path, required, &src, &es);
 	if (got >= 0)
-		line = learn_and_read(&src, mode, def, names, n, &es, &v);
+		learn_and_read(&src, mode, def, names, n, &es, &v);
 	free(src.buf);
 	if (es.failed) {
 		free(v);
-		cf_write_error(&es, got > 0 ? NULL : path, line, err, errlen);
+		cf_write_error(&es, got > 0 ? NULL : path, err, errlen);
 		return ST_EX_CONFIG;
 	}
 	*value = v;
@@ -89,13 +75,13 @@ static int check_plugins(const struct st_plugin *const *plugins, size_t n, struc
 	for (size_t i = 0; i < n; i++) {
 		const struct st_plugin *p = plugins[i];
 		if (!p || st_plugin_check(p, why, sizeof(why)) < 0) {
-			cf_fail(es, NOWHERE, "plugin '%s': %s", p && p->name ? p->name : "(none)",
+			cf_fail(es, 0, "plugin '%s': %s", p && p->name ? p->name : "(none)",
 				p ? why : "no descriptor");
 			return -1;
 		}
 		for (size_t j = 0; j < i; j++)
 			if (!strcmp(plugins[j]->name, p->name)) {
-				cf_fail(es, NOWHERE, "two plugins named '%s'", p->name);
+				cf_fail(es, 0, "two plugins named '%s'", p->name);
 				return -1;
 			}
 	}
@@ -113,45 +99,26 @@ static double fast_interval_of(cfg_t *cfg)
 	return fast < cfg_opt_getnfloat(&cfg->opts[O_INTERVAL], 0) ? fast : 0;
 }
 
-static double core_number(cfg_t *cfg, int i)
+/* The file's line where the last of these options took its value. */
+static int line_of(const struct parse *p, int a, int b, int c)
 {
-	if (i == O_FAST)
-		return fast_interval_of(cfg);
-	return cf_core_options[i].type == ST_OPT_INT ? (double)cfg_opt_getnint(&cfg->opts[i], 0) :
-	       cfg_opt_getnfloat(&cfg->opts[i], 0);
+	const struct node *k = p->root.kids;
+	int cl = k[a].line > k[b].line ? k[a].line : k[b].line;
+	return cf_true_line(p->src, cl > k[c].line ? cl : k[c].line);
 }
 
-/* Core numbers that must agree: the line is where the last took its value. */
-struct same_numbers {
-	cfg_t *final;
-	int which[3];
-	int n;
-};
-
-static int numbers_are(const struct parse *t, const void *arg)
-{
-	const struct same_numbers *s = arg;
-	for (int k = 0; k < s->n; k++)
-		if (core_number(t->cfg, s->which[k]) != core_number(s->final, s->which[k]))
-			return 0;
-	return 1;
-}
-
-/* The option holding plugins[i]'s section. */
-static cfg_opt_t *section_opt(const struct parse *p, cfg_t *cfg, size_t i)
+/* The node of plugins[i]'s section, and its option in *opt. */
+static const struct node *section_of(const struct parse *p, size_t i, cfg_opt_t **opt)
 {
 	for (int l = O_DETECTORS; l <= O_SINKS; l++) {
 		const struct node *list = &p->root.kids[l];
 		for (size_t j = 0; j < list->nkids; j++)
-			if (list->kids[j].plugin == (int)i)
-				return &cfg_opt_getnsec(&cfg->opts[l], 0)->opts[j];
+			if (list->kids[j].plugin == (int)i) {
+				*opt = &list->cfg->opts[j];
+				return &list->kids[j];
+			}
 	}
 	return NULL;
-}
-
-static int configures(const struct parse *t, const void *plugin)
-{
-	return (section_opt(t, t->cfg, *(const size_t *)plugin)->flags & CFGF_MODIFIED) != 0;
 }
 
 /* All of one plugin's values in one block, strings after the array: the
@@ -213,7 +180,8 @@ static int fill(const struct parse *p, const char *path, struct st_config *c)
 	for (size_t i = 0; i < p->nplugins; i++) {
 		const struct st_plugin *pl = p->plugins[i];
 		struct st_plugin_config *pc = &c->plugins[i];
-		cfg_opt_t *so = section_opt(p, cfg, i);
+		cfg_opt_t *so;
+		section_of(p, i, &so);
 		cfg_t *sec = cfg_opt_getnsec(so, 0);
 		size_t n = 0;
 		while (pl->options && pl->options[n].type != ST_OPT_END)
@@ -232,25 +200,41 @@ static int fill(const struct parse *p, const char *path, struct st_config *c)
 /*
  * Each enabled plugin's check of its options as a set, so that what its
  * create would refuse is refused here, with the line of its section, by
- * --check-config, at start and on SIGHUP alike. 0, or -1 with p->es
- * failed and *line set.
+ * --check-config, at start and on SIGHUP alike. 0, or -1 with p->es failed.
  */
-static int check_plugin_sets(const struct parse *p, const struct st_config *c, int *line)
+static int check_plugin_sets(const struct parse *p, const struct st_config *c)
 {
 	for (size_t i = 0; i < p->nplugins; i++) {
 		const struct st_plugin *pl = p->plugins[i];
 		char why[256] = "";
+		cfg_opt_t *so;
 		if (!c->plugins[i].enabled || !pl->check_options ||
 		    pl->check_options(c->plugins[i].values, why, sizeof(why)) == 0)
 			continue;
 		why[sizeof(why) - 1] = '\0';
-		cf_fail(p->es, AT_LINE, "%s/%s: %s", pl->kind == ST_PLUGIN_DETECTOR ? "detectors" :
-			"sinks", pl->name,
+		int cl = c->plugins[i].configured ? section_of(p, i, &so)->line : 0;
+		cf_fail(p->es, cf_true_line(p->src, cl), "%s/%s: %s",
+			pl->kind == ST_PLUGIN_DETECTOR ? "detectors" : "sinks", pl->name,
 			*why ? why : "the plugin refuses these options (it gave no reason)");
-		*line = c->plugins[i].configured ? cf_fewest_lines(p, configures, &i) : 0;
 		return -1;
 	}
 	return 0;
+}
+
+/* The core's numbers that must agree; 0, or -1 with p->es failed. */
+static int check_core(const struct parse *p)
+{
+	cfg_opt_t *o = p->cfg->opts;
+	long history = cfg_opt_getnint(&o[O_HISTORY], 0);
+	long pre = cfg_opt_getnint(&o[O_PRE], 0), post = cfg_opt_getnint(&o[O_POST], 0);
+	double interval = cfg_opt_getnfloat(&o[O_INTERVAL], 0), fast = fast_interval_of(p->cfg);
+	if (pre + post >= history)
+		cf_fail(p->es, line_of(p, O_HISTORY, O_PRE, O_POST), "pre_trigger + post_trigger "
+			"(%ld + %ld) must be less than history (%ld)", pre, post, history);
+	else if (fast > interval)
+		cf_fail(p->es, line_of(p, O_INTERVAL, O_FAST, O_FAST),
+			"fast_interval (%g) must not exceed interval (%g)", fast, interval);
+	return p->es->failed ? -1 : 0;
 }
 
 int st_config_load(const char *path, int required, const char *def_plugin_dir,
@@ -261,7 +245,7 @@ int st_config_load(const char *path, int required, const char *def_plugin_dir,
 	struct source src = { 0 };
 	struct parse p = { .src = &src, .es = &es, .plugins = plugins, .nplugins = nplugins };
 	struct st_config c;
-	int line = 0, got = cf_source_read(path, required, &src, &es);
+	int got = cf_source_read(path, required, &src, &es);
 
 	if (got > 0)
 		path = NULL;    /* no file: the defaults */
@@ -272,41 +256,25 @@ int st_config_load(const char *path, int required, const char *def_plugin_dir,
 		goto out;
 	}
 	if (cf_schema_init(&p, def_plugin_dir, SCHEMA_STRICT) < 0) {
-		cf_fail(&es, NOWHERE, "out of memory");
-		goto out;
-	}
-	/* The first error is that of the file as it is; only a file that
-	 * parses is asked whether it ended where it should. */
-	if (cf_parse_once(&p, src.len, 0) < 0 || cf_parse_once(&p, WITH_SENTINEL(&src), 1) < 0) {
-		line = cf_error_line(&p);
-		if (p.unknown_plugin) {
-			struct errsink quiet = { 0 };
-			char *dir = NULL;
-			learn_and_read(&src, SCHEMA_PLUGIN_DIR, def_plugin_dir, plugin_dir_name, 1,
-				       &quiet, &dir);
-			size_t used = strlen(es.reason);
-			snprintf(es.reason + used, sizeof(es.reason) - used, " (looked in %s)",
-				 dir ? dir : def_plugin_dir ? def_plugin_dir : "the plugin directory");
-			free(dir);
-		}
-		goto out;
-	}
-	struct same_numbers window = { p.cfg, { O_HISTORY, O_PRE, O_POST }, 3 };
-	struct same_numbers pace = { p.cfg, { O_INTERVAL, O_FAST }, 2 };
-	long history = (long)core_number(p.cfg, O_HISTORY);
-	long pre = (long)core_number(p.cfg, O_PRE), post = (long)core_number(p.cfg, O_POST);
-	if (pre + post >= history) {
-		cf_fail(&es, AT_LINE, "pre_trigger + post_trigger (%ld + %ld) must be less than "
-			"history (%ld)", pre, post, history);
-		line = cf_fewest_lines(&p, numbers_are, &window);
-	} else if (core_number(p.cfg, O_FAST) > core_number(p.cfg, O_INTERVAL)) {
-		cf_fail(&es, AT_LINE, "fast_interval (%g) must not exceed interval (%g)",
-			core_number(p.cfg, O_FAST), core_number(p.cfg, O_INTERVAL));
-		line = cf_fewest_lines(&p, numbers_are, &pace);
+		cf_fail(&es, 0, "out of memory");
+	} else if (cf_parse(&p) < 0 && p.unknown_plugin) {
+		/* Where plugin_dir is set, after the mistake maybe: its own parse. */
+		struct errsink quiet = { 0 };
+		char *dir = NULL;
+		size_t used = strlen(es.reason);
+		cfg_free(p.cfg);
+		p.cfg = NULL;
+		learn_and_read(&src, SCHEMA_PLUGIN_DIR, def_plugin_dir, plugin_dir_name, 1, &quiet,
+			       &dir);
+		snprintf(es.reason + used, sizeof(es.reason) - used, " (looked in %s)",
+			 dir ? dir : def_plugin_dir ? def_plugin_dir : "the plugin directory");
+		free(dir);
+	} else if (es.failed || check_core(&p) < 0) {
+		;
 	} else if (fill(&p, path, &c) < 0) {
 		st_config_free(&c);
-		cf_fail(&es, NOWHERE, "out of memory");
-	} else if (check_plugin_sets(&p, &c, &line) < 0) {
+		cf_fail(&es, 0, "out of memory");
+	} else if (check_plugin_sets(&p, &c) < 0) {
 		st_config_free(&c);
 	} else {
 		*out = c;
@@ -316,7 +284,7 @@ out:
 	free(src.buf);
 	if (!es.failed)
 		return 0;
-	cf_write_error(&es, path, line, err, errlen);
+	cf_write_error(&es, path, err, errlen);
 	return ST_EX_CONFIG;
 }
 

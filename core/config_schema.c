@@ -1,5 +1,5 @@
 /*
- * The schema of spiketrace.conf as a tree of names, and one parse of the
+ * The schema of spiketrace.conf as a tree of names, and the parse of the
  * file against it (config_schema.h). The callbacks libconfuse calls find
  * the parse through a static pointer: they get no user data.
  */
@@ -34,6 +34,9 @@ const struct st_option cf_core_options[O_NCORE] = {
 };
 static const struct st_option opt_enabled = ST_OPTION_BOOL("enabled", 1, NULL);
 static const struct st_option opt_cooldown = ST_OPTION_FLOAT("cooldown", 5, 0, 86400, NULL);
+
+/* A real config has a few dozen distinct names; this bounds a hostile one. */
+#define MAX_LEARN_ROUNDS 100
 
 static struct parse *active;
 
@@ -118,7 +121,7 @@ int cf_schema_init(struct parse *p, const char *def_plugin_dir, enum schema_mode
 	return 0;
 }
 
-static int check_value(cfg_t *cfg, cfg_opt_t *opt);
+static int on_set(cfg_t *cfg, cfg_opt_t *opt);
 static int on_sentinel(cfg_t *cfg, cfg_opt_t *opt, int argc, const char **argv);
 
 /* libconfuse's form of n's kids (and, at root, the sentinel). */
@@ -146,21 +149,21 @@ static cfg_opt_t *opts_of(const struct node *n, int root)
 			opts[i] = (cfg_opt_t)CFG_FLOAT(k->name, s->def.f, CFGF_NONE);
 		else
 			opts[i] = (cfg_opt_t)CFG_STR(k->name, s->def.s, CFGF_NONE);
-		if (s && s->type != ST_OPT_BOOL)
-			opts[i].validcb = check_value;
+		opts[i].validcb = on_set;
 	}
 	if (opts && root)
 		opts[n->nkids] = (cfg_opt_t)CFG_FUNC(SENTINEL, on_sentinel);
 	return opts;
 }
 
-/* Each section's cfg_t, for the callbacks; and, since cfg_init sets it on
- * every section it creates, CFGF_MODIFIED cleared: after the parse it
- * says which sections the file holds. */
+/* Each section's cfg_t, for the callbacks, and no line set yet; and,
+ * since cfg_init sets it on every section it creates, CFGF_MODIFIED
+ * cleared: after the parse it says which sections the file holds. */
 static void bind(struct node *n, cfg_t *cfg)
 {
 	n->cfg = cfg;
 	for (size_t i = 0; i < n->nkids; i++) {
+		n->kids[i].line = 0;
 		if (!n->kids[i].section)
 			continue;
 		if (cfg)
@@ -169,12 +172,15 @@ static void bind(struct node *n, cfg_t *cfg)
 	}
 }
 
-static struct node *node_of(struct node *n, const cfg_t *cfg)
+/* The node of a section's cfg_t, and the node holding it in *parent. */
+static struct node *node_of(struct node *n, const cfg_t *cfg, struct node **parent)
 {
 	if (n->cfg == cfg)
 		return n;
 	for (size_t i = 0; i < n->nkids; i++) {
-		struct node *hit = n->kids[i].section ? node_of(&n->kids[i], cfg) : NULL;
+		struct node *hit = n->kids[i].section ? node_of(&n->kids[i], cfg, parent) : NULL;
+		if (hit && hit == &n->kids[i] && parent)
+			*parent = n;
 		if (hit)
 			return hit;
 	}
@@ -190,22 +196,19 @@ static void format_number(char *buf, size_t len, double v)
 }
 
 /* A value against its option's range or choices, as it is read. */
-static int check_value(cfg_t *cfg, cfg_opt_t *opt)
+static int check_value(struct parse *p, const struct node *n, const struct node *k,
+		       cfg_opt_t *opt, int line)
 {
-	struct parse *p = active;
-	struct node *n = p ? node_of(&p->root, cfg) : NULL;
-	size_t i = (size_t)(opt - cfg->opts);
-	if (!n || i >= n->nkids || !n->kids[i].spec)
-		return 0;
-	const struct st_option *s = n->kids[i].spec;
+	const struct st_option *s = k->spec;
 	const char *in = n->label ? " in " : "", *scope = n->label ? n->label : "";
 	char value[64], lo[32], hi[32], expected[256] = "";
 
+	if (s->type == ST_OPT_BOOL)
+		return 0;
 	if (s->type == ST_OPT_STRING) {
 		const char *v = cfg_opt_getnstr(opt, 0);
-		/* By place, not by spec: a bisection's parse has its own copy. */
-		if (n == &p->root && i == O_PLUGIN_DIR && (!v || !*v)) {
-			cf_fail(p->es, AT_LINE, "plugin_dir must not be empty");
+		if (k == &p->root.kids[O_PLUGIN_DIR] && (!v || !*v)) {
+			cf_fail(p->es, line, "plugin_dir must not be empty");
 			return -1;
 		}
 		for (const char *const *c = s->choices; c && *c; c++) {
@@ -216,8 +219,8 @@ static int check_value(cfg_t *cfg, cfg_opt_t *opt)
 		}
 		if (!s->choices)
 			return 0;
-		cf_fail(p->es, AT_LINE, "%s = '%s'%s%s: expected one of %s", opt->name,
-			v ? v : "", in, scope, expected);
+		cf_fail(p->es, line, "%s = '%s'%s%s: expected one of %s", opt->name, v ? v : "", in,
+			scope, expected);
 		return -1;
 	}
 	double v = s->type == ST_OPT_INT ? (double)cfg_opt_getnint(opt, 0) :
@@ -227,50 +230,71 @@ static int check_value(cfg_t *cfg, cfg_opt_t *opt)
 	else
 		snprintf(value, sizeof(value), "%g", v);
 	if (!isfinite(v)) {
-		cf_fail(p->es, AT_LINE, "%s = %s%s%s: not a finite number", opt->name, value, in,
-			scope);
+		cf_fail(p->es, line, "%s = %s%s%s: not a finite number", opt->name, value, in, scope);
 		return -1;
 	}
 	if (s->min <= s->max && (v < s->min || v > s->max)) {
 		format_number(lo, sizeof(lo), s->min);
 		format_number(hi, sizeof(hi), s->max);
-		cf_fail(p->es, AT_LINE, "%s = %s%s%s: out of range %s..%s", opt->name, value, in,
-			scope, lo, hi);
+		cf_fail(p->es, line, "%s = %s%s%s: out of range %s..%s", opt->name, value, in, scope,
+			lo, hi);
 		return -1;
 	}
 	/* More often than that costs more than it shows. */
 	if (s == &cf_core_options[O_FAST] && v != 0 && v < ST_FAST_INTERVAL_MIN) {
-		cf_fail(p->es, AT_LINE, "fast_interval = %g: 0 (off) or %g or more", v,
+		cf_fail(p->es, line, "fast_interval = %g: 0 (off) or %g or more", v,
 			ST_FAST_INTERVAL_MIN);
 		return -1;
 	}
 	return 0;
 }
 
+/*
+ * Every value as it is set, and every section as it closes: the line of
+ * each, and the value checked. A section's line is where it opened: its
+ * parent's count, which stands still while the section is read (the
+ * lexer counts in the section's cfg_t); one with nothing set in it has
+ * only its closing line to give.
+ */
+static int on_set(cfg_t *cfg, cfg_opt_t *opt)
+{
+	struct parse *p = active;
+	struct node *parent = NULL, *n = p ? node_of(&p->root, cfg, &parent) : NULL;
+	size_t i = (size_t)(opt - cfg->opts);
+	if (!n || i >= n->nkids)
+		return 0;
+	struct node *k = &n->kids[i];
+	if (parent && !n->line)
+		n->line = parent->cfg->line;
+	if (!k->section || !k->line)
+		k->line = cfg->line;
+	return k->spec ? check_value(p, n, k, opt, cf_true_line(p->src, cfg->line)) : 0;
+}
+
 /* A name the strict schema does not hold, said for what it likely is. */
-static void unknown_name(struct parse *p, const struct node *n, const char *name)
+static void unknown_name(struct parse *p, const struct node *n, const char *name, int line)
 {
 	if (!n->holds) {
 		if (n->label)
-			cf_fail(p->es, AT_LINE, "unknown option '%s' in %s", name, n->label);
+			cf_fail(p->es, line, "unknown option '%s' in %s", name, n->label);
 		else
-			cf_fail(p->es, AT_LINE, "unknown option '%s'", name);
+			cf_fail(p->es, line, "unknown option '%s'", name);
 		return;
 	}
 	const char *here = n->holds == ST_PLUGIN_DETECTOR ? "detectors" : "sinks";
 	const char *there = n->holds == ST_PLUGIN_DETECTOR ? "sinks" : "detectors";
 	for (size_t i = 0; i < p->nplugins; i++)
 		if (!strcmp(p->plugins[i]->name, name)) {
-			cf_fail(p->es, AT_LINE, "'%s' is a %s plugin: configure it under %s, not %s",
+			cf_fail(p->es, line, "'%s' is a %s plugin: configure it under %s, not %s",
 				name, p->plugins[i]->kind == ST_PLUGIN_DETECTOR ? "detector" : "sink",
 				there, here);
 			return;
 		}
 	if (kid_named(&p->root, name)) {
-		cf_fail(p->es, AT_LINE, "'%s' inside %s (a '}' missing before it?)", name, here);
+		cf_fail(p->es, line, "'%s' inside %s (a '}' missing before it?)", name, here);
 		return;
 	}
-	cf_fail(p->es, AT_LINE, "no %s plugin named '%s'",
+	cf_fail(p->es, line, "no %s plugin named '%s'",
 		n->holds == ST_PLUGIN_DETECTOR ? "detector" : "sink", name);
 	free(p->unknown_plugin);
 	p->unknown_plugin = strdup(name);
@@ -282,117 +306,88 @@ on_error(cfg_t *cfg, const char *fmt, va_list ap)
 	struct parse *p = active;
 	if (!p || p->es->failed || p->learned)
 		return;
-	struct node *n = node_of(&p->root, cfg), *kid;
+	struct node *n = node_of(&p->root, cfg, NULL), *kid;
 	const char *scope = n ? n->label : NULL;
 	const char *name = cf_message_subject(fmt, MSG_NO_SUCH_OPTION, ap);
+	int line = cf_true_line(p->src, cfg->line), eof = p->src->lines;
 
-	if (name && p->with_sentinel && !strcmp(name, SENTINEL)) {
-		if (scope)
-			cf_fail(p->es, AT_EOF, "unexpected end of file: section '%s' has no "
-				"closing '}'", scope);
-		else
-			cf_fail(p->es, AT_EOF, "unexpected end of file");
+	if (line > eof && name && !strcmp(name, SENTINEL) && scope) {
+		cf_fail(p->es, eof, "unexpected end of file: section '%s' has no closing '}'", scope);
+	} else if (line > eof) {
+		/* The sentinel, or the end after it: the file ended too soon. */
+		cf_fail(p->es, eof, "unexpected end of file%s%s%s", scope ? " in section '" : "",
+			scope ? scope : "", scope ? "'" : "");
 	} else if (name && n && p->learning && n->lenient && kid_named(n, name)) {
 		/* Held already: a name libconfuse cannot look up ("a|b"). */
-		cf_fail(p->es, AT_LINE, "unknown option '%s'", name);
+		cf_fail(p->es, line, "unknown option '%s'", name);
 	} else if (name && n && p->learning && n->lenient) {
 		/* Under detectors and sinks there are only sections. */
 		if (!add_kid(n, name, NULL, n->holds != 0))
-			cf_fail(p->es, NOWHERE, "out of memory");
+			cf_fail(p->es, 0, "out of memory");
 		p->learned = 1;
 	} else if (name && n) {
-		unknown_name(p, n, name);
+		unknown_name(p, n, name, line);
 	} else if (p->learning && n && n->lenient &&
 		   (name = cf_message_subject(fmt, MSG_MISSING_EQUAL, ap)) &&
 		   (kid = kid_named(n, name)) && !kid->spec && !kid->section) {
 		kid->section = 1;       /* "name {": a learned name is a section */
 		p->learned = 1;
 	} else {
-		cf_fail_libconfuse(p->es, scope, fmt, ap);
+		cf_fail_libconfuse(p->es, line, scope, fmt, ap);
 	}
 }
 
+/* Run at root past the file's last line: every section was closed. */
 static int on_sentinel(cfg_t *cfg, cfg_opt_t *opt, int argc, const char **argv)
 {
-	(void)cfg;
+	int line = cf_true_line(active->src, cfg->line);
 	(void)argc;
 	(void)argv;
-	if (active && active->with_sentinel) {
-		active->reached_end = 1;
-		return 0;
-	}
-	if (active)
-		cf_fail(active->es, AT_LINE, "unknown option '%s'", opt->name);
-	return -1;
+	active->reached_end = line > active->src->lines;
+	if (!active->reached_end)
+		cf_fail(active->es, line, "unknown option '%s'", opt->name);
+	return active->reached_end ? 0 : -1;
 }
 
 /* ------------------------------------------------------------ parses */
 
-int cf_parse_once(struct parse *p, size_t len, int with_sentinel)
+/* The file into a fresh p->cfg. 0: parsed; 1: learned a name (parse
+ * again); -1: failed, p->es says why. */
+static int parse_once(struct parse *p)
 {
 	if (p->cfg)
-		cfg_free(p->cfg);
+		cfg_free(p->cfg);       /* and with it the lexer's state */
 	cfg_opt_t *opts = opts_of(&p->root, 1);
 	p->cfg = opts ? cfg_init(opts, CFGF_NONE) : NULL;
 	cf_free_opts(opts);
 	if (!p->cfg) {
-		cf_fail(p->es, NOWHERE, "out of memory");
+		cf_fail(p->es, 0, "out of memory");
 		return -1;
 	}
 	cfg_set_error_function(p->cfg, on_error);
 	bind(&p->root, p->cfg);
 	p->learned = p->reached_end = 0;
-	p->with_sentinel = with_sentinel;
-
-	struct parse *outer = active;
 	active = p;
-	int rc = cf_parse_text(p->cfg, p->src->buf, len);
-	active = outer;
+	int rc = cfg_parse_buf(p->cfg, p->src->buf);
+	active = NULL;
 	if (p->learned && !p->es->failed)
 		return 1;
-	if (rc == CFG_SUCCESS && with_sentinel && !p->reached_end)
-		cf_fail(p->es, AT_EOF, "unexpected end of file (a comment left open?)");
+	if (rc == CFG_SUCCESS && !p->reached_end)
+		cf_fail(p->es, p->src->lines, "unexpected end of file (a comment left open?)");
 	else if (rc != CFG_SUCCESS)
-		cf_fail(p->es, AT_LINE, "cannot parse");  /* if libconfuse said nothing */
+		cf_fail(p->es, 0, "cannot parse");      /* if libconfuse said nothing */
 	return p->es->failed ? -1 : 0;
 }
 
-int cf_fewest_lines(const struct parse *p, int (*holds)(const struct parse *t, const void *arg),
-		    const void *arg)
+int cf_parse(struct parse *p)
 {
-	int lo = 1, hi = p->src->lines;
-	while (lo < hi) {
-		int mid = lo + (hi - lo) / 2;
-		struct errsink es = { 0 };
-		struct parse t = *p;
-		t.es = &es;
-		t.cfg = NULL;
-		t.learning = 0;
-		t.unknown_plugin = NULL;
-		cf_parse_once(&t, cf_source_prefix(p->src, mid), 0);
-		int yes = t.cfg && holds(&t, arg);
-		if (t.cfg)
-			cfg_free(t.cfg);
-		free(t.unknown_plugin);
-		if (yes)
-			hi = mid;
-		else
-			lo = mid + 1;
+	for (int round = 0; round <= MAX_LEARN_ROUNDS; round++) {
+		int rc = parse_once(p);
+		if (rc <= 0)
+			return rc;
 	}
-	return hi;
-}
-
-static int same_error(const struct parse *t, const void *arg)
-{
-	const struct errsink *es = arg;
-	return t->es->failed && t->es->where == es->where && !strcmp(t->es->reason, es->reason);
-}
-
-int cf_error_line(const struct parse *p)
-{
-	if (p->es->where == AT_EOF)
-		return p->src->lines;
-	return p->es->where == AT_LINE ? cf_fewest_lines(p, same_error, p->es) : 0;
+	cf_fail(p->es, 0, "too many distinct option names");
+	return -1;
 }
 
 cfg_opt_t *cf_lookup(const struct parse *p, const char *const *names, size_t n)
@@ -416,7 +411,7 @@ void cf_parse_free(struct parse *p)
 {
 	if (p->cfg)
 		cfg_free(p->cfg);
+	p->cfg = NULL;
 	node_free(&p->root);
 	free(p->unknown_plugin);
 }
-

@@ -436,8 +436,10 @@ static void test_syntax_errors(void)
 	/* Cut short in the middle of things. */
 	CU_ASSERT(fails_with("top = 5\nhistory =\n", 2, "unexpected end of file"));
 	CU_ASSERT(fails_with("top = 5\nplugin_dir = \"/x\n\n", 3, "unexpected end of file"));
-	/* Control bytes in a name do not break the one-line message. */
-	CU_ASSERT(fails_with("\"bad\nname\" = 1\n", 2, "unknown option 'bad?name'"));
+	/* Control bytes in a name do not break the one-line message: they
+	 * are shown escaped, as the log shows them. */
+	CU_ASSERT(fails_with("\"bad\nname\" = 1\n", 2, "unknown option 'bad\\nname'"));
+	CU_ASSERT(fails_with("\"bad\033[2Jname\" = 1\n", 1, "unknown option 'bad\\x1b[2Jname'"));
 }
 
 /* libconfuse 3.3 counts two lines too many per '#' or '//' comment and one
