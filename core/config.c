@@ -23,7 +23,7 @@ static void learn_and_read(const struct source *src, enum schema_mode mode, cons
 	if (cf_schema_init(&p, def, mode) < 0) {
 		cf_fail(es, 0, "out of memory");
 	} else if (cf_parse(&p) == 0) {
-		cfg_opt_t *o = cf_lookup(&p, names, n);
+		cfg_opt_t *o = cf_lookup(&p, names, n, NULL);
 		const char *v = o && o->nvalues && (o->type == CFGT_STR) ? cfg_opt_getnstr(o, 0) : NULL;
 		if (v && !(*value = strdup(v)))
 			cf_fail(es, 0, "out of memory");
@@ -110,15 +110,11 @@ static int line_of(const struct parse *p, int a, int b, int c)
 /* The node of plugins[i]'s section, and its option in *opt. */
 static const struct node *section_of(const struct parse *p, size_t i, cfg_opt_t **opt)
 {
-	for (int l = O_DETECTORS; l <= O_SINKS; l++) {
-		const struct node *list = &p->root.kids[l];
-		for (size_t j = 0; j < list->nkids; j++)
-			if (list->kids[j].plugin == (int)i) {
-				*opt = &list->cfg->opts[j];
-				return &list->kids[j];
-			}
-	}
-	return NULL;
+	const struct st_plugin *pl = p->plugins[i];
+	const char *names[] = { pl->kind == ST_PLUGIN_DETECTOR ? "detectors" : "sinks", pl->name };
+	const struct node *node = NULL;
+	*opt = cf_lookup(p, names, 2, &node);
+	return node;
 }
 
 /* All of one plugin's values in one block, strings after the array: the
@@ -136,18 +132,11 @@ static int read_values(cfg_t *sec, const struct st_plugin *p, struct st_plugin_c
 		return n == 0 ? 0 : -1;
 	char *strings = (char *)(pc->values + n);
 	for (size_t i = 0; i < n; i++) {
-		cfg_opt_t *o = &sec->opts[i];
 		union st_value *v = &pc->values[i];
-		const char *s = p->options[i].type == ST_OPT_STRING ? cfg_opt_getnstr(o, 0) : NULL;
-		if (p->options[i].type == ST_OPT_BOOL)
-			v->b = cfg_opt_getnbool(o, 0) ? 1 : 0;
-		else if (p->options[i].type == ST_OPT_INT)
-			v->i = cfg_opt_getnint(o, 0);
-		else if (p->options[i].type == ST_OPT_FLOAT)
-			v->f = cfg_opt_getnfloat(o, 0);
-		if (s) {
-			v->s = memcpy(strings, s, strlen(s) + 1);
-			strings += strlen(s) + 1;
+		*v = cf_value(&sec->opts[i], p->options[i].type);
+		if (p->options[i].type == ST_OPT_STRING && v->s) {
+			v->s = memcpy(strings, v->s, strlen(v->s) + 1);
+			strings += strlen(v->s) + 1;
 		}
 	}
 	return 0;

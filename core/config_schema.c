@@ -5,8 +5,8 @@
  */
 #define _GNU_SOURCE
 #include "config_schema.h"
+#include "plugin_check.h"
 
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,8 +51,7 @@ static struct node *add_kid(struct node *n, const char *name, const struct st_op
 	n->kids = kids;
 	struct node *k = memset(&kids[n->nkids], 0, sizeof(*k));
 	k->name = strdup(name);
-	if (n->label ? asprintf(&k->label, "%s/%s", n->label, name) < 0 :
-	    !(k->label = strdup(name)))
+	if (asprintf(&k->label, "%s%s%s", n->label ? n->label : "", n->label ? "/" : "", name) < 0)
 		k->label = NULL;
 	if (!k->name || !k->label) {
 		free(k->name);
@@ -61,7 +60,6 @@ static struct node *add_kid(struct node *n, const char *name, const struct st_op
 	}
 	k->spec = spec;
 	k->section = section;
-	k->plugin = -1;
 	k->lenient = n->lenient;        /* what is learned holds what is learned */
 	n->nkids++;
 	return k;
@@ -104,17 +102,14 @@ int cf_schema_init(struct parse *p, const char *def_plugin_dir, enum schema_mode
 		for (size_t i = 0; i < p->nplugins; i++) {
 			const struct st_plugin *pl = p->plugins[i];
 			struct node *sec = pl->kind == (uint32_t)kind ? add_kid(list, pl->name, NULL, 1) :
-					   NULL;
-			if (pl->kind != (uint32_t)kind)
-				continue;
+					   list;
 			if (!sec)
 				return -1;
-			sec->plugin = (int)i;
-			for (const struct st_option *o = pl->options; o && o->type != ST_OPT_END; o++)
+			for (const struct st_option *o = pl->options; sec != list && o && o->type; o++)
 				if (!add_kid(sec, o->name, o, 0))
 					return -1;
-			if (!add_kid(sec, "enabled", &opt_enabled, 0) ||
-			    (kind == ST_PLUGIN_DETECTOR && !add_kid(sec, "cooldown", &opt_cooldown, 0)))
+			if (sec != list && (!add_kid(sec, "enabled", &opt_enabled, 0) ||
+			    (kind == ST_PLUGIN_DETECTOR && !add_kid(sec, "cooldown", &opt_cooldown, 0))))
 				return -1;
 		}
 	}
@@ -189,10 +184,18 @@ static struct node *node_of(struct node *n, const cfg_t *cfg, struct node **pare
 
 /* ------------------------------------------------------------ checks */
 
-/* Bounds as people write them: 1000000, not 1e+06. */
-static void format_number(char *buf, size_t len, double v)
+union st_value cf_value(cfg_opt_t *o, uint32_t type)
 {
-	snprintf(buf, len, v == floor(v) && fabs(v) < 1e15 ? "%.0f" : "%g", v);
+	union st_value v = { .i = 0 };
+	if (type == ST_OPT_BOOL)
+		v.b = cfg_opt_getnbool(o, 0) ? 1 : 0;
+	else if (type == ST_OPT_INT)
+		v.i = cfg_opt_getnint(o, 0);
+	else if (type == ST_OPT_FLOAT)
+		v.f = cfg_opt_getnfloat(o, 0);
+	else
+		v.s = cfg_opt_getnstr(o, 0);
+	return v;
 }
 
 /* A value against its option's range or choices, as it is read. */
@@ -200,53 +203,27 @@ static int check_value(struct parse *p, const struct node *n, const struct node 
 		       cfg_opt_t *opt, int line)
 {
 	const struct st_option *s = k->spec;
-	const char *in = n->label ? " in " : "", *scope = n->label ? n->label : "";
-	char value[64], lo[32], hi[32], expected[256] = "";
-
-	if (s->type == ST_OPT_BOOL)
-		return 0;
-	if (s->type == ST_OPT_STRING) {
-		const char *v = cfg_opt_getnstr(opt, 0);
-		if (k == &p->root.kids[O_PLUGIN_DIR] && (!v || !*v)) {
-			cf_fail(p->es, line, "plugin_dir must not be empty");
-			return -1;
-		}
-		for (const char *const *c = s->choices; c && *c; c++) {
-			if (v && !strcmp(v, *c))
-				return 0;
-			size_t len = strlen(expected);
-			snprintf(expected + len, sizeof(expected) - len, "%s%s", len ? ", " : "", *c);
-		}
-		if (!s->choices)
+	union st_value v = cf_value(opt, s->type);
+	char shown[256], why[256];
+	if (k == &p->root.kids[O_PLUGIN_DIR] && (!v.s || !*v.s)) {
+		cf_fail(p->es, line, "plugin_dir must not be empty");
+		return -1;
+	}
+	if (st_option_refuses(s, v, why, sizeof(why)) == 0) {
+		/* More often than that costs more than it shows. */
+		if (s != &cf_core_options[O_FAST] || v.f == 0 || v.f >= ST_FAST_INTERVAL_MIN)
 			return 0;
-		cf_fail(p->es, line, "%s = '%s'%s%s: expected one of %s", opt->name, v ? v : "", in,
-			scope, expected);
-		return -1;
+		snprintf(why, sizeof(why), "0 (off) or %g or more", ST_FAST_INTERVAL_MIN);
 	}
-	double v = s->type == ST_OPT_INT ? (double)cfg_opt_getnint(opt, 0) :
-		   cfg_opt_getnfloat(opt, 0);
-	if (s->type == ST_OPT_INT)
-		snprintf(value, sizeof(value), "%ld", cfg_opt_getnint(opt, 0));
+	if (s->type == ST_OPT_STRING)
+		snprintf(shown, sizeof(shown), "'%s'", v.s ? v.s : "");
+	else if (s->type == ST_OPT_INT)
+		snprintf(shown, sizeof(shown), "%lld", (long long)v.i);
 	else
-		snprintf(value, sizeof(value), "%g", v);
-	if (!isfinite(v)) {
-		cf_fail(p->es, line, "%s = %s%s%s: not a finite number", opt->name, value, in, scope);
-		return -1;
-	}
-	if (s->min <= s->max && (v < s->min || v > s->max)) {
-		format_number(lo, sizeof(lo), s->min);
-		format_number(hi, sizeof(hi), s->max);
-		cf_fail(p->es, line, "%s = %s%s%s: out of range %s..%s", opt->name, value, in, scope,
-			lo, hi);
-		return -1;
-	}
-	/* More often than that costs more than it shows. */
-	if (s == &cf_core_options[O_FAST] && v != 0 && v < ST_FAST_INTERVAL_MIN) {
-		cf_fail(p->es, line, "fast_interval = %g: 0 (off) or %g or more", v,
-			ST_FAST_INTERVAL_MIN);
-		return -1;
-	}
-	return 0;
+		snprintf(shown, sizeof(shown), "%g", v.f);
+	cf_fail(p->es, line, "%s = %s%s%s: %s", opt->name, shown, n->label ? " in " : "",
+		n->label ? n->label : "", why);
+	return -1;
 }
 
 /*
@@ -390,19 +367,22 @@ int cf_parse(struct parse *p)
 	return -1;
 }
 
-cfg_opt_t *cf_lookup(const struct parse *p, const char *const *names, size_t n)
+cfg_opt_t *cf_lookup(const struct parse *p, const char *const *names, size_t n,
+		     const struct node **node)
 {
-	const struct node *node = &p->root;
+	const struct node *at = &p->root;
 	cfg_t *cfg = p->cfg;
 	for (size_t i = 0; cfg && i < n; i++) {
-		const struct node *k = kid_named(node, names[i]);
-		if (!k || (i + 1 < n) != (k->section != 0))
+		const struct node *k = kid_named(at, names[i]);
+		if (!k || (i + 1 < n && !k->section))
 			return NULL;
-		cfg_opt_t *o = &cfg->opts[k - node->kids];
+		cfg_opt_t *o = &cfg->opts[k - at->kids];
+		if (i + 1 == n && node)
+			*node = k;
 		if (i + 1 == n)
 			return o;
 		cfg = cfg_opt_getnsec(o, 0);
-		node = k;
+		at = k;
 	}
 	return NULL;
 }

@@ -26,7 +26,6 @@ struct node {
 	char *label;                    /* "detectors/cpu_delta" in messages */
 	const struct st_option *spec;   /* a typed option; NULL: a section or a learned name */
 	int section;
-	int plugin;                     /* the section of plugins[plugin], else -1 */
 	int holds;                      /* detectors, sinks: the kind of their sections */
 	int lenient;                    /* a name refused here is learned (while learning) */
 	int line;                       /* libconfuse's count where the latest parse set it
@@ -62,9 +61,12 @@ int cf_schema_init(struct parse *p, const char *def_plugin_dir, enum schema_mode
 /* The whole file into p->cfg (kept, even on failure), learning names
  * while p->learning. 0, or -1 with p->es failed. */
 int cf_parse(struct parse *p);
-/* The option at a path of names ({"sinks", "json_file", "dir"}) in p->cfg,
- * or NULL when the schema has none there. */
-cfg_opt_t *cf_lookup(const struct parse *p, const char *const *names, size_t n);
+/* The option at a path of names ({"sinks", "json_file", "dir"}) in p->cfg
+ * (its node in *node, if not NULL), or NULL when the schema has none there. */
+cfg_opt_t *cf_lookup(const struct parse *p, const char *const *names, size_t n,
+		     const struct node **node);
+/* An option's value as the plugin ABI holds it (a string: libconfuse's). */
+union st_value cf_value(cfg_opt_t *o, uint32_t type);
 void cf_parse_free(struct parse *p);
 
 #endif
