@@ -107,14 +107,20 @@ static int line_of(const struct parse *p, int a, int b, int c)
 	return cf_true_line(p->src, cl > k[c].line ? cl : k[c].line);
 }
 
-/* The node of plugins[i]'s section, and its option in *opt. */
-static const struct node *section_of(const struct parse *p, size_t i, cfg_opt_t **opt)
+/* The core's numbers that must agree; 0, or -1 with p->es failed. */
+static int check_core(const struct parse *p)
 {
-	const struct st_plugin *pl = p->plugins[i];
-	const char *names[] = { pl->kind == ST_PLUGIN_DETECTOR ? "detectors" : "sinks", pl->name };
-	const struct node *node = NULL;
-	*opt = cf_lookup(p, names, 2, &node);
-	return node;
+	cfg_opt_t *o = p->cfg->opts;
+	long history = cfg_opt_getnint(&o[O_HISTORY], 0);
+	long pre = cfg_opt_getnint(&o[O_PRE], 0), post = cfg_opt_getnint(&o[O_POST], 0);
+	double interval = cfg_opt_getnfloat(&o[O_INTERVAL], 0), fast = fast_interval_of(p->cfg);
+	if (pre + post >= history)
+		cf_fail(p->es, line_of(p, O_HISTORY, O_PRE, O_POST), "pre_trigger + post_trigger "
+			"(%ld + %ld) must be less than history (%ld)", pre, post, history);
+	else if (fast > interval)
+		cf_fail(p->es, line_of(p, O_INTERVAL, O_FAST, O_FAST),
+			"fast_interval (%g) must not exceed interval (%g)", fast, interval);
+	return p->es->failed ? -1 : 0;
 }
 
 /* All of one plugin's values in one block, strings after the array: the
@@ -142,10 +148,41 @@ static int read_values(cfg_t *sec, const struct st_plugin *p, struct st_plugin_c
 	return 0;
 }
 
+/*
+ * A plugin's section into pc, and an enabled plugin's check of its options
+ * as a set: what its create would refuse is refused here, at the line of
+ * its section, by --check-config, at start and on SIGHUP alike. -1: out of
+ * memory, or p->es failed.
+ */
+static int read_plugin(const struct parse *p, size_t i, struct st_plugin_config *pc)
+{
+	const struct st_plugin *pl = p->plugins[i];
+	const char *names[] = { pl->kind == ST_PLUGIN_DETECTOR ? "detectors" : "sinks", pl->name };
+	const struct node *node = NULL;
+	cfg_t *sec = cfg_opt_getnsec(cf_lookup(p, names, 2, &node), 0);
+	char why[256] = "";
+	size_t n = 0;
+	while (pl->options && pl->options[n].type != ST_OPT_END)
+		n++;
+	int on = cfg_opt_getnbool(&sec->opts[n], 0) ? 1 : 0;
+	pc->configured = node->line != 0;
+	pc->enabled = pl->kind == ST_PLUGIN_DETECTOR ? on : pc->configured && on;
+	if (pl->kind == ST_PLUGIN_DETECTOR)
+		pc->cooldown_s = cfg_opt_getnfloat(&sec->opts[n + 1], 0);
+	if (read_values(sec, pl, pc) < 0)
+		return -1;
+	if (!pc->enabled || !pl->check_options ||
+	    pl->check_options(pc->values, why, sizeof(why)) == 0)
+		return 0;
+	why[sizeof(why) - 1] = '\0';
+	cf_fail(p->es, cf_true_line(p->src, node->line), "%s/%s: %s", names[0], pl->name,
+		*why ? why : "the plugin refuses these options (it gave no reason)");
+	return -1;
+}
+
 static int fill(const struct parse *p, const char *path, struct st_config *c)
 {
-	cfg_t *cfg = p->cfg;
-	cfg_opt_t *o = cfg->opts;
+	cfg_opt_t *o = p->cfg->opts;
 	const char *dir = cfg_opt_getnstr(&o[O_PLUGIN_DIR], 0);
 	memset(c, 0, sizeof(*c));
 	c->interval_s = cfg_opt_getnfloat(&o[O_INTERVAL], 0);
@@ -156,7 +193,7 @@ static int fill(const struct parse *p, const char *path, struct st_config *c)
 	c->max_dumps_per_minute = cfg_opt_getnfloat(&o[O_RATE], 0);
 	c->max_incident_s = cfg_opt_getnfloat(&o[O_MAX_INCIDENT], 0);
 	c->exit_events_buffer_kib = (unsigned)cfg_opt_getnint(&o[O_EVENTS_BUFFER], 0);
-	c->fast_interval_s = fast_interval_of(cfg);
+	c->fast_interval_s = fast_interval_of(p->cfg);
 	c->path = path ? strdup(path) : NULL;
 	c->plugin_dir = dir ? strdup(dir) : NULL;
 	c->log_level = strdup(cfg_opt_getnstr(&o[O_LOG_LEVEL], 0));
@@ -166,64 +203,25 @@ static int fill(const struct parse *p, const char *path, struct st_config *c)
 	if ((path && !c->path) || (dir && !c->plugin_dir) || !c->log_level || !c->exit_events ||
 	    (p->nplugins && !c->plugins))
 		return -1;
-	for (size_t i = 0; i < p->nplugins; i++) {
-		const struct st_plugin *pl = p->plugins[i];
-		struct st_plugin_config *pc = &c->plugins[i];
-		cfg_opt_t *so;
-		section_of(p, i, &so);
-		cfg_t *sec = cfg_opt_getnsec(so, 0);
-		size_t n = 0;
-		while (pl->options && pl->options[n].type != ST_OPT_END)
-			n++;
-		int on = cfg_opt_getnbool(&sec->opts[n], 0) ? 1 : 0;
-		pc->configured = (so->flags & CFGF_MODIFIED) != 0;
-		pc->enabled = pl->kind == ST_PLUGIN_DETECTOR ? on : pc->configured && on;
-		if (pl->kind == ST_PLUGIN_DETECTOR)
-			pc->cooldown_s = cfg_opt_getnfloat(&sec->opts[n + 1], 0);
-		if (read_values(sec, pl, pc) < 0)
+	for (size_t i = 0; i < p->nplugins; i++)
+		if (read_plugin(p, i, &c->plugins[i]) < 0)
 			return -1;
-	}
 	return 0;
 }
 
-/*
- * Each enabled plugin's check of its options as a set, so that what its
- * create would refuse is refused here, with the line of its section, by
- * --check-config, at start and on SIGHUP alike. 0, or -1 with p->es failed.
- */
-static int check_plugin_sets(const struct parse *p, const struct st_config *c)
+/* "no detector plugin named X" says where it looked: plugin_dir, which may
+ * come after the mistake, from a lenient parse of its own. */
+static void say_where_looked(struct parse *p, const char *def)
 {
-	for (size_t i = 0; i < p->nplugins; i++) {
-		const struct st_plugin *pl = p->plugins[i];
-		char why[256] = "";
-		cfg_opt_t *so;
-		if (!c->plugins[i].enabled || !pl->check_options ||
-		    pl->check_options(c->plugins[i].values, why, sizeof(why)) == 0)
-			continue;
-		why[sizeof(why) - 1] = '\0';
-		int cl = c->plugins[i].configured ? section_of(p, i, &so)->line : 0;
-		cf_fail(p->es, cf_true_line(p->src, cl), "%s/%s: %s",
-			pl->kind == ST_PLUGIN_DETECTOR ? "detectors" : "sinks", pl->name,
-			*why ? why : "the plugin refuses these options (it gave no reason)");
-		return -1;
-	}
-	return 0;
-}
-
-/* The core's numbers that must agree; 0, or -1 with p->es failed. */
-static int check_core(const struct parse *p)
-{
-	cfg_opt_t *o = p->cfg->opts;
-	long history = cfg_opt_getnint(&o[O_HISTORY], 0);
-	long pre = cfg_opt_getnint(&o[O_PRE], 0), post = cfg_opt_getnint(&o[O_POST], 0);
-	double interval = cfg_opt_getnfloat(&o[O_INTERVAL], 0), fast = fast_interval_of(p->cfg);
-	if (pre + post >= history)
-		cf_fail(p->es, line_of(p, O_HISTORY, O_PRE, O_POST), "pre_trigger + post_trigger "
-			"(%ld + %ld) must be less than history (%ld)", pre, post, history);
-	else if (fast > interval)
-		cf_fail(p->es, line_of(p, O_INTERVAL, O_FAST, O_FAST),
-			"fast_interval (%g) must not exceed interval (%g)", fast, interval);
-	return p->es->failed ? -1 : 0;
+	struct errsink quiet = { 0 };
+	char *dir = NULL;
+	size_t used = strlen(p->es->reason);
+	cfg_free(p->cfg);       /* one parse at a time */
+	p->cfg = NULL;
+	learn_and_read(p->src, SCHEMA_PLUGIN_DIR, def, plugin_dir_name, 1, &quiet, &dir);
+	snprintf(p->es->reason + used, sizeof(p->es->reason) - used, " (looked in %s)",
+		 dir ? dir : def ? def : "the plugin directory");
+	free(dir);
 }
 
 int st_config_load(const char *path, int required, const char *def_plugin_dir,
@@ -238,37 +236,20 @@ int st_config_load(const char *path, int required, const char *def_plugin_dir,
 
 	if (got > 0)
 		path = NULL;    /* no file: the defaults */
-	if (got < 0)
-		goto out;
-	if (check_plugins(plugins, nplugins, &es) < 0) {
+	if (got >= 0 && check_plugins(plugins, nplugins, &es) < 0) {
 		path = NULL;    /* the plugins' fault, not the file's */
-		goto out;
-	}
-	if (cf_schema_init(&p, def_plugin_dir, SCHEMA_STRICT) < 0) {
+	} else if (got >= 0 && cf_schema_init(&p, def_plugin_dir, SCHEMA_STRICT) < 0) {
 		cf_fail(&es, 0, "out of memory");
-	} else if (cf_parse(&p) < 0 && p.unknown_plugin) {
-		/* Where plugin_dir is set, after the mistake maybe: its own parse. */
-		struct errsink quiet = { 0 };
-		char *dir = NULL;
-		size_t used = strlen(es.reason);
-		cfg_free(p.cfg);
-		p.cfg = NULL;
-		learn_and_read(&src, SCHEMA_PLUGIN_DIR, def_plugin_dir, plugin_dir_name, 1, &quiet,
-			       &dir);
-		snprintf(es.reason + used, sizeof(es.reason) - used, " (looked in %s)",
-			 dir ? dir : def_plugin_dir ? def_plugin_dir : "the plugin directory");
-		free(dir);
-	} else if (es.failed || check_core(&p) < 0) {
-		;
-	} else if (fill(&p, path, &c) < 0) {
-		st_config_free(&c);
-		cf_fail(&es, 0, "out of memory");
-	} else if (check_plugin_sets(&p, &c) < 0) {
-		st_config_free(&c);
-	} else {
-		*out = c;
+	} else if (got >= 0 && cf_parse(&p) == 0 && check_core(&p) == 0) {
+		if (fill(&p, path, &c) == 0) {
+			*out = c;
+		} else {
+			st_config_free(&c);
+			cf_fail(&es, 0, "out of memory");       /* unless a plugin refused */
+		}
 	}
-out:
+	if (p.unknown_plugin)
+		say_where_looked(&p, def_plugin_dir);
 	cf_parse_free(&p);
 	free(src.buf);
 	if (!es.failed)

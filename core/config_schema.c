@@ -151,19 +151,14 @@ static cfg_opt_t *opts_of(const struct node *n, int root)
 	return opts;
 }
 
-/* Each section's cfg_t, for the callbacks, and no line set yet; and,
- * since cfg_init sets it on every section it creates, CFGF_MODIFIED
- * cleared: after the parse it says which sections the file holds. */
+/* Each section's cfg_t, for the callbacks, and no line set yet. */
 static void bind(struct node *n, cfg_t *cfg)
 {
 	n->cfg = cfg;
 	for (size_t i = 0; i < n->nkids; i++) {
 		n->kids[i].line = 0;
-		if (!n->kids[i].section)
-			continue;
-		if (cfg)
-			cfg->opts[i].flags &= ~CFGF_MODIFIED;
-		bind(&n->kids[i], cfg ? cfg_opt_getnsec(&cfg->opts[i], 0) : NULL);
+		if (n->kids[i].section)
+			bind(&n->kids[i], cfg ? cfg_opt_getnsec(&cfg->opts[i], 0) : NULL);
 	}
 }
 
