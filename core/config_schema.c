@@ -193,15 +193,17 @@ union st_value cf_value(cfg_opt_t *o, uint32_t type)
 	return v;
 }
 
-/* A value against its option's range or choices, as it is read. */
+/* A value against its option's range or choices, as it is read; cl is
+ * libconfuse's line count, made the file's line only for an error (a scan
+ * of the text, not one for every value). */
 static int check_value(struct parse *p, const struct node *n, const struct node *k,
-		       cfg_opt_t *opt, int line)
+		       cfg_opt_t *opt, int cl)
 {
 	const struct st_option *s = k->spec;
 	union st_value v = cf_value(opt, s->type);
 	char shown[256], why[256];
 	if (k == &p->root.kids[O_PLUGIN_DIR] && (!v.s || !*v.s)) {
-		cf_fail(p->es, line, "plugin_dir must not be empty");
+		cf_fail(p->es, cf_true_line(p->src, cl), "plugin_dir must not be empty");
 		return -1;
 	}
 	if (st_option_refuses(s, v, why, sizeof(why)) == 0) {
@@ -216,8 +218,8 @@ static int check_value(struct parse *p, const struct node *n, const struct node 
 		snprintf(shown, sizeof(shown), "%lld", (long long)v.i);
 	else
 		snprintf(shown, sizeof(shown), "%g", v.f);
-	cf_fail(p->es, line, "%s = %s%s%s: %s", opt->name, shown, n->label ? " in " : "",
-		n->label ? n->label : "", why);
+	cf_fail(p->es, cf_true_line(p->src, cl), "%s = %s%s%s: %s", opt->name, shown,
+		n->label ? " in " : "", n->label ? n->label : "", why);
 	return -1;
 }
 
@@ -240,7 +242,7 @@ static int on_set(cfg_t *cfg, cfg_opt_t *opt)
 		n->line = parent->cfg->line;
 	if (!k->section || !k->line)
 		k->line = cfg->line;
-	return k->spec ? check_value(p, n, k, opt, cf_true_line(p->src, cfg->line)) : 0;
+	return k->spec ? check_value(p, n, k, opt, cfg->line) : 0;
 }
 
 /* A name the strict schema does not hold, said for what it likely is. */
