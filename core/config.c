@@ -13,33 +13,26 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The string at a path of names in src, read with a schema that learns
- * (pass 1's, or the core's). *value malloc'd, NULL when the file sets none
- * there and the schema has no default. */
-static void learn_and_read(const struct source *src, enum schema_mode mode, const char *def,
-			   const char *const *names, size_t n, struct errsink *es, char **value)
-{
-	struct parse p = { .src = src, .es = es };
-	if (cf_schema_init(&p, def, mode) < 0) {
-		cf_fail(es, 0, "out of memory");
-	} else if (cf_parse(&p) == 0) {
-		cfg_opt_t *o = cf_lookup(&p, names, n, NULL);
-		const char *v = o && o->nvalues && (o->type == CFGT_STR) ? cfg_opt_getnstr(o, 0) : NULL;
-		if (v && !(*value = strdup(v)))
-			cf_fail(es, 0, "out of memory");
-	}
-	cf_parse_free(&p);
-}
-
+/* The string at a path of names, read with a schema that learns (pass
+ * 1's, or the core's). *value malloc'd, NULL when the file sets none there
+ * and the schema has no default. */
 static int read_string(const char *path, int required, enum schema_mode mode, const char *def,
 		       const char *const *names, size_t n, char **value, char *err, size_t errlen)
 {
 	struct errsink es = { 0 };
 	struct source src = { 0 };
+	struct parse p = { .src = &src, .es = &es };
 	char *v = NULL;
 	int got = cf_source_read(path, required, &src, &es);
-	if (got >= 0)
-		learn_and_read(&src, mode, def, names, n, &es, &v);
+	if (got >= 0 && cf_schema_init(&p, def, mode) < 0) {
+		cf_fail(&es, 0, "out of memory");
+	} else if (got >= 0 && cf_parse(&p) == 0) {
+		cfg_opt_t *o = cf_lookup(&p, names, n, NULL);
+		const char *s = o && o->nvalues && o->type == CFGT_STR ? cfg_opt_getnstr(o, 0) : NULL;
+		if (s && !(v = strdup(s)))
+			cf_fail(&es, 0, "out of memory");
+	}
+	cf_parse_free(&p);
 	free(src.buf);
 	if (es.failed) {
 		free(v);
@@ -210,16 +203,13 @@ static int fill(const struct parse *p, const char *path, struct st_config *c)
 }
 
 /* "no detector plugin named X" says where it looked: plugin_dir, which may
- * come after the mistake, from a lenient parse of its own. */
-static void say_where_looked(struct parse *p, const char *def)
+ * come after the mistake, as pass 1 reads it. */
+static void say_where_looked(struct errsink *es, const char *path, const char *def)
 {
-	struct errsink quiet = { 0 };
-	char *dir = NULL;
-	size_t used = strlen(p->es->reason);
-	cfg_free(p->cfg);       /* one parse at a time */
-	p->cfg = NULL;
-	learn_and_read(p->src, SCHEMA_PLUGIN_DIR, def, plugin_dir_name, 1, &quiet, &dir);
-	snprintf(p->es->reason + used, sizeof(p->es->reason) - used, " (looked in %s)",
+	char *dir = NULL, quiet[8];
+	size_t used = strlen(es->reason);
+	st_config_plugin_dir(path, 0, def, &dir, quiet, sizeof(quiet));
+	snprintf(es->reason + used, sizeof(es->reason) - used, " (looked in %s)",
 		 dir ? dir : def ? def : "the plugin directory");
 	free(dir);
 }
@@ -248,9 +238,9 @@ int st_config_load(const char *path, int required, const char *def_plugin_dir,
 			cf_fail(&es, 0, "out of memory");       /* unless a plugin refused */
 		}
 	}
+	cf_parse_free(&p);      /* one parse at a time */
 	if (p.unknown_plugin)
-		say_where_looked(&p, def_plugin_dir);
-	cf_parse_free(&p);
+		say_where_looked(&es, path, def_plugin_dir);
 	free(src.buf);
 	if (!es.failed)
 		return 0;

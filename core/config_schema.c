@@ -270,8 +270,7 @@ static void unknown_name(struct parse *p, const struct node *n, const char *name
 	}
 	cf_fail(p->es, line, "no %s plugin named '%s'",
 		n->holds == ST_PLUGIN_DETECTOR ? "detector" : "sink", name);
-	free(p->unknown_plugin);
-	p->unknown_plugin = strdup(name);
+	p->unknown_plugin = 1;
 }
 
 static void __attribute__((format(printf, 2, 0)))
@@ -291,16 +290,13 @@ on_error(cfg_t *cfg, const char *fmt, va_list ap)
 		/* The sentinel, or the end after it: the file ended too soon. */
 		cf_fail(p->es, eof, "unexpected end of file%s%s%s", scope ? " in section '" : "",
 			scope ? scope : "", scope ? "'" : "");
-	} else if (name && n && p->learning && n->lenient && kid_named(n, name)) {
-		/* Held already: a name libconfuse cannot look up ("a|b"). */
-		cf_fail(p->es, line, "unknown option '%s'", name);
-	} else if (name && n && p->learning && n->lenient) {
+	} else if (name && n && p->learning && n->lenient && !kid_named(n, name)) {
 		/* Under detectors and sinks there are only sections. */
 		if (!add_kid(n, name, NULL, n->holds != 0))
 			cf_fail(p->es, 0, "out of memory");
 		p->learned = 1;
 	} else if (name && n) {
-		unknown_name(p, n, name, line);
+		unknown_name(p, n, name, line); /* held already too: "a|b" is no name to look up */
 	} else if (p->learning && n && n->lenient &&
 		   (name = cf_message_subject(fmt, MSG_MISSING_EQUAL, ap)) &&
 		   (kid = kid_named(n, name)) && !kid->spec && !kid->section) {
@@ -319,7 +315,7 @@ static int on_sentinel(cfg_t *cfg, cfg_opt_t *opt, int argc, const char **argv)
 	(void)argv;
 	active->reached_end = line > active->src->lines;
 	if (!active->reached_end)
-		cf_fail(active->es, line, "unknown option '%s'", opt->name);
+		unknown_name(active, &active->root, opt->name, line);
 	return active->reached_end ? 0 : -1;
 }
 
@@ -390,5 +386,4 @@ void cf_parse_free(struct parse *p)
 		cfg_free(p->cfg);
 	p->cfg = NULL;
 	node_free(&p->root);
-	free(p->unknown_plugin);
 }

@@ -46,7 +46,7 @@ struct parse {
 	struct errsink *es;
 	cfg_t *cfg;
 	int learned, reached_end;
-	char *unknown_plugin;           /* "no detector plugin named X": said with plugin_dir */
+	int unknown_plugin;             /* "no detector plugin named X": said with plugin_dir */
 };
 
 enum schema_mode {
