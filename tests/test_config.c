@@ -436,8 +436,10 @@ static void test_syntax_errors(void)
 	/* Cut short in the middle of things. */
 	CU_ASSERT(fails_with("top = 5\nhistory =\n", 2, "unexpected end of file"));
 	CU_ASSERT(fails_with("top = 5\nplugin_dir = \"/x\n\n", 3, "unexpected end of file"));
-	/* Control bytes in a name do not break the one-line message. */
-	CU_ASSERT(fails_with("\"bad\nname\" = 1\n", 2, "unknown option 'bad?name'"));
+	/* Control bytes in a name do not break the one-line message: they
+	 * are shown escaped, as the log shows them. */
+	CU_ASSERT(fails_with("\"bad\nname\" = 1\n", 2, "unknown option 'bad\\nname'"));
+	CU_ASSERT(fails_with("\"bad\033[2Jname\" = 1\n", 1, "unknown option 'bad\\x1b[2Jname'"));
 }
 
 /* libconfuse 3.3 counts two lines too many per '#' or '//' comment and one
@@ -474,6 +476,55 @@ static void test_lines_after_comments(void)
 					     &dir, err, sizeof(err)), ST_EX_CONFIG);
 	snprintf(want, sizeof(want), "%s:9: unexpected closing brace", path);
 	CU_ASSERT_STRING_EQUAL(err, want);
+}
+
+/* Where libconfuse's lexer sees no comment, none is counted: '#', "//" and
+ * C comments inside strings and "//" inside a word; and the newlines it
+ * does not count (inside a ${VAR}) still move the line on. */
+static void test_lines_where_no_comment(void)
+{
+	CU_ASSERT(fails_with("plugin_dir = \"/a#b//c/*d\"\n# real\nbogus = 1\n", 3,
+			     "unknown option 'bogus'"));
+	CU_ASSERT(fails_with("plugin_dir = /x//y\n\nbogus = 1\n", 3, "unknown option 'bogus'"));
+	CU_ASSERT(fails_with("plugin_dir = 'a\\'#b'\nbogus = 1\n", 2, "unknown option 'bogus'"));
+	CU_ASSERT(fails_with("plugin_dir = \"${ST_TEST_UNSET:-/a\n/b}\"\n# c\nbogus = 1\n", 4,
+			     "unknown option 'bogus'"));
+	CU_ASSERT(fails_with("top = 4 /* one */ /* two\n */ # three\nhistory = x\n", 3,
+			     "option 'history' expects an integer"));
+}
+
+static int low_below_high(const union st_value *o, char *err, size_t errlen)
+{
+	if (o[0].i < o[1].i)
+		return 0;
+	snprintf(err, errlen, "low must be below high");
+	return -1;
+}
+
+/* A plugin's check of its options as a set speaks at its section's first line. */
+static void test_plugin_check_options_line(void)
+{
+	static const struct st_option ranged_opts[] = {
+		ST_OPTION_INT("low", 1, 0, 100, ""),
+		ST_OPTION_INT("high", 2, 0, 100, ""),
+		ST_OPTION_END
+	};
+	static const struct st_plugin ranged = {
+		ST_PLUGIN_HEADER, .kind = ST_PLUGIN_DETECTOR, .name = "ranged", .version = "1",
+		.description = "test", .options = ranged_opts, .check_options = low_below_high,
+	};
+	const struct st_plugin *const list[] = { &ranged };
+	struct st_config c;
+	char err[512] = "", want[4200];
+	const char *text = "# ranges\ndetectors {\n  ranged {\n    low = 7\n    high = 6\n  }\n}\n";
+	CU_ASSERT_EQUAL(st_config_load(write_conf(text), 1, DEF_DIR, list, 1, &c, err,
+				       sizeof(err)), ST_EX_CONFIG);
+	snprintf(want, sizeof(want), "%s:3: detectors/ranged: low must be below high", path);
+	CU_ASSERT_STRING_EQUAL(err, want);
+	CU_ASSERT_EQUAL(st_config_load(write_conf("top = 3\ndetectors { ranged { enabled = false "
+						  "low = 9 } }\n"), 1, DEF_DIR, list, 1, &c, err,
+				       sizeof(err)), 0);
+	st_config_free(&c);
 }
 
 /* The example of DESIGN.md, with plugins of those names. */
@@ -768,6 +819,8 @@ int main(void)
 		{ "pre + post >= history", test_trigger_window },
 		{ "syntax errors", test_syntax_errors },
 		{ "lines after comments", test_lines_after_comments },
+		{ "lines where the lexer sees no comment", test_lines_where_no_comment },
+		{ "a plugin's option check at its section's line", test_plugin_check_options_line },
 		{ "DESIGN.md example", test_design_example },
 		{ "missing required file", test_missing_required_file },
 		{ "bad plugin descriptor", test_bad_plugin_descriptor },

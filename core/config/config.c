@@ -13,51 +13,30 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* A real config has a few dozen distinct names; this bounds a hostile one. */
-#define MAX_LEARN_ROUNDS 100
-
-/* The string at a path of names in src, read with a schema that learns
- * (pass 1's, or the core's): the file's names are learned until it parses,
- * then it is parsed once more with the sentinel. *value malloc'd, NULL when
- * the file sets none there and the schema has no default. Returns the line
- * of an error (0 when none, or none to name). */
-static int learn_and_read(const struct source *src, enum schema_mode mode, const char *def,
-			  const char *const *names, size_t n, struct errsink *es, char **value)
-{
-	struct parse p = { .src = src, .es = es };
-	int rc = cf_schema_init(&p, def, mode) < 0 ? -1 : 1, line = 0;
-	if (rc < 0)
-		cf_fail(es, NOWHERE, "out of memory");
-	for (int round = 0; rc == 1 && round <= MAX_LEARN_ROUNDS; round++)
-		rc = cf_parse_once(&p, src->len, 0);
-	if (rc == 1)
-		cf_fail(es, NOWHERE, "too many distinct option names");
-	p.learning = 0;
-	if (rc == 0 && cf_parse_once(&p, WITH_SENTINEL(src), 1) == 0) {
-		cfg_opt_t *o = cf_lookup(&p, names, n);
-		const char *v = o && o->nvalues && (o->type == CFGT_STR) ? cfg_opt_getnstr(o, 0) : NULL;
-		if (v && !(*value = strdup(v)))
-			cf_fail(es, NOWHERE, "out of memory");
-	} else if (es->failed) {
-		line = cf_error_line(&p);
-	}
-	cf_parse_free(&p);
-	return line;
-}
-
+/* The string at a path of names, read with a schema that learns (pass
+ * 1's, or the core's). *value malloc'd, NULL when the file sets none there
+ * and the schema has no default. */
 static int read_string(const char *path, int required, enum schema_mode mode, const char *def,
 		       const char *const *names, size_t n, char **value, char *err, size_t errlen)
 {
 	struct errsink es = { 0 };
 	struct source src = { 0 };
+	struct parse p = { .src = &src, .es = &es };
 	char *v = NULL;
-	int line = 0, got = cf_source_read(path, required, &src, &es);
-	if (got >= 0)
-		line = learn_and_read(&src, mode, def, names, n, &es, &v);
+	int got = cf_source_read(path, required, &src, &es);
+	if (got >= 0 && cf_schema_init(&p, def, mode) < 0) {
+		cf_fail(&es, 0, "out of memory");
+	} else if (got >= 0 && cf_parse(&p) == 0) {
+		cfg_opt_t *o = cf_lookup(&p, names, n, NULL);
+		const char *s = o && o->nvalues && o->type == CFGT_STR ? cfg_opt_getnstr(o, 0) : NULL;
+		if (s && !(v = strdup(s)))
+			cf_fail(&es, 0, "out of memory");
+	}
+	cf_parse_free(&p);
 	free(src.buf);
 	if (es.failed) {
 		free(v);
-		cf_write_error(&es, got > 0 ? NULL : path, line, err, errlen);
+		cf_write_error(&es, got > 0 ? NULL : path, err, errlen);
 		return ST_EX_CONFIG;
 	}
 	*value = v;
@@ -89,13 +68,13 @@ static int check_plugins(const struct st_plugin *const *plugins, size_t n, struc
 	for (size_t i = 0; i < n; i++) {
 		const struct st_plugin *p = plugins[i];
 		if (!p || st_plugin_check(p, why, sizeof(why)) < 0) {
-			cf_fail(es, NOWHERE, "plugin '%s': %s", p && p->name ? p->name : "(none)",
+			cf_fail(es, 0, "plugin '%s': %s", p && p->name ? p->name : "(none)",
 				p ? why : "no descriptor");
 			return -1;
 		}
 		for (size_t j = 0; j < i; j++)
 			if (!strcmp(plugins[j]->name, p->name)) {
-				cf_fail(es, NOWHERE, "two plugins named '%s'", p->name);
+				cf_fail(es, 0, "two plugins named '%s'", p->name);
 				return -1;
 			}
 	}
@@ -113,45 +92,28 @@ static double fast_interval_of(cfg_t *cfg)
 	return fast < cfg_opt_getnfloat(&cfg->opts[O_INTERVAL], 0) ? fast : 0;
 }
 
-static double core_number(cfg_t *cfg, int i)
+/* The file's line where the last of these options took its value. */
+static int line_of(const struct parse *p, int a, int b, int c)
 {
-	if (i == O_FAST)
-		return fast_interval_of(cfg);
-	return cf_core_options[i].type == ST_OPT_INT ? (double)cfg_opt_getnint(&cfg->opts[i], 0) :
-	       cfg_opt_getnfloat(&cfg->opts[i], 0);
+	const struct node *k = p->root.kids;
+	int cl = k[a].line > k[b].line ? k[a].line : k[b].line;
+	return cf_true_line(p->src, cl > k[c].line ? cl : k[c].line);
 }
 
-/* Core numbers that must agree: the line is where the last took its value. */
-struct same_numbers {
-	cfg_t *final;
-	int which[3];
-	int n;
-};
-
-static int numbers_are(const struct parse *t, const void *arg)
+/* The core's numbers that must agree; 0, or -1 with p->es failed. */
+static int check_core(const struct parse *p)
 {
-	const struct same_numbers *s = arg;
-	for (int k = 0; k < s->n; k++)
-		if (core_number(t->cfg, s->which[k]) != core_number(s->final, s->which[k]))
-			return 0;
-	return 1;
-}
-
-/* The option holding plugins[i]'s section. */
-static cfg_opt_t *section_opt(const struct parse *p, cfg_t *cfg, size_t i)
-{
-	for (int l = O_DETECTORS; l <= O_SINKS; l++) {
-		const struct node *list = &p->root.kids[l];
-		for (size_t j = 0; j < list->nkids; j++)
-			if (list->kids[j].plugin == (int)i)
-				return &cfg_opt_getnsec(&cfg->opts[l], 0)->opts[j];
-	}
-	return NULL;
-}
-
-static int configures(const struct parse *t, const void *plugin)
-{
-	return (section_opt(t, t->cfg, *(const size_t *)plugin)->flags & CFGF_MODIFIED) != 0;
+	cfg_opt_t *o = p->cfg->opts;
+	long history = cfg_opt_getnint(&o[O_HISTORY], 0);
+	long pre = cfg_opt_getnint(&o[O_PRE], 0), post = cfg_opt_getnint(&o[O_POST], 0);
+	double interval = cfg_opt_getnfloat(&o[O_INTERVAL], 0), fast = fast_interval_of(p->cfg);
+	if (pre + post >= history)
+		cf_fail(p->es, line_of(p, O_HISTORY, O_PRE, O_POST), "pre_trigger + post_trigger "
+			"(%ld + %ld) must be less than history (%ld)", pre, post, history);
+	else if (fast > interval)
+		cf_fail(p->es, line_of(p, O_INTERVAL, O_FAST, O_FAST),
+			"fast_interval (%g) must not exceed interval (%g)", fast, interval);
+	return p->es->failed ? -1 : 0;
 }
 
 /* All of one plugin's values in one block, strings after the array: the
@@ -169,27 +131,51 @@ static int read_values(cfg_t *sec, const struct st_plugin *p, struct st_plugin_c
 		return n == 0 ? 0 : -1;
 	char *strings = (char *)(pc->values + n);
 	for (size_t i = 0; i < n; i++) {
-		cfg_opt_t *o = &sec->opts[i];
 		union st_value *v = &pc->values[i];
-		const char *s = p->options[i].type == ST_OPT_STRING ? cfg_opt_getnstr(o, 0) : NULL;
-		if (p->options[i].type == ST_OPT_BOOL)
-			v->b = cfg_opt_getnbool(o, 0) ? 1 : 0;
-		else if (p->options[i].type == ST_OPT_INT)
-			v->i = cfg_opt_getnint(o, 0);
-		else if (p->options[i].type == ST_OPT_FLOAT)
-			v->f = cfg_opt_getnfloat(o, 0);
-		if (s) {
-			v->s = memcpy(strings, s, strlen(s) + 1);
-			strings += strlen(s) + 1;
+		*v = cf_value(&sec->opts[i], p->options[i].type);
+		if (p->options[i].type == ST_OPT_STRING && v->s) {
+			v->s = memcpy(strings, v->s, strlen(v->s) + 1);
+			strings += strlen(v->s) + 1;
 		}
 	}
 	return 0;
 }
 
+/*
+ * A plugin's section into pc, and an enabled plugin's check of its options
+ * as a set: what its create would refuse is refused here, at the line of
+ * its section, by --check-config, at start and on SIGHUP alike. -1: out of
+ * memory, or p->es failed.
+ */
+static int read_plugin(const struct parse *p, size_t i, struct st_plugin_config *pc)
+{
+	const struct st_plugin *pl = p->plugins[i];
+	const char *names[] = { pl->kind == ST_PLUGIN_DETECTOR ? "detectors" : "sinks", pl->name };
+	const struct node *node = NULL;
+	cfg_t *sec = cfg_opt_getnsec(cf_lookup(p, names, 2, &node), 0);
+	char why[256] = "";
+	size_t n = 0;
+	while (pl->options && pl->options[n].type != ST_OPT_END)
+		n++;
+	int on = cfg_opt_getnbool(&sec->opts[n], 0) ? 1 : 0;
+	pc->configured = node->line != 0;
+	pc->enabled = pl->kind == ST_PLUGIN_DETECTOR ? on : pc->configured && on;
+	if (pl->kind == ST_PLUGIN_DETECTOR)
+		pc->cooldown_s = cfg_opt_getnfloat(&sec->opts[n + 1], 0);
+	if (read_values(sec, pl, pc) < 0)
+		return -1;
+	if (!pc->enabled || !pl->check_options ||
+	    pl->check_options(pc->values, why, sizeof(why)) == 0)
+		return 0;
+	why[sizeof(why) - 1] = '\0';
+	cf_fail(p->es, cf_true_line(p->src, node->line), "%s/%s: %s", names[0], pl->name,
+		*why ? why : "the plugin refuses these options (it gave no reason)");
+	return -1;
+}
+
 static int fill(const struct parse *p, const char *path, struct st_config *c)
 {
-	cfg_t *cfg = p->cfg;
-	cfg_opt_t *o = cfg->opts;
+	cfg_opt_t *o = p->cfg->opts;
 	const char *dir = cfg_opt_getnstr(&o[O_PLUGIN_DIR], 0);
 	memset(c, 0, sizeof(*c));
 	c->interval_s = cfg_opt_getnfloat(&o[O_INTERVAL], 0);
@@ -200,7 +186,7 @@ static int fill(const struct parse *p, const char *path, struct st_config *c)
 	c->max_dumps_per_minute = cfg_opt_getnfloat(&o[O_RATE], 0);
 	c->max_incident_s = cfg_opt_getnfloat(&o[O_MAX_INCIDENT], 0);
 	c->exit_events_buffer_kib = (unsigned)cfg_opt_getnint(&o[O_EVENTS_BUFFER], 0);
-	c->fast_interval_s = fast_interval_of(cfg);
+	c->fast_interval_s = fast_interval_of(p->cfg);
 	c->path = path ? strdup(path) : NULL;
 	c->plugin_dir = dir ? strdup(dir) : NULL;
 	c->log_level = strdup(cfg_opt_getnstr(&o[O_LOG_LEVEL], 0));
@@ -210,47 +196,22 @@ static int fill(const struct parse *p, const char *path, struct st_config *c)
 	if ((path && !c->path) || (dir && !c->plugin_dir) || !c->log_level || !c->exit_events ||
 	    (p->nplugins && !c->plugins))
 		return -1;
-	for (size_t i = 0; i < p->nplugins; i++) {
-		const struct st_plugin *pl = p->plugins[i];
-		struct st_plugin_config *pc = &c->plugins[i];
-		cfg_opt_t *so = section_opt(p, cfg, i);
-		cfg_t *sec = cfg_opt_getnsec(so, 0);
-		size_t n = 0;
-		while (pl->options && pl->options[n].type != ST_OPT_END)
-			n++;
-		int on = cfg_opt_getnbool(&sec->opts[n], 0) ? 1 : 0;
-		pc->configured = (so->flags & CFGF_MODIFIED) != 0;
-		pc->enabled = pl->kind == ST_PLUGIN_DETECTOR ? on : pc->configured && on;
-		if (pl->kind == ST_PLUGIN_DETECTOR)
-			pc->cooldown_s = cfg_opt_getnfloat(&sec->opts[n + 1], 0);
-		if (read_values(sec, pl, pc) < 0)
+	for (size_t i = 0; i < p->nplugins; i++)
+		if (read_plugin(p, i, &c->plugins[i]) < 0)
 			return -1;
-	}
 	return 0;
 }
 
-/*
- * Each enabled plugin's check of its options as a set, so that what its
- * create would refuse is refused here, with the line of its section, by
- * --check-config, at start and on SIGHUP alike. 0, or -1 with p->es
- * failed and *line set.
- */
-static int check_plugin_sets(const struct parse *p, const struct st_config *c, int *line)
+/* "no detector plugin named X" says where it looked: plugin_dir, which may
+ * come after the mistake, as pass 1 reads it. */
+static void say_where_looked(struct errsink *es, const char *path, const char *def)
 {
-	for (size_t i = 0; i < p->nplugins; i++) {
-		const struct st_plugin *pl = p->plugins[i];
-		char why[256] = "";
-		if (!c->plugins[i].enabled || !pl->check_options ||
-		    pl->check_options(c->plugins[i].values, why, sizeof(why)) == 0)
-			continue;
-		why[sizeof(why) - 1] = '\0';
-		cf_fail(p->es, AT_LINE, "%s/%s: %s", pl->kind == ST_PLUGIN_DETECTOR ? "detectors" :
-			"sinks", pl->name,
-			*why ? why : "the plugin refuses these options (it gave no reason)");
-		*line = c->plugins[i].configured ? cf_fewest_lines(p, configures, &i) : 0;
-		return -1;
-	}
-	return 0;
+	char *dir = NULL, quiet[8];
+	size_t used = strlen(es->reason);
+	st_config_plugin_dir(path, 0, def, &dir, quiet, sizeof(quiet));
+	snprintf(es->reason + used, sizeof(es->reason) - used, " (looked in %s)",
+		 dir ? dir : def ? def : "the plugin directory");
+	free(dir);
 }
 
 int st_config_load(const char *path, int required, const char *def_plugin_dir,
@@ -261,62 +222,29 @@ int st_config_load(const char *path, int required, const char *def_plugin_dir,
 	struct source src = { 0 };
 	struct parse p = { .src = &src, .es = &es, .plugins = plugins, .nplugins = nplugins };
 	struct st_config c;
-	int line = 0, got = cf_source_read(path, required, &src, &es);
+	int got = cf_source_read(path, required, &src, &es);
 
 	if (got > 0)
 		path = NULL;    /* no file: the defaults */
-	if (got < 0)
-		goto out;
-	if (check_plugins(plugins, nplugins, &es) < 0) {
+	if (got >= 0 && check_plugins(plugins, nplugins, &es) < 0) {
 		path = NULL;    /* the plugins' fault, not the file's */
-		goto out;
-	}
-	if (cf_schema_init(&p, def_plugin_dir, SCHEMA_STRICT) < 0) {
-		cf_fail(&es, NOWHERE, "out of memory");
-		goto out;
-	}
-	/* The first error is that of the file as it is; only a file that
-	 * parses is asked whether it ended where it should. */
-	if (cf_parse_once(&p, src.len, 0) < 0 || cf_parse_once(&p, WITH_SENTINEL(&src), 1) < 0) {
-		line = cf_error_line(&p);
-		if (p.unknown_plugin) {
-			struct errsink quiet = { 0 };
-			char *dir = NULL;
-			learn_and_read(&src, SCHEMA_PLUGIN_DIR, def_plugin_dir, plugin_dir_name, 1,
-				       &quiet, &dir);
-			size_t used = strlen(es.reason);
-			snprintf(es.reason + used, sizeof(es.reason) - used, " (looked in %s)",
-				 dir ? dir : def_plugin_dir ? def_plugin_dir : "the plugin directory");
-			free(dir);
+	} else if (got >= 0 && cf_schema_init(&p, def_plugin_dir, SCHEMA_STRICT) < 0) {
+		cf_fail(&es, 0, "out of memory");
+	} else if (got >= 0 && cf_parse(&p) == 0 && check_core(&p) == 0) {
+		if (fill(&p, path, &c) == 0) {
+			*out = c;
+		} else {
+			st_config_free(&c);
+			cf_fail(&es, 0, "out of memory");       /* unless a plugin refused */
 		}
-		goto out;
 	}
-	struct same_numbers window = { p.cfg, { O_HISTORY, O_PRE, O_POST }, 3 };
-	struct same_numbers pace = { p.cfg, { O_INTERVAL, O_FAST }, 2 };
-	long history = (long)core_number(p.cfg, O_HISTORY);
-	long pre = (long)core_number(p.cfg, O_PRE), post = (long)core_number(p.cfg, O_POST);
-	if (pre + post >= history) {
-		cf_fail(&es, AT_LINE, "pre_trigger + post_trigger (%ld + %ld) must be less than "
-			"history (%ld)", pre, post, history);
-		line = cf_fewest_lines(&p, numbers_are, &window);
-	} else if (core_number(p.cfg, O_FAST) > core_number(p.cfg, O_INTERVAL)) {
-		cf_fail(&es, AT_LINE, "fast_interval (%g) must not exceed interval (%g)",
-			core_number(p.cfg, O_FAST), core_number(p.cfg, O_INTERVAL));
-		line = cf_fewest_lines(&p, numbers_are, &pace);
-	} else if (fill(&p, path, &c) < 0) {
-		st_config_free(&c);
-		cf_fail(&es, NOWHERE, "out of memory");
-	} else if (check_plugin_sets(&p, &c, &line) < 0) {
-		st_config_free(&c);
-	} else {
-		*out = c;
-	}
-out:
-	cf_parse_free(&p);
+	cf_parse_free(&p);      /* one parse at a time */
+	if (p.unknown_plugin)
+		say_where_looked(&es, path, def_plugin_dir);
 	free(src.buf);
 	if (!es.failed)
 		return 0;
-	cf_write_error(&es, path, line, err, errlen);
+	cf_write_error(&es, path, err, errlen);
 	return ST_EX_CONFIG;
 }
 

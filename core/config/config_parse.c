@@ -1,5 +1,6 @@
 #define _GNU_SOURCE
 #include "config/config_parse.h"
+#include "text/term_text.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -9,42 +10,36 @@
 /* ------------------------------------------------------------ errors */
 
 __attribute__((format(printf, 3, 0)))
-static void vfail(struct errsink *es, enum err_where where, const char *fmt, va_list ap)
+static void vfail(struct errsink *es, int line, const char *fmt, va_list ap)
 {
 	if (es->failed)
 		return;
 	es->failed = 1;
-	es->where = where;
+	es->line = line;
 	vsnprintf(es->reason, sizeof(es->reason), fmt, ap);
 }
 
-__attribute__((format(printf, 3, 4)))
-void cf_fail(struct errsink *es, enum err_where where, const char *fmt, ...)
+void cf_fail(struct errsink *es, int line, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	vfail(es, where, fmt, ap);
+	vfail(es, line, fmt, ap);
 	va_end(ap);
 }
 
-/* "FILE:LINE: reason", one line whatever bytes the file held. */
-void cf_write_error(const struct errsink *es, const char *path, int line,
-			char *err, size_t errlen)
+void cf_write_error(const struct errsink *es, const char *path, char *err, size_t errlen)
 {
-	if (!err || errlen == 0)
-		return;
+	char raw[sizeof(es->reason) + 4096 + 16];
 	if (!path)
-		snprintf(err, errlen, "%s", es->reason);
-	else if (line > 0)
-		snprintf(err, errlen, "%s:%d: %s", path, line, es->reason);
+		snprintf(raw, sizeof(raw), "%s", es->reason);
+	else if (es->line > 0)
+		snprintf(raw, sizeof(raw), "%s:%d: %s", path, es->line, es->reason);
 	else
-		snprintf(err, errlen, "%s: %s", path, es->reason);
-	for (char *c = err; *c; c++)
-		if ((unsigned char)*c < 0x20 || *c == 0x7f)
-			*c = '?';
+		snprintf(raw, sizeof(raw), "%s: %s", path, es->reason);
+	if (err && errlen)
+		st_escape_terminal(raw, err, errlen);
 }
 
-/* The option name of a libconfuse message with a single '%s'. */
 const char *cf_message_subject(const char *fmt, const char *expect, va_list ap)
 {
 	if (strcmp(fmt, expect) != 0)
@@ -56,10 +51,8 @@ const char *cf_message_subject(const char *fmt, const char *expect, va_list ap)
 	return name;
 }
 
-/* Any other libconfuse message, worded for people where we know it. */
-__attribute__((format(printf, 3, 0)))
-void cf_fail_libconfuse(struct errsink *es, const char *scope,
-			    const char *fmt, va_list ap)
+void cf_fail_libconfuse(struct errsink *es, int line, const char *scope,
+			const char *fmt, va_list ap)
 {
 	static const struct {
 		const char *fmt;
@@ -71,134 +64,119 @@ void cf_fail_libconfuse(struct errsink *es, const char *scope,
 		{ "integer value for option '%s' is out of range", "has a value out of range" },
 		{ "floating point value for option '%s' is out of range", "has a value out of range" },
 	};
-
-	if (!strcmp(fmt, "premature end of file") ||
-	    !strcmp(fmt, "unterminated string constant")) {
-		if (scope)
-			cf_fail(es, AT_EOF, "unexpected end of file in section '%s'", scope);
-		else
-			cf_fail(es, AT_EOF, "unexpected end of file");
-		return;
-	}
 	for (size_t i = 0; i < sizeof(type_errors) / sizeof(type_errors[0]); i++) {
 		const char *name = cf_message_subject(fmt, type_errors[i].fmt, ap);
 		if (name) {
-			cf_fail(es, AT_LINE, "option '%s'%s%s %s", name, scope ? " in " : "",
-			     scope ? scope : "", type_errors[i].says);
+			cf_fail(es, line, "option '%s'%s%s %s", name, scope ? " in " : "",
+				scope ? scope : "", type_errors[i].says);
 			return;
 		}
 	}
-	vfail(es, AT_LINE, fmt, ap);
+	vfail(es, line, fmt, ap);
 }
 
 /* ------------------------------------------------------------ source */
 
-static void source_init(struct source *src, char *buf, size_t len)
-{
-	src->buf = buf;
-	src->len = len;
-	memcpy(buf + len, SENTINEL_CALL, sizeof(SENTINEL_CALL));
-	int newlines = 0;
-	for (size_t i = 0; i < len; i++)
-		newlines += buf[i] == '\n';
-	src->lines = newlines + (len > 0 && buf[len - 1] != '\n');
-	if (src->lines == 0)
-		src->lines = 1;
-}
-
 int cf_source_read(const char *path, int required, struct source *src,
-		       struct errsink *es)
+		   struct errsink *es)
 {
 	FILE *f = path ? fopen(path, "r") : NULL;
-	if (!f) {
-		if (path && (errno != ENOENT || required)) {
-			cf_fail(es, NOWHERE, "%s", strerror(errno));
-			return -1;
-		}
-		char *buf = malloc(sizeof(SENTINEL_CALL));
-		if (!buf) {
-			cf_fail(es, NOWHERE, "out of memory");
-			return -1;
-		}
-		source_init(src, buf, 0);
-		return 1;
-	}
-	size_t cap = 4096, len = 0;
-	char *buf = malloc(cap);
-	while (buf) {
-		if (len + sizeof(SENTINEL_CALL) >= cap) {
-			char *bigger = realloc(buf, cap * 2);
-			if (!bigger)
-				break;
-			buf = bigger;
-			cap *= 2;
-		}
-		size_t n = fread(buf + len, 1, cap - len - sizeof(SENTINEL_CALL), f);
-		len += n;
-		if (ferror(f)) {
-			cf_fail(es, NOWHERE, "%s", strerror(errno));
-			break;
-		}
-		if (len > MAX_FILE_BYTES) {
-			cf_fail(es, NOWHERE, "larger than %d bytes, not a configuration file",
-			     MAX_FILE_BYTES);
-			break;
-		}
-		if (n == 0) {
-			fclose(f);
-			if (memchr(buf, '\0', len)) {
-				free(buf);
-				cf_fail(es, NOWHERE, "contains a NUL byte, not a configuration file");
-				return -1;
-			}
-			source_init(src, buf, len);
-			return 0;
-		}
-	}
-	fclose(f);
-	free(buf);
-	cf_fail(es, NOWHERE, "out of memory");
-	return -1;
-}
-
-/* Bytes of the first n lines. */
-size_t cf_source_prefix(const struct source *src, int n)
-{
-	size_t i = 0;
-	for (; i < src->len && n > 0; i++)
-		if (src->buf[i] == '\n')
-			n--;
-	return i;
-}
-
-/* See config_parse.h: freeing a root cfg_t is libconfuse's only way to
- * put its lexer back in its initial state. */
-static int lexer_reset(void)
-{
-	cfg_opt_t none[] = { CFG_END() };
-	cfg_t *fresh = cfg_init(none, CFGF_NONE);
-	if (!fresh)
+	if (!f && path && (errno != ENOENT || required)) {
+		cf_fail(es, 0, "%s", strerror(errno));
 		return -1;
-	cfg_free(fresh);
-	return 0;
+	}
+	/* One read of one more byte than a config may hold: no regrowing. */
+	char *buf = malloc(MAX_FILE_BYTES + 1 + sizeof(SENTINEL_CALL));
+	size_t len = f && buf ? fread(buf, 1, MAX_FILE_BYTES + 1, f) : 0;
+	int error = f && ferror(f) ? errno : 0;
+	if (f)
+		fclose(f);
+	if (!buf)
+		cf_fail(es, 0, "out of memory");
+	else if (error)
+		cf_fail(es, 0, "%s", strerror(error));
+	else if (len > MAX_FILE_BYTES)
+		cf_fail(es, 0, "larger than %d bytes, not a configuration file", MAX_FILE_BYTES);
+	else if (memchr(buf, '\0', len))
+		cf_fail(es, 0, "contains a NUL byte, not a configuration file");
+	if (es->failed) {
+		free(buf);
+		return -1;
+	}
+	memcpy(buf + len, SENTINEL_CALL, sizeof(SENTINEL_CALL));
+	src->buf = buf;
+	src->len = len;
+	src->lines = (len > 0 && buf[len - 1] != '\n') || len == 0;
+	for (size_t i = 0; i < len; i++)
+		src->lines += buf[i] == '\n';
+	return f ? 0 : 1;
 }
 
-int cf_parse_text(cfg_t *cfg, const char *text, size_t len)
+/*
+ * libconfuse's lexer, as far as its line count goes: where comments,
+ * strings and ${VAR} begin and end. A word is read whole, since "//" and
+ * "/" "*" inside one are not comments; '#' ends a word and starts one.
+ */
+enum lex { CODE, HASH, C_COMMENT, DQ, SQ, ENV, DQ_ENV };
+#define WORD_ENDS " #\"'\t\n\r={}()+,*"
+
+int cf_true_line(const struct source *src, int cl)
 {
-	if (len == 0)
-		return CFG_SUCCESS;
-	if (lexer_reset() < 0)
-		return CFG_PARSE_ERROR;
-	FILE *f = fmemopen((void *)text, len, "r");
-	if (!f)
-		return CFG_PARSE_ERROR;
-	errno = 0;
-	int rc = cfg_parse_fp(cfg, f);
-	fclose(f);
-	return rc;
+	enum lex at = CODE;
+	int line = 1, counted = 1;      /* the file's line, and libconfuse's */
+	if (cl <= 0)
+		return 0;
+	for (const char *p = src->buf; *p; p++) {
+		if (*p == '\n' && (at == ENV || at == DQ_ENV)) {
+			line++;                 /* not counted: lines may share a count */
+			continue;
+		}
+		if (*p == '\n') {
+			if (counted + 1 > cl)
+				return line;
+			line++, counted++;
+			at = at == HASH ? CODE : at;
+			continue;
+		}
+		int starts_env = p[0] == '$' && p[1] == '{' && strchr(p, '}');
+		switch (at) {
+		case CODE:
+			if (*p == '#' || !strncmp(p, "//", 2))
+				at = HASH, counted += 2;
+			else if (!strncmp(p, "/*", 2))
+				at = C_COMMENT, p++;
+			else if (*p == '"' || *p == '\'')
+				at = *p == '"' ? DQ : SQ;
+			else if (starts_env)
+				at = ENV;
+			else if (!strchr(WORD_ENDS, *p))
+				p += strcspn(p, WORD_ENDS) - 1;
+			break;
+		case C_COMMENT:
+			if (!strncmp(p, "*/", 2))
+				at = CODE, counted++, p++;
+			break;
+		case DQ:
+		case SQ:
+			if (*p == '\\' && p[1] && p[1] != '\n')
+				p++;            /* an escaped newline is counted above */
+			else if (*p == (at == DQ ? '"' : '\''))
+				at = CODE;
+			else if (at == DQ && starts_env)
+				at = DQ_ENV;
+			break;
+		case ENV:
+		case DQ_ENV:
+			if (*p == '}')
+				at = at == ENV ? CODE : DQ;
+			break;
+		case HASH:
+			break;
+		}
+	}
+	return line;
 }
 
-/* cfg_init copied the names and nested arrays; ours can go. */
 void cf_free_opts(cfg_opt_t *opts)
 {
 	if (!opts)

@@ -1,36 +1,32 @@
 /*
  * The text side of spiketrace.conf, private to core/config*.c: the file's
- * bytes, one parse of them by libconfuse, and the first error of a parse
- * worded for people. config.c holds the schema and the two passes.
+ * bytes, libconfuse's line numbers made true, and errors worded for people.
+ * config_schema.c holds the schema and one parse; config.c the two passes.
  *
- * Four faults of libconfuse 3.3 shape these files:
+ * Three faults of libconfuse 3.3 shape these files:
  *
  * - CFGF_IGNORE_UNKNOWN cannot skip unknown sections: after "a { }" or
- *   "a { x = 1 }" the next option is swallowed or refused. So the first
- *   pass, which must read plugin_dir from a file whose plugin sections it
- *   cannot know yet, parses strictly and learns the names it is refused
- *   (config.c).
+ *   "a { x = 1 }" the next option is swallowed or refused, and after
+ *   "a += 1" everything up to the next '='. So the lenient passes, which
+ *   must read a file whose plugin sections they cannot know, parse
+ *   strictly and learn the names they are refused (config_schema.c).
  *
- * - Its line count is wrong after comments (two lines too many per '#'
- *   comment, one per C comment). The line of an error is therefore found
- *   with libconfuse itself: the first error depends only on the text
- *   before it, so the smallest number of leading lines that still gives
- *   the same error is the line it is on (a bisection, only on failure).
+ * - Its line count is off after comments: two lines too many per '#' or
+ *   '//' comment, one per C comment, and the newlines inside a ${VAR} are
+ *   not counted. The error callback and the validate callbacks carry that
+ *   count (cfg->line); cf_true_line turns it into the file's line from
+ *   where the comments are, which only the file's text tells.
  *
- * - A section still open at end of file is accepted without a word. Once
- *   the file parsed, it is parsed again with a sentinel function call
- *   appended: at root it proves every brace was closed; refused inside a
- *   section it names the section left open; not seen at all, the file
- *   ended inside a comment.
+ * - A section still open at end of file is accepted without a word. So
+ *   every parse appends a sentinel function call: run at root, it proves
+ *   every brace was closed; refused inside a section, it names the section
+ *   left open; not run at all, the file ended inside a comment. Anything
+ *   said on the sentinel's line is about the end of the file.
  *
- * - Its lexer's state outlives a parse: one that ended inside a C comment
- *   leaves the next parse starting inside it. Only freeing a root cfg_t
- *   resets the lexer: cf_parse_text frees an empty one first, so that
- *   every parse starts from the lexer's initial state.
- *
- * Its error function gets no user data: config.c finds the parse through
- * a static pointer (libconfuse's lexer is a global, so two parses cannot
- * run at once anyway) and writes our own path into every message.
+ * Its lexer is global, and its state outlives a parse that ended inside a
+ * comment or a string: only freeing a root cfg_t resets it. So a parse's
+ * cfg_t is freed before the next parse begins, and error callbacks find
+ * the parse through a static pointer (they get no user data).
  */
 #ifndef ST_CONFIG_PARSE_H
 #define ST_CONFIG_PARSE_H
@@ -48,49 +44,41 @@
 #define MSG_NO_SUCH_OPTION "no such option '%s'"
 #define MSG_MISSING_EQUAL  "missing equal sign after option '%s'"
 
-enum err_where {
-	AT_LINE,        /* somewhere in the file: the line is looked for */
-	AT_EOF,         /* the file ended too soon */
-	NOWHERE,        /* about the file as a whole, or not about it */
-};
-
 /* The first error of one parse; other errors of that parse are ignored. */
 struct errsink {
 	int failed;
-	enum err_where where;
+	int line;               /* the file's; 0: about the file as a whole */
 	char reason[512];
 };
 
-void cf_fail(struct errsink *es, enum err_where where, const char *fmt, ...)
+void cf_fail(struct errsink *es, int line, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-/* "FILE:LINE: reason", one line whatever bytes the file held. */
-void cf_write_error(const struct errsink *es, const char *path, int line,
-		    char *err, size_t errlen);
+/* "FILE:LINE: reason" (no ":LINE" for line 0, the reason alone without a
+ * file), escaped for a terminal: one line whatever bytes the file held. */
+void cf_write_error(const struct errsink *es, const char *path, char *err, size_t errlen);
 /* The option name of a libconfuse message with a single '%s'. */
 const char *cf_message_subject(const char *fmt, const char *expect, va_list ap);
 /* Any other libconfuse message, worded for people where we know it;
  * scope names the section it came from (NULL at root). */
-void cf_fail_libconfuse(struct errsink *es, const char *scope,
+void cf_fail_libconfuse(struct errsink *es, int line, const char *scope,
 			const char *fmt, va_list ap)
-	__attribute__((format(printf, 3, 0)));
+	__attribute__((format(printf, 4, 0)));
 
-/* The file's bytes, followed by the sentinel call (not part of them). */
+/* The file's bytes, NUL-terminated after the sentinel call (not one of
+ * them), and how many lines they are (at least 1). */
 struct source {
 	char *buf;
-	size_t len;             /* the file's bytes */
-	int lines;              /* the file's lines (at least 1) */
+	size_t len;
+	int lines;
 };
-
-#define WITH_SENTINEL(src) ((src)->len + sizeof(SENTINEL_CALL) - 1)
 
 /* Returns 0 when read, 1 when missing and not required (then src is an
  * empty file, so that defaults come from the same schema), -1 on error. */
 int cf_source_read(const char *path, int required, struct source *src,
 		   struct errsink *es);
-/* The bytes of the first n lines. */
-size_t cf_source_prefix(const struct source *src, int n);
-/* len bytes of text into cfg, from a fresh lexer (see above). */
-int cf_parse_text(cfg_t *cfg, const char *text, size_t len);
+/* The file's line (1 .. src->lines, then the sentinel's) at libconfuse's
+ * line count cl; 0 for 0. */
+int cf_true_line(const struct source *src, int cl);
 
 /* cfg_init copied the names and nested arrays; ours can go. */
 void cf_free_opts(cfg_opt_t *opts);

@@ -1,12 +1,12 @@
 /*
- * The schema of spiketrace.conf as a tree of names, and one parse of the
+ * The schema of spiketrace.conf as a tree of names, and the parse of the
  * file against it (config_schema.h). The callbacks libconfuse calls find
  * the parse through a static pointer: they get no user data.
  */
 #define _GNU_SOURCE
 #include "config/config_schema.h"
+#include "plugin/plugin_check.h"
 
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +35,9 @@ const struct st_option cf_core_options[O_NCORE] = {
 static const struct st_option opt_enabled = ST_OPTION_BOOL("enabled", 1, NULL);
 static const struct st_option opt_cooldown = ST_OPTION_FLOAT("cooldown", 5, 0, 86400, NULL);
 
+/* A real config has a few dozen distinct names; this bounds a hostile one. */
+#define MAX_LEARN_ROUNDS 100
+
 static struct parse *active;
 
 /* ------------------------------------------------------------ schema */
@@ -48,8 +51,7 @@ static struct node *add_kid(struct node *n, const char *name, const struct st_op
 	n->kids = kids;
 	struct node *k = memset(&kids[n->nkids], 0, sizeof(*k));
 	k->name = strdup(name);
-	if (n->label ? asprintf(&k->label, "%s/%s", n->label, name) < 0 :
-	    !(k->label = strdup(name)))
+	if (asprintf(&k->label, "%s%s%s", n->label ? n->label : "", n->label ? "/" : "", name) < 0)
 		k->label = NULL;
 	if (!k->name || !k->label) {
 		free(k->name);
@@ -58,7 +60,6 @@ static struct node *add_kid(struct node *n, const char *name, const struct st_op
 	}
 	k->spec = spec;
 	k->section = section;
-	k->plugin = -1;
 	k->lenient = n->lenient;        /* what is learned holds what is learned */
 	n->nkids++;
 	return k;
@@ -101,24 +102,21 @@ int cf_schema_init(struct parse *p, const char *def_plugin_dir, enum schema_mode
 		for (size_t i = 0; i < p->nplugins; i++) {
 			const struct st_plugin *pl = p->plugins[i];
 			struct node *sec = pl->kind == (uint32_t)kind ? add_kid(list, pl->name, NULL, 1) :
-					   NULL;
-			if (pl->kind != (uint32_t)kind)
-				continue;
+					   list;
 			if (!sec)
 				return -1;
-			sec->plugin = (int)i;
-			for (const struct st_option *o = pl->options; o && o->type != ST_OPT_END; o++)
+			for (const struct st_option *o = pl->options; sec != list && o && o->type; o++)
 				if (!add_kid(sec, o->name, o, 0))
 					return -1;
-			if (!add_kid(sec, "enabled", &opt_enabled, 0) ||
-			    (kind == ST_PLUGIN_DETECTOR && !add_kid(sec, "cooldown", &opt_cooldown, 0)))
+			if (sec != list && (!add_kid(sec, "enabled", &opt_enabled, 0) ||
+			    (kind == ST_PLUGIN_DETECTOR && !add_kid(sec, "cooldown", &opt_cooldown, 0))))
 				return -1;
 		}
 	}
 	return 0;
 }
 
-static int check_value(cfg_t *cfg, cfg_opt_t *opt);
+static int on_set(cfg_t *cfg, cfg_opt_t *opt);
 static int on_sentinel(cfg_t *cfg, cfg_opt_t *opt, int argc, const char **argv);
 
 /* libconfuse's form of n's kids (and, at root, the sentinel). */
@@ -146,35 +144,33 @@ static cfg_opt_t *opts_of(const struct node *n, int root)
 			opts[i] = (cfg_opt_t)CFG_FLOAT(k->name, s->def.f, CFGF_NONE);
 		else
 			opts[i] = (cfg_opt_t)CFG_STR(k->name, s->def.s, CFGF_NONE);
-		if (s && s->type != ST_OPT_BOOL)
-			opts[i].validcb = check_value;
+		opts[i].validcb = on_set;
 	}
 	if (opts && root)
 		opts[n->nkids] = (cfg_opt_t)CFG_FUNC(SENTINEL, on_sentinel);
 	return opts;
 }
 
-/* Each section's cfg_t, for the callbacks; and, since cfg_init sets it on
- * every section it creates, CFGF_MODIFIED cleared: after the parse it
- * says which sections the file holds. */
+/* Each section's cfg_t, for the callbacks, and no line set yet. */
 static void bind(struct node *n, cfg_t *cfg)
 {
 	n->cfg = cfg;
 	for (size_t i = 0; i < n->nkids; i++) {
-		if (!n->kids[i].section)
-			continue;
-		if (cfg)
-			cfg->opts[i].flags &= ~CFGF_MODIFIED;
-		bind(&n->kids[i], cfg ? cfg_opt_getnsec(&cfg->opts[i], 0) : NULL);
+		n->kids[i].line = 0;
+		if (n->kids[i].section)
+			bind(&n->kids[i], cfg ? cfg_opt_getnsec(&cfg->opts[i], 0) : NULL);
 	}
 }
 
-static struct node *node_of(struct node *n, const cfg_t *cfg)
+/* The node of a section's cfg_t, and the node holding it in *parent. */
+static struct node *node_of(struct node *n, const cfg_t *cfg, struct node **parent)
 {
 	if (n->cfg == cfg)
 		return n;
 	for (size_t i = 0; i < n->nkids; i++) {
-		struct node *hit = n->kids[i].section ? node_of(&n->kids[i], cfg) : NULL;
+		struct node *hit = n->kids[i].section ? node_of(&n->kids[i], cfg, parent) : NULL;
+		if (hit && hit == &n->kids[i] && parent)
+			*parent = n;
 		if (hit)
 			return hit;
 	}
@@ -183,97 +179,98 @@ static struct node *node_of(struct node *n, const cfg_t *cfg)
 
 /* ------------------------------------------------------------ checks */
 
-/* Bounds as people write them: 1000000, not 1e+06. */
-static void format_number(char *buf, size_t len, double v)
+union st_value cf_value(cfg_opt_t *o, uint32_t type)
 {
-	snprintf(buf, len, v == floor(v) && fabs(v) < 1e15 ? "%.0f" : "%g", v);
+	union st_value v = { .i = 0 };
+	if (type == ST_OPT_BOOL)
+		v.b = cfg_opt_getnbool(o, 0) ? 1 : 0;
+	else if (type == ST_OPT_INT)
+		v.i = cfg_opt_getnint(o, 0);
+	else if (type == ST_OPT_FLOAT)
+		v.f = cfg_opt_getnfloat(o, 0);
+	else
+		v.s = cfg_opt_getnstr(o, 0);
+	return v;
 }
 
-/* A value against its option's range or choices, as it is read. */
-static int check_value(cfg_t *cfg, cfg_opt_t *opt)
+/* A value against its option's range or choices, as it is read; cl is
+ * libconfuse's line count, made the file's line only for an error (a scan
+ * of the text, not one for every value). */
+static int check_value(struct parse *p, const struct node *n, const struct node *k,
+		       cfg_opt_t *opt, int cl)
+{
+	const struct st_option *s = k->spec;
+	union st_value v = cf_value(opt, s->type);
+	char shown[256], why[256];
+	if (k == &p->root.kids[O_PLUGIN_DIR] && (!v.s || !*v.s)) {
+		cf_fail(p->es, cf_true_line(p->src, cl), "plugin_dir must not be empty");
+		return -1;
+	}
+	if (st_option_refuses(s, v, why, sizeof(why)) == 0) {
+		/* More often than that costs more than it shows. */
+		if (s != &cf_core_options[O_FAST] || v.f == 0 || v.f >= ST_FAST_INTERVAL_MIN)
+			return 0;
+		snprintf(why, sizeof(why), "0 (off) or %g or more", ST_FAST_INTERVAL_MIN);
+	}
+	if (s->type == ST_OPT_STRING)
+		snprintf(shown, sizeof(shown), "'%s'", v.s ? v.s : "");
+	else if (s->type == ST_OPT_INT)
+		snprintf(shown, sizeof(shown), "%lld", (long long)v.i);
+	else
+		snprintf(shown, sizeof(shown), "%g", v.f);
+	cf_fail(p->es, cf_true_line(p->src, cl), "%s = %s%s%s: %s", opt->name, shown,
+		n->label ? " in " : "", n->label ? n->label : "", why);
+	return -1;
+}
+
+/*
+ * Every value as it is set, and every section as it closes: the line of
+ * each, and the value checked. A section's line is where it opened: its
+ * parent's count, which stands still while the section is read (the
+ * lexer counts in the section's cfg_t); one with nothing set in it has
+ * only its closing line to give.
+ */
+static int on_set(cfg_t *cfg, cfg_opt_t *opt)
 {
 	struct parse *p = active;
-	struct node *n = p ? node_of(&p->root, cfg) : NULL;
+	struct node *parent = NULL, *n = p ? node_of(&p->root, cfg, &parent) : NULL;
 	size_t i = (size_t)(opt - cfg->opts);
-	if (!n || i >= n->nkids || !n->kids[i].spec)
+	if (!n || i >= n->nkids)
 		return 0;
-	const struct st_option *s = n->kids[i].spec;
-	const char *in = n->label ? " in " : "", *scope = n->label ? n->label : "";
-	char value[64], lo[32], hi[32], expected[256] = "";
-
-	if (s->type == ST_OPT_STRING) {
-		const char *v = cfg_opt_getnstr(opt, 0);
-		/* By place, not by spec: a bisection's parse has its own copy. */
-		if (n == &p->root && i == O_PLUGIN_DIR && (!v || !*v)) {
-			cf_fail(p->es, AT_LINE, "plugin_dir must not be empty");
-			return -1;
-		}
-		for (const char *const *c = s->choices; c && *c; c++) {
-			if (v && !strcmp(v, *c))
-				return 0;
-			size_t len = strlen(expected);
-			snprintf(expected + len, sizeof(expected) - len, "%s%s", len ? ", " : "", *c);
-		}
-		if (!s->choices)
-			return 0;
-		cf_fail(p->es, AT_LINE, "%s = '%s'%s%s: expected one of %s", opt->name,
-			v ? v : "", in, scope, expected);
-		return -1;
-	}
-	double v = s->type == ST_OPT_INT ? (double)cfg_opt_getnint(opt, 0) :
-		   cfg_opt_getnfloat(opt, 0);
-	if (s->type == ST_OPT_INT)
-		snprintf(value, sizeof(value), "%ld", cfg_opt_getnint(opt, 0));
-	else
-		snprintf(value, sizeof(value), "%g", v);
-	if (!isfinite(v)) {
-		cf_fail(p->es, AT_LINE, "%s = %s%s%s: not a finite number", opt->name, value, in,
-			scope);
-		return -1;
-	}
-	if (s->min <= s->max && (v < s->min || v > s->max)) {
-		format_number(lo, sizeof(lo), s->min);
-		format_number(hi, sizeof(hi), s->max);
-		cf_fail(p->es, AT_LINE, "%s = %s%s%s: out of range %s..%s", opt->name, value, in,
-			scope, lo, hi);
-		return -1;
-	}
-	/* More often than that costs more than it shows. */
-	if (s == &cf_core_options[O_FAST] && v != 0 && v < ST_FAST_INTERVAL_MIN) {
-		cf_fail(p->es, AT_LINE, "fast_interval = %g: 0 (off) or %g or more", v,
-			ST_FAST_INTERVAL_MIN);
-		return -1;
-	}
-	return 0;
+	struct node *k = &n->kids[i];
+	if (parent && !n->line)
+		n->line = parent->cfg->line;
+	if (!k->section || !k->line)
+		k->line = cfg->line;
+	return k->spec ? check_value(p, n, k, opt, cfg->line) : 0;
 }
 
 /* A name the strict schema does not hold, said for what it likely is. */
-static void unknown_name(struct parse *p, const struct node *n, const char *name)
+static void unknown_name(struct parse *p, const struct node *n, const char *name, int line)
 {
 	if (!n->holds) {
 		if (n->label)
-			cf_fail(p->es, AT_LINE, "unknown option '%s' in %s", name, n->label);
+			cf_fail(p->es, line, "unknown option '%s' in %s", name, n->label);
 		else
-			cf_fail(p->es, AT_LINE, "unknown option '%s'", name);
+			cf_fail(p->es, line, "unknown option '%s'", name);
 		return;
 	}
 	const char *here = n->holds == ST_PLUGIN_DETECTOR ? "detectors" : "sinks";
 	const char *there = n->holds == ST_PLUGIN_DETECTOR ? "sinks" : "detectors";
 	for (size_t i = 0; i < p->nplugins; i++)
 		if (!strcmp(p->plugins[i]->name, name)) {
-			cf_fail(p->es, AT_LINE, "'%s' is a %s plugin: configure it under %s, not %s",
+			cf_fail(p->es, line, "'%s' is a %s plugin: configure it under %s, not %s",
 				name, p->plugins[i]->kind == ST_PLUGIN_DETECTOR ? "detector" : "sink",
 				there, here);
 			return;
 		}
 	if (kid_named(&p->root, name)) {
-		cf_fail(p->es, AT_LINE, "'%s' inside %s (a '}' missing before it?)", name, here);
+		cf_fail(p->es, line, "'%s' inside %s (a '}' missing before it?)", name, here);
 		return;
 	}
-	cf_fail(p->es, AT_LINE, "no %s plugin named '%s'",
+	cf_fail(p->es, line, "no %s plugin named '%s'",
 		n->holds == ST_PLUGIN_DETECTOR ? "detector" : "sink", name);
-	free(p->unknown_plugin);
-	p->unknown_plugin = strdup(name);
+	p->unknown_plugin = 1;
 }
 
 static void __attribute__((format(printf, 2, 0)))
@@ -282,132 +279,103 @@ on_error(cfg_t *cfg, const char *fmt, va_list ap)
 	struct parse *p = active;
 	if (!p || p->es->failed || p->learned)
 		return;
-	struct node *n = node_of(&p->root, cfg), *kid;
+	struct node *n = node_of(&p->root, cfg, NULL), *kid;
 	const char *scope = n ? n->label : NULL;
 	const char *name = cf_message_subject(fmt, MSG_NO_SUCH_OPTION, ap);
+	int line = cf_true_line(p->src, cfg->line), eof = p->src->lines;
 
-	if (name && p->with_sentinel && !strcmp(name, SENTINEL)) {
-		if (scope)
-			cf_fail(p->es, AT_EOF, "unexpected end of file: section '%s' has no "
-				"closing '}'", scope);
-		else
-			cf_fail(p->es, AT_EOF, "unexpected end of file");
-	} else if (name && n && p->learning && n->lenient && kid_named(n, name)) {
-		/* Held already: a name libconfuse cannot look up ("a|b"). */
-		cf_fail(p->es, AT_LINE, "unknown option '%s'", name);
-	} else if (name && n && p->learning && n->lenient) {
+	if (line > eof && name && !strcmp(name, SENTINEL) && scope) {
+		cf_fail(p->es, eof, "unexpected end of file: section '%s' has no closing '}'", scope);
+	} else if (line > eof) {
+		/* The sentinel, or the end after it: the file ended too soon. */
+		cf_fail(p->es, eof, "unexpected end of file%s%s%s", scope ? " in section '" : "",
+			scope ? scope : "", scope ? "'" : "");
+	} else if (name && n && p->learning && n->lenient && !kid_named(n, name)) {
 		/* Under detectors and sinks there are only sections. */
 		if (!add_kid(n, name, NULL, n->holds != 0))
-			cf_fail(p->es, NOWHERE, "out of memory");
+			cf_fail(p->es, 0, "out of memory");
 		p->learned = 1;
 	} else if (name && n) {
-		unknown_name(p, n, name);
+		unknown_name(p, n, name, line); /* held already too: "a|b" is no name to look up */
 	} else if (p->learning && n && n->lenient &&
 		   (name = cf_message_subject(fmt, MSG_MISSING_EQUAL, ap)) &&
 		   (kid = kid_named(n, name)) && !kid->spec && !kid->section) {
 		kid->section = 1;       /* "name {": a learned name is a section */
 		p->learned = 1;
 	} else {
-		cf_fail_libconfuse(p->es, scope, fmt, ap);
+		cf_fail_libconfuse(p->es, line, scope, fmt, ap);
 	}
 }
 
+/* Run at root past the file's last line: every section was closed. */
 static int on_sentinel(cfg_t *cfg, cfg_opt_t *opt, int argc, const char **argv)
 {
-	(void)cfg;
+	int line = cf_true_line(active->src, cfg->line);
 	(void)argc;
 	(void)argv;
-	if (active && active->with_sentinel) {
-		active->reached_end = 1;
-		return 0;
-	}
-	if (active)
-		cf_fail(active->es, AT_LINE, "unknown option '%s'", opt->name);
-	return -1;
+	active->reached_end = line > active->src->lines;
+	if (!active->reached_end)
+		unknown_name(active, &active->root, opt->name, line);
+	return active->reached_end ? 0 : -1;
 }
 
 /* ------------------------------------------------------------ parses */
 
-int cf_parse_once(struct parse *p, size_t len, int with_sentinel)
+/* The file into a fresh p->cfg. 0: parsed; 1: learned a name (parse
+ * again); -1: failed, p->es says why. */
+static int parse_once(struct parse *p)
 {
 	if (p->cfg)
-		cfg_free(p->cfg);
+		cfg_free(p->cfg);       /* and with it the lexer's state */
 	cfg_opt_t *opts = opts_of(&p->root, 1);
 	p->cfg = opts ? cfg_init(opts, CFGF_NONE) : NULL;
 	cf_free_opts(opts);
 	if (!p->cfg) {
-		cf_fail(p->es, NOWHERE, "out of memory");
+		cf_fail(p->es, 0, "out of memory");
 		return -1;
 	}
 	cfg_set_error_function(p->cfg, on_error);
 	bind(&p->root, p->cfg);
 	p->learned = p->reached_end = 0;
-	p->with_sentinel = with_sentinel;
-
-	struct parse *outer = active;
 	active = p;
-	int rc = cf_parse_text(p->cfg, p->src->buf, len);
-	active = outer;
+	int rc = cfg_parse_buf(p->cfg, p->src->buf);
+	active = NULL;
 	if (p->learned && !p->es->failed)
 		return 1;
-	if (rc == CFG_SUCCESS && with_sentinel && !p->reached_end)
-		cf_fail(p->es, AT_EOF, "unexpected end of file (a comment left open?)");
+	if (rc == CFG_SUCCESS && !p->reached_end)
+		cf_fail(p->es, p->src->lines, "unexpected end of file (a comment left open?)");
 	else if (rc != CFG_SUCCESS)
-		cf_fail(p->es, AT_LINE, "cannot parse");  /* if libconfuse said nothing */
+		cf_fail(p->es, 0, "cannot parse");      /* if libconfuse said nothing */
 	return p->es->failed ? -1 : 0;
 }
 
-int cf_fewest_lines(const struct parse *p, int (*holds)(const struct parse *t, const void *arg),
-		    const void *arg)
+int cf_parse(struct parse *p)
 {
-	int lo = 1, hi = p->src->lines;
-	while (lo < hi) {
-		int mid = lo + (hi - lo) / 2;
-		struct errsink es = { 0 };
-		struct parse t = *p;
-		t.es = &es;
-		t.cfg = NULL;
-		t.learning = 0;
-		t.unknown_plugin = NULL;
-		cf_parse_once(&t, cf_source_prefix(p->src, mid), 0);
-		int yes = t.cfg && holds(&t, arg);
-		if (t.cfg)
-			cfg_free(t.cfg);
-		free(t.unknown_plugin);
-		if (yes)
-			hi = mid;
-		else
-			lo = mid + 1;
+	for (int round = 0; round <= MAX_LEARN_ROUNDS; round++) {
+		int rc = parse_once(p);
+		if (rc <= 0)
+			return rc;
 	}
-	return hi;
+	cf_fail(p->es, 0, "too many distinct option names");
+	return -1;
 }
 
-static int same_error(const struct parse *t, const void *arg)
+cfg_opt_t *cf_lookup(const struct parse *p, const char *const *names, size_t n,
+		     const struct node **node)
 {
-	const struct errsink *es = arg;
-	return t->es->failed && t->es->where == es->where && !strcmp(t->es->reason, es->reason);
-}
-
-int cf_error_line(const struct parse *p)
-{
-	if (p->es->where == AT_EOF)
-		return p->src->lines;
-	return p->es->where == AT_LINE ? cf_fewest_lines(p, same_error, p->es) : 0;
-}
-
-cfg_opt_t *cf_lookup(const struct parse *p, const char *const *names, size_t n)
-{
-	const struct node *node = &p->root;
+	const struct node *at = &p->root;
 	cfg_t *cfg = p->cfg;
 	for (size_t i = 0; cfg && i < n; i++) {
-		const struct node *k = kid_named(node, names[i]);
-		if (!k || (i + 1 < n) != (k->section != 0))
+		const struct node *k = kid_named(at, names[i]);
+		if (!k || (i + 1 < n && !k->section))
 			return NULL;
-		cfg_opt_t *o = &cfg->opts[k - node->kids];
+		cfg_opt_t *o = &cfg->opts[k - at->kids];
+		if (i + 1 == n && node)
+			*node = k;
 		if (i + 1 == n)
 			return o;
 		cfg = cfg_opt_getnsec(o, 0);
-		node = k;
+		at = k;
 	}
 	return NULL;
 }
@@ -416,7 +384,6 @@ void cf_parse_free(struct parse *p)
 {
 	if (p->cfg)
 		cfg_free(p->cfg);
+	p->cfg = NULL;
 	node_free(&p->root);
-	free(p->unknown_plugin);
 }
-

@@ -3,9 +3,8 @@
  * names whose root holds the core's options (cf_core_options, checked as
  * a plugin's are) and the detectors and sinks lists, each holding a
  * section per plugin with its option table, its enabled flag and, for a
- * detector, its cooldown. Pass 1 knows no plugin yet: it types plugin_dir
- * alone and learns every other name as libconfuse refuses it. Private to
- * core/config*.c.
+ * detector, its cooldown. A lenient pass knows no plugin yet: it learns
+ * every name it is refused and parses again. Private to core/config*.c.
  */
 #ifndef ST_CONFIG_SCHEMA_H
 #define ST_CONFIG_SCHEMA_H
@@ -27,9 +26,10 @@ struct node {
 	char *label;                    /* "detectors/cpu_delta" in messages */
 	const struct st_option *spec;   /* a typed option; NULL: a section or a learned name */
 	int section;
-	int plugin;                     /* the section of plugins[plugin], else -1 */
 	int holds;                      /* detectors, sinks: the kind of their sections */
 	int lenient;                    /* a name refused here is learned (while learning) */
+	int line;                       /* libconfuse's count where the latest parse set it
+	                                   (a section: opened it); 0: not set */
 	struct node *kids;
 	size_t nkids;
 	cfg_t *cfg;                     /* a section's, during a parse */
@@ -45,8 +45,8 @@ struct parse {
 	/* The latest parse. */
 	struct errsink *es;
 	cfg_t *cfg;
-	int learned, with_sentinel, reached_end;
-	char *unknown_plugin;           /* "no detector plugin named X": said with plugin_dir */
+	int learned, reached_end;
+	int unknown_plugin;             /* "no detector plugin named X": said with plugin_dir */
 };
 
 enum schema_mode {
@@ -58,19 +58,15 @@ enum schema_mode {
 /* The root's names, detectors and sinks, and (strict) each plugin's
  * section; p->learning set unless strict. */
 int cf_schema_init(struct parse *p, const char *def_plugin_dir, enum schema_mode mode);
-/* The option at a path of names ({"sinks", "json_file", "dir"}) in p->cfg,
- * or NULL when the schema has none there. */
-cfg_opt_t *cf_lookup(const struct parse *p, const char *const *names, size_t n);
-/* The first len bytes of the file into a fresh p->cfg (kept, even on
- * failure). 0: parsed; 1: learned a name (pass 1 parses again); -1:
- * failed, p->es says why. */
-int cf_parse_once(struct parse *p, size_t len, int with_sentinel);
-/* The fewest leading lines whose parse holds() what the whole file's
- * does: the line where it became true (a bisection, only on failure). */
-int cf_fewest_lines(const struct parse *p, int (*holds)(const struct parse *t, const void *arg),
-		    const void *arg);
-/* The line of the error p->es holds (0: none to name). */
-int cf_error_line(const struct parse *p);
+/* The whole file into p->cfg (kept, even on failure), learning names
+ * while p->learning. 0, or -1 with p->es failed. */
+int cf_parse(struct parse *p);
+/* The option at a path of names ({"sinks", "json_file", "dir"}) in p->cfg
+ * (its node in *node, if not NULL), or NULL when the schema has none there. */
+cfg_opt_t *cf_lookup(const struct parse *p, const char *const *names, size_t n,
+		     const struct node **node);
+/* An option's value as the plugin ABI holds it (a string: libconfuse's). */
+union st_value cf_value(cfg_opt_t *o, uint32_t type);
 void cf_parse_free(struct parse *p);
 
 #endif

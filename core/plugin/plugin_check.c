@@ -1,5 +1,6 @@
 #include "plugin/plugin_check.h"
 
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -24,6 +25,38 @@ static int valid_name(const char *name)
 			    "0123456789_-.") == strlen(name);
 }
 
+/* Bounds as people write them: 1000000, not 1e+06. */
+static void format_number(char *buf, size_t len, double v)
+{
+	snprintf(buf, len, v == floor(v) && fabs(v) < 1e15 ? "%.0f" : "%g", v);
+}
+
+int st_option_refuses(const struct st_option *o, union st_value v, char *why, size_t len)
+{
+	double d = o->type == ST_OPT_INT ? (double)v.i : v.f;
+	char lo[32], hi[32];
+	if (o->type == ST_OPT_STRING && o->choices) {
+		size_t used = (size_t)snprintf(why, len, "expected one of");
+		for (const char *const *c = o->choices; *c; c++) {
+			if (v.s && !strcmp(v.s, *c))
+				return 0;
+			if (used < len)
+				used += (size_t)snprintf(why + used, len - used, "%s %s",
+							 c == o->choices ? "" : ",", *c);
+		}
+		return -1;
+	}
+	if (o->type != ST_OPT_INT && o->type != ST_OPT_FLOAT)
+		return 0;
+	if (!isfinite(d))
+		return refuse(why, len, "not a finite number");
+	format_number(lo, sizeof(lo), o->min);
+	format_number(hi, sizeof(hi), o->max);
+	if (o->min <= o->max && (d < o->min || d > o->max))
+		return refuse(why, len, "out of range %s..%s", lo, hi);
+	return 0;
+}
+
 static int check_option(const struct st_option *opts, int i, char *err, size_t errlen)
 {
 	const struct st_option *o = &opts[i];
@@ -40,19 +73,13 @@ static int check_option(const struct st_option *opts, int i, char *err, size_t e
 	for (int j = 0; j < i; j++)
 		if (!strcmp(opts[j].name, o->name))
 			return refuse(err, errlen, "option '%s' declared twice", o->name);
-	if (o->choices) {
-		int ok = o->type == ST_OPT_STRING && o->def.s == NULL;
-		for (const char *const *c = o->choices; o->type == ST_OPT_STRING && *c; c++)
-			ok |= o->def.s && !strcmp(*c, o->def.s);
-		if (!ok)
-			return refuse(err, errlen, "option '%s': default is not one of its "
-					"choices", o->name);
-	}
-	double d = o->type == ST_OPT_INT ? (double)o->def.i : o->def.f;
-	if ((o->type == ST_OPT_INT || o->type == ST_OPT_FLOAT) && o->min <= o->max &&
-	    (d < o->min || d > o->max))
-		return refuse(err, errlen, "option '%s' default %g outside %g..%g", o->name, d,
-				o->min, o->max);
+	/* A choice option may go without a default: it reads as NULL. */
+	char why[256];
+	if (o->choices && o->type != ST_OPT_STRING)
+		return refuse(err, errlen, "option '%s' has choices but is not a string", o->name);
+	if ((o->type != ST_OPT_STRING || o->def.s) && st_option_refuses(o, o->def, why,
+									  sizeof(why)) < 0)
+		return refuse(err, errlen, "option '%s' default: %s", o->name, why);
 	return 0;
 }
 
