@@ -142,6 +142,29 @@ static void test_cpu_fires_above(void)
 	scenario_stop(&m.sc);
 }
 
+/* A process named with control bytes, a backslash, a byte that is not
+ * UTF-8, a valid accent and a bidirectional override is named in the
+ * summary in the escaper's UTF-8 form (term_text.h), as the memory
+ * detectors name one: one line, no control byte, what is harmless kept. */
+static void test_hostile_name_escaped(void)
+{
+	struct machine m;
+	start(&m, ONLY_PRESSURE("cooldown = 0"));
+	struct fake_process hog = scenario_settled(&m.sc, 4321,
+						   "ev\n\x1b[1m\\\xff\xc3\xa9\xe2\x80\xae", 100);
+	SCENARIO_REQUIRE(&m.sc, begin(&m) == 0);
+	scenario_burn(&m.sc, &hog, 100);
+	CU_ASSERT_PTR_NULL(second(&m, CPU, 900, 0));
+	scenario_burn(&m.sc, &hog, 100);
+	const struct st_trigger *t = second(&m, CPU, 900, 0);
+	SCENARIO_REQUIRE(&m.sc, t != NULL);
+	CU_ASSERT_EQUAL(t->pid, 4321);
+	CU_ASSERT_STRING_EQUAL(t->summary, "cpu some 90% of 2 s stalled (threshold 80%); "
+			       "most CPU: [4321] ev\\n\\x1b[1m\\\\\\xff\xc3\xa9\\xe2\\x80\\xae "
+			       "(100% of a core)");
+	scenario_stop(&m.sc);
+}
+
 static void test_silent_below(void)
 {
 	struct machine m;
@@ -687,6 +710,7 @@ int main(void)
 	CU_TestInfo tests[] = {
 		{ "a tree that is not procfs: the samples' totals", test_fake_tree_uses_the_samples },
 		{ "cpu some above the threshold fires, blaming the busiest", test_cpu_fires_above },
+		{ "a hostile name is escaped in the summary", test_hostile_name_escaped },
 		{ "silent just below", test_silent_below },
 		{ "the window", test_window },
 		{ "io blames the most blocked", test_io_blames_most_blocked },

@@ -85,6 +85,44 @@ static void test_fires_on_sustained_storm(void)
 	scenario_stop(&s.sc);
 }
 
+/* A parent named with control bytes, a backslash, a byte that is not
+ * UTF-8, a valid accent and a bidirectional override is named in the
+ * summary in the escaper's UTF-8 form (term_text.h). */
+#define HOSTILE "ev\n\x1b[1m\\\xff\xc3\xa9\xe2\x80\xae"
+#define HOSTILE_ESCAPED "ev\\n\\x1b[1m\\\\\\xff\xc3\xa9\\xe2\\x80\\xae"
+
+/* Two seconds of forks/s, seen of them alive, children of ppid named
+ * child, on a machine where process parent is named parent_comm. */
+static const struct st_trigger *storm_under(struct storm *s, int32_t parent,
+					    const char *parent_comm, uint64_t forks, int seen,
+					    int32_t ppid, const char *child)
+{
+	start(s, ONLY_PROC_STORM("forks_per_s = 1000 min_s = 2 cooldown = 0"));
+	scenario_settled(&s->sc, parent, parent_comm, 0);
+	CU_ASSERT_FATAL(scenario_begin(&s->sc) == 0);
+	second(s, 0, 0, 1, "quiet");
+	second(s, forks, seen, ppid, child);
+	second(s, forks, seen, ppid, child);
+	return fired(s);
+}
+
+static void test_hostile_names_escaped(void)
+{
+	struct storm s;
+	const struct st_trigger *t = storm_under(&s, 777, HOSTILE, 3000, 5, 777, "cc1");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+	CU_ASSERT_STRING_EQUAL(t->summary, "3,000 forks/s over 2 s (threshold 1,000); "
+			       "most from [777] " HOSTILE_ESCAPED ": 10 new children seen");
+	scenario_stop(&s.sc);
+
+	/* Orphans: the name they share, and init's. */
+	t = storm_under(&s, 1, HOSTILE, 2500, 6, 1, "a\tb\\");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+	CU_ASSERT_STRING_EQUAL(t->summary, "2,500 forks/s over 2 s (threshold 1,000); "
+			       "most new: a\\tb\\\\ x12, children of [1] " HOSTILE_ESCAPED);
+	scenario_stop(&s.sc);
+}
+
 static void test_silent_below(void)
 {
 	struct storm s;
@@ -282,6 +320,7 @@ int main(void)
 {
 	CU_TestInfo tests[] = {
 		{ "fires on a sustained storm, blaming its parent", test_fires_on_sustained_storm },
+		{ "hostile names are escaped in the summary", test_hostile_names_escaped },
 		{ "silent just below the threshold", test_silent_below },
 		{ "one burst is not a storm", test_burst_is_not_a_storm },
 		{ "once per storm, again after it", test_rearms_after_the_storm },

@@ -9,7 +9,6 @@
 #include <string.h>
 
 #include "dump/mem_where.h"
-#include "text/size_text.h"
 
 #define NS_PER_S 1e9
 #define US_PER_S 1e6
@@ -288,14 +287,6 @@ void st_dump_why(const struct st_dump *d, uint32_t trigger, struct st_why *why)
 
 /* ------------------------------------------------------------ memory */
 
-/* The why-line is prose, and its phrase of where the memory went is the
- * one the memory detectors put in their summaries, shown beside it: the
- * same figures in the same form (size_text.h). */
-static void kib_text(char *buf, size_t len, uint64_t kib)
-{
-	st_format_kib(buf, len, (double)kib, ST_SIZE_TENTHS);
-}
-
 int st_dump_where_memory(const struct st_dump *d, uint32_t trigger, char *buf, size_t len)
 {
 	int32_t k, first = -1, last = -1;
@@ -323,5 +314,5 @@ int st_dump_where_memory(const struct st_dump *d, uint32_t trigger, char *buf, s
 		return -1;
 	struct st_mem_breakdown a = ST_MEM_BREAKDOWN_OF(&d->samples[first]);
 	struct st_mem_breakdown b = ST_MEM_BREAKDOWN_OF(&d->samples[last]);
-	return st_mem_where(&a, &b, ST_WHY_MEM_GREW_KIB, kib_text, buf, len) > 0 ? 0 : -1;
+	return st_mem_where(&a, &b, ST_WHY_MEM_GREW_KIB, buf, len) > 0 ? 0 : -1;
 }

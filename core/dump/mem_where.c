@@ -1,5 +1,6 @@
 /* Where the memory went, in one phrase (mem_where.h). */
 #include "dump/mem_where.h"
+#include "text/size_text.h"
 
 #include <stdio.h>
 
@@ -24,7 +25,7 @@ static void parts_of(const struct st_mem_breakdown *m, uint64_t v[NPARTS])
 }
 
 int st_mem_where(const struct st_mem_breakdown *before, const struct st_mem_breakdown *after,
-		 uint64_t min_kib, st_mem_where_format_fn *format, char *buf, size_t len)
+		 uint64_t min_kib, char *buf, size_t len)
 {
 	struct { int part; uint64_t kib; } grew[NPARTS];
 	uint64_t a[NPARTS], b[NPARTS];
@@ -34,7 +35,7 @@ int st_mem_where(const struct st_mem_breakdown *before, const struct st_mem_brea
 	if (!buf || !len)
 		return 0;
 	buf[0] = '\0';
-	if (!before || !after || !format)
+	if (!before || !after)
 		return 0;
 	if (min_kib < ST_MEM_WHERE_GREW_KIB)
 		min_kib = ST_MEM_WHERE_GREW_KIB;
@@ -53,7 +54,7 @@ int st_mem_where(const struct st_mem_breakdown *before, const struct st_mem_brea
 	}
 	for (int i = 0; i < n; i++) {
 		char size[32];
-		format(size, sizeof(size), grew[i].kib);
+		st_format_kib(size, sizeof(size), (double)grew[i].kib, ST_SIZE_TENTHS);
 		int w = snprintf(buf + used, len - used, "%s%s +%s", i ? ", " : "",
 				 part_names[grew[i].part], size);
 		if (w < 0 || (size_t)w >= len - used) {

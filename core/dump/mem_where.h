@@ -3,14 +3,15 @@
  * span, the parts that grew, largest first, as one phrase: "page cache
  * +1.2 GiB, tmpfs/shmem +800 MiB". The dump's why-line (dump_why.c) and
  * the memory detectors' summaries (plugins/detectors/rss_blame.c) say it
- * with these words and this ranking.
+ * with these words, this ranking and these figures: the prose form of
+ * size_text.h (tenths of a MiB), as the text around the phrase on both
+ * sides is written.
  *
- * Pure, and free of every other module: it is compiled into the core's
- * dump library and, as a source of its own, into the memory detectors
- * (which call the core only through the host table, and the host table
- * has no such function). For the same reason the size formatter is the
- * caller's: each side passes the one its other figures are written with,
- * so a phrase reads like the text around it. Allocates nothing.
+ * Pure, and free of every module but the text primitives (libsttext): it
+ * is compiled into the core's dump library and, as a source of its own,
+ * into the memory detectors (which call the core only through the host
+ * table, and the host table has no such function); both link libsttext.
+ * Allocates nothing.
  */
 #ifndef ST_MEM_WHERE_H
 #define ST_MEM_WHERE_H
@@ -39,12 +40,10 @@ struct st_mem_breakdown {
 	.slab_reclaimable_kib = (s)->slab_reclaimable_kib, \
 	.slab_unreclaimable_kib = (s)->slab_unreclaimable_kib })
 
-/* Writes a size without a sign: "1.2 GiB", "800 MiB". */
-typedef void st_mem_where_format_fn(char *buf, size_t len, uint64_t kib);
-
 /*
  * The parts that grew from `before` to `after` by at least min_kib (and
- * ST_MEM_WHERE_GREW_KIB), largest first, "name +size" each, ", " between,
+ * ST_MEM_WHERE_GREW_KIB), largest first, "name +size" each (the size as
+ * st_format_kib's ST_SIZE_TENTHS: "+800.0 MiB", "+1.2 GiB"), ", " between,
  * into buf (len bytes); a part that does not fit is left out whole, and
  * the smaller ones after it. Parts: page cache (Cached without Shmem),
  * tmpfs/shmem, kernel slab (both kinds), anonymous; a caller that blames
@@ -53,6 +52,6 @@ typedef void st_mem_where_format_fn(char *buf, size_t len, uint64_t kib);
  * of parts written: 0 with buf "" when none grew enough or none fits.
  */
 int st_mem_where(const struct st_mem_breakdown *before, const struct st_mem_breakdown *after,
-		 uint64_t min_kib, st_mem_where_format_fn *format, char *buf, size_t len);
+		 uint64_t min_kib, char *buf, size_t len);
 
 #endif

@@ -32,6 +32,7 @@
 #include <spiketrace/plugin.h>
 
 #include "mem_move.h"
+#include "text/size_text.h"
 
 static const struct st_option options[] = MEM_MOVE_OPTIONS(512,
 	"fire when available memory falls this many MiB below its recent peak",
@@ -58,7 +59,7 @@ static void describe(struct st_trigger *t, const struct mem_move *m,
 	double div = m->from_kib >= (1u << 20) ? 1 << 20 : 1024;
 	const char *unit = m->from_kib >= (1u << 20) ? "GiB" : "MiB";
 
-	rss_blame_format_kib(drop, sizeof(drop), m->moved_kib);
+	st_format_kib(drop, sizeof(drop), (double)m->moved_kib, ST_SIZE_TENTHS);
 	int n = snprintf(t->summary, sizeof(t->summary),
 		 "available memory fell %s in %.3g s (%.1f -> %.1f %s)",
 		 drop, secs, (double)m->from_kib / div, (double)m->now_kib / div, unit);

@@ -30,6 +30,7 @@
 #include <spiketrace/plugin.h>
 
 #include "rss_blame.h"
+#include "text/size_text.h"
 #include "window.h"
 
 struct mem_pressure {
@@ -135,8 +136,9 @@ static void describe(struct st_trigger *t, const struct st_sample *now,
 		     double value, double baseline, const struct rss_blame *b)
 {
 	char used[32], total[32];
-	rss_blame_format_kib(used, sizeof(used), now->mem_total_kib - now->mem_available_kib);
-	rss_blame_format_kib(total, sizeof(total), now->mem_total_kib);
+	st_format_kib(used, sizeof(used), (double)(now->mem_total_kib - now->mem_available_kib),
+		      ST_SIZE_TENTHS);
+	st_format_kib(total, sizeof(total), (double)now->mem_total_kib, ST_SIZE_TENTHS);
 	int n = snprintf(t->summary, sizeof(t->summary),
 		 "memory %.1f%% used (%s of %s), was %.1f%%",
 		 value, used, total, baseline);

@@ -62,6 +62,7 @@
 #include "rss_blame.h"
 #include "slots.h"
 #include "summary_text.h"
+#include "text/term_text.h"
 #include "trigger.h"
 #include "window.h"
 
@@ -523,9 +524,9 @@ static void sum_window(struct pressure *ps, const struct st_history *h, uint32_t
 static void append_process(const struct st_history *h, struct st_trigger *t, int used,
 			   uint32_t slot, const char *what, const char *figure)
 {
-	char comm[ST_COMM_MAX];
+	char comm[4 * ST_COMM_MAX + 1];
 	trigger_process(t, st_history_info(h, slot));
-	summary_comm(comm, sizeof(comm), st_history_info(h, slot)->comm);
+	st_escape_terminal(st_history_info(h, slot)->comm, comm, sizeof(comm));
 	summary_append(t->summary, sizeof(t->summary), used, "; %s: [%d] %s (%s)",
 		       what, (int)t->pid, comm, figure);
 }

@@ -216,11 +216,6 @@ void rss_blame_to_trigger(const struct rss_blame *b, struct st_trigger *t)
 	snprintf(t->comm, sizeof(t->comm), "%s", b->comm);
 }
 
-void rss_blame_format_kib(char *buf, size_t len, uint64_t kib)
-{
-	st_format_kib(buf, len, (double)kib, ST_SIZE_TENTHS);    /* a summary is prose */
-}
-
 /* Append head and where the memory went (parts that grew by min_kib at
  * least) at summary[at], when a part fits whole. */
 static void append_where(char *summary, size_t size, size_t at, const char *head,
@@ -236,7 +231,7 @@ static void append_where(char *summary, size_t size, size_t at, const char *head
 	if (without_anon)
 		after.anon_kib = b->mem_before.anon_kib;
 	size_t room = size - at - head_len;
-	if (st_mem_where(&b->mem_before, &after, min_kib, rss_blame_format_kib, where,
+	if (st_mem_where(&b->mem_before, &after, min_kib, where,
 			 room < sizeof(where) ? room : sizeof(where)) > 0)
 		snprintf(summary + at, size - at, "%s%s", head, where);
 }
@@ -254,7 +249,7 @@ void rss_blame_append(char *summary, size_t size, int used, const struct rss_bla
 				     ST_MEM_WHERE_GREW_KIB, 0);
 		return;
 	}
-	rss_blame_format_kib(grew, sizeof(grew), b->growth_kib);
+	st_format_kib(grew, sizeof(grew), (double)b->growth_kib, ST_SIZE_TENTHS);
 	/* A comm may hold any byte; the summary is one line of the dump's
 	 * UTF-8 text, which every output escapes again for its medium. */
 	st_escape_terminal(b->comm, comm, sizeof(comm));

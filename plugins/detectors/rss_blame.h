@@ -97,10 +97,6 @@ void rss_blame_growth(struct rss_blamer *b, const struct st_history *h,
  * it a system event (ST_TRIGGER_SYSTEM). */
 void rss_blame_to_trigger(const struct rss_blame *b, struct st_trigger *t);
 
-/* Human figures for a one-line summary: "512 KiB", "1.5 MiB", "2.0 GiB"
- * (size_text.h's prose form; the signature is mem_where's formatter). */
-void rss_blame_format_kib(char *buf, size_t len, uint64_t kib);
-
 /* Append "; chrome grew 1.0 GiB" to a summary of which `used` bytes are
  * written, and "; also tmpfs/shmem +1.5 GiB" when a part of the breakdown
  * other than anonymous memory grew more than the process (mem_where.h).

@@ -3,18 +3,6 @@
 #include <stdarg.h>
 #include <stdio.h>
 
-void summary_comm(char *out, size_t len, const char *comm)
-{
-	size_t i = 0;
-	if (len == 0)
-		return;
-	for (; comm[i] && i + 1 < len; i++) {
-		unsigned char c = (unsigned char)comm[i];
-		out[i] = (c < 0x20 || c == 0x7f) ? '?' : (char)c;
-	}
-	out[i] = '\0';
-}
-
 void summary_count(char *out, size_t len, uint64_t n)
 {
 	char digits[24];

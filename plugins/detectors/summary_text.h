@@ -1,16 +1,14 @@
 /*
  * Pieces of a trigger's one-line summary that the pressure and proc_storm
- * detectors both write. Linked into each of them (not exported).
+ * detectors both write. Linked into each of them (not exported). A comm in
+ * a summary is escaped by the one escaper, st_escape_terminal
+ * (text/term_text.h, libsttext), as the memory detectors' summaries do.
  */
 #ifndef ST_SUMMARY_TEXT_H
 #define ST_SUMMARY_TEXT_H
 
 #include <stddef.h>
 #include <stdint.h>
-
-/* A comm as one printable line: it may hold control bytes (a summary is
- * logged and shown on a terminal), which become '?'. */
-void summary_comm(char *out, size_t len, const char *comm);
 
 /* printf at summary[used], cut to the summary's size: a summary is one
  * bounded line, and what does not fit is dropped. */

@@ -25,6 +25,7 @@
 #include <spiketrace/plugin.h>
 
 #include "mem_move.h"
+#include "text/size_text.h"
 
 static const struct st_option options[] = MEM_MOVE_OPTIONS(256,
 	"fire when swap in use rises this many MiB above its recent low",
@@ -48,10 +49,10 @@ static void describe(struct st_trigger *t, const struct mem_move *m,
 	char rise[32], from[32], to[32], total[32];
 	double secs = (double)(m->now->mono_ns - m->from->mono_ns) / 1e9;
 
-	rss_blame_format_kib(rise, sizeof(rise), m->moved_kib);
-	rss_blame_format_kib(from, sizeof(from), m->from_kib);
-	rss_blame_format_kib(to, sizeof(to), m->now_kib);
-	rss_blame_format_kib(total, sizeof(total), m->now->swap_total_kib);
+	st_format_kib(rise, sizeof(rise), (double)m->moved_kib, ST_SIZE_TENTHS);
+	st_format_kib(from, sizeof(from), (double)m->from_kib, ST_SIZE_TENTHS);
+	st_format_kib(to, sizeof(to), (double)m->now_kib, ST_SIZE_TENTHS);
+	st_format_kib(total, sizeof(total), (double)m->now->swap_total_kib, ST_SIZE_TENTHS);
 	int n = snprintf(t->summary, sizeof(t->summary),
 		 "swap in use rose %s in %.3g s (%s -> %s of %s)",
 		 rise, secs, from, to, total);
