@@ -470,5 +470,15 @@ echo "bogus = 1" >> "$TMP/daemon.conf"
 "$VIEW" --list --config "$TMP/daemon.conf" >/dev/null 2>"$TMP/err"
 [ $? -eq 1 ] || fail "--list with a broken config: exit status"
 grep -qF "daemon.conf:3:" "$TMP/err" || fail "--list: broken config not named: $(cat "$TMP/err")"
+# A name with a backslash ("\\" in the file), a newline, an ESC and a
+# byte that is not UTF-8: in the error, each escaped exactly once.
+printf '"b\\\\a\nd\033[2J\377" = 1\n' > "$TMP/hostile.conf"
+want="spiketrace-view: $TMP/hostile.conf:2: unknown option 'b\\\\a\\nd\\x1b[2J\\xff'"
+for locale in C C.UTF-8; do
+	LC_ALL=$locale "$VIEW" --list --config "$TMP/hostile.conf" >/dev/null 2>"$TMP/err"
+	[ $? -eq 1 ] || fail "--list with a hostile config ($locale): exit status"
+	grep -qxF "$want" "$TMP/err" ||
+		fail "--list: hostile config error ($locale) not escaped once: $(cat "$TMP/err")"
+done
 
 echo "PASS"

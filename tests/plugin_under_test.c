@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "cunit_runner.h"
+#include "daemon/log.h"
 
 const struct st_plugin *st_test_plugin_load(struct st_plugin_set *set, const char *file)
 {
@@ -36,8 +37,10 @@ static void counted_log(const struct st_host *host, int32_t level, const char *f
 {
 	va_list ap;
 	(void)host;
+	/* As the daemon's log shows it (escaped once), so that a test sees
+	 * what a reader of the log would. */
 	va_start(ap, fmt);
-	vsnprintf(st_test_last_log, sizeof(st_test_last_log), fmt, ap);
+	st_log_vformat(st_test_last_log, sizeof(st_test_last_log), fmt, ap);
 	va_end(ap);
 	if (level >= ST_LOG_ERR && level <= ST_LOG_DEBUG)
 		st_test_log_count[level]++;

@@ -13,8 +13,8 @@ const struct st_plugin *st_test_plugin_load(struct st_plugin_set *set, const cha
 void st_test_plugin_unload(struct st_plugin_set *set);
 
 /* A host for a sink under test: its log counted by level, the last line
- * kept (st_test_log_reset clears both), CLOCK_MONOTONIC as it is, the
- * wall clock at 1. */
+ * kept as the daemon's log shows it, escaped once (st_test_log_reset
+ * clears both), CLOCK_MONOTONIC as it is, the wall clock at 1. */
 extern int st_test_log_count[ST_LOG_DEBUG + 1];
 extern char st_test_last_log[512];
 void st_test_log_reset(void);

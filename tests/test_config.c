@@ -1,6 +1,8 @@
 #define _GNU_SOURCE
 #include "config/config.h"
 #include "cunit_runner.h"
+#include "engine/engine.h"
+#include "text/term_text.h"
 
 #include <fcntl.h>
 #include <stdio.h>
@@ -70,23 +72,26 @@ static int load(const char *content, struct st_config *out, char *err, size_t er
 static int fails_with(const char *content, int line, const char *word)
 {
 	struct st_config out, before;
-	char err[512] = "", prefix[4200];
+	char err[512] = "", shown[4 * sizeof(err)], prefix[4200];
 	memset(&out, 0xA5, sizeof(out));
 	before = out;
 
 	int rc = load(content, &out, err, sizeof(err));
+	/* err holds the file's bytes as they are: matched as its writers
+	 * (the daemon's log, the viewer) show it, escaped once. */
+	st_escape_terminal(err, shown, sizeof(shown));
 	if (line > 0)
 		snprintf(prefix, sizeof(prefix), "%s:%d: ", path, line);
 	else
 		snprintf(prefix, sizeof(prefix), "%s: ", path);
 	int ok = rc == ST_EX_CONFIG &&
-		 strncmp(err, prefix, strlen(prefix)) == 0 &&
-		 strstr(err + strlen(prefix), word) != NULL &&
-		 strchr(err, '\n') == NULL &&
+		 strncmp(shown, prefix, strlen(prefix)) == 0 &&
+		 strstr(shown + strlen(prefix), word) != NULL &&
+		 strchr(shown, '\n') == NULL &&
 		 memcmp(&out, &before, sizeof(out)) == 0;
 	if (!ok)
 		fprintf(stderr, "\n  expected line %d, '%s'; got rc %d, err \"%s\"\n",
-			line, word, rc, err);
+			line, word, rc, shown);
 	if (rc == 0)
 		st_config_free(&out);
 	return ok;
@@ -645,6 +650,52 @@ static void test_nothing_on_stderr(void)
 	free(capture);
 }
 
+/* A name with a newline, an ESC, a byte that is not UTF-8 and a
+ * backslash (written "\\" in the file), as libconfuse reads it, and as
+ * a reader of any output sees it: escaped once. */
+#define HOSTILE_CONF "\"b\\\\a\nd\033[2J\xff\" = 1\n"
+#define HOSTILE_RAW  "b\\a\nd\033[2J\xff"
+#define HOSTILE_SHOWN "b\\\\a\\nd\\x1b[2J\\xff"
+
+/* The error text carries the name's bytes as they are: its writer
+ * escapes it, once. */
+static void test_error_text_raw(void)
+{
+	struct st_config out;
+	char err[512] = "", want[4200];
+	CU_ASSERT_EQUAL(load(HOSTILE_CONF, &out, err, sizeof(err)), ST_EX_CONFIG);
+	snprintf(want, sizeof(want), "%s:2: unknown option '" HOSTILE_RAW "'", path);
+	CU_ASSERT_STRING_EQUAL(err, want);
+}
+
+/* The line the daemon logs for it (st_engine_configure, as at start, at
+ * --check-config and at a reload): every byte escaped exactly once. */
+static void test_error_in_daemon_log(void)
+{
+	static struct st_engine e;
+	char *capture, *no_plugins, want[4400];
+	CU_ASSERT_FATAL(asprintf(&capture, "%s/log.txt", tmpdir) > 0);
+	CU_ASSERT_FATAL(asprintf(&no_plugins, "%s/no_plugins", tmpdir) > 0);
+	CU_ASSERT_FATAL(mkdir(no_plugins, 0755) == 0);
+	const char *conf = write_conf(HOSTILE_CONF);
+
+	int saved = st_test_stderr_to(capture);
+	int rc = st_engine_configure(&e, conf, 1, no_plugins);
+	st_test_stderr_back(saved);
+
+	CU_ASSERT_EQUAL(rc, ST_EX_CONFIG);
+	char *log = st_test_slurp(capture);
+	snprintf(want, sizeof(want), "spiketrace: err: %s:2: unknown option '" HOSTILE_SHOWN
+		 "'\n", conf);
+	CU_ASSERT_PTR_NOT_NULL(strstr(log, want));
+	if (!strstr(log, want))
+		fprintf(stderr, "\n  expected \"%s\"; the log said \"%s\"\n", want, log);
+	st_engine_destroy(&e);
+	free(log);
+	free(no_plugins);
+	free(capture);
+}
+
 /* ------------------------------------------------------------- pass 1 */
 
 static int pass1(const char *content, char **dir, char *err, size_t errlen)
@@ -825,6 +876,8 @@ int main(void)
 		{ "missing required file", test_missing_required_file },
 		{ "bad plugin descriptor", test_bad_plugin_descriptor },
 		{ "nothing on stderr", test_nothing_on_stderr },
+		{ "an error text holds the file's bytes", test_error_text_raw },
+		{ "an error in the daemon's log escaped once", test_error_in_daemon_log },
 		{ "pass 1 finds plugin_dir", test_pass1_finds_plugin_dir },
 		{ "pass 1 default", test_pass1_default },
 		{ "pass 1 syntax error", test_pass1_syntax_error },

@@ -204,6 +204,31 @@ static void test_options_refused(void)
 	st_test_plugin_unload(&set);
 }
 
+/* A refused value is named raw, so that the core's log escapes each
+ * hostile byte once: "\\" "\n" "\x1b" "\xff", as journalctl shows a name. */
+static void test_values_in_messages_raw(void)
+{
+	const struct st_plugin *p = st_test_plugin_load(&set, "journald.so");
+	char err[256];
+	union st_value ident[] = { { .s = "/run/x" }, { .s = "i\\\n\033[2J\xff" },
+				   { .s = "notice" }, { .s = NULL } };
+	union st_value sock[] = { { .s = "r\\\n\033[2J\xff" }, { .s = "spiketrace" },
+				  { .s = "notice" }, { .s = NULL } };
+	CU_ASSERT_EQUAL(p->check_options(ident, err, sizeof(err)), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "identifier \"i\\\n\033[2J\xff\" is not"));
+	CU_ASSERT_EQUAL(p->check_options(sock, err, sizeof(err)), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "socket \"r\\\n\033[2J\xff\" is not"));
+	void *state = NULL;
+	st_test_log_reset();
+	CU_ASSERT_EQUAL(p->create(&host, ident, &state), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(st_test_last_log,
+				      "identifier \"i\\\\\\n\\x1b[2J\\xff\" is not"));
+	CU_ASSERT_EQUAL(p->create(&host, sock, &state), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(st_test_last_log,
+				      "socket \"r\\\\\\n\\x1b[2J\\xff\" is not"));
+	st_test_plugin_unload(&set);
+}
+
 int main(void)
 {
 	char *d = st_test_mkdtemp();
@@ -215,6 +240,7 @@ int main(void)
 		{ "no socket: said once, then its return", test_missing_socket_said_once },
 		{ "a hung journald: no wait", test_hung_journald_never_waits },
 		{ "bad options refused", test_options_refused },
+		{ "values in messages raw, escaped once by the log", test_values_in_messages_raw },
 		CU_TEST_INFO_NULL,
 	};
 	int rc = st_test_run("journald_sink", tests);

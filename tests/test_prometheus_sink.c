@@ -146,18 +146,20 @@ static void test_min_interval(void)
 }
 
 /* A directory that is gone: said once, no file, no temporary left; back,
- * the file is written and that is said. */
+ * the file is written and that is said. Its hostile name reads in the log
+ * escaped once. */
 static void test_missing_dir(void)
 {
 	const struct st_plugin *p = st_test_plugin_load(&set, "prometheus.so");
 	char gone[4200];
-	snprintf(gone, sizeof(gone), "%s/gone", dir);
+	snprintf(gone, sizeof(gone), "%s/go\\ne\n\033[2J\xff", dir);
 	void *state = create(p, gone, 10, 0);
 	st_test_log_reset();
 	emit(p, state, "cpu_delta", 1, "x", -1);
 	emit(p, state, "cpu_delta", 1, "x", -1);
 	CU_ASSERT_EQUAL(st_test_log_count[ST_LOG_WARNING], 1);
-	CU_ASSERT_PTR_NOT_NULL(strstr(st_test_last_log, "gone/spiketrace.prom"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(st_test_last_log,
+				      "go\\\\ne\\n\\x1b[2J\\xff/spiketrace.prom: "));
 	CU_ASSERT_EQUAL_FATAL(mkdir(gone, 0755), 0);
 	emit(p, state, "cpu_delta", 1, "x", 0);
 	CU_ASSERT_EQUAL(st_test_log_count[ST_LOG_NOTICE], 1);

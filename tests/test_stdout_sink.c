@@ -382,10 +382,13 @@ static void test_bad_format_refused(void)
 	CU_ASSERT_EQUAL(create(d, "JSON", &state), -1);
 	CU_ASSERT_EQUAL(create(d, "", &state), -1);
 
-	/* A hostile value is named escaped: the log line stays one line. */
-	CU_ASSERT_EQUAL(create(d, "te\nxt\x1b[2J", &state), -1);
+	/* A hostile value is named raw and the log escapes the line once:
+	 * one line, each byte read as it is. */
+	CU_ASSERT_EQUAL(create(d, "te\\xt\n\x1b[2J\xff", &state), -1);
 	CU_ASSERT_FALSE(has_raw_control(st_test_last_log, strlen(st_test_last_log)));
 	CU_ASSERT_PTR_NULL(strchr(st_test_last_log, '\n'));
+	CU_ASSERT_PTR_NOT_NULL(strstr(st_test_last_log,
+				      "format \"te\\\\xt\\n\\x1b[2J\\xff\" is not one of"));
 	unload();
 }
 

@@ -498,6 +498,55 @@ static void test_options_refused(void)
 	st_test_plugin_unload(&set);
 }
 
+/* A refused value is named raw in the message (bounded), so that the
+ * core's log escapes each hostile byte once: a backslash reads "\\", a
+ * newline "\n", ESC "\x1b", a byte that is not UTF-8 "\xff". */
+#define HOSTILE "x\\\n\033[2J\xff"
+#define HOSTILE_SHOWN "x\\\\\\n\\x1b[2J\\xff"
+
+static void test_values_in_messages_raw(void)
+{
+	const struct st_plugin *p = st_test_plugin_load(&set, "syslog.so");
+	union st_value o[MAX_OPTS];
+	char bufs[MAX_OPTS][64], err[256];
+	static const struct {
+		const char *name, *value, *says, *logged;
+	} bad[] = {
+		{ "server", HOSTILE, "server \"" HOSTILE "\": ",
+		  "server \"" HOSTILE_SHOWN "\": " },
+		{ "sd_id", HOSTILE, "sd_id \"" HOSTILE "\" is not",
+		  "sd_id \"" HOSTILE_SHOWN "\" is not" },
+		{ "hostname", HOSTILE, "hostname \"" HOSTILE "\" is not",
+		  "hostname \"" HOSTILE_SHOWN "\" is not" },
+		{ "ident", HOSTILE, "ident \"" HOSTILE "\" is not",
+		  "ident \"" HOSTILE_SHOWN "\" is not" },
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		options(p, o, bufs, "server", "h:514", bad[i].name, bad[i].value, NULL);
+		err[0] = '\0';
+		CU_ASSERT_EQUAL(p->check_options(o, err, sizeof(err)), -1);
+		CU_ASSERT_PTR_NOT_NULL(strstr(err, bad[i].says));
+		void *state = NULL;
+		st_test_log_reset();
+		CU_ASSERT_EQUAL(p->create(&host, o, &state), -1);
+		CU_ASSERT_PTR_NOT_NULL(strstr(st_test_last_log, bad[i].logged));
+		if (!strstr(st_test_last_log, bad[i].logged))
+			fprintf(stderr, "\n%s: logged \"%s\"\n", bad[i].name, st_test_last_log);
+	}
+	/* create's own checks (the core refuses them first, from the choices) */
+	static const char *const choices[] = { "facility", "level" };
+	for (size_t i = 0; i < 2; i++) {
+		char want[128];
+		options(p, o, bufs, choices[i], HOSTILE, NULL);
+		void *state = NULL;
+		st_test_log_reset();
+		CU_ASSERT_EQUAL(p->create(&host, o, &state), -1);
+		snprintf(want, sizeof(want), "%s \"" HOSTILE_SHOWN "\" is not one of", choices[i]);
+		CU_ASSERT_PTR_NOT_NULL(strstr(st_test_last_log, want));
+	}
+	st_test_plugin_unload(&set);
+}
+
 int main(void)
 {
 	setenv("TZ", "UTC", 1);
@@ -512,6 +561,7 @@ int main(void)
 		{ "a collector that never reads", test_hung_collector },
 		{ "destroy never waits on the collector", test_destroy_never_waits },
 		{ "bad options refused", test_options_refused },
+		{ "values in messages raw, escaped once by the log", test_values_in_messages_raw },
 		CU_TEST_INFO_NULL,
 	};
 	return st_test_run("syslog_sink", tests);

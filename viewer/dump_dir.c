@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "config/config.h"
+#include "dump_list.h"
 
 char *view_configured_dump_dir(const char *config_path, int explicit)
 {
@@ -19,7 +20,7 @@ char *view_configured_dump_dir(const char *config_path, int explicit)
 	 * detector's out-of-range value) is the daemon's to refuse. */
 	if (st_config_lookup(config_path, explicit, json_file_dir, 3, &dir, err,
 			     sizeof(err)) != 0) {
-		fprintf(stderr, "spiketrace-view: %s\n", err);
+		view_report(NULL, err);    /* "FILE:LINE: reason", raw */
 		return NULL;
 	}
 	return dir ? dir : strdup(ST_DEFAULT_DUMP_DIR);

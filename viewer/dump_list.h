@@ -12,9 +12,10 @@ struct view_style {
 	int ascii;      /* printable ASCII only (the terminal is not UTF-8) */
 };
 
-/* One line on stderr, "spiketrace-view: WHAT: REASON", both escaped;
- * stdout is flushed first so the line lands next to what it is about.
- * Defined in spiketrace_view.c. */
+/* One line on stderr, "spiketrace-view: WHAT: REASON" ("spiketrace-view:
+ * REASON" when what is NULL), both raw and escaped here, once: the
+ * viewer's one error printer. stdout is flushed first so the line lands
+ * next to what it is about. Defined in spiketrace_view.c. */
 void view_report(const char *what, const char *reason);
 
 /* What a list shows of one dump file. */

@@ -105,14 +105,14 @@ static void usage(FILE *out)
 
 void view_report(const char *what, const char *reason)
 {
-	char w[1024], r[1024];
+	char w[1024], r[4 * 1024];    /* r: a config error's 1 KiB, escaped */
 
 	/* Keep the error next to the output it belongs to in a shared
 	 * terminal or pipe. */
 	fflush(stdout);
 	st_escape_into(what, w, sizeof(w), report_ascii, SIZE_MAX, NULL);
 	st_escape_into(reason, r, sizeof(r), report_ascii, SIZE_MAX, NULL);
-	fprintf(stderr, PROG ": %s: %s\n", w, r);
+	fprintf(stderr, PROG ": %s%s%s\n", w, what ? ": " : "", r);
 }
 
 /* Arguments in the message must be escaped by the caller (arg()). */

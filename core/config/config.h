@@ -60,6 +60,10 @@ struct st_config {
 	struct st_plugin_config *plugins; /* parallel to the plugins given to load */
 };
 
+/* An error text in err names things with the file's bytes as they are
+ * (a name may hold a newline): whoever prints it escapes it, once, as the
+ * daemon's log does (log.h). */
+
 /* Pass 1: read only plugin_dir from path (unknown options and sections
  * ignored). *plugin_dir is malloc'd: the configured value, or def when
  * the option is absent. A missing file is an error only if required.

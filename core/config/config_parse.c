@@ -1,6 +1,5 @@
 #define _GNU_SOURCE
 #include "config/config_parse.h"
-#include "text/term_text.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -29,15 +28,15 @@ void cf_fail(struct errsink *es, int line, const char *fmt, ...)
 
 void cf_write_error(const struct errsink *es, const char *path, char *err, size_t errlen)
 {
-	char raw[sizeof(es->reason) + 4096 + 16];
+	/* Raw: whoever prints it escapes it, once (see config.h). */
+	if (!err || !errlen)
+		return;
 	if (!path)
-		snprintf(raw, sizeof(raw), "%s", es->reason);
+		snprintf(err, errlen, "%s", es->reason);
 	else if (es->line > 0)
-		snprintf(raw, sizeof(raw), "%s:%d: %s", path, es->line, es->reason);
+		snprintf(err, errlen, "%s:%d: %s", path, es->line, es->reason);
 	else
-		snprintf(raw, sizeof(raw), "%s: %s", path, es->reason);
-	if (err && errlen)
-		st_escape_terminal(raw, err, errlen);
+		snprintf(err, errlen, "%s: %s", path, es->reason);
 }
 
 const char *cf_message_subject(const char *fmt, const char *expect, va_list ap)

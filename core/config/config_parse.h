@@ -54,7 +54,7 @@ struct errsink {
 void cf_fail(struct errsink *es, int line, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* "FILE:LINE: reason" (no ":LINE" for line 0, the reason alone without a
- * file), escaped for a terminal: one line whatever bytes the file held. */
+ * file), with the file's bytes as they are: its printer escapes it. */
 void cf_write_error(const struct errsink *es, const char *path, char *err, size_t errlen);
 /* The option name of a libconfuse message with a single '%s'. */
 const char *cf_message_subject(const char *fmt, const char *expect, va_list ap);

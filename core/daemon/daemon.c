@@ -24,6 +24,7 @@
 #include "daemon/log.h"
 #include "daemon/notify.h"
 #include "engine/sink_queue.h"
+#include "text/term_text.h"
 
 #define SINK_QUEUE_DUMPS 16
 
@@ -559,8 +560,12 @@ int st_daemon_main(const struct st_options *o)
 					 o->config_explicit, o->plugin_dir);
 	}
 	if (rc == 0 && o->check_config) {
+		/* The path is the command line's bytes: shown as the log
+		 * shows an error's, escaped once. */
+		char shown[4 * 1024 + 1];
 		printf("%s: OK: %zu detectors and %zu sinks enabled\n",
-		       d->engine.cfg.path ? d->engine.cfg.path : "(defaults)",
+		       st_escape_terminal(d->engine.cfg.path ? d->engine.cfg.path : "(defaults)",
+					  shown, sizeof(shown)),
 		       count_enabled(&d->engine, ST_PLUGIN_DETECTOR),
 		       count_enabled(&d->engine, ST_PLUGIN_SINK));
 		rc = -1;

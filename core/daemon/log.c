@@ -32,6 +32,20 @@ int st_log_level_from_name(const char *name)
 	return -1;
 }
 
+/* The raw message's bound: its escaped form (at most 4 bytes a byte) fits
+ * the line's buffer whole. */
+#define LOG_RAW_MAX 2048
+
+void st_log_vformat(char *out, size_t outlen, const char *fmt, va_list ap)
+{
+	/* Messages carry process names, which are anyone's bytes: a log line
+	 * read on a terminal or by journald must hold no control byte. The
+	 * message is raw (see log.h): escaped here, once. */
+	char raw[LOG_RAW_MAX];
+	vsnprintf(raw, sizeof(raw), fmt, ap);
+	st_escape_terminal(raw, out, outlen);
+}
+
 void st_vlog(enum st_log_level level, const char *prefix, const char *fmt, va_list ap)
 {
 	if (level > threshold)
@@ -41,11 +55,8 @@ void st_vlog(enum st_log_level level, const char *prefix, const char *fmt, va_li
 		level = ST_LOG_ERR;
 	if (level > ST_LOG_DEBUG)
 		level = ST_LOG_DEBUG;
-	/* Messages carry process names, which are anyone's bytes: a log line
-	 * read on a terminal or by journald must hold no control byte. */
-	char raw[2048], safe[4 * sizeof(raw)];
-	vsnprintf(raw, sizeof(raw), fmt, ap);
-	st_escape_terminal(raw, safe, sizeof(safe));
+	char safe[4 * LOG_RAW_MAX];
+	st_log_vformat(safe, sizeof(safe), fmt, ap);
 	/* One locked write per line: lines from the sink thread and the main
 	 * loop never interleave. */
 	flockfile(stderr);

@@ -5,6 +5,7 @@
 
 #include "config/config.h"
 #include "daemon/daemon.h"
+#include "daemon/log.h"
 
 static void usage(FILE *out)
 {
@@ -59,7 +60,7 @@ int main(int argc, char **argv)
 		}
 	}
 	if (optind < argc) {
-		fprintf(stderr, "spiketrace: unexpected argument '%s'\n", argv[optind]);
+		st_err("unexpected argument '%s'", argv[optind]);  /* escaped by the log */
 		usage(stderr);
 		return 2;
 	}

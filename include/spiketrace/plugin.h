@@ -188,7 +188,9 @@ struct st_host {
 	uint32_t abi_minor;
 	uint32_t reserved;
 	const char *plugin_name;
-	/* printf-style log line, prefixed with the plugin's name. */
+	/* printf-style log line, prefixed with the plugin's name. Pass names
+	 * raw (bounded in length if a reason follows): the core escapes the
+	 * whole line once, so a name escaped here would show doubled. */
 	void (*log)(const struct st_host *host, int32_t level /* ST_LOG_* */,
 		    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 	/* CLOCK_MONOTONIC and CLOCK_REALTIME in nanoseconds. */
@@ -297,7 +299,7 @@ struct st_plugin {
 
 	/* Optional. Detectors: the core's verdict on each trigger the last evaluate returned, once per trigger, in order, before the next evaluate: taken = 1 when it opened or joined an incident, 0 when the cooldown or the rate limit refused it. A one-shot detector re-arms on 0. */
 	void (*trigger_result)(void *state, const struct st_trigger *trigger, int taken);
-	/* Optional: check the options as a set (each option's range is checked already). Return 0, or -1 with a one-line reason in err (the core adds file and line). `spiketrace --check-config` runs it too. */
+	/* Optional: check the options as a set (each option's range is checked already). Return 0, or -1 with a reason in err (the core adds file and line); a value named in it goes raw, the core escapes the line once when it prints it. `spiketrace --check-config` runs it too. */
 	int  (*check_options)(const union st_value *options, char *err, size_t errlen);
 };
 

@@ -64,17 +64,17 @@ static int journald_check_options(const union st_value *opts, char *err, size_t 
 {
 	const char *ident = opts[OPT_IDENTIFIER].s ? opts[OPT_IDENTIFIER].s : "";
 	const char *path = opts[OPT_SOCKET].s ? opts[OPT_SOCKET].s : "";
-	char shown[4 * sizeof(((struct sockaddr_un *)0)->sun_path) + 1];
+	/* A refused value is named raw, up to a socket path's length: the
+	 * daemon's log escapes the message. */
+	const int shown = (int)sizeof(((struct sockaddr_un *)0)->sun_path);
 	if (!st_printusascii_name(ident, IDENT_MAX, NULL)) {
-		st_escape_ascii(ident, shown, sizeof(shown));
-		snprintf(err, errlen, "identifier \"%s\" is not 1 to %d printable ASCII "
-			 "characters without space", shown, IDENT_MAX);
+		snprintf(err, errlen, "identifier \"%.*s\" is not 1 to %d printable ASCII "
+			 "characters without space", shown, ident, IDENT_MAX);
 		return -1;
 	}
 	if (path[0] != '/' || strlen(path) >= sizeof(((struct sockaddr_un *)0)->sun_path)) {
-		st_escape_ascii(path, shown, sizeof(shown));
-		snprintf(err, errlen, "socket \"%s\" is not an absolute path of at most %zu bytes",
-			 shown, sizeof(((struct sockaddr_un *)0)->sun_path) - 1);
+		snprintf(err, errlen, "socket \"%.*s\" is not an absolute path of at most %zu bytes",
+			 shown, path, sizeof(((struct sockaddr_un *)0)->sun_path) - 1);
 		return -1;
 	}
 	return 0;

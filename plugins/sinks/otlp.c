@@ -32,7 +32,6 @@
 #include "incident_line.h"
 #include "otlp_request.h"
 #include "send_queue.h"
-#include "text/term_text.h"
 
 #ifndef PACKAGE_VERSION
 #define PACKAGE_VERSION "dev"
@@ -40,6 +39,9 @@
 
 #define URL_MAX 2048
 #define ANSWER_MAX 200          /* of a refusal's body, kept for the log */
+/* Bytes of an option's value named in a message, raw (whoever prints the
+ * message escapes it): what follows, the reason, stays in the line. */
+#define SHOWN_MAX 80
 
 struct otlp_sink {
 	const struct st_host *host;
@@ -155,15 +157,13 @@ static int each_header(const char *headers, char *err, size_t errlen,
 			const char *why = header_problem(p, len);
 			if (why) {
 				/* The name only: a value (or a line without a
-				 * colon) may be a token, and this goes to a log. */
+				 * colon) may be a token, and this goes to a log
+				 * (raw: the log escapes it). */
 				const char *colon = memchr(p, ':', len);
 				size_t nlen = colon ? (size_t)(colon - p) : 0;
-				char raw[40], shown[4 * sizeof(raw) + 1];
-				snprintf(raw, sizeof(raw), "%.*s", (int)(nlen < 39 ? nlen : 39), p);
-				st_escape_ascii(raw, shown, sizeof(shown));
-				snprintf(err, errlen, "headers: line %d%s%s%s%s %s", n,
-					 shown[0] ? " (\"" : "", shown, nlen > 39 ? "..." : "",
-					 shown[0] ? "\")" : "", why);
+				snprintf(err, errlen, "headers: line %d%s%.*s%s%s %s", n,
+					 nlen ? " (\"" : "", (int)(nlen < 39 ? nlen : 39), p,
+					 nlen > 39 ? "..." : "", nlen ? "\")" : "", why);
 				return -1;
 			}
 			if (add && add(arg, p, len) < 0) {
@@ -179,21 +179,19 @@ static int each_header(const char *headers, char *err, size_t errlen,
 static int otlp_check_options(const union st_value *opts, char *err, size_t errlen)
 {
 	const char *url = str_opt(opts, OPT_ENDPOINT), *ca = str_opt(opts, OPT_CA_FILE);
-	char shown[4 * 80 + 1];
 	if (!url[0]) {
 		snprintf(err, errlen, "endpoint is required: the collector's OTLP/HTTP logs "
 			 "URL, e.g. \"http://127.0.0.1:4318/v1/logs\"");
 		return -1;
 	}
 	if (!valid_url(url)) {
-		st_escape_cut(url, shown, sizeof(shown), true, SIZE_MAX, "...");
-		snprintf(err, errlen, "endpoint \"%s\" is not an http:// or https:// URL "
-			 "with a host (printable ASCII, at most %d bytes)", shown, URL_MAX);
+		snprintf(err, errlen, "endpoint \"%.*s%s\" is not an http:// or https:// URL "
+			 "with a host (printable ASCII, at most %d bytes)", SHOWN_MAX, url,
+			 strlen(url) > SHOWN_MAX ? "..." : "", URL_MAX);
 		return -1;
 	}
 	if (ca[0] && ca[0] != '/') {
-		st_escape_ascii(ca, shown, sizeof(shown));
-		snprintf(err, errlen, "ca_file \"%s\" is not an absolute path", shown);
+		snprintf(err, errlen, "ca_file \"%.*s\" is not an absolute path", SHOWN_MAX, ca);
 		return -1;
 	}
 	return each_header(str_opt(opts, OPT_HEADERS), err, errlen, NULL, NULL);
@@ -319,11 +317,10 @@ static enum st_send_result otlp_deliver(void *ctx, const char *msg, size_t len,
 	libcurl->easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
 	if (status >= 200 && status <= 299)
 		return ST_SEND_OK;
-	char shown[4 * ANSWER_MAX + 1];
-	st_escape_ascii(s->answer, shown, sizeof(shown));
+	/* The answer as it came, up to ANSWER_MAX bytes: the log escapes it. */
 	snprintf(err, errlen, "HTTP %ld%s%s%s", status,
 		 status >= 300 && status <= 399 ? " (redirects are not followed)" : "",
-		 shown[0] ? ": " : "", shown);
+		 s->answer[0] ? ": " : "", s->answer);
 	return status == 429 || (status >= 500 && status <= 599) ? ST_SEND_RETRY : ST_SEND_DROP;
 }
 
@@ -366,9 +363,7 @@ static int otlp_create(const struct st_host *host, const union st_value *opts, v
 	}
 	const char *ca = str_opt(opts, OPT_CA_FILE);
 	if (ca[0] && access(ca, R_OK) != 0) {
-		char shown[4 * 80 + 1];
-		st_escape_ascii(ca, shown, sizeof(shown));
-		host->log(host, ST_LOG_ERR, "ca_file %s: %s", shown, strerror(errno));
+		host->log(host, ST_LOG_ERR, "ca_file %.*s: %s", SHOWN_MAX, ca, strerror(errno));
 		return -1;
 	}
 	struct otlp_sink *s = calloc(1, sizeof(*s));

@@ -54,9 +54,9 @@ static int stdout_create(const struct st_host *host, const union st_value *opts,
 	} else if (strcmp(format, "json") == 0) {
 		f = FORMAT_JSON;
 	} else {
-		char shown[64];
-		host->log(host, ST_LOG_ERR, "format \"%s\" is not one of \"text\", \"json\"",
-			  st_escape_terminal(format, shown, sizeof(shown)));
+		/* Named raw (at most 63 bytes): the log escapes the line. */
+		host->log(host, ST_LOG_ERR, "format \"%.63s\" is not one of \"text\", \"json\"",
+			  format);
 		return -1;
 	}
 	struct stdout_sink *s = calloc(1, sizeof(*s));

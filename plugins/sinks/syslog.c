@@ -35,9 +35,13 @@
 #include "rfc5424.h"
 #include "send_queue.h"
 #include "tcp_client.h"
-#include "text/term_text.h"
 
 #define IDENT_MAX 32            /* RFC 3164's TAG */
+/* Bytes of a refused value named in a message, raw: whoever prints the
+ * message (the daemon's log) escapes it. A server or host name is named
+ * whole; an ident or a choice (short when valid) in part. */
+#define LONG_SHOWN  ST_RFC5424_HOSTNAME_MAX
+#define SHORT_SHOWN 63
 /* A "summary" message: header, structured data, the line, the count. */
 #define SUMMARY_FRAME_MAX (ST_RFC5424_HEADER_MAX + ST_RFC5424_SD_MAX + \
 			   ST_INCIDENT_LINE_MAX + 16)
@@ -147,7 +151,7 @@ static const char *str(const union st_value *opts, int i)
 static int check_remote(const union st_value *opts, char *err, size_t errlen)
 {
 	const char *server = str(opts, OPT_SERVER), *hostname = str(opts, OPT_HOSTNAME);
-	char shown[4 * ST_RFC5424_HOSTNAME_MAX + 1], why[128];
+	char why[128];
 	char host[ST_TCP_HOST_MAX + 1], port[ST_TCP_PORT_MAX + 1];
 
 	if (!server[0]) {
@@ -166,22 +170,20 @@ static int check_remote(const union st_value *opts, char *err, size_t errlen)
 	}
 	if (st_tcp_parse_server(server, host, sizeof(host), port, sizeof(port), why,
 				sizeof(why)) < 0) {
-		st_escape_ascii(server, shown, sizeof(shown));
-		snprintf(err, errlen, "server \"%s\": %s", shown, why);
+		snprintf(err, errlen, "server \"%.*s\": %s", LONG_SHOWN, server, why);
 		return -1;
 	}
 	if (!st_rfc5424_valid_sd_id(str(opts, OPT_SD_ID))) {
-		st_escape_ascii(str(opts, OPT_SD_ID), shown, sizeof(shown));
-		snprintf(err, errlen, "sd_id \"%s\" is not 1 to %d printable ASCII "
-			 "characters without space, '=', ']' or '\"'", shown,
-			 ST_RFC5424_SD_NAME_MAX);
+		snprintf(err, errlen, "sd_id \"%.*s\" is not 1 to %d printable ASCII "
+			 "characters without space, '=', ']' or '\"'", LONG_SHOWN,
+			 str(opts, OPT_SD_ID), ST_RFC5424_SD_NAME_MAX);
 		return -1;
 	}
 	size_t len = strlen(hostname);
 	if (st_printusascii_span(hostname, NULL) < len || len > ST_RFC5424_HOSTNAME_MAX) {
-		st_escape_ascii(hostname, shown, sizeof(shown));
-		snprintf(err, errlen, "hostname \"%s\" is not up to %d printable ASCII "
-			 "characters without space", shown, ST_RFC5424_HOSTNAME_MAX);
+		snprintf(err, errlen, "hostname \"%.*s\" is not up to %d printable ASCII "
+			 "characters without space", LONG_SHOWN, hostname,
+			 ST_RFC5424_HOSTNAME_MAX);
 		return -1;
 	}
 	return 0;
@@ -192,13 +194,12 @@ static int check_remote(const union st_value *opts, char *err, size_t errlen)
 static int syslog_check_options(const union st_value *opts, char *err, size_t errlen)
 {
 	const char *ident = str(opts, OPT_IDENT);
-	char shown[64];
 	/* The ident is the record's TAG: what parsers split the record at
 	 * must not be in it. */
 	if (!st_printusascii_name(ident, IDENT_MAX, ":[]")) {
-		st_escape_ascii(ident, shown, sizeof(shown));
-		snprintf(err, errlen, "ident \"%s\" is not 1 to %d printable ASCII "
-			 "characters without space, ':', '[' or ']'", shown, IDENT_MAX);
+		snprintf(err, errlen, "ident \"%.*s\" is not 1 to %d printable ASCII "
+			 "characters without space, ':', '[' or ']'", SHORT_SHOWN, ident,
+			 IDENT_MAX);
 		return -1;
 	}
 	return check_remote(opts, err, errlen);
@@ -335,20 +336,17 @@ static int syslog_create(const struct st_host *host, const union st_value *opts,
 {
 	const struct name_value *facility = lookup(facilities, opts[OPT_FACILITY].s);
 	const struct name_value *level = lookup(levels, opts[OPT_LEVEL].s);
-	char shown[64];
 
 	if (!facility) {
-		st_escape_ascii(opts[OPT_FACILITY].s ? opts[OPT_FACILITY].s : "", shown,
-			     sizeof(shown));
 		host->log(host, ST_LOG_ERR,
-			  "facility \"%s\" is not one of daemon, user, local0 .. local7", shown);
+			  "facility \"%.*s\" is not one of daemon, user, local0 .. local7",
+			  SHORT_SHOWN, str(opts, OPT_FACILITY));
 		return -1;
 	}
 	if (!level) {
-		st_escape_ascii(opts[OPT_LEVEL].s ? opts[OPT_LEVEL].s : "", shown,
-			     sizeof(shown));
 		host->log(host, ST_LOG_ERR,
-			  "level \"%s\" is not one of err, warning, notice, info", shown);
+			  "level \"%.*s\" is not one of err, warning, notice, info",
+			  SHORT_SHOWN, str(opts, OPT_LEVEL));
 		return -1;
 	}
 	const char *ident = opts[OPT_IDENT].s ? opts[OPT_IDENT].s : "";

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "config/config.h"
+#include "text/term_text.h"
 #include "fuzz_check.h"
 
 #define DEF_PLUGIN_DIR "/usr/lib/spiketrace/plugins"
@@ -137,12 +138,16 @@ static void check_config(const struct st_config *c)
 	}
 }
 
-/* "FILE:LINE: reason" or "FILE: reason", one line (config.h). */
+/* "FILE:LINE: reason" or "FILE: reason" with the file's bytes raw
+ * (config.h): one line as its printer shows it, escaped once. */
 static void check_error(const char *err, size_t len)
 {
 	size_t plen = strlen(config_path);
+	char shown[4 * 512];
 
-	FUZZ_CHECK(fuzz_is_one_line(err, len));
+	FUZZ_CHECK(len <= 512 && memchr(err, '\0', len) != NULL);
+	st_escape_terminal(err, shown, sizeof(shown));
+	FUZZ_CHECK(fuzz_is_one_line(shown, sizeof(shown)));
 	FUZZ_CHECK(strncmp(err, config_path, plen) == 0 && err[plen] == ':');
 }
 
