@@ -312,7 +312,9 @@ struct st_trigger {
 	double   baseline;          /* what it was compared against */
 	double   threshold;
 	char     units[ST_TRIGGER_UNITS_MAX]; /* "pct", "kib", ... */
-	char     summary[ST_TRIGGER_SUMMARY_MAX];
+	char     summary[ST_TRIGGER_SUMMARY_MAX]; /* one sentence; names in it
+	                               as they are (any byte): every output
+	                               escapes it for its medium, once */
 	uint64_t sample_seq;        /* filled in by the core */
 	uint32_t flags;             /* ST_TRIGGER_* */
 	/* since ABI 2.2 */

@@ -62,7 +62,6 @@
 #include "rss_blame.h"
 #include "slots.h"
 #include "summary_text.h"
-#include "text/term_text.h"
 #include "trigger.h"
 #include "window.h"
 
@@ -524,11 +523,11 @@ static void sum_window(struct pressure *ps, const struct st_history *h, uint32_t
 static void append_process(const struct st_history *h, struct st_trigger *t, int used,
 			   uint32_t slot, const char *what, const char *figure)
 {
-	char comm[4 * ST_COMM_MAX + 1];
 	trigger_process(t, st_history_info(h, slot));
-	st_escape_terminal(st_history_info(h, slot)->comm, comm, sizeof(comm));
+	/* The name as it is: every output escapes the summary for its
+	 * medium, once (an escape here would show doubled there). */
 	summary_append(t->summary, sizeof(t->summary), used, "; %s: [%d] %s (%s)",
-		       what, (int)t->pid, comm, figure);
+		       what, (int)t->pid, st_history_info(h, slot)->comm, figure);
 }
 
 static void blame_cpu(struct pressure *ps, const struct st_history *h, double span_s,

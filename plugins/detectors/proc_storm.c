@@ -33,7 +33,6 @@
 #include <spiketrace/plugin.h>
 
 #include "summary_text.h"
-#include "text/term_text.h"
 #include "window.h"
 
 /* Parents (and names) kept per firing: the largest counts survive, as in
@@ -219,18 +218,18 @@ static void blame_reaper(const struct st_history *h, struct st_trigger *t, int u
 			       "; no new process was seen to name a parent");
 		return;
 	}
-	char comm[4 * ST_COMM_MAX + 1];
 	name_slot(h, best, t);
-	st_escape_terminal(t->comm, comm, sizeof(comm));
 	summary_append(t->summary, sizeof(t->summary), used, "; no child seen, most "
-		       "reaped-children CPU: [%d] %s (%.0f%% of a core)", (int)t->pid, comm,
+		       "reaped-children CPU: [%d] %s (%.0f%% of a core)", (int)t->pid, t->comm,
 		       (double)best_pct);
 }
 
 static void blame(struct proc_storm *ps, const struct st_history *h, uint32_t first,
 		  struct st_trigger *t, int used)
 {
-	char comm[4 * ST_COMM_MAX + 1], count[32], parent[4 * ST_COMM_MAX + 1];
+	/* Names as they are: every output escapes the summary for its
+	 * medium, once (an escape here would show doubled there). */
+	char count[32];
 	ps->parents.n = ps->names.n = 0;
 	count_new(ps, h, first);
 	const struct tally_item *top = tally_top(&ps->parents);
@@ -240,10 +239,10 @@ static void blame(struct proc_storm *ps, const struct st_history *h, uint32_t fi
 		uint32_t slot = find_process(h, first, top->pid);
 		if (slot != UINT32_MAX)
 			name_slot(h, slot, t);
-		st_escape_terminal(*t->comm ? t->comm : "?", comm, sizeof(comm));
 		summary_count(count, sizeof(count), top->count - top->inherited);
 		summary_append(t->summary, sizeof(t->summary), used,
-			       "; most from [%d] %s: %s new children seen", (int)t->pid, comm, count);
+			       "; most from [%d] %s: %s new children seen", (int)t->pid,
+			       *t->comm ? t->comm : "?", count);
 		return;
 	}
 	const struct tally_item *group = tally_top(&ps->names);
@@ -253,17 +252,15 @@ static void blame(struct proc_storm *ps, const struct st_history *h, uint32_t fi
 	}
 	/* Orphans (parent init) or parents unknown: the name they share. */
 	snprintf(t->comm, sizeof(t->comm), "%s", group->comm);
-	st_escape_terminal(group->comm, comm, sizeof(comm));
 	summary_count(count, sizeof(count), group->count - group->inherited);
 	if (top && top->pid == 1) {
 		uint32_t slot = find_process(h, first, 1);
-		st_escape_terminal(slot != UINT32_MAX ? st_history_info(h, slot)->comm : "init",
-				   parent, sizeof(parent));
 		summary_append(t->summary, sizeof(t->summary), used,
-			       "; most new: %s x%s, children of [1] %s", comm, count, parent);
+			       "; most new: %s x%s, children of [1] %s", group->comm, count,
+			       slot != UINT32_MAX ? st_history_info(h, slot)->comm : "init");
 	} else {
 		summary_append(t->summary, sizeof(t->summary), used, "; most new: %s x%s",
-			       comm, count);
+			       group->comm, count);
 	}
 }
 

@@ -5,7 +5,6 @@
 #include <string.h>
 
 #include "text/size_text.h"
-#include "text/term_text.h"
 
 struct rss_then {
 	int32_t  pid;               /* 0: not in the old sample */
@@ -238,7 +237,7 @@ static void append_where(char *summary, size_t size, size_t at, const char *head
 
 void rss_blame_append(char *summary, size_t size, int used, const struct rss_blame *b)
 {
-	char grew[32], comm[4 * ST_COMM_MAX + 1];
+	char grew[32];
 	int n;
 	if (used < 0 || (size_t)used >= size)
 		return;
@@ -250,10 +249,10 @@ void rss_blame_append(char *summary, size_t size, int used, const struct rss_bla
 		return;
 	}
 	st_format_kib(grew, sizeof(grew), (double)b->growth_kib, ST_SIZE_TENTHS);
-	/* A comm may hold any byte; the summary is one line of the dump's
-	 * UTF-8 text, which every output escapes again for its medium. */
-	st_escape_terminal(b->comm, comm, sizeof(comm));
-	n = snprintf(summary + used, size - (size_t)used, "; %s grew %s", comm, grew);
+	/* The name as it is: a comm may hold any byte, and every output
+	 * escapes the summary for its medium, once (an escape here would
+	 * show doubled there). */
+	n = snprintf(summary + used, size - (size_t)used, "; %s grew %s", b->comm, grew);
 	/* Something the process does not explain grew more than it did: a
 	 * tmpfs filling beside a growing process is the bigger half. */
 	if (n > 0)
