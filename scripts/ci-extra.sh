@@ -94,6 +94,7 @@ run_valgrind() {
 	for t in tests/test_*; do
 		{ [ -f "$t" ] && [ -x "$t" ]; } || continue
 		if valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect \
+			--suppressions="$work/src/tests/valgrind.supp" \
 			--error-exitcode=1 "./$t" >"$t.valgrind" 2>&1; then
 			echo "PASS: $t (valgrind)"
 		else

@@ -8,6 +8,12 @@
  * closed (a restarted rsyslogd): that is checked before each message, and
  * the message goes over a new connection instead of into a dead one where
  * the kernel would accept it and lose it.
+ *
+ * The name is looked up with getaddrinfo_a, not getaddrinfo: a name server
+ * that does not answer holds getaddrinfo for the resolver's own timeouts
+ * (5 s times the attempts, per server), past the sink's timeout and past a
+ * cancel, so a destroy at a reload would wait it out on the sampling
+ * thread.
  */
 #define _GNU_SOURCE
 #include "tcp_client.h"
@@ -25,6 +31,16 @@
 #include <unistd.h>
 
 #define SEND_BUFFER (64 * 1024)     /* the kernel doubles it */
+#define LOOKUP_SLICE_MS 50          /* how soon a cancel ends a lookup wait */
+
+/* A lookup in the resolver's thread: it writes into cb until it is done,
+ * so the whole of it lives until then. */
+struct st_tcp_lookup {
+	struct gaicb cb;
+	struct addrinfo hints;
+	char host[ST_TCP_HOST_MAX + 1];
+	char port[ST_TCP_PORT_MAX + 1];
+};
 
 static int64_t mono_ms(void)
 {
@@ -90,6 +106,7 @@ int st_tcp_init(struct st_tcp_client *c, const char *host, const char *port, int
 	snprintf(c->port, sizeof(c->port), "%s", port);
 	c->timeout_ms = timeout_ms;
 	c->fd = -1;
+	c->lookup = NULL;
 	c->cancel_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	return c->cancel_fd < 0 ? -1 : 0;
 }
@@ -108,8 +125,31 @@ void st_tcp_close(struct st_tcp_client *c)
 	c->fd = -1;
 }
 
+/* A lookup still running cannot be freed under the resolver's thread: one
+ * that gai_cancel cannot stop is left to it (one per client, when the name
+ * server hangs at a stop). */
+static void drop_lookup(struct st_tcp_client *c)
+{
+	struct st_tcp_lookup *l = c->lookup;
+	if (!l)
+		return;
+	c->lookup = NULL;
+	switch (gai_cancel(&l->cb)) {
+	case EAI_NOTCANCELED:
+		return;
+	case EAI_ALLDONE:
+		if (gai_error(&l->cb) == 0)
+			freeaddrinfo(l->cb.ar_result);
+		break;
+	default:
+		break;
+	}
+	free(l);
+}
+
 void st_tcp_free(struct st_tcp_client *c)
 {
+	drop_lookup(c);
 	st_tcp_close(c);
 	if (c->cancel_fd >= 0)
 		close(c->cancel_fd);
@@ -183,18 +223,82 @@ static int connect_one(const struct st_tcp_client *c, const struct addrinfo *ai,
 	return -1;
 }
 
-static int connect_peer(struct st_tcp_client *c, char *err, size_t errlen)
+/* Whether the client was cancelled, without waiting. */
+static bool cancelled(const struct st_tcp_client *c)
 {
-	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
-				  .ai_flags = AI_NUMERICSERV };
-	struct addrinfo *res = NULL;
-	int64_t deadline = mono_ms() + c->timeout_ms;
-	int rc = getaddrinfo(c->host, c->port, &hints, &res);
+	struct pollfd p = { .fd = c->cancel_fd, .events = POLLIN };
+	return c->cancel_fd >= 0 && poll(&p, 1, 0) > 0;
+}
+
+/* The addresses of the client's name within the deadline: 0 with *res,
+ * or -1 with a one-line reason (a lookup that has not answered yet stays
+ * the client's, for the next attempt). */
+static int resolve(struct st_tcp_client *c, int64_t deadline, struct addrinfo **res,
+		   char *err, size_t errlen)
+{
+	/* An address needs no name server: read at once, in this thread. */
+	struct addrinfo numeric = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
+				    .ai_flags = AI_NUMERICSERV | AI_NUMERICHOST };
+	if (!c->lookup && getaddrinfo(c->host, c->port, &numeric, res) == 0)
+		return 0;
+	if (!c->lookup) {
+		struct st_tcp_lookup *l = calloc(1, sizeof(*l));
+		if (!l) {
+			snprintf(err, errlen, "cannot resolve %s: out of memory", c->host);
+			return -1;
+		}
+		snprintf(l->host, sizeof(l->host), "%s", c->host);
+		snprintf(l->port, sizeof(l->port), "%s", c->port);
+		l->hints = (struct addrinfo){ .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
+					      .ai_flags = AI_NUMERICSERV };
+		l->cb = (struct gaicb){ .ar_name = l->host, .ar_service = l->port,
+					.ar_request = &l->hints };
+		struct gaicb *list[1] = { &l->cb };
+		int rc = getaddrinfo_a(GAI_NOWAIT, list, 1, NULL);
+		if (rc != 0) {
+			free(l);
+			snprintf(err, errlen, "cannot resolve %s: %s", c->host, gai_strerror(rc));
+			return -1;
+		}
+		c->lookup = l;
+	}
+	/* gai_suspend cannot watch the cancel eventfd: it waits in slices. */
+	const struct gaicb *list[1] = { &c->lookup->cb };
+	int rc;
+	while ((rc = gai_error(&c->lookup->cb)) == EAI_INPROGRESS) {
+		int left = ms_left(deadline);
+		if (cancelled(c)) {
+			snprintf(err, errlen, "cannot resolve %s: cancelled", c->host);
+			errno = ECANCELED;
+			return -1;
+		}
+		if (left == 0) {
+			snprintf(err, errlen, "cannot resolve %s: no answer within %.1f s", c->host,
+				 c->timeout_ms / 1000.0);
+			return -1;
+		}
+		int slice = left < LOOKUP_SLICE_MS ? left : LOOKUP_SLICE_MS;
+		struct timespec ts = { .tv_sec = 0, .tv_nsec = (long)slice * 1000000L };
+		gai_suspend(list, 1, &ts);
+	}
+	struct st_tcp_lookup *l = c->lookup;
+	c->lookup = NULL;
+	*res = l->cb.ar_result;
+	free(l);
 	if (rc != 0) {
-		snprintf(err, errlen, "cannot resolve %s: %s", c->host,
-			 rc == EAI_SYSTEM ? strerror(errno) : gai_strerror(rc));
+		/* errno was the resolver thread's: EAI_SYSTEM says no more. */
+		snprintf(err, errlen, "cannot resolve %s: %s", c->host, gai_strerror(rc));
 		return -1;
 	}
+	return 0;
+}
+
+static int connect_peer(struct st_tcp_client *c, char *err, size_t errlen)
+{
+	struct addrinfo *res = NULL;
+	int64_t deadline = mono_ms() + c->timeout_ms;
+	if (resolve(c, deadline, &res, err, errlen) < 0)
+		return -1;
 	/* Every address in turn, all under one timeout. */
 	char addr[NI_MAXHOST] = "";
 	int e = ETIMEDOUT;
