@@ -1095,7 +1095,7 @@ static void test_malformed(void)
 
 	expect_edit_refused(ed_schema,
 			    "unknown schema 'spiketrace.dump/2' (expected spiketrace.dump/1)");
-	expect_edit_refused(ed_schema_hostile, "unknown schema '?[2Jx'");
+	expect_edit_refused(ed_schema_hostile, "unknown schema '\x1b[2Jx'");
 	expect_edit_refused(ed_schema_number, "schema: expected a string");
 	expect_edit_refused(ed_no_schema, "missing field 'schema'");
 	expect_edit_refused(ed_no_triggers, "missing field 'triggers'");

@@ -109,12 +109,35 @@ static void test_quoted(void)
 	CU_ASSERT_EQUAL(out[0], 'x');
 }
 
+/* Invisible characters are shown as their bytes: a config saved with a
+ * byte-order mark, or a name with a zero-width space or joiner in it, must
+ * not read as the name it imitates. Visible ones around them are kept. */
+static void test_invisible_shown(void)
+{
+	static const struct { const char *in, *out; } cases[] = {
+		{ "\xef\xbb\xbfinterval", "\\xef\\xbb\\xbfinterval" },
+		{ "inter\xe2\x80\x8bval", "inter\\xe2\\x80\\x8bval" },
+		{ "a\xe2\x80\x8c\xe2\x80\x8d" "b", "a\\xe2\\x80\\x8c\\xe2\\x80\\x8d" "b" },
+		{ "w\xe2\x81\xa0j\xe2\x81\xa4", "w\\xe2\\x81\\xa0j\\xe2\\x81\\xa4" },
+		{ "caf\xc3\xa9 \xe2\x82\xac", "caf\xc3\xa9 \xe2\x82\xac" },
+	};
+	char out[128];
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		st_escape_terminal(cases[i].in, out, sizeof(out));
+		CU_ASSERT_STRING_EQUAL(out, cases[i].out);
+		size_t cols = 0;
+		st_escape_into(cases[i].in, out, sizeof(out), false, 100, &cols);
+		CU_ASSERT_EQUAL(cols, strlen(out) - (i == 4 ? 3 : 0));
+	}
+}
+
 int main(void)
 {
 	CU_TestInfo tests[] = {
 		{ "a cut ends in the marker", test_cut_with_marker },
 		{ "a cut never splits an escape", test_cut_never_splits },
 		{ "a format's quoting over the ASCII form", test_quoted },
+		{ "invisible characters are shown as their bytes", test_invisible_shown },
 		CU_TEST_INFO_NULL,
 	};
 	return st_test_run("term_text", tests);

@@ -14,12 +14,16 @@
  * Valid characters that still act on the terminal or mislead the reader:
  * C1 controls (U+009B is CSI to some terminals), the bidirectional marks,
  * embeddings, overrides and isolates that reorder what follows ("Trojan
- * Source"), and the line and paragraph separators.
+ * Source"), the line and paragraph separators, and the invisible ones
+ * (zero-width space and joiners, word joiner and invisible operators, the
+ * byte-order mark) that would make two different names read the same: a
+ * config saved with a BOM must not say "unknown option 'interval'".
  */
 static bool is_steering(uint32_t cp)
 {
-	return (cp >= 0x80 && cp < 0xa0) || cp == 0x061c || cp == 0x200e || cp == 0x200f ||
-	       (cp >= 0x2028 && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
+	return (cp >= 0x80 && cp < 0xa0) || cp == 0x061c || (cp >= 0x200b && cp <= 0x200f) ||
+	       (cp >= 0x2028 && cp <= 0x202e) || (cp >= 0x2060 && cp <= 0x2064) ||
+	       (cp >= 0x2066 && cp <= 0x2069) || cp == 0xfeff;
 }
 
 static bool in_ranges(uint32_t cp, const uint32_t (*r)[2], size_t n)
@@ -40,9 +44,8 @@ static size_t char_columns(uint32_t cp)
 {
 	static const uint32_t zero[][2] = {
 		{ 0x0300, 0x036f }, { 0x0483, 0x0489 }, { 0x0591, 0x05bd }, { 0x0610, 0x061a },
-		{ 0x064b, 0x065f }, { 0x1ab0, 0x1aff }, { 0x1dc0, 0x1dff }, { 0x200b, 0x200d },
-		{ 0x20d0, 0x20ff }, { 0x2060, 0x2064 }, { 0xfe00, 0xfe0f }, { 0xfe20, 0xfe2f },
-		{ 0xfeff, 0xfeff },
+		{ 0x064b, 0x065f }, { 0x1ab0, 0x1aff }, { 0x1dc0, 0x1dff }, { 0x20d0, 0x20ff },
+		{ 0xfe00, 0xfe0f }, { 0xfe20, 0xfe2f },
 	};
 	static const uint32_t wide[][2] = {
 		{ 0x1100, 0x115f }, { 0x231a, 0x231b }, { 0x2e80, 0x303e }, { 0x3041, 0x33ff },

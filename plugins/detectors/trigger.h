@@ -1,7 +1,7 @@
 /*
  * Filling a detector's trigger: its figures, and who is blamed, a process
- * or an exited group. Compiled into cpu_delta, new_proc and pressure (not
- * exported).
+ * or an exited group. Compiled into cpu_delta, new_proc, pressure, mem_drop
+ * and swap_spike (not exported).
  */
 #ifndef ST_TRIGGER_H
 #define ST_TRIGGER_H
