@@ -441,6 +441,12 @@ static void test_syntax_errors(void)
 	/* Cut short in the middle of things. */
 	CU_ASSERT(fails_with("top = 5\nhistory =\n", 2, "unexpected end of file"));
 	CU_ASSERT(fails_with("top = 5\nplugin_dir = \"/x\n\n", 3, "unexpected end of file"));
+	/* A value left out at the very end: what libconfuse reads there is
+	 * past the file, and no value of it. */
+	CU_ASSERT(fails_with("interval = 1\nlog_level =", 2, "unexpected end of file"));
+	CU_ASSERT(fails_with("interval = 1\nlog_level =\n", 2, "unexpected end of file"));
+	CU_ASSERT(fails_with("sinks { json_file {\n format =", 2,
+			     "unexpected end of file in section 'sinks/json_file'"));
 	/* Control bytes in a name do not break the one-line message: they
 	 * are shown escaped, as the log shows them. */
 	CU_ASSERT(fails_with("\"bad\nname\" = 1\n", 2, "unknown option 'bad\\nname'"));
@@ -820,6 +826,10 @@ static void test_lookup_without_plugins(void)
 					 dir_path, 3, &v, err, sizeof(err)), ST_EX_CONFIG);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, ":1: unexpected end of file: section 'sinks' has no "
 				      "closing '}'"));
+	CU_ASSERT_EQUAL(st_config_lookup(write_conf("interval = 1\nlog_level ="), 1, dir_path, 3,
+					 &v, err, sizeof(err)), ST_EX_CONFIG);
+	snprintf(want, sizeof(want), "%s:2: unexpected end of file", path);
+	CU_ASSERT_STRING_EQUAL(err, want);
 	CU_ASSERT_STRING_EQUAL(v, "untouched");
 }
 

@@ -193,6 +193,14 @@ union st_value cf_value(cfg_opt_t *o, uint32_t type)
 	return v;
 }
 
+/* Anything said past the file's last line (the sentinel's) is about the
+ * file ending too soon, said at its last line. */
+static void end_of_file(struct parse *p, const char *scope)
+{
+	cf_fail(p->es, p->src->lines, "unexpected end of file%s%s%s", scope ? " in section '" : "",
+		scope ? scope : "", scope ? "'" : "");
+}
+
 /* A value against its option's range or choices, as it is read; cl is
  * libconfuse's line count, made the file's line only for an error (a scan
  * of the text, not one for every value). */
@@ -202,6 +210,7 @@ static int check_value(struct parse *p, const struct node *n, const struct node 
 	const struct st_option *s = k->spec;
 	union st_value v = cf_value(opt, s->type);
 	char shown[256], why[256];
+	int line;
 	if (k == &p->root.kids[O_PLUGIN_DIR] && (!v.s || !*v.s)) {
 		cf_fail(p->es, cf_true_line(p->src, cl), "plugin_dir must not be empty");
 		return -1;
@@ -218,8 +227,12 @@ static int check_value(struct parse *p, const struct node *n, const struct node 
 		snprintf(shown, sizeof(shown), "%lld", (long long)v.i);
 	else
 		snprintf(shown, sizeof(shown), "%g", v.f);
-	cf_fail(p->es, cf_true_line(p->src, cl), "%s = %s%s%s: %s", opt->name, shown,
-		n->label ? " in " : "", n->label ? n->label : "", why);
+	/* "name =" at the very end: the value read is the sentinel's name. */
+	if ((line = cf_true_line(p->src, cl)) > p->src->lines)
+		end_of_file(p, n->label);
+	else
+		cf_fail(p->es, line, "%s = %s%s%s: %s", opt->name, shown,
+			n->label ? " in " : "", n->label ? n->label : "", why);
 	return -1;
 }
 
@@ -287,9 +300,7 @@ on_error(cfg_t *cfg, const char *fmt, va_list ap)
 	if (line > eof && name && !strcmp(name, SENTINEL) && scope) {
 		cf_fail(p->es, eof, "unexpected end of file: section '%s' has no closing '}'", scope);
 	} else if (line > eof) {
-		/* The sentinel, or the end after it: the file ended too soon. */
-		cf_fail(p->es, eof, "unexpected end of file%s%s%s", scope ? " in section '" : "",
-			scope ? scope : "", scope ? "'" : "");
+		end_of_file(p, scope);  /* the sentinel, or the end after it */
 	} else if (name && n && p->learning && n->lenient && !kid_named(n, name)) {
 		/* Under detectors and sinks there are only sections. */
 		if (!add_kid(n, name, NULL, n->holds != 0))
