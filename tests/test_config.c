@@ -538,6 +538,53 @@ static void test_plugin_check_options_line(void)
 	st_config_free(&c);
 }
 
+static int needs_endpoint(const union st_value *o, char *err, size_t errlen)
+{
+	if (o[0].s)
+		return 0;
+	snprintf(err, errlen, "endpoint is required");
+	return -1;
+}
+
+/* A section with nothing set in it is refused at its opening line too,
+ * wherever its closing '}' is and whatever else closes there. */
+static void test_plugin_check_options_empty_section(void)
+{
+	static const struct st_option needy_opts[] = {
+		ST_OPTION_STRING("endpoint", NULL, ""),
+		ST_OPTION_END
+	};
+	static const struct st_plugin needy = {
+		ST_PLUGIN_HEADER, .kind = ST_PLUGIN_SINK, .name = "needy", .version = "1",
+		.description = "test", .options = needy_opts, .check_options = needs_endpoint,
+	};
+	static const struct {
+		const char *text;
+		int line;
+	} cases[] = {
+		{ "# needy\nsinks {\n  needy {\n    # endpoint = \"http://x:4318/v1/logs\"\n  }\n}\n",
+		  3 },
+		{ "sinks { needy {\n\n\n} }\n", 1 },
+		{ "sinks {\n  needy {\n  }\n  needy {\n  }\n}\n", 2 },
+		{ "sinks {\n  json_file {\n\n  } needy { }\n}\n", 4 },
+		{ "# { not one\nsinks {\n  json_file { dir = \"{\" }\n  /* { */ needy\n  {\n\n"
+		  "  } # }\n}\n", 5 },
+		{ "sinks {\n  json_file { dir = \"${ST_TEST_UNSET:-/a\n/b}\" } needy {\n} }\n", 3 },
+	};
+	const struct st_plugin *const list[] = { &needy, &json_file };
+	struct st_config c;
+	char err[512] = "", want[4200];
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		CU_ASSERT_EQUAL(st_config_load(write_conf(cases[i].text), 1, DEF_DIR, list, 2, &c,
+					       err, sizeof(err)), ST_EX_CONFIG);
+		snprintf(want, sizeof(want), "%s:%d: sinks/needy: endpoint is required", path,
+			 cases[i].line);
+		CU_ASSERT_STRING_EQUAL(err, want);
+		if (strcmp(err, want))
+			fprintf(stderr, "\n  case %zu: got \"%s\"\n", i, err);
+	}
+}
+
 /* The example of DESIGN.md, with plugins of those names. */
 static void test_design_example(void)
 {
@@ -882,6 +929,8 @@ int main(void)
 		{ "lines after comments", test_lines_after_comments },
 		{ "lines where the lexer sees no comment", test_lines_where_no_comment },
 		{ "a plugin's option check at its section's line", test_plugin_check_options_line },
+		{ "an empty section's check at its opening line",
+		  test_plugin_check_options_empty_section },
 		{ "DESIGN.md example", test_design_example },
 		{ "missing required file", test_missing_required_file },
 		{ "bad plugin descriptor", test_bad_plugin_descriptor },

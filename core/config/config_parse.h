@@ -79,6 +79,9 @@ int cf_source_read(const char *path, int required, struct source *src,
 /* The file's line (1 .. src->lines, then the sentinel's) at libconfuse's
  * line count cl; 0 for 0. */
 int cf_true_line(const struct source *src, int cl);
+/* The file's line of the '{' opening the section called name whose '}'
+ * is at libconfuse's line count cl (cf_true_line(cl) if none is). */
+int cf_section_line(const struct source *src, int cl, const char *name);
 
 /* cfg_init copied the names and nested arrays; ours can go. */
 void cf_free_opts(cfg_opt_t *opts);

@@ -156,7 +156,7 @@ static void bind(struct node *n, cfg_t *cfg)
 {
 	n->cfg = cfg;
 	for (size_t i = 0; i < n->nkids; i++) {
-		n->kids[i].line = 0;
+		n->kids[i].line = n->kids[i].line_closed = 0;
 		if (n->kids[i].section)
 			bind(&n->kids[i], cfg ? cfg_opt_getnsec(&cfg->opts[i], 0) : NULL);
 	}
@@ -241,7 +241,8 @@ static int check_value(struct parse *p, const struct node *n, const struct node 
  * each, and the value checked. A section's line is where it opened: its
  * parent's count, which stands still while the section is read (the
  * lexer counts in the section's cfg_t); one with nothing set in it has
- * only its closing line to give.
+ * only its closing line to give, which an error turns into its opening
+ * line (cf_section_line: a scan, only then).
  */
 static int on_set(cfg_t *cfg, cfg_opt_t *opt)
 {
@@ -253,6 +254,8 @@ static int on_set(cfg_t *cfg, cfg_opt_t *opt)
 	struct node *k = &n->kids[i];
 	if (parent && !n->line)
 		n->line = parent->cfg->line;
+	if (k->section && !k->line)
+		k->line_closed = 1;
 	if (!k->section || !k->line)
 		k->line = cfg->line;
 	return k->spec ? check_value(p, n, k, opt, cfg->line) : 0;
