@@ -909,6 +909,18 @@ static void test_passes_agree(void)
 	both_refuse("top = 5\n/* never closed\n\n", 3, "unexpected end of file");
 }
 
+/* libconfuse refuses an empty option name without a word: the line is
+ * where its lexer stopped. */
+static void test_empty_option_name(void)
+{
+	both_refuse("interval = 1\n\n\"\" = 1\n", 3, "an empty option name");
+	both_refuse("# one\n// two\n/* three */ '' = 1\n", 3, "an empty option name");
+	both_refuse("interval = 1\nsinks {\n\n  \"\" = 1\n}\n", 4, "an empty option name");
+	both_refuse("sinks { json_file {\n  dir = \"\" \"\" = 1 } }\n", 2, "an empty option name");
+	CU_ASSERT(fails_with("top = 1\nplugin_dir = \"${ST_TEST_UNSET:-/a\n/b}\"\n\"\" = 1\n", 4,
+			     "an empty option name"));
+}
+
 int main(void)
 {
 	CU_TestInfo tests[] = {
@@ -942,6 +954,7 @@ int main(void)
 		{ "pass 1 syntax error", test_pass1_syntax_error },
 		{ "both passes refuse the same files", test_passes_agree },
 		{ "a value read without the plugins", test_lookup_without_plugins },
+		{ "an empty option name", test_empty_option_name },
 		CU_TEST_INFO_NULL,
 	};
 	tmpdir = st_test_mkdtemp();

@@ -191,6 +191,19 @@ int cf_true_line(const struct source *src, int cl)
 	return lx.line;
 }
 
+int cf_empty_string_at(const struct source *src, int cl)
+{
+	struct lexer lx = { src->buf, CODE, 1, 1 };
+	while (*lx.p && lx.counted <= cl) {
+		const char *p = lx.p;
+		enum lex was = lx.at;
+		lex_step(&lx);
+		if (was == CODE && (lx.at == DQ || lx.at == SQ) && *lx.p == *p && lx.counted == cl)
+			return 1;
+	}
+	return 0;
+}
+
 /* Sections nest two deep in the schema; deeper braces are only counted. */
 #define MAX_OPEN 8
 

@@ -83,6 +83,10 @@ int cf_true_line(const struct source *src, int cl);
  * is at libconfuse's line count cl (cf_true_line(cl) if none is). */
 int cf_section_line(const struct source *src, int cl, const char *name);
 
+/* Whether an empty quoted string stands at libconfuse's line count cl:
+ * refused as an option name, it fails the parse without a word. */
+int cf_empty_string_at(const struct source *src, int cl);
+
 /* cfg_init copied the names and nested arrays; ours can go. */
 void cf_free_opts(cfg_opt_t *opts);
 

@@ -335,6 +335,31 @@ static int on_sentinel(cfg_t *cfg, cfg_opt_t *opt, int argc, const char **argv)
 
 /* ------------------------------------------------------------ parses */
 
+/* The lexer's count where a parse stopped: it counts in the innermost
+ * section open, which began at its parent's count; a closed one handed
+ * its count back to its parent. */
+static int count_reached(const struct node *n)
+{
+	int cl = n->cfg ? n->cfg->line : 0;
+	for (size_t i = 0; i < n->nkids; i++) {
+		int kid = n->kids[i].section ? count_reached(&n->kids[i]) : 0;
+		cl = kid > cl ? kid : cl;
+	}
+	return cl;
+}
+
+/* A parse libconfuse failed without a word: said at the line it reached. */
+static void failed_silently(struct parse *p)
+{
+	int cl = count_reached(&p->root), line = cf_true_line(p->src, cl);
+	if (line > p->src->lines)
+		end_of_file(p, NULL);
+	else if (cf_empty_string_at(p->src, cl))
+		cf_fail(p->es, line, "an empty option name");
+	else
+		cf_fail(p->es, line, "cannot parse");
+}
+
 /* The file into a fresh p->cfg. 0: parsed; 1: learned a name (parse
  * again); -1: failed, p->es says why. */
 static int parse_once(struct parse *p)
@@ -358,8 +383,8 @@ static int parse_once(struct parse *p)
 		return 1;
 	if (rc == CFG_SUCCESS && !p->reached_end)
 		cf_fail(p->es, p->src->lines, "unexpected end of file (a comment left open?)");
-	else if (rc != CFG_SUCCESS)
-		cf_fail(p->es, 0, "cannot parse");      /* if libconfuse said nothing */
+	else if (rc != CFG_SUCCESS && !p->es->failed)
+		failed_silently(p);
 	return p->es->failed ? -1 : 0;
 }
 
