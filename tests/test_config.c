@@ -504,6 +504,22 @@ static void test_lines_where_no_comment(void)
 			     "option 'history' expects an integer"));
 }
 
+/* The lines of a ${VAR} share one count: a name refused is on the first
+ * of them, a value refused ends on the last. */
+static void test_lines_of_a_var(void)
+{
+	CU_ASSERT(fails_with("bogus = \"${ST_TEST_UNSET:-A\nB}\"\n", 1, "unknown option 'bogus'"));
+	CU_ASSERT(fails_with("top = 1\nhistory \"${ST_TEST_UNSET:-A\nB}\"\n", 2,
+			     "missing equal sign after option 'history'"));
+	CU_ASSERT(fails_with("top = 1\ndetectors \"${ST_TEST_UNSET:-A\nB}\"\n", 2,
+			     "missing opening brace for section 'detectors'"));
+	CU_ASSERT(fails_with("top = 1\nlog_level = \"${ST_TEST_UNSET:-A\nB}\"\n", 3,
+			     "expected one of err"));
+	CU_ASSERT(fails_with("top = 1\nhistory = \"${ST_TEST_UNSET:-A\nB}\"\n", 3,
+			     "option 'history' expects an integer"));
+	CU_ASSERT(fails_with("\"\" = \"${ST_TEST_UNSET:-A\nB}\"\n", 1, "an empty option name"));
+}
+
 static int low_below_high(const union st_value *o, char *err, size_t errlen)
 {
 	if (o[0].i < o[1].i)
@@ -940,6 +956,7 @@ int main(void)
 		{ "syntax errors", test_syntax_errors },
 		{ "lines after comments", test_lines_after_comments },
 		{ "lines where the lexer sees no comment", test_lines_where_no_comment },
+		{ "the lines of a ${VAR}", test_lines_of_a_var },
 		{ "a plugin's option check at its section's line", test_plugin_check_options_line },
 		{ "an empty section's check at its opening line",
 		  test_plugin_check_options_empty_section },

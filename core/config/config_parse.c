@@ -181,12 +181,13 @@ static void lex_step(struct lexer *lx)
 	lx->p = p + 1;
 }
 
-int cf_true_line(const struct source *src, int cl)
+int cf_true_line(const struct source *src, int cl, enum count_line which)
 {
 	struct lexer lx = { src->buf, CODE, 1, 1 };
 	if (cl <= 0)
 		return 0;
-	while (*lx.p && !(lex_counts_newline(&lx) && lx.counted + 1 > cl))
+	while (*lx.p && (which == FIRST_LINE ? lx.counted < cl :
+			 !(lex_counts_newline(&lx) && lx.counted + 1 > cl)))
 		lex_step(&lx);
 	return lx.line;
 }
@@ -236,7 +237,7 @@ int cf_section_line(const struct source *src, int cl, const char *name)
 			 open[depth].len == nlen && !strncmp(open[depth].word, name, nlen))
 			return open[depth].line;
 	}
-	return cf_true_line(src, cl);
+	return cf_true_line(src, cl, FIRST_LINE);
 }
 
 void cf_free_opts(cfg_opt_t *opts)

@@ -212,7 +212,7 @@ static int check_value(struct parse *p, const struct node *n, const struct node 
 	char shown[256], why[256];
 	int line;
 	if (k == &p->root.kids[O_PLUGIN_DIR] && (!v.s || !*v.s)) {
-		cf_fail(p->es, cf_true_line(p->src, cl), "plugin_dir must not be empty");
+		cf_fail(p->es, cf_true_line(p->src, cl, LAST_LINE), "plugin_dir must not be empty");
 		return -1;
 	}
 	if (st_option_refuses(s, v, why, sizeof(why)) == 0) {
@@ -228,7 +228,7 @@ static int check_value(struct parse *p, const struct node *n, const struct node 
 	else
 		snprintf(shown, sizeof(shown), "%g", v.f);
 	/* "name =" at the very end: the value read is the sentinel's name. */
-	if ((line = cf_true_line(p->src, cl)) > p->src->lines)
+	if ((line = cf_true_line(p->src, cl, LAST_LINE)) > p->src->lines)
 		end_of_file(p, n->label);
 	else
 		cf_fail(p->es, line, "%s = %s%s%s: %s", opt->name, shown,
@@ -298,7 +298,11 @@ on_error(cfg_t *cfg, const char *fmt, va_list ap)
 	struct node *n = node_of(&p->root, cfg, NULL), *kid;
 	const char *scope = n ? n->label : NULL;
 	const char *name = cf_message_subject(fmt, MSG_NO_SUCH_OPTION, ap);
-	int line = cf_true_line(p->src, cfg->line), eof = p->src->lines;
+	int line = cf_true_line(p->src, cfg->line, LAST_LINE), eof = p->src->lines;
+	/* Said at a name, which libconfuse read last but for one token. */
+	if (line <= eof && (name || cf_message_subject(fmt, MSG_MISSING_EQUAL, ap) ||
+			    cf_message_subject(fmt, MSG_MISSING_BRACE, ap)))
+		line = cf_true_line(p->src, cfg->line, FIRST_LINE);
 
 	if (line > eof && name && !strcmp(name, SENTINEL) && scope) {
 		cf_fail(p->es, eof, "unexpected end of file: section '%s' has no closing '}'", scope);
@@ -324,7 +328,7 @@ on_error(cfg_t *cfg, const char *fmt, va_list ap)
 /* Run at root past the file's last line: every section was closed. */
 static int on_sentinel(cfg_t *cfg, cfg_opt_t *opt, int argc, const char **argv)
 {
-	int line = cf_true_line(active->src, cfg->line);
+	int line = cf_true_line(active->src, cfg->line, LAST_LINE);
 	(void)argc;
 	(void)argv;
 	active->reached_end = line > active->src->lines;
@@ -351,7 +355,7 @@ static int count_reached(const struct node *n)
 /* A parse libconfuse failed without a word: said at the line it reached. */
 static void failed_silently(struct parse *p)
 {
-	int cl = count_reached(&p->root), line = cf_true_line(p->src, cl);
+	int cl = count_reached(&p->root), line = cf_true_line(p->src, cl, FIRST_LINE);
 	if (line > p->src->lines)
 		end_of_file(p, NULL);
 	else if (cf_empty_string_at(p->src, cl))
