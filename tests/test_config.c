@@ -441,6 +441,12 @@ static void test_syntax_errors(void)
 	/* Cut short in the middle of things. */
 	CU_ASSERT(fails_with("top = 5\nhistory =\n", 2, "unexpected end of file"));
 	CU_ASSERT(fails_with("top = 5\nplugin_dir = \"/x\n\n", 3, "unexpected end of file"));
+	/* A value left out at the very end: what libconfuse reads there is
+	 * past the file, and no value of it. */
+	CU_ASSERT(fails_with("interval = 1\nlog_level =", 2, "unexpected end of file"));
+	CU_ASSERT(fails_with("interval = 1\nlog_level =\n", 2, "unexpected end of file"));
+	CU_ASSERT(fails_with("sinks { json_file {\n format =", 2,
+			     "unexpected end of file in section 'sinks/json_file'"));
 	/* Control bytes in a name do not break the one-line message: they
 	 * are shown escaped, as the log shows them. */
 	CU_ASSERT(fails_with("\"bad\nname\" = 1\n", 2, "unknown option 'bad\\nname'"));
@@ -498,6 +504,22 @@ static void test_lines_where_no_comment(void)
 			     "option 'history' expects an integer"));
 }
 
+/* The lines of a ${VAR} share one count: a name refused is on the first
+ * of them, a value refused ends on the last. */
+static void test_lines_of_a_var(void)
+{
+	CU_ASSERT(fails_with("bogus = \"${ST_TEST_UNSET:-A\nB}\"\n", 1, "unknown option 'bogus'"));
+	CU_ASSERT(fails_with("top = 1\nhistory \"${ST_TEST_UNSET:-A\nB}\"\n", 2,
+			     "missing equal sign after option 'history'"));
+	CU_ASSERT(fails_with("top = 1\ndetectors \"${ST_TEST_UNSET:-A\nB}\"\n", 2,
+			     "missing opening brace for section 'detectors'"));
+	CU_ASSERT(fails_with("top = 1\nlog_level = \"${ST_TEST_UNSET:-A\nB}\"\n", 3,
+			     "expected one of err"));
+	CU_ASSERT(fails_with("top = 1\nhistory = \"${ST_TEST_UNSET:-A\nB}\"\n", 3,
+			     "option 'history' expects an integer"));
+	CU_ASSERT(fails_with("\"\" = \"${ST_TEST_UNSET:-A\nB}\"\n", 1, "an empty option name"));
+}
+
 static int low_below_high(const union st_value *o, char *err, size_t errlen)
 {
 	if (o[0].i < o[1].i)
@@ -530,6 +552,53 @@ static void test_plugin_check_options_line(void)
 						  "low = 9 } }\n"), 1, DEF_DIR, list, 1, &c, err,
 				       sizeof(err)), 0);
 	st_config_free(&c);
+}
+
+static int needs_endpoint(const union st_value *o, char *err, size_t errlen)
+{
+	if (o[0].s)
+		return 0;
+	snprintf(err, errlen, "endpoint is required");
+	return -1;
+}
+
+/* A section with nothing set in it is refused at its opening line too,
+ * wherever its closing '}' is and whatever else closes there. */
+static void test_plugin_check_options_empty_section(void)
+{
+	static const struct st_option needy_opts[] = {
+		ST_OPTION_STRING("endpoint", NULL, ""),
+		ST_OPTION_END
+	};
+	static const struct st_plugin needy = {
+		ST_PLUGIN_HEADER, .kind = ST_PLUGIN_SINK, .name = "needy", .version = "1",
+		.description = "test", .options = needy_opts, .check_options = needs_endpoint,
+	};
+	static const struct {
+		const char *text;
+		int line;
+	} cases[] = {
+		{ "# needy\nsinks {\n  needy {\n    # endpoint = \"http://x:4318/v1/logs\"\n  }\n}\n",
+		  3 },
+		{ "sinks { needy {\n\n\n} }\n", 1 },
+		{ "sinks {\n  needy {\n  }\n  needy {\n  }\n}\n", 2 },
+		{ "sinks {\n  json_file {\n\n  } needy { }\n}\n", 4 },
+		{ "# { not one\nsinks {\n  json_file { dir = \"{\" }\n  /* { */ needy\n  {\n\n"
+		  "  } # }\n}\n", 5 },
+		{ "sinks {\n  json_file { dir = \"${ST_TEST_UNSET:-/a\n/b}\" } needy {\n} }\n", 3 },
+	};
+	const struct st_plugin *const list[] = { &needy, &json_file };
+	struct st_config c;
+	char err[512] = "", want[4200];
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		CU_ASSERT_EQUAL(st_config_load(write_conf(cases[i].text), 1, DEF_DIR, list, 2, &c,
+					       err, sizeof(err)), ST_EX_CONFIG);
+		snprintf(want, sizeof(want), "%s:%d: sinks/needy: endpoint is required", path,
+			 cases[i].line);
+		CU_ASSERT_STRING_EQUAL(err, want);
+		if (strcmp(err, want))
+			fprintf(stderr, "\n  case %zu: got \"%s\"\n", i, err);
+	}
 }
 
 /* The example of DESIGN.md, with plugins of those names. */
@@ -820,6 +889,10 @@ static void test_lookup_without_plugins(void)
 					 dir_path, 3, &v, err, sizeof(err)), ST_EX_CONFIG);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, ":1: unexpected end of file: section 'sinks' has no "
 				      "closing '}'"));
+	CU_ASSERT_EQUAL(st_config_lookup(write_conf("interval = 1\nlog_level ="), 1, dir_path, 3,
+					 &v, err, sizeof(err)), ST_EX_CONFIG);
+	snprintf(want, sizeof(want), "%s:2: unexpected end of file", path);
+	CU_ASSERT_STRING_EQUAL(err, want);
 	CU_ASSERT_STRING_EQUAL(v, "untouched");
 }
 
@@ -852,6 +925,18 @@ static void test_passes_agree(void)
 	both_refuse("top = 5\n/* never closed\n\n", 3, "unexpected end of file");
 }
 
+/* libconfuse refuses an empty option name without a word: the line is
+ * where its lexer stopped. */
+static void test_empty_option_name(void)
+{
+	both_refuse("interval = 1\n\n\"\" = 1\n", 3, "an empty option name");
+	both_refuse("# one\n// two\n/* three */ '' = 1\n", 3, "an empty option name");
+	both_refuse("interval = 1\nsinks {\n\n  \"\" = 1\n}\n", 4, "an empty option name");
+	both_refuse("sinks { json_file {\n  dir = \"\" \"\" = 1 } }\n", 2, "an empty option name");
+	CU_ASSERT(fails_with("top = 1\nplugin_dir = \"${ST_TEST_UNSET:-/a\n/b}\"\n\"\" = 1\n", 4,
+			     "an empty option name"));
+}
+
 int main(void)
 {
 	CU_TestInfo tests[] = {
@@ -871,7 +956,10 @@ int main(void)
 		{ "syntax errors", test_syntax_errors },
 		{ "lines after comments", test_lines_after_comments },
 		{ "lines where the lexer sees no comment", test_lines_where_no_comment },
+		{ "the lines of a ${VAR}", test_lines_of_a_var },
 		{ "a plugin's option check at its section's line", test_plugin_check_options_line },
+		{ "an empty section's check at its opening line",
+		  test_plugin_check_options_empty_section },
 		{ "DESIGN.md example", test_design_example },
 		{ "missing required file", test_missing_required_file },
 		{ "bad plugin descriptor", test_bad_plugin_descriptor },
@@ -883,6 +971,7 @@ int main(void)
 		{ "pass 1 syntax error", test_pass1_syntax_error },
 		{ "both passes refuse the same files", test_passes_agree },
 		{ "a value read without the plugins", test_lookup_without_plugins },
+		{ "an empty option name", test_empty_option_name },
 		CU_TEST_INFO_NULL,
 	};
 	tmpdir = st_test_mkdtemp();

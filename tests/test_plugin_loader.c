@@ -7,11 +7,13 @@
 #define _GNU_SOURCE
 #include "cunit_runner.h"
 #include "config/config.h"
+#include "plugin/plugin_check.h"
 #include "plugin/plugin_loader.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -545,6 +547,36 @@ static void test_old_descriptor_size(void)
 	unload_one(&p);
 }
 
+/* A default its own option refuses: the reason shows the default. */
+static void expect_default_refused(const struct st_option *opt, const char *want)
+{
+	const struct st_option opts[] = { *opt, ST_OPTION_END };
+	const struct st_plugin d = {
+		ST_PLUGIN_HEADER, .kind = ST_PLUGIN_DETECTOR, .name = "defaults", .version = "1",
+		.description = "test", .options = opts,
+	};
+	char err[512] = "";
+
+	CU_ASSERT_EQUAL(st_plugin_check(&d, err, sizeof(err)), -1);
+	if (strcmp(err, want))
+		fprintf(stderr, "\n    reason \"%s\", not \"%s\"", err, want);
+	CU_ASSERT_STRING_EQUAL(err, want);
+}
+
+static void test_refuse_bad_defaults(void)
+{
+	static const char *const ab[] = { "a", "b", NULL };
+	const struct st_option out_of_range = ST_OPTION_INT("y", 150, 0, 100, "");
+	const struct st_option float_out = ST_OPTION_FLOAT("f", 0.25, 0.5, 1, "");
+	const struct st_option not_a_choice = ST_OPTION_CHOICE("z", "c", ab, "");
+	const struct st_option not_finite = ST_OPTION_FLOAT("x", NAN, 0, 1, "");
+
+	expect_default_refused(&out_of_range, "option 'y' default 150: out of range 0..100");
+	expect_default_refused(&float_out, "option 'f' default 0.25: out of range 0.5..1");
+	expect_default_refused(&not_a_choice, "option 'z' default \"c\": expected one of a, b");
+	expect_default_refused(&not_finite, "option 'x' default nan: not a finite number");
+}
+
 int main(void)
 {
 	CU_TestInfo tests[] = {
@@ -568,6 +600,7 @@ int main(void)
 		{ "root: file owner and mode", test_root_file_checks },
 		{ "root: directory owner and mode", test_root_dir_checks },
 		{ "a first-release descriptor: size rule", test_old_descriptor_size },
+		{ "refuse a default its option refuses", test_refuse_bad_defaults },
 		CU_TEST_INFO_NULL,
 	};
 

@@ -97,7 +97,7 @@ static int line_of(const struct parse *p, int a, int b, int c)
 {
 	const struct node *k = p->root.kids;
 	int cl = k[a].line > k[b].line ? k[a].line : k[b].line;
-	return cf_true_line(p->src, cl > k[c].line ? cl : k[c].line);
+	return cf_true_line(p->src, cl > k[c].line ? cl : k[c].line, LAST_LINE);
 }
 
 /* The core's numbers that must agree; 0, or -1 with p->es failed. */
@@ -168,7 +168,9 @@ static int read_plugin(const struct parse *p, size_t i, struct st_plugin_config 
 	    pl->check_options(pc->values, why, sizeof(why)) == 0)
 		return 0;
 	why[sizeof(why) - 1] = '\0';
-	cf_fail(p->es, cf_true_line(p->src, node->line), "%s/%s: %s", names[0], pl->name,
+	int line = node->line_closed ? cf_section_line(p->src, node->line, pl->name) :
+		   cf_true_line(p->src, node->line, FIRST_LINE);
+	cf_fail(p->es, line, "%s/%s: %s", names[0], pl->name,
 		*why ? why : "the plugin refuses these options (it gave no reason)");
 	return -1;
 }

@@ -119,61 +119,125 @@ int cf_source_read(const char *path, int required, struct source *src,
 enum lex { CODE, HASH, C_COMMENT, DQ, SQ, ENV, DQ_ENV };
 #define WORD_ENDS " #\"'\t\n\r={}()+,*"
 
-int cf_true_line(const struct source *src, int cl)
+struct lexer {
+	const char *p;                  /* the next byte */
+	enum lex at;
+	int line, counted;              /* the file's line, and libconfuse's */
+};
+
+/* Whether the next byte is a newline libconfuse counts. */
+static int lex_counts_newline(const struct lexer *lx)
 {
-	enum lex at = CODE;
-	int line = 1, counted = 1;      /* the file's line, and libconfuse's */
+	return *lx->p == '\n' && lx->at != ENV && lx->at != DQ_ENV;
+}
+
+/* Past the next byte, or the next word, comment opener or escape. */
+static void lex_step(struct lexer *lx)
+{
+	const char *p = lx->p;
+	if (*p == '\n') {
+		lx->line++;
+		if (lex_counts_newline(lx))     /* lines in a ${VAR} share a count */
+			lx->counted++;
+		lx->at = lx->at == HASH ? CODE : lx->at;
+		lx->p++;
+		return;
+	}
+	int starts_env = p[0] == '$' && p[1] == '{' && strchr(p, '}');
+	switch (lx->at) {
+	case CODE:
+		if (*p == '#' || !strncmp(p, "//", 2))
+			lx->at = HASH, lx->counted += 2;
+		else if (!strncmp(p, "/*", 2))
+			lx->at = C_COMMENT, p++;
+		else if (*p == '"' || *p == '\'')
+			lx->at = *p == '"' ? DQ : SQ;
+		else if (starts_env)
+			lx->at = ENV;
+		else if (!strchr(WORD_ENDS, *p))
+			p += strcspn(p, WORD_ENDS) - 1;
+		break;
+	case C_COMMENT:
+		if (!strncmp(p, "*/", 2))
+			lx->at = CODE, lx->counted++, p++;
+		break;
+	case DQ:
+	case SQ:
+		if (*p == '\\' && p[1] && p[1] != '\n')
+			p++;            /* an escaped newline is counted as one */
+		else if (*p == (lx->at == DQ ? '"' : '\''))
+			lx->at = CODE;
+		else if (lx->at == DQ && starts_env)
+			lx->at = DQ_ENV;
+		break;
+	case ENV:
+	case DQ_ENV:
+		if (*p == '}')
+			lx->at = lx->at == ENV ? CODE : DQ;
+		break;
+	case HASH:
+		break;
+	}
+	lx->p = p + 1;
+}
+
+int cf_true_line(const struct source *src, int cl, enum count_line which)
+{
+	struct lexer lx = { src->buf, CODE, 1, 1 };
 	if (cl <= 0)
 		return 0;
-	for (const char *p = src->buf; *p; p++) {
-		if (*p == '\n' && (at == ENV || at == DQ_ENV)) {
-			line++;                 /* not counted: lines may share a count */
-			continue;
-		}
-		if (*p == '\n') {
-			if (counted + 1 > cl)
-				return line;
-			line++, counted++;
-			at = at == HASH ? CODE : at;
-			continue;
-		}
-		int starts_env = p[0] == '$' && p[1] == '{' && strchr(p, '}');
-		switch (at) {
-		case CODE:
-			if (*p == '#' || !strncmp(p, "//", 2))
-				at = HASH, counted += 2;
-			else if (!strncmp(p, "/*", 2))
-				at = C_COMMENT, p++;
-			else if (*p == '"' || *p == '\'')
-				at = *p == '"' ? DQ : SQ;
-			else if (starts_env)
-				at = ENV;
-			else if (!strchr(WORD_ENDS, *p))
-				p += strcspn(p, WORD_ENDS) - 1;
-			break;
-		case C_COMMENT:
-			if (!strncmp(p, "*/", 2))
-				at = CODE, counted++, p++;
-			break;
-		case DQ:
-		case SQ:
-			if (*p == '\\' && p[1] && p[1] != '\n')
-				p++;            /* an escaped newline is counted above */
-			else if (*p == (at == DQ ? '"' : '\''))
-				at = CODE;
-			else if (at == DQ && starts_env)
-				at = DQ_ENV;
-			break;
-		case ENV:
-		case DQ_ENV:
-			if (*p == '}')
-				at = at == ENV ? CODE : DQ;
-			break;
-		case HASH:
-			break;
-		}
+	while (*lx.p && (which == FIRST_LINE ? lx.counted < cl :
+			 !(lex_counts_newline(&lx) && lx.counted + 1 > cl)))
+		lex_step(&lx);
+	return lx.line;
+}
+
+int cf_empty_string_at(const struct source *src, int cl)
+{
+	struct lexer lx = { src->buf, CODE, 1, 1 };
+	while (*lx.p && lx.counted <= cl) {
+		const char *p = lx.p;
+		enum lex was = lx.at;
+		lex_step(&lx);
+		if (was == CODE && (lx.at == DQ || lx.at == SQ) && *lx.p == *p && lx.counted == cl)
+			return 1;
 	}
-	return line;
+	return 0;
+}
+
+/* Sections nest two deep in the schema; deeper braces are only counted. */
+#define MAX_OPEN 8
+
+int cf_section_line(const struct source *src, int cl, const char *name)
+{
+	struct lexer lx = { src->buf, CODE, 1, 1 };
+	struct opened { int line; const char *word; size_t len; } open[MAX_OPEN];
+	const char *word = NULL;        /* the latest name, bare or quoted */
+	size_t len = 0, nlen = strlen(name);
+	int depth = 0;
+	while (*lx.p) {
+		const char *p = lx.p;
+		enum lex was = lx.at;
+		lex_step(&lx);
+		if ((was == DQ || was == SQ) && lx.at == CODE)
+			len = (size_t)(p - word);
+		if (was != CODE)
+			continue;
+		if (lx.at == DQ || lx.at == SQ)
+			word = lx.p;
+		else if (lx.at != CODE)
+			continue;
+		else if (!strchr(WORD_ENDS, *p))
+			word = p, len = (size_t)(lx.p - p);
+		else if (*p == '{' && depth < MAX_OPEN)
+			open[depth++] = (struct opened){ lx.line, word, word ? len : 0 };
+		else if (*p == '{')
+			depth++;
+		else if (*p == '}' && depth > 0 && --depth < MAX_OPEN && lx.counted == cl &&
+			 open[depth].len == nlen && !strncmp(open[depth].word, name, nlen))
+			return open[depth].line;
+	}
+	return cf_true_line(src, cl, FIRST_LINE);
 }
 
 void cf_free_opts(cfg_opt_t *opts)

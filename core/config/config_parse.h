@@ -43,6 +43,7 @@
  * LC_MESSAGES; a translated message is passed through as it is). */
 #define MSG_NO_SUCH_OPTION "no such option '%s'"
 #define MSG_MISSING_EQUAL  "missing equal sign after option '%s'"
+#define MSG_MISSING_BRACE  "missing opening brace for section '%s'"
 
 /* The first error of one parse; other errors of that parse are ignored. */
 struct errsink {
@@ -76,9 +77,21 @@ struct source {
  * empty file, so that defaults come from the same schema), -1 on error. */
 int cf_source_read(const char *path, int required, struct source *src,
 		   struct errsink *es);
+/* The lines of a ${VAR} share one count: which of them a message means. */
+enum count_line {
+	FIRST_LINE,     /* where a name was read: libconfuse stops right after it */
+	LAST_LINE,      /* where a value was read: it ends there */
+};
 /* The file's line (1 .. src->lines, then the sentinel's) at libconfuse's
  * line count cl; 0 for 0. */
-int cf_true_line(const struct source *src, int cl);
+int cf_true_line(const struct source *src, int cl, enum count_line which);
+/* The file's line of the '{' opening the section called name whose '}'
+ * is at libconfuse's line count cl (cf_true_line(cl, FIRST_LINE) if none is). */
+int cf_section_line(const struct source *src, int cl, const char *name);
+
+/* Whether an empty quoted string stands at libconfuse's line count cl:
+ * refused as an option name, it fails the parse without a word. */
+int cf_empty_string_at(const struct source *src, int cl);
 
 /* cfg_init copied the names and nested arrays; ours can go. */
 void cf_free_opts(cfg_opt_t *opts);

@@ -156,7 +156,7 @@ static void bind(struct node *n, cfg_t *cfg)
 {
 	n->cfg = cfg;
 	for (size_t i = 0; i < n->nkids; i++) {
-		n->kids[i].line = 0;
+		n->kids[i].line = n->kids[i].line_closed = 0;
 		if (n->kids[i].section)
 			bind(&n->kids[i], cfg ? cfg_opt_getnsec(&cfg->opts[i], 0) : NULL);
 	}
@@ -193,6 +193,14 @@ union st_value cf_value(cfg_opt_t *o, uint32_t type)
 	return v;
 }
 
+/* Anything said past the file's last line (the sentinel's) is about the
+ * file ending too soon, said at its last line. */
+static void end_of_file(struct parse *p, const char *scope)
+{
+	cf_fail(p->es, p->src->lines, "unexpected end of file%s%s%s", scope ? " in section '" : "",
+		scope ? scope : "", scope ? "'" : "");
+}
+
 /* A value against its option's range or choices, as it is read; cl is
  * libconfuse's line count, made the file's line only for an error (a scan
  * of the text, not one for every value). */
@@ -202,8 +210,9 @@ static int check_value(struct parse *p, const struct node *n, const struct node 
 	const struct st_option *s = k->spec;
 	union st_value v = cf_value(opt, s->type);
 	char shown[256], why[256];
+	int line;
 	if (k == &p->root.kids[O_PLUGIN_DIR] && (!v.s || !*v.s)) {
-		cf_fail(p->es, cf_true_line(p->src, cl), "plugin_dir must not be empty");
+		cf_fail(p->es, cf_true_line(p->src, cl, LAST_LINE), "plugin_dir must not be empty");
 		return -1;
 	}
 	if (st_option_refuses(s, v, why, sizeof(why)) == 0) {
@@ -218,8 +227,12 @@ static int check_value(struct parse *p, const struct node *n, const struct node 
 		snprintf(shown, sizeof(shown), "%lld", (long long)v.i);
 	else
 		snprintf(shown, sizeof(shown), "%g", v.f);
-	cf_fail(p->es, cf_true_line(p->src, cl), "%s = %s%s%s: %s", opt->name, shown,
-		n->label ? " in " : "", n->label ? n->label : "", why);
+	/* "name =" at the very end: the value read is the sentinel's name. */
+	if ((line = cf_true_line(p->src, cl, LAST_LINE)) > p->src->lines)
+		end_of_file(p, n->label);
+	else
+		cf_fail(p->es, line, "%s = %s%s%s: %s", opt->name, shown,
+			n->label ? " in " : "", n->label ? n->label : "", why);
 	return -1;
 }
 
@@ -228,7 +241,8 @@ static int check_value(struct parse *p, const struct node *n, const struct node 
  * each, and the value checked. A section's line is where it opened: its
  * parent's count, which stands still while the section is read (the
  * lexer counts in the section's cfg_t); one with nothing set in it has
- * only its closing line to give.
+ * only its closing line to give, which an error turns into its opening
+ * line (cf_section_line: a scan, only then).
  */
 static int on_set(cfg_t *cfg, cfg_opt_t *opt)
 {
@@ -240,6 +254,8 @@ static int on_set(cfg_t *cfg, cfg_opt_t *opt)
 	struct node *k = &n->kids[i];
 	if (parent && !n->line)
 		n->line = parent->cfg->line;
+	if (k->section && !k->line)
+		k->line_closed = 1;
 	if (!k->section || !k->line)
 		k->line = cfg->line;
 	return k->spec ? check_value(p, n, k, opt, cfg->line) : 0;
@@ -282,14 +298,16 @@ on_error(cfg_t *cfg, const char *fmt, va_list ap)
 	struct node *n = node_of(&p->root, cfg, NULL), *kid;
 	const char *scope = n ? n->label : NULL;
 	const char *name = cf_message_subject(fmt, MSG_NO_SUCH_OPTION, ap);
-	int line = cf_true_line(p->src, cfg->line), eof = p->src->lines;
+	int line = cf_true_line(p->src, cfg->line, LAST_LINE), eof = p->src->lines;
+	/* Said at a name, which libconfuse read last but for one token. */
+	if (line <= eof && (name || cf_message_subject(fmt, MSG_MISSING_EQUAL, ap) ||
+			    cf_message_subject(fmt, MSG_MISSING_BRACE, ap)))
+		line = cf_true_line(p->src, cfg->line, FIRST_LINE);
 
 	if (line > eof && name && !strcmp(name, SENTINEL) && scope) {
 		cf_fail(p->es, eof, "unexpected end of file: section '%s' has no closing '}'", scope);
 	} else if (line > eof) {
-		/* The sentinel, or the end after it: the file ended too soon. */
-		cf_fail(p->es, eof, "unexpected end of file%s%s%s", scope ? " in section '" : "",
-			scope ? scope : "", scope ? "'" : "");
+		end_of_file(p, scope);  /* the sentinel, or the end after it */
 	} else if (name && n && p->learning && n->lenient && !kid_named(n, name)) {
 		/* Under detectors and sinks there are only sections. */
 		if (!add_kid(n, name, NULL, n->holds != 0))
@@ -310,7 +328,7 @@ on_error(cfg_t *cfg, const char *fmt, va_list ap)
 /* Run at root past the file's last line: every section was closed. */
 static int on_sentinel(cfg_t *cfg, cfg_opt_t *opt, int argc, const char **argv)
 {
-	int line = cf_true_line(active->src, cfg->line);
+	int line = cf_true_line(active->src, cfg->line, LAST_LINE);
 	(void)argc;
 	(void)argv;
 	active->reached_end = line > active->src->lines;
@@ -320,6 +338,31 @@ static int on_sentinel(cfg_t *cfg, cfg_opt_t *opt, int argc, const char **argv)
 }
 
 /* ------------------------------------------------------------ parses */
+
+/* The lexer's count where a parse stopped: it counts in the innermost
+ * section open, which began at its parent's count; a closed one handed
+ * its count back to its parent. */
+static int count_reached(const struct node *n)
+{
+	int cl = n->cfg ? n->cfg->line : 0;
+	for (size_t i = 0; i < n->nkids; i++) {
+		int kid = n->kids[i].section ? count_reached(&n->kids[i]) : 0;
+		cl = kid > cl ? kid : cl;
+	}
+	return cl;
+}
+
+/* A parse libconfuse failed without a word: said at the line it reached. */
+static void failed_silently(struct parse *p)
+{
+	int cl = count_reached(&p->root), line = cf_true_line(p->src, cl, FIRST_LINE);
+	if (line > p->src->lines)
+		end_of_file(p, NULL);
+	else if (cf_empty_string_at(p->src, cl))
+		cf_fail(p->es, line, "an empty option name");
+	else
+		cf_fail(p->es, line, "cannot parse");
+}
 
 /* The file into a fresh p->cfg. 0: parsed; 1: learned a name (parse
  * again); -1: failed, p->es says why. */
@@ -344,8 +387,8 @@ static int parse_once(struct parse *p)
 		return 1;
 	if (rc == CFG_SUCCESS && !p->reached_end)
 		cf_fail(p->es, p->src->lines, "unexpected end of file (a comment left open?)");
-	else if (rc != CFG_SUCCESS)
-		cf_fail(p->es, 0, "cannot parse");      /* if libconfuse said nothing */
+	else if (rc != CFG_SUCCESS && !p->es->failed)
+		failed_silently(p);
 	return p->es->failed ? -1 : 0;
 }
 

@@ -30,6 +30,8 @@ struct node {
 	int lenient;                    /* a name refused here is learned (while learning) */
 	int line;                       /* libconfuse's count where the latest parse set it
 	                                   (a section: opened it); 0: not set */
+	int line_closed;                /* a section with nothing set in it: line is
+	                                   its first closing '}' */
 	struct node *kids;
 	size_t nkids;
 	cfg_t *cfg;                     /* a section's, during a parse */

@@ -74,13 +74,20 @@ static int check_option(const struct st_option *opts, int i, char *err, size_t e
 		if (!strcmp(opts[j].name, o->name))
 			return refuse(err, errlen, "option '%s' declared twice", o->name);
 	/* A choice option may go without a default: it reads as NULL. */
-	char why[256];
+	char why[256], shown[64];
 	if (o->choices && o->type != ST_OPT_STRING)
 		return refuse(err, errlen, "option '%s' has choices but is not a string", o->name);
-	if ((o->type != ST_OPT_STRING || o->def.s) && st_option_refuses(o, o->def, why,
-									  sizeof(why)) < 0)
-		return refuse(err, errlen, "option '%s' default: %s", o->name, why);
-	return 0;
+	if ((o->type == ST_OPT_STRING && !o->def.s) ||
+	    st_option_refuses(o, o->def, why, sizeof(why)) == 0)
+		return 0;
+	/* The plugin's author fixes what the message shows. */
+	if (o->type == ST_OPT_STRING)
+		snprintf(shown, sizeof(shown), "\"%s\"", o->def.s);
+	else if (o->type == ST_OPT_INT)
+		snprintf(shown, sizeof(shown), "%lld", (long long)o->def.i);
+	else
+		format_number(shown, sizeof(shown), o->def.f);
+	return refuse(err, errlen, "option '%s' default %s: %s", o->name, shown, why);
 }
 
 int st_plugin_check(const struct st_plugin *d, char *err, size_t errlen)

@@ -10,6 +10,8 @@
  */
 #define _GNU_SOURCE
 #include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -64,6 +66,20 @@ static const struct st_option syslog_opts[] = {
 	ST_OPTION_END,
 };
 
+/* A third party's that checks its options as a set: its section refused
+ * when left empty, at the section's line. */
+static const struct st_option picky_opts[] = {
+	ST_OPTION_STRING("endpoint", NULL, "h"),
+	ST_OPTION_END,
+};
+static int picky_check(const union st_value *o, char *err, size_t errlen)
+{
+	if (o[0].s)
+		return 0;
+	snprintf(err, errlen, "endpoint is required");
+	return -1;
+}
+
 #define PLUGIN(n, k, o) { ST_PLUGIN_HEADER, \
 			  .kind = (k), .name = (n), .version = "1", .description = "d", \
 			  .options = (o) }
@@ -76,6 +92,8 @@ static const struct st_plugin plugins[] = {
 	PLUGIN("json_file", ST_PLUGIN_SINK, json_file_opts),
 	PLUGIN("stdout", ST_PLUGIN_SINK, stdout_opts),
 	PLUGIN("syslog", ST_PLUGIN_SINK, syslog_opts),
+	{ ST_PLUGIN_HEADER, .kind = ST_PLUGIN_SINK, .name = "picky", .version = "1",
+	  .description = "d", .options = picky_opts, .check_options = picky_check },
 };
 #define NPLUGINS (sizeof(plugins) / sizeof(plugins[0]))
 
@@ -138,17 +156,31 @@ static void check_config(const struct st_config *c)
 	}
 }
 
+/* How many lines the file has, as an editor shows them (at least 1). */
+static long lines_of(const uint8_t *data, size_t size)
+{
+	long lines = size == 0 || data[size - 1] != '\n';
+	for (size_t i = 0; i < size; i++)
+		lines += data[i] == '\n';
+	return lines;
+}
+
 /* "FILE:LINE: reason" or "FILE: reason" with the file's bytes raw
- * (config.h): one line as its printer shows it, escaped once. */
-static void check_error(const char *err, size_t len)
+ * (config.h): one line as its printer shows it, escaped once, and a line
+ * of the file, not one past its end. */
+static void check_error(const char *err, size_t len, long lines)
 {
 	size_t plen = strlen(config_path);
-	char shown[4 * 512];
+	char shown[4 * 512], *end;
 
 	FUZZ_CHECK(len <= 512 && memchr(err, '\0', len) != NULL);
 	st_escape_terminal(err, shown, sizeof(shown));
 	FUZZ_CHECK(fuzz_is_one_line(shown, sizeof(shown)));
 	FUZZ_CHECK(strncmp(err, config_path, plen) == 0 && err[plen] == ':');
+	if (err[plen + 1] >= '0' && err[plen + 1] <= '9') {
+		long line = strtol(err + plen + 1, &end, 10);
+		FUZZ_CHECK(*end == ':' && line >= 1 && line <= lines);
+	}
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -168,7 +200,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (rc1 == 0)
 		FUZZ_CHECK(dir && *dir);
 	else
-		check_error(err1, sizeof(err1));
+		check_error(err1, sizeof(err1), lines_of(data, size));
 
 	rc2 = st_config_load(config_path, 1, DEF_PLUGIN_DIR, list, NPLUGINS, &cfg,
 			     err2, sizeof(err2));
@@ -183,7 +215,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_CHECK(strcmp(dir, cfg.plugin_dir) == 0);
 		st_config_free(&cfg);
 	} else {
-		check_error(err2, sizeof(err2));
+		check_error(err2, sizeof(err2), lines_of(data, size));
 	}
 	free(dir);
 	return 0;
