@@ -27,6 +27,8 @@
 #include "text/term_text.h"
 
 #define SINK_QUEUE_DUMPS 16
+/* glibc's default starting threshold, held there (see st_daemon_main). */
+#define ST_MMAP_THRESHOLD (128 * 1024)
 
 struct daemon {
 	const struct st_options *opts;
@@ -539,6 +541,13 @@ int st_daemon_main(const struct st_options *o)
 	 * pages mlockall would keep resident for good. The sink thread
 	 * allocates a few times a minute: no contention to speak of. */
 	mallopt(M_ARENA_MAX, 1);
+	/* A fixed mmap threshold: a big buffer that lives briefly (the
+	 * config file's read, a dump's JSON) goes back to the kernel when
+	 * freed. glibc's default raises the threshold at such a free, after
+	 * which every later big allocation (the process table growing to
+	 * thousands) comes from the heap, whose freed holes mlockall keeps
+	 * resident. */
+	mallopt(M_MMAP_THRESHOLD, ST_MMAP_THRESHOLD);
 	struct daemon *d = calloc(1, sizeof(*d));
 	if (!d) {
 		st_err("out of memory");
