@@ -2,7 +2,9 @@
 # spiketrace --check-config and a hostile name: a backslash, a newline, an
 # ESC and a byte that is not UTF-8, in an option's name and in the file's
 # own name, read in the one line it prints with every byte escaped
-# exactly once (\\ \n \x1b \xff). Only --check-config runs: no sampling.
+# exactly once (\\ \n \x1b \xff); and an option neither program knows,
+# said escaped by their own printers (glibc's getopt would print it raw).
+# Only --check-config runs: no sampling.
 . "${top_srcdir:-.}/tests/e2e_lib.sh"
 
 # expect_line FILE WANT WHAT: FILE is the one line WANT.
@@ -40,5 +42,21 @@ grep -qF "$TMP/o\\\\k\\nx\\x1b\\xff.conf: OK: " "$TMP/out" ||
 [ $? -eq 2 ] || fail "an unexpected argument: exit status, expected 2"
 grep -qxF "spiketrace: err: unexpected argument 'o\\\\k\\nx\\x1b\\xff'" "$TMP/err" ||
 	fail "an unexpected argument: not escaped once: $(cat "$TMP/err")"
+
+# An option the command line does not know, or one without its argument:
+# the daemon's log and the viewer's printer say it, escaped once.
+"$SPIKETRACE" "--$name=1" >/dev/null 2>"$TMP/err"
+[ $? -eq 2 ] || fail "an unknown option: exit status, expected 2"
+grep -qxF "spiketrace: err: unknown option '--o\\\\k\\nx\\x1b\\xff'" "$TMP/err" ||
+	fail "an unknown option: not escaped once: $(cat "$TMP/err")"
+"$SPIKETRACE" --config >/dev/null 2>"$TMP/err"
+[ $? -eq 2 ] || fail "--config without its argument: exit status, expected 2"
+grep -qxF "spiketrace: err: option '--config' needs an argument" "$TMP/err" ||
+	fail "--config without its argument: $(cat "$TMP/err")"
+"$VIEW" "--$name" >/dev/null 2>"$TMP/err"
+[ $? -eq 2 ] || fail "the viewer, an unknown option: exit status, expected 2"
+grep -qxF "spiketrace-view: unknown option '--o\\\\k\\nx\\x1b\\xff'" "$TMP/err" ||
+	fail "the viewer, an unknown option: not escaped once: $(cat "$TMP/err")"
+! grep -q "$(printf '\033')" "$TMP/err" || fail "the viewer: a raw ESC on stderr"
 
 echo "PASS"

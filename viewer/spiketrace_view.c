@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "daemon/cmdline.h"
 #include "dump/dump.h"
 #include "dump/dump_json.h"
 #include "dump_dir.h"
@@ -242,7 +243,8 @@ int main(int argc, char **argv)
 
 	if (parse_color("auto", &set.style.color) < 0)
 		return 2;
-	while ((opt = getopt_long(argc, argv, "s:an:jlbc:hV", longopts, NULL)) != -1) {
+	char why[160];
+	while ((opt = getopt_long(argc, argv, ":s:an:jlbc:hV", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 's':
 			if (parse_count(optarg, 0, &set.sample) < 0)
@@ -289,6 +291,8 @@ int main(int argc, char **argv)
 			printf(PROG " " PACKAGE_VERSION "\n");
 			return 0;
 		default:
+			/* Said escaped: glibc would print the option raw. */
+			view_report(NULL, st_getopt_complaint(opt, argv, why, sizeof(why)));
 			fprintf(stderr, "Try '" PROG " --help' for more information.\n");
 			return 2;
 		}

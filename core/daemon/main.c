@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "config/config.h"
+#include "daemon/cmdline.h"
 #include "daemon/daemon.h"
 #include "daemon/log.h"
 
@@ -46,7 +47,8 @@ int main(int argc, char **argv)
 		.proc_root = "/proc",
 	};
 	int c;
-	while ((c = getopt_long(argc, argv, "c:fp:r:lthV", longopts, NULL)) != -1) {
+	char why[160];
+	while ((c = getopt_long(argc, argv, ":c:fp:r:lthV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c': o.config_path = optarg; o.config_explicit = 1; break;
 		case 'f': o.foreground = 1; break;
@@ -56,7 +58,11 @@ int main(int argc, char **argv)
 		case 't': o.check_config = 1; break;
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("spiketrace %s\n", PACKAGE_VERSION); return 0;
-		default:  usage(stderr); return 2;
+		default:
+			/* Said by the log, escaped: glibc would print it raw. */
+			st_err("%s", st_getopt_complaint(c, argv, why, sizeof(why)));
+			usage(stderr);
+			return 2;
 		}
 	}
 	if (optind < argc) {
