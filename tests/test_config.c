@@ -937,6 +937,19 @@ static void test_empty_option_name(void)
 			     "an empty option name"));
 }
 
+/* The name that marks the file's end for the parse is refused where the
+ * file uses it, in both passes: taken for the end, it would hide what
+ * follows, and a call of it that does not parse made libconfuse lose
+ * memory (valgrind: 18 bytes). */
+static void test_sentinel_name_refused(void)
+{
+	both_refuse("interval = 1\n__spiketrace_end_of_file(x y)\n", 2,
+		    "'__spiketrace_end_of_file' is a name spiketrace keeps for itself");
+	both_refuse("# __spiketrace_end_of_file\ntop = 3\n", 1, "keeps for itself");
+	CU_ASSERT(fails_with("top = 3\nsinks {\n  __spiketrace_end_of_file()\n}\n", 3,
+			     "keeps for itself"));
+}
+
 int main(void)
 {
 	CU_TestInfo tests[] = {
@@ -972,6 +985,7 @@ int main(void)
 		{ "both passes refuse the same files", test_passes_agree },
 		{ "a value read without the plugins", test_lookup_without_plugins },
 		{ "an empty option name", test_empty_option_name },
+		{ "the end-of-file marker's name is refused", test_sentinel_name_refused },
 		CU_TEST_INFO_NULL,
 	};
 	tmpdir = st_test_mkdtemp();

@@ -98,6 +98,16 @@ int cf_source_read(const char *path, int required, struct source *src,
 		cf_fail(es, 0, "larger than %d bytes, not a configuration file", MAX_FILE_BYTES);
 	else if (memchr(buf, '\0', len))
 		cf_fail(es, 0, "contains a NUL byte, not a configuration file");
+	/* The name marks the file's end for the parse (SENTINEL_CALL): the
+	 * file's own use of it would be taken for the end, and a call of it
+	 * that does not parse makes libconfuse 3.3 lose memory. */
+	const char *own = buf && !es->failed ? memmem(buf, len, SENTINEL, strlen(SENTINEL)) : NULL;
+	if (own) {
+		int line = 1;
+		for (const char *q = buf; q < own; q++)
+			line += *q == '\n';
+		cf_fail(es, line, "'%s' is a name spiketrace keeps for itself", SENTINEL);
+	}
 	if (es->failed) {
 		free(buf);
 		return -1;
